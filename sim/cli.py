@@ -1,0 +1,98 @@
+"""Command line: `python -m sim run SCENARIO.toml ...`. Bad input is one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+
+from sim.experiment import Results, run_experiment, with_overrides
+from sim.measure import METRICS
+from sim.parallel import default_executor
+from sim.scenario import ScenarioError, load_scenario
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        raise ScenarioError([f"{self.prog}: {message}"])
+
+
+def _designs(text: str) -> list[str]:
+    return [d.strip() for d in text.split(",") if d.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m sim", description="Simulate org designs of a services firm.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser("run", help="compare org designs on a scenario")
+    run.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/default.toml")
+    run.add_argument("--designs", type=_designs, help="comma-separated design names (default: all in the file)")
+    run.add_argument("--reps", type=int, help="replications per design")
+    run.add_argument("--weeks", type=int, help="weeks measured after the warm-up")
+    run.add_argument("--seed", type=int, help="random seed")
+    run.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    run.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
+    run.set_defaults(handler=cmd_run)
+    return parser
+
+
+def _number(x: float) -> float | None:
+    return None if math.isnan(x) else round(float(x), 6)
+
+
+def results_json(results: Results) -> dict:
+    s = results.scenario
+    kpis = results.kpis()
+    designs = {
+        design: {row.metric: {"mean": _number(row.mean), "ci95": _number(row.ci95)} for row in group.itertuples()}
+        for design, group in kpis.groupby("design", sort=False)
+    }
+    return {"scenario": s.name, "seed": s.seed, "reps": s.replications, "weeks": s.weeks, "designs": designs}
+
+
+def results_table(results: Results) -> str:
+    kpis = results.kpis()
+    lines = [f"{results.scenario.name}: {results.scenario.replications} replications x {results.scenario.weeks} weeks, "
+             f"seed {results.scenario.seed}; mean +/- 95 % half-width"]
+    designs = results.designs
+    width = max(24, *(len(d) + 2 for d in designs))
+    lines.append(f"{'metric':<26}" + "".join(f"{d:>{width}}" for d in designs))
+    table = kpis.set_index(["metric", "design"])
+    for metric in METRICS:
+        cells = []
+        for d in designs:
+            mean, half = table.loc[(metric, d), ["mean", "ci95"]]
+            cells.append(f"{_short(mean)} +/- {_short(half)}".rjust(width))
+        lines.append(f"{metric:<26}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def _short(x: float) -> str:
+    if math.isnan(x):
+        return "n/a"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    scenario = with_overrides(load_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
+    results = run_experiment(scenario, args.designs, executor=None if args.serial else default_executor())
+    if args.format == "json":
+        print(json.dumps(results_json(results), indent=2))
+    elif args.format == "csv":
+        print(results.summary.to_csv(index=False), end="")
+    else:
+        print(results_table(results))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except ScenarioError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR

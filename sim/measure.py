@@ -1,0 +1,134 @@
+"""The accounting of one run: what the measured weeks (after the warm-up) show, as plain rows for tidy frames.
+
+Request counts follow the requests that arrive in the measured weeks, so that every one of them is in exactly one
+of delivered, open_at_end and dropped. Throughput, revenue and hours follow what happens in those weeks, whenever
+the request arrived.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.demand import WEEKS_PER_YEAR
+from sim.model import CATEGORIES, Run
+
+METRICS = (
+    "throughput_per_week", "wait_hours", "lead_time_days", "lead_time_p90_days", "on_time_rate",
+    "engineer_utilization", "billable_utilization", "coordinator_utilization", "revenue", "upsell_revenue", "cost",
+    "profit", "clients_lost", "arrived", "delivered", "open_at_end", "dropped",
+)
+
+
+def _overlap(starts: np.ndarray, ends: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Hours of each interval [start, end) inside each window [lo, hi): shape (intervals, windows)."""
+    return np.clip(np.minimum(ends[:, None], hi[None, :]) - np.maximum(starts[:, None], lo[None, :]), 0.0, None)
+
+
+def yearly_cost(run: Run) -> float:
+    salary, staffing = run.scenario.economics.salary, run.staffing
+    return (
+        len(staffing.engineer_skills) * salary.engineer
+        + staffing.project_managers * salary.project_manager
+        + staffing.account_managers * salary.account_manager
+        + staffing.hybrids * salary.hybrid
+        + staffing.sales_share * salary.sales
+    )
+
+
+def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
+    """Summary row, weekly rows and engineer-time rows of one run."""
+    s = run.scenario
+    hpw = s.firm.hours_per_week
+    hours_per_day = hpw / 5
+    start, end = s.warmup_weeks * hpw, (s.warmup_weeks + s.weeks) * hpw
+    reqs = run.requests
+    arrival = np.array([r.arrival for r in reqs])
+    started = np.array([r.started for r in reqs])
+    done = np.array([r.done for r in reqs])  # NaN while open
+    deadline = np.array([r.deadline for r in reqs])
+    dropped = np.array([r.dropped for r in reqs], dtype=bool)
+    billed = np.array([r.billed for r in reqs])
+    upsell = np.array([r.is_upsell for r in reqs], dtype=bool)
+
+    measured = arrival >= start
+    delivered = measured & (done <= end)  # NaN compares False: still open
+    waited = measured & (started <= end)
+    lead_days = (done[delivered] - arrival[delivered]) / hours_per_day
+    done_in_window = (done >= start) & (done <= end)
+    years = s.weeks / WEEKS_PER_YEAR
+
+    engineers = len(run.staffing.engineer_skills)
+    available = engineers * s.weeks * hpw
+    if run.work_blocks:
+        b_start = np.array([b[0] for b in run.work_blocks])
+        b_end = np.array([b[1] for b in run.work_blocks])
+        b_hours = np.array([b[2] for b in run.work_blocks])  # (blocks, categories)
+    else:
+        b_start = b_end = np.zeros(0)
+        b_hours = np.zeros((0, len(CATEGORIES)))
+    week_lo = start + hpw * np.arange(s.weeks)
+    week_hi = week_lo + hpw
+    length = np.maximum(b_end - b_start, 1e-12)
+    # A block's hours are spread over the weeks it spans, in proportion to its overlap with each.
+    weekly_hours = (_overlap(b_start, b_end, week_lo, week_hi) / length[:, None]).T @ b_hours  # (weeks, categories)
+    hours_by_category = weekly_hours.sum(axis=0)
+    busy = hours_by_category.sum()
+
+    coordinators = run.staffing.project_managers + run.staffing.account_managers + run.staffing.hybrids
+    coordinator_busy = 0.0
+    if run.coordinator_blocks and coordinators:
+        c = np.array(run.coordinator_blocks)
+        coordinator_busy = _overlap(c[:, 0], c[:, 1], np.array([start]), np.array([end])).sum()
+
+    revenue = billed[done_in_window].sum() / years
+    cost = yearly_cost(run)
+    lost_at = np.array(run.lost_at)
+    summary = {
+        "design": run.design,
+        "replication": run.replication,
+        "throughput_per_week": done_in_window.sum() / s.weeks,
+        "wait_hours": float(np.mean(started[waited] - arrival[waited])) if waited.any() else np.nan,
+        "lead_time_days": float(lead_days.mean()) if lead_days.size else np.nan,
+        "lead_time_p90_days": float(np.percentile(lead_days, 90)) if lead_days.size else np.nan,
+        "on_time_rate": float(np.mean(done[delivered] <= deadline[delivered])) if delivered.any() else np.nan,
+        "engineer_utilization": busy / available,
+        "billable_utilization": hours_by_category[CATEGORIES.index("billable_work")] / available,
+        "coordinator_utilization": coordinator_busy / (coordinators * s.weeks * hpw) if coordinators else 0.0,
+        "revenue": revenue,
+        "upsell_revenue": billed[done_in_window & upsell].sum() / years,
+        "cost": cost,
+        "profit": revenue - cost,
+        "clients_lost": int(((lost_at >= start) & (lost_at < end)).sum()),
+        "arrived": int(measured.sum()),
+        "delivered": int(delivered.sum()),
+        "open_at_end": int((measured & ~dropped & ~(done <= end)).sum()),
+        "dropped": int((measured & dropped).sum()),
+    }
+
+    week_ends = week_hi
+    arrived_by = np.searchsorted(np.sort(arrival), week_ends, side="right")
+    done_sorted = np.sort(done[~np.isnan(done)])
+    done_by = np.searchsorted(done_sorted, week_ends, side="right")
+    dropped_by = np.searchsorted(np.sort(arrival[dropped]), week_ends, side="right")
+    done_week = np.floor((done - start) / hpw)
+    weekly = [
+        {
+            "design": run.design,
+            "replication": run.replication,
+            "week": w + 1,
+            "backlog": int(arrived_by[w] - done_by[w] - dropped_by[w]),
+            "throughput": int(np.sum(done_week == w)),
+            "utilization": float(weekly_hours[w].sum() / (engineers * hpw)),
+            "revenue": float(billed[done_week == w].sum()),
+        }
+        for w in range(s.weeks)
+    ]
+    per_engineer_week = engineers * s.weeks
+    time_use = [
+        {"design": run.design, "replication": run.replication, "category": cat,
+         "hours_per_engineer_week": float(hours / per_engineer_week)}
+        for cat, hours in zip(CATEGORIES, hours_by_category, strict=True)
+    ]
+    time_use.append({"design": run.design, "replication": run.replication, "category": "idle",
+                     "hours_per_engineer_week": float((available - busy) / per_engineer_week)})
+    return summary, weekly, time_use

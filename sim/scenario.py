@@ -1,0 +1,433 @@
+"""The scenario: every parameter of the model, its default, its allowed range and its meaning.
+
+Scenario files, share links and the app all speak this one schema, so it is the public contract: each field
+carries its bounds and help text in its metadata, and one validator turns a nested dict (from TOML or a URL)
+into a frozen Scenario or a list of problems that name the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be run; `problems` lists every offending key so the user fixes all at once."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def param(default: Any, help: str, *, min: float | None = None, max: float | None = None, **extra: Any) -> Any:
+    """A dataclass field that documents itself: the help text and bounds drive validation, the app and MODEL.md."""
+    meta = {"help": help, "min": min, "max": max, **extra}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: _copy(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Firm:
+    engineers: int = param(12, "Engineers on the payroll today.", min=1, max=500)
+    hours_per_week: float = param(40.0, "Working hours in a week; a working day is a fifth of it.", min=1, max=80)
+    skills: dict[str, int] = param(
+        {}, "Skill name = number of engineers with it; empty means everyone has the one skill 'general'.",
+        min=0, max=500,
+    )
+
+
+@dataclass(frozen=True)
+class WorkType:
+    share: float = param(1.0, "Share of requests of this type.", min=0, max=1)
+    effort_hours: float = param(8.0, "Mean engineer hours to do one request of this type.", min=0.01, max=2000)
+    effort_cv: float = param(1.0, "Coefficient of variation of effort; 1 is exponential, 0 is fixed.", min=0, max=4)
+    deadline_days: float = param(5.0, "Working days the client asks for, from arrival to delivery.", min=0.1, max=365)
+    skill: str = param("general", "Skill the request needs.")
+
+
+DEFAULT_WORK_TYPES = {"general": WorkType()}
+
+
+@dataclass(frozen=True)
+class Demand:
+    clients: int = param(25, "Clients sending requests.", min=1, max=2000)
+    requests_per_client_per_week: float = param(
+        0.6, "Mean requests an average client sends per week (Poisson).", min=0.001, max=100
+    )
+    client_size_cv: float = param(
+        0.3, "Spread of client sizes (coefficient of variation); 0 means identical clients.", min=0, max=3
+    )
+    growth_per_year: float = param(
+        0.0, "Demand growth over a year, compounded continuously over the run (0.2 = +20 %).", min=-0.9, max=5
+    )
+    work_types: dict[str, WorkType] = param(DEFAULT_WORK_TYPES, "Kinds of requests; shares must sum to 1.")
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    context_switch_loss: list[float] = param(
+        [0.0, 0.2, 0.4, 0.6, 0.75],
+        "Share of an engineer's time lost when working for 1, 2, 3, ... clients at once; the last value holds "
+        "beyond; [0] switches it off.",
+        min=0,
+        max=0.95,
+    )
+    client_contact_hours: float = param(
+        1.0, "Hours of intake and client talk per request, borne by whoever owns the client.", min=0, max=100
+    )
+    interruption_hours: float = param(
+        0.5, "Hours of interruptions per request for the engineer who owns the client; an AM absorbs them.",
+        min=0, max=100,
+    )
+    clarity_without_am: float = param(
+        0.7, "Probability that a request is understood right when engineers take it from the client.", min=0, max=1
+    )
+    clarity_with_am: float = param(
+        0.9, "Probability that a request is understood right after an account manager clarified it.", min=0, max=1
+    )
+    rework_effort_share: float = param(
+        0.5, "Extra effort, as a share of the request's effort, to redo a request built wrong; 0 switches rework off.",
+        min=0, max=5,
+    )
+    review_catch_rate: float = param(
+        0.6, "Probability that a PM's review catches a wrong build before the client sees it.", min=0, max=1
+    )
+    client_found_rework_factor: float = param(
+        2.0, "How much more a fix costs when the client found the problem after delivery.", min=1, max=20
+    )
+    pm_hours_per_request: float = param(
+        0.75, "Project-manager hours per request for planning, assignment, review and status; 0 costs nothing.",
+        min=0, max=100,
+    )
+    am_hours_per_request: float = param(
+        1.0, "Account-manager hours per request for intake, clarification, negotiation and updates.", min=0, max=100
+    )
+    skill_mismatch_factor: float = param(
+        1.5, "How much slower an engineer works outside their skill; 1 switches it off.", min=1, max=10
+    )
+    hybrid_strength: float = param(
+        0.6, "Strength of a hybrid's PM and AM effects relative to a specialist (1 = as good).", min=0, max=1
+    )
+    negotiation_buffer: float = param(
+        1.25, "Safety factor an AM puts on the estimated completion time when negotiating a deadline.", min=1, max=5
+    )
+    churn: bool = param(True, "Whether dissatisfied clients leave (and send nothing more).")
+    churn_threshold: float = param(
+        0.4, "Satisfaction below which a client leaves.", min=0, max=1
+    )
+    satisfaction_memory: float = param(
+        0.1, "Weight of the latest delivery in a client's satisfaction (exponential smoothing).", min=0.01, max=1
+    )
+    late_dissatisfaction: float = param(
+        1.0, "Satisfaction lost on a late delivery (before any relief for being informed).", min=0, max=1
+    )
+    rework_dissatisfaction: float = param(
+        0.3, "Satisfaction lost when the client found a wrong build.", min=0, max=1
+    )
+    informed_delay_relief: float = param(
+        0.5, "Share of the lateness penalty spared when the client was kept informed of the delay.", min=0, max=1
+    )
+    upsell: bool = param(True, "Whether account managers, hybrids and sales find extra billable work.")
+    upsell_per_delivery: float = param(
+        0.06, "Extra requests an account manager sells per delivery to a satisfied client.", min=0, max=1
+    )
+    sales_upsells_per_week: float = param(
+        1.0, "Extra requests a full-time salesperson sells per week to satisfied clients.", min=0, max=50
+    )
+    standardised_cv_factor: float = param(
+        0.7, "Effort variability kept with standardised work types and checklists (1 = no change).", min=0, max=1
+    )
+    standardised_rework_factor: float = param(
+        0.7, "Share of wrong builds that remain with checklists (1 = no change).", min=0, max=1
+    )
+    standardised_overhead_hours: float = param(
+        0.25, "Engineer hours per request to follow the checklist.", min=0, max=20
+    )
+    status_update_hours: float = param(
+        0.25, "Hours per request to send clients status updates, borne by whoever owns the client.", min=0, max=20
+    )
+    checkin_hours_per_request: float = param(
+        0.1, "Account-manager hours per request spent in AM-PM check-ins.", min=0, max=20
+    )
+
+
+@dataclass(frozen=True)
+class Process:
+    standardised_work: bool = param(False, "Standardised work types with checklists.")
+    checkins: bool = param(False, "Regular AM-PM check-ins: promised deadlines follow the PMs' view of capacity.")
+    status_updates: bool = param(False, "Clients get status updates, so a delay hurts satisfaction less.")
+
+
+@dataclass(frozen=True)
+class Salary:
+    engineer: float = param(132_270.0, "Yearly salary of an engineer ($).", min=0, max=2_000_000)
+    project_manager: float = param(100_750.0, "Yearly salary of a project manager ($).", min=0, max=2_000_000)
+    account_manager: float = param(95_000.0, "Yearly salary of an account manager ($).", min=0, max=2_000_000)
+    hybrid: float = param(115_000.0, "Yearly salary of a hybrid PM/AM ($).", min=0, max=2_000_000)
+    sales: float = param(110_000.0, "Yearly salary of a full-time salesperson ($).", min=0, max=2_000_000)
+
+
+@dataclass(frozen=True)
+class Economics:
+    bill_rate: float = param(200.0, "Dollars billed per billable engineer hour.", min=0, max=5000)
+    late_discount: float = param(0.1, "Share of a late request's bill given back to the client.", min=0, max=1)
+    salary: Salary = field(default_factory=Salary, metadata={"help": "Yearly salaries."})
+
+
+PROCESS_KEYS = tuple(f.name for f in dataclasses.fields(Process))
+
+
+@dataclass(frozen=True)
+class OrgDesign:
+    project_managers: int = param(0, "Project managers in this design.", min=0, max=50)
+    account_managers: int = param(0, "Account managers in this design.", min=0, max=50)
+    hybrids: int = param(0, "Hybrid PM/AMs in this design.", min=0, max=50)
+    sales_share: float = param(0.0, "Share of a salesperson's time (0 to 1) for proposals and upsells.", min=0, max=5)
+    extra_engineers: int = param(0, "Engineers hired on top of today's team.", min=0, max=500)
+    standardised_work: bool | None = param(None, "Overrides [process] standardised_work for this design.")
+    checkins: bool | None = param(None, "Overrides [process] checkins for this design.")
+    status_updates: bool | None = param(None, "Overrides [process] status_updates for this design.")
+
+    def process(self, base: Process) -> Process:
+        """The process levers in force for this design: its own overrides on top of the scenario's."""
+        overrides = {k: getattr(self, k) for k in PROCESS_KEYS if getattr(self, k) is not None}
+        return dataclasses.replace(base, **overrides)
+
+
+STANDARD_DESIGNS: dict[str, dict[str, Any]] = {
+    "none": {},
+    "pm": {"project_managers": 1},
+    "am": {"account_managers": 1},
+    "hybrid": {"hybrids": 1},
+    "both": {"project_managers": 1, "account_managers": 1},
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = param("Unnamed scenario", "Short name shown in the app.")
+    description: str = param("", "What this scenario is about.")
+    seed: int = param(42, "Seed of every random stream; same seed, same numbers.", min=0, max=2**32 - 1)
+    weeks: int = param(52, "Weeks measured after the warm-up.", min=1, max=520)
+    warmup_weeks: int = param(4, "Weeks simulated first and left out of the results.", min=0, max=104)
+    replications: int = param(5, "Independent runs per design; intervals come from their spread.", min=2, max=1000)
+    firm: Firm = field(default_factory=Firm, metadata={"help": "The team today."})
+    demand: Demand = field(default_factory=Demand, metadata={"help": "Clients and their requests."})
+    behaviour: Behaviour = field(default_factory=Behaviour, metadata={"help": "Mechanisms and their strengths."})
+    process: Process = field(default_factory=Process, metadata={"help": "Process levers of the whole firm."})
+    economics: Economics = field(default_factory=Economics, metadata={"help": "Money."})
+    designs: dict[str, OrgDesign] = param(
+        {name: OrgDesign(**v) for name, v in STANDARD_DESIGNS.items()}, "Org designs compared, by name."
+    )
+
+    @property
+    def skills(self) -> dict[str, int]:
+        """Engineers per skill, with the one-skill default filled in."""
+        return dict(self.firm.skills) if self.firm.skills else {"general": self.firm.engineers}
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_dict(self)
+
+    def replace(self, **changes: Any) -> Scenario:
+        return dataclasses.replace(self, **changes)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Validation: nested dict -> dataclass, collecting every problem with its dotted key.
+
+_SECTION_TYPES = (Firm, WorkType, Demand, Behaviour, Process, Salary, Economics, OrgDesign, Scenario)
+
+
+def _describe(meta: dict[str, Any], kind: str) -> str:
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is not None and hi is not None:
+        return f"{kind} from {_fmt(lo)} to {_fmt(hi)}"
+    return kind
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _check_number(value: Any, kind: type, meta: dict, key: str, problems: list[str]) -> Any:
+    word = "a whole number" if kind is int else "a number"
+    ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int and ok_type and isinstance(value, float) and value.is_integer():
+        value = int(value)
+    not_finite = isinstance(value, float) and not math.isfinite(value)
+    if not ok_type or (kind is int and not isinstance(value, int)) or not_finite:
+        problems.append(f"{key} = {value!r}: must be {_describe(meta, word)}")
+        return None
+    lo, hi = meta.get("min"), meta.get("max")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        problems.append(f"{key} = {value!r}: must be {_describe(meta, word)}")
+        return None
+    return kind(value)
+
+
+def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[str]) -> Any:
+    origin = typing.get_origin(hint)
+    if hint in _SECTION_TYPES:
+        return _build(hint, value, key, problems)
+    if origin in (types.UnionType, typing.Union):  # `bool | None`: a design's optional override
+        if value is None:
+            return None
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _check_value(value, inner, meta, key, problems)
+    if hint is bool:
+        if not isinstance(value, bool):
+            problems.append(f"{key} = {value!r}: must be true or false")
+            return None
+        return value
+    if hint in (int, float):
+        return _check_number(value, hint, meta, key, problems)
+    if hint is str:
+        if not isinstance(value, str) or len(value) > 2000:
+            problems.append(f"{key} = {value!r}: must be text of at most 2000 characters")
+            return None
+        return value
+    if origin is list:
+        if not isinstance(value, list) or not 1 <= len(value) <= 50:
+            problems.append(f"{key} = {value!r}: must be a list of 1 to 50 numbers")
+            return None
+        items = [_check_number(v, float, meta, f"{key}[{i}]", problems) for i, v in enumerate(value)]
+        return None if None in items else items
+    if origin is dict:
+        _, value_type = typing.get_args(hint)
+        if not isinstance(value, dict):
+            problems.append(f"{key} = {value!r}: must be a table of name = value")
+            return None
+        out = {}
+        for name, item in value.items():
+            if not _valid_name(name):
+                problems.append(f"{key}.{name}: names must be 1 to 40 letters, digits, '_' or '-'")
+                continue
+            out[name] = _check_value(item, value_type, meta, f"{key}.{name}", problems)
+        return out
+    raise TypeError(f"unsupported field type {hint!r}")  # a programming error, not user input
+
+
+def _valid_name(name: Any) -> bool:
+    return isinstance(name, str) and 1 <= len(name) <= 40 and all(c.isalnum() or c in "_-" for c in name)
+
+
+def _build(cls: type, data: Any, path: str, problems: list[str]) -> Any:
+    where = path or "the scenario"
+    if not isinstance(data, dict):
+        problems.append(f"{where} = {data!r}: must be a table")
+        return None
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    for name in unknown:
+        problems.append(f"{_join(path, name)}: unknown key; allowed keys here are {', '.join(fields)}")
+    values = {}
+    for name, value in data.items():
+        if name in fields:
+            values[name] = _check_value(value, hints[name], dict(fields[name].metadata), _join(path, name), problems)
+    if any(v is None and typing.get_origin(hints[k]) not in (types.UnionType, typing.Union) for k, v in values.items()):
+        return None
+    return cls(**values)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else str(name)
+
+
+def _check_consistency(s: Scenario, problems: list[str]) -> None:
+    """Rules that span several keys."""
+    if s.firm.skills and sum(s.firm.skills.values()) != s.firm.engineers:
+        problems.append(
+            f"firm.skills = {s.firm.skills}: the engineers per skill must add up to firm.engineers "
+            f"({s.firm.engineers}); they add up to {sum(s.firm.skills.values())}"
+        )
+    if not s.demand.work_types:
+        problems.append("demand.work_types: at least one work type is needed")
+    total = sum(w.share for w in s.demand.work_types.values())
+    if s.demand.work_types and abs(total - 1) > 1e-6:
+        shares = ", ".join(f"{n} = {w.share:g}" for n, w in s.demand.work_types.items())
+        problems.append(f"demand.work_types.*.share ({shares}): shares must sum to 1; they sum to {total:g}")
+    skills = s.skills
+    for name, wt in s.demand.work_types.items():
+        if skills.get(wt.skill, 0) < 1:
+            have = ", ".join(n for n, c in skills.items() if c > 0)
+            problems.append(
+                f"demand.work_types.{name}.skill = {wt.skill!r}: no engineer has this skill; "
+                f"skills with engineers: {have}"
+            )
+    if not s.designs:
+        problems.append("designs: at least one org design is needed")
+
+
+def from_dict(data: dict[str, Any]) -> Scenario:
+    """Validate a nested dict (the TOML layout) on top of the defaults; raise ScenarioError listing every problem."""
+    data = dict(data)
+    designs = data.get("designs")
+    if isinstance(designs, dict):  # a file adds to or changes the standard designs rather than replacing them
+        merged: dict[str, Any] = {k: dict(v) for k, v in STANDARD_DESIGNS.items()}
+        for name, design in designs.items():
+            merged[name] = {**merged.get(name, {}), **design} if isinstance(design, dict) else design
+        data["designs"] = merged
+    problems: list[str] = []
+    scenario = _build(Scenario, data, "", problems)
+    if scenario is not None and not problems:
+        _check_consistency(scenario, problems)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def to_dict(obj: Any) -> Any:
+    """The nested-dict (TOML) form; design overrides left unset are omitted since TOML has no null."""
+    if dataclasses.is_dataclass(obj):
+        out = {}
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if value is not None:
+                out[f.name] = to_dict(value)
+        return out
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return list(obj)
+    return obj
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; problems come back as ScenarioError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read the file ({exc.strerror})"]) from None
+    return loads(text, source=str(path))
+
+
+def loads(text: str, source: str = "scenario") -> Scenario:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"{source}: not valid TOML ({exc})"]) from None
+    return from_dict(data)
+
+
+def dumps(scenario: Scenario) -> str:
+    """The scenario as a TOML file in the same format as scenarios/*.toml."""
+    return tomli_w.dumps(to_dict(scenario))

@@ -1,0 +1,56 @@
+"""Summary statistics: means with Student-t 95 % intervals, and paired differences under common random numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+def t_half_width(values: np.ndarray | pd.Series, confidence: float = CONFIDENCE) -> float:
+    """Half-width of the Student-t interval of the mean; NaN with fewer than two values."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size < 2:
+        return float("nan")
+    sd = values.std(ddof=1)
+    return float(stats.t.ppf(0.5 + confidence / 2, values.size - 1) * sd / np.sqrt(values.size))
+
+
+def _describe(frame: pd.DataFrame, by: str, metrics: list[str]) -> pd.DataFrame:
+    rows = []
+    for key, group in frame.groupby(by, sort=False):
+        for metric in metrics:
+            values = group[metric].to_numpy(dtype=float)
+            rows.append({by: key, "metric": metric, "mean": float(np.nanmean(values)) if (~np.isnan(values)).any()
+                         else float("nan"), "ci95": t_half_width(values), "n": int((~np.isnan(values)).sum())})
+    return pd.DataFrame(rows)
+
+
+def summarise(summary: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
+    """One row per design and metric: mean over replications and the 95 % interval half-width."""
+    return _describe(summary, "design", list(metrics))
+
+
+def paired_differences(summary: pd.DataFrame, baseline: str, metrics: list[str]) -> pd.DataFrame:
+    """Each design minus the baseline, replication by replication: common random numbers make these intervals
+    much narrower than the difference of two independent means."""
+    wide = summary.set_index(["design", "replication"])[list(metrics)]
+    if baseline not in wide.index.get_level_values("design"):
+        raise KeyError(f"baseline design {baseline!r} was not run")
+    base = wide.xs(baseline, level="design")
+    diffs = []
+    for design in dict.fromkeys(summary["design"]):
+        diff = wide.xs(design, level="design") - base
+        diff = diff.reset_index()
+        diff.insert(0, "design", design)
+        diffs.append(diff)
+    frame = pd.concat(diffs, ignore_index=True)
+    out = _describe(frame, "design", list(metrics))
+    out["replications_above_baseline"] = [
+        int((group[metric] > 0).sum()) for _, group in frame.groupby("design", sort=False) for metric in metrics
+    ]
+    out.insert(1, "baseline", baseline)
+    return out

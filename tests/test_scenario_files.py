@@ -1,0 +1,86 @@
+"""The scenario format is a public contract: defaults, round trips and clear errors that name the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.cli import main
+from sim.scenario import Scenario, ScenarioError, dumps, from_dict, loads
+
+
+def problems_of(data: dict) -> list[str]:
+    with pytest.raises(ScenarioError) as err:
+        from_dict(data)
+    return err.value.problems
+
+
+def test_empty_file_gives_every_default():
+    assert from_dict({}) == Scenario()
+
+
+def test_toml_round_trip_keeps_every_value(default_scenario):
+    assert loads(dumps(default_scenario)) == default_scenario
+
+
+def test_unknown_key_is_named_with_the_allowed_keys():
+    (problem,) = problems_of({"firm": {"enginers": 3}})
+    assert problem.startswith("firm.enginers: unknown key")
+    assert "engineers" in problem
+
+
+def test_wrong_type_names_key_value_and_what_is_allowed():
+    (problem,) = problems_of({"demand": {"clients": "many"}})
+    assert problem == "demand.clients = 'many': must be a whole number from 1 to 2000"
+
+
+def test_negative_headcount_is_refused():
+    (problem,) = problems_of({"designs": {"pm": {"project_managers": -1}}})
+    assert problem.startswith("designs.pm.project_managers = -1")
+    assert "from 0 to 50" in problem
+
+
+def test_zero_engineers_is_refused():
+    (problem,) = problems_of({"firm": {"engineers": 0}})
+    assert problem.startswith("firm.engineers = 0")
+
+
+def test_shares_that_do_not_sum_to_one_are_named():
+    data = {"demand": {"work_types": {"a": {"share": 0.5}, "b": {"share": 0.7}}}}
+    (problem,) = problems_of(data)
+    assert "a = 0.5, b = 0.7" in problem and "sum to 1.2" in problem
+
+
+def test_skills_must_cover_every_work_type_and_add_up():
+    data = {"firm": {"engineers": 3, "skills": {"dev": 2}}, "demand": {"work_types": {"ops": {"skill": "ops"}}}}
+    problems = problems_of(data)
+    assert any(p.startswith("firm.skills") and "add up to firm.engineers (3)" in p for p in problems)
+
+
+def test_every_problem_is_reported_at_once():
+    problems = problems_of({"seed": -1, "weeks": 0, "behaviour": {"churn": "yes"}})
+    assert [p.split(" ")[0] for p in problems] == ["seed", "weeks", "behaviour.churn"]
+
+
+def test_a_file_adds_designs_to_the_standard_ones():
+    s = from_dict({"designs": {"engineer": {"extra_engineers": 1}, "pm": {"checkins": True}}})
+    assert list(s.designs) == ["none", "pm", "am", "hybrid", "both", "engineer"]
+    assert s.designs["pm"].project_managers == 1 and s.designs["pm"].checkins is True
+
+
+def test_cli_bad_file_is_one_line_and_exit_2(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[firm]\nengineers = -3\n")
+    assert main(["run", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "firm.engineers = -3" in err
+
+
+def test_cli_bad_flag_is_one_line_and_exit_2(capsys):
+    assert main(["run", "scenarios/default.toml", "--format", "xml"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "xml" in err
+
+
+def test_cli_unknown_design_is_named(capsys):
+    assert main(["run", "scenarios/default.toml", "--designs", "pm,ceo", "--serial"]) == 2
+    assert "ceo" in capsys.readouterr().err
