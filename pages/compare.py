@@ -1,0 +1,105 @@
+"""Compare org designs: every chosen design on the same scenario and the same random numbers, side by side."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from sim.scenario import Scenario
+from ui import charts, tables
+from ui.labels import KPIS
+from ui.runner import run
+from ui.sidebar import scenario_or_problems
+from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
+
+PAGE = "compare"
+CHART_METRICS = ["profit", "lead_time_days", "on_time_rate", "throughput_per_week"]
+
+
+def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
+    names = list(scenario.designs)
+    left, right = st.columns([3, 1])
+    designs = left.multiselect(
+        "Org designs to compare", names, key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
+        on_change=page_input_saver("designs", PAGE, ",".join),
+        help="Each design adds its hires (set in the sidebar) to today's team. All run on the same random "
+        "numbers, so differences come from the design, not from luck.",
+    )
+    choices = designs or names
+    baseline = page_setting("baseline", "none" if "none" in choices else choices[0])
+    if baseline not in choices:
+        baseline = choices[0]
+    key = seed_page_input("baseline", PAGE, baseline)
+    if st.session_state[key] not in choices:  # the old baseline was taken out of the comparison
+        st.session_state[key] = baseline
+    baseline = right.selectbox(
+        "Baseline", choices, key=key, on_change=page_input_saver("baseline", PAGE),
+        help="The design every other design is compared against.",
+    )
+    return designs, baseline
+
+
+def main() -> None:
+    st.title("Compare org designs")
+    scenario = scenario_or_problems()
+    if scenario is None:
+        return
+    st.caption(
+        f"**{scenario.name}**: {scenario.replications} replications of {scenario.weeks} weeks per design "
+        f"(after {scenario.warmup_weeks} weeks of warm-up), seed {scenario.seed}. ± is the half-width of the "
+        "95 % interval over replications."
+    )
+    designs, baseline = pick_designs(scenario)
+    if not designs:
+        st.info("Pick at least one org design to compare.")
+        return
+    results = run(scenario, designs)
+    kpis = tables.kpi_intervals(results)
+
+    st.subheader("Key figures per design")
+    st.dataframe(tables.kpi_table(kpis), width="stretch")
+    st.caption(f"{tables.BEST_MARK} marks the best design in each column.")
+    columns = st.columns(2)
+    for i, metric in enumerate(CHART_METRICS):
+        frame = kpis[kpis["metric"] == metric]
+        label = KPIS[metric].label
+        columns[i % 2].altair_chart(charts.interval_chart(frame, label, label), width="stretch")
+
+    if len(designs) > 1:
+        st.subheader(f"Against {baseline}")
+        st.caption("Paired differences: each replication of a design minus the same replication of the baseline.")
+        for sentence in tables.difference_sentences(results, baseline):
+            st.markdown(f"- {sentence}")
+        diffs = tables.differences(results, baseline)
+        columns = st.columns(2)
+        for i, metric in enumerate(["profit", "lead_time_days"]):
+            label = KPIS[metric].label
+            frame = diffs[diffs["metric"] == metric]
+            columns[i].altair_chart(
+                charts.interval_chart(frame, f"{label}: difference from {baseline}", label, zero_line=True),
+                width="stretch",
+            )
+
+    st.subheader("Week by week")
+    columns = st.columns(2)
+    for column, measure, title in ((columns[0], "backlog", "Open requests at the end of the week"),
+                                   (columns[1], "throughput", "Requests delivered in the week")):
+        column.altair_chart(
+            charts.weekly_chart(tables.weekly_means(results, measure), title, title), width="stretch"
+        )
+
+    st.subheader("Where engineers' hours go")
+    st.altair_chart(charts.time_use_chart(tables.time_use_means(results)), width="stretch")
+
+    st.subheader("Download")
+    left, right = st.columns(2)
+    left.download_button(
+        "All results (one row per design and replication, CSV)", results.summary.to_csv(index=False),
+        file_name="orgsim-results.csv", mime="text/csv",
+    )
+    right.download_button(
+        "Week-by-week series (CSV)", results.weekly.to_csv(index=False),
+        file_name="orgsim-weekly.csv", mime="text/csv",
+    )
+
+
+main()

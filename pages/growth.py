@@ -1,0 +1,178 @@
+"""Growth what-if: one lever swept over a range, one line per design, to see which design breaks first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sim.scenario import Scenario, ScenarioError
+from ui import charts
+from ui.labels import KPIS
+from ui.overrides import apply_overrides, with_engineers
+from ui.runner import run
+from ui.sidebar import show_problems
+from ui.state import (
+    PAGE_KEY,
+    chosen_designs,
+    current_preset,
+    page_input_key,
+    page_input_saver,
+    page_setting,
+    read_state,
+    seed_page_input,
+    set_page_setting,
+)
+
+PAGE = "growth"
+SWEEP_METRICS = ["lead_time_days", "on_time_rate", "profit"]
+DEFAULT_POINTS, MAX_POINTS = 5, 12
+ON_TIME_FLOOR = 0.75  # SPI Research: services firms deliver about 74-76 % of projects on time
+
+
+@dataclass(frozen=True)
+class Lever:
+    label: str
+    path: str
+    whole: bool
+
+
+LEVERS = {
+    "clients": Lever("Clients", "demand.clients", True),
+    "requests": Lever("Requests per client per week", "demand.requests_per_client_per_week", False),
+    "engineers": Lever("Engineers", "firm.engineers", True),
+}
+
+
+def lever_value(scenario: Scenario, lever: str) -> float:
+    return {"clients": scenario.demand.clients, "requests": scenario.demand.requests_per_client_per_week,
+            "engineers": scenario.firm.engineers}[lever]
+
+
+def sweep_values(lever: Lever, start: float, stop: float, points: int) -> list[float]:
+    values = np.linspace(start, stop, points)
+    if lever.whole:
+        return sorted({int(round(v)) for v in values})
+    return [round(float(v), 4) for v in values]
+
+
+def scenario_at(lever: str, value: float) -> Scenario:
+    """The current scenario with the lever at `value`; engineers keep today's skill mix."""
+    state = read_state()
+    preset = current_preset()
+    overrides = dict(state.overrides)
+    if lever == "engineers":
+        overrides = with_engineers(overrides, apply_overrides(preset, overrides), int(value))
+    else:
+        overrides[LEVERS[lever].path] = value
+    return apply_overrides(preset, overrides)
+
+
+def _setting(name: str, default: float, kind: type) -> float:
+    """A number from the page settings; text that is not a number (an edited link) falls back to the default."""
+    try:
+        return kind(float(page_setting(name, str(default))))
+    except ValueError:
+        return kind(default)
+
+
+def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
+    """Lever and range in a form: nothing runs until the user presses Run sweep."""
+    lever = page_setting("sweep", "clients")
+    lever = lever if lever in LEVERS else "clients"
+    now = lever_value(scenario, lever)
+    start = _setting("sweep_from", now, float)
+    stop = _setting("sweep_to", now * 2, float)
+    points = _setting("sweep_points", DEFAULT_POINTS, int)
+    with st.form("sweep"):
+        cols = st.columns(4)
+        cols[0].selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,
+                          key=seed_page_input("sweep", PAGE, lever), help="The quantity that grows along the x axis.")
+        cols[1].number_input("From", min_value=0.0, key=seed_page_input("sweep_from", PAGE, start),
+                             help="First value of the lever.")
+        cols[2].number_input("To", min_value=0.0, key=seed_page_input("sweep_to", PAGE, stop),
+                             help="Last value of the lever.")
+        cols[3].number_input("Points", min_value=2, max_value=MAX_POINTS,
+                             key=seed_page_input("sweep_points", PAGE, points),
+                             help="How many values from From to To; each one runs every design.")
+        st.form_submit_button("Run sweep", type="primary", on_click=_save_sweep, args=(lever, start, stop))
+    return lever, start, stop, points
+
+
+def _save_sweep(lever: str, start: float, stop: float) -> None:
+    values = {name: st.session_state[page_input_key(name, PAGE)]
+              for name in ("sweep", "sweep_from", "sweep_to", "sweep_points")}
+    if values["sweep"] != lever and (values["sweep_from"], values["sweep_to"]) == (start, stop):
+        # Another lever with the old range untouched: its range starts from the scenario's value instead.
+        settings = {k: v for k, v in st.session_state.get(PAGE_KEY, {}).items() if k not in ("sweep_from", "sweep_to")}
+        st.session_state[PAGE_KEY] = settings
+        for name in ("sweep_from", "sweep_to"):
+            del st.session_state[page_input_key(name, PAGE)]
+        del values["sweep_from"], values["sweep_to"]
+    for name, value in values.items():
+        set_page_setting(name, f"{value:g}" if isinstance(value, float) else str(value))
+
+
+def run_sweep(lever: str, values: list[float], designs: list[str]) -> pd.DataFrame:
+    rows = []
+    for i, value in enumerate(values, start=1):
+        results = run(scenario_at(lever, value), designs, label=f"{LEVERS[lever].label} = {value:g} "
+                      f"(point {i} of {len(values)})")
+        kpis = results.kpis(SWEEP_METRICS)
+        kpis.insert(0, "lever", value)
+        rows.append(kpis)
+    frame = pd.concat(rows, ignore_index=True)
+    frame["lo"] = frame["mean"] - frame["ci95"].fillna(0)
+    frame["hi"] = frame["mean"] + frame["ci95"].fillna(0)
+    return frame
+
+
+def first_breaks(frame: pd.DataFrame, lever: str) -> list[str]:
+    """For each design, the first lever value where the mean on-time rate falls below ON_TIME_FLOOR."""
+    lines = []
+    on_time = frame[frame["metric"] == "on_time_rate"]
+    for design, group in on_time.groupby("design", sort=False):
+        below = group[group["mean"] < ON_TIME_FLOOR]
+        where = f"at {below['lever'].iloc[0]:g}" if not below.empty else "nowhere in this range"
+        lines.append(f"**{design}**: on-time rate falls below {ON_TIME_FLOOR:.0%} {where}")
+    return lines
+
+
+def main() -> None:
+    st.title("Growth what-if")
+    st.caption("Sweep one lever and watch each design: where lead times climb, deliveries slip and profit turns.")
+    state = read_state()
+    try:
+        scenario = apply_overrides(current_preset(), state.overrides)
+    except ScenarioError as exc:
+        show_problems(exc)
+        return
+    names = list(scenario.designs)
+    designs = st.multiselect(
+        "Org designs", names, key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
+        on_change=page_input_saver("designs", PAGE, ",".join), help="The designs drawn as lines.",
+    )
+    lever, start, stop, points = sweep_form(scenario)
+    if not designs:
+        st.info("Pick at least one org design.")
+        return
+    values = sweep_values(LEVERS[lever], start, stop, points)
+    try:
+        frame = run_sweep(lever, values, designs)
+    except ScenarioError as exc:
+        st.error(f"The sweep of {LEVERS[lever].label.lower()} from {start:g} to {stop:g} reaches a value the "
+                 "model does not allow:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        return
+    for line in first_breaks(frame, lever):
+        st.markdown(f"- {line}")
+    for metric in SWEEP_METRICS:
+        label = KPIS[metric].label
+        st.altair_chart(charts.sweep_chart(frame[frame["metric"] == metric], label, LEVERS[lever].label, label),
+                        width="stretch")
+    st.download_button("Sweep results (CSV)", frame.to_csv(index=False), file_name="orgsim-sweep.csv",
+                       mime="text/csv")
+
+
+main()

@@ -1,0 +1,53 @@
+"""Model and assumptions: how the model works (MODEL.md) and every parameter of the scenario now in use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from sim.scenario import Scenario
+from ui.overrides import field_meta, flatten
+from ui.sidebar import scenario_or_problems
+from ui.state import current_preset
+
+MODEL_TEXT = Path(__file__).resolve().parents[1] / "MODEL.md"
+
+
+def _allowed(meta: dict) -> str:
+    lo, hi = meta.get("min"), meta.get("max")
+    if lo is None and hi is None:
+        return ""
+    return f"{lo:g} to {hi:g}"
+
+
+def parameter_table(scenario: Scenario, preset: Scenario) -> pd.DataFrame:
+    """One row per parameter: its value now, the preset's value, what it means and what is allowed."""
+    base = flatten(preset.to_dict())
+    rows = []
+    for path, value in flatten(scenario.to_dict()).items():
+        meta = field_meta(path)
+        rows.append({
+            "Parameter": path,
+            "Value": str(value),
+            "Preset value": str(base.get(path, "")),
+            "Changed": path not in base or base[path] != value,
+            "Meaning": meta.get("help", ""),
+            "Allowed": _allowed(meta),
+        })
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    st.title("Model and assumptions")
+    scenario = scenario_or_problems()
+    if scenario is not None:
+        st.subheader(f"Parameters of “{scenario.name}”")
+        st.caption("Every number the model uses, as set now; “Changed” marks what differs from the preset.")
+        st.dataframe(parameter_table(scenario, current_preset()), hide_index=True, width="stretch")
+    st.divider()
+    st.markdown(MODEL_TEXT.read_text(encoding="utf-8"))
+
+
+main()

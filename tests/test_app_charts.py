@@ -1,0 +1,115 @@
+"""Charts and tables of the app, read from their specs and frames: data, encodings and words, not pixels."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim.experiment import run_experiment
+from tests.conftest import small
+from ui import charts, tables
+from ui.labels import KPIS, TIME_USE
+
+
+@pytest.fixture(scope="module")
+def results(default_scenario):
+    return run_experiment(small(default_scenario, weeks=10, replications=3))
+
+
+def layers(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return spec["layer"]
+
+
+def dataset(chart) -> list[dict]:
+    (rows,) = chart.to_dict()["datasets"].values()
+    return rows
+
+
+def test_kpi_interval_chart_draws_every_design_with_its_interval(results):
+    kpis = tables.kpi_intervals(results)
+    profit = kpis[kpis.metric == "profit"]
+    chart = charts.interval_chart(profit, "Profit", "Profit ($ per year)")
+    bars, errors = layers(chart)
+    assert bars["mark"]["type"] == "bar" and bars["encoding"]["x"]["field"] == "mean"
+    assert errors["mark"]["type"] == "errorbar"
+    assert errors["encoding"]["x"]["field"] == "lo" and errors["encoding"]["x2"]["field"] == "hi"
+    rows = dataset(chart)
+    assert [r["design"] for r in rows] == ["none", "pm", "am", "hybrid", "both"]
+    for r in rows:
+        assert r["lo"] == pytest.approx(r["mean"] - r["ci95"]) and r["hi"] == pytest.approx(r["mean"] + r["ci95"])
+
+
+def test_difference_chart_has_a_zero_line_and_leaves_out_the_baseline(results):
+    diffs = tables.differences(results, "none")
+    chart = charts.interval_chart(diffs[diffs.metric == "profit"], "vs none", "Profit", zero_line=True)
+    assert layers(chart)[2]["mark"]["type"] == "rule"
+    assert layers(chart)[2]["encoding"]["x"]["field"] == "zero"
+    assert {r["design"] for r in chart.to_dict()["datasets"][chart.to_dict()["layer"][0]["data"]["name"]]} == {
+        "pm", "am", "hybrid", "both"}
+
+
+def test_weekly_chart_is_a_line_with_a_band_per_design(results, default_scenario):
+    frame = tables.weekly_means(results, "backlog")
+    chart = charts.weekly_chart(frame, "Backlog", "Open requests")
+    band, line = layers(chart)
+    assert band["mark"]["type"] == "area" and band["encoding"]["y"]["field"] == "lo"
+    assert band["encoding"]["y2"]["field"] == "hi"
+    assert line["mark"]["type"] == "line" and line["encoding"]["y"]["field"] == "mean"
+    assert band["encoding"]["color"]["field"] == line["encoding"]["color"]["field"] == "design"
+    rows = dataset(chart)
+    assert len(rows) == 5 * 10  # five designs, ten measured weeks
+    first = results.weekly[(results.weekly.design == "pm") & (results.weekly.week == 1)].backlog.mean()
+    assert next(r["mean"] for r in rows if r["design"] == "pm" and r["week"] == 1) == pytest.approx(first)
+
+
+def test_time_use_bars_stack_to_the_working_week(results, default_scenario):
+    chart = charts.time_use_chart(tables.time_use_means(results))
+    spec = chart.to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["stack"] == "zero" and spec["encoding"]["color"]["field"] == "activity"
+    assert spec["encoding"]["color"]["sort"] == list(TIME_USE.values())
+    rows = dataset(chart)
+    for design in results.designs:
+        hours = sum(r["hours_per_engineer_week"] for r in rows if r["design"] == design)
+        assert hours == pytest.approx(default_scenario.firm.hours_per_week)
+
+
+def test_sweep_chart_has_one_line_and_band_per_design():
+    frame = pd.DataFrame({"lever": [10, 20, 10, 20], "design": ["pm", "pm", "am", "am"],
+                          "mean": [1.0, 2.0, 1.5, 3.0], "lo": [0.5, 1.5, 1.0, 2.0], "hi": [1.5, 2.5, 2.0, 4.0]})
+    chart = charts.sweep_chart(frame, "Lead time", "Clients", "Days")
+    band, line = layers(chart)
+    assert band["encoding"]["x"] == line["encoding"]["x"]
+    assert line["encoding"]["x"]["field"] == "lever" and line["encoding"]["x"]["title"] == "Clients"
+    assert line["encoding"]["color"]["field"] == "design"
+    assert {r["design"] for r in dataset(chart)} == {"pm", "am"}
+    assert line["mark"]["type"] == "line" and line["mark"]["point"] is True
+    assert (band["encoding"]["y"]["field"], band["encoding"]["y2"]["field"]) == ("lo", "hi")
+
+
+def test_kpi_table_stars_the_best_design_of_each_column(results):
+    kpis = tables.kpi_intervals(results)
+    table = tables.kpi_table(kpis)
+    assert list(table.index) == results.designs
+    assert list(table.columns) == [m.label for m in KPIS.values()]
+    profit = kpis[kpis.metric == "profit"].set_index("design")["mean"]
+    starred = [d for d in table.index if table.loc[d, KPIS["profit"].label].startswith(tables.BEST_MARK)]
+    assert starred == [profit.idxmax()]
+    lead = kpis[kpis.metric == "lead_time_days"].set_index("design")["mean"]
+    assert table.loc[lead.idxmin(), KPIS["lead_time_days"].label].startswith(tables.BEST_MARK)
+    assert "±" in table.iloc[0, 0]
+
+
+def test_differences_in_plain_words_carry_the_paired_numbers(results):
+    sentences = tables.difference_sentences(results, "none")
+    assert len(sentences) == 4
+    diffs = tables.differences(results, "none").set_index(["design", "metric"])
+    am = diffs.loc[("am", "profit")]
+    (sentence,) = [s for s in sentences if s.startswith("**am** (an account manager)")]
+    word = "up" if am["mean"] >= 0 else "down"
+    assert f"profit {word} ${abs(am['mean']) / 1e3:.0f}k (± ${am['ci95'] / 1e3:.0f}k) per year" in sentence
+    clearly = not math.isnan(am["ci95"]) and abs(am["mean"]) > am["ci95"]
+    assert ("not clearly different" in sentence) != clearly

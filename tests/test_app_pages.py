@@ -1,0 +1,200 @@
+"""The app, page by page, through Streamlit's AppTest: it renders, reacts to the sidebar, downloads every design,
+and names bad inputs instead of failing. Horizons are tiny (6 weeks, 2 replications) to keep this fast."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+FAST = {"weeks": 6, "replications": 2}
+PAGES = ["pages/compare.py", "pages/growth.py", "pages/model.py"]
+DESIGNS = ["none", "pm", "am", "hybrid", "both"]
+
+
+class RecordingMediaStorage(MemoryMediaFileStorage):
+    """AppTest drops its media store after each run; this one stays readable so a test can open a download."""
+
+    latest: RecordingMediaStorage | None = None
+
+    def __init__(self, media_endpoint: str) -> None:
+        super().__init__(media_endpoint)
+        RecordingMediaStorage.latest = self
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingMediaStorage)
+
+    def read(at: AppTest, label_start: str) -> pd.DataFrame:
+        (button,) = [b for b in at.get("download_button") if b.label.startswith(label_start)]
+        content = RecordingMediaStorage.latest.get_file(button.proto.url.rsplit("/", 1)[1]).content
+        return pd.read_csv(io.BytesIO(content))
+
+    return read
+
+
+def open_app(page: str | None = None, overrides: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["scenario.overrides"] = dict(FAST if overrides is None else overrides)
+    at.run()
+    if page and page != PAGES[0]:
+        at.switch_page(page).run()
+    return at
+
+
+def press_run(at: AppTest) -> AppTest:
+    (run,) = [b for b in at.sidebar.button if b.label == "Run"]
+    return run.click().run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_the_default_scenario(page):
+    at = open_app(page)
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="input:preset").value == "default"
+    assert any("12 engineers" in c.value for c in at.sidebar.caption)  # the preset's description
+    assert len(at.sidebar.slider) >= 4
+
+
+def test_compare_page_shows_every_design_side_by_side():
+    at = open_app()
+    table = at.dataframe[0].value
+    assert list(table.index) == DESIGNS
+    assert "Profit ($ per year)" in table.columns
+    assert sum(str(cell).startswith("★") for cell in table["Profit ($ per year)"]) == 1
+    assert len(at.get("vega_lite_chart")) == 4 + 2 + 2 + 1  # KPIs, differences, weekly, time use
+    sentences = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert len(sentences) == 4 and all("instead of **none**" in s and "per year" in s for s in sentences)
+
+
+def test_every_sidebar_control_explains_itself():
+    at = open_app()
+    widgets = [*at.sidebar.slider, *at.sidebar.number_input, *at.sidebar.toggle, *at.sidebar.selectbox]
+    assert len(widgets) > 30
+    assert all(w.help for w in widgets), [w.label for w in widgets if not w.help]
+
+
+def test_moving_a_slider_changes_the_results_only_after_run():
+    at = open_app()
+    before = at.dataframe[0].value
+    at.sidebar.slider(key="input:demand.clients").set_value(60)
+    at.run()  # a rerun for another reason: the form holds the change back
+    pd.testing.assert_frame_equal(at.dataframe[0].value, before)
+    assert "demand.clients" not in at.session_state["scenario.overrides"]
+    at.sidebar.slider(key="input:demand.clients").set_value(60)
+    press_run(at)
+    assert_clean(at)
+    assert at.session_state["scenario.overrides"]["demand.clients"] == 60
+    after = at.dataframe[0].value
+    assert not after["Throughput (requests per week)"].equals(before["Throughput (requests per week)"])
+
+
+def test_the_csv_download_holds_every_design(downloads):
+    at = open_app()
+    frame = downloads(at, "All results")
+    assert sorted(frame["design"].unique()) == sorted(DESIGNS)
+    assert (frame.groupby("design").size() == FAST["replications"]).all()
+    assert {"profit", "lead_time_days", "on_time_rate", "clients_lost"} <= set(frame.columns)
+
+
+def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
+    at = open_app("pages/growth.py")
+    assert_clean(at)
+    assert len(at.get("vega_lite_chart")) == 3
+    sweep = downloads(at, "Sweep results")
+    assert sorted(sweep["design"].unique()) == sorted(DESIGNS)
+    assert sorted(sweep["lever"].unique()) == [25, 31, 38, 44, 50]  # clients, today's 25 to twice as many
+    at.sidebar.slider(key="input:firm.skills.development").set_value(4)
+    press_run(at)
+    assert_clean(at)
+    fewer_engineers = downloads(at, "Sweep results")
+    lead = sweep[sweep.metric == "lead_time_days"]["mean"].to_numpy()
+    assert (fewer_engineers[fewer_engineers.metric == "lead_time_days"]["mean"].to_numpy() != lead).any()
+
+
+def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads):
+    at = open_app("pages/growth.py")
+    at.selectbox(key="page:growth:sweep").set_value("engineers")
+    at.number_input(key="page:growth:sweep_from").set_value(10.0)
+    at.number_input(key="page:growth:sweep_to").set_value(16.0)
+    at.number_input(key="page:growth:sweep_points").set_value(3)
+    [b for b in at.button if b.label == "Run sweep"][0].click().run()
+    assert_clean(at)
+    sweep = downloads(at, "Sweep results")
+    assert sorted(sweep["lever"].unique()) == [10, 13, 16]
+
+
+def test_model_page_lists_the_current_parameters_with_their_meaning():
+    at = open_app("pages/model.py")
+    at.sidebar.slider(key="input:demand.clients").set_value(35)
+    press_run(at)
+    table = at.dataframe[0].value.set_index("Parameter")
+    assert table.loc["demand.clients", "Value"] == "35" and table.loc["demand.clients", "Preset value"] == "25"
+    assert bool(table.loc["demand.clients", "Changed"]) and not bool(table.loc["demand.work_types.support.share",
+                                                                                "Changed"])
+    assert table.loc["firm.engineers", "Meaning"] == "Engineers on the payroll today."
+    assert any(m.value.startswith("# How the Orgsim model works") for m in at.markdown)
+
+
+def test_values_persist_across_pages():
+    at = open_app()
+    at.sidebar.slider(key="input:demand.clients").set_value(40)
+    press_run(at)
+    at.multiselect(key="page:compare:designs").set_value(["none", "am"]).run()
+    for page in ("pages/model.py", "pages/growth.py", "pages/compare.py"):
+        at.switch_page(page).run()
+        assert_clean(at)
+        assert at.sidebar.slider(key="input:demand.clients").value == 40
+    assert at.multiselect(key="page:compare:designs").value == ["none", "am"]
+    assert list(at.dataframe[0].value.index) == ["none", "am"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_zero_engineers_is_a_readable_error_on_every_page(page):
+    at = open_app()
+    at.sidebar.slider(key="input:firm.skills.development").set_value(0)
+    at.sidebar.slider(key="input:firm.skills.operations").set_value(0)
+    press_run(at)
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception
+    (error,) = at.error
+    assert "cannot run" in error.value
+    assert "Engineers in total" in error.value and "must be a whole number from 1 to 500" in error.value
+
+
+def test_a_missing_skill_names_the_work_type_that_needs_it():
+    at = open_app()
+    at.sidebar.slider(key="input:firm.skills.operations").set_value(0)
+    press_run(at)
+    (error,) = at.error
+    assert "demand.work_types.support.skill" in error.value and "no engineer has this skill" in error.value
+
+
+def test_shares_over_one_are_named_not_a_traceback():
+    at = open_app()
+    at.sidebar.slider(key="input:demand.work_types.support.share").set_value(0.9)
+    press_run(at)
+    assert not at.exception
+    (error,) = at.error
+    assert "Share of project requests (the rest)" in error.value and "must be a number from 0 to 1" in error.value
+
+
+def test_a_new_preset_value_and_back_to_the_preset():
+    at = open_app(overrides={**FAST, "demand.clients": 30})
+    assert at.sidebar.slider(key="input:demand.clients").value == 30
+    [b for b in at.sidebar.button if b.label.startswith("Back to the preset")][0].click().run()
+    assert at.session_state["scenario.overrides"] == {}
+    assert at.sidebar.slider(key="input:demand.clients").value == 25

@@ -1,0 +1,77 @@
+"""The app's scenario state: a preset plus overrides by dotted path, exact in both directions."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.scenario import ScenarioError
+from ui.overrides import (
+    apply_overrides,
+    engineers_by_skill,
+    field_meta,
+    flatten,
+    load_presets,
+    overrides_between,
+    unflatten,
+    with_engineers,
+)
+
+
+def test_flatten_and_unflatten_are_inverse(default_scenario):
+    nested = default_scenario.to_dict()
+    flat = flatten(nested)
+    assert flat["demand.work_types.support.share"] == 0.5
+    assert flat["designs.pm.project_managers"] == 1
+    assert flat["behaviour.context_switch_loss"] == [0.0, 0.2, 0.4, 0.6, 0.75]
+    assert unflatten(flat) == nested
+
+
+def test_overrides_rebuild_the_scenario_they_came_from(default_scenario):
+    changes = {"firm.engineers": 14, "firm.skills.development": 11, "demand.clients": 35,
+               "designs.pm.project_managers": 2, "economics.salary.account_manager": 80_000.0}
+    scenario = apply_overrides(default_scenario, changes)
+    assert scenario.firm.engineers == 14 and scenario.designs["pm"].project_managers == 2
+    assert scenario.designs["am"] == default_scenario.designs["am"]
+    assert overrides_between(default_scenario, scenario) == changes
+    assert apply_overrides(default_scenario, overrides_between(default_scenario, scenario)) == scenario
+
+
+def test_no_overrides_is_the_preset(default_scenario):
+    assert apply_overrides(default_scenario, {}) == default_scenario
+    assert overrides_between(default_scenario, default_scenario) == {}
+
+
+def test_a_bad_override_is_named(default_scenario):
+    with pytest.raises(ScenarioError) as err:
+        apply_overrides(default_scenario, {"demand.clients": 0, "firm.enginers": 3})
+    assert any(p.startswith("demand.clients = 0") for p in err.value.problems)
+    assert any(p.startswith("firm.enginers: unknown key") for p in err.value.problems)
+
+
+def test_field_meta_follows_named_tables():
+    assert field_meta("firm.engineers")["min"] == 1
+    assert field_meta("demand.work_types.support.share")["help"] == "Share of requests of this type."
+    assert field_meta("designs.anything.hybrids")["max"] == 50
+    assert field_meta("economics.salary.engineer")["help"].startswith("Yearly salary of an engineer")
+    with pytest.raises(KeyError):
+        field_meta("firm.nothing")
+
+
+@pytest.mark.parametrize("total", [1, 5, 12, 13, 40])
+def test_engineers_split_by_skill_keeps_the_total_and_the_mix(total):
+    split = engineers_by_skill({"development": 9, "operations": 3}, total)
+    assert sum(split.values()) == total
+    assert abs(split["development"] - total * 0.75) <= 1
+
+
+def test_engineers_lever_keeps_skills_consistent(default_scenario):
+    scenario = apply_overrides(default_scenario, with_engineers({}, default_scenario, 20))
+    assert scenario.firm.engineers == 20 and sum(scenario.firm.skills.values()) == 20
+
+
+def test_presets_load_and_a_broken_file_is_reported(tmp_path):
+    (tmp_path / "default.toml").write_text("")  # every default
+    (tmp_path / "broken.toml").write_text("[firm]\nengineers = 0\n")
+    presets, problems = load_presets(tmp_path)
+    assert list(presets) == ["default"]
+    assert problems == ["broken.toml: firm.engineers = 0: must be a whole number from 1 to 500"]

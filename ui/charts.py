@@ -1,0 +1,79 @@
+"""Altair chart builders: each takes a tidy frame and returns a chart, so tests can read the spec, not pixels.
+
+Every estimate is drawn with its 95 % interval (error bars or a band): an owner should see how sure a number is
+before acting on it.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+BAND_OPACITY = 0.2
+
+
+def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False) -> alt.LayerChart:
+    """One bar per design (mean) with an error bar (lo to hi); `zero_line` for differences against a baseline."""
+    base = alt.Chart(frame, title=title).encode(
+        y=alt.Y("design:N", title=None, sort=list(dict.fromkeys(frame["design"]))),
+    )
+    tooltip = [
+        alt.Tooltip("design:N", title="Design"),
+        alt.Tooltip("mean:Q", title=value_title, format=",.3~f"),
+        alt.Tooltip("lo:Q", title="95 % interval from", format=",.3~f"),
+        alt.Tooltip("hi:Q", title="95 % interval to", format=",.3~f"),
+    ]
+    bars = base.mark_bar(opacity=0.7).encode(
+        x=alt.X("mean:Q", title=value_title), color=alt.Color("design:N", legend=None), tooltip=tooltip
+    )
+    errors = base.mark_errorbar(ticks=True).encode(x=alt.X("lo:Q", title=value_title), x2="hi:Q")
+    layers = [bars, errors]
+    if zero_line:
+        layers.append(alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="zero:Q"))
+    return alt.layer(*layers)
+
+
+def weekly_chart(frame: pd.DataFrame, title: str, value_title: str) -> alt.LayerChart:
+    """A line per design over the measured weeks, with the 95 % band over replications."""
+    base = alt.Chart(frame, title=title).encode(
+        x=alt.X("week:Q", title="Week"), color=alt.Color("design:N", title="Design")
+    )
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title), y2="hi:Q")
+    line = base.mark_line().encode(
+        y=alt.Y("mean:Q", title=value_title),
+        tooltip=["design:N", "week:Q", alt.Tooltip("mean:Q", title=value_title, format=",.1f")],
+    )
+    return alt.layer(band, line)
+
+
+def time_use_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Stacked bars: where an engineer's week goes under each design."""
+    return (
+        alt.Chart(frame, title="Where engineers' hours go (hours per engineer per week)")
+        .mark_bar()
+        .encode(
+            y=alt.Y("design:N", title=None, sort=list(dict.fromkeys(frame["design"]))),
+            x=alt.X("hours_per_engineer_week:Q", title="Hours per engineer per week", stack="zero"),
+            color=alt.Color(
+                "activity:N", title="Activity",
+                sort=list(frame.sort_values("order")["activity"].drop_duplicates()),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=["design:N", "activity:N",
+                     alt.Tooltip("hours_per_engineer_week:Q", title="Hours", format=".1f")],
+        )
+    )
+
+
+def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: str) -> alt.LayerChart:
+    """One line per design along the swept lever, with its 95 % band: where a design starts to break."""
+    base = alt.Chart(frame, title=title).encode(
+        x=alt.X("lever:Q", title=lever_title), color=alt.Color("design:N", title="Design")
+    )
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title), y2="hi:Q")
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("mean:Q", title=value_title),
+        tooltip=["design:N", alt.Tooltip("lever:Q", title=lever_title),
+                 alt.Tooltip("mean:Q", title=value_title, format=",.3~f")],
+    )
+    return alt.layer(band, line)

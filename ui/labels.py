@@ -1,0 +1,95 @@
+"""Words and number formats the app shows: metrics, designs, engineer-time categories, money."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.scenario import OrgDesign
+
+
+@dataclass(frozen=True)
+class MetricLabel:
+    label: str
+    unit: str  # "count", "days", "share", "money"
+    higher_is_better: bool
+
+
+# The KPIs of the comparison, in the order the owner reads them.
+KPIS: dict[str, MetricLabel] = {
+    "throughput_per_week": MetricLabel("Throughput (requests per week)", "count", True),
+    "lead_time_days": MetricLabel("Mean lead time (days)", "days", False),
+    "lead_time_p90_days": MetricLabel("90 % of requests done within (days)", "days", False),
+    "on_time_rate": MetricLabel("On time", "share", True),
+    "revenue": MetricLabel("Revenue ($ per year)", "money", True),
+    "cost": MetricLabel("Staff cost ($ per year)", "money", False),
+    "profit": MetricLabel("Profit ($ per year)", "money", True),
+    "clients_lost": MetricLabel("Clients lost during the run", "count", False),
+}
+
+TIME_USE: dict[str, str] = {
+    "billable_work": "Billable work",
+    "rework": "Rework",
+    "communication": "Client communication",
+    "context_switch": "Context-switch loss",
+    "skill_mismatch": "Working outside their skill",
+    "overhead": "Checklists",
+    "idle": "Idle",
+}
+
+
+def money(x: float, signed: bool = False) -> str:
+    """$310k, $1.24M, -$45k: an owner reads thousands, not cents."""
+    if math.isnan(x):
+        return "n/a"
+    sign = "-" if x < 0 else ("+" if signed and x > 0 else "")
+    x = abs(x)
+    if x >= 1e6:
+        return f"{sign}${x / 1e6:.2f}M"
+    if x >= 1e3:
+        return f"{sign}${x / 1e3:.0f}k"
+    return f"{sign}${x:.0f}"
+
+
+def figure(x: float, unit: str, signed: bool = False) -> str:
+    """A KPI value in its unit; shares as percent (differences of shares as percentage points)."""
+    if math.isnan(x):
+        return "n/a"
+    if unit == "money":
+        return money(x, signed)
+    plus = "+" if signed else ""
+    if unit == "share":
+        return f"{x * 100:{plus}.1f} pts" if signed else f"{x * 100:.0f} %"
+    return f"{x:{plus},.1f}"
+
+
+def interval(half_width: float, unit: str) -> str:
+    if math.isnan(half_width):
+        return "n/a"
+    if unit == "share":
+        return f"{half_width * 100:.1f} pts"
+    return figure(half_width, unit)
+
+
+def _count(n: float, one: str, many: str) -> str:
+    if n == 1:
+        return f"an {one}" if one[0] in "aeiou" else f"a {one}"
+    return f"{n:g} {many}"
+
+
+def describe_design(design: OrgDesign) -> str:
+    """The hires a design adds, in words: 'a project manager and an account manager'."""
+    parts = []
+    if design.project_managers:
+        parts.append(_count(design.project_managers, "project manager", "project managers"))
+    if design.account_managers:
+        parts.append(_count(design.account_managers, "account manager", "account managers"))
+    if design.hybrids:
+        parts.append(_count(design.hybrids, "hybrid PM/AM", "hybrid PM/AMs"))
+    if design.sales_share:
+        parts.append(f"a salesperson at {design.sales_share * 100:.0f} %")
+    if design.extra_engineers:
+        parts.append(_count(design.extra_engineers, "extra engineer", "extra engineers"))
+    if not parts:
+        return "no coordinator: engineers deal with clients themselves"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

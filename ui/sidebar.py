@@ -1,0 +1,243 @@
+"""The scenario sidebar every page shares: a preset, then the levers an owner moves, in a form with a Run button.
+
+The form matters: a run of a big scenario takes seconds, and without it every slider step would start one. Values
+go into the state (preset + overrides) only when Run is pressed; see ui/state.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from sim.scenario import Scenario, ScenarioError
+from ui.labels import describe_design
+from ui.overrides import apply_overrides, field_meta, flatten
+from ui.state import (
+    OVERRIDES_KEY,
+    PRESET_KEY,
+    AppState,
+    input_key,
+    presets,
+    read_state,
+    set_overrides,
+    write_state,
+)
+
+CONTROLS_KEY = "sidebar.controls"  # paths the form showed last run, with their labels
+PRESET_INPUT = input_key("preset")
+FORM_KEY = "scenario_form"
+
+# Upper ends of sliders and number inputs: the schema allows far more (500 engineers), but a slider over that
+# range cannot be set to 14. A larger value in a preset or a link widens the control to include it.
+UI_MAX = {"engineers": 60, "clients": 200, "replications": 100, "growth": 2.0}
+
+
+def _label(path: str, label: str) -> str:
+    st.session_state.setdefault(CONTROLS_KEY, {})[path] = label
+    return label
+
+
+def _seed(path: str, value: Any) -> str:
+    key = input_key(path)
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def _help(path: str, extra: str = "") -> str:
+    text = field_meta(path).get("help", "")
+    return f"{text} {extra}".strip()
+
+
+def number(path: str, label: str, value: Any, step: float, fmt: str | None = None, ui_max: float | None = None,
+           extra_help: str = "") -> None:
+    meta = field_meta(path)
+    kind = int if isinstance(value, int) and not isinstance(value, bool) else float
+    lo = kind(min(meta["min"], value)) if meta.get("min") is not None else None
+    hi_limit = ui_max if ui_max is not None else meta.get("max")
+    hi = kind(max(hi_limit, value)) if hi_limit is not None else None
+    st.number_input(
+        _label(path, label), min_value=lo, max_value=hi, step=kind(step), format=fmt,
+        key=_seed(path, kind(value)), help=_help(path, extra_help),
+    )
+
+
+def slider(path: str, label: str, value: Any, step: float, ui_max: float | None = None, fmt: str | None = None,
+           extra_help: str = "", ui_min: float | None = None) -> None:
+    meta = field_meta(path)
+    kind = int if isinstance(value, int) and not isinstance(value, bool) else float
+    lo = kind(min(ui_min if ui_min is not None else meta["min"], value))
+    hi = kind(max(ui_max if ui_max is not None else meta["max"], value))
+    st.slider(
+        _label(path, label), min_value=lo, max_value=hi, step=kind(step), format=fmt,
+        key=_seed(path, kind(value)), help=_help(path, extra_help),
+    )
+
+
+def toggle(path: str, label: str, value: bool) -> None:
+    st.toggle(_label(path, label), key=_seed(path, bool(value)), help=_help(path))
+
+
+def _effective(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
+    """What the inputs show: the preset with the overrides, even when the overrides do not validate yet."""
+    return {**flatten(preset.to_dict()), **overrides}
+
+
+def _choose_preset() -> None:
+    state = read_state()
+    write_state(AppState(st.session_state[PRESET_INPUT], {}, state.page))
+
+
+def _reset_to_preset() -> None:
+    state = read_state()
+    write_state(AppState(state.preset, {}, state.page))
+
+
+def _derived(preset: Scenario, values: dict[str, Any]) -> dict[str, Any]:
+    """Values the form computes rather than asks: the team is the sum of engineers per skill, and the last work
+    type takes the share the others leave, so the inputs cannot disagree with each other."""
+    out = {}
+    skills = [p for p in values if p.startswith("firm.skills.")]
+    if skills:
+        out["firm.engineers"] = int(sum(values[p] for p in skills))
+    names = list(preset.demand.work_types)
+    if len(names) > 1:
+        others = sum(values[f"demand.work_types.{n}.share"] for n in names[:-1])
+        out[f"demand.work_types.{names[-1]}.share"] = round(1.0 - others, 6)
+    return out
+
+
+def _apply_inputs() -> None:
+    """Run pressed: the inputs become overrides, keeping only what differs from the preset."""
+    state = read_state()
+    preset = presets()[0][state.preset]
+    base = flatten(preset.to_dict())
+    shown = st.session_state.get(CONTROLS_KEY, {})
+    values = {p: st.session_state[input_key(p)] for p in shown if input_key(p) in st.session_state}
+    values.update(_derived(preset, values))
+    kept = {p: v for p, v in state.overrides.items() if p not in values}  # set elsewhere (a link, a file)
+    changed = {p: v for p, v in values.items() if base.get(p) != v}
+    set_overrides({**kept, **changed})
+
+
+def render_sidebar() -> None:
+    """Draw the preset picker and the scenario form in the sidebar."""
+    available, problems = presets()
+    state = read_state()
+    st.session_state.setdefault(PRESET_KEY, state.preset)
+    st.session_state.setdefault(OVERRIDES_KEY, {})
+    preset = available[state.preset]
+    values = _effective(preset, state.overrides)
+    st.session_state[CONTROLS_KEY] = {}
+    with st.sidebar:
+        if PRESET_INPUT not in st.session_state:
+            st.session_state[PRESET_INPUT] = state.preset
+        st.selectbox(
+            "Preset", list(available), key=PRESET_INPUT, format_func=lambda n: available[n].name,
+            on_change=_choose_preset, help="A starting scenario from the scenarios folder; the inputs below start "
+            "from its values, and picking another one discards your changes.",
+        )
+        st.caption(preset.description)
+        for problem in problems:
+            st.warning(f"A preset file could not be loaded: {problem}")
+        with st.form(FORM_KEY, border=False):
+            _team(preset, values)
+            _designs(preset, values)
+            _salaries(values)
+            _demand(preset, values)
+            _process(values)
+            _experiment(values)
+            st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
+        if state.overrides:
+            st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
+
+
+def _team(preset: Scenario, values: dict[str, Any]) -> None:
+    st.subheader("Team")
+    if preset.firm.skills:
+        for skill in preset.firm.skills:
+            path = f"firm.skills.{skill}"
+            slider(path, f"Engineers in {skill}", values[path], 1, ui_max=UI_MAX["engineers"], ui_min=0,
+                   extra_help="The team is the sum over skills.")
+        total = sum(values[f"firm.skills.{s}"] for s in preset.firm.skills)
+        st.caption(f"{_label('firm.engineers', 'Engineers in total (the sum over skills)')}: {total}")
+    else:
+        slider("firm.engineers", "Engineers", values["firm.engineers"], 1, ui_max=UI_MAX["engineers"])
+
+
+def _designs(preset: Scenario, values: dict[str, Any]) -> None:
+    st.subheader("Hires per org design")
+    for name, design in preset.designs.items():
+        with st.expander(f"{name}: {describe_design(design)}"):
+            p = f"designs.{name}."
+            number(p + "project_managers", "Project managers", values[p + "project_managers"], 1)
+            number(p + "account_managers", "Account managers", values[p + "account_managers"], 1)
+            number(p + "hybrids", "Hybrid PM/AMs", values[p + "hybrids"], 1)
+            number(p + "sales_share", "Salesperson (share of full time)", values[p + "sales_share"], 0.1, "%.2f")
+            number(p + "extra_engineers", "Extra engineers", values[p + "extra_engineers"], 1)
+
+
+def _salaries(values: dict[str, Any]) -> None:
+    with st.expander("Salaries ($ per year)"):
+        for role, label in (("engineer", "Engineer"), ("project_manager", "Project manager"),
+                            ("account_manager", "Account manager"), ("hybrid", "Hybrid PM/AM"),
+                            ("sales", "Salesperson")):
+            path = f"economics.salary.{role}"
+            number(path, label, values[path], 5000.0, "%.0f")
+
+
+def _demand(preset: Scenario, values: dict[str, Any]) -> None:
+    st.subheader("Demand")
+    slider("demand.clients", "Clients", values["demand.clients"], 1, ui_max=UI_MAX["clients"])
+    number("demand.requests_per_client_per_week", "Requests per client per week",
+           values["demand.requests_per_client_per_week"], 0.05, "%.2f")
+    slider("demand.growth_per_year", "Demand growth per year", values["demand.growth_per_year"], 0.05,
+           ui_max=UI_MAX["growth"], ui_min=-0.5, fmt="%.2f")
+    names = list(preset.demand.work_types)
+    if len(names) > 1:
+        for name in names[:-1]:
+            path = f"demand.work_types.{name}.share"
+            wt = preset.demand.work_types[name]
+            slider(path, f"Share of {name} requests", values[path], 0.01, fmt="%.2f",
+                   extra_help=f"In this preset a {name} request takes {wt.effort_hours:g} hours on average and is "
+                   f"due in {wt.deadline_days:g} working days. {names[-1]} requests take the rest.")
+        rest = values[f"demand.work_types.{names[-1]}.share"]
+        label = _label(f"demand.work_types.{names[-1]}.share", f"Share of {names[-1]} requests (the rest)")
+        st.caption(f"{label}: {rest:.2f} when last run")
+
+
+def _process(values: dict[str, Any]) -> None:
+    st.subheader("Process")
+    toggle("process.standardised_work", "Standardised work types with checklists", values["process.standardised_work"])
+    toggle("process.checkins", "AM-PM check-ins", values["process.checkins"])
+    toggle("process.status_updates", "Status updates to clients", values["process.status_updates"])
+
+
+def _experiment(values: dict[str, Any]) -> None:
+    with st.expander("Experiment"):
+        number("replications", "Replications per design", values["replications"], 1, ui_max=UI_MAX["replications"])
+        number("weeks", "Weeks measured", values["weeks"], 1)
+        number("seed", "Random seed", values["seed"], 1)
+
+
+def show_problems(exc: ScenarioError) -> None:
+    """Each problem with the input it comes from, so the user knows what to change."""
+    labels = st.session_state.get(CONTROLS_KEY, {})
+    lines = []
+    for problem in exc.problems:
+        head = problem.split(" ", 1)[0].rstrip(":")
+        path = max((p for p in labels if head == p or head.startswith(p + "[")), key=len, default=None)
+        where = f"**{labels[path]}** (`{path}`)" if path else f"`{head}`"
+        lines.append(f"- {where}: {problem}")
+    st.error("This scenario cannot run. Change these inputs in the sidebar and press Run:\n\n" + "\n".join(lines))
+
+
+def scenario_or_problems() -> Scenario | None:
+    """The current scenario, or None after showing why it cannot run."""
+    state = read_state()
+    try:
+        return apply_overrides(presets()[0][state.preset], state.overrides)
+    except ScenarioError as exc:
+        show_problems(exc)
+        return None

@@ -1,0 +1,120 @@
+"""Where the app keeps the user's scenario: a few keys in st.session_state, read and written in one place.
+
+The state is (preset name, overrides by dotted path, page settings as text). That shape maps onto a share link
+directly, so binding it to the URL is one call to `read_state` and one to `write_state`. Widgets have their own
+keys derived from the same paths; they are seeded from this state, and the state is updated only when the user
+presses Run, so a half-finished edit never starts a simulation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from sim.scenario import Scenario
+from ui.overrides import Overrides, apply_overrides, load_presets
+
+SCENARIOS_FOLDER = Path(__file__).resolve().parents[1] / "scenarios"
+PRESET_KEY = "scenario.preset"
+OVERRIDES_KEY = "scenario.overrides"
+PAGE_KEY = "page.settings"
+INPUT_PREFIX = "input:"  # sidebar widget of a scenario path
+PAGE_INPUT_PREFIX = "page:"  # widget of a page setting
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Everything that defines what the user sees; a share link encodes exactly this."""
+
+    preset: str
+    overrides: Overrides = field(default_factory=dict)
+    page: dict[str, str] = field(default_factory=dict)
+
+
+@st.cache_data(show_spinner=False)
+def presets() -> tuple[dict[str, Scenario], list[str]]:
+    """The preset files, read once per server; editing a file needs a restart (or the cache cleared)."""
+    return load_presets(SCENARIOS_FOLDER)
+
+
+def default_preset() -> str:
+    names = list(presets()[0])
+    return names[0] if names else ""
+
+
+def read_state() -> AppState:
+    """The scenario state as it is now, with the default preset when nothing was chosen yet."""
+    ss = st.session_state
+    preset = ss.get(PRESET_KEY)
+    if preset not in presets()[0]:
+        preset = default_preset()
+    return AppState(preset, dict(ss.get(OVERRIDES_KEY, {})), dict(ss.get(PAGE_KEY, {})))
+
+
+def write_state(state: AppState) -> None:
+    """Replace the whole state (a new preset, a decoded link); widgets re-read their values on the next run."""
+    ss = st.session_state
+    ss[PRESET_KEY] = state.preset
+    ss[OVERRIDES_KEY] = dict(state.overrides)
+    ss[PAGE_KEY] = dict(state.page)
+    for key in [k for k in ss if isinstance(k, str) and k.startswith((INPUT_PREFIX, PAGE_INPUT_PREFIX))]:
+        del ss[key]
+
+
+def set_overrides(overrides: Mapping[str, Any]) -> None:
+    st.session_state[OVERRIDES_KEY] = dict(overrides)
+
+
+def current_preset() -> Scenario:
+    return presets()[0][read_state().preset]
+
+
+def current_scenario() -> Scenario:
+    """The preset with the user's overrides; raises ScenarioError naming every bad input."""
+    state = read_state()
+    return apply_overrides(presets()[0][state.preset], state.overrides)
+
+
+def input_key(path: str) -> str:
+    return INPUT_PREFIX + path
+
+
+def page_input_key(name: str, page: str) -> str:
+    """Each page has its own widget for a shared setting: Streamlit ties a widget's value to the widget, and a
+    widget on another page is another widget, so sharing the key would lose the value on the way."""
+    return f"{PAGE_INPUT_PREFIX}{page}:{name}"
+
+
+def page_setting(name: str, default: str) -> str:
+    return st.session_state.get(PAGE_KEY, {}).get(name, default)
+
+
+def set_page_setting(name: str, value: str) -> None:
+    settings = dict(st.session_state.get(PAGE_KEY, {}))
+    settings[name] = value
+    st.session_state[PAGE_KEY] = settings
+
+
+def seed_page_input(name: str, page: str, value: Any) -> str:
+    """The widget key of a page setting, seeded from the state the first time the widget shows."""
+    key = page_input_key(name, page)
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def page_input_saver(name: str, page: str, encode: Callable[[Any], str] = str) -> Callable[[], None]:
+    """An on_change callback that stores the widget's value as the page setting's text."""
+    key = page_input_key(name, page)
+    return lambda: set_page_setting(name, encode(st.session_state[key]))
+
+
+def chosen_designs(scenario: Scenario) -> list[str]:
+    """The designs the user compares (all by default), shared by the pages; unknown names are dropped."""
+    names = list(scenario.designs)
+    chosen = [d for d in page_setting("designs", ",".join(names)).split(",") if d in names]
+    return chosen

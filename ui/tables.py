@@ -1,0 +1,112 @@
+"""Frames the pages show, built from an experiment's tidy results: KPI table, intervals, differences in words."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from sim.experiment import Results
+from sim.stats import t_half_width
+from ui.labels import KPIS, TIME_USE, describe_design, figure, interval
+
+BEST_MARK = "★"
+
+
+def kpi_intervals(results: Results, metrics: list[str] | None = None) -> pd.DataFrame:
+    """design, metric, label, mean, ci95, lo, hi: the numbers behind the KPI table and its charts."""
+    metrics = metrics or list(KPIS)
+    frame = results.kpis(metrics).copy()
+    frame["label"] = frame["metric"].map(lambda m: KPIS[m].label)
+    frame["lo"] = frame["mean"] - frame["ci95"].fillna(0)
+    frame["hi"] = frame["mean"] + frame["ci95"].fillna(0)
+    return frame
+
+
+def best_designs(kpis: pd.DataFrame) -> dict[str, set[str]]:
+    """The design(s) with the best mean per metric; ties all count as best."""
+    best = {}
+    for metric, group in kpis.groupby("metric", sort=False):
+        values = group.dropna(subset=["mean"])
+        if values.empty:
+            best[metric] = set()
+            continue
+        target = values["mean"].max() if KPIS[metric].higher_is_better else values["mean"].min()
+        best[metric] = set(values.loc[values["mean"] == target, "design"])
+    return best
+
+
+def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
+    """One row per design, one text column per KPI ('12.3 ± 0.4'), the best value of each column starred."""
+    best = best_designs(kpis)
+    table = {}
+    for row in kpis.itertuples():
+        unit = KPIS[row.metric].unit
+        text = f"{figure(row.mean, unit)} ± {interval(row.ci95, unit)}"
+        if row.design in best[row.metric] and len(kpis["design"].unique()) > 1:
+            text = f"{BEST_MARK} {text}"
+        table.setdefault(row.design, {})[KPIS[row.metric].label] = text
+    frame = pd.DataFrame.from_dict(table, orient="index")
+    frame.index.name = "Design"
+    return frame
+
+
+def time_use_means(results: Results) -> pd.DataFrame:
+    """Mean hours per engineer-week by design and category, with readable category names, in a fixed order."""
+    frame = results.time_use.groupby(["design", "category"], sort=False)["hours_per_engineer_week"].mean()
+    frame = frame.reset_index()
+    frame["activity"] = frame["category"].map(TIME_USE).fillna(frame["category"])
+    frame["order"] = frame["category"].map({c: i for i, c in enumerate(TIME_USE)})
+    return frame
+
+
+def weekly_means(results: Results, measure: str) -> pd.DataFrame:
+    """Per design and week: the mean over replications of `measure` and its 95 % interval."""
+    groups = results.weekly.groupby(["design", "week"], sort=False)[measure]
+    frame = groups.agg(mean="mean", ci95=t_half_width).reset_index()
+    frame["lo"] = frame["mean"] - frame["ci95"].fillna(0)
+    frame["hi"] = frame["mean"] + frame["ci95"].fillna(0)
+    return frame
+
+
+def differences(results: Results, baseline: str) -> pd.DataFrame:
+    """Paired differences of each other design against the baseline, with lo/hi and labels for charts."""
+    frame = results.versus(baseline, list(KPIS))
+    frame = frame[frame["design"] != baseline].copy()
+    frame["label"] = frame["metric"].map(lambda m: KPIS[m].label)
+    frame["lo"] = frame["mean"] - frame["ci95"].fillna(0)
+    frame["hi"] = frame["mean"] + frame["ci95"].fillna(0)
+    return frame
+
+
+def _change(row, unit: str, more: str, less: str) -> str:
+    word = more if row["mean"] >= 0 else less
+    size = f"{abs(row['mean']) * 100:.1f} points" if unit == "share" else figure(abs(row["mean"]), unit)
+    return f"{word} {size} (± {interval(row['ci95'], unit)})"
+
+
+def difference_sentences(results: Results, baseline: str) -> list[str]:
+    """'An account manager (am) instead of none: profit up $310k per year (± $40k), ...' for every design."""
+    diffs = differences(results, baseline).set_index(["design", "metric"])
+    designs = results.scenario.designs
+    sentences = []
+    for design in results.designs:
+        if design == baseline:
+            continue
+        d = {m: diffs.loc[(design, m)] for m in ("profit", "lead_time_days", "on_time_rate", "clients_lost")}
+        profit = d["profit"]
+        who = describe_design(designs[design])
+        if math.isnan(profit["ci95"]) or abs(profit["mean"]) <= profit["ci95"]:
+            verdict = "not clearly different (the interval includes zero)"
+        else:
+            verdict = "clearly higher" if profit["mean"] > 0 else "clearly lower"
+        sentences.append(
+            f"**{design}** ({who}) instead of **{baseline}**: profit "
+            f"{_change(profit, 'money', 'up', 'down')} per year, "
+            f"mean lead time {_change(d['lead_time_days'], 'days', 'longer by', 'shorter by')} days, "
+            f"on-time rate {_change(d['on_time_rate'], 'share', 'up', 'down')}, "
+            f"clients lost {_change(d['clients_lost'], 'count', 'more by', 'fewer by')}. "
+            f"Profit is {verdict}; higher in {int(profit['replications_above_baseline'])} of "
+            f"{int(profit['n'])} paired runs."
+        )
+    return sentences
