@@ -6,7 +6,7 @@ import streamlit as st
 
 from sim.scenario import Scenario
 from ui import charts, tables
-from ui.labels import KPIS
+from ui.labels import AXIS_FORMAT, KPIS
 from ui.runner import run
 from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
@@ -62,7 +62,8 @@ def main() -> None:
     for i, metric in enumerate(CHART_METRICS):
         frame = kpis[kpis["metric"] == metric]
         label = KPIS[metric].label
-        columns[i % 2].altair_chart(charts.interval_chart(frame, label, label), width="stretch")
+        chart = charts.interval_chart(frame, label, label, value_format=AXIS_FORMAT[KPIS[metric].unit])
+        columns[i % 2].altair_chart(chart, width="stretch")
 
     if len(designs) > 1:
         st.subheader(f"Against {baseline}")
@@ -74,10 +75,9 @@ def main() -> None:
         for i, metric in enumerate(["profit", "lead_time_days"]):
             label = KPIS[metric].label
             frame = diffs[diffs["metric"] == metric]
-            columns[i].altair_chart(
-                charts.interval_chart(frame, f"{label}: difference from {baseline}", label, zero_line=True),
-                width="stretch",
-            )
+            chart = charts.interval_chart(frame, f"{label}: difference from {baseline}", label, zero_line=True,
+                                          value_format=AXIS_FORMAT[KPIS[metric].unit])
+            columns[i].altair_chart(chart, width="stretch")
 
     st.subheader("Week by week")
     columns = st.columns(2)

@@ -94,12 +94,12 @@ def test_kpi_table_stars_the_best_design_of_each_column(results):
     kpis = tables.kpi_intervals(results)
     table = tables.kpi_table(kpis)
     assert list(table.index) == results.designs
-    assert list(table.columns) == [m.label for m in KPIS.values()]
+    assert list(table.columns) == [m.short for m in KPIS.values()]
     profit = kpis[kpis.metric == "profit"].set_index("design")["mean"]
-    starred = [d for d in table.index if table.loc[d, KPIS["profit"].label].startswith(tables.BEST_MARK)]
+    starred = [d for d in table.index if table.loc[d, KPIS["profit"].short].startswith(tables.BEST_MARK)]
     assert starred == [profit.idxmax()]
     lead = kpis[kpis.metric == "lead_time_days"].set_index("design")["mean"]
-    assert table.loc[lead.idxmin(), KPIS["lead_time_days"].label].startswith(tables.BEST_MARK)
+    assert table.loc[lead.idxmin(), KPIS["lead_time_days"].short].startswith(tables.BEST_MARK)
     assert "±" in table.iloc[0, 0]
 
 
@@ -113,3 +113,16 @@ def test_differences_in_plain_words_carry_the_paired_numbers(results):
     assert f"profit {word} ${abs(am['mean']) / 1e3:.0f}k (± ${am['ci95'] / 1e3:.0f}k) per year" in sentence
     clearly = not math.isnan(am["ci95"]) and abs(am["mean"]) > am["ci95"]
     assert ("not clearly different" in sentence) != clearly
+
+
+def test_where_designs_break_names_the_first_value_below_the_floor():
+    sweep = pd.DataFrame({
+        "lever": [10, 20, 30] * 3,
+        "design": ["pm"] * 3 + ["am"] * 3 + ["none"] * 3,
+        "metric": "on_time_rate",
+        "mean": [0.95, 0.9, 0.7, 0.99, 0.98, 0.97, 0.6, 0.5, 0.4],
+    })
+    assert tables.where_designs_break(sweep, 0.75) == [
+        "**pm** falls below it at 30", "**am** stays above it over the whole range",
+        "**none** is below it already at 10",
+    ]

@@ -12,7 +12,15 @@ import pandas as pd
 BAND_OPACITY = 0.2
 
 
-def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False) -> alt.LayerChart:
+def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
+    """Designs keep the scenario's order in the legend and the same colour on every chart of a page."""
+    designs = list(dict.fromkeys(frame["design"]))
+    return alt.Color("design:N", title="Design", sort=designs, scale=alt.Scale(domain=designs),
+                     legend=alt.Legend() if legend else None)
+
+
+def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False,
+                   value_format: str | None = None) -> alt.LayerChart:
     """One bar per design (mean) with an error bar (lo to hi); `zero_line` for differences against a baseline."""
     base = alt.Chart(frame, title=title).encode(
         y=alt.Y("design:N", title=None, sort=list(dict.fromkeys(frame["design"]))),
@@ -23,8 +31,9 @@ def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line:
         alt.Tooltip("lo:Q", title="95 % interval from", format=",.3~f"),
         alt.Tooltip("hi:Q", title="95 % interval to", format=",.3~f"),
     ]
+    axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     bars = base.mark_bar(opacity=0.7).encode(
-        x=alt.X("mean:Q", title=value_title), color=alt.Color("design:N", legend=None), tooltip=tooltip
+        x=alt.X("mean:Q", title=value_title, axis=axis), color=design_color(frame, legend=False), tooltip=tooltip
     )
     errors = base.mark_errorbar(ticks=True).encode(x=alt.X("lo:Q", title=value_title), x2="hi:Q")
     layers = [bars, errors]
@@ -35,9 +44,7 @@ def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line:
 
 def weekly_chart(frame: pd.DataFrame, title: str, value_title: str) -> alt.LayerChart:
     """A line per design over the measured weeks, with the 95 % band over replications."""
-    base = alt.Chart(frame, title=title).encode(
-        x=alt.X("week:Q", title="Week"), color=alt.Color("design:N", title="Design")
-    )
+    base = alt.Chart(frame, title=title).encode(x=alt.X("week:Q", title="Week"), color=design_color(frame))
     band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title), y2="hi:Q")
     line = base.mark_line().encode(
         y=alt.Y("mean:Q", title=value_title),
@@ -65,14 +72,14 @@ def time_use_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: str) -> alt.LayerChart:
+def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: str,
+                value_format: str | None = None) -> alt.LayerChart:
     """One line per design along the swept lever, with its 95 % band: where a design starts to break."""
-    base = alt.Chart(frame, title=title).encode(
-        x=alt.X("lever:Q", title=lever_title), color=alt.Color("design:N", title="Design")
-    )
-    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title), y2="hi:Q")
+    base = alt.Chart(frame, title=title).encode(x=alt.X("lever:Q", title=lever_title), color=design_color(frame))
+    axis = alt.Axis(format=value_format) if value_format else alt.Axis()
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q")
     line = base.mark_line(point=True).encode(
-        y=alt.Y("mean:Q", title=value_title),
+        y=alt.Y("mean:Q", title=value_title, axis=axis),
         tooltip=["design:N", alt.Tooltip("lever:Q", title=lever_title),
                  alt.Tooltip("mean:Q", title=value_title, format=",.3~f")],
     )

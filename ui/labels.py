@@ -11,21 +11,25 @@ from sim.scenario import OrgDesign
 @dataclass(frozen=True)
 class MetricLabel:
     label: str
+    short: str  # a table column: the table must fit a laptop screen with profit in view
     unit: str  # "count", "days", "share", "money"
     higher_is_better: bool
 
 
 # The KPIs of the comparison, in the order the owner reads them.
 KPIS: dict[str, MetricLabel] = {
-    "throughput_per_week": MetricLabel("Throughput (requests per week)", "count", True),
-    "lead_time_days": MetricLabel("Mean lead time (days)", "days", False),
-    "lead_time_p90_days": MetricLabel("90 % of requests done within (days)", "days", False),
-    "on_time_rate": MetricLabel("On time", "share", True),
-    "revenue": MetricLabel("Revenue ($ per year)", "money", True),
-    "cost": MetricLabel("Staff cost ($ per year)", "money", False),
-    "profit": MetricLabel("Profit ($ per year)", "money", True),
-    "clients_lost": MetricLabel("Clients lost during the run", "count", False),
+    "throughput_per_week": MetricLabel("Throughput (requests per week)", "Requests/week", "count", True),
+    "lead_time_days": MetricLabel("Mean lead time (days)", "Lead time (days)", "days", False),
+    "lead_time_p90_days": MetricLabel("90 % of requests done within (days)", "90 % within (days)", "days", False),
+    "on_time_rate": MetricLabel("On-time rate", "On time", "share", True),
+    "revenue": MetricLabel("Revenue ($ per year)", "Revenue/year", "money", True),
+    "cost": MetricLabel("Staff cost ($ per year)", "Cost/year", "money", False),
+    "profit": MetricLabel("Profit ($ per year)", "Profit/year", "money", True),
+    "clients_lost": MetricLabel("Clients lost during the run", "Clients lost", "count", False),
 }
+
+# d3 formats for chart axes, by unit: $1.2M rather than 1,200,000, 80% rather than 0.8.
+AXIS_FORMAT = {"money": "$~s", "share": ".0%", "days": ",.0f", "count": ",.3~f"}
 
 TIME_USE: dict[str, str] = {
     "billable_work": "Billable work",

@@ -45,7 +45,7 @@ def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
         text = f"{figure(row.mean, unit)} ± {interval(row.ci95, unit)}"
         if row.design in best[row.metric] and len(kpis["design"].unique()) > 1:
             text = f"{BEST_MARK} {text}"
-        table.setdefault(row.design, {})[KPIS[row.metric].label] = text
+        table.setdefault(row.design, {})[KPIS[row.metric].short] = text
     frame = pd.DataFrame.from_dict(table, orient="index")
     frame.index.name = "Design"
     return frame
@@ -110,3 +110,19 @@ def difference_sentences(results: Results, baseline: str) -> list[str]:
             f"{int(profit['n'])} paired runs."
         )
     return sentences
+
+
+def where_designs_break(sweep: pd.DataFrame, floor: float, metric: str = "on_time_rate") -> list[str]:
+    """For each design of a sweep (lever, design, metric, mean), the first lever value where the mean of the
+    metric falls below the floor, in words."""
+    lines = []
+    for design, group in sweep[sweep["metric"] == metric].sort_values("lever").groupby("design", sort=False):
+        below = group[group["mean"] < floor]
+        if below.empty:
+            where = "stays above it over the whole range"
+        elif below.index[0] == group.index[0]:
+            where = f"is below it already at {below['lever'].iloc[0]:g}"
+        else:
+            where = f"falls below it at {below['lever'].iloc[0]:g}"
+        lines.append(f"**{design}** {where}")
+    return lines
