@@ -15,11 +15,15 @@ from ui.state import current_preset
 MODEL_TEXT = Path(__file__).resolve().parents[1] / "MODEL.md"
 
 
+def _number(x: float) -> str:
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+
+
 def _allowed(meta: dict) -> str:
     lo, hi = meta.get("min"), meta.get("max")
     if lo is None and hi is None:
         return ""
-    return f"{lo:g} to {hi:g}"
+    return f"{_number(lo)} to {_number(hi)}"
 
 
 def parameter_table(scenario: Scenario, preset: Scenario) -> pd.DataFrame:
@@ -42,12 +46,15 @@ def parameter_table(scenario: Scenario, preset: Scenario) -> pd.DataFrame:
 def main() -> None:
     st.title("Model and assumptions")
     scenario = scenario_or_problems()
-    if scenario is not None:
-        st.subheader(f"Parameters of “{scenario.name}”")
-        st.caption("Every number the model uses, as set now; “Changed” marks what differs from the preset.")
-        st.dataframe(parameter_table(scenario, current_preset()), hide_index=True, width="stretch")
-    st.divider()
-    st.markdown(MODEL_TEXT.read_text(encoding="utf-8"))
+    model, parameters = st.tabs(["How the model works", "Parameters of this scenario"])
+    with model:
+        st.markdown(MODEL_TEXT.read_text(encoding="utf-8"))
+    with parameters:
+        if scenario is not None:
+            st.caption(f"Every number the model uses in “{scenario.name}” as set now; “Changed” marks what differs "
+                       "from the preset. Where each default comes from is in “How the model works”.")
+            st.dataframe(parameter_table(scenario, current_preset()), hide_index=True, width="stretch",
+                         height=700)
 
 
 main()

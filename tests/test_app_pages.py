@@ -219,3 +219,27 @@ def test_big_runs_go_to_the_process_pool_with_the_same_numbers(monkeypatch, down
     serial = run_experiment(apply_overrides(default_scenario, overrides), ["none", "am"]).summary
     serial = serial.set_index(["design", "replication"]).sort_index()
     pd.testing.assert_frame_equal(pooled, serial, check_dtype=False, check_exact=False, rtol=1e-9)
+
+
+def _open_a_link():
+    """What binding to a link does: write a decoded scenario into the state, then read the state back."""
+    import streamlit as st
+
+    from ui.overrides import apply_overrides
+    from ui.state import current_scenario, presets, read_state, state_for, write_state
+
+    preset = presets()[0]["default"]
+    target = apply_overrides(preset, {"demand.clients": 35, "designs.pm.project_managers": 2})
+    st.session_state["input:demand.clients"] = 25  # a widget showing the old value
+    write_state(state_for("default", target, {"designs": "pm,am"}))
+    state = read_state()
+    st.text(f"{sorted(state.overrides.items())} {state.page['designs']} {current_scenario() == target} "
+            f"{'input:demand.clients' in st.session_state}")
+
+
+def test_a_scenario_written_into_the_state_reads_back_exactly():
+    at = AppTest.from_function(_open_a_link).run()
+    assert not at.exception
+    (text,) = [t.value for t in at.text]
+    assert text.split() == ["[('demand.clients',", "35),", "('designs.pm.project_managers',", "2)]", "pm,am", "True",
+                            "False"]

@@ -16,7 +16,7 @@ from typing import Any
 import streamlit as st
 
 from sim.scenario import Scenario
-from ui.overrides import Overrides, apply_overrides, load_presets
+from ui.overrides import Overrides, apply_overrides, load_presets, overrides_between
 
 SCENARIOS_FOLDER = Path(__file__).resolve().parents[1] / "scenarios"
 PRESET_KEY = "scenario.preset"
@@ -63,6 +63,11 @@ def write_state(state: AppState) -> None:
     ss[PAGE_KEY] = dict(state.page)
     for key in [k for k in ss if isinstance(k, str) and k.startswith((INPUT_PREFIX, PAGE_INPUT_PREFIX))]:
         del ss[key]
+
+
+def state_for(preset: str, scenario: Scenario, page: Mapping[str, str]) -> AppState:
+    """The state that shows `scenario` (read from a link or a file) as the named preset plus overrides."""
+    return AppState(preset, overrides_between(presets()[0][preset], scenario), dict(page))
 
 
 def set_overrides(overrides: Mapping[str, Any]) -> None:
