@@ -7,7 +7,7 @@ import streamlit as st
 from sim.scenario import Scenario
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, KPIS
-from ui.runner import run
+from ui.runner import confirm_long_run, run
 from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
 
@@ -51,6 +51,8 @@ def main() -> None:
     designs, baseline = pick_designs(scenario)
     if not designs:
         st.info("Pick at least one org design to compare.")
+        return
+    if not confirm_long_run([scenario], designs):
         return
     results = run(scenario, designs)
     kpis = tables.kpi_intervals(results)

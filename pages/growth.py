@@ -12,7 +12,7 @@ from sim.scenario import Scenario, ScenarioError
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, KPIS
 from ui.overrides import apply_overrides, with_engineers
-from ui.runner import run
+from ui.runner import confirm_long_run, run
 from ui.sidebar import show_problems
 from ui.state import (
     PAGE_KEY,
@@ -149,6 +149,8 @@ def main() -> None:
         return
     values = sweep_values(LEVERS[lever], start, stop, points)
     try:
+        if not confirm_long_run([scenario_at(lever, v) for v in values], designs):
+            return
         frame = run_sweep(lever, values, designs)
     except ScenarioError as exc:
         st.error(f"The sweep of {LEVERS[lever].label.lower()} from {start:g} to {stop:g} reaches a value the "

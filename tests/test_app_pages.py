@@ -243,3 +243,51 @@ def test_a_scenario_written_into_the_state_reads_back_exactly():
     (text,) = [t.value for t in at.text]
     assert text.split() == ["[('demand.clients',", "35),", "('designs.pm.project_managers',", "2)]", "pm,am", "True",
                             "False"]
+
+
+def test_a_huge_run_asks_before_it_starts():
+    at = open_app(overrides={**FAST, "demand.clients": 2000, "demand.requests_per_client_per_week": 50.0})
+    assert not at.exception and not at.dataframe
+    (warning,) = at.warning
+    assert "million requests" in warning.value and "5 designs x 2 replications x 10 weeks" in warning.value
+    assert [b.label for b in at.main.button] == ["Run it anyway"]
+    at.session_state["scenario.overrides"] = {**FAST, "demand.clients": 200, "demand.requests_per_client_per_week": 1.0}
+    at.run()  # a normal size again runs without asking
+    assert not at.warning and list(at.dataframe[0].value.index) == DESIGNS
+
+
+def test_expected_requests_follow_the_scenario(default_scenario):
+    from ui.overrides import apply_overrides
+    from ui.runner import expected_requests
+
+    s = apply_overrides(default_scenario, FAST)
+    assert expected_requests(s, ["pm"]) == pytest.approx(25 * 0.6 * 10 * 2)
+    grown = apply_overrides(default_scenario, {**FAST, "demand.growth_per_year": 0.5})
+    assert expected_requests(s, ["pm"]) < expected_requests(grown, ["pm"]) < expected_requests(s, ["pm"]) * 1.05
+
+
+def test_another_preset_brings_its_own_inputs(tmp_path, monkeypatch):
+    import shutil
+
+    import ui.state
+
+    shutil.copy(ROOT / "scenarios" / "default.toml", tmp_path / "default.toml")
+    (tmp_path / "plain.toml").write_text('name = "Plain firm"\ndescription = "One skill, one kind of request."\n'
+                                         "weeks = 6\nreplications = 2\n")
+    monkeypatch.setattr(ui.state, "SCENARIOS_FOLDER", tmp_path)
+    ui.state.presets.clear()
+    try:
+        at = open_app(overrides={**FAST, "demand.clients": 30})
+        at.sidebar.selectbox(key="input:preset").set_value("plain").run()
+        assert_clean(at)
+        assert at.session_state["scenario.overrides"] == {}
+        assert any(c.value == "One skill, one kind of request." for c in at.sidebar.caption)
+        assert at.sidebar.slider(key="input:firm.engineers").value == 12
+        assert not [s for s in at.sidebar.slider if s.key.startswith("input:firm.skills")]
+        assert at.sidebar.slider(key="input:firm.engineers").min == 1  # a team of nobody cannot be chosen
+        at.sidebar.slider(key="input:firm.engineers").set_value(20)
+        press_run(at)
+        assert_clean(at)
+        assert at.session_state["scenario.overrides"] == {"firm.engineers": 20}
+    finally:
+        ui.state.presets.clear()

@@ -11,8 +11,10 @@ a worker that ran the app would start Streamlit calls, and a run, inside the poo
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Executor
 
@@ -29,6 +31,12 @@ RUNS_AT_ONCE = max(1, (os.cpu_count() or 1) // 2)
 IN_PROCESS_DESIGN_WEEKS = 1_500
 
 
+# A run that simulates more requests than this (about two minutes on one core at the ~20,000 requests a second
+# measured on the default firm) asks before it starts: a mistyped 2000 clients should not occupy the server.
+LONG_RUN_REQUESTS = 2_000_000
+CONFIRMED_KEY = "runner.confirmed"
+
+
 @st.cache_resource(show_spinner=False)
 def shared_pool() -> Executor:
     return local_pool()
@@ -41,6 +49,36 @@ def run_slots() -> threading.Semaphore:
 
 def design_weeks(scenario: Scenario, designs: Sequence[str]) -> int:
     return len(designs) * scenario.replications * (scenario.weeks + scenario.warmup_weeks)
+
+
+def expected_requests(scenario: Scenario, designs: Sequence[str]) -> float:
+    """Requests the run will simulate, before upsells: clients x rate x weeks, grown at the mean growth factor."""
+    weeks = scenario.weeks + scenario.warmup_weeks
+    rate = scenario.demand.growth_per_year * weeks / 52
+    growth = math.expm1(rate) / rate if rate else 1.0  # mean of e^(g t) over the run
+    per_run = scenario.demand.clients * scenario.demand.requests_per_client_per_week * weeks * growth
+    return per_run * scenario.replications * len(designs)
+
+
+def confirm_long_run(scenarios: Sequence[Scenario], designs: Sequence[str]) -> bool:
+    """True when the runs are small, or the user has said to go ahead with these big ones."""
+    requests = sum(expected_requests(s, designs) for s in scenarios)
+    if requests <= LONG_RUN_REQUESTS:
+        return True
+    key = "|".join(dumps(s) for s in scenarios) + "|" + ",".join(designs)
+    confirmed = st.session_state.setdefault(CONFIRMED_KEY, set())
+    if key in confirmed:
+        return True
+    st.warning(
+        f"This simulates about {requests / 1e6:.1f} million requests ({len(designs)} designs x "
+        f"{scenarios[0].replications} replications x {scenarios[0].weeks + scenarios[0].warmup_weeks} weeks"
+        f"{f' x {len(scenarios)} points' if len(scenarios) > 1 else ''}), which can take several minutes. "
+        "Fewer replications, weeks or designs make it faster."
+    )
+    if st.button("Run it anyway"):
+        confirmed.add(key)
+        return True
+    return False
 
 
 def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
@@ -78,9 +116,12 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
         slots.acquire()
     try:
         bar = slot.progress(0.0, text=f"{prefix}0 of {total} replications done")
+        started = time.monotonic()
 
         def progress(done: int, total: int) -> None:
-            bar.progress(done / total, text=f"{prefix}{done} of {total} replications done")
+            left = (time.monotonic() - started) / done * (total - done)
+            eta = f", about {left:.0f} s left" if left >= 1 else ""
+            bar.progress(done / total, text=f"{prefix}{done} of {total} replications done{eta}")
 
         small = design_weeks(scenario, designs) <= IN_PROCESS_DESIGN_WEEKS
         executor = None if small else shared_pool()
