@@ -9,6 +9,8 @@ import streamlit as st
 import sim.experiment  # noqa: F401
 from ui.sidebar import render_sidebar
 
+# Pages are scripts that Streamlit runs; nothing imports them, so a pool worker (which imports only this file)
+# never runs one. They may draw at top level; this file may not.
 # URL paths differ from the file names on purpose: a `pages/` folder also makes Streamlit look for pages by file
 # name, and a page found that way runs without this script, so without the sidebar.
 PAGES = [

@@ -207,7 +207,7 @@ def test_big_runs_go_to_the_process_pool_with_the_same_numbers(monkeypatch, down
     from sim.parallel import local_pool
     from ui.overrides import apply_overrides
 
-    monkeypatch.setattr(ui.runner, "IN_PROCESS_DESIGN_WEEKS", 0)
+    monkeypatch.setattr(ui.runner, "IN_PROCESS_WEEKS", 0)
     overrides = {**FAST, "seed": 7}  # a scenario no other test ran, so nothing comes from the cache
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["scenario.overrides"] = overrides
@@ -291,3 +291,13 @@ def test_another_preset_brings_its_own_inputs(tmp_path, monkeypatch):
         assert at.session_state["scenario.overrides"] == {"firm.engineers": 20}
     finally:
         ui.state.presets.clear()
+
+
+def test_design_hires_change_the_design_and_its_label():
+    at = open_app()
+    at.sidebar.number_input(key="input:designs.pm.project_managers").set_value(2)
+    press_run(at)
+    assert_clean(at)
+    assert at.session_state["scenario.overrides"]["designs.pm.project_managers"] == 2
+    assert "pm: 2 project managers" in [e.label for e in at.sidebar.expander]
+    assert any(m.value.startswith("- **pm** (2 project managers) instead of **none**") for m in at.markdown)

@@ -26,9 +26,10 @@ from sim.parallel import local_pool
 from sim.scenario import Scenario, dumps, loads
 
 RUNS_AT_ONCE = max(1, (os.cpu_count() or 1) // 2)
-# Below this many simulated design-weeks a run takes well under a second in this process; handing it to the pool
-# would cost more in pickling and waiting than it saves. The default comparison (5 designs x 5 x 52) is 1,300.
-IN_PROCESS_DESIGN_WEEKS = 1_500
+# Below this many simulated weeks (replications x weeks, one design at a time) a run takes well under a second in
+# this process; handing it to the pool would cost more in pickling and waiting than it saves. A design of the
+# default scenario is 5 x 56 = 280; 30 replications of a year go to the pool.
+IN_PROCESS_WEEKS = 1_500
 
 
 # A run that simulates more requests than this (about two minutes on one core at the ~20,000 requests a second
@@ -47,7 +48,7 @@ def run_slots() -> threading.Semaphore:
     return threading.BoundedSemaphore(RUNS_AT_ONCE)
 
 
-def design_weeks(scenario: Scenario, designs: Sequence[str]) -> int:
+def simulated_weeks(scenario: Scenario, designs: Sequence[str]) -> int:
     return len(designs) * scenario.replications * (scenario.weeks + scenario.warmup_weeks)
 
 
@@ -123,7 +124,7 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
             eta = f", about {left:.0f} s left" if left >= 1 else ""
             bar.progress(done / total, text=f"{prefix}{done} of {total} replications done{eta}")
 
-        small = design_weeks(scenario, designs) <= IN_PROCESS_DESIGN_WEEKS
+        small = simulated_weeks(scenario, designs) <= IN_PROCESS_WEEKS
         executor = None if small else shared_pool()
         results = run_experiment(scenario, list(designs), executor=executor, progress=progress)
     finally:

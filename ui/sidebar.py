@@ -10,7 +10,7 @@ from typing import Any
 
 import streamlit as st
 
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import OrgDesign, Scenario, ScenarioError
 from ui.labels import describe_design
 from ui.overrides import apply_overrides, field_meta, flatten
 from ui.state import (
@@ -27,6 +27,7 @@ from ui.state import (
 CONTROLS_KEY = "sidebar.controls"  # paths the form showed last run, with their labels
 PRESET_INPUT = input_key("preset")
 FORM_KEY = "scenario_form"
+DESIGN_HIRES = ("project_managers", "account_managers", "hybrids", "sales_share", "extra_engineers")
 
 # Upper ends of sliders and number inputs: the schema allows far more (500 engineers), but a slider over that
 # range cannot be set to 14. A larger value in a preset or a link widens the control to include it.
@@ -148,6 +149,7 @@ def render_sidebar() -> None:
             _demand(preset, values)
             _process(values)
             _experiment(values)
+            st.caption("Changes apply when you press Run.")
             st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
         if state.overrides:
             st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
@@ -168,9 +170,10 @@ def _team(preset: Scenario, values: dict[str, Any]) -> None:
 
 def _designs(preset: Scenario, values: dict[str, Any]) -> None:
     st.subheader("Hires per org design")
-    for name, design in preset.designs.items():
-        with st.expander(f"{name}: {describe_design(design)}"):
-            p = f"designs.{name}."
+    for name in preset.designs:
+        p = f"designs.{name}."
+        now = OrgDesign(**{f: values[p + f] for f in DESIGN_HIRES})
+        with st.expander(f"{name}: {describe_design(now)}"):
             number(p + "project_managers", "Project managers", values[p + "project_managers"], 1)
             number(p + "account_managers", "Account managers", values[p + "account_managers"], 1)
             number(p + "hybrids", "Hybrid PM/AMs", values[p + "hybrids"], 1)
