@@ -7,7 +7,6 @@ import streamlit as st
 # Imported here so the process pool's forkserver, which imports this file as __mp_main__, has the model loaded
 # before it forks workers: they start without importing numpy, pandas and SimPy again.
 import sim.experiment  # noqa: F401
-from ui.sidebar import render_sidebar
 
 # Pages are scripts that Streamlit runs; nothing imports them, so a pool worker (which imports only this file)
 # never runs one. They may draw at top level; this file may not.
@@ -21,6 +20,8 @@ PAGES = [
 
 
 def main() -> None:
+    from ui.sidebar import render_sidebar  # here, not above: the forkserver needs none of the app's caches
+
     st.set_page_config(page_title="Orgsim", layout="wide")
     navigation = st.navigation(
         [st.Page(path, title=title, url_path=url, default=i == 0) for i, (path, title, url) in enumerate(PAGES)]
