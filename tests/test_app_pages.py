@@ -301,3 +301,13 @@ def test_design_hires_change_the_design_and_its_label():
     assert at.session_state["scenario.overrides"]["designs.pm.project_managers"] == 2
     assert "pm: 2 project managers" in [e.label for e in at.sidebar.expander]
     assert any(m.value.startswith("- **pm** (2 project managers) instead of **none**") for m in at.markdown)
+
+
+def test_a_sweep_into_impossible_values_says_which_and_why():
+    at = open_app("pages/growth.py")
+    at.number_input(key="page:growth:sweep_from").set_value(0.0)
+    [b for b in at.button if b.label == "Run sweep"][0].click().run()
+    assert not at.exception
+    (error,) = at.error
+    assert "The sweep of clients from 0 to 50" in error.value
+    assert "demand.clients = 0: must be a whole number from 1 to 2000" in error.value
