@@ -311,3 +311,12 @@ def test_a_sweep_into_impossible_values_says_which_and_why():
     (error,) = at.error
     assert "The sweep of clients from 0 to 50" in error.value
     assert "demand.clients = 0: must be a whole number from 1 to 2000" in error.value
+
+
+@pytest.mark.parametrize("bad", ["many", float("nan"), 1e300, -5])
+def test_a_garbled_override_is_named_and_the_page_still_works(bad):
+    at = open_app(overrides={**FAST, "demand.clients": bad})
+    assert not at.exception
+    (error,) = at.error
+    assert "**Clients** (`demand.clients`): demand.clients = " in error.value
+    assert "must be a whole number from 1 to 2000" in error.value

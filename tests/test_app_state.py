@@ -75,3 +75,14 @@ def test_presets_load_and_a_broken_file_is_reported(tmp_path):
     presets, problems = load_presets(tmp_path)
     assert list(presets) == ["default"]
     assert problems == ["broken.toml: firm.engineers = 0: must be a whole number from 1 to 500"]
+
+
+@pytest.mark.parametrize("overrides", [
+    {"firm.skills": 3},  # a value where a table belongs
+    {"demand.clients.x": 1},  # a table where a value belongs
+    {"demand.clients": 30, "demand.clients.x": 1},  # both at once
+])
+def test_overrides_of_the_wrong_shape_are_problems_not_crashes(default_scenario, overrides):
+    with pytest.raises(ScenarioError) as err:
+        apply_overrides(default_scenario, overrides)
+    assert err.value.problems

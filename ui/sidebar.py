@@ -6,6 +6,7 @@ go into the state (preset + overrides) only when Run is pressed; see ui/state.py
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import streamlit as st
@@ -81,8 +82,23 @@ def toggle(path: str, label: str, value: bool) -> None:
 
 
 def _effective(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
-    """What the inputs show: the preset with the overrides, even when the overrides do not validate yet."""
-    return {**flatten(preset.to_dict()), **overrides}
+    """What the inputs show: the preset with the overrides, even when the overrides do not validate yet. An
+    override a control cannot show (text where a number belongs, a number out of the allowed range) leaves the
+    preset's value in the control; the error message still names it."""
+    values = flatten(preset.to_dict())
+    for path, value in overrides.items():
+        base = values.get(path)
+        if isinstance(base, (int, float)) and not isinstance(base, bool):
+            try:
+                value = type(base)(value)
+            except (TypeError, ValueError, OverflowError):
+                continue
+            meta = field_meta(path)
+            lo, hi = meta.get("min"), meta.get("max")
+            if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
+                continue
+        values[path] = value
+    return values
 
 
 def _choose_preset() -> None:
