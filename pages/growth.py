@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,11 +14,11 @@ from ui import charts, tables
 from ui.labels import AXIS_FORMAT, KPIS
 from ui.overrides import apply_overrides, with_engineers
 from ui.runner import confirm_long_run, run
-from ui.sidebar import show_problems
+from ui.sidebar import scenario_or_problems
 from ui.state import (
-    PAGE_KEY,
     chosen_designs,
     current_preset,
+    drop_page_settings,
     page_input_key,
     page_input_saver,
     page_setting,
@@ -29,6 +30,7 @@ from ui.state import (
 PAGE = "growth"
 SWEEP_METRICS = ["lead_time_days", "on_time_rate", "profit"]
 DEFAULT_POINTS, MAX_POINTS = 5, 12
+MAX_LEVER = 2000  # the largest any lever allows (clients); the scenario's own limits are checked per point
 ON_TIME_FLOOR = 0.75  # SPI Research: services firms deliver about 74-76 % of projects on time
 
 
@@ -70,12 +72,16 @@ def scenario_at(lever: str, value: float) -> Scenario:
     return apply_overrides(preset, overrides)
 
 
-def _setting(name: str, default: float, kind: type) -> float:
-    """A number from the page settings; text that is not a number (an edited link) falls back to the default."""
+def _setting(name: str, default: float, kind: type, lo: float, hi: float) -> float:
+    """A number from the page settings, kept in [lo, hi]; text that is not a number (an edited link) falls back
+    to the default."""
     try:
-        return kind(float(page_setting(name, str(default))))
+        value = float(page_setting(name, str(default)))
     except ValueError:
-        return kind(default)
+        value = default
+    if not math.isfinite(value):
+        value = default
+    return kind(min(max(value, lo), hi))
 
 
 def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
@@ -83,17 +89,18 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
     lever = page_setting("sweep", "clients")
     lever = lever if lever in LEVERS else "clients"
     now = lever_value(scenario, lever)
-    start = _setting("sweep_from", now, float)
-    stop = _setting("sweep_to", now * 2, float)
-    points = _setting("sweep_points", DEFAULT_POINTS, int)
+    start = _setting("sweep_from", now, float, 0, MAX_LEVER)
+    stop = _setting("sweep_to", now * 2, float, 0, MAX_LEVER)
+    points = _setting("sweep_points", DEFAULT_POINTS, int, 2, MAX_POINTS)
     with st.form("sweep"):
         cols = st.columns(4)
         cols[0].selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,
                           key=seed_page_input("sweep", PAGE, lever), help="The quantity that grows along the x axis.")
-        cols[1].number_input("From", min_value=0.0, format="%g", key=seed_page_input("sweep_from", PAGE, start),
-                             help="First value of the lever.")
-        cols[2].number_input("To", min_value=0.0, format="%g", key=seed_page_input("sweep_to", PAGE, stop),
-                             help="Last value of the lever.")
+        bounds = {"min_value": 0.0, "max_value": float(MAX_LEVER), "format": "%g"}
+        cols[1].number_input("From", key=seed_page_input("sweep_from", PAGE, start), help="First value of the lever.",
+                             **bounds)
+        cols[2].number_input("To", key=seed_page_input("sweep_to", PAGE, stop), help="Last value of the lever.",
+                             **bounds)
         cols[3].number_input("Points", min_value=2, max_value=MAX_POINTS,
                              key=seed_page_input("sweep_points", PAGE, points),
                              help="How many values from From to To; each one runs every design.")
@@ -106,8 +113,7 @@ def _save_sweep(lever: str, start: float, stop: float) -> None:
               for name in ("sweep", "sweep_from", "sweep_to", "sweep_points")}
     if values["sweep"] != lever and (values["sweep_from"], values["sweep_to"]) == (start, stop):
         # Another lever with the old range untouched: its range starts from the scenario's value instead.
-        settings = {k: v for k, v in st.session_state.get(PAGE_KEY, {}).items() if k not in ("sweep_from", "sweep_to")}
-        st.session_state[PAGE_KEY] = settings
+        drop_page_settings("sweep_from", "sweep_to")
         for name in ("sweep_from", "sweep_to"):
             del st.session_state[page_input_key(name, PAGE)]
         del values["sweep_from"], values["sweep_to"]
@@ -132,11 +138,8 @@ def run_sweep(lever: str, values: list[float], designs: list[str]) -> pd.DataFra
 def main() -> None:
     st.title("Growth what-if")
     st.caption("Sweep one lever and watch each design: where lead times climb, deliveries slip and profit turns.")
-    state = read_state()
-    try:
-        scenario = apply_overrides(current_preset(), state.overrides)
-    except ScenarioError as exc:
-        show_problems(exc)
+    scenario = scenario_or_problems()
+    if scenario is None:
         return
     names = list(scenario.designs)
     designs = st.multiselect(

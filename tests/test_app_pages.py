@@ -320,3 +320,17 @@ def test_a_garbled_override_is_named_and_the_page_still_works(bad):
     (error,) = at.error
     assert "**Clients** (`demand.clients`): demand.clients = " in error.value
     assert "must be a whole number from 1 to 2000" in error.value
+
+
+def test_sweep_settings_out_of_range_are_brought_back_into_it():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["scenario.overrides"] = FAST
+    at.session_state["page.settings"] = {"sweep": "requests", "sweep_from": "nan", "sweep_to": "-3",
+                                         "sweep_points": "400"}
+    at.run().switch_page("pages/growth.py").run()
+    assert not at.exception
+    assert at.number_input(key="page:growth:sweep_points").value == 12
+    assert at.number_input(key="page:growth:sweep_from").value == 0.6  # the scenario's requests per client
+    assert at.number_input(key="page:growth:sweep_to").value == 0.0
+    (error,) = at.error  # a sweep down to zero requests is named, not a traceback
+    assert "demand.requests_per_client_per_week = 0" in error.value

@@ -104,6 +104,12 @@ def set_page_setting(name: str, value: str) -> None:
     st.session_state[PAGE_KEY] = settings
 
 
+def drop_page_settings(*names: str) -> None:
+    """Forget page settings, so the page falls back to its defaults for them."""
+    settings = st.session_state.get(PAGE_KEY, {})
+    st.session_state[PAGE_KEY] = {k: v for k, v in settings.items() if k not in names}
+
+
 def seed_page_input(name: str, page: str, value: Any) -> str:
     """The widget key of a page setting, seeded from the state the first time the widget shows."""
     key = page_input_key(name, page)
