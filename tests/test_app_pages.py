@@ -334,3 +334,20 @@ def test_sweep_settings_out_of_range_are_brought_back_into_it():
     assert at.number_input(key="page:growth:sweep_to").value == 0.0
     (error,) = at.error  # a sweep down to zero requests is named, not a traceback
     assert "demand.requests_per_client_per_week = 0" in error.value
+
+
+def test_without_a_valid_preset_the_app_opens_on_the_defaults(tmp_path, monkeypatch):
+    import ui.state
+
+    (tmp_path / "broken.toml").write_text("weeks = 0\n")
+    monkeypatch.setattr(ui.state, "SCENARIOS_FOLDER", tmp_path)
+    ui.state.presets.clear()
+    try:
+        at = open_app()
+        assert not at.exception and not at.error
+        assert at.sidebar.selectbox(key="input:preset").value == "defaults"
+        (warning,) = at.sidebar.warning
+        assert "broken.toml: weeks = 0" in warning.value
+        assert list(at.dataframe[0].value.index) == DESIGNS
+    finally:
+        ui.state.presets.clear()

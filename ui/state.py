@@ -37,8 +37,10 @@ class AppState:
 
 @st.cache_data(show_spinner=False)
 def presets() -> tuple[dict[str, Scenario], list[str]]:
-    """The preset files, read once per server; editing a file needs a restart (or the cache cleared)."""
-    return load_presets(SCENARIOS_FOLDER)
+    """The preset files, read once per server; editing a file needs a restart (or the cache cleared). With no
+    valid file the app still opens, on the model's built-in defaults."""
+    found, problems = load_presets(SCENARIOS_FOLDER)
+    return found or {"defaults": Scenario(name="Built-in defaults")}, problems
 
 
 def default_preset() -> str:
