@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from sim.scenario import Scenario
@@ -38,6 +39,15 @@ def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
     return designs, baseline
 
 
+def kpi_charts(kpis: pd.DataFrame, metrics: list[str]) -> None:
+    columns = st.columns(2)
+    for i, metric in enumerate(metrics):
+        frame = kpis[kpis["metric"] == metric]
+        label = KPIS[metric].label
+        chart = charts.interval_chart(frame, label, label, value_format=AXIS_FORMAT[KPIS[metric].unit])
+        columns[i % 2].altair_chart(chart, width="stretch")
+
+
 def main() -> None:
     st.title("Compare org designs")
     scenario = scenario_or_problems()
@@ -60,12 +70,9 @@ def main() -> None:
     st.subheader("Key figures per design")
     st.dataframe(tables.kpi_table(kpis), width="stretch")
     st.caption(f"{tables.BEST_MARK} marks the best design in each column.")
-    columns = st.columns(2)
-    for i, metric in enumerate(CHART_METRICS):
-        frame = kpis[kpis["metric"] == metric]
-        label = KPIS[metric].label
-        chart = charts.interval_chart(frame, label, label, value_format=AXIS_FORMAT[KPIS[metric].unit])
-        columns[i % 2].altair_chart(chart, width="stretch")
+    kpi_charts(kpis, CHART_METRICS)
+    with st.expander("Charts of the other figures"):
+        kpi_charts(kpis, [m for m in KPIS if m not in CHART_METRICS])
 
     if len(designs) > 1:
         st.subheader(f"Against {baseline}")
@@ -93,10 +100,14 @@ def main() -> None:
     st.altair_chart(charts.time_use_chart(tables.time_use_means(results)), width="stretch")
 
     st.subheader("Download")
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     left.download_button(
         "All results (one row per design and replication, CSV)", results.summary.to_csv(index=False),
         file_name="orgsim-results.csv", mime="text/csv",
+    )
+    middle.download_button(
+        "Key figures (mean and 95 % interval per design, CSV)", results.kpis().to_csv(index=False),
+        file_name="orgsim-key-figures.csv", mime="text/csv",
     )
     right.download_button(
         "Week-by-week series (CSV)", results.weekly.to_csv(index=False),

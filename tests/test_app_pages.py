@@ -74,7 +74,7 @@ def test_compare_page_shows_every_design_side_by_side():
     assert list(table.index) == DESIGNS
     assert "Profit/year" in table.columns
     assert sum(str(cell).startswith("★") for cell in table["Profit/year"]) == 1
-    assert len(at.get("vega_lite_chart")) == 4 + 2 + 2 + 1  # KPIs, differences, weekly, time use
+    assert len(at.get("vega_lite_chart")) == 8 + 2 + 2 + 1  # KPIs, differences, weekly, time use
     sentences = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert len(sentences) == 4 and all("instead of **none**" in s and "per year" in s for s in sentences)
 
@@ -107,6 +107,10 @@ def test_the_csv_download_holds_every_design(downloads):
     assert sorted(frame["design"].unique()) == sorted(DESIGNS)
     assert (frame.groupby("design").size() == FAST["replications"]).all()
     assert {"profit", "lead_time_days", "on_time_rate", "clients_lost"} <= set(frame.columns)
+    key_figures = downloads(at, "Key figures")
+    assert sorted(key_figures["design"].unique()) == sorted(DESIGNS)
+    profit = key_figures[(key_figures.design == "am") & (key_figures.metric == "profit")]["mean"].item()
+    assert profit == pytest.approx(frame[frame.design == "am"]["profit"].mean())
 
 
 def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
