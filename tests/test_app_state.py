@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sim.scenario import ScenarioError
+from tests.conftest import ROOT
 from ui.overrides import (
     apply_overrides,
     engineers_by_skill,
@@ -86,3 +87,13 @@ def test_overrides_of_the_wrong_shape_are_problems_not_crashes(default_scenario,
     with pytest.raises(ScenarioError) as err:
         apply_overrides(default_scenario, overrides)
     assert err.value.problems
+
+
+def test_the_model_and_the_pure_app_modules_never_import_streamlit():
+    import subprocess
+    import sys
+
+    code = ("import sys, sim, sim.cli, sim.experiment, sim.parallel, ui.overrides, ui.tables, ui.charts, ui.labels; "
+            "print('streamlit' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
