@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import streamlit as st
+# Process-pool workers (forkserver, like spawn) import this file as __mp_main__ to find what they unpickle. So it
+# imports nothing at top level, which keeps a worker's start cheap, and it does its work only under the guard at
+# the bottom, so a worker never starts the app. Pages are scripts that Streamlit runs and nothing imports, so a
+# worker never runs one; they may draw at top level.
 
-# Imported here so the process pool's forkserver, which imports this file as __mp_main__, has the model loaded
-# before it forks workers: they start without importing numpy, pandas and SimPy again.
-import sim.experiment  # noqa: F401
-
-# Pages are scripts that Streamlit runs; nothing imports them, so a pool worker (which imports only this file)
-# never runs one. They may draw at top level; this file may not.
 # URL paths differ from the file names on purpose: a `pages/` folder also makes Streamlit look for pages by file
 # name, and a page found that way runs without this script, so without the sidebar.
 PAGES = [
@@ -20,7 +17,9 @@ PAGES = [
 
 
 def main() -> None:
-    from ui.sidebar import render_sidebar  # here, not above: the forkserver needs none of the app's caches
+    import streamlit as st
+
+    from ui.sidebar import render_sidebar
 
     st.set_page_config(page_title="Orgsim", layout="wide")
     navigation = st.navigation(
@@ -30,6 +29,5 @@ def main() -> None:
     navigation.run()
 
 
-# Only when Streamlit runs this file: pool workers import it as __mp_main__ and must not start the app.
 if __name__ == "__main__":
     main()

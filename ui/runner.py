@@ -5,8 +5,8 @@ st.cache_resource and shared by every session. A semaphore, also shared, lets on
 the pool at a time, so two owners on a two-core machine take turns instead of thrashing.
 
 With forkserver (as with spawn) each worker imports the entry script as `__mp_main__` to find what it must
-unpickle. That is why app.py does its work only under `if __name__ == "__main__"` and pages do no work at import:
-a worker that ran the app would start Streamlit calls, and a run, inside the pool.
+unpickle. That is why app.py imports nothing at top level and does its work only under `if __name__ == "__main__"`,
+and why pages are never imported: a worker that ran the app would start Streamlit calls, and a run, inside the pool.
 """
 
 from __future__ import annotations
