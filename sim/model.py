@@ -98,6 +98,7 @@ class Engineer:
     skill: str
     inbox: simpy.Store
     backlog_hours: float = 0.0  # effort assigned and not yet delivered (own-queue designs)
+    busy_until: float = 0.0  # when the request in hand will be done
     open_clients: Counter = field(default_factory=Counter)
 
     def take(self, req: Request) -> None:
@@ -200,7 +201,9 @@ class Firm:
         if not self.staffing.plans_centrally:
             ahead = self.owner(req).backlog_hours
         elif has_planner_view or self.process.checkins:
-            ahead = self.pool_hours[req.skill] / len(self.by_skill[req.skill])
+            team = self.by_skill[req.skill]
+            in_hand = sum(max(0.0, e.busy_until - self.env.now) for e in team)
+            ahead = (self.pool_hours[req.skill] + in_hand) / len(team)
         else:
             return req.deadline
         return self.env.now + self.b.negotiation_buffer * (ahead + expected)
@@ -364,7 +367,8 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
             req.started = env.now
         hours = firm.work_hours(eng, req)
         start = env.now
-        yield env.timeout(sum(hours.values()))
+        eng.busy_until = start + sum(hours.values())
+        yield env.timeout(eng.busy_until - start)
         firm.work_blocks.append((start, env.now, tuple(hours.values())))
         firm.after_work(eng, req)
         if firm.staffing.plans_centrally:
