@@ -199,7 +199,9 @@ class OrgDesign:
     project_managers: int = param(0, "Project managers in this design.", min=0, max=50)
     account_managers: int = param(0, "Account managers in this design.", min=0, max=50)
     hybrids: int = param(0, "Hybrid PM/AMs in this design.", min=0, max=50)
-    sales_share: float = param(0.0, "Share of a salesperson's time (0 to 1) for proposals and upsells.", min=0, max=5)
+    sales_share: float = param(
+        0.0, "Salesperson time for proposals and upsells (1 = one full-time salesperson).", min=0, max=5
+    )
     extra_engineers: int = param(0, "Engineers hired on top of today's team.", min=0, max=500)
     standardised_work: bool | None = param(None, "Overrides [process] standardised_work for this design.")
     checkins: bool | None = param(None, "Overrides [process] checkins for this design.")
