@@ -91,6 +91,11 @@ class Request:
     client_saw_rework: bool = False
     billed: float = 0.0
 
+    @property
+    def hours_to_do(self) -> float:
+        """Work left at standard speed: the fix if the client sent it back, else the request itself."""
+        return self.fix_hours or self.effort
+
 
 @dataclass(eq=False)
 class Engineer:
@@ -242,7 +247,7 @@ class Firm:
             helper.take(req)
             return
         heapq.heappush(self.pool[req.skill], (req.deadline, req.id, req))
-        self.pool_hours[req.skill] += req.effort
+        self.pool_hours[req.skill] += req.hours_to_do
 
     def worth_helping(self, req: Request) -> bool:
         expected = self.work_types[req.kind].effort_hours
@@ -263,7 +268,7 @@ class Firm:
         for queue in candidates:
             if queue and (queue is candidates[0] or self.worth_helping(queue[0][2])):
                 req = heapq.heappop(queue)[2]
-                self.pool_hours[req.skill] -= req.effort
+                self.pool_hours[req.skill] -= req.hours_to_do
                 eng.take(req)
                 return
         self.idle[eng.skill].append(eng)
