@@ -376,6 +376,27 @@ def _check_consistency(s: Scenario, problems: list[str]) -> None:
             )
     if not s.designs:
         problems.append("designs: at least one org design is needed")
+    expected = expected_requests(s)
+    if expected > MAX_REQUESTS_PER_RUN:
+        problems.append(
+            f"demand: about {expected:,.0f} requests per run (clients x requests_per_client_per_week over "
+            f"warmup_weeks + weeks, with growth); at most {MAX_REQUESTS_PER_RUN:,} are allowed: "
+            "shorten the run or lower the demand"
+        )
+
+
+MAX_REQUESTS_PER_RUN = 1_000_000  # about 20 s of simulation per replication: beyond this a run is a mistake
+
+
+def expected_requests(s: Scenario) -> float:
+    """Mean number of client requests in one run: the integral of the growing arrival rate over the horizon."""
+    weeks = s.warmup_weeks + s.weeks
+    per_week = s.demand.clients * s.demand.requests_per_client_per_week
+    years = weeks / 52
+    log_growth = math.log1p(s.demand.growth_per_year)
+    if abs(log_growth) < 1e-12:
+        return per_week * weeks
+    return per_week * 52 * (math.exp(log_growth * years) - 1) / log_growth
 
 
 def from_dict(data: dict[str, Any]) -> Scenario:
