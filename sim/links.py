@@ -187,9 +187,12 @@ def scenario_to_params(
             else:
                 params[f"{table}.{name}"] = _text(after[name])
     flat_before, flat_after = _flatten(base), _flatten(target)
+    implied = _skills_for(presets[preset], scenario.firm.engineers) == scenario.firm.skills
     for path, value in flat_after.items():
         if path.rsplit(".", 1)[0] in new_entries or path in new_entries:
             continue
+        if implied and path.startswith("firm.skills."):
+            continue  # `engineers=14` alone says it: the reader gives the difference to the largest skill group
         if path not in flat_before or flat_before[path] != value:
             params[SHORT_KEY.get(path, path)] = _text(value)
     for path in flat_before.keys() - flat_after.keys():
@@ -401,20 +404,30 @@ def params_to_scenario(
     return Decoded(preset, scenario, page, warnings)
 
 
-def _fit_skills_to_engineers(base: Scenario, settings: dict[str, _Setting], warnings: list[str]) -> None:
-    """`engineers=14` on a preset with skills: the difference goes to (or comes from) the largest skill group, as a
-    hand-written link means, unless the link sets the skills itself."""
-    engineers = settings.get("firm.engineers")
-    if (engineers is None or not isinstance(engineers.value, int) or not base.firm.skills
-            or any(path.startswith("firm.skills.") for path in settings)):
-        return
+def _skills_for(base: Scenario, engineers: int) -> dict[str, int] | None:
+    """The preset's skills with the change in headcount given to (or taken from) its largest skill group: what
+    `engineers=N` alone means on a preset with skills. None if the preset has no skills or the group would go
+    below zero."""
+    if not base.firm.skills or engineers == base.firm.engineers:
+        return None
     largest = max(base.firm.skills, key=base.firm.skills.__getitem__)
-    count = base.firm.skills[largest] + engineers.value - base.firm.engineers
-    if count >= 0 and engineers.value != base.firm.engineers:
-        path = f"firm.skills.{largest}"
-        settings[path] = _Setting(path, str(count), path, count, remove=False)
-        warnings.append(f"{engineers.key}={engineers.raw}: {largest} engineers set to {count} so that the skills add "
-                        f"up to {engineers.value} engineers.")
+    count = base.firm.skills[largest] + engineers - base.firm.engineers
+    return {**base.firm.skills, largest: count} if count >= 0 else None
+
+
+def _fit_skills_to_engineers(base: Scenario, settings: dict[str, _Setting], warnings: list[str]) -> None:
+    """`engineers=14` on a preset with skills, as a hand-written link or a slider means it, unless the link sets
+    the skills itself."""
+    engineers = settings.get("firm.engineers")
+    if engineers is None or not isinstance(engineers.value, int) or any(p.startswith("firm.skills.") for p in settings):
+        return
+    if _validate({}, [engineers])[0] is None:
+        return  # out of range: the warning about engineers says so, the skills stay as they are
+    skills = _skills_for(base, engineers.value)
+    for name, count in (skills or {}).items():
+        if count != base.firm.skills[name]:
+            path = f"firm.skills.{name}"
+            settings[path] = _Setting(path, str(count), path, count, remove=False)
 
 
 def _apply(base_scenario: Scenario, settings: list[_Setting], warnings: list[str]) -> Scenario:

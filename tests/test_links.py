@@ -92,6 +92,14 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         data["demand"]["work_types"] = draw(work_types(skill_names))
     elif draw(st.booleans()):
         data["demand"]["work_types"] = draw(work_types(list(from_dict(data).skills)))
+    if draw(st.booleans()):  # a change of headcount, which the largest skill group takes, as a slider does
+        firm, delta = data["firm"], draw(st.integers(-3, 20))
+        skills = firm.get("skills") or {}
+        largest = max(skills, key=skills.__getitem__, default=None)
+        if largest is None or skills[largest] + delta >= 1:
+            firm["engineers"] = max(1, firm["engineers"] + delta)
+            if largest is not None:
+                skills[largest] += delta
     for name in draw(st.lists(names, max_size=3)):
         data["designs"][name] = {**data["designs"].get(name, {}), **draw(_some(OrgDesign))}
     return from_dict(data)
@@ -168,11 +176,26 @@ def test_aliases_and_dotted_paths_mean_the_same():
     assert by_alias.warnings == []
 
 
-def test_engineers_alone_grow_the_largest_skill_group():
+def test_engineers_alone_grow_the_largest_skill_group(default_scenario):
     decoded = decode(preset="default", engineers="14")
     assert decoded.scenario.firm.skills == {"development": 11, "operations": 3}
-    assert decoded.warnings == ["engineers=14: development engineers set to 11 so that the skills add up to 14 "
-                                "engineers."]
+    assert decoded.warnings == []
+    assert scenario_to_params(decoded.scenario, "default", PRESETS) == {"v": "1", "preset": "default",
+                                                                        "engineers": "14"}
+
+
+def test_engineers_out_of_range_leave_the_skills_alone():
+    decoded = decode(preset="default", engineers="600")
+    assert decoded.warnings == ["Ignored engineers=600: firm.engineers = 600: must be a whole number from 1 to 500."]
+    assert decoded.scenario == PRESETS["default"]
+
+
+def test_a_skill_split_other_than_the_implied_one_is_written():
+    s = from_dict({**PRESETS["default"].to_dict(), "firm": {"engineers": 14, "skills": {"development": 10,
+                                                                                        "operations": 4}}})
+    params = scenario_to_params(s, "default", PRESETS)
+    assert params["firm.skills.development"] == "10" and params["firm.skills.operations"] == "4"
+    assert params_to_scenario(params, PRESETS).scenario == s
 
 
 def test_new_and_removed_designs_and_work_types_round_trip():
