@@ -7,7 +7,7 @@ import typing
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from sim.links import (
@@ -19,7 +19,19 @@ from sim.links import (
     params_to_scenario,
     scenario_to_params,
 )
-from sim.scenario import Behaviour, Demand, Economics, Firm, OrgDesign, Process, Salary, Scenario, WorkType, from_dict
+from sim.scenario import (
+    Behaviour,
+    Demand,
+    Economics,
+    Firm,
+    OrgDesign,
+    Process,
+    Salary,
+    Scenario,
+    ScenarioError,
+    WorkType,
+    from_dict,
+)
 
 PRESETS = {**load_presets(), "blank": Scenario()}
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,7 +103,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         data["firm"]["engineers"] = sum(counts)
         data["demand"]["work_types"] = draw(work_types(skill_names))
     elif draw(st.booleans()):
-        data["demand"]["work_types"] = draw(work_types(list(from_dict(data).skills)))
+        data["demand"]["work_types"] = draw(work_types(list(data["firm"].get("skills") or {"general": 1})))
     if draw(st.booleans()):  # a change of headcount, which the largest skill group takes, as a slider does
         firm, delta = data["firm"], draw(st.integers(-3, 20))
         skills = firm.get("skills") or {}
@@ -102,7 +114,10 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                 skills[largest] += delta
     for name in draw(st.lists(names, max_size=3)):
         data["designs"][name] = {**data["designs"].get(name, {}), **draw(_some(OrgDesign))}
-    return from_dict(data)
+    try:
+        return from_dict(data)
+    except ScenarioError:  # only the size cap can refuse these draws (too many requests per run): draw again
+        reject()
 
 
 @FAST
