@@ -131,7 +131,8 @@ def exponential_draws(weeks: int, seed: int) -> tuple[list[float], list[float]]:
 
 
 def simpy_textbook(weeks: int, seed: int) -> tuple[int, np.ndarray]:
-    """The textbook SimPy M/M/c: one process per customer contending for a Resource of c servers."""
+    """The textbook SimPy M/M/c: one process per customer contending for a Resource of c servers (6 events per
+    customer: arrival, process start, request, service, release, process end)."""
     arrivals, services = exponential_draws(weeks, seed)
     warmup = WARMUP_WEEKS * HOURS_PER_WEEK
     waits: list[float] = []
@@ -157,8 +158,8 @@ def simpy_textbook(weeks: int, seed: int) -> tuple[int, np.ndarray]:
 
 def simpy_pull(weeks: int, seed: int) -> tuple[int, np.ndarray]:
     """SimPy with servers as long-lived processes pulling from a shared queue; a server waits on an event only
-    when the queue is empty. About 2.5 events per request instead of the textbook's 5: the design that schedules
-    the fewest events, shown here as the floor an engine of this shape can reach."""
+    when the queue is empty. About 2.5 events per request instead of the textbook's 6: the design that schedules
+    the fewest events, shown as the floor an engine of this shape can reach."""
     arrivals, services = exponential_draws(weeks, seed)
     warmup = WARMUP_WEEKS * HOURS_PER_WEEK
     waits: list[float] = []
