@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import json
 import math
 import os
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script (`python bench/run.py`), the repository root is not on the path
@@ -194,8 +196,8 @@ def simpy_pull(weeks: int, seed: int) -> tuple[int, np.ndarray]:
     return len(arrivals), np.array(waits)
 
 
-def ciw_mmc(weeks: int, seed: int) -> tuple[int, np.ndarray]:
-    """Ciw's M/M/c, as its README builds one."""
+def ciw_mmc(weeks: int, seed: int) -> tuple[int, list]:
+    """Ciw's M/M/c, as its README builds one: requests that arrived, and Ciw's records."""
     ciw.seed(seed)
     network = ciw.create_network(
         arrival_distributions=[ciw.dists.Exponential(rate=arrival_rate())],
@@ -204,11 +206,14 @@ def ciw_mmc(weeks: int, seed: int) -> tuple[int, np.ndarray]:
     )
     simulation = ciw.Simulation(network)
     simulation.simulate_until_max_time(horizon_hours(weeks))
-    records = simulation.get_all_records()
-    warmup = WARMUP_WEEKS * HOURS_PER_WEEK
-    records = sorted((r for r in records if r.arrival_date >= warmup), key=lambda r: r.arrival_date)
     arrived = simulation.nodes[0].number_of_individuals - 1  # the arrival node has drawn the next one already
-    return arrived, np.array([r.waiting_time for r in records])
+    return arrived, simulation.get_all_records()
+
+
+def ciw_waits(records: list) -> np.ndarray:
+    """Waits of the customers that arrived after the warm-up, in arrival order (not timed: only for the check)."""
+    warmup = WARMUP_WEEKS * HOURS_PER_WEEK
+    return np.array([r.waiting_time for r in sorted(records, key=lambda r: r.arrival_date) if r.arrival_date >= warmup])
 
 
 def our_waits(run) -> np.ndarray:
@@ -225,11 +230,12 @@ def time_queue(weeks: int, repeats: int) -> dict[str, Timing]:
     """Every contestant once per round, rounds repeated, best time of each: interleaving spreads the machine's
     changing load evenly over the contestants."""
     scenario = mmc_scenario(weeks)
-    references: dict[str, Callable[[int, int], tuple[int, np.ndarray]]] = {
+    references: dict[str, Callable[[int, int], tuple[int, Any]]] = {
         "SimPy textbook loop": simpy_textbook, "SimPy pull loop": simpy_pull, "Ciw": ciw_mmc,
     }
+    waits_of: dict[str, Callable[[Any], np.ndarray]] = {"Ciw": ciw_waits}
     rounds: list[dict[str, float]] = []
-    outputs: dict[str, tuple[int, np.ndarray]] = {}
+    outputs: dict[str, tuple[int, Any]] = {}
     for _ in range(repeats):
         seconds: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -254,7 +260,8 @@ def time_queue(weeks: int, repeats: int) -> dict[str, Timing]:
         "replication": Timing("our model: simulate + measure",
                               min(r["simulate"] + r["measure"] for r in rounds), requests, wait, ci),
     }
-    for name, (arrived, waits) in outputs.items():
+    for name, (arrived, output) in outputs.items():
+        waits = waits_of.get(name, np.asarray)(output)
         timings[name] = Timing(name, best_of(rounds, name), arrived, *batch_mean(waits))
     return timings
 
@@ -374,9 +381,36 @@ def report(timings: dict[str, Timing], comparison: Comparison | None, weeks: int
     return record
 
 
+def time_in_collector(action: Callable[[], Any]) -> tuple[float, float]:
+    """Wall time of an action and the part of it spent in Python's cyclic garbage collector, which cProfile does
+    not show: a run that keeps many objects alive pays for the collector walking them again and again."""
+    collecting = [0.0, 0.0]  # start of the current collection, total so far
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        else:
+            collecting[1] += time.perf_counter() - collecting[0]
+
+    gc.callbacks.append(watch)
+    try:
+        t0 = time.perf_counter()
+        action()
+        return time.perf_counter() - t0, collecting[1]
+    finally:
+        gc.callbacks.remove(watch)
+
+
 def profile(weeks: int, top: int = 15) -> None:
     """Where simulate and measure spend their time on the M/M/c workload, by own time."""
     scenario = mmc_scenario(weeks)
+    print()
+    for label, action in (("our model: simulate", lambda: simulate(scenario, "pm", 0)),
+                          ("SimPy textbook loop", lambda: simpy_textbook(weeks, SEED)),
+                          ("Ciw", lambda: ciw_mmc(weeks, SEED))):
+        gc.collect()
+        total, collector = time_in_collector(action)
+        print(f"{label}: {total:.2f} s, of which {collector:.2f} s ({collector / total:.0%}) in the garbage collector")
     for label, statement in (("simulate", "run = simulate(scenario, 'pm', 0)"), ("measure", "measure(run)")):
         profiler = cProfile.Profile()
         namespace = {"simulate": simulate, "measure": measure, "scenario": scenario}
