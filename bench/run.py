@@ -36,7 +36,7 @@ import simpy  # noqa: E402
 from sim import parallel  # noqa: E402
 from sim.experiment import run_experiment  # noqa: E402
 from sim.measure import measure  # noqa: E402
-from sim.model import simulate  # noqa: E402
+from sim.model import Run, simulate  # noqa: E402
 from sim.scenario import Scenario, from_dict, load_scenario  # noqa: E402
 from sim.stats import t_half_width  # noqa: E402
 
@@ -51,7 +51,7 @@ WEEKS = 52
 CLIENTS = 128  # identical clients; only their total rate matters to an M/M/c queue
 SEED = 2026
 
-# Targets of the issue.
+# The performance targets.
 TARGET_VS_SIMPY = 3.0  # our cost per request at most 3x the textbook SimPy loop's
 TARGET_VS_CIW = 1.0  # and below Ciw's
 TARGET_COMPARISON_SECONDS = 2.0  # the default comparison, 5 designs x replications x 52 weeks
@@ -216,7 +216,7 @@ def ciw_waits(records: list) -> np.ndarray:
     return np.array([r.waiting_time for r in sorted(records, key=lambda r: r.arrival_date) if r.arrival_date >= warmup])
 
 
-def our_waits(run) -> np.ndarray:
+def our_waits(run: Run) -> np.ndarray:
     """Waits (arrival to first work) of the requests that arrived after the warm-up and were started."""
     start = run.scenario.warmup_weeks * run.scenario.firm.hours_per_week
     return np.array([r.started - r.arrival for r in run.requests if r.arrival >= start and not math.isnan(r.started)])
