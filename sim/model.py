@@ -8,6 +8,7 @@ source of every default.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 from collections import Counter
@@ -91,6 +92,11 @@ class Request:
     client_saw_rework: bool = False
     billed: float = 0.0
 
+    @property
+    def hours_to_do(self) -> float:
+        """Work left at standard speed: the fix if the client sent it back, else the request itself."""
+        return self.fix_hours or self.effort
+
 
 @dataclass(eq=False)
 class Engineer:
@@ -98,6 +104,7 @@ class Engineer:
     skill: str
     inbox: simpy.Store
     backlog_hours: float = 0.0  # effort assigned and not yet delivered (own-queue designs)
+    busy_until: float = 0.0  # when the request in hand will be done
     open_clients: Counter = field(default_factory=Counter)
 
     def take(self, req: Request) -> None:
@@ -200,7 +207,9 @@ class Firm:
         if not self.staffing.plans_centrally:
             ahead = self.owner(req).backlog_hours
         elif has_planner_view or self.process.checkins:
-            ahead = self.pool_hours[req.skill] / len(self.by_skill[req.skill])
+            team = self.by_skill[req.skill]
+            in_hand = sum(max(0.0, e.busy_until - self.env.now) for e in team)
+            ahead = (self.pool_hours[req.skill] + in_hand) / len(team)
         else:
             return req.deadline
         return self.env.now + self.b.negotiation_buffer * (ahead + expected)
@@ -239,7 +248,7 @@ class Firm:
             helper.take(req)
             return
         heapq.heappush(self.pool[req.skill], (req.deadline, req.id, req))
-        self.pool_hours[req.skill] += req.effort
+        self.pool_hours[req.skill] += req.hours_to_do
 
     def worth_helping(self, req: Request) -> bool:
         expected = self.work_types[req.kind].effort_hours
@@ -260,7 +269,7 @@ class Firm:
         for queue in candidates:
             if queue and (queue is candidates[0] or self.worth_helping(queue[0][2])):
                 req = heapq.heappop(queue)[2]
-                self.pool_hours[req.skill] -= req.effort
+                self.pool_hours[req.skill] -= req.hours_to_do
                 eng.take(req)
                 return
         self.idle[eng.skill].append(eng)
@@ -364,7 +373,8 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
             req.started = env.now
         hours = firm.work_hours(eng, req)
         start = env.now
-        yield env.timeout(sum(hours.values()))
+        eng.busy_until = start + sum(hours.values())
+        yield env.timeout(eng.busy_until - start)
         firm.work_blocks.append((start, env.now, tuple(hours.values())))
         firm.after_work(eng, req)
         if firm.staffing.plans_centrally:
@@ -432,7 +442,15 @@ def simulate(scenario: Scenario, design: str, replication: int) -> Run:
             env.process(coordinator(env, firm, role))
     if staffing.sales_share > 0 and scenario.behaviour.upsell and scenario.behaviour.sales_upsells_per_week > 0:
         env.process(salesperson(env, firm, staffing.sales_share))
-    env.run(until=(scenario.warmup_weeks + scenario.weeks) * scenario.firm.hours_per_week)
+    # Every request stays alive until the run ends, so the cycle collector would walk them all again and again
+    # (a quarter of the run time, bench/README.md) to find almost nothing: pause it for the run.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        env.run(until=(scenario.warmup_weeks + scenario.weeks) * scenario.firm.hours_per_week)
+    finally:
+        if collecting:
+            gc.enable()
     return Run(scenario, design, replication, staffing, firm.requests, firm.lost_at, firm.work_blocks,
                firm.coordinator_blocks)
 

@@ -199,7 +199,9 @@ class OrgDesign:
     project_managers: int = param(0, "Project managers in this design.", min=0, max=50)
     account_managers: int = param(0, "Account managers in this design.", min=0, max=50)
     hybrids: int = param(0, "Hybrid PM/AMs in this design.", min=0, max=50)
-    sales_share: float = param(0.0, "Share of a salesperson's time (0 to 1) for proposals and upsells.", min=0, max=5)
+    sales_share: float = param(
+        0.0, "Salesperson time for proposals and upsells (1 = one full-time salesperson).", min=0, max=5
+    )
     extra_engineers: int = param(0, "Engineers hired on top of today's team.", min=0, max=500)
     standardised_work: bool | None = param(None, "Overrides [process] standardised_work for this design.")
     checkins: bool | None = param(None, "Overrides [process] checkins for this design.")
@@ -374,6 +376,27 @@ def _check_consistency(s: Scenario, problems: list[str]) -> None:
             )
     if not s.designs:
         problems.append("designs: at least one org design is needed")
+    expected = expected_requests(s)
+    if expected > MAX_REQUESTS_PER_RUN:
+        problems.append(
+            f"demand: about {expected:,.0f} requests per run (clients x requests_per_client_per_week over "
+            f"warmup_weeks + weeks, with growth); at most {MAX_REQUESTS_PER_RUN:,} are allowed: "
+            "shorten the run or lower the demand"
+        )
+
+
+MAX_REQUESTS_PER_RUN = 1_000_000  # about 20 s of simulation per replication: beyond this a run is a mistake
+
+
+def expected_requests(s: Scenario) -> float:
+    """Mean number of client requests in one run: the integral of the growing arrival rate over the horizon."""
+    weeks = s.warmup_weeks + s.weeks
+    per_week = s.demand.clients * s.demand.requests_per_client_per_week
+    years = weeks / 52
+    log_growth = math.log1p(s.demand.growth_per_year)
+    if abs(log_growth) < 1e-12:
+        return per_week * weeks
+    return per_week * 52 * (math.exp(log_growth * years) - 1) / log_growth
 
 
 def from_dict(data: dict[str, Any]) -> Scenario:

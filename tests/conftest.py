@@ -21,3 +21,7 @@ def small(scenario: Scenario, weeks: int = 12, replications: int = 3, **changes)
     data = scenario.to_dict()
     data.update(weeks=weeks, warmup_weeks=2, replications=replications, **changes)
     return from_dict(data)
+
+
+# Fixtures for tests in a real browser (a module of fixtures, not of tests).
+pytest_plugins = ["tests.browser"]

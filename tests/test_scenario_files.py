@@ -84,3 +84,19 @@ def test_cli_bad_flag_is_one_line_and_exit_2(capsys):
 def test_cli_unknown_design_is_named(capsys):
     assert main(["run", "scenarios/default.toml", "--designs", "pm,ceo", "--serial"]) == 2
     assert "ceo" in capsys.readouterr().err
+
+
+def test_a_run_too_big_to_simulate_is_refused_before_it_starts():
+    (problem,) = problems_of({"weeks": 520, "demand": {"clients": 2000, "requests_per_client_per_week": 50,
+                                                       "growth_per_year": 5}})
+    assert problem.startswith("demand: about") and "at most 1,000,000" in problem
+
+
+def test_expected_requests_follow_the_growth_integral():
+    from sim.scenario import expected_requests
+
+    flat = from_dict({"weeks": 52, "warmup_weeks": 0, "demand": {"clients": 10, "requests_per_client_per_week": 1}})
+    assert expected_requests(flat) == pytest.approx(520)
+    doubling = from_dict({"weeks": 52, "warmup_weeks": 0,
+                          "demand": {"clients": 10, "requests_per_client_per_week": 1, "growth_per_year": 1.0}})
+    assert expected_requests(doubling) == pytest.approx(520 / 0.6931471805599453)  # 520 x (2 - 1) / ln 2

@@ -1,0 +1,452 @@
+"""How fast the model runs, against references timed in the same run (`make bench`).
+
+The machine is shared and noisy, so no figure here is judged alone: our model's cost per request is divided by the
+cost of SimPy and Ciw on the same M/M/c queue, timed in the same process, round after round, best of each. The
+default comparison's wall time is also given in units of the textbook SimPy loop, so it can be compared across
+machines and days. bench/README.md explains each figure and records what was measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import json
+import math
+import os
+import pstats
+import subprocess
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script (`python bench/run.py`), the repository root is not on the path
+    sys.path.insert(0, str(ROOT))
+
+import ciw  # noqa: E402
+import numpy as np  # noqa: E402
+import simpy  # noqa: E402
+
+from sim import parallel  # noqa: E402
+from sim.experiment import run_experiment  # noqa: E402
+from sim.measure import measure  # noqa: E402
+from sim.model import Run, simulate  # noqa: E402
+from sim.scenario import Scenario, from_dict, load_scenario  # noqa: E402
+from sim.stats import t_half_width  # noqa: E402
+
+# The workload: M/M/8 at load 0.8. Requests are short (7.5 minutes) and frequent (51.2 an hour) so that the
+# product's own horizon, 4 warm-up weeks + 52 weeks of 40 hours, holds about 115,000 requests.
+SERVERS = 8
+LOAD = 0.8
+SERVICE_HOURS = 0.125
+HOURS_PER_WEEK = 40.0
+WARMUP_WEEKS = 4
+WEEKS = 52
+CLIENTS = 128  # identical clients; only their total rate matters to an M/M/c queue
+SEED = 2026
+
+# The performance targets.
+TARGET_VS_SIMPY = 3.0  # our cost per request at most 3x the textbook SimPy loop's
+TARGET_VS_CIW = 1.0  # and below Ciw's
+TARGET_COMPARISON_SECONDS = 2.0  # the default comparison, 5 designs x replications x 52 weeks
+WAIT_BATCHES = 20  # batch means for the interval of a mean wait (waits of neighbouring requests are correlated)
+
+RESULTS_DIR = ROOT / "bench" / "results"
+
+
+def arrival_rate() -> float:
+    """Requests per hour that load SERVERS servers to LOAD."""
+    return LOAD * SERVERS / SERVICE_HOURS
+
+
+def horizon_hours(weeks: int) -> float:
+    return (WARMUP_WEEKS + weeks) * HOURS_PER_WEEK
+
+
+def mmc_scenario(weeks: int = WEEKS) -> Scenario:
+    """A scenario in which design `pm` is exactly an M/M/c queue: one skill, exponential effort, Poisson arrivals,
+    a pooled queue served first come first served (one deadline for all), and every mechanism switched off."""
+    return from_dict({
+        "name": f"M/M/{SERVERS} at load {LOAD}",
+        "seed": SEED,
+        "weeks": weeks,
+        "warmup_weeks": WARMUP_WEEKS,
+        "replications": 2,
+        "firm": {"engineers": SERVERS, "hours_per_week": HOURS_PER_WEEK},
+        "demand": {
+            "clients": CLIENTS,
+            "requests_per_client_per_week": arrival_rate() * HOURS_PER_WEEK / CLIENTS,
+            "client_size_cv": 0.0,
+            "growth_per_year": 0.0,
+            "work_types": {"request": {"share": 1.0, "effort_hours": SERVICE_HOURS, "effort_cv": 1.0,
+                                       "deadline_days": 365}},
+        },
+        "behaviour": {
+            "context_switch_loss": [0.0], "client_contact_hours": 0.0, "interruption_hours": 0.0,
+            "rework_effort_share": 0.0, "pm_hours_per_request": 0.0, "am_hours_per_request": 0.0,
+            "skill_mismatch_factor": 1.0, "churn": False, "upsell": False,
+        },
+    })
+
+
+def erlang_c_wait(arrival_rate: float, service_hours: float, servers: int) -> float:
+    """Mean wait in queue of M/M/c (Erlang C): W_q = P_W * S / (c - A), offered load A = lambda * S."""
+    a = arrival_rate * service_hours
+    queued = a**servers / math.factorial(servers) * servers / (servers - a)
+    p_wait = queued / (sum(a**k / math.factorial(k) for k in range(servers)) + queued)
+    return p_wait * service_hours / (servers - a)
+
+
+@dataclass
+class Timing:
+    """One contestant on the M/M/c workload: best wall time, requests it simulated, mean wait after warm-up."""
+
+    name: str
+    seconds: float
+    requests: int
+    wait_hours: float
+    wait_ci95: float
+
+    @property
+    def us_per_request(self) -> float:
+        return self.seconds / self.requests * 1e6
+
+
+def batch_mean(waits: np.ndarray) -> tuple[float, float]:
+    """Mean wait and the 95 % half-width of batch means, in arrival order."""
+    return float(waits.mean()), t_half_width(np.array([b.mean() for b in np.array_split(waits, WAIT_BATCHES)]))
+
+
+def exponential_draws(weeks: int, seed: int) -> tuple[list[float], list[float]]:
+    """Arrival times up to the horizon and service times, drawn in numpy blocks as our model draws its demand."""
+    rng = np.random.default_rng(seed)
+    horizon = horizon_hours(weeks)
+    count = rng.poisson(arrival_rate() * horizon)
+    arrivals = np.sort(rng.uniform(0.0, horizon, size=count))  # a Poisson process: uniform points, sorted
+    return arrivals.tolist(), rng.exponential(SERVICE_HOURS, size=count).tolist()
+
+
+def simpy_textbook(weeks: int, seed: int) -> tuple[int, np.ndarray]:
+    """The textbook SimPy M/M/c: one process per customer contending for a Resource of c servers (6 events per
+    customer: arrival, process start, request, service, release, process end)."""
+    arrivals, services = exponential_draws(weeks, seed)
+    warmup = WARMUP_WEEKS * HOURS_PER_WEEK
+    waits: list[float] = []
+    env = simpy.Environment()
+    servers = simpy.Resource(env, capacity=SERVERS)
+
+    def customer(arrival: float, service: float):
+        with servers.request() as turn:
+            yield turn
+            if arrival >= warmup:
+                waits.append(env.now - arrival)
+            yield env.timeout(service)
+
+    def source():
+        for arrival, service in zip(arrivals, services, strict=True):
+            yield env.timeout(arrival - env.now)
+            env.process(customer(arrival, service))
+
+    env.process(source())
+    env.run(until=horizon_hours(weeks))
+    return len(arrivals), np.array(waits)
+
+
+def simpy_pull(weeks: int, seed: int) -> tuple[int, np.ndarray]:
+    """SimPy with servers as long-lived processes pulling from a shared queue; a server waits on an event only
+    when the queue is empty. About 2.5 events per request instead of the textbook's 6: the design that schedules
+    the fewest events, shown as the floor an engine of this shape can reach."""
+    arrivals, services = exponential_draws(weeks, seed)
+    warmup = WARMUP_WEEKS * HOURS_PER_WEEK
+    waits: list[float] = []
+    env = simpy.Environment()
+    queue: deque[tuple[float, float]] = deque()
+    idle: list[simpy.Event] = []
+
+    def server():
+        while True:
+            if queue:
+                arrival, service = queue.popleft()
+            else:
+                wake = env.event()
+                idle.append(wake)
+                arrival, service = yield wake
+            if arrival >= warmup:
+                waits.append(env.now - arrival)
+            yield env.timeout(service)
+
+    def source():
+        for arrival, service in zip(arrivals, services, strict=True):
+            yield env.timeout(arrival - env.now)
+            if idle:
+                idle.pop().succeed((arrival, service))
+            else:
+                queue.append((arrival, service))
+
+    for _ in range(SERVERS):
+        env.process(server())
+    env.process(source())
+    env.run(until=horizon_hours(weeks))
+    return len(arrivals), np.array(waits)
+
+
+def ciw_mmc(weeks: int, seed: int) -> tuple[int, list]:
+    """Ciw's M/M/c, as its README builds one: requests that arrived, and Ciw's records."""
+    ciw.seed(seed)
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=arrival_rate())],
+        service_distributions=[ciw.dists.Exponential(rate=1.0 / SERVICE_HOURS)],
+        number_of_servers=[SERVERS],
+    )
+    simulation = ciw.Simulation(network)
+    simulation.simulate_until_max_time(horizon_hours(weeks))
+    arrived = simulation.nodes[0].number_of_individuals - 1  # the arrival node has drawn the next one already
+    return arrived, simulation.get_all_records()
+
+
+def ciw_waits(records: list) -> np.ndarray:
+    """Waits of the customers that arrived after the warm-up, in arrival order (not timed: only for the check)."""
+    warmup = WARMUP_WEEKS * HOURS_PER_WEEK
+    return np.array([r.waiting_time for r in sorted(records, key=lambda r: r.arrival_date) if r.arrival_date >= warmup])
+
+
+def our_waits(run: Run) -> np.ndarray:
+    """Waits (arrival to first work) of the requests that arrived after the warm-up and were started."""
+    start = run.scenario.warmup_weeks * run.scenario.firm.hours_per_week
+    return np.array([r.started - r.arrival for r in run.requests if r.arrival >= start and not math.isnan(r.started)])
+
+
+def best_of(rounds: list[dict[str, float]], name: str) -> float:
+    return min(r[name] for r in rounds)
+
+
+def time_queue(weeks: int, repeats: int) -> dict[str, Timing]:
+    """Every contestant once per round, rounds repeated, best time of each: interleaving spreads the machine's
+    changing load evenly over the contestants."""
+    scenario = mmc_scenario(weeks)
+    references: dict[str, Callable[[int, int], tuple[int, Any]]] = {
+        "SimPy textbook loop": simpy_textbook, "SimPy pull loop": simpy_pull, "Ciw": ciw_mmc,
+    }
+    waits_of: dict[str, Callable[[Any], np.ndarray]] = {"Ciw": ciw_waits}
+    rounds: list[dict[str, float]] = []
+    outputs: dict[str, tuple[int, Any]] = {}
+    for _ in range(repeats):
+        seconds: dict[str, float] = {}
+        t0 = time.perf_counter()
+        run = simulate(scenario, "pm", 0)
+        t1 = time.perf_counter()
+        summary = measure(run)[0]
+        t2 = time.perf_counter()
+        seconds["simulate"], seconds["measure"] = t1 - t0, t2 - t1
+        for name, contestant in references.items():
+            t0 = time.perf_counter()
+            outputs[name] = contestant(weeks, SEED)
+            seconds[name] = time.perf_counter() - t0
+        rounds.append(seconds)
+
+    requests = len(run.requests)
+    wait, ci = batch_mean(our_waits(run))
+    if not math.isclose(wait, summary["wait_hours"], rel_tol=1e-9):
+        raise RuntimeError(f"the benchmark's wait {wait} disagrees with measure's wait_hours {summary['wait_hours']}")
+    timings = {
+        "simulate": Timing("our model: simulate", best_of(rounds, "simulate"), requests, wait, ci),
+        "measure": Timing("our model: measure", best_of(rounds, "measure"), requests, wait, ci),
+        "replication": Timing("our model: simulate + measure",
+                              min(r["simulate"] + r["measure"] for r in rounds), requests, wait, ci),
+    }
+    for name, (arrived, output) in outputs.items():
+        waits = waits_of.get(name, np.asarray)(output)
+        timings[name] = Timing(name, best_of(rounds, name), arrived, *batch_mean(waits))
+    return timings
+
+
+@dataclass
+class Comparison:
+    """Wall time of the default comparison: serial, on a process pool started for it, on a pool already up."""
+
+    runs: int
+    requests: int
+    serial_seconds: float
+    pool_cold_seconds: float
+    pool_warm_seconds: float
+    import_seconds: float
+    workers: int
+
+
+# A fresh interpreter, as a user's first run meets it: import the model, then time one comparison on the shared
+# pool, which starts the forkserver and its workers. `-c` leaves no main module for the forkserver to preload.
+COLD_RUN = """
+import json, time
+t0 = time.perf_counter()
+from sim.experiment import run_experiment
+from sim.parallel import local_pool
+from sim.scenario import load_scenario
+scenario = load_scenario("scenarios/default.toml")
+t1 = time.perf_counter()
+run_experiment(scenario, executor=local_pool())
+print(json.dumps({"imports": t1 - t0, "cold": time.perf_counter() - t1}))
+"""
+
+
+def time_cold_pool() -> tuple[float, float]:
+    """Import time and pool-start-plus-run time of the default comparison in a fresh interpreter."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, "-c", COLD_RUN], cwd=ROOT, env=env, capture_output=True, text=True,
+                          check=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures["imports"], figures["cold"]
+
+
+def time_default_comparison(repeats: int) -> Comparison:
+    """scenarios/default.toml as the app and the CLI run it, best of `repeats` each (the cold pool at most 3
+    times: each costs a fresh interpreter)."""
+    scenario = load_scenario(ROOT / "scenarios" / "default.toml")
+    colds = [time_cold_pool() for _ in range(min(repeats, 3))]
+    results = run_experiment(scenario, executor=parallel.local_pool())  # starts this process's pool
+    warm, serial = math.inf, math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        run_experiment(scenario, executor=parallel.local_pool())
+        warm = min(warm, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        run_experiment(scenario)
+        serial = min(serial, time.perf_counter() - t0)
+    return Comparison(
+        runs=len(results.summary),
+        requests=int(results.summary["arrived"].sum()),
+        serial_seconds=serial,
+        pool_cold_seconds=min(c[1] for c in colds),
+        pool_warm_seconds=warm,
+        import_seconds=min(c[0] for c in colds),
+        workers=os.cpu_count() or 1,  # local_pool's default: one worker per core
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "meets" if ok else "MISSES"
+
+
+def report(timings: dict[str, Timing], comparison: Comparison | None, weeks: int) -> dict:
+    """Print the figures and return them as one record."""
+    ours, textbook, ciw_t, whole = timings["simulate"], timings["SimPy textbook loop"], timings["Ciw"], \
+        timings["replication"]
+    erlang = erlang_c_wait(arrival_rate(), SERVICE_HOURS, SERVERS)
+    print(f"M/M/{SERVERS} at load {LOAD}, mean service {SERVICE_HOURS * 60:g} min, {WARMUP_WEEKS} + {weeks} weeks "
+          f"of {HOURS_PER_WEEK:g} h: {ours.requests:,} requests; best of the rounds")
+    print(f"{'':32}{'µs/request':>11}{'/ SimPy loop':>13}{'/ Ciw':>7}{'mean wait (min)':>17}{'± 95 %':>8}")
+    for key, t in timings.items():
+        wait = "" if key == "measure" else f"{t.wait_hours * 60:17.3f}{t.wait_ci95 * 60:8.3f}"
+        print(f"{t.name:32}{t.us_per_request:11.2f}{t.us_per_request / textbook.us_per_request:13.2f}"
+              f"{t.us_per_request / ciw_t.us_per_request:7.2f}{wait}")
+    print(f"{'Erlang C formula':32}{'':31}{erlang * 60:17.3f}")
+    vs_simpy = ours.us_per_request / textbook.us_per_request
+    vs_ciw = ours.us_per_request / ciw_t.us_per_request
+    print(f"target: simulate within {TARGET_VS_SIMPY:g}x of the SimPy textbook loop: {vs_simpy:.2f}x, "
+          f"{verdict(vs_simpy <= TARGET_VS_SIMPY)}")
+    print(f"target: simulate faster than Ciw: {vs_ciw:.2f}x, {verdict(vs_ciw < TARGET_VS_CIW)} "
+          f"(simulate + measure: {whole.us_per_request / ciw_t.us_per_request:.2f}x)")
+    off = [t.name for k, t in timings.items() if k != "measure" and abs(t.wait_hours - erlang) > t.wait_ci95]
+    print("sanity: every mean wait is within its 95 % interval of Erlang C" if not off
+          else f"sanity: mean wait outside its 95 % interval of Erlang C: {', '.join(off)}")
+
+    record = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "workload": {"servers": SERVERS, "load": LOAD, "service_hours": SERVICE_HOURS, "weeks": weeks,
+                     "warmup_weeks": WARMUP_WEEKS, "erlang_c_wait_hours": erlang},
+        "queue": {k: {**asdict(t), "us_per_request": t.us_per_request} for k, t in timings.items()},
+        "ratios": {"simulate_vs_simpy": vs_simpy, "simulate_vs_ciw": vs_ciw,
+                   "replication_vs_ciw": whole.us_per_request / ciw_t.us_per_request},
+    }
+    if comparison is not None:
+        c = comparison
+        unit = textbook.seconds / textbook.requests  # the reference: one request of the textbook SimPy loop
+        print(f"\ndefault comparison: {c.runs} runs (designs x replications), {c.requests:,} requests after "
+              f"warm-up, pool of {c.workers} workers")
+        target = f"target {TARGET_COMPARISON_SECONDS:g} s"
+        print(f"{'':32}{'seconds':>9}{'/ SimPy loop request':>22}{target:>12}")
+        for label, seconds in (("serial", c.serial_seconds), ("pool, cold (fresh interpreter)", c.pool_cold_seconds),
+                               ("pool, warm", c.pool_warm_seconds)):
+            print(f"{label:32}{seconds:9.2f}{seconds / unit:22,.0f}{verdict(seconds < TARGET_COMPARISON_SECONDS):>12}")
+        print(f"{'(importing sim first, apart)':32}{c.import_seconds:9.2f}{c.import_seconds / unit:22,.0f}")
+        record["default_comparison"] = {**asdict(c), "seconds_per_simpy_request": unit}
+    record["load_average"] = os.getloadavg()
+    print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    return record
+
+
+def time_in_collector(action: Callable[[], Any]) -> tuple[float, float]:
+    """Wall time of an action and the part of it spent in Python's cyclic garbage collector, which cProfile does
+    not show: a run that keeps many objects alive pays for the collector walking them again and again."""
+    collecting = [0.0, 0.0]  # start of the current collection, total so far
+
+    def watch(phase: str, info: dict) -> None:
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        else:
+            collecting[1] += time.perf_counter() - collecting[0]
+
+    gc.callbacks.append(watch)
+    try:
+        t0 = time.perf_counter()
+        action()
+        return time.perf_counter() - t0, collecting[1]
+    finally:
+        gc.callbacks.remove(watch)
+
+
+def profile(weeks: int, top: int = 15) -> None:
+    """Where simulate and measure spend their time on the M/M/c workload, by own time."""
+    scenario = mmc_scenario(weeks)
+    print()
+    for label, action in (("our model: simulate", lambda: simulate(scenario, "pm", 0)),
+                          ("SimPy textbook loop", lambda: simpy_textbook(weeks, SEED)),
+                          ("Ciw", lambda: ciw_mmc(weeks, SEED))):
+        gc.collect()
+        total, collector = time_in_collector(action)
+        print(f"{label}: {total:.2f} s, of which {collector:.2f} s ({collector / total:.0%}) in the garbage collector")
+    for label, statement in (("simulate", "run = simulate(scenario, 'pm', 0)"), ("measure", "measure(run)")):
+        profiler = cProfile.Profile()
+        namespace = {"simulate": simulate, "measure": measure, "scenario": scenario}
+        if label == "measure":
+            namespace["run"] = simulate(scenario, "pm", 0)
+        profiler.runctx(statement, namespace, namespace)
+        stats = pstats.Stats(profiler).strip_dirs()
+        print(f"\n--- {label}: functions by own time ---")
+        stats.sort_stats("tottime").print_stats(top)
+        print(f"--- {label}: the model's functions by cumulative time ---")
+        stats.sort_stats("cumulative").print_stats(r"(model|measure|demand)\.py", top)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="rounds; each figure is the best round (default 5)")
+    parser.add_argument("--weeks", type=int, default=WEEKS, help=f"weeks of the M/M/c run (default {WEEKS})")
+    parser.add_argument("--no-comparison", action="store_true", help="skip the default comparison")
+    parser.add_argument("--profile", action="store_true", help="also print cProfile tables of simulate and measure")
+    parser.add_argument("--no-save", action="store_true", help="do not write the figures to bench/results/")
+    args = parser.parse_args(argv)
+    if args.repeats < 1 or args.weeks < 1:
+        parser.error("--repeats and --weeks must be at least 1")
+
+    timings = time_queue(args.weeks, args.repeats)
+    comparison = None if args.no_comparison else time_default_comparison(args.repeats)
+    record = report(timings, comparison, args.weeks)
+    if not args.no_save:
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        path = RESULTS_DIR / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+        path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+        print(f"saved {path.relative_to(ROOT)}")
+    if args.profile:
+        profile(args.weeks)
+    return record
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,466 @@
+"""Share links: a scenario as URL query parameters and back.
+
+A link names a preset and carries only the values that differ from it, under short keys for the common levers
+(`engineers=14`) and dotted paths for everything else (`behaviour.churn_threshold=0.3`). Links get pasted,
+edited by hand, truncated and opened by newer versions of the app, so decoding never raises: it keeps every valid
+value, drops each invalid one with a warning in plain words, and always ends with a valid Scenario. Values are
+parsed as numbers, booleans and text only; nothing from a link is evaluated, unpickled or imported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import types
+import typing
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.scenario import Scenario, ScenarioError, from_dict, load_scenario, to_dict
+
+LINK_VERSION = 1
+SCENARIOS_FOLDER = Path(__file__).resolve().parents[1] / "scenarios"
+DEFAULT_PRESET = "default"
+
+# Short keys for the levers people change most; every other value goes by its dotted path.
+ALIASES: dict[str, str] = {
+    "engineers": "firm.engineers",
+    "clients": "demand.clients",
+    "requests": "demand.requests_per_client_per_week",
+    "growth": "demand.growth_per_year",
+    "reps": "replications",
+    "warmup": "warmup_weeks",
+    "checklists": "process.standardised_work",
+    "checkins": "process.checkins",
+    "updates": "process.status_updates",
+    "bill_rate": "economics.bill_rate",
+    "engineer_salary": "economics.salary.engineer",
+    "pm_salary": "economics.salary.project_manager",
+    "am_salary": "economics.salary.account_manager",
+    "hybrid_salary": "economics.salary.hybrid",
+    "sales_salary": "economics.salary.sales",
+}
+# Also read, never written: other words people type for the same lever.
+READ_ALIASES: dict[str, str] = {"rate": "demand.requests_per_client_per_week"}
+SHORT_KEY = {path: alias for alias, path in ALIASES.items()}
+
+# The page's own settings: carried through untouched for the page that owns them.
+PAGE_KEYS: tuple[str, ...] = (
+    "page", "designs", "baseline", "lever", "from", "to", "steps", "budget", "objective", "growth_pct",
+)
+VERSION_KEY, PRESET_KEY = "v", "preset"
+
+# A removed entry (a design, work type or skill of the preset) and an unset design override.
+REMOVE, INHERIT = "remove", "inherit"
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+INHERIT_WORDS = (INHERIT, "none", "")
+
+# Far above the longest realistic link (see README), low enough that a pasted novel costs nothing.
+MAX_SETTINGS = 200
+MAX_LINK_CHARS = 10_000
+MAX_VALUE_CHARS = 2_000
+MAX_UNKNOWN_SHOWN = 5
+
+_NO_PAGE: Mapping[str, str] = types.MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What a link gave: the preset it starts from, the nearest valid scenario, the page's settings, and what was
+    ignored and why."""
+
+    preset: str
+    scenario: Scenario
+    page: dict[str, str]
+    warnings: list[str]
+
+
+def load_presets(folder: Path = SCENARIOS_FOLDER) -> dict[str, Scenario]:
+    """Every scenario file of the folder by file stem, the default first: the choices a link's `preset` names."""
+    files = sorted(folder.glob("*.toml"), key=lambda p: (p.stem != DEFAULT_PRESET, p.stem))
+    return {path.stem: load_scenario(path) for path in files}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The schema seen as dotted paths.
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _is_table(hint: Any) -> bool:
+    """A table of named entries (designs, work types, skills): the next path part is a name the user chooses."""
+    return typing.get_origin(hint) is dict
+
+
+def _resolve(parts: list[str]) -> tuple[Any, bool] | None:
+    """The type at a path of the scenario and whether the path ends on a named entry; None if there is no such
+    path."""
+    hint: Any = Scenario
+    entry = False
+    for part in parts:
+        if dataclasses.is_dataclass(hint):
+            fields = _hints(hint)
+            if part not in fields:
+                return None
+            hint, entry = fields[part], False
+        elif _is_table(hint):
+            hint, entry = typing.get_args(hint)[1], True
+        else:
+            return None
+    if _is_table(hint) or (dataclasses.is_dataclass(hint) and not entry):
+        return None  # a whole section or table has no single value
+    return hint, entry
+
+
+def _tables(cls: type = Scenario, prefix: str = "") -> Iterator[str]:
+    """Dotted paths of every table of named entries."""
+    for name, hint in _hints(cls).items():
+        path = f"{prefix}{name}"
+        if _is_table(hint):
+            yield path
+        elif dataclasses.is_dataclass(hint):
+            yield from _tables(hint, f"{path}.")
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def _get(data: dict[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        data = data.get(part, {}) if isinstance(data, dict) else {}
+    return data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Encoding
+
+
+def _text(value: Any) -> str:
+    """Shortest text that reads back to the same value: floats by repr, without a useless '.0'."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(value, list):
+        return ",".join(_text(v) for v in value)
+    return str(value)
+
+
+def scenario_to_params(
+    scenario: Scenario, preset: str, presets: Mapping[str, Scenario], page: Mapping[str, str] = _NO_PAGE
+) -> dict[str, str]:
+    """The link's query parameters: version, preset, each value that differs from the preset, then the page's
+    settings. A design, work type or skill the preset lacks is written field by field; one the scenario dropped
+    is written as `PATH.NAME=remove`."""
+    if preset not in presets:
+        raise KeyError(f"preset {preset!r} is not one of {', '.join(presets)}")
+    base, target = presets[preset].to_dict(), scenario.to_dict()
+    params = {VERSION_KEY: str(LINK_VERSION), PRESET_KEY: preset}
+    new_entries: set[str] = set()
+    removed: dict[str, str] = {}
+    for table in _tables():
+        before, after = _get(base, table), _get(target, table)
+        for name in before.keys() - after.keys():
+            removed[f"{table}.{name}"] = REMOVE
+        for name in sorted(after.keys() - before.keys()):
+            new_entries.add(f"{table}.{name}")
+            if isinstance(after[name], dict):  # a new design or work type: the fields that differ from a blank one
+                blank = to_dict(_resolve(table.split(".") + [name])[0]())
+                fields = {k: v for k, v in after[name].items() if blank.get(k) != v}
+                first = next(iter(after[name]))
+                fields = fields or {first: after[name][first]}  # at least one field, so that the entry exists
+                params.update({f"{table}.{name}.{k}": _text(v) for k, v in fields.items()})
+            else:
+                params[f"{table}.{name}"] = _text(after[name])
+    flat_before, flat_after = _flatten(base), _flatten(target)
+    implied = _skills_for(presets[preset], scenario.firm.engineers) == scenario.firm.skills
+    for path, value in flat_after.items():
+        if path.rsplit(".", 1)[0] in new_entries or path in new_entries:
+            continue
+        if implied and path.startswith("firm.skills."):
+            continue  # `engineers=14` alone says it: the reader gives the difference to the largest skill group
+        if path not in flat_before or flat_before[path] != value:
+            params[SHORT_KEY.get(path, path)] = _text(value)
+    for path in flat_before.keys() - flat_after.keys():
+        owner = path.rsplit(".", 1)[0]
+        if owner not in removed and path not in removed:  # a design's process override set back to unset
+            params[path] = INHERIT
+    params.update(sorted(removed.items()))
+    for key, value in page.items():
+        if key in params or _scenario_path(key) is not None:
+            raise KeyError(f"page setting {key!r} clashes with a scenario key")
+        params[key] = value
+    return params
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Decoding
+
+
+def _scenario_path(key: str) -> str | None:
+    path = ALIASES.get(key) or READ_ALIASES.get(key) or key
+    return path if _resolve(path.split(".")) is not None else None
+
+
+def _parse(text: str, hint: Any) -> Any:
+    """Text to the field's type; text that does not parse is passed on as is, so the validator names it."""
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):  # a design's optional process override
+        if text.strip().lower() in INHERIT_WORDS:
+            return None
+        hint = bool
+    word = text.strip().lower()
+    if hint is bool:
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else text
+    if hint in (int, float):
+        for kind in (int, float) if hint is int else (float,):
+            try:
+                return kind(word)
+            except ValueError:
+                pass
+        return text
+    if typing.get_origin(hint) is list:
+        items = [_parse(item, float) for item in text.split(",")]
+        return items if all(isinstance(i, float) for i in items) else text
+    return text
+
+
+def _one_text(value: Any) -> str:
+    """A query value as one string: the last of repeated keys wins, as in a browser's URLSearchParams.get."""
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _set(data: dict[str, Any], path: str, value: Any, remove: bool) -> None:
+    *parents, last = path.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    if remove:
+        data.pop(last, None)
+    else:
+        data[last] = value
+
+
+@dataclass
+class _Setting:
+    key: str  # as written in the link
+    raw: str
+    path: str
+    value: Any
+    remove: bool
+
+
+def _validate(base: dict[str, Any], settings: list[_Setting]) -> tuple[Scenario | None, list[str]]:
+    data = base
+    for s in settings:
+        data = _with(data, s)
+    try:
+        return from_dict(data), []
+    except ScenarioError as err:
+        return None, err.problems
+
+
+def _with(data: dict[str, Any], s: _Setting) -> dict[str, Any]:
+    top = s.path.split(".")[0]
+    copy = dict(data)
+    if top in copy and isinstance(copy[top], dict):
+        copy[top] = _deep_copy(copy[top])
+    _set(copy, s.path, s.value, s.remove)
+    return copy
+
+
+def _deep_copy(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deep_copy(v) if isinstance(v, dict) else v for k, v in data.items()}
+
+
+def _subject(problem: str) -> str:
+    """The key a validation problem is about: the text before ' = ', ': ' or ' ('."""
+    cuts = [i for i in (problem.find(" = "), problem.find(": "), problem.find(" (")) if i >= 0]
+    return problem[: min(cuts)] if cuts else problem
+
+
+def _blames(problem: str, path: str) -> bool:
+    subject = _subject(problem)
+    return subject == path or path.startswith(f"{subject}.") or subject.startswith((f"{path}[", f"{path}."))
+
+
+def _shown(s: _Setting) -> str:
+    raw = s.raw if len(s.raw) <= 60 else f"{s.raw[:57]}..."
+    return f"{s.key}={raw}"
+
+
+def _unknown_key(key: str) -> str:
+    known = [*ALIASES, *READ_ALIASES, *PAGE_KEYS, *_flatten(Scenario().to_dict())]
+    inside = [k for k in known if k.startswith(f"{key}.")]  # a section named instead of one of its values
+    close = inside or difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    return f"Ignored {key[:60]}: not a setting of this app{hint}."
+
+
+def _limit(params: Mapping[Any, Any], warnings: list[str]) -> list[tuple[str, str]]:
+    """The first settings of the link within the size limits; a truncated or padded link still opens."""
+    kept: list[tuple[str, str]] = []
+    total = 0
+    items = list(params.items()) if isinstance(params, Mapping) else []
+    for key, value in items:
+        key, text = _one_text(key), _one_text(value)
+        if len(text) > MAX_VALUE_CHARS or len(key) > MAX_VALUE_CHARS:
+            warnings.append(f"Ignored {key[:60]}: it is {len(key) + len(text):,} characters long; at most "
+                            f"{MAX_VALUE_CHARS:,} are allowed.")
+            continue
+        total += len(key) + len(text) + 2
+        if len(kept) >= MAX_SETTINGS or total > MAX_LINK_CHARS:
+            warnings.append(
+                f"The link is too long: read its first {len(kept)} of {len(items)} settings (at most "
+                f"{MAX_SETTINGS} settings and {MAX_LINK_CHARS:,} characters)."
+            )
+            break
+        kept.append((key, text))
+    return kept
+
+
+def _version(text: str | None, warnings: list[str]) -> None:
+    if text is None:
+        return  # links written before versions existed read as version 1
+    try:
+        version = int(text)
+    except ValueError:
+        warnings.append(f"Ignored {VERSION_KEY}={text[:20]}: the link version must be a whole number; read as "
+                        f"version {LINK_VERSION}.")
+        return
+    if version > LINK_VERSION:
+        warnings.append(f"This link was made by a newer version of the app (link version {version}; this one reads "
+                        f"version {LINK_VERSION}): settings it does not know are ignored.")
+    elif version < 1:
+        warnings.append(f"Ignored {VERSION_KEY}={version}: link versions start at 1; read as version {LINK_VERSION}.")
+
+
+def _preset(name: str | None, presets: Mapping[str, Scenario], has_settings: bool,
+            warnings: list[str]) -> tuple[str, Scenario]:
+    fallback = presets.get(DEFAULT_PRESET) or Scenario()
+    if name is None:
+        if has_settings:
+            warnings.append(f"The link names no preset: its values were applied to the {DEFAULT_PRESET} preset.")
+        return DEFAULT_PRESET, fallback
+    if name in presets:
+        return name, presets[name]
+    warnings.append(f"Ignored {PRESET_KEY}={name[:60]}: there is no such preset; opened {DEFAULT_PRESET} instead "
+                    f"(presets: {', '.join(presets)}).")
+    return DEFAULT_PRESET, fallback
+
+
+def params_to_scenario(
+    params: Mapping[str, str | list[str]], presets: Mapping[str, Scenario], page_keys: Collection[str] = PAGE_KEYS
+) -> Decoded:
+    """The nearest valid scenario to what the link says. Never raises: every valid value is applied, each invalid
+    one is dropped with a warning naming the key, the value and what is allowed."""
+    warnings: list[str] = []
+    settings: dict[str, _Setting] = {}
+    page: dict[str, str] = {}
+    version = preset_name = None
+    unknown: list[str] = []
+    for key, text in _limit(params, warnings):
+        if key == VERSION_KEY:
+            version = text
+        elif key == PRESET_KEY:
+            preset_name = text
+        elif key in page_keys:
+            page[key] = text
+        elif (path := _scenario_path(key)) is None:
+            unknown.append(key)
+        else:
+            hint, entry = _resolve(path.split("."))
+            remove = entry and text.strip().lower() == REMOVE
+            if entry and dataclasses.is_dataclass(hint) and not remove:
+                warnings.append(f"Ignored {key[:60]}={text[:60]}: write {key}={REMOVE} to drop it, or set its values "
+                                f"one by one as {key}.NAME=VALUE.")
+                continue
+            if path in settings:
+                warnings.append(f"{settings[path].key} and {key} set the same value; used {key}={text[:60]}.")
+            settings[path] = _Setting(key, text, path, None if remove else _parse(text, hint), remove)
+    if len(unknown) <= MAX_UNKNOWN_SHOWN:
+        warnings.extend(_unknown_key(key) for key in unknown)
+    else:
+        shown = ", ".join(key[:30] for key in unknown[:MAX_UNKNOWN_SHOWN])
+        warnings.append(f"Ignored {len(unknown)} settings this app does not know: {shown}, ...")
+    _version(version, warnings)
+    preset, base = _preset(preset_name, presets, bool(settings), warnings)
+    _fit_skills_to_engineers(base, settings, warnings)
+    scenario = _apply(base, list(settings.values()), warnings)
+    return Decoded(preset, scenario, page, warnings)
+
+
+def _skills_for(base: Scenario, engineers: int) -> dict[str, int] | None:
+    """The preset's skills with the change in headcount given to (or taken from) its largest skill group: what
+    `engineers=N` alone means on a preset with skills. None if the preset has no skills or the group would go
+    below zero."""
+    if not base.firm.skills or engineers == base.firm.engineers:
+        return None
+    largest = max(base.firm.skills, key=base.firm.skills.__getitem__)
+    count = base.firm.skills[largest] + engineers - base.firm.engineers
+    return {**base.firm.skills, largest: count} if count >= 0 else None
+
+
+def _fit_skills_to_engineers(base: Scenario, settings: dict[str, _Setting], warnings: list[str]) -> None:
+    """`engineers=14` on a preset with skills, as a hand-written link or a slider means it, unless the link sets
+    the skills itself."""
+    engineers = settings.get("firm.engineers")
+    if engineers is None or not isinstance(engineers.value, int) or any(p.startswith("firm.skills.") for p in settings):
+        return
+    if _validate({}, [engineers])[0] is None:
+        return  # out of range: the warning about engineers says so, the skills stay as they are
+    skills = _skills_for(base, engineers.value)
+    for name, count in (skills or {}).items():
+        if count != base.firm.skills[name]:
+            path = f"firm.skills.{name}"
+            settings[path] = _Setting(path, str(count), path, count, remove=False)
+
+
+def _apply(base_scenario: Scenario, settings: list[_Setting], warnings: list[str]) -> Scenario:
+    """Apply all settings at once; drop the ones a problem names, then, for problems that span several keys (shares
+    that must sum to 1), the smallest group of related settings that makes the scenario valid."""
+    base = base_scenario.to_dict()
+    while settings:
+        scenario, problems = _validate(base, settings)
+        if scenario is not None:
+            return scenario
+        blamed = [s for s in settings if any(_blames(p, s.path) for p in problems)]
+        for s in blamed:
+            reasons = "; ".join(p for p in problems if _blames(p, s.path))
+            warnings.append(f"Ignored {_shown(s)}: {reasons}.")
+        if not blamed:
+            blamed = _group_to_drop(base, settings)
+            warnings.append(f"Ignored {', '.join(_shown(s) for s in blamed)}: together they give an impossible "
+                            f"scenario ({'; '.join(problems)}).")
+        settings = [s for s in settings if s not in blamed]
+    return base_scenario
+
+
+def _group_to_drop(base: dict[str, Any], settings: list[_Setting]) -> list[_Setting]:
+    """The fewest settings to drop for a valid scenario, among: one table's settings (all work types, all skills,
+    all designs) or one plain value; then every setting a cross-key rule involves; then all of them."""
+    tables = tuple(_tables())
+
+    def group_of(s: _Setting) -> str:
+        return next((t for t in tables if s.path.startswith(f"{t}.")), s.path)
+
+    coupled = [s for s in settings if group_of(s) in tables or s.path == "firm.engineers"]
+    candidates = [[s for s in settings if group_of(s) == g] for g in dict.fromkeys(map(group_of, settings))]
+    for group in [*sorted(candidates, key=len), coupled]:
+        if group and _validate(base, [s for s in settings if s not in group])[0] is not None:
+            return group
+    return settings

@@ -1,0 +1,24 @@
+"""The documentation cannot drift from the schema: README holds the key reference generated from it."""
+
+from __future__ import annotations
+
+from sim.reference import markdown_reference, parameter_rows
+from tests.conftest import ROOT
+
+
+def test_readme_documents_every_scenario_key_as_the_validator_sees_it():
+    assert markdown_reference() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_parameter_rows_show_the_scenarios_own_values(default_scenario):
+    rows = {row["key"]: row for row in parameter_rows(default_scenario)}
+    assert rows["firm.engineers"]["value"] == 12
+    assert rows["demand.work_types.support.effort_hours"]["value"] == 4
+    assert rows["designs.both.project_managers"]["value"] == 1
+
+
+def test_model_md_names_every_behaviour_and_process_key():
+    model = (ROOT / "MODEL.md").read_text(encoding="utf-8")
+    keys = [r["key"].split(".")[-1] for r in parameter_rows() if r["key"].startswith(("behaviour.", "process."))]
+    missing = [k for k in keys if k not in model]
+    assert not missing
