@@ -355,3 +355,37 @@ def test_without_a_valid_preset_the_app_opens_on_the_defaults(tmp_path, monkeypa
         assert list(at.dataframe[0].value.index) == DESIGNS
     finally:
         ui.state.presets.clear()
+
+
+def test_a_link_decoded_into_the_state_opens_on_every_page():
+    """The binding a share link needs: decode, turn into (preset, overrides, page settings), open the app."""
+    from sim.links import params_to_scenario
+    from ui.overrides import load_presets, overrides_between
+
+    presets, _ = load_presets(ROOT / "scenarios")
+    decoded = params_to_scenario({"preset": "default", "engineers": "14", "clients": "35", "weeks": "6",
+                                  "reps": "2", "designs": "pm,am", "baseline": "am"}, presets)
+    assert not decoded.warnings, decoded.warnings
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["scenario.preset"] = decoded.preset
+    at.session_state["scenario.overrides"] = overrides_between(presets[decoded.preset], decoded.scenario)
+    at.session_state["page.settings"] = decoded.page
+    at.run()
+    assert_clean(at)
+    assert at.sidebar.slider(key="input:demand.clients").value == 35
+    assert "Engineers in total (the sum over skills): 14" in [c.value for c in at.sidebar.caption]
+    assert list(at.dataframe[0].value.index) == ["pm", "am"]
+    assert at.selectbox(key="page:compare:baseline").value == "am"
+    at.switch_page("pages/model.py").run()
+    table = at.dataframe[0].value.set_index("Parameter")
+    assert table.loc["firm.engineers", "Value"] == "14"
+
+
+def test_a_work_type_removed_by_a_link_leaves_the_form():
+    at = open_app(overrides={**FAST, "demand.work_types.project": None, "demand.work_types.change.share": 0.5})
+    assert_clean(at)
+    shares = [s.label for s in at.sidebar.slider if s.label.startswith("Share of")]
+    assert shares == ["Share of support requests"]
+    press_run(at)
+    assert_clean(at)
+    assert at.session_state["scenario.overrides"]["demand.work_types.project"] is None

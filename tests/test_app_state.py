@@ -97,3 +97,34 @@ def test_the_model_and_the_pure_app_modules_never_import_streamlit():
             "print('streamlit' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_removed_entries_and_new_designs_survive_the_round_trip(default_scenario):
+    from sim.scenario import from_dict
+
+    data = default_scenario.to_dict()
+    del data["demand"]["work_types"]["project"]
+    data["demand"]["work_types"]["change"]["share"] = 0.5
+    data["designs"]["pm"]["checkins"] = True
+    data["designs"]["lead"] = {"hybrids": 2}
+    target = from_dict(data)
+    overrides = overrides_between(default_scenario, target)
+    assert overrides["demand.work_types.project"] is None
+    assert overrides["designs.lead.hybrids"] == 2
+    assert apply_overrides(default_scenario, overrides) == target
+    # and back: unsetting a design's process override is a None too
+    assert overrides_between(target, default_scenario)["designs.pm.checkins"] is None
+    assert apply_overrides(target, overrides_between(target, default_scenario)) == default_scenario
+
+
+def test_a_decoded_link_becomes_overrides_that_rebuild_it(default_scenario):
+    from sim.links import params_to_scenario, scenario_to_params
+
+    presets = {"default": default_scenario}
+    decoded = params_to_scenario({"preset": "default", "engineers": "14", "clients": "35"}, presets)
+    assert not decoded.warnings
+    overrides = overrides_between(default_scenario, decoded.scenario)
+    assert overrides["firm.engineers"] == 14 and overrides["demand.clients"] == 35
+    rebuilt = apply_overrides(default_scenario, overrides)
+    assert rebuilt == decoded.scenario
+    assert params_to_scenario(scenario_to_params(rebuilt, "default", presets), presets).scenario == rebuilt

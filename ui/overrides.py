@@ -1,7 +1,8 @@
 """A scenario as a preset plus overrides keyed by dotted path ("firm.engineers", "designs.pm.project_managers").
 
 The app keeps only what the user changed, so its state stays small, survives a change of page, and maps one to
-one onto short share links. These functions never import streamlit.
+one onto short share links. An override of None removes what the preset has at that path: a work type, a skill,
+or a design's process override (back to the firm's setting). These functions never import streamlit.
 """
 
 from __future__ import annotations
@@ -44,10 +45,12 @@ def unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Nested dicts merged key by key; a change replaces a value, never a whole table."""
+    """Nested dicts merged key by key; a change replaces a value, never a whole table, and None removes the key."""
     out = dict(base)
     for key, value in changes.items():
-        if isinstance(value, Mapping) and value and isinstance(out.get(key), Mapping):
+        if value is None:
+            out.pop(key, None)
+        elif isinstance(value, Mapping) and value and isinstance(out.get(key), Mapping):
             out[key] = merge(out[key], value)
         else:
             out[key] = value
@@ -61,11 +64,22 @@ def apply_overrides(preset: Scenario, overrides: Mapping[str, Any]) -> Scenario:
 
 def overrides_between(preset: Scenario, scenario: Scenario) -> Overrides:
     """The smallest overrides that turn the preset into the scenario (what a share link decodes to)."""
-    base, target = flatten(preset.to_dict()), flatten(scenario.to_dict())
-    return {path: value for path, value in target.items() if base.get(path, _MISSING) != value}
+    return _differences(preset.to_dict(), scenario.to_dict(), "")
 
 
-_MISSING = object()
+def _differences(base: Mapping[str, Any], target: Mapping[str, Any], prefix: str) -> Overrides:
+    out: Overrides = {}
+    for key in base.keys() - target.keys():
+        out[f"{prefix}{key}"] = None
+    for key, value in target.items():
+        path = f"{prefix}{key}"
+        if key not in base:
+            out.update(flatten({key: value}, prefix.rstrip(".")) if isinstance(value, Mapping) else {path: value})
+        elif isinstance(value, Mapping) and value and isinstance(base[key], Mapping):
+            out.update(_differences(base[key], value, f"{path}."))
+        elif base[key] != value:
+            out[path] = value
+    return out
 
 
 def field_meta(path: str) -> dict[str, Any]:

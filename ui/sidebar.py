@@ -7,13 +7,14 @@ go into the state (preset + overrides) only when Run is pressed; see ui/state.py
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 from sim.scenario import OrgDesign, Scenario, ScenarioError
 from ui.labels import describe_design
-from ui.overrides import apply_overrides, field_meta, flatten
+from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
 from ui.state import (
     OVERRIDES_KEY,
     PRESET_KEY,
@@ -26,6 +27,7 @@ from ui.state import (
 )
 
 CONTROLS_KEY = "sidebar.controls"  # paths the form showed last run, with their labels
+WORK_TYPES_KEY = "sidebar.work_types"  # the work types it showed, in order: the last one takes the rest
 PRESET_INPUT = input_key("preset")
 FORM_KEY = "scenario_form"
 DESIGN_HIRES = ("project_managers", "account_managers", "hybrids", "sales_share", "extra_engineers")
@@ -81,24 +83,55 @@ def toggle(path: str, label: str, value: bool) -> None:
     st.toggle(_label(path, label), key=_seed(path, bool(value)), help=_help(path))
 
 
-def _effective(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
-    """What the inputs show: the preset with the overrides, even when the overrides do not validate yet. An
-    override a control cannot show (text where a number belongs, a number out of the allowed range) leaves the
-    preset's value in the control; the error message still names it."""
-    values = flatten(preset.to_dict())
+@dataclass(frozen=True)
+class Shown:
+    """What the form shows: every value by path, and the names of the entries of the named tables."""
+
+    values: dict[str, Any]
+    skills: list[str]
+    work_types: dict[str, dict[str, Any]]
+    designs: list[str]
+
+
+def _shown(preset: Scenario, overrides: dict[str, Any]) -> Shown:
+    """The current scenario when it is valid; otherwise the preset with every override a control can show. An
+    override a control cannot show (text where a number belongs, a number out of range, an unknown key) leaves
+    the preset's value in the control; the error message above the results names it."""
+    try:
+        nested = apply_overrides(preset, overrides).to_dict()
+    except ScenarioError:
+        nested = merge(preset.to_dict(), unflatten(_showable(preset, overrides)))
+    return Shown(
+        values=flatten(nested),
+        skills=list(nested["firm"].get("skills", {})),
+        work_types=dict(nested["demand"]["work_types"]),
+        designs=list(nested["designs"]),
+    )
+
+
+def _showable(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
+    base = flatten(preset.to_dict())
+    entries = {path.rsplit(".", 1)[0] for path in base}
+    out = {}
     for path, value in overrides.items():
-        base = values.get(path)
-        if isinstance(base, (int, float)) and not isinstance(base, bool):
-            try:
-                value = type(base)(value)
-            except (TypeError, ValueError, OverflowError):
-                continue
-            meta = field_meta(path)
-            lo, hi = meta.get("min"), meta.get("max")
-            if not math.isfinite(value) or (lo is not None and value < lo) or (hi is not None and value > hi):
-                continue
-        values[path] = value
-    return values
+        if value is None:
+            if path in entries and path.count(".") >= 2:  # removes a named entry the preset has
+                out[path] = None
+            continue
+        old = base.get(path)
+        if isinstance(old, bool) or not isinstance(old, (int, float)):
+            if isinstance(old, bool) and isinstance(value, bool):
+                out[path] = value
+            continue
+        try:
+            value = type(old)(value)
+        except (TypeError, ValueError, OverflowError):
+            continue
+        meta = field_meta(path)
+        lo, hi = meta.get("min"), meta.get("max")
+        if math.isfinite(value) and (lo is None or value >= lo) and (hi is None or value <= hi):
+            out[path] = value
+    return out
 
 
 def _choose_preset() -> None:
@@ -111,14 +144,13 @@ def _reset_to_preset() -> None:
     write_state(AppState(state.preset, {}, state.page))
 
 
-def _derived(preset: Scenario, values: dict[str, Any]) -> dict[str, Any]:
+def _derived(names: list[str], values: dict[str, Any]) -> dict[str, Any]:
     """Values the form computes rather than asks: the team is the sum of engineers per skill, and the last work
-    type takes the share the others leave, so the inputs cannot disagree with each other."""
+    type (of `names`) takes the share the others leave, so the inputs cannot disagree with each other."""
     out = {}
     skills = [p for p in values if p.startswith("firm.skills.")]
     if skills:
         out["firm.engineers"] = int(sum(values[p] for p in skills))
-    names = list(preset.demand.work_types)
     if len(names) > 1:
         others = sum(values[f"demand.work_types.{n}.share"] for n in names[:-1])
         out[f"demand.work_types.{names[-1]}.share"] = round(1.0 - others, 6)
@@ -132,7 +164,7 @@ def _apply_inputs() -> None:
     base = flatten(preset.to_dict())
     shown = st.session_state.get(CONTROLS_KEY, {})
     values = {p: st.session_state[input_key(p)] for p in shown if input_key(p) in st.session_state}
-    values.update(_derived(preset, values))
+    values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
     kept = {p: v for p, v in state.overrides.items() if p not in values}  # set elsewhere (a link, a file)
     changed = {p: v for p, v in values.items() if base.get(p) != v}
     set_overrides({**kept, **changed})
@@ -145,8 +177,9 @@ def render_sidebar() -> None:
     st.session_state.setdefault(PRESET_KEY, state.preset)
     st.session_state.setdefault(OVERRIDES_KEY, {})
     preset = available[state.preset]
-    values = _effective(preset, state.overrides)
+    shown = _shown(preset, state.overrides)
     st.session_state[CONTROLS_KEY] = {}
+    st.session_state[WORK_TYPES_KEY] = list(shown.work_types)
     with st.sidebar:
         if PRESET_INPUT not in st.session_state:
             st.session_state[PRESET_INPUT] = state.preset
@@ -159,34 +192,36 @@ def render_sidebar() -> None:
         for problem in problems:
             st.warning(f"A preset file could not be loaded: {problem}")
         with st.form(FORM_KEY, border=False):
-            _team(preset, values)
-            _designs(preset, values)
-            _salaries(values)
-            _demand(preset, values)
-            _process(values)
-            _experiment(values)
+            _team(shown)
+            _designs(shown)
+            _salaries(shown.values)
+            _demand(shown)
+            _process(shown.values)
+            _experiment(shown.values)
             st.caption("Changes apply when you press Run.")
             st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
         if state.overrides:
             st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
 
 
-def _team(preset: Scenario, values: dict[str, Any]) -> None:
+def _team(shown: Shown) -> None:
     st.subheader("Team")
-    if preset.firm.skills:
-        for skill in preset.firm.skills:
+    values = shown.values
+    if shown.skills:
+        for skill in shown.skills:
             path = f"firm.skills.{skill}"
             slider(path, f"Engineers in {skill}", values[path], 1, ui_max=UI_MAX["engineers"], ui_min=0,
                    extra_help="The team is the sum over skills.")
-        total = sum(values[f"firm.skills.{s}"] for s in preset.firm.skills)
+        total = sum(values[f"firm.skills.{s}"] for s in shown.skills)
         st.caption(f"{_label('firm.engineers', 'Engineers in total (the sum over skills)')}: {total}")
     else:
         slider("firm.engineers", "Engineers", values["firm.engineers"], 1, ui_max=UI_MAX["engineers"])
 
 
-def _designs(preset: Scenario, values: dict[str, Any]) -> None:
+def _designs(shown: Shown) -> None:
     st.subheader("Hires per org design")
-    for name in preset.designs:
+    values = shown.values
+    for name in shown.designs:
         p = f"designs.{name}."
         now = OrgDesign(**{f: values[p + f] for f in DESIGN_HIRES})
         with st.expander(f"{name}: {describe_design(now)}"):
@@ -206,21 +241,22 @@ def _salaries(values: dict[str, Any]) -> None:
             number(path, label, values[path], 5000.0, "%.0f")
 
 
-def _demand(preset: Scenario, values: dict[str, Any]) -> None:
+def _demand(shown: Shown) -> None:
+    values = shown.values
     st.subheader("Demand")
     slider("demand.clients", "Clients", values["demand.clients"], 1, ui_max=UI_MAX["clients"])
     number("demand.requests_per_client_per_week", "Requests per client per week",
            values["demand.requests_per_client_per_week"], 0.05, "%.2f")
     slider("demand.growth_per_year", "Demand growth per year", values["demand.growth_per_year"], 0.05,
            ui_max=UI_MAX["growth"], ui_min=-0.5, fmt="%.2f")
-    names = list(preset.demand.work_types)
+    names = list(shown.work_types)
     if len(names) > 1:
         for name in names[:-1]:
             path = f"demand.work_types.{name}.share"
-            wt = preset.demand.work_types[name]
+            wt = shown.work_types[name]
             slider(path, f"Share of {name} requests", values[path], 0.01, fmt="%.2f",
-                   extra_help=f"In this preset a {name} request takes {wt.effort_hours:g} hours on average and is "
-                   f"due in {wt.deadline_days:g} working days. {names[-1]} requests take the rest.")
+                   extra_help=f"A {name} request takes {wt['effort_hours']:g} hours on average and is due in "
+                   f"{wt['deadline_days']:g} working days. {names[-1]} requests take the rest.")
         rest = values[f"demand.work_types.{names[-1]}.share"]
         label = _label(f"demand.work_types.{names[-1]}.share", f"Share of {names[-1]} requests (the rest)")
         st.caption(f"{label}: {rest:.2f} when last run")
