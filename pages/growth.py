@@ -86,23 +86,23 @@ def _setting(name: str, default: float, kind: type, lo: float, hi: float) -> flo
 
 def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
     """Lever and range in a form: nothing runs until the user presses Run sweep."""
-    lever = page_setting("sweep", "clients")
+    lever = page_setting("lever", "clients")
     lever = lever if lever in LEVERS else "clients"
     now = lever_value(scenario, lever)
-    start = _setting("sweep_from", now, float, 0, MAX_LEVER)
-    stop = _setting("sweep_to", now * 2, float, 0, MAX_LEVER)
-    points = _setting("sweep_points", DEFAULT_POINTS, int, 2, MAX_POINTS)
+    start = _setting("from", now, float, 0, MAX_LEVER)
+    stop = _setting("to", now * 2, float, 0, MAX_LEVER)
+    points = _setting("steps", DEFAULT_POINTS, int, 2, MAX_POINTS)
     with st.form("sweep"):
         cols = st.columns(4)
         cols[0].selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,
-                          key=seed_page_input("sweep", PAGE, lever), help="The quantity that grows along the x axis.")
+                          key=seed_page_input("lever", PAGE, lever), help="The quantity that grows along the x axis.")
         bounds = {"min_value": 0.0, "max_value": float(MAX_LEVER), "format": "%g"}
-        cols[1].number_input("From", key=seed_page_input("sweep_from", PAGE, start), help="First value of the lever.",
+        cols[1].number_input("From", key=seed_page_input("from", PAGE, start), help="First value of the lever.",
                              **bounds)
-        cols[2].number_input("To", key=seed_page_input("sweep_to", PAGE, stop), help="Last value of the lever.",
+        cols[2].number_input("To", key=seed_page_input("to", PAGE, stop), help="Last value of the lever.",
                              **bounds)
         cols[3].number_input("Points", min_value=2, max_value=MAX_POINTS,
-                             key=seed_page_input("sweep_points", PAGE, points),
+                             key=seed_page_input("steps", PAGE, points),
                              help="How many values from From to To; each one runs every design.")
         st.form_submit_button("Run sweep", type="primary", on_click=_save_sweep, args=(lever, start, stop))
     return lever, start, stop, points
@@ -110,13 +110,13 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
 
 def _save_sweep(lever: str, start: float, stop: float) -> None:
     values = {name: st.session_state[page_input_key(name, PAGE)]
-              for name in ("sweep", "sweep_from", "sweep_to", "sweep_points")}
-    if values["sweep"] != lever and (values["sweep_from"], values["sweep_to"]) == (start, stop):
+              for name in ("lever", "from", "to", "steps")}
+    if values["lever"] != lever and (values["from"], values["to"]) == (start, stop):
         # Another lever with the old range untouched: its range starts from the scenario's value instead.
-        drop_page_settings("sweep_from", "sweep_to")
-        for name in ("sweep_from", "sweep_to"):
+        drop_page_settings("from", "to")
+        for name in ("from", "to"):
             del st.session_state[page_input_key(name, PAGE)]
-        del values["sweep_from"], values["sweep_to"]
+        del values["from"], values["to"]
     for name, value in values.items():
         set_page_setting(name, f"{value:g}" if isinstance(value, float) else str(value))
 

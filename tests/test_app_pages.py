@@ -130,10 +130,10 @@ def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
 
 def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads):
     at = open_app("pages/growth.py")
-    at.selectbox(key="page:growth:sweep").set_value("engineers")
-    at.number_input(key="page:growth:sweep_from").set_value(10.0)
-    at.number_input(key="page:growth:sweep_to").set_value(16.0)
-    at.number_input(key="page:growth:sweep_points").set_value(3)
+    at.selectbox(key="page:growth:lever").set_value("engineers")
+    at.number_input(key="page:growth:from").set_value(10.0)
+    at.number_input(key="page:growth:to").set_value(16.0)
+    at.number_input(key="page:growth:steps").set_value(3)
     [b for b in at.button if b.label == "Run sweep"][0].click().run()
     assert_clean(at)
     sweep = downloads(at, "Sweep results")
@@ -309,7 +309,7 @@ def test_design_hires_change_the_design_and_its_label():
 
 def test_a_sweep_into_impossible_values_says_which_and_why():
     at = open_app("pages/growth.py")
-    at.number_input(key="page:growth:sweep_from").set_value(0.0)
+    at.number_input(key="page:growth:from").set_value(0.0)
     [b for b in at.button if b.label == "Run sweep"][0].click().run()
     assert not at.exception
     (error,) = at.error
@@ -329,13 +329,13 @@ def test_a_garbled_override_is_named_and_the_page_still_works(bad):
 def test_sweep_settings_out_of_range_are_brought_back_into_it():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["scenario.overrides"] = FAST
-    at.session_state["page.settings"] = {"sweep": "requests", "sweep_from": "nan", "sweep_to": "-3",
-                                         "sweep_points": "400"}
+    at.session_state["page.settings"] = {"lever": "requests", "from": "nan", "to": "-3",
+                                         "steps": "400"}
     at.run().switch_page("pages/growth.py").run()
     assert not at.exception
-    assert at.number_input(key="page:growth:sweep_points").value == 12
-    assert at.number_input(key="page:growth:sweep_from").value == 0.6  # the scenario's requests per client
-    assert at.number_input(key="page:growth:sweep_to").value == 0.0
+    assert at.number_input(key="page:growth:steps").value == 12
+    assert at.number_input(key="page:growth:from").value == 0.6  # the scenario's requests per client
+    assert at.number_input(key="page:growth:to").value == 0.0
     (error,) = at.error  # a sweep down to zero requests is named, not a traceback
     assert "demand.requests_per_client_per_week = 0" in error.value
 
@@ -389,3 +389,39 @@ def test_a_work_type_removed_by_a_link_leaves_the_form():
     press_run(at)
     assert_clean(at)
     assert at.session_state["scenario.overrides"]["demand.work_types.project"] is None
+
+
+@pytest.mark.parametrize("preset", sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml")))
+def test_every_preset_opens_with_its_description_and_results(preset):
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario(ROOT / "scenarios" / f"{preset}.toml")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["scenario.preset"] = preset
+    at.session_state["scenario.overrides"] = FAST
+    at.run()
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="input:preset").value == preset
+    assert scenario.description.split()[0] in " ".join(c.value for c in at.sidebar.caption)
+    assert list(at.dataframe[0].value.index) == list(scenario.designs)
+    press_run(at)  # the form's values give back the same scenario: nothing changes
+    assert_clean(at)
+    assert at.session_state["scenario.overrides"] == FAST
+
+
+def test_a_link_with_sweep_settings_opens_the_growth_page_on_them(downloads):
+    from sim.links import params_to_scenario
+    from ui.overrides import load_presets, overrides_between
+
+    presets, _ = load_presets(ROOT / "scenarios")
+    decoded = params_to_scenario({"preset": "default", "weeks": "6", "reps": "2", "designs": "none,hybrid",
+                                  "lever": "engineers", "from": "10", "to": "16", "steps": "3"}, presets)
+    assert not decoded.warnings, decoded.warnings
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["scenario.overrides"] = overrides_between(presets["default"], decoded.scenario)
+    at.session_state["page.settings"] = decoded.page
+    at.run().switch_page("pages/growth.py").run()
+    assert_clean(at)
+    sweep = downloads(at, "Sweep results")
+    assert sorted(sweep["lever"].unique()) == [10, 13, 16]
+    assert sorted(sweep["design"].unique()) == ["hybrid", "none"]
