@@ -11,7 +11,6 @@ and why pages are never imported: a worker that ran the app would start Streamli
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -24,6 +23,7 @@ import streamlit as st
 from sim.experiment import Results, run_experiment
 from sim.parallel import local_pool
 from sim.scenario import Scenario, dumps, loads
+from sim.scenario import expected_requests as requests_per_run
 
 RUNS_AT_ONCE = max(1, (os.cpu_count() or 1) // 2)
 # Below this many simulated weeks (replications x weeks, one design at a time) a run takes well under a second in
@@ -32,8 +32,8 @@ RUNS_AT_ONCE = max(1, (os.cpu_count() or 1) // 2)
 IN_PROCESS_WEEKS = 1_500
 
 
-# A run that simulates more requests than this (about two minutes on one core at the ~20,000 requests a second
-# measured on the default firm) asks before it starts: a mistyped 2000 clients should not occupy the server.
+# A run that simulates more requests than this in total (about two minutes on one core at the ~20,000 requests a
+# second measured on the default firm) asks before it starts, so a slip of the keyboard does not occupy the server.
 LONG_RUN_REQUESTS = 2_000_000
 CONFIRMED_KEY = "runner.confirmed"
 
@@ -53,12 +53,8 @@ def simulated_weeks(scenario: Scenario, designs: Sequence[str]) -> int:
 
 
 def expected_requests(scenario: Scenario, designs: Sequence[str]) -> float:
-    """Requests the run will simulate, before upsells: clients x rate x weeks, grown at the mean growth factor."""
-    weeks = scenario.weeks + scenario.warmup_weeks
-    rate = scenario.demand.growth_per_year * weeks / 52
-    growth = math.expm1(rate) / rate if rate else 1.0  # mean of e^(g t) over the run
-    per_run = scenario.demand.clients * scenario.demand.requests_per_client_per_week * weeks * growth
-    return per_run * scenario.replications * len(designs)
+    """Requests the whole run will simulate, before upsells: every replication of every design."""
+    return requests_per_run(scenario) * scenario.replications * len(designs)
 
 
 def confirm_long_run(scenarios: Sequence[Scenario], designs: Sequence[str]) -> bool:
