@@ -7,7 +7,7 @@ import streamlit as st
 
 from sim.scenario import Scenario
 from ui import charts, tables
-from ui.labels import AXIS_FORMAT, KPIS
+from ui.labels import AXIS_FORMAT, KPIS, describe_design
 from ui.runner import confirm_long_run, run
 from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
@@ -36,6 +36,7 @@ def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
         "Baseline", choices, key=key, on_change=page_input_saver("baseline", PAGE),
         help="The design every other design is compared against.",
     )
+    st.caption(" · ".join(f"**{name}**: {describe_design(scenario.designs[name])}" for name in designs or names))
     return designs, baseline
 
 
@@ -50,6 +51,8 @@ def kpi_charts(kpis: pd.DataFrame, metrics: list[str]) -> None:
 
 def main() -> None:
     st.title("Compare org designs")
+    st.markdown("Which way of organising gets more work out, faster, for more profit? Each org design adds its "
+                "hires (set in the sidebar) to today's team; all run on the same simulated clients and requests.")
     scenario = scenario_or_problems()
     if scenario is None:
         return

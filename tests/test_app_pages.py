@@ -72,6 +72,7 @@ def test_compare_page_shows_every_design_side_by_side():
     at = open_app()
     table = at.dataframe[0].value
     assert list(table.index) == DESIGNS
+    assert "**both**: a project manager and an account manager" in " ".join(c.value for c in at.caption)
     assert "Profit/year" in table.columns
     assert sum(str(cell).startswith("★") for cell in table["Profit/year"]) == 1
     assert len(at.get("vega_lite_chart")) == 8 + 2 + 2 + 1  # KPIs, differences, weekly, time use

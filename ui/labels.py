@@ -71,7 +71,7 @@ def interval(half_width: float, unit: str) -> str:
     if math.isnan(half_width):
         return "n/a"
     if unit == "share":
-        return f"{half_width * 100:.1f} pts"
+        return f"{half_width * 100:.0f} pts"
     return figure(half_width, unit)
 
 

@@ -39,7 +39,7 @@ def best_designs(kpis: pd.DataFrame) -> dict[str, set[str]]:
 def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
     """One row per design, one text column per KPI ('12.3 ± 0.4'), the best value of each column starred."""
     best = best_designs(kpis)
-    table = {}
+    table: dict[str, dict[str, str]] = {}
     for row in kpis.itertuples():
         unit = KPIS[row.metric].unit
         text = f"{figure(row.mean, unit)} ± {interval(row.ci95, unit)}"
