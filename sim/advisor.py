@@ -15,9 +15,11 @@ n0 10 replications, a cap of 50 replications per candidate, delta per objective:
 of mean lead time, 2 points of on-time rate, 1 for a weighted score (whose unit is one indifference zone, see
 `Objective`). Each stage adds `stage_replications` replications to every candidate left and screens once;
 screening less often than every replication keeps the guarantee (each pair's chance of a wrong elimination can
-only fall). If the cap comes first, the candidates left cannot be told apart at this precision, and the advice
-says so. Today's organisation is a candidate like the moves, and runs at every stage so that every option's
-difference to today is paired replication by replication.
+only fall). KN's allowance shrinks only as fast as delta / r, so two candidates far apart but very noisy can both
+reach the cap; then the leader is compared with each other survivor by a one-sided paired t-test at level
+alpha / (survivors - 1) (Bonferroni), and if it beats them all it is chosen; otherwise the candidates left cannot
+be told apart at this precision, and the advice says so. Today's organisation is a candidate like the moves, and
+runs at every stage so that every option's difference to today is paired replication by replication.
 
 sim_tools.ovs implements KN and KN++, but its KN looks up the variance of a pair with a wrong index when the
 second candidate's index is below the first's, its KN++ uses the sum of the two variances rather than the variance
@@ -38,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.experiment import run_replication
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
@@ -405,10 +408,24 @@ def advise(
         runs.run([(names[i], rep) for rep in more for i in sorted({0, *contenders})])
         r = more[-1] + 1
 
+    if len(contenders) > 1:  # the cap came first: is the leader still better than each of the others?
+        best = max(contenders, key=lambda i: goodness(i, r).mean())
+        level = procedure.alpha / (len(contenders) - 1)
+        if all(_surely_better(goodness(best, r) - goodness(j, r), level) for j in contenders if j != best):
+            dropped_at.update({j: r for j in contenders if j != best})
+            contenders = [best]
     n_runs = {i: dropped_at.get(i, r) for i in range(k)}
     n_runs[0] = r
     return _report(objective, budget, growth, procedure, candidates, names, runs, n_runs, contenders,
                    len(contenders) == 1)
+
+
+def _surely_better(differences: np.ndarray, alpha: float) -> bool:
+    """One-sided paired t-test: is the mean difference above zero at level alpha?"""
+    n = differences.size
+    sd = differences.std(ddof=1)
+    return sd == 0 and differences.mean() > 0 or bool(
+        differences.mean() - stats.t.ppf(1 - alpha, n - 1) * sd / np.sqrt(n) > 0)
 
 
 def _check_delivered(runs: _Runs, names: list[str], n0: int) -> None:
