@@ -10,8 +10,12 @@ import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sim.scenario import ScenarioError
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 DASK_SCHEDULER_VARIABLE = "SIM_DASK_SCHEDULER"
 CONNECT_TIMEOUT_SECONDS = 10
@@ -30,25 +34,24 @@ def local_pool(workers: int | None = None) -> ProcessPoolExecutor:
 
 
 @cache
-def dask_executor(address: str) -> Executor:
-    """An executor on the Dask cluster at `address` (e.g. tcp://host:8786), one client per address and process.
-
-    pure=False: Dask would otherwise treat two submissions with equal arguments as one task and run it once; the
-    model is deterministic so that would be harmless, but a replication must never depend on such bookkeeping.
-    """
+def dask_client(address: str) -> Client:
+    """A client of the Dask cluster at `address` (e.g. tcp://host:8786), one per address and process."""
     from distributed import Client  # imported here so the local pool does not pay for Dask's import
 
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT_SECONDS)
+        return Client(address, timeout=CONNECT_TIMEOUT_SECONDS)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ScenarioError([
             f"{DASK_SCHEDULER_VARIABLE} = {address!r}: no Dask scheduler answers there ({exc}); start one with "
             "`dask scheduler` or unset the variable to use the local process pool"
         ]) from None
-    return client.get_executor(pure=False)
 
 
 def default_executor() -> Executor:
-    """The Dask cluster named by SIM_DASK_SCHEDULER if set, else the local process pool."""
+    """The Dask cluster named by SIM_DASK_SCHEDULER if set, else the local process pool.
+
+    pure=False: Dask would otherwise treat two submissions with equal arguments as one task and run it once; the
+    model is deterministic so that would be harmless, but a replication must never depend on such bookkeeping.
+    """
     address = os.environ.get(DASK_SCHEDULER_VARIABLE, "").strip()
-    return dask_executor(address) if address else local_pool()
+    return dask_client(address).get_executor(pure=False) if address else local_pool()
