@@ -317,6 +317,11 @@ class _Runs:
             futures = [self.executor.submit(objective_metrics, self.scenario, d, r) for d, r in tasks]
             outputs = (f.result() for f in futures)
         for task, output in zip(tasks, outputs, strict=True):
+            if any(math.isnan(v) for v in output.values()):
+                raise ScenarioError([
+                    f"weeks = {self.scenario.weeks}: a replication delivers no request at all, so lead time and "
+                    "on-time rate are undefined; measure more weeks or lower the effort per request"
+                ])
             self.values[task] = output
             if self.progress:
                 self.progress(len(self.values), self.total)
@@ -378,7 +383,6 @@ def advise(
     k, n0 = len(candidates), procedure.first_stage
 
     runs.run([(d, r) for r in range(n0) for d in names])
-    _check_delivered(runs, names, n0)
     sign = OBJECTIVES[objective.single][1] if objective.single else 1
 
     def goodness(i: int, n: int) -> np.ndarray:  # larger is better
@@ -416,7 +420,7 @@ def advise(
             contenders = [best]
     n_runs = {i: dropped_at.get(i, r) for i in range(k)}
     n_runs[0] = r
-    return _report(objective, budget, growth, procedure, candidates, names, runs, n_runs, contenders,
+    return _report(objective, budget, growth, procedure, candidates, names, runs, n_runs, dropped_at, contenders,
                    len(contenders) == 1)
 
 
@@ -428,18 +432,8 @@ def _surely_better(differences: np.ndarray, alpha: float) -> bool:
         differences.mean() - stats.t.ppf(1 - alpha, n - 1) * sd / np.sqrt(n) > 0)
 
 
-def _check_delivered(runs: _Runs, names: list[str], n0: int) -> None:
-    for name in names:
-        for metric in ("lead_time_days", "on_time_rate"):
-            if np.isnan(runs.metric(name, n0, metric)).any():
-                raise ScenarioError([
-                    "weeks: some replications deliver no request at all, so lead time and on-time rate are "
-                    "undefined; measure more weeks or lower the effort per request"
-                ])
-
-
 def _report(objective: Objective, budget: float, growth: float, procedure: Procedure, candidates: list[Move],
-            names: list[str], runs: _Runs, n_runs: dict[int, int], contenders: list[int],
+            names: list[str], runs: _Runs, n_runs: dict[int, int], dropped_at: dict[int, int], contenders: list[int],
             confident: bool) -> Advice:
     sign = OBJECTIVES[objective.single][1] if objective.single else 1
     scores = {i: _scores(runs, objective, names[i], n_runs[i]) for i in n_runs}
@@ -453,7 +447,8 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
             "objective_mean": float(values.mean()), "objective_ci95": t_half_width(values),
             "vs_today_mean": float(diff.mean()), "vs_today_ci95": t_half_width(diff) if i else 0.0,
             "better_than_today": int((sign * diff > 0).sum()), "replications": n,
-            "status": ("chosen" if confident else "in contention") if i in contenders else f"dropped after {n}",
+            "status": ("chosen" if confident else "in contention") if i in contenders
+            else f"dropped after {dropped_at[i]}",
             "_index": i, "_in_contention": i in contenders, **move.hires,
         })
     frame = pd.DataFrame(rows)

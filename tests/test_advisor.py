@@ -11,7 +11,7 @@ import pytest
 from sim.advisor import HIRE_KEYS, NothingAffordable, Objective, Procedure, advise, affordable_moves, grown
 from sim.cli import main
 from sim.parallel import DASK_SCHEDULER_VARIABLE, dask_client, default_executor, local_pool
-from sim.scenario import ScenarioError, dumps, from_dict
+from sim.scenario import OrgDesign, ScenarioError, dumps, from_dict
 
 QUICK = Procedure(first_stage=5, cap=20)
 
@@ -118,6 +118,10 @@ def test_moves_stay_within_budget_and_check_ins_need_an_account_manager_and_a_pl
     assert with_checkins
     assert all(h["account_managers"] and h["project_managers"] + h["hybrids"] for h in with_checkins)
     assert not any(m.hires["standardised_work"] for m in moves)  # already in place in this firm
+    # a firm that has a PM today gets check-ins offered with a single AM hire
+    names = {m.name for m in affordable_moves(drowning, 100_000, OrgDesign(project_managers=1))}
+    assert "+1 account manager with AM-PM check-ins" in names
+    assert "+1 account manager with AM-PM check-ins" not in {m.name for m in affordable_moves(drowning, 100_000)}
 
 
 def test_objective_mix_and_growth():
