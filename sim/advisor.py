@@ -309,12 +309,14 @@ class _Runs:
     def __init__(self, scenario: Scenario, executor: Executor | None, progress: Progress | None, total: int):
         self.scenario, self.executor, self.progress, self.total = scenario, executor, progress, total
         self.values: dict[tuple[str, int], dict[str, float]] = {}
+        # a task carries only its own design: a hundred candidates would otherwise be pickled into every task
+        self.alone = {name: dataclasses.replace(scenario, designs={name: d}) for name, d in scenario.designs.items()}
 
     def run(self, tasks: list[tuple[str, int]]) -> None:
         if self.executor is None:
-            outputs = (objective_metrics(self.scenario, d, r) for d, r in tasks)
+            outputs = (objective_metrics(self.alone[d], d, r) for d, r in tasks)
         else:
-            futures = [self.executor.submit(objective_metrics, self.scenario, d, r) for d, r in tasks]
+            futures = [self.executor.submit(objective_metrics, self.alone[d], d, r) for d, r in tasks]
             outputs = (f.result() for f in futures)
         for task, output in zip(tasks, outputs, strict=True):
             if any(math.isnan(v) for v in output.values()):
