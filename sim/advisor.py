@@ -390,6 +390,36 @@ def advise(
     def goodness(i: int, n: int) -> np.ndarray:  # larger is better
         return sign * _scores(runs, objective, names[i], n)
 
+    def add(which: list[int], replications: range) -> None:
+        # today runs every stage, in contention or not, so that every option's difference to today is paired
+        runs.run([(names[i], rep) for rep in replications for i in sorted({0, *which})])
+
+    chosen = select_best(k, goodness, add, procedure, delta)
+    n_runs = {i: chosen.dropped_at.get(i, chosen.replications) for i in range(k)}
+    n_runs[0] = chosen.replications
+    return _report(objective, budget, growth, procedure, candidates, names, runs, n_runs, chosen)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What KN decided: the candidates left (one if it is sure), when each other one was dropped, and the
+    replications the candidates left received."""
+
+    contenders: list[int]
+    dropped_at: dict[int, int]
+    replications: int
+
+    @property
+    def confident(self) -> bool:
+        return len(self.contenders) == 1
+
+
+def select_best(k: int, goodness: Callable[[int, int], np.ndarray], add: Callable[[list[int], range], None],
+                procedure: Procedure, delta: float) -> Selection:
+    """KN (module docstring) over candidates 0..k-1. `goodness(i, n)` gives candidate i's first n observations,
+    larger is better, replication r of every candidate under common random numbers; `add(candidates, reps)` runs
+    those replications of those candidates. The first stage must have been run before."""
+    n0 = procedure.first_stage
     first = np.array([goodness(i, n0) for i in range(k)])
     pair_variance = np.var(first[:, None, :] - first[None, :, :], axis=2, ddof=1)
     eta = 0.5 * ((2 * procedure.alpha / max(k - 1, 1)) ** (-2 / (n0 - 1)) - 1)
@@ -399,7 +429,7 @@ def advise(
         return max(0.0, delta / (2 * r) * (h2 * pair_variance[i, j] / delta**2 - r))
 
     contenders = list(range(k))
-    dropped_at = {}
+    dropped_at: dict[int, int] = {}
     r = n0
     while True:
         means = {i: goodness(i, r).mean() for i in contenders}
@@ -410,8 +440,7 @@ def advise(
         if len(contenders) == 1 or r >= procedure.cap:
             break
         more = range(r, min(r + procedure.stage_replications, procedure.cap))
-        # today runs every stage, in contention or not, so that every option's difference to today is paired
-        runs.run([(names[i], rep) for rep in more for i in sorted({0, *contenders})])
+        add(contenders, more)
         r = more[-1] + 1
 
     if len(contenders) > 1:  # the cap came first: is the leader still better than each of the others?
@@ -420,10 +449,7 @@ def advise(
         if all(_surely_better(goodness(best, r) - goodness(j, r), level) for j in contenders if j != best):
             dropped_at.update({j: r for j in contenders if j != best})
             contenders = [best]
-    n_runs = {i: dropped_at.get(i, r) for i in range(k)}
-    n_runs[0] = r
-    return _report(objective, budget, growth, procedure, candidates, names, runs, n_runs, dropped_at, contenders,
-                   len(contenders) == 1)
+    return Selection(contenders, dropped_at, r)
 
 
 def _surely_better(differences: np.ndarray, alpha: float) -> bool:
@@ -435,9 +461,9 @@ def _surely_better(differences: np.ndarray, alpha: float) -> bool:
 
 
 def _report(objective: Objective, budget: float, growth: float, procedure: Procedure, candidates: list[Move],
-            names: list[str], runs: _Runs, n_runs: dict[int, int], dropped_at: dict[int, int], contenders: list[int],
-            confident: bool) -> Advice:
+            names: list[str], runs: _Runs, n_runs: dict[int, int], chosen: Selection) -> Advice:
     sign = OBJECTIVES[objective.single][1] if objective.single else 1
+    contenders, confident = chosen.contenders, chosen.confident
     scores = {i: _scores(runs, objective, names[i], n_runs[i]) for i in n_runs}
     today_scores = scores[0]
     rows = []
@@ -450,7 +476,7 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
             "vs_today_mean": float(diff.mean()), "vs_today_ci95": t_half_width(diff) if i else 0.0,
             "better_than_today": int((sign * diff > 0).sum()), "replications": n,
             "status": ("chosen" if confident else "in contention") if i in contenders
-            else f"dropped after {dropped_at[i]}",
+            else f"dropped after {chosen.dropped_at[i]}",
             "_index": i, "_in_contention": i in contenders, **move.hires,
         })
     frame = pd.DataFrame(rows)

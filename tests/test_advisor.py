@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from sim.advisor import HIRE_KEYS, NothingAffordable, Objective, Procedure, advise, affordable_moves, grown
+from sim.advisor import HIRE_KEYS, NothingAffordable, Objective, Procedure, advise, affordable_moves, grown, select_best
 from sim.cli import main
 from sim.parallel import DASK_SCHEDULER_VARIABLE, dask_client, default_executor, local_pool
 from sim.scenario import OrgDesign, ScenarioError, dumps, from_dict
@@ -157,3 +158,21 @@ def test_cli_errors_are_one_line_and_exit_2(drowning, tmp_path, capsys):
     assert main(["advise", str(path), "--budget", "1000", "--serial"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: A yearly budget of $1,000 affords no move") and err.count("\n") == 1
+
+
+def test_kn_selects_the_best_with_the_promised_probability():
+    """Textbook check on normal data (Kim & Nelson's slippage configuration): the best is delta above four equal
+    others, observations share a common random component; KN must pick it in at least 1 - alpha of the runs."""
+    k, delta, procedure = 5, 0.5, Procedure(first_stage=10, cap=1000)
+    rng = np.random.default_rng(2026)
+    correct, spent = [], []
+    for _ in range(300):
+        means = np.r_[np.zeros(k - 1), delta][:, None]
+        observations = means + rng.normal(size=(1, procedure.cap)) + rng.normal(size=(k, procedure.cap))
+        chosen = select_best(k, lambda i, n, obs=observations: obs[i, :n], lambda which, reps: None, procedure,
+                             delta)
+        correct.append(chosen.contenders == [k - 1])
+        spent.append(sum(chosen.dropped_at.get(i, chosen.replications) for i in range(k)))
+    share = np.mean(correct)
+    assert share + 1.96 * np.sqrt(share * (1 - share) / len(correct)) >= 1 - procedure.alpha
+    assert np.mean(spent) < k * procedure.cap / 10  # it stops long before the cap
