@@ -363,8 +363,9 @@ def advise(
     """Rank the moves a yearly `budget` affords for `objective` at demand grown by `growth` (0 = this year's).
 
     `today` names a design of the scenario that is today's staffing (default: no coordinators, the scenario's
-    process). `executor=None` runs in this process; any executor gives identical numbers. Raises
-    NothingAffordable (a ScenarioError) when the budget buys nothing.
+    process). `executor=None` runs in this process; any executor gives identical numbers. `progress(done, most)`
+    is called as replications finish, `most` counting every candidate at the cap, so it usually ends early.
+    Raises NothingAffordable (a ScenarioError) when the budget buys nothing, ScenarioError for bad inputs.
     """
     objective = Objective.parse(objective) if isinstance(objective, str) else objective
     _check_inputs(budget, growth)
@@ -485,7 +486,8 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
                               kind="stable").reset_index(drop=True)
     frame.insert(0, "rank", range(1, len(frame) + 1))
     order = frame["_index"].tolist()
-    sentence = _sentence(objective, budget, candidates, scores, order, contenders, confident, sign)
+    delta = procedure.indifference_zone or objective.indifference_zone
+    sentence = _sentence(objective, budget, delta, candidates, scores, order, contenders, confident, sign)
     frame = frame.drop(columns=["_index", "_in_contention", "_goodness"])
     score_rows = [{"option": candidates[i].name, "replication": rep, "objective": float(v)}
                   for i in order for rep, v in enumerate(scores[i])]
@@ -493,8 +495,9 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
                   confident, sum(n_runs.values()))
 
 
-def _sentence(objective: Objective, budget: float, candidates: list[Move], scores: dict[int, np.ndarray],
-              order: list[int], contenders: list[int], confident: bool, sign: int) -> str:
+def _sentence(objective: Objective, budget: float, delta: float, candidates: list[Move],
+              scores: dict[int, np.ndarray], order: list[int], contenders: list[int], confident: bool,
+              sign: int) -> str:
     top, runner = order[0], order[1]
     if not confident:
         tied = sorted(contenders, key=order.index)
@@ -503,16 +506,20 @@ def _sentence(objective: Objective, budget: float, candidates: list[Move], score
         return (f"{', '.join(quoted[:-1])} and {quoted[-1]} cannot be told apart at this budget after {n} "
                 f"replications each; {quoted[0]} has the best mean.")
     n = min(len(scores[top]), len(scores[runner]))
-    wins = int((sign * (scores[top][:n] - scores[runner][:n]) > 0).sum())
+    ahead = sign * (scores[top][:n] - scores[runner][:n])
+    if _surely_better(ahead, 0.05):
+        versus = f"better than {candidates[runner].name} in {int((ahead > 0).sum())} of {n} replications"
+    else:  # KN's choice stands, but only up to the indifference zone
+        close = f"{_amount(objective, delta, bare=True, zone=True)} {_metric_words(objective)}"
+        versus = (f"{candidates[runner].name} comes within {close}, the smallest difference the advice tells "
+                  "apart: either will do")
     if top == 0:
-        return (f"Keep {TODAY_NAME}: no move within ${budget:,.0f} a year improves {_metric_words(objective)}; "
-                f"the closest, {candidates[runner].name}, does worse in {wins} of {n} replications.")
+        return f"Keep {TODAY_NAME}: no move within ${budget:,.0f} a year does better; {versus}."
     diff = scores[top] - scores[0][: len(scores[top])]
     half = t_half_width(diff)
     return (f"{candidates[top].name[0].upper()}{candidates[top].name[1:]} first: {_amount(objective, diff.mean())} "
             f"{_metric_words(objective)}, 95 % interval {_amount(objective, diff.mean() - half, bare=True)} to "
-            f"{_amount(objective, diff.mean() + half, bare=True)}, better than {candidates[runner].name} in "
-            f"{wins} of {n} replications.")
+            f"{_amount(objective, diff.mean() + half, bare=True)}, {versus}.")
 
 
 def _metric_words(objective: Objective) -> str:
@@ -521,11 +528,11 @@ def _metric_words(objective: Objective) -> str:
     return "on the weighted score (" + ", ".join(f"{k} {100 * w:.0f} %" for k, w in objective.weights) + ")"
 
 
-def _amount(objective: Objective, x: float, bare: bool = False) -> str:
+def _amount(objective: Objective, x: float, bare: bool = False, zone: bool = False) -> str:
     """A change in the objective's units: +$180k, -1.20 (days), +8.1 (points), +4.2 (weighted score)."""
     plus = "" if bare else "+"
     if objective.single == "profit":
-        text = f"${abs(x) / 1000:,.0f}k" if not bare else f"{abs(x) / 1000:,.0f}k"
+        text = f"${abs(x) / 1000:,.0f}k" if not bare or zone else f"{abs(x) / 1000:,.0f}k"
         return ("-" if x < 0 else plus) + text
     if objective.single == "lead_time":
         return f"{x:{plus}.2f}"
