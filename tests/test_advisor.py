@@ -176,3 +176,12 @@ def test_kn_selects_the_best_with_the_promised_probability():
     share = np.mean(correct)
     assert share + 1.96 * np.sqrt(share * (1 - share) / len(correct)) >= 1 - procedure.alpha
     assert np.mean(spent) < k * procedure.cap / 10  # it stops long before the cap
+
+
+def test_an_unreachable_cluster_is_a_plain_error(monkeypatch):
+    import sim.parallel
+
+    monkeypatch.setattr(sim.parallel, "CONNECT_TIMEOUT_SECONDS", 1)
+    monkeypatch.setenv(DASK_SCHEDULER_VARIABLE, "tcp://127.0.0.1:1")
+    with pytest.raises(ScenarioError, match=r"SIM_DASK_SCHEDULER = 'tcp://127.0.0.1:1': no Dask scheduler answers"):
+        default_executor()
