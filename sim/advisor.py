@@ -17,9 +17,9 @@ of mean lead time, 2 points of on-time rate, 1 for a weighted score (whose unit 
 screening less often than every replication keeps the guarantee (each pair's chance of a wrong elimination can
 only fall). KN's allowance shrinks only as fast as delta / r, so two candidates far apart but very noisy can both
 reach the cap; then the leader is compared with each other survivor by a one-sided paired t-test at level
-alpha / (survivors - 1) (Bonferroni), and if it beats them all it is chosen; otherwise the candidates left cannot
-be told apart at this precision, and the advice says so. Today's organisation is a candidate like the moves, and
-runs at every stage so that every option's difference to today is paired replication by replication.
+alpha / (survivors - 1) (Bonferroni) and those it beats are dropped; if some are left besides the leader, they
+cannot be told apart from it at this precision, and the advice says so. Today's organisation is a candidate like
+the moves, and runs at every stage so that every option's difference to today is paired replication by replication.
 
 sim_tools.ovs implements KN and KN++, but its KN looks up the variance of a pair with a wrong index when the
 second candidate's index is below the first's, its KN++ uses the sum of the two variances rather than the variance
@@ -444,12 +444,12 @@ def select_best(k: int, goodness: Callable[[int, int], np.ndarray], add: Callabl
         add(contenders, more)
         r = more[-1] + 1
 
-    if len(contenders) > 1:  # the cap came first: is the leader still better than each of the others?
+    if len(contenders) > 1:  # the cap came first: which of the others is the leader surely better than?
         best = max(contenders, key=lambda i: goodness(i, r).mean())
         level = procedure.alpha / (len(contenders) - 1)
-        if all(_surely_better(goodness(best, r) - goodness(j, r), level) for j in contenders if j != best):
-            dropped_at.update({j: r for j in contenders if j != best})
-            contenders = [best]
+        beaten = [j for j in contenders if j != best and _surely_better(goodness(best, r) - goodness(j, r), level)]
+        dropped_at.update(dict.fromkeys(beaten, r))
+        contenders = [i for i in contenders if i not in beaten]
     return Selection(contenders, dropped_at, r)
 
 
