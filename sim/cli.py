@@ -125,16 +125,17 @@ def cmd_advise(args: argparse.Namespace) -> int:
     scenario = with_overrides(load_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
     objective = Objective.parse(args.objective)
     executor = None if args.serial else default_executor()
-    today = advise(scenario, args.budget, objective, executor=executor)
+    # the grown ranking first: a bad --growth then fails before any replication has run
     grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
+    this_year = advise(scenario, args.budget, objective, executor=executor)
     if args.format == "json":
-        out = today.to_dict()
+        out = this_year.to_dict()
         if grown is not None:
             out["grown"] = {"growth": args.growth, **grown.to_dict()}
         print(json.dumps(out, indent=2))
         return 0
     what = f"{scenario.name}: yearly budget ${args.budget:,.0f}, objective {objective.label}"
-    print(advice_table(today, f"{what}, this year's demand; mean +/- 95 % half-width, best first"))
+    print(advice_table(this_year, f"{what}, this year's demand; mean +/- 95 % half-width, best first"))
     if grown is not None:
         print()
         print(advice_table(grown, f"{what}, demand {args.growth:+.0%}; mean +/- 95 % half-width, best first"))
