@@ -32,3 +32,4 @@ test: lint
 
 bench: setup
 	$(PY) bench/run.py
+	$(PY) bench/advisor.py

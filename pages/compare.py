@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, KPIS, describe_design
 from ui.runner import confirm_long_run, run
-from ui.sidebar import scenario_or_problems
+from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
 
 PAGE = "compare"
@@ -67,7 +67,11 @@ def main() -> None:
         return
     if not confirm_long_run([scenario], designs):
         return
-    results = run(scenario, designs)
+    try:
+        results = run(scenario, designs)
+    except ScenarioError as exc:  # e.g. a Dask scheduler that does not answer
+        show_problems(exc)
+        return
     kpis = tables.kpi_intervals(results)
 
     st.subheader("Key figures per design")

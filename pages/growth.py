@@ -155,7 +155,7 @@ def main() -> None:
         if not confirm_long_run([scenario_at(lever, v) for v in values], designs):
             return
         frame = run_sweep(lever, values, designs)
-    except ScenarioError as exc:
+    except ScenarioError as exc:  # a value out of range, or a Dask scheduler that does not answer
         st.error(f"The sweep of {LEVERS[lever].label.lower()} from {start:g} to {stop:g} reaches a value the "
                  "model does not allow:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
         return

@@ -1,13 +1,17 @@
-"""Command line: `python -m sim run SCENARIO.toml ...`. Bad input is one line on stderr and exit code 2."""
+"""Command line: `python -m sim run SCENARIO.toml ...` and `python -m sim advise SCENARIO.toml --budget B ...`.
+
+Bad input is one line on stderr and exit code 2."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 
+from sim.advisor import Advice, Objective, advise
 from sim.experiment import Results, run_experiment, with_overrides
 from sim.measure import METRICS
 from sim.parallel import default_executor
@@ -37,6 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
     run.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     run.set_defaults(handler=cmd_run)
+
+    adv = commands.add_parser("advise", help="rank the hires and process changes a yearly budget affords")
+    adv.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/default.toml")
+    adv.add_argument("--budget", type=float, required=True, help="yearly budget for new salaries ($)")
+    adv.add_argument("--objective", default="profit",
+                     help="profit, lead_time or on_time, or a weighted mix such as profit:0.7,on_time:0.3")
+    adv.add_argument("--growth", type=float,
+                     help="also rank for demand grown by this fraction (0.3 = 30 %% more requests per client)")
+    adv.add_argument("--weeks", type=int, help="weeks measured after the warm-up")
+    adv.add_argument("--seed", type=int, help="random seed")
+    adv.add_argument("--format", choices=("table", "json"), default="table")
+    adv.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
+    adv.set_defaults(handler=cmd_advise)
     return parser
 
 
@@ -89,6 +106,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def advice_table(advice: Advice, title: str) -> str:
+    rows = [("rank", "option", "cost $/yr", "objective", "vs today", "reps", "status")]
+    for o in advice.options.itertuples(index=False):
+        vs_today = ("+" if o.vs_today_mean > 0 else "") + _short(o.vs_today_mean)
+        objective = f"{_short(o.objective_mean)} +/- {_short(o.objective_ci95)}"
+        rows.append((str(o.rank), o.name, f"{o.cost:,.0f}", objective, f"{vs_today} +/- {_short(o.vs_today_ci95)}",
+                     str(o.replications), o.status))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [title]
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i in (1, 6) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths,
+                                                                                                        strict=True))))
+    lines.append(advice.recommendation)
+    return "\n".join(lines)
+
+
+def cmd_advise(args: argparse.Namespace) -> int:
+    scenario = with_overrides(load_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
+    objective = Objective.parse(args.objective)
+    executor = None if args.serial else default_executor()
+    # the grown ranking first: a bad --growth then fails before any replication has run
+    grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
+    this_year = advise(scenario, args.budget, objective, executor=executor)
+    if args.format == "json":
+        out = this_year.to_dict()
+        if grown is not None:
+            out["grown"] = {"growth": args.growth, **grown.to_dict()}
+        print(json.dumps(out, indent=2))
+        return 0
+    what = f"{scenario.name}: yearly budget ${args.budget:,.0f}, objective {objective.label}"
+    print(advice_table(this_year, f"{what}, this year's demand; mean +/- 95 % half-width, best first"))
+    if grown is not None:
+        print()
+        print(advice_table(grown, f"{what}, demand {args.growth:+.0%}; mean +/- 95 % half-width, best first"))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -96,3 +150,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
+    except BrokenPipeError:  # `python -m sim run ... | head` closed the pipe: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush does not fail again
+        return 0

@@ -428,3 +428,22 @@ def test_a_link_with_sweep_settings_opens_the_growth_page_on_them(downloads):
     sweep = downloads(at, "Sweep results")
     assert sorted(sweep["lever"].unique()) == [10, 13, 16]
     assert sorted(sweep["design"].unique()) == ["hybrid", "none"]
+
+
+def test_an_executor_that_cannot_start_is_a_message_not_a_traceback(monkeypatch):
+    import ui.runner
+    from sim.scenario import ScenarioError
+
+    def no_cluster():
+        raise ScenarioError(["SIM_DASK_SCHEDULER = 'tcp://nowhere:8786': no Dask scheduler answers there"])
+
+    monkeypatch.setattr(ui.runner, "IN_PROCESS_WEEKS", 0)
+    monkeypatch.setattr(ui.runner, "default_executor", no_cluster)
+    ui.runner.shared_executor.clear()
+    try:
+        at = open_app(overrides={**FAST, "seed": 11})
+        assert not at.exception
+        (error,) = at.error
+        assert "no Dask scheduler answers there" in error.value
+    finally:
+        ui.runner.shared_executor.clear()

@@ -1,7 +1,8 @@
 """Running experiments from the app: cached per scenario, with progress, on one shared and bounded process pool.
 
-The pool is `sim.parallel.local_pool()` (forkserver, see there why not fork), made once per server through
-st.cache_resource and shared by every session. A semaphore, also shared, lets only RUNS_AT_ONCE experiments feed
+The executor is `sim.parallel.default_executor()`: the local forkserver pool (see there why not fork), or a Dask
+cluster when SIM_DASK_SCHEDULER names one. It is made once per server through st.cache_resource and shared by
+every session. A semaphore, also shared, lets only RUNS_AT_ONCE experiments feed
 the pool at a time, so two owners on a two-core machine take turns instead of thrashing.
 
 With forkserver (as with spawn) each worker imports the entry script as `__mp_main__` to find what it must
@@ -21,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.experiment import Results, run_experiment
-from sim.parallel import local_pool
+from sim.parallel import default_executor
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
 
@@ -39,8 +40,8 @@ CONFIRMED_KEY = "runner.confirmed"
 
 
 @st.cache_resource(show_spinner=False)
-def shared_pool() -> Executor:
-    return local_pool()
+def shared_executor() -> Executor:
+    return default_executor()
 
 
 @st.cache_resource(show_spinner=False)
@@ -121,7 +122,7 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
             bar.progress(done / total, text=f"{prefix}{done} of {total} replications done{eta}")
 
         small = simulated_weeks(scenario, designs) <= IN_PROCESS_WEEKS
-        executor = None if small else shared_pool()
+        executor = None if small else shared_executor()
         results = run_experiment(scenario, list(designs), executor=executor, progress=progress)
     finally:
         slots.release()

@@ -1,0 +1,187 @@
+"""The next-hire advisor: it finds the move a firm obviously needs, spends replications only where the ranking is in
+doubt, gives the same answer wherever it runs, and says so plainly when the budget buys nothing."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.advisor import HIRE_KEYS, NothingAffordable, Objective, Procedure, advise, affordable_moves, grown, select_best
+from sim.cli import main
+from sim.parallel import DASK_SCHEDULER_VARIABLE, dask_client, default_executor, local_pool
+from sim.scenario import OrgDesign, ScenarioError, dumps, from_dict
+
+QUICK = Procedure(first_stage=5, cap=20)
+
+
+@pytest.fixture(scope="module")
+def drowning():
+    """Engineers who do all the client talk, are interrupted all day and build a lot wrong: an AM takes the talk
+    off them and clarifies requirements, which a PM cannot and a hybrid (at 0.3 strength) does only in part."""
+    return from_dict({
+        "name": "Drowning in client talk", "seed": 7, "weeks": 26, "warmup_weeks": 4,
+        "firm": {"engineers": 8},
+        "demand": {"clients": 30, "requests_per_client_per_week": 0.5,
+                   "work_types": {"general": {"effort_hours": 8, "deadline_days": 5}}},
+        "behaviour": {"client_contact_hours": 3.0, "interruption_hours": 3.0, "clarity_without_am": 0.4,
+                      "clarity_with_am": 0.95, "rework_effort_share": 1.0, "upsell": False, "hybrid_strength": 0.3,
+                      "context_switch_loss": [0.0]},
+        "process": {"standardised_work": True},
+    })
+
+
+@pytest.fixture(scope="module")
+def chaotic():
+    """Four skills, a few huge clients each tied to one engineer, steep switching losses: requests queue behind
+    the big clients' engineers while others sit idle, until a PM pools the work."""
+    skills = ("web", "data", "cloud", "mobile")
+    return from_dict({
+        "name": "Idle engineers, chaotic assignment", "seed": 11, "weeks": 26, "warmup_weeks": 4,
+        "firm": {"engineers": 12, "skills": dict.fromkeys(skills, 3)},
+        "demand": {"clients": 20, "requests_per_client_per_week": 0.8, "client_size_cv": 1.5,
+                   "work_types": {k: {"share": 0.25, "effort_hours": 10, "deadline_days": 5, "skill": k}
+                                  for k in skills}},
+        "behaviour": {"context_switch_loss": [0.0, 0.3, 0.5, 0.7, 0.8], "upsell": False},
+        "process": {"standardised_work": True},
+    })
+
+
+def only(hires: pd.Series, **expected) -> bool:
+    """The move adds exactly these hires and nothing else."""
+    zero = {k: (False if k in ("standardised_work", "checkins") else 0) for k in HIRE_KEYS}
+    return all(hires[k] == v for k, v in {**zero, **expected}.items())
+
+
+def test_account_manager_wins_for_a_firm_drowning_in_client_talk(drowning):
+    advice = advise(drowning, 150_000, "profit", procedure=QUICK)
+    top = advice.options.iloc[0]
+    assert only(top, account_managers=1), advice.options
+    assert advice.confident
+    assert top["vs_today_mean"] - top["vs_today_ci95"] > 0
+    assert advice.recommendation.startswith("+1 account manager first: +$")
+    assert {"+1 project manager", "+1 hybrid PM/AM", "+1 engineer"} <= set(advice.options["name"])
+
+
+def test_project_manager_wins_with_idle_engineers_and_chaotic_assignment(chaotic):
+    # $110k buys a PM, an AM or some sales time, not a hybrid ($115k) nor an engineer ($132k)
+    advice = advise(chaotic, 110_000, "lead_time", procedure=QUICK)
+    top = advice.options.iloc[0]
+    assert only(top, project_managers=1), advice.options
+    assert advice.confident
+    assert top["vs_today_mean"] + top["vs_today_ci95"] < 0  # shorter lead time, surely
+    assert "days of mean lead time" in advice.recommendation
+
+
+def test_clearly_worse_candidates_are_dropped_early(drowning):
+    advice = advise(drowning, 150_000, "profit", procedure=QUICK)
+    reps = advice.options.set_index("name")["replications"]
+    assert reps["+1 salesperson"] == QUICK.first_stage  # costs $110k and sells nothing (upsell is off)
+    assert advice.replications < len(advice.options) * QUICK.cap
+    assert advice.replications == len(advice.scores)
+
+
+def test_same_seed_same_ranking_serial_pool_and_dask(chaotic, monkeypatch):
+    from distributed import LocalCluster
+
+    scenario = chaotic.replace(weeks=8)
+    serial = advise(scenario, 110_000, "profit", procedure=QUICK)
+    pooled = advise(scenario, 110_000, "profit", procedure=QUICK, executor=local_pool(2))
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        monkeypatch.setenv(DASK_SCHEDULER_VARIABLE, cluster.scheduler_address)
+        try:
+            on_dask = advise(scenario, 110_000, "profit", procedure=QUICK, executor=default_executor())
+        finally:
+            dask_client(cluster.scheduler_address).close()
+            dask_client.cache_clear()
+    for other in (pooled, on_dask):
+        pd.testing.assert_frame_equal(serial.options, other.options)
+        pd.testing.assert_frame_equal(serial.scores, other.scores)
+        assert other.recommendation == serial.recommendation
+
+
+def test_a_budget_that_affords_nothing_says_so(drowning):
+    with pytest.raises(NothingAffordable) as caught:
+        advise(drowning, 50_000, "profit")
+    assert str(caught.value) == (
+        "A yearly budget of $50,000 affords no move: the cheapest hire is a salesperson at 0.5 time at $55,000 a "
+        "year, and the free process changes are already in place or need an account manager and a project manager"
+    )
+
+
+def test_moves_stay_within_budget_and_check_ins_need_an_account_manager_and_a_planner(drowning):
+    moves = affordable_moves(drowning, 400_000)
+    assert all(0 < m.cost <= 400_000 for m in moves)
+    assert len({m.name for m in moves}) == len(moves)
+    with_checkins = [m.hires for m in moves if m.hires["checkins"]]
+    assert with_checkins
+    assert all(h["account_managers"] and h["project_managers"] + h["hybrids"] for h in with_checkins)
+    assert not any(m.hires["standardised_work"] for m in moves)  # already in place in this firm
+    # a firm that has a PM today gets check-ins offered with a single AM hire
+    names = {m.name for m in affordable_moves(drowning, 100_000, OrgDesign(project_managers=1))}
+    assert "+1 account manager with AM-PM check-ins" in names
+    assert "+1 account manager with AM-PM check-ins" not in {m.name for m in affordable_moves(drowning, 100_000)}
+
+
+def test_objective_mix_and_growth():
+    assert Objective.parse("profit:3,on_time:1").weights == (("profit", 0.75), ("on_time", 0.25))
+    with pytest.raises(ScenarioError, match="objective speed: unknown; choose from profit, lead_time, on_time"):
+        Objective.parse("speed")
+    scenario = from_dict({"demand": {"requests_per_client_per_week": 0.5}})
+    assert grown(scenario, 0.3).demand.requests_per_client_per_week == pytest.approx(0.65)
+    with pytest.raises(ScenarioError, match="growth = 9: must be a number from -0.9 to 5"):
+        advise(scenario, 100_000, "profit", growth=9)
+
+
+def test_cli_json_has_the_documented_shape(chaotic, tmp_path, capsys):
+    path = tmp_path / "chaotic.toml"
+    path.write_text(dumps(chaotic.replace(weeks=8)))
+    code = main(["advise", str(path), "--budget", "110000", "--objective", "lead_time", "--growth", "0.2",
+                 "--format", "json", "--serial"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert set(out) == {"objective", "confident", "recommendation", "options", "grown"}
+    assert out["objective"] == "lead_time" and isinstance(out["confident"], bool)
+    first = out["options"][0]
+    assert set(first) == {"name", "hires", "cost", "objective", "vs_today", "replications"}
+    assert set(first["hires"]) == set(HIRE_KEYS)
+    assert set(first["objective"]) == set(first["vs_today"]) == {"mean", "ci95"}
+    assert out["grown"]["growth"] == 0.2 and len(out["grown"]["options"]) == len(out["options"])
+    assert first["replications"] == max(o["replications"] for o in out["options"])  # the survivor ran longest
+
+
+def test_cli_errors_are_one_line_and_exit_2(drowning, tmp_path, capsys):
+    path = tmp_path / "drowning.toml"
+    path.write_text(dumps(drowning))
+    assert main(["advise", str(path), "--budget", "1000", "--serial"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: A yearly budget of $1,000 affords no move") and err.count("\n") == 1
+
+
+def test_kn_selects_the_best_with_the_promised_probability():
+    """Textbook check on normal data (Kim & Nelson's slippage configuration): the best is delta above four equal
+    others, observations share a common random component; KN must pick it in at least 1 - alpha of the runs."""
+    k, delta, procedure = 5, 0.5, Procedure(first_stage=10, cap=1000)
+    rng = np.random.default_rng(2026)
+    correct, spent = [], []
+    for _ in range(300):
+        means = np.r_[np.zeros(k - 1), delta][:, None]
+        observations = means + rng.normal(size=(1, procedure.cap)) + rng.normal(size=(k, procedure.cap))
+        chosen = select_best(k, lambda i, n, obs=observations: obs[i, :n], lambda which, reps: None, procedure,
+                             delta)
+        correct.append(chosen.contenders == [k - 1])
+        spent.append(sum(chosen.dropped_at.get(i, chosen.replications) for i in range(k)))
+    share = np.mean(correct)
+    assert share + 1.96 * np.sqrt(share * (1 - share) / len(correct)) >= 1 - procedure.alpha
+    assert np.mean(spent) < k * procedure.cap / 10  # it stops long before the cap
+
+
+def test_an_unreachable_cluster_is_a_plain_error(monkeypatch):
+    import sim.parallel
+
+    monkeypatch.setattr(sim.parallel, "CONNECT_TIMEOUT_SECONDS", 1)
+    monkeypatch.setenv(DASK_SCHEDULER_VARIABLE, "tcp://127.0.0.1:1")
+    with pytest.raises(ScenarioError, match=r"SIM_DASK_SCHEDULER = 'tcp://127.0.0.1:1': no Dask scheduler answers"):
+        default_executor()
