@@ -29,7 +29,7 @@ PAGE_PARAM = "page"
 WRITTEN_KEY = "share.written"  # the query parameters this session wrote last (or read from the link)
 NOTICES_KEY = "share.notices"  # (kind, text) to show once: what a link or an uploaded file did
 UPLOAD_KEY = "share.upload"
-MAX_UPLOAD_BYTES = 200_000  # a scenario file is a few kB; far larger is not one
+MAX_UPLOAD_MB = 1  # a scenario file is a few kB; far larger is not one, so the browser refuses it before sending
 
 
 @dataclass(frozen=True)
@@ -143,9 +143,9 @@ def _upload() -> None:
         return
     data = file.getvalue()
     try:
-        if len(data) > MAX_UPLOAD_BYTES:
+        if len(data) > MAX_UPLOAD_MB * 1_000_000:
             raise ScenarioError([f"{file.name}: {len(data):,} bytes; a scenario file has at most "
-                                 f"{MAX_UPLOAD_BYTES:,}"])
+                                 f"{MAX_UPLOAD_MB * 1_000_000:,}"])
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -175,7 +175,7 @@ def share_box(params: Mapping[str, str], pages: Sequence[AppPage], current: AppP
         if params:
             link = link_for(params, pages, current)
             st.caption(f"Anyone with this link sees this scenario, this page and the same numbers "
-                       f"({len(link)} characters). Copy it with the button at its right.")
+                       f"({len(link)} characters). The copy button shows when you point at it.")
             st.code(link, language=None, wrap_lines=True)
         else:
             st.caption("The inputs do not make a valid scenario yet, so there is no link for them.")
@@ -189,5 +189,6 @@ def share_box(params: Mapping[str, str], pages: Sequence[AppPage], current: AppP
                                help="The same format as the files in scenarios/: keep it, or add it there as a "
                                "preset.")
         st.file_uploader("Open a scenario file (TOML)", type=["toml"], key=UPLOAD_KEY, on_change=_upload,
+                         max_upload_size=MAX_UPLOAD_MB,
                          help="A file downloaded here or one from scenarios/. It replaces the scenario; a file "
                          "with problems changes nothing.")
