@@ -172,3 +172,31 @@ def test_an_uploaded_bad_file_shows_every_problem_and_keeps_the_scenario(content
     assert all(s in error.value for s in says), error.value
     assert sidebar_scenario(at) == {"engineers": 14, "clients": 35, "weeks": 8, "reps": 2}
     assert url(at)["clients"] == "35"
+
+
+# The longest link an owner is likely to make: 20 values changed (headcount and skills, demand, growth, experiment,
+# all three process levers, three salaries, two behaviours, the work-type mix, two design changes) on the growth
+# page with its sweep settings, served at a typical address.
+LONGEST = {
+    "v": "1", "preset": "default", "engineers": "40", "firm.skills.development": "31", "firm.skills.operations": "9",
+    "clients": "140", "requests": "0.85", "growth": "0.35", "weeks": "104", "reps": "20", "seed": "20260415",
+    "checklists": "1", "checkins": "1", "updates": "1", "engineer_salary": "128500", "pm_salary": "118000",
+    "am_salary": "112500", "behaviour.review_catch_rate": "0.65", "behaviour.clarity_without_am": "0.55",
+    "demand.work_types.support.share": "0.45", "demand.work_types.change.share": "0.4",
+    "demand.work_types.project.share": "0.15", "designs.pm.project_managers": "2",
+    "designs.both.account_managers": "2", "page": "growth", "designs": "none,pm,am,hybrid,both",
+    "baseline": "hybrid", "lever": "engineers", "from": "40", "to": "80", "steps": "9",
+}
+TYPICAL_ADDRESS = "https://orgsim.example.com/growth-what-if"
+
+
+def test_the_longest_realistic_link_is_the_one_the_readme_states():
+    at = open_link(LONGEST)
+    assert_clean(at)
+    assert not [w for w in at.warning if "could not be used" in w.value]  # (the other one asks to confirm the run)
+    (code,) = at.sidebar.code
+    link = TYPICAL_ADDRESS + code.value
+    assert url(at).keys() <= LONGEST.keys() and len(url(at)) >= 28
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"longest realistic link ({len(link)} characters" in readme, len(link)
+    assert len(link) < 2000  # what every browser, mail and chat tool keeps
