@@ -5,12 +5,14 @@ What the browser itself does to the URL is tested in tests/test_browser_share.py
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
+from app import PAGES as APP_PAGES
 from sim.scenario import dumps, load_scenario, loads
 from tests.conftest import ROOT
 from tests.test_app_pages import RecordingMediaStorage, assert_clean, press_run
@@ -55,6 +57,16 @@ def results_of(at: AppTest, page: str, media) -> pd.DataFrame | pd.Series:
     if page == "growth":
         return pd.read_csv(io.BytesIO(media(at, "Sweep results")))
     return at.dataframe[0].value.set_index("Parameter")["Value"]
+
+
+@pytest.mark.parametrize("path, title", [(path, title) for path, title, _ in APP_PAGES])
+def test_every_page_opens_from_a_link_with_its_values(path, title):
+    at = open_link({**LINK, "page": Path(path).stem})
+    assert_clean(at)
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.title[0].value == title
+    assert sidebar_scenario(at) == {"engineers": 14, "clients": 35, "weeks": 8, "reps": 2}
+    assert url(at)["page"] == Path(path).stem and url(at)["clients"] == "35"
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -7,15 +7,17 @@ URL. Each page leaves a screenshot in test-artifacts/. Links carry a tiny horizo
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Browser, Page, expect
 
+from app import PAGES as APP_PAGES
 from tests.browser import save_screenshot
 
 SMALL = "v=1&preset=default&weeks=6&reps=2"
 WAIT_MS = 30_000
-PAGES = {"compare": "Compare org designs", "growth": "Growth what-if", "model": "Model and assumptions"}
+PAGES = {Path(path).stem: title for path, title, _ in APP_PAGES}  # pages added later are photographed too
 
 
 def open_page(page: Page, url: str, title: str) -> None:
@@ -89,8 +91,9 @@ def test_a_share_link_opens_the_same_scenario_and_numbers_in_a_fresh_browser(app
 
 
 def test_the_scenario_stays_in_the_url_on_every_page(app_url: str, page: Page):
-    open_page(page, f"{app_url}/?{SMALL}&clients=30", PAGES["compare"])
-    for name in ("growth", "model", "compare"):
+    open_page(page, f"{app_url}/?{SMALL}&clients=30&page=model", PAGES["model"])  # the link names its page
+    assert query(page.url)["page"] == "model"
+    for name in [*PAGES, "model"]:
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=PAGES[name]).click()
         page.get_by_role("heading", name=PAGES[name]).wait_for(timeout=WAIT_MS)
         expect(page).to_have_url(re.compile(rf"page={name}"), timeout=WAIT_MS)
