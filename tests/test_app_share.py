@@ -139,6 +139,19 @@ def test_the_url_follows_the_state_and_survives_a_page_switch():
     assert code.value.startswith("?v=1&preset=default") and "clients=40" in code.value and "page=model" in code.value
 
 
+def test_an_impossible_input_keeps_the_last_valid_scenario_in_the_url():
+    at = open_link({"preset": "default", "weeks": "6", "reps": "2", "clients": "30"})
+    at.sidebar.slider(key="input:firm.skills.development").set_value(0)
+    at.sidebar.slider(key="input:firm.skills.operations").set_value(0)
+    press_run(at)
+    assert not at.exception and "cannot run" in at.error[0].value
+    assert url(at)["clients"] == "30" and "engineers" not in url(at)
+    assert not at.sidebar.code
+    assert any("no link" in c.value for c in at.sidebar.caption)
+    at.switch_page("pages/model.py").run()
+    assert url(at)["clients"] == "30" and url(at)["page"] == "model"
+
+
 def test_a_link_edited_by_hand_in_the_same_session_is_read_again():
     at = open_link({"preset": "default", "weeks": "6", "reps": "2"})
     at.query_params["clients"] = "50"

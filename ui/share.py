@@ -67,11 +67,13 @@ def _page_warnings(scenario: Scenario, page: Mapping[str, str], names: Sequence[
 
 def _open_link(params: Mapping[str, str], pages: Sequence[AppPage], current: AppPage) -> None:
     """Replace the state with what the link says; switch to the page it names when that is another one."""
-    decoded = params_to_scenario(params, presets()[0])
+    available = presets()[0]
+    decoded = params_to_scenario(params, available)
+    preset = decoded.preset if decoded.preset in available else next(iter(available))  # no valid default.toml
     page = dict(decoded.page)
     warnings = decoded.warnings + _page_warnings(decoded.scenario, page, [p.name for p in pages])
     wanted = page.pop(PAGE_PARAM, current.name)
-    write_state(state_for(decoded.preset, decoded.scenario, page))
+    write_state(state_for(preset, decoded.scenario, page))
     st.session_state[WRITTEN_KEY] = dict(params)
     if warnings:
         _notify("warning", "Some of this link could not be used as written; the app opened the nearest valid "
@@ -92,9 +94,10 @@ def current_params(current: AppPage) -> dict[str, str] | None:
     return scenario_to_params(scenario, state.preset, presets()[0], {**page, PAGE_PARAM: current.name})
 
 
-def sync_link(pages: Sequence[AppPage], current: AppPage) -> dict[str, str]:
+def sync_link(pages: Sequence[AppPage], current: AppPage) -> dict[str, str] | None:
     """Read the URL into the state when it holds a link this session did not write (a link just opened, or one
-    edited by hand), then write the state back into the URL. Returns the query parameters now in the URL.
+    edited by hand), then write the state back into the URL. Returns the link's query parameters, or None while
+    the inputs do not make a valid scenario; the URL then keeps the last valid one.
 
     An empty query string after the first run is not a link: Streamlit clears the URL when the user switches
     pages, and the state then writes it again."""
@@ -103,12 +106,12 @@ def sync_link(pages: Sequence[AppPage], current: AppPage) -> dict[str, str]:
     if query and (first_run or query != st.session_state[WRITTEN_KEY]):
         _open_link(query, pages, current)
     params = current_params(current)
-    if params is None:  # an impossible input (the page says which): the URL keeps the last valid scenario
-        params = st.session_state.get(WRITTEN_KEY) or {}
-        params = {**params, PAGE_PARAM: current.name} if params else {}
-    if params and params != _query():
-        st.query_params.from_dict(params)
-    st.session_state[WRITTEN_KEY] = params
+    written = params
+    if written is None and st.session_state.get(WRITTEN_KEY):
+        written = {**st.session_state[WRITTEN_KEY], PAGE_PARAM: current.name}
+    if written and written != _query():
+        st.query_params.from_dict(written)
+    st.session_state[WRITTEN_KEY] = written or {}
     return params
 
 
@@ -168,7 +171,7 @@ def show_notices() -> None:
         getattr(st, kind)(text)
 
 
-def share_box(params: Mapping[str, str], pages: Sequence[AppPage], current: AppPage) -> None:
+def share_box(params: Mapping[str, str] | None, pages: Sequence[AppPage], current: AppPage) -> None:
     """The sidebar's "Share this scenario": the link ready to copy, and the scenario as a TOML file."""
     state: AppState = read_state()
     with st.sidebar.expander("Share this scenario", expanded=False):
