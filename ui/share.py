@@ -1,15 +1,17 @@
 """The scenario in the URL, and the "Share this scenario" box: a link to copy, a TOML file to download or upload.
 
-`app.py` calls `sync_link` once per run, before any scenario widget exists, and `share_box` after the sidebar, so
+`app.py` calls `sync_link` once per run, before any scenario widget exists, then `share_box` and `show_notices`, so
 every page (also pages added later) keeps its scenario in the URL without code of its own.
 
 Why not `bind="query-params"` on the widgets: the sidebar's inputs sit in a form, and a bound widget in a form
 writes the URL as soon as it moves, before Run, so a link copied then would show a scenario that never ran; a
 bound widget drops its value when it equals the widget's default, while a link must drop values equal to the
-*preset's*, which changes with the preset; bound parameters cannot be set or removed through `st.query_params`,
-which is how the whole query string is rewritten here; and the state lives in session state, so that it survives
-page switches, which clear both the query string and the widgets of the page left. So the state is the one source,
-and the query string is written from it on every run with `sim.links`, which also says what it ignored and why.
+*preset's*, which changes with the preset; a bound widget's key is its parameter's name, while each page has its
+own widget for a shared setting such as `designs`; bound parameters cannot be set or removed through
+`st.query_params`, which is how the whole query string is rewritten here; and the state lives in session state, so
+that it survives page switches, which clear both the query string and the widgets of the page left. So the state is
+the one source, and the query string is written from it on every run with `sim.links`, which also says what it
+ignored and why.
 """
 
 from __future__ import annotations
