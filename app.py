@@ -17,15 +17,23 @@ PAGES = [
 
 
 def main() -> None:
+    from pathlib import Path
+
     import streamlit as st
 
+    from ui.share import AppPage, share_box, show_notices, sync_link
     from ui.sidebar import render_sidebar
 
     st.set_page_config(page_title="Orgsim", layout="wide")
-    navigation = st.navigation(
-        [st.Page(path, title=title, url_path=url, default=i == 0) for i, (path, title, url) in enumerate(PAGES)]
-    )
+    pages = [AppPage(Path(path).stem, st.Page(path, title=title, url_path=url, default=i == 0))
+             for i, (path, title, url) in enumerate(PAGES)]
+    navigation = st.navigation([p.page for p in pages])
+    current = next(p for p in pages if p.page.title == navigation.title)
+    # The link is read before the sidebar exists: its values must be in the state when the widgets are made.
+    params = sync_link(pages, current)
+    share_box(params, pages, current)  # at the top of the sidebar, where it is seen without scrolling
     render_sidebar()
+    show_notices()
     navigation.run()
 
 
