@@ -7,7 +7,7 @@ import math
 import streamlit as st
 
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import ScenarioError
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, money
 from ui.runner import ADVISOR_PROCEDURE, advice
@@ -110,15 +110,16 @@ def procedure_words(procedure: Procedure, objective: Objective) -> str:
     )
 
 
-def recommendation(advice: Advice, prefix: str = "") -> None:
-    box = st.success if advice.confident else st.info
-    box(f"{prefix}{advice.recommendation}")
+def recommendation(ranked: Advice, prefix: str = "") -> None:
+    """Green when the advisor is sure of its best, blue when it names options it cannot tell apart."""
+    box = st.success if ranked.confident else st.info
+    box(f"{prefix}{ranked.recommendation}")
 
 
-def ranking(advice: Advice) -> None:
-    label, unit = tables.objective_label(advice.objective)
-    st.dataframe(tables.advice_table(advice), width="stretch")
-    options = tables.advice_options(advice)
+def ranking(ranked: Advice) -> None:
+    label, unit = tables.objective_label(ranked.objective)
+    st.dataframe(tables.advice_table(ranked), width="stretch")
+    options = tables.advice_options(ranked)
     shown = options.head(CHART_OPTIONS)
     chart = charts.ranking_chart(shown, f"{label}: difference from today's organisation", label,
                                  value_format=AXIS_FORMAT.get(unit))
@@ -131,7 +132,7 @@ def main() -> None:
     st.title("Next hire")
     st.markdown("Whom to hire first, for the money you can add to the payroll? Every move the budget affords is "
                 "simulated against today's organisation and ranked, with how sure the ranking is.")
-    scenario: Scenario | None = scenario_or_problems()
+    scenario = scenario_or_problems()
     if scenario is None:
         return
     objective = _objective_setting()
