@@ -42,7 +42,7 @@ TIME_USE: dict[str, str] = {
 }
 
 # How an option of the advisor stands once its procedure stops, in the words of the ranking table and chart.
-BEST, TIED, DROPPED = "Best", "Cannot be told apart from the best", "Dropped as worse"
+BEST, TIED, DROPPED = "Best", "Tied with the best", "Dropped as worse"
 
 
 def money(x: float, signed: bool = False) -> str:

@@ -154,7 +154,8 @@ def advice_options(advice: Advice) -> pd.DataFrame:
 
 def advice_table(advice: Advice) -> pd.DataFrame:
     """One row per option, best first: yearly cost, the objective and the difference from today with their
-    95 % intervals, the replications it got and why it stopped."""
+    95 % intervals, the replications it got, and whether it is the best, tied with it, or was dropped (after how
+    many replications: the table must fit a laptop screen)."""
     label, unit = objective_label(advice.objective)
     options = advice_options(advice)
     rows = [
@@ -166,8 +167,7 @@ def advice_table(advice: Advice) -> pd.DataFrame:
             "Against today": "—" if o.option == TODAY_NAME
             else f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}",
             "Replications": int(o.replications),
-            "Status": o.verdict if o.verdict != DROPPED else f"dropped after {o.status.rsplit(' ', 1)[-1]} "
-            "replications",
+            "Status": o.verdict if o.verdict != DROPPED else o.status,  # "dropped after 12" (replications)
         }
         for o in options.itertuples(index=False)
     ]
