@@ -194,3 +194,23 @@ def test_ranking_table_speaks_in_days_for_lead_time(tied):
     assert len(dropped) == len(table) - 2
     assert dropped["Status"].str.fullmatch(r"dropped after \d+").all()
     assert list(table["Status"].iloc[:2]) == [TIED, TIED]
+
+
+def test_a_link_with_advisor_settings_opens_the_page_on_them():
+    from sim.links import params_to_scenario
+    from ui.overrides import load_presets, overrides_between
+
+    presets, _ = load_presets(ROOT / "scenarios")
+    decoded = params_to_scenario({"preset": "default", "weeks": "6", "reps": "2", "budget": "100000",
+                                  "objective": "on_time", "growth_pct": "0"}, presets)
+    assert not decoded.warnings, decoded.warnings
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["scenario.overrides"] = overrides_between(presets["default"], decoded.scenario)
+    at.session_state["page.settings"] = decoded.page
+    at.run().switch_page(PAGE).run()
+    assert_clean(at)
+    assert at.number_input(key="page:next_hire:budget").value == 100_000
+    assert at.selectbox(key="page:next_hire:objective").value == "on_time"
+    table = at.dataframe[0].value
+    assert "On-time rate" in table.columns and len(table) == 6  # five moves within $100k, and today
+    assert "points of on-time rate" in recommendations(at)[0]
