@@ -155,6 +155,8 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
     # The first stage alone runs every option `first_stage` times; below the runner's threshold the pool costs more
     # than it saves. Later stages add one replication to each option still in contention.
     first_stage_weeks = options * procedure.first_stage * (scenario.weeks + scenario.warmup_weeks)
+    if options == 1:  # nothing affordable: the advisor says so at once, with no need to wait for a slot
+        return advise(scenario, budget, objective, growth, procedure=procedure)
     slot = st.empty()
     slots = run_slots()
     if not slots.acquire(blocking=False):
