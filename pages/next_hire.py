@@ -35,6 +35,7 @@ def _number_setting(name: str, default: float, lo: float, hi: float) -> float:
 
 
 def _objective_setting() -> Objective:
+    """The stored objective; one a link garbled is named, and profit ranks instead."""
     text = page_setting("objective", "profit")
     try:
         return Objective.parse(text)
@@ -48,7 +49,8 @@ def _weight_key(name: str) -> str:
 
 
 def _save_inputs() -> None:
-    """Run pressed: the inputs become the page settings, which a share link carries."""
+    """Rank the options pressed: the inputs become the page settings, which a share link carries; a mix is written
+    as the command line's --objective takes it (profit:70,on_time:30)."""
     ss = st.session_state
     set_page_setting("budget", f"{ss[page_input_key('budget', PAGE)]:.0f}")
     set_page_setting("growth_pct", f"{ss[page_input_key('growth_pct', PAGE)]:g}")
