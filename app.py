@@ -12,6 +12,7 @@ from __future__ import annotations
 PAGES = [
     ("pages/compare.py", "Compare org designs", "compare-designs"),
     ("pages/growth.py", "Growth what-if", "growth-what-if"),
+    ("pages/next_hire.py", "Next hire", "next-hire"),
     ("pages/model.py", "Model and assumptions", "model-and-assumptions"),
 ]
 

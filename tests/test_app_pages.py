@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 FAST = {"weeks": 6, "replications": 2}
-PAGES = ["pages/compare.py", "pages/growth.py", "pages/model.py"]
+PAGES = ["pages/compare.py", "pages/growth.py", "pages/next_hire.py", "pages/model.py"]
 DESIGNS = ["none", "pm", "am", "hybrid", "both"]
 
 

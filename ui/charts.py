@@ -9,6 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ui.labels import BEST, DROPPED, TIED
+
 BAND_OPACITY = 0.2
 
 
@@ -84,3 +86,35 @@ def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: 
                  alt.Tooltip("mean:Q", title=value_title, format=",.3~f")],
     )
     return alt.layer(band, line)
+
+
+# The best option stands out; options the advisor cannot tell from it are marked, the dropped ones recede.
+VERDICT_COLORS = {BEST: "#2e7d32", TIED: "#ef6c00", DROPPED: "#9e9e9e"}
+
+
+def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None
+                  ) -> alt.LayerChart:
+    """Each option's difference from today's organisation (point) with its 95 % interval (bar), best first, on a
+    line at zero that is today. `frame` has rank, option, vs_today_mean, lo, hi, replications and verdict."""
+    order = list(frame.sort_values("rank")["option"])
+    axis = alt.Axis(format=value_format) if value_format else alt.Axis()
+    base = alt.Chart(frame, title=title).encode(
+        y=alt.Y("option:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
+        color=alt.Color("verdict:N", title=None, scale=alt.Scale(domain=list(VERDICT_COLORS),
+                                                                 range=list(VERDICT_COLORS.values())),
+                        legend=alt.Legend(orient="bottom")),
+    )
+    errors = base.mark_errorbar(ticks=True).encode(x=alt.X("lo:Q", title=value_title, axis=axis), x2="hi:Q")
+    points = base.mark_point(filled=True, size=80).encode(
+        x=alt.X("vs_today_mean:Q", title=value_title, axis=axis),
+        tooltip=[
+            alt.Tooltip("rank:Q", title="Rank"),
+            alt.Tooltip("option:N", title="Option"),
+            alt.Tooltip("vs_today_mean:Q", title=value_title, format=",.3~f"),
+            alt.Tooltip("lo:Q", title="95 % interval from", format=",.3~f"),
+            alt.Tooltip("hi:Q", title="95 % interval to", format=",.3~f"),
+            alt.Tooltip("replications:Q", title="Replications"),
+        ],
+    )
+    today = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="zero:Q")
+    return alt.layer(errors, points, today)

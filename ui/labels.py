@@ -41,6 +41,9 @@ TIME_USE: dict[str, str] = {
     "idle": "Idle",
 }
 
+# How an option of the advisor stands once its procedure stops, in the words of the ranking table and chart.
+BEST, TIED, DROPPED = "Best", "Tied with the best", "Dropped as worse"
+
 
 def money(x: float, signed: bool = False) -> str:
     """$310k, $1.24M, -$45k: an owner reads thousands, not cents."""

@@ -21,6 +21,7 @@ from concurrent.futures import Executor
 import pandas as pd
 import streamlit as st
 
+from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves
 from sim.experiment import Results, run_experiment
 from sim.parallel import default_executor
 from sim.scenario import Scenario, dumps, loads
@@ -128,3 +129,48 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
         slots.release()
     slot.empty()
     return results
+
+
+# The advisor's procedure in the app: the standard one, so the page and `python -m sim advise` give the same numbers.
+ADVISOR_PROCEDURE = Procedure()
+
+
+def advice(scenario: Scenario, budget: float, objective: Objective, growth: float, label: str = "") -> Advice:
+    """The advisor's ranking, from the cache when these inputs ran before on this exact scenario.
+
+    Raises NothingAffordable when the budget buys nothing, ScenarioError for a scenario the advisor cannot rank.
+    """
+    return _cached_advice(dumps(scenario), float(budget), objective.label, float(growth), ADVISOR_PROCEDURE,
+                          _label=label)
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: float, procedure: Procedure,
+                   _label: str = "") -> Advice:
+    # As in _cached_run: keyed on the scenario's TOML and the inputs; the progress bar is made in here so that a
+    # cache hit replays nothing but an emptied slot.
+    scenario = loads(scenario_toml)
+    prefix = f"{_label}: " if _label else ""
+    options = len(affordable_moves(scenario, budget)) + 1  # today is an option too
+    # The first stage alone runs every option `first_stage` times; below the runner's threshold the pool costs more
+    # than it saves. Later stages add one replication to each option still in contention.
+    first_stage_weeks = options * procedure.first_stage * (scenario.weeks + scenario.warmup_weeks)
+    if options == 1:  # nothing affordable: the advisor says so at once, with no need to wait for a slot
+        return advise(scenario, budget, objective, growth, procedure=procedure)
+    slot = st.empty()
+    slots = run_slots()
+    if not slots.acquire(blocking=False):
+        slot.info(f"{prefix}waiting for another run on this server to finish...")
+        slots.acquire()
+    try:
+        bar = slot.progress(0.0, text=f"{prefix}ranking {options} options: 0 replications done")
+
+        def progress(done: int, most: int) -> None:
+            bar.progress(done / most, text=f"{prefix}ranking {options} options: {done} replications done (at most "
+                         f"{most}, if every option needed {procedure.cap})")
+
+        executor = None if first_stage_weeks <= IN_PROCESS_WEEKS else shared_executor()
+        return advise(scenario, budget, objective, growth, procedure=procedure, executor=executor, progress=progress)
+    finally:
+        slots.release()
+        slot.empty()

@@ -6,9 +6,10 @@ import math
 
 import pandas as pd
 
+from sim.advisor import OBJECTIVES, TODAY_NAME, Advice, Objective
 from sim.experiment import Results
 from sim.stats import t_half_width
-from ui.labels import KPIS, TIME_USE, describe_design, figure, interval
+from ui.labels import BEST, DROPPED, KPIS, TIED, TIME_USE, describe_design, figure, interval, money
 
 BEST_MARK = "★"
 
@@ -126,3 +127,48 @@ def where_designs_break(sweep: pd.DataFrame, floor: float, metric: str = "on_tim
             where = f"falls below it at {below['lever'].iloc[0]:g}"
         lines.append(f"**{design}** {where}")
     return lines
+
+
+def objective_label(objective: Objective) -> tuple[str, str]:
+    """The objective's label and unit (a KPIS unit, or "score" for a weighted mix, counted in indifference
+    zones: see sim/advisor.py)."""
+    if objective.single:
+        kpi = KPIS[OBJECTIVES[objective.single][0]]
+        return kpi.label, kpi.unit
+    weights = ", ".join(f"{name.replace('_', ' ')} {100 * w:.0f} %" for name, w in objective.weights)
+    return f"Weighted score ({weights})", "score"
+
+
+def advice_options(advice: Advice) -> pd.DataFrame:
+    """The advisor's options, best first, with lo/hi of the difference from today and a verdict: the numbers
+    behind the ranking table and its chart."""
+    frame = advice.options[["rank", "name", "cost", "objective_mean", "objective_ci95", "vs_today_mean",
+                            "vs_today_ci95", "replications", "status"]].rename(columns={"name": "option"})
+    frame["lo"] = frame["vs_today_mean"] - frame["vs_today_ci95"].fillna(0)
+    frame["hi"] = frame["vs_today_mean"] + frame["vs_today_ci95"].fillna(0)
+    frame["verdict"] = frame["status"].map({"chosen": BEST, "in contention": TIED}).fillna(DROPPED)
+    if not advice.confident:  # the leader of a tie is the best mean, not a proven best
+        frame.loc[frame["rank"] == 1, "verdict"] = TIED
+    return frame
+
+
+def advice_table(advice: Advice) -> pd.DataFrame:
+    """One row per option, best first: yearly cost, the objective and the difference from today with their
+    95 % intervals, the replications it got, and whether it is the best, tied with it, or was dropped (after how
+    many replications: the table must fit a laptop screen)."""
+    label, unit = objective_label(advice.objective)
+    options = advice_options(advice)
+    rows = [
+        {
+            "Rank": int(o.rank),
+            "Option": o.option,
+            "Yearly cost": money(o.cost),
+            label: f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}",
+            "Against today": "—" if o.option == TODAY_NAME
+            else f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}",
+            "Replications": int(o.replications),
+            "Status": o.verdict if o.verdict != DROPPED else o.status,  # "dropped after 12" (replications)
+        }
+        for o in options.itertuples(index=False)
+    ]
+    return pd.DataFrame(rows).set_index("Rank")

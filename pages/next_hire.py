@@ -1,0 +1,175 @@
+"""Next hire: which move a yearly budget for new salaries affords serves the owner's objective best, and how sure."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
+from sim.scenario import ScenarioError
+from ui import charts, tables
+from ui.labels import AXIS_FORMAT, money
+from ui.runner import ADVISOR_PROCEDURE, advice
+from ui.sidebar import scenario_or_problems, show_problems
+from ui.state import page_input_key, page_setting, seed_page_input, set_page_setting
+
+PAGE = "next_hire"
+DEFAULT_BUDGET, MAX_BUDGET = 150_000.0, 2_000_000.0
+MAX_GROWTH_PCT = 500.0  # the advisor takes demand up to six times today's
+MIX = "mix"
+CHOICES = {"profit": "Profit", "lead_time": "Mean lead time (shorter is better)", "on_time": "On-time rate",
+           MIX: "A weighted mix"}
+DEFAULT_WEIGHTS = {"profit": 50.0, "lead_time": 25.0, "on_time": 25.0}  # percent
+CHART_OPTIONS = 25  # a chart of 150 options is a wall; the table holds them all
+
+
+def _number_setting(name: str, default: float, lo: float, hi: float) -> float:
+    """A number from the page settings, kept in [lo, hi]; text that is not a number (an edited link) gives the
+    default."""
+    try:
+        value = float(page_setting(name, str(default)))
+    except ValueError:
+        value = default
+    return min(max(value, lo), hi) if math.isfinite(value) else default
+
+
+def _objective_setting() -> Objective:
+    """The stored objective; one a link garbled is named, and profit ranks instead."""
+    text = page_setting("objective", "profit")
+    try:
+        return Objective.parse(text)
+    except ScenarioError as exc:
+        st.warning(f"The objective {text!r} cannot be used ({'; '.join(exc.problems)}); ranking by profit instead.")
+        return Objective.of("profit")
+
+
+def _weight_key(name: str) -> str:
+    return page_input_key(f"weight:{name}", PAGE)
+
+
+def _save_inputs() -> None:
+    """Rank the options pressed: the inputs become the page settings, which a share link carries; a mix is written
+    as the command line's --objective takes it (profit:70,on_time:30)."""
+    ss = st.session_state
+    set_page_setting("budget", f"{ss[page_input_key('budget', PAGE)]:.0f}")
+    set_page_setting("growth_pct", f"{ss[page_input_key('growth_pct', PAGE)]:g}")
+    choice = ss[page_input_key("objective", PAGE)]
+    if choice == MIX:
+        weights = {name: ss[_weight_key(name)] for name in OBJECTIVES}
+        text = ",".join(f"{name}:{w:g}" for name, w in weights.items() if w > 0)
+    else:
+        text = choice
+    set_page_setting("objective", text)
+
+
+def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
+    """Budget, objective and growth; nothing runs until Rank the options is pressed (widgets outside a form, so
+    the mix's weights can show only when a mix is chosen)."""
+    cols = st.columns([2, 2, 1])
+    cols[0].number_input(
+        "Yearly budget for new salaries ($)", min_value=0.0, max_value=MAX_BUDGET, step=5_000.0, format="%.0f",
+        key=seed_page_input("budget", PAGE, budget),
+        help="What you can add to the payroll each year. Every hire within it is an option (engineers, a project "
+        "manager, an account manager, a hybrid PM/AM, a salesperson's time, up to three people at once), each "
+        "with and without the free process changes (standardised work, AM-PM check-ins).",
+    )
+    cols[1].selectbox(
+        "Objective", list(CHOICES), format_func=CHOICES.get, key=seed_page_input("objective", PAGE,
+                                                                               objective.single or MIX),
+        help="What the best option maximises. A weighted mix counts $20k of yearly profit, a quarter of a day of "
+        "mean lead time and 2 points of on-time rate as equal steps, times their weights.",
+    )
+    cols[2].number_input(
+        "Demand growth (%)", min_value=0.0, max_value=MAX_GROWTH_PCT, step=5.0, format="%g",
+        key=seed_page_input("growth_pct", PAGE, growth_pct),
+        help="0 ranks the options for this year's demand. Above 0, a second ranking for every client sending that "
+        "much more work, so you see whether the best hire today is still the best as you grow.",
+    )
+    if st.session_state[page_input_key("objective", PAGE)] == MIX:
+        weights = dict(objective.weights) if not objective.single else {}
+        cols = st.columns(len(OBJECTIVES))
+        for col, name in zip(cols, OBJECTIVES, strict=True):
+            seeded = 100 * weights.get(name, 0.0) if weights else DEFAULT_WEIGHTS[name]
+            col.number_input(f"Weight of {CHOICES[name].split(' (')[0].lower()} (%)", min_value=0.0,
+                             max_value=100.0, step=5.0, format="%g",
+                             key=seed_page_input(f"weight:{name}", PAGE, seeded),
+                             help="The weights are scaled to add up to 100 %; 0 leaves the figure out.")
+    st.button("Rank the options", type="primary", on_click=_save_inputs)
+
+
+def procedure_words(procedure: Procedure, objective: Objective) -> str:
+    zone = procedure.indifference_zone or objective.indifference_zone
+    zone_words = {"profit": f"{money(zone)} of profit a year", "lead_time": f"{zone:g} days of mean lead time",
+                  "on_time": f"{100 * zone:g} points of on-time rate"}
+    within = zone_words.get(objective.single or "", f"{zone:g} on the weighted score")
+    return (
+        "Every option runs on the same simulated clients and requests as today's organisation: "
+        f"{procedure.first_stage} replications each to start, then more for the options still close to the best, "
+        f"up to {procedure.cap}, until the best is ahead with {100 * (1 - procedure.alpha):.0f} % confidence (the "
+        f"KN procedure; differences smaller than {within} count as a tie). The sidebar's replications do not apply "
+        "here; its weeks, warm-up and seed do."
+    )
+
+
+def recommendation(ranked: Advice, prefix: str = "") -> None:
+    """Green when the advisor is sure of its best, blue when it names options it cannot tell apart."""
+    box = st.success if ranked.confident else st.info
+    box(f"{prefix}{ranked.recommendation}")
+
+
+def ranking(ranked: Advice) -> None:
+    label, unit = tables.objective_label(ranked.objective)
+    st.dataframe(tables.advice_table(ranked), width="stretch")
+    options = tables.advice_options(ranked)
+    shown = options.head(CHART_OPTIONS)
+    chart = charts.ranking_chart(shown, f"{label}: difference from today's organisation", label,
+                                 value_format=AXIS_FORMAT.get(unit))
+    st.altair_chart(chart, width="stretch")
+    if len(options) > len(shown):
+        st.caption(f"The chart shows the {len(shown)} best of {len(options)} options; the table lists them all.")
+
+
+def main() -> None:
+    st.title("Next hire")
+    st.markdown("Whom to hire first, for the money you can add to the payroll? Every move the budget affords is "
+                "simulated against today's organisation and ranked, with how sure the ranking is.")
+    scenario = scenario_or_problems()
+    if scenario is None:
+        return
+    objective = _objective_setting()
+    budget = _number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET)
+    growth_pct = _number_setting("growth_pct", 0.0, 0.0, MAX_GROWTH_PCT)
+    inputs(objective, budget, growth_pct)
+    try:
+        this_year = advice(scenario, budget, objective, 0.0, label="This year's demand")
+        grown = (advice(scenario, budget, objective, growth_pct / 100, label=f"Demand +{growth_pct:g} %")
+                 if growth_pct else None)
+    except NothingAffordable as exc:
+        st.info(f"{exc.problems[0]}. Raise the budget to see options.")
+        return
+    except ScenarioError as exc:  # a horizon too short to deliver anything, or a Dask scheduler that does not answer
+        show_problems(exc)
+        return
+
+    if grown is None:
+        recommendation(this_year)
+    else:
+        recommendation(this_year, "**This year's demand**: ")
+        recommendation(grown, f"**With demand {growth_pct:g} % higher**: ")
+    st.caption(
+        f"**{scenario.name}**, a yearly budget of {money(budget)}: {len(this_year.options) - 1} affordable moves "
+        f"and today's organisation, {this_year.replications + (grown.replications if grown else 0)} replications "
+        f"of {scenario.weeks} weeks (after {scenario.warmup_weeks} weeks of warm-up). "
+        + procedure_words(ADVISOR_PROCEDURE, objective)
+    )
+    if grown is None:
+        ranking(this_year)
+        return
+    st.subheader("This year's demand")
+    ranking(this_year)
+    st.subheader(f"Demand {growth_pct:g} % higher")
+    ranking(grown)
+
+
+main()

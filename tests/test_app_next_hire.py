@@ -1,0 +1,216 @@
+"""The Next hire page through AppTest, and its ranking chart and table from their spec and frame. Horizons are tiny
+(6 weeks measured) so the advisor's replications stay cheap; its procedure is the standard one, as in the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.advisor import TODAY_NAME, Procedure, advise, affordable_moves
+from tests.conftest import ROOT, small
+from tests.test_app_pages import FAST, assert_clean
+from ui import charts, tables
+from ui.labels import BEST, DROPPED, TIED
+from ui.overrides import apply_overrides
+
+PAGE = "pages/next_hire.py"
+RANK = "Rank the options"
+
+
+def open_page(settings: dict[str, str] | None = None, overrides: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["scenario.overrides"] = {**FAST, **(overrides or {})}
+    at.session_state["page.settings"] = dict(settings or {})
+    at.run().switch_page(PAGE).run()
+    return at
+
+
+def rank(at: AppTest, **inputs) -> AppTest:
+    for name, value in inputs.items():
+        at.number_input(key=f"page:next_hire:{name}").set_value(value)
+    (button,) = [b for b in at.button if b.label == RANK]
+    return button.click().run()
+
+
+def recommendations(at: AppTest) -> list[str]:
+    return [box.value for box in (*at.success, *at.info)]
+
+
+def money_value(text: str) -> float:
+    """$648k, -$24k, $1.24M back to dollars."""
+    scale = {"k": 1e3, "M": 1e6}.get(text[-1], 1)
+    return float(text.rstrip("kM").replace("$", "")) * scale
+
+
+def options(at: AppTest, table: int = 0) -> list[str]:
+    return list(at.dataframe[table].value["Option"])
+
+
+def test_the_page_recommends_one_option_and_ranks_them_all(default_scenario):
+    at = open_page()
+    assert_clean(at)
+    (sentence,) = recommendations(at)
+    table = at.dataframe[0].value
+    assert list(table.index) == list(range(1, len(table) + 1))
+    scenario = apply_overrides(default_scenario, FAST)
+    assert len(table) == len(affordable_moves(scenario, 150_000)) + 1  # every affordable move, and today
+    assert TODAY_NAME in set(table["Option"])
+    best = table["Option"].iloc[0]
+    assert best[0].upper() + best[1:] in sentence or f'"{best}"' in sentence
+    assert list(table.columns) == ["Option", "Yearly cost", "Profit ($ per year)", "Against today", "Replications",
+                                   "Status"]
+    # the options still in contention first, then the dropped ones, each group by mean profit, best first
+    contending = table["Status"].isin([BEST, TIED])
+    assert contending.iloc[0] and contending.is_monotonic_decreasing
+    for group in (table[contending], table[~contending]):
+        profit = [money_value(text.split(" ± ")[0]) for text in group["Profit ($ per year)"]]
+        assert profit == sorted(profit, reverse=True)
+    (chart,) = at.get("vega_lite_chart")
+    assert "difference from today" in chart.proto.spec
+    assert any("the KN procedure" in c.value and "up to 50" in c.value for c in at.caption)
+    assert at.session_state["page.settings"] == {}  # nothing saved until the user ranks
+
+
+def test_another_budget_brings_other_options():
+    at = open_page()
+    before = options(at)
+    rank(at, budget=100_000.0)
+    assert_clean(at)
+    after = options(at)
+    assert at.session_state["page.settings"]["budget"] == "100000"
+    assert set(after) < set(before)  # fewer hires fit, and each of them fitted the larger budget too
+    assert all(float(cost.strip("$k")) <= 100 for cost in at.dataframe[0].value["Yearly cost"])
+
+
+def test_a_budget_that_affords_nothing_says_so_instead_of_an_empty_table():
+    at = rank(open_page(), budget=1_000.0)  # standardised work costs no salary: the one move left
+    assert options(at) == ["standardised work", TODAY_NAME] or options(at) == [TODAY_NAME, "standardised work"]
+    at = rank(open_page(overrides={"process.standardised_work": True}), budget=1_000.0)
+    assert not at.exception and not at.error
+    (message,) = at.info
+    assert "A yearly budget of $1,000 affords no move" in message.value
+    assert "the cheapest hire is a salesperson at 0.5 time at $55,000 a year" in message.value
+    assert not at.dataframe and not at.get("vega_lite_chart")
+
+
+def test_growth_adds_a_second_ranking_for_the_grown_demand():
+    at = rank(open_page({"budget": "100000"}), growth_pct=50.0)
+    assert_clean(at)
+    assert at.session_state["page.settings"]["growth_pct"] == "50"
+    assert [s.value for s in at.main.subheader] == ["This year's demand", "Demand 50 % higher"]
+    this_year, grown = recommendations(at)
+    assert this_year.startswith("**This year's demand**: ") and grown.startswith("**With demand 50 % higher**: ")
+    assert len(at.dataframe) == 2 and len(at.get("vega_lite_chart")) == 2
+    assert set(options(at, 0)) == set(options(at, 1))  # the same moves, ranked for each demand
+    assert list(at.dataframe[0].value["Against today"]) != list(at.dataframe[1].value["Against today"])
+
+
+def test_a_weighted_mix_is_stored_as_the_cli_writes_it():
+    at = open_page({"budget": "100000"})
+    at.selectbox(key="page:next_hire:objective").set_value("mix").run()
+    weights = [n.label for n in at.number_input if n.key.startswith("page:next_hire:weight:")]
+    assert weights == ["Weight of profit (%)", "Weight of mean lead time (%)", "Weight of on-time rate (%)"]
+    at.number_input(key="page:next_hire:weight:profit").set_value(70.0)
+    at.number_input(key="page:next_hire:weight:lead_time").set_value(0.0)
+    rank(at, **{"weight:on_time": 30.0})
+    assert_clean(at)
+    assert at.session_state["page.settings"]["objective"] == "profit:70,on_time:30"
+    assert "Weighted score (profit 70 %, on time 30 %)" in at.dataframe[0].value.columns
+    assert "on the weighted score (profit 70 %, on_time 30 %)" in " ".join(recommendations(at))
+
+
+def test_settings_a_link_garbled_fall_back_to_the_defaults_with_a_word_on_the_objective():
+    at = open_page({"budget": "lots", "objective": "happiness", "growth_pct": "-20"})
+    assert not at.exception and not at.error
+    (warning,) = at.warning
+    assert "'happiness'" in warning.value and "objective happiness: unknown" in warning.value
+    assert at.number_input(key="page:next_hire:budget").value == 150_000
+    assert at.number_input(key="page:next_hire:growth_pct").value == 0
+    assert at.selectbox(key="page:next_hire:objective").value == "profit"
+    assert len(recommendations(at)) == 1 and len(at.dataframe) == 1
+
+
+@pytest.fixture(scope="module")
+def confident(default_scenario):
+    """Profit on the default firm at $100k: the advisor is sure of its best (checked below)."""
+    return advise(apply_overrides(default_scenario, FAST), 100_000, "profit")
+
+
+@pytest.fixture(scope="module")
+def tied(default_scenario):
+    """Lead time with a quick procedure on a short horizon: two options left at the cap."""
+    scenario = small(default_scenario, weeks=8, replications=2)
+    return advise(scenario, 100_000, "lead_time", procedure=Procedure(first_stage=5, cap=15))
+
+
+def chart_rows(spec: dict, layer: dict) -> list[dict]:
+    return spec["datasets"][layer["data"]["name"]]
+
+
+def test_ranking_chart_draws_each_option_against_today_best_first(confident):
+    frame = tables.advice_options(confident)
+    chart = charts.ranking_chart(frame, "Profit against today", "Profit ($ per year)", value_format="$~s")
+    spec = chart.to_dict()
+    errors, points, today = spec["layer"]
+    assert errors["mark"]["type"] == "errorbar"
+    assert errors["encoding"]["x"]["field"] == "lo" and errors["encoding"]["x2"]["field"] == "hi"
+    assert points["mark"]["type"] == "point" and points["encoding"]["x"]["field"] == "vs_today_mean"
+    assert points["encoding"]["x"]["axis"]["format"] == "$~s"
+    assert today["mark"]["type"] == "rule" and today["encoding"]["x"]["field"] == "zero"
+    assert chart_rows(spec, today) == [{"zero": 0}]
+    y = points["encoding"]["y"]
+    assert y["field"] == "option" and y["sort"] == list(confident.options["name"])  # best at the top
+    color = points["encoding"]["color"]
+    assert color["field"] == "verdict" and color["scale"]["domain"] == [BEST, TIED, DROPPED]
+    rows = chart_rows(spec, points)
+    assert [r["option"] for r in rows] == list(confident.options["name"])
+    for r in rows:
+        assert r["lo"] == pytest.approx(r["vs_today_mean"] - r["vs_today_ci95"])
+        assert r["hi"] == pytest.approx(r["vs_today_mean"] + r["vs_today_ci95"])
+    today_row = next(r for r in rows if r["option"] == TODAY_NAME)
+    assert today_row["vs_today_mean"] == 0 and today_row["lo"] == today_row["hi"] == 0
+    assert confident.confident
+    assert [r["verdict"] for r in rows] == [BEST] + [DROPPED] * (len(rows) - 1)
+
+
+def test_options_the_advisor_cannot_tell_apart_are_marked_alike_even_the_first(tied):
+    assert not tied.confident
+    verdicts = list(tables.advice_options(tied)["verdict"])
+    contenders = int((tied.options["status"] == "in contention").sum())
+    assert contenders >= 2
+    assert verdicts == [TIED] * contenders + [DROPPED] * (len(verdicts) - contenders)
+
+
+def test_ranking_table_speaks_in_days_for_lead_time(tied):
+    table = tables.advice_table(tied)
+    assert list(table.index) == list(range(1, len(tied.options) + 1))
+    assert "Mean lead time (days)" in table.columns
+    row = tied.options.iloc[0]
+    first = table.iloc[0]
+    assert first["Option"] == row["name"]
+    assert first["Against today"].startswith(f"{row.vs_today_mean:+,.1f} ± ")
+    assert table.set_index("Option").loc[TODAY_NAME, "Against today"] == "—"
+    dropped = table[table["Status"].str.startswith("dropped after")]
+    assert len(dropped) == len(table) - 2
+    assert dropped["Status"].str.fullmatch(r"dropped after \d+").all()
+    assert list(table["Status"].iloc[:2]) == [TIED, TIED]
+
+
+def test_a_link_with_advisor_settings_opens_the_page_on_them():
+    from sim.links import params_to_scenario
+    from ui.overrides import load_presets, overrides_between
+
+    presets, _ = load_presets(ROOT / "scenarios")
+    decoded = params_to_scenario({"preset": "default", "weeks": "6", "reps": "2", "budget": "100000",
+                                  "objective": "on_time", "growth_pct": "0"}, presets)
+    assert not decoded.warnings, decoded.warnings
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["scenario.overrides"] = overrides_between(presets["default"], decoded.scenario)
+    at.session_state["page.settings"] = decoded.page
+    at.run().switch_page(PAGE).run()
+    assert_clean(at)
+    assert at.number_input(key="page:next_hire:budget").value == 100_000
+    assert at.selectbox(key="page:next_hire:objective").value == "on_time"
+    table = at.dataframe[0].value
+    assert "On-time rate" in table.columns and len(table) == 6  # five moves within $100k, and today
+    assert "points of on-time rate" in recommendations(at)[0]
