@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,7 @@ from ui.state import (
     chosen_designs,
     current_preset,
     drop_page_settings,
+    number_setting,
     page_input_key,
     page_input_saver,
     page_setting,
@@ -72,26 +72,14 @@ def scenario_at(lever: str, value: float) -> Scenario:
     return apply_overrides(preset, overrides)
 
 
-def _setting(name: str, default: float, kind: type, lo: float, hi: float) -> float:
-    """A number from the page settings, kept in [lo, hi]; text that is not a number (an edited link) falls back
-    to the default."""
-    try:
-        value = float(page_setting(name, str(default)))
-    except ValueError:
-        value = default
-    if not math.isfinite(value):
-        value = default
-    return kind(min(max(value, lo), hi))
-
-
 def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
     """Lever and range in a form: nothing runs until the user presses Run sweep."""
     lever = page_setting("lever", "clients")
     lever = lever if lever in LEVERS else "clients"
     now = lever_value(scenario, lever)
-    start = _setting("from", now, float, 0, MAX_LEVER)
-    stop = _setting("to", now * 2, float, 0, MAX_LEVER)
-    points = _setting("steps", DEFAULT_POINTS, int, 2, MAX_POINTS)
+    start = number_setting("from", now, 0, MAX_LEVER)
+    stop = number_setting("to", now * 2, 0, MAX_LEVER)
+    points = int(number_setting("steps", DEFAULT_POINTS, 2, MAX_POINTS))
     with st.form("sweep"):
         cols = st.columns(4)
         cols[0].selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
@@ -12,7 +10,7 @@ from ui import charts, tables
 from ui.labels import AXIS_FORMAT, money
 from ui.runner import ADVISOR_PROCEDURE, advice
 from ui.sidebar import scenario_or_problems, show_problems
-from ui.state import page_input_key, page_setting, seed_page_input, set_page_setting
+from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
 
 PAGE = "next_hire"
 DEFAULT_BUDGET, MAX_BUDGET = 150_000.0, 2_000_000.0
@@ -22,16 +20,6 @@ CHOICES = {"profit": "Profit", "lead_time": "Mean lead time (shorter is better)"
            MIX: "A weighted mix"}
 DEFAULT_WEIGHTS = {"profit": 50.0, "lead_time": 25.0, "on_time": 25.0}  # percent
 CHART_OPTIONS = 25  # a chart of 150 options is a wall; the table holds them all
-
-
-def _number_setting(name: str, default: float, lo: float, hi: float) -> float:
-    """A number from the page settings, kept in [lo, hi]; text that is not a number (an edited link) gives the
-    default."""
-    try:
-        value = float(page_setting(name, str(default)))
-    except ValueError:
-        value = default
-    return min(max(value, lo), hi) if math.isfinite(value) else default
 
 
 def _objective_setting() -> Objective:
@@ -138,8 +126,8 @@ def main() -> None:
     if scenario is None:
         return
     objective = _objective_setting()
-    budget = _number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET)
-    growth_pct = _number_setting("growth_pct", 0.0, 0.0, MAX_GROWTH_PCT)
+    budget = number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET)
+    growth_pct = number_setting("growth_pct", 0.0, 0.0, MAX_GROWTH_PCT)
     inputs(objective, budget, growth_pct)
     try:
         this_year = advice(scenario, budget, objective, 0.0, label="This year's demand")

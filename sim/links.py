@@ -16,14 +16,12 @@ import types
 import typing
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sim.scenario import Scenario, ScenarioError, from_dict, load_scenario, to_dict
+from sim.presets import DEFAULT_PRESET
+from sim.scenario import Scenario, ScenarioError, from_dict, to_dict
 
 LINK_VERSION = 1
-SCENARIOS_FOLDER = Path(__file__).resolve().parents[1] / "scenarios"
-DEFAULT_PRESET = "default"
 
 # Short keys for the levers people change most; every other value goes by its dotted path.
 ALIASES: dict[str, str] = {
@@ -77,11 +75,6 @@ class Decoded:
     page: dict[str, str]
     warnings: list[str]
 
-
-def load_presets(folder: Path = SCENARIOS_FOLDER) -> dict[str, Scenario]:
-    """Every scenario file of the folder by file stem, the default first: the choices a link's `preset` names."""
-    files = sorted(folder.glob("*.toml"), key=lambda p: (p.stem != DEFAULT_PRESET, p.stem))
-    return {path.stem: load_scenario(path) for path in files}
 
 
 # ---------------------------------------------------------------------------------------------------------------

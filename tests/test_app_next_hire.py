@@ -198,9 +198,10 @@ def test_ranking_table_speaks_in_days_for_lead_time(tied):
 
 def test_a_link_with_advisor_settings_opens_the_page_on_them():
     from sim.links import params_to_scenario
-    from ui.overrides import load_presets, overrides_between
+    from sim.presets import read_presets
+    from ui.overrides import overrides_between
 
-    presets, _ = load_presets(ROOT / "scenarios")
+    presets, _ = read_presets(ROOT / "scenarios")
     decoded = params_to_scenario({"preset": "default", "weeks": "6", "reps": "2", "budget": "100000",
                                   "objective": "on_time", "growth_pct": "0"}, presets)
     assert not decoded.warnings, decoded.warnings

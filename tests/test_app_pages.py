@@ -363,9 +363,10 @@ def test_without_a_valid_preset_the_app_opens_on_the_defaults(tmp_path, monkeypa
 def test_a_link_decoded_into_the_state_opens_on_every_page():
     """The binding a share link needs: decode, turn into (preset, overrides, page settings), open the app."""
     from sim.links import params_to_scenario
-    from ui.overrides import load_presets, overrides_between
+    from sim.presets import read_presets
+    from ui.overrides import overrides_between
 
-    presets, _ = load_presets(ROOT / "scenarios")
+    presets, _ = read_presets(ROOT / "scenarios")
     decoded = params_to_scenario({"preset": "default", "engineers": "14", "clients": "35", "weeks": "6",
                                   "reps": "2", "designs": "pm,am", "baseline": "am"}, presets)
     assert not decoded.warnings, decoded.warnings
@@ -414,9 +415,10 @@ def test_every_preset_opens_with_its_description_and_results(preset):
 
 def test_a_link_with_sweep_settings_opens_the_growth_page_on_them(downloads):
     from sim.links import params_to_scenario
-    from ui.overrides import load_presets, overrides_between
+    from sim.presets import read_presets
+    from ui.overrides import overrides_between
 
-    presets, _ = load_presets(ROOT / "scenarios")
+    presets, _ = read_presets(ROOT / "scenarios")
     decoded = params_to_scenario({"preset": "default", "weeks": "6", "reps": "2", "designs": "none,hybrid",
                                   "lever": "engineers", "from": "10", "to": "16", "steps": "3"}, presets)
     assert not decoded.warnings, decoded.warnings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sim.presets import read_presets
 from sim.scenario import ScenarioError
 from tests.conftest import ROOT
 from ui.overrides import (
@@ -11,7 +12,6 @@ from ui.overrides import (
     engineers_by_skill,
     field_meta,
     flatten,
-    load_presets,
     overrides_between,
     unflatten,
     with_engineers,
@@ -73,7 +73,7 @@ def test_engineers_lever_keeps_skills_consistent(default_scenario):
 def test_presets_load_and_a_broken_file_is_reported(tmp_path):
     (tmp_path / "default.toml").write_text("")  # every default
     (tmp_path / "broken.toml").write_text("[firm]\nengineers = 0\n")
-    presets, problems = load_presets(tmp_path)
+    presets, problems = read_presets(tmp_path)
     assert list(presets) == ["default"]
     assert problems == ["broken.toml: firm.engineers = 0: must be a whole number from 1 to 500"]
 

@@ -15,10 +15,10 @@ from sim.links import (
     LINK_VERSION,
     MAX_SETTINGS,
     PAGE_KEYS,
-    load_presets,
     params_to_scenario,
     scenario_to_params,
 )
+from sim.presets import load_presets
 from sim.scenario import (
     Behaviour,
     Demand,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sim.experiment import run_experiment
-from sim.links import load_presets
-from sim.scenario import from_dict
+from sim.presets import load_presets
+from sim.scenario import ScenarioError, from_dict
 from tests.conftest import small
 
 PRESETS = load_presets()
@@ -44,3 +44,16 @@ def test_the_story_design_wins_on_profit(name):
     for rival in rivals:
         gap, half_width = versus.loc[rival, ["mean", "ci95"]]
         assert gap + half_width < 0, f"{rival} vs {winner}: {gap:,.0f} +/- {half_width:,.0f}"
+
+
+def test_a_broken_preset_is_reported_and_the_others_still_load(tmp_path):
+    from sim.presets import read_presets
+
+    (tmp_path / "zeta.toml").write_text('name = "Z"\n')
+    (tmp_path / "default.toml").write_text("")
+    (tmp_path / "broken.toml").write_text("[firm]\nengineers = 0\n")
+    presets, problems = read_presets(tmp_path)
+    assert list(presets) == ["default", "zeta"]
+    assert problems == ["broken.toml: firm.engineers = 0: must be a whole number from 1 to 500"]
+    with pytest.raises(ScenarioError):
+        load_presets(tmp_path)

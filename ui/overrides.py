@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 import typing
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from sim.scenario import Scenario, ScenarioError, from_dict, load_scenario
+from sim.scenario import Scenario, ScenarioError, from_dict
 
 Overrides = dict[str, Any]
 
@@ -114,19 +113,6 @@ def field_meta(path: str) -> dict[str, Any]:
                 raise KeyError(path)
     return meta
 
-
-def load_presets(folder: str | Path) -> tuple[dict[str, Scenario], list[str]]:
-    """Every valid scenario file in the folder by file name (without .toml), and the problems of the others."""
-    presets: dict[str, Scenario] = {}
-    problems: list[str] = []
-    for path in sorted(Path(folder).glob("*.toml")):
-        try:
-            presets[path.stem] = load_scenario(path)
-        except ScenarioError as exc:
-            problems.extend(f"{path.name}: {p}" for p in exc.problems)
-    if "default" in presets:  # the default preset first: it is what the app opens with
-        presets = {"default": presets["default"], **presets}
-    return presets, problems
 
 
 def engineers_by_skill(skills: Mapping[str, int], total: int) -> dict[str, int]:

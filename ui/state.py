@@ -8,17 +8,17 @@ presses Run, so a half-finished edit never starts a simulation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from sim.presets import SCENARIOS_FOLDER, read_presets
 from sim.scenario import Scenario
-from ui.overrides import Overrides, apply_overrides, load_presets, overrides_between
+from ui.overrides import Overrides, apply_overrides, overrides_between
 
-SCENARIOS_FOLDER = Path(__file__).resolve().parents[1] / "scenarios"
 PRESET_KEY = "scenario.preset"
 OVERRIDES_KEY = "scenario.overrides"
 PAGE_KEY = "page.settings"
@@ -39,7 +39,7 @@ class AppState:
 def presets() -> tuple[dict[str, Scenario], list[str]]:
     """The preset files, read once per server; editing a file needs a restart (or the cache cleared). With no
     valid file the app still opens, on the model's built-in defaults."""
-    found, problems = load_presets(SCENARIOS_FOLDER)
+    found, problems = read_presets(SCENARIOS_FOLDER)
     return found or {"defaults": Scenario(name="Built-in defaults")}, problems
 
 
@@ -98,6 +98,16 @@ def page_input_key(name: str, page: str) -> str:
 
 def page_setting(name: str, default: str) -> str:
     return st.session_state.get(PAGE_KEY, {}).get(name, default)
+
+
+def number_setting(name: str, default: float, lo: float, hi: float) -> float:
+    """A number from the page settings, kept in [lo, hi]; text that is not a finite number (a link edited by hand)
+    gives the default."""
+    try:
+        value = float(page_setting(name, str(default)))
+    except ValueError:
+        return default
+    return min(max(value, lo), hi) if math.isfinite(value) else default
 
 
 def set_page_setting(name: str, value: str) -> None:
