@@ -12,11 +12,13 @@ and why pages are never imported: a worker that ran the app would start Streamli
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -100,6 +102,21 @@ def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
     )
 
 
+@contextlib.contextmanager
+def holding_run_slot(slot: Any, prefix: str) -> Iterator[None]:
+    """Hold one of the server's run slots for the block, telling the user in `slot` while they wait for it; the
+    slot is emptied at the end, whatever happened, so no stale progress bar stays behind."""
+    slots = run_slots()
+    if not slots.acquire(blocking=False):
+        slot.info(f"{prefix}waiting for another run on this server to finish...")
+        slots.acquire()
+    try:
+        yield
+    finally:
+        slots.release()
+        slot.empty()
+
+
 @st.cache_data(show_spinner=False, max_entries=2000)
 def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") -> Results:
     # Keyed on the scenario's TOML text: it holds every parameter, so equal text means equal numbers.
@@ -109,11 +126,7 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
     slot = st.empty()
     prefix = f"{_label}: " if _label else ""
     total = len(designs) * scenario.replications
-    slots = run_slots()
-    if not slots.acquire(blocking=False):
-        slot.info(f"{prefix}waiting for another run on this server to finish...")
-        slots.acquire()
-    try:
+    with holding_run_slot(slot, prefix):
         bar = slot.progress(0.0, text=f"{prefix}0 of {total} replications done")
         started = time.monotonic()
 
@@ -124,11 +137,7 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
 
         small = simulated_weeks(scenario, designs) <= IN_PROCESS_WEEKS
         executor = None if small else shared_executor()
-        results = run_experiment(scenario, list(designs), executor=executor, progress=progress)
-    finally:
-        slots.release()
-    slot.empty()
-    return results
+        return run_experiment(scenario, list(designs), executor=executor, progress=progress)
 
 
 # The advisor's procedure in the app: the standard one, so the page and `python -m sim advise` give the same numbers.
@@ -158,11 +167,7 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
     if options == 1:  # nothing affordable: the advisor says so at once, with no need to wait for a slot
         return advise(scenario, budget, objective, growth, procedure=procedure)
     slot = st.empty()
-    slots = run_slots()
-    if not slots.acquire(blocking=False):
-        slot.info(f"{prefix}waiting for another run on this server to finish...")
-        slots.acquire()
-    try:
+    with holding_run_slot(slot, prefix):
         bar = slot.progress(0.0, text=f"{prefix}ranking {options} options: 0 replications done")
 
         def progress(done: int, most: int) -> None:
@@ -171,6 +176,3 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
 
         executor = None if first_stage_weeks <= IN_PROCESS_WEEKS else shared_executor()
         return advise(scenario, budget, objective, growth, procedure=procedure, executor=executor, progress=progress)
-    finally:
-        slots.release()
-        slot.empty()
