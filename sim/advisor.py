@@ -477,7 +477,7 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
             "vs_today_mean": float(diff.mean()), "vs_today_ci95": t_half_width(diff) if i else 0.0,
             "better_than_today": int((sign * diff > 0).sum()), "replications": n,
             "status": ("chosen" if confident else "in contention") if i in contenders
-            else f"dropped after {chosen.dropped_at[i]}",
+            else f"dropped after {chosen.dropped_at[i]}" + ("; runs on as the reference" if i == 0 else ""),
             "_index": i, "_in_contention": i in contenders, **move.hires,
         })
     frame = pd.DataFrame(rows)
