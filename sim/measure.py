@@ -24,6 +24,25 @@ def _overlap(starts: np.ndarray, ends: np.ndarray, lo: np.ndarray, hi: np.ndarra
     return np.clip(np.minimum(ends[:, None], hi[None, :]) - np.maximum(starts[:, None], lo[None, :]), 0.0, None)
 
 
+def spread_over_weeks(starts: np.ndarray, ends: np.ndarray, hours: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Hours of each category between consecutive edges, each block's hours spread evenly over its span.
+
+    Integrates the piecewise-constant rate at which blocks accrue hours in one sorted pass, so the cost grows with
+    the number of blocks, not blocks x weeks (a ten-year run would otherwise build a matrix of gigabytes).
+    """
+    categories = hours.shape[1]
+    if starts.size == 0:
+        return np.zeros((edges.size - 1, categories))
+    rates = hours / np.maximum(ends - starts, 1e-12)[:, None]
+    times = np.concatenate([starts, ends])
+    order = np.argsort(times, kind="stable")
+    times = times[order]
+    rate_after = np.cumsum(np.concatenate([rates, -rates])[order], axis=0)
+    accrued = np.vstack([np.zeros(categories), np.cumsum(rate_after[:-1] * np.diff(times)[:, None], axis=0)])
+    at_edges = np.column_stack([np.interp(edges, times, accrued[:, c]) for c in range(categories)])
+    return np.diff(at_edges, axis=0)
+
+
 def yearly_cost(run: Run) -> float:
     salary, staffing = run.scenario.economics.salary, run.staffing
     return (
@@ -68,9 +87,7 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
         b_hours = np.zeros((0, len(CATEGORIES)))
     week_lo = start + hpw * np.arange(s.weeks)
     week_hi = week_lo + hpw
-    length = np.maximum(b_end - b_start, 1e-12)
-    # A block's hours are spread over the weeks it spans, in proportion to its overlap with each.
-    weekly_hours = (_overlap(b_start, b_end, week_lo, week_hi) / length[:, None]).T @ b_hours  # (weeks, categories)
+    weekly_hours = spread_over_weeks(b_start, b_end, b_hours, np.append(week_lo, week_hi[-1]))  # (weeks, categories)
     hours_by_category = weekly_hours.sum(axis=0)
     busy = hours_by_category.sum()
 

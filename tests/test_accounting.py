@@ -42,3 +42,26 @@ def test_weekly_throughput_adds_up_to_the_summary(results):
     summary = results.summary.set_index(["design", "replication"])
     weeks = results.scenario.weeks
     np.testing.assert_allclose(weekly.sort_index(), (summary.throughput_per_week * weeks).sort_index())
+
+
+def test_block_hours_are_spread_over_the_weeks_they_span():
+    from sim.measure import spread_over_weeks
+
+    # One block of 30 h from hour 30 to 60 (20 h of work, 10 h of talk) and one of 5 h inside the second week.
+    starts, ends = np.array([30.0, 45.0]), np.array([60.0, 50.0])
+    hours = np.array([[20.0, 10.0], [5.0, 0.0]])
+    weekly = spread_over_weeks(starts, ends, hours, np.array([0.0, 40.0, 80.0]))
+    # A third of the long block falls in week one, two thirds in week two, with the short block.
+    np.testing.assert_allclose(weekly, [[20 / 3, 10 / 3], [40 / 3 + 5, 20 / 3]])
+
+
+def test_a_ten_year_run_accounts_for_every_engineer_hour(default_scenario):
+    from sim.measure import measure
+    from sim.model import simulate
+
+    long_run = small(default_scenario, weeks=520, replications=2, demand={
+        **default_scenario.to_dict()["demand"], "clients": 10})
+    summary, weekly, time_use = measure(simulate(long_run, "pm", 0))
+    assert len(weekly) == 520
+    hours = sum(row["hours_per_engineer_week"] for row in time_use)
+    assert hours == pytest.approx(long_run.firm.hours_per_week)
