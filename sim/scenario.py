@@ -193,6 +193,14 @@ class Economics:
 
 PROCESS_KEYS = tuple(f.name for f in dataclasses.fields(Process))
 
+# Each mechanism's switched-off value. With all of them (and one skill, exponential effort, identical clients) the
+# model's special cases are textbook queues: `pm` is M/M/c and `none` is c x M/M/1 (MODEL.md, Validation).
+MECHANISMS_OFF: dict[str, Any] = {
+    "context_switch_loss": [0.0], "client_contact_hours": 0.0, "interruption_hours": 0.0,
+    "rework_effort_share": 0.0, "pm_hours_per_request": 0.0, "am_hours_per_request": 0.0,
+    "skill_mismatch_factor": 1.0, "churn": False, "upsell": False,
+}
+
 
 @dataclass(frozen=True)
 class OrgDesign:

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from sim.experiment import run_experiment
-from sim.scenario import from_dict
+from sim.scenario import MECHANISMS_OFF, from_dict
 from sim.stats import t_half_width
 
 ENGINEERS = 4
@@ -42,11 +42,7 @@ def textbook_scenario(load: float, weeks: int, replications: int):
             "work_types": {"task": {"share": 1.0, "effort_hours": EFFORT_HOURS, "effort_cv": 1.0,
                                     "deadline_days": 5.0}},
         },
-        "behaviour": {
-            "context_switch_loss": [0.0], "client_contact_hours": 0.0, "interruption_hours": 0.0,
-            "rework_effort_share": 0.0, "pm_hours_per_request": 0.0, "am_hours_per_request": 0.0,
-            "skill_mismatch_factor": 1.0, "churn": False, "upsell": False,
-        },
+        "behaviour": MECHANISMS_OFF,
         "process": {"standardised_work": False, "checkins": False, "status_updates": False},
     })
 
