@@ -32,7 +32,7 @@ def main() -> None:
     current = next(p for p in pages if p.page.title == navigation.title)
     # The link is read before the sidebar exists: its values must be in the state when the widgets are made.
     params = sync_link(pages, current)
-    share_box(params, pages, current)  # at the top of the sidebar, where it is seen without scrolling
+    share_box(params, pages)  # at the top of the sidebar, where it is seen without scrolling
     render_sidebar()
     show_notices()
     navigation.run()

@@ -212,7 +212,7 @@ LONGEST = {
     "designs.both.account_managers": "2", "page": "growth", "designs": "none,pm,am,hybrid,both",
     "baseline": "hybrid", "lever": "engineers", "from": "40", "to": "80", "steps": "9",
 }
-TYPICAL_ADDRESS = "https://orgsim.example.com/growth-what-if"
+TYPICAL_ADDRESS = "https://orgsim.example.com/"
 
 
 def test_the_longest_realistic_link_is_the_one_the_readme_states():

@@ -117,18 +117,23 @@ def sync_link(pages: Sequence[AppPage], current: AppPage) -> dict[str, str] | No
     return params
 
 
-def link_for(params: Mapping[str, str], pages: Sequence[AppPage], current: AppPage) -> str:
-    """The absolute link when the browser's URL is known (`st.context.url`, without its query), else `?...`."""
+def link_for(params: Mapping[str, str], pages: Sequence[AppPage]) -> str:
+    """The absolute link when the browser's URL is known (`st.context.url`, without its query), else `?...`.
+
+    The link points at the app's root and names its page with `page=`: a link straight to a page's own path makes
+    Streamlit show "Page not found" to the first session after a server start (the page is only known once the
+    entry script has run), while the root always runs the entry script, which then switches to the page.
+    """
     query = "?" + _encode(params)
     url = (st.context.url or "").rstrip("/")
     if not url.startswith(("http://", "https://")):
         return query
-    for page in pages:  # the URL of the page the session opened on: back to the app's root
+    for page in pages:  # the URL of the page the session is on: back to the app's root
         suffix = "/" + page.page.url_path
         if page.page.url_path and url.endswith(suffix):
             url = url[: -len(suffix)]
             break
-    return f"{url}/{current.page.url_path}{query}"
+    return f"{url}/{query}"
 
 
 def _encode(params: Mapping[str, str]) -> str:
@@ -173,12 +178,12 @@ def show_notices() -> None:
         getattr(st, kind)(text)
 
 
-def share_box(params: Mapping[str, str] | None, pages: Sequence[AppPage], current: AppPage) -> None:
+def share_box(params: Mapping[str, str] | None, pages: Sequence[AppPage]) -> None:
     """The sidebar's "Share this scenario": the link ready to copy, and the scenario as a TOML file."""
     state: AppState = read_state()
     with st.sidebar.expander("Share this scenario", expanded=False):
         if params:
-            link = link_for(params, pages, current)
+            link = link_for(params, pages)
             st.caption(f"Anyone with this link sees this scenario, this page and the same numbers "
                        f"({len(link)} characters). The copy button shows when you point at it.")
             st.code(link, language=None, wrap_lines=True)
