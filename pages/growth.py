@@ -118,9 +118,7 @@ def run_sweep(lever: str, values: list[float], designs: list[str]) -> pd.DataFra
         kpis.insert(0, "lever", value)
         rows.append(kpis)
     frame = pd.concat(rows, ignore_index=True)
-    frame["lo"] = frame["mean"] - frame["ci95"].fillna(0)
-    frame["hi"] = frame["mean"] + frame["ci95"].fillna(0)
-    return frame
+    return tables.add_interval(frame, frame["metric"].map(lambda m: KPIS[m].unit))
 
 
 def main() -> None:

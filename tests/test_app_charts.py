@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -38,8 +39,18 @@ def test_kpi_interval_chart_draws_every_design_with_its_interval(results):
     assert errors["encoding"]["x"]["field"] == "lo" and errors["encoding"]["x2"]["field"] == "hi"
     rows = dataset(chart)
     assert [r["design"] for r in rows] == ["none", "pm", "am", "hybrid", "both"]
-    for r in rows:
+    for r in rows:  # profit may take any sign: its interval is not cut
         assert r["lo"] == pytest.approx(r["mean"] - r["ci95"]) and r["hi"] == pytest.approx(r["mean"] + r["ci95"])
+
+
+def test_intervals_stop_where_the_quantity_stops():
+    """Few replications give wide Student-t intervals; a rate's band stays within 0 to 100 %, a count's above 0."""
+    frame = pd.DataFrame({"mean": [0.9, 2.0, -5.0], "ci95": [0.3, 3.0, 10.0]})
+    tables.add_interval(frame, pd.Series(["share", "days", "money"]))
+    np.testing.assert_allclose(frame[["lo", "hi"]], [[0.6, 1.0], [0.0, 5.0], [-15.0, 5.0]])
+    differences = pd.DataFrame({"mean": [0.9], "ci95": [0.3]})
+    tables.add_interval(differences)
+    np.testing.assert_allclose(differences[["lo", "hi"]], [[0.6, 1.2]])
 
 
 def test_difference_chart_has_a_zero_line_and_leaves_out_the_baseline(results):

@@ -14,14 +14,33 @@ from ui.labels import BEST, DROPPED, KPIS, TIED, TIME_USE, describe_design, figu
 BEST_MARK = "★"
 
 
+# What a level can be, by unit: a Student-t interval from few replications can reach past these (an on-time rate
+# of 130 %, a negative lead time), and a chart should not draw what cannot happen. Differences are not cut.
+FEASIBLE = {"share": (0.0, 1.0), "days": (0.0, None), "count": (0.0, None)}
+WEEKLY_UNITS = {"backlog": "count", "throughput": "count", "utilization": "share", "revenue": "money"}
+
+
+def add_interval(frame: pd.DataFrame, units: pd.Series | str | None = None, mean: str = "mean",
+                 ci: str = "ci95") -> pd.DataFrame:
+    """Adds lo and hi, the 95 % interval around `mean`, cut to what each row's unit can be (`units`: one per row,
+    one for all, or None for differences, which may take any sign)."""
+    half = frame[ci].fillna(0)
+    frame["lo"] = frame[mean] - half
+    frame["hi"] = frame[mean] + half
+    if units is not None:
+        per_row = units if isinstance(units, pd.Series) else pd.Series(units, index=frame.index)
+        for unit, (low, high) in FEASIBLE.items():
+            rows = per_row == unit
+            frame.loc[rows, ["lo", "hi"]] = frame.loc[rows, ["lo", "hi"]].clip(lower=low, upper=high)
+    return frame
+
+
 def kpi_intervals(results: Results, metrics: list[str] | None = None) -> pd.DataFrame:
     """design, metric, label, mean, ci95, lo, hi: the numbers behind the KPI table and its charts."""
     metrics = metrics or list(KPIS)
     frame = results.kpis(metrics).copy()
     frame["label"] = frame["metric"].map(lambda m: KPIS[m].label)
-    frame["lo"] = frame["mean"] - frame["ci95"].fillna(0)
-    frame["hi"] = frame["mean"] + frame["ci95"].fillna(0)
-    return frame
+    return add_interval(frame, frame["metric"].map(lambda m: KPIS[m].unit))
 
 
 def best_designs(kpis: pd.DataFrame) -> dict[str, set[str]]:
@@ -65,9 +84,7 @@ def weekly_means(results: Results, measure: str) -> pd.DataFrame:
     """Per design and week: the mean over replications of `measure` and its 95 % interval."""
     groups = results.weekly.groupby(["design", "week"], sort=False)[measure]
     frame = groups.agg(mean="mean", ci95=t_half_width).reset_index()
-    frame["lo"] = frame["mean"] - frame["ci95"].fillna(0)
-    frame["hi"] = frame["mean"] + frame["ci95"].fillna(0)
-    return frame
+    return add_interval(frame, WEEKLY_UNITS[measure])
 
 
 def differences(results: Results, baseline: str) -> pd.DataFrame:
@@ -75,9 +92,7 @@ def differences(results: Results, baseline: str) -> pd.DataFrame:
     frame = results.versus(baseline, list(KPIS))
     frame = frame[frame["design"] != baseline].copy()
     frame["label"] = frame["metric"].map(lambda m: KPIS[m].label)
-    frame["lo"] = frame["mean"] - frame["ci95"].fillna(0)
-    frame["hi"] = frame["mean"] + frame["ci95"].fillna(0)
-    return frame
+    return add_interval(frame)
 
 
 def _change(row, unit: str, more: str, less: str) -> str:
@@ -144,8 +159,7 @@ def advice_options(advice: Advice) -> pd.DataFrame:
     behind the ranking table and its chart."""
     frame = advice.options[["rank", "name", "cost", "objective_mean", "objective_ci95", "vs_today_mean",
                             "vs_today_ci95", "replications", "status"]].rename(columns={"name": "option"})
-    frame["lo"] = frame["vs_today_mean"] - frame["vs_today_ci95"].fillna(0)
-    frame["hi"] = frame["vs_today_mean"] + frame["vs_today_ci95"].fillna(0)
+    add_interval(frame, mean="vs_today_mean", ci="vs_today_ci95")
     frame["verdict"] = frame["status"].map({"chosen": BEST, "in contention": TIED}).fillna(DROPPED)
     if not advice.confident:  # the leader of a tie is the best mean, not a proven best
         frame.loc[frame["rank"] == 1, "verdict"] = TIED
