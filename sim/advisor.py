@@ -453,6 +453,13 @@ def select_best(k: int, goodness: Callable[[int, int], np.ndarray], add: Callabl
     return Selection(contenders, dropped_at, r)
 
 
+def _paired_gap(values: np.ndarray, best: np.ndarray) -> tuple[float, float]:
+    """Mean and 95 % half-width of an option minus the best, replication by replication, where both ran."""
+    n = min(values.size, best.size)
+    difference = values[:n] - best[:n]
+    return float(difference.mean()), t_half_width(difference)
+
+
 def _surely_better(differences: np.ndarray, alpha: float) -> bool:
     """One-sided paired t-test: is the mean difference above zero at level alpha?"""
     n = differences.size
@@ -482,8 +489,17 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
         })
     frame = pd.DataFrame(rows)
     frame["_goodness"] = sign * frame["objective_mean"]
-    frame = frame.sort_values(["_in_contention", "_goodness", "cost"], ascending=[False, False, True],
-                              kind="stable").reset_index(drop=True)
+    in_contention = frame[frame["_in_contention"]].sort_values(["_goodness", "cost"], ascending=[False, True],
+                                                                kind="stable")
+    # Options dropped early have means over fewer replications than the best, so their means alone can mislead
+    # (a dropped option may show a higher mean than the best's, over its own replications). Each is compared with
+    # the best on the replications both ran, and the dropped ones are ranked by that paired gap.
+    best = scores[int(in_contention["_index"].iloc[0])]
+    gaps = [_paired_gap(scores[i], best) for i in frame["_index"]]
+    frame["vs_best_mean"], frame["vs_best_ci95"] = [g[0] for g in gaps], [g[1] for g in gaps]
+    frame["_gap"] = sign * frame["vs_best_mean"]
+    dropped = frame[~frame["_in_contention"]].sort_values(["_gap", "cost"], ascending=[False, True], kind="stable")
+    frame = pd.concat([frame.loc[in_contention.index], dropped], ignore_index=True).drop(columns="_gap")
     frame.insert(0, "rank", range(1, len(frame) + 1))
     order = frame["_index"].tolist()
     delta = procedure.indifference_zone or objective.indifference_zone

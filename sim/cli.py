@@ -106,18 +106,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _signed(mean: float, half: float) -> str:
+    return f"{'+' if mean > 0 else ''}{_short(mean)} +/- {_short(half)}"
+
+
 def advice_table(advice: Advice, title: str) -> str:
-    rows = [("rank", "option", "cost $/yr", "objective", "vs today", "reps", "status")]
+    rows = [("rank", "option", "cost $/yr", "objective", "vs today", "vs best (paired)", "reps", "status")]
     for o in advice.options.itertuples(index=False):
-        vs_today = ("+" if o.vs_today_mean > 0 else "") + _short(o.vs_today_mean)
         objective = f"{_short(o.objective_mean)} +/- {_short(o.objective_ci95)}"
-        rows.append((str(o.rank), o.name, f"{o.cost:,.0f}", objective, f"{vs_today} +/- {_short(o.vs_today_ci95)}",
-                     str(o.replications), o.status))
+        rows.append((str(o.rank), o.name, f"{o.cost:,.0f}", objective, _signed(o.vs_today_mean, o.vs_today_ci95),
+                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), o.status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [title]
+    left = (1, len(rows[0]) - 1)  # the option and the status read from the left
     for r in rows:
-        lines.append("  ".join(c.ljust(w) if i in (1, 6) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths,
-                                                                                                        strict=True))))
+        lines.append("  ".join(c.ljust(w) if i in left else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     lines.append(advice.recommendation)
     return "\n".join(lines)
 

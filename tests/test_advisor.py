@@ -83,6 +83,19 @@ def test_clearly_worse_candidates_are_dropped_early(drowning):
     assert advice.replications == len(advice.scores)
 
 
+def test_dropped_options_are_ranked_by_their_paired_gap_to_the_best(drowning):
+    advice = advise(drowning, 150_000, "profit", procedure=QUICK)
+    scores = advice.scores.pivot(index="replication", columns="option", values="objective")
+    best = advice.options.iloc[0]
+    assert best["vs_best_mean"] == 0 and best["vs_best_ci95"] == 0
+    for row in advice.options.itertuples():
+        both = scores[[row.name, best["name"]]].dropna()  # the replications both ran
+        gap = both[row.name] - both[best["name"]]
+        assert row.vs_best_mean == pytest.approx(gap.mean())
+    dropped = advice.options[advice.options["status"].str.startswith("dropped")]
+    assert list(dropped["vs_best_mean"]) == sorted(dropped["vs_best_mean"], reverse=True)
+
+
 def test_same_seed_same_ranking_serial_pool_and_dask(chaotic, monkeypatch):
     from distributed import LocalCluster
 

@@ -57,14 +57,15 @@ def test_the_page_recommends_one_option_and_ranks_them_all(default_scenario):
     assert TODAY_NAME in set(table["Option"])
     best = table["Option"].iloc[0]
     assert best[0].upper() + best[1:] in sentence or f'"{best}"' in sentence
-    assert list(table.columns) == ["Option", "Yearly cost", "Profit ($ per year)", "Against today", "Replications",
-                                   "Status"]
-    # the options still in contention first, then the dropped ones, each group by mean profit, best first
+    assert list(table.columns) == ["Option", "Yearly cost", "Profit ($ per year)", "Against today",
+                                   "Against the best", "Replications", "Status"]
+    # the options still in contention first, by mean profit; then the dropped ones, by their paired gap to the best
     contending = table["Status"].isin([BEST, TIED])
     assert contending.iloc[0] and contending.is_monotonic_decreasing
-    for group in (table[contending], table[~contending]):
-        profit = [money_value(text.split(" ± ")[0]) for text in group["Profit ($ per year)"]]
-        assert profit == sorted(profit, reverse=True)
+    profit = [money_value(text.split(" ± ")[0]) for text in table[contending]["Profit ($ per year)"]]
+    assert profit == sorted(profit, reverse=True)
+    gaps = [money_value(text.split(" ± ")[0]) for text in table[~contending]["Against the best"]]
+    assert gaps == sorted(gaps, reverse=True) and all(gap <= 0 for gap in gaps)
     (chart,) = at.get("vega_lite_chart")
     assert "difference from today" in chart.proto.spec
     assert any("the KN procedure" in c.value and "up to 50" in c.value for c in at.caption)

@@ -158,7 +158,8 @@ def advice_options(advice: Advice) -> pd.DataFrame:
     """The advisor's options, best first, with lo/hi of the difference from today and a verdict: the numbers
     behind the ranking table and its chart."""
     frame = advice.options[["rank", "name", "cost", "objective_mean", "objective_ci95", "vs_today_mean",
-                            "vs_today_ci95", "replications", "status"]].rename(columns={"name": "option"})
+                            "vs_today_ci95", "vs_best_mean", "vs_best_ci95", "replications", "status"]].rename(
+        columns={"name": "option"})
     add_interval(frame, mean="vs_today_mean", ci="vs_today_ci95")
     frame["verdict"] = frame["status"].map({"chosen": BEST, "in contention": TIED}).fillna(DROPPED)
     if not advice.confident:  # the leader of a tie is the best mean, not a proven best
@@ -180,6 +181,9 @@ def advice_table(advice: Advice) -> pd.DataFrame:
             label: f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}",
             "Against today": "—" if o.option == TODAY_NAME
             else f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}",
+            # Paired with the best on the replications both ran: a dropped option's own mean may come from fewer.
+            "Against the best": "—" if o.rank == 1
+            else f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}",
             "Replications": int(o.replications),
             "Status": o.verdict if o.verdict != DROPPED else o.status,  # "dropped after 12" (replications)
         }
