@@ -24,8 +24,8 @@ import streamlit as st
 
 from sim.links import PAGE_KEYS, params_to_scenario, scenario_to_params
 from sim.scenario import Scenario, ScenarioError, dumps, loads
-from ui.overrides import apply_overrides, overrides_between
-from ui.state import AppState, presets, read_state, state_for, write_state
+from ui.overrides import overrides_between
+from ui.state import AppState, current_scenario, presets, read_state, state_for, write_state
 
 PAGE_PARAM = "page"
 WRITTEN_KEY = "share.written"  # the query parameters this session wrote last (or read from the link)
@@ -89,7 +89,7 @@ def current_params(current: AppPage) -> dict[str, str] | None:
     """The link's query parameters for the state now, or None while the inputs do not make a valid scenario."""
     state = read_state()
     try:
-        scenario = apply_overrides(presets()[0][state.preset], state.overrides)
+        scenario = current_scenario()
     except ScenarioError:
         return None
     page = {k: v for k, v in state.page.items() if k in PAGE_KEYS and k != PAGE_PARAM}
@@ -190,7 +190,7 @@ def share_box(params: Mapping[str, str] | None, pages: Sequence[AppPage]) -> Non
         else:
             st.caption("The inputs do not make a valid scenario yet, so there is no link for them.")
         try:
-            scenario = apply_overrides(presets()[0][state.preset], state.overrides)
+            scenario = current_scenario()
         except ScenarioError:
             scenario = None
         if scenario is not None:

@@ -19,6 +19,7 @@ from ui.state import (
     OVERRIDES_KEY,
     PRESET_KEY,
     AppState,
+    current_scenario,
     input_key,
     presets,
     read_state,
@@ -290,9 +291,8 @@ def show_problems(exc: ScenarioError) -> None:
 
 def scenario_or_problems() -> Scenario | None:
     """The current scenario, or None after showing why it cannot run."""
-    state = read_state()
     try:
-        return apply_overrides(presets()[0][state.preset], state.overrides)
+        return current_scenario()
     except ScenarioError as exc:
         show_problems(exc)
         return None
