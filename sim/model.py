@@ -76,7 +76,8 @@ class Request:
     skill: str
     effort: float  # billable hours at standard speed
     arrival: float
-    deadline: float
+    deadline: float  # the deadline in force: the client's ask, or what an account manager negotiated
+    asked_deadline: float  # what the client asked for; on-time is judged against it
     clarity_draw: float
     review_draw: float
     upsell_draw: float
@@ -157,7 +158,8 @@ class Firm:
         now = self.env.now
         return Request(
             id=len(self.requests), client=client, kind=kind, skill=wt.skill, effort=effort, arrival=now,
-            deadline=now + wt.deadline_days * self.hours_per_day, clarity_draw=draws[0], review_draw=draws[1],
+            deadline=now + wt.deadline_days * self.hours_per_day,
+            asked_deadline=now + wt.deadline_days * self.hours_per_day, clarity_draw=draws[0], review_draw=draws[1],
             upsell_draw=draws[2], is_upsell=is_upsell,
         )
 

@@ -87,84 +87,104 @@ class Behaviour:
         "Share of an engineer's time lost when working for 1, 2, 3, ... clients at once; the last value holds "
         "beyond; [0] switches it off.",
         min=0,
-        max=0.95,
+        max=0.95, grade="firm",
     )
     client_contact_hours: float = param(
-        1.0, "Hours of intake and client talk per request, borne by whoever owns the client.", min=0, max=100
+        1.0, "Hours of intake and client talk per request, borne by whoever owns the client.", min=0, max=100,
+        grade="assumption", plausible=(0.5, 2.0)
     )
     interruption_hours: float = param(
         0.5, "Hours of interruptions per request for the engineer who owns the client; an AM absorbs them.",
-        min=0, max=100,
+        min=0, max=100, grade="assumption", plausible=(0.25, 1.0),
     )
     clarity_without_am: float = param(
-        0.7, "Probability that a request is understood right when engineers take it from the client.", min=0, max=1
+        0.7, "Probability that a request is understood right when engineers take it from the client.", min=0, max=1,
+        grade="assumption", plausible=(0.55, 0.85)
     )
     clarity_with_am: float = param(
-        0.9, "Probability that a request is understood right after an account manager clarified it.", min=0, max=1
+        0.9, "Probability that a request is understood right after an account manager clarified it.", min=0, max=1,
+        grade="assumption", plausible=(0.8, 0.95)
     )
     rework_effort_share: float = param(
         0.5, "Extra effort, as a share of the request's effort, to redo a request built wrong; 0 switches rework off.",
-        min=0, max=5,
+        min=0, max=5, grade="assumption", plausible=(0.3, 0.8),
     )
     review_catch_rate: float = param(
-        0.6, "Probability that a PM's review catches a wrong build before the client sees it.", min=0, max=1
+        0.6, "Probability that a PM's review catches a wrong build before the client sees it.", min=0, max=1,
+        grade="firm"
     )
     client_found_rework_factor: float = param(
-        2.0, "How much more a fix costs when the client found the problem after delivery.", min=1, max=20
+        2.0, "How much more a fix costs when the client found the problem after delivery.", min=1, max=20,
+        grade="assumption", plausible=(1.5, 4.0)
     )
     pm_hours_per_request: float = param(
         0.75, "Project-manager hours per request for planning, assignment, review and status; 0 costs nothing.",
-        min=0, max=100,
+        min=0, max=100, grade="assumption", plausible=(0.5, 1.0),
     )
     am_hours_per_request: float = param(
-        1.0, "Account-manager hours per request for intake, clarification, negotiation and updates.", min=0, max=100
+        1.0, "Account-manager hours per request for intake, clarification, negotiation and updates.", min=0, max=100,
+        grade="assumption", plausible=(0.5, 1.5)
     )
     skill_mismatch_factor: float = param(
-        1.5, "How much slower an engineer works outside their skill; 1 switches it off.", min=1, max=10
+        1.5, "How much slower an engineer works outside their skill; 1 switches it off.", min=1, max=10,
+        grade="assumption", plausible=(1.2, 2.0)
     )
     hybrid_strength: float = param(
-        0.6, "Strength of a hybrid's PM and AM effects relative to a specialist (1 = as good).", min=0, max=1
+        0.6, "Strength of a hybrid's PM and AM effects relative to a specialist (1 = as good).", min=0, max=1,
+        grade="assumption", plausible=(0.4, 0.8)
     )
     negotiation_buffer: float = param(
-        1.25, "Safety factor an AM puts on the estimated completion time when negotiating a deadline.", min=1, max=5
+        1.25, "Safety factor an AM puts on the estimated completion time when negotiating a deadline.", min=1, max=5,
+        grade="assumption", plausible=(1.1, 1.5)
     )
     churn: bool = param(True, "Whether dissatisfied clients leave (and send nothing more).")
     churn_threshold: float = param(
-        0.4, "Satisfaction below which a client leaves.", min=0, max=1
+        0.4, "Satisfaction below which a client leaves.", min=0, max=1, grade="assumption", plausible=(0.3, 0.5)
     )
     satisfaction_memory: float = param(
-        0.1, "Weight of the latest delivery in a client's satisfaction (exponential smoothing).", min=0.01, max=1
+        0.1, "Weight of the latest delivery in a client's satisfaction (exponential smoothing).", min=0.01, max=1,
+        grade="assumption", plausible=(0.05, 0.2)
     )
     late_dissatisfaction: float = param(
-        1.0, "Satisfaction lost on a late delivery (before any relief for being informed).", min=0, max=1
+        1.0, "Satisfaction lost on a late delivery (before any relief for being informed).", min=0, max=1,
+        grade="assumption", plausible=(0.5, 1.0)
     )
     rework_dissatisfaction: float = param(
-        0.3, "Satisfaction lost when the client found a wrong build.", min=0, max=1
+        0.3, "Satisfaction lost when the client found a wrong build.", min=0, max=1,
+        grade="assumption", plausible=(0.15, 0.5)
     )
     informed_delay_relief: float = param(
-        0.5, "Share of the lateness penalty spared when the client was kept informed of the delay.", min=0, max=1
+        0.5, "Share of the lateness penalty spared when the client was kept informed of the delay.", min=0, max=1,
+        grade="assumption", plausible=(0.25, 0.75)
     )
     upsell: bool = param(True, "Whether account managers, hybrids and sales find extra billable work.")
     upsell_per_delivery: float = param(
-        0.06, "Extra requests an account manager sells per delivery to a satisfied client.", min=0, max=1
+        0.06, "Extra requests an account manager sells per delivery to a satisfied client.", min=0, max=1,
+        grade="assumption", plausible=(0.02, 0.12)
     )
     sales_upsells_per_week: float = param(
-        1.0, "Extra requests a full-time salesperson sells per week to satisfied clients.", min=0, max=50
+        1.0, "Extra requests a full-time salesperson sells per week to satisfied clients.", min=0, max=50,
+        grade="assumption", plausible=(0.5, 2.0)
     )
     standardised_cv_factor: float = param(
-        0.7, "Effort variability kept with standardised work types and checklists (1 = no change).", min=0, max=1
+        0.7, "Effort variability kept with standardised work types and checklists (1 = no change).", min=0, max=1,
+        grade="assumption", plausible=(0.5, 0.9)
     )
     standardised_rework_factor: float = param(
-        0.7, "Share of wrong builds that remain with checklists (1 = no change).", min=0, max=1
+        0.7, "Share of wrong builds that remain with checklists (1 = no change).", min=0, max=1,
+        grade="assumption", plausible=(0.5, 0.9)
     )
     standardised_overhead_hours: float = param(
-        0.25, "Engineer hours per request to follow the checklist.", min=0, max=20
+        0.25, "Engineer hours per request to follow the checklist.", min=0, max=20,
+        grade="assumption", plausible=(0.1, 0.5)
     )
     status_update_hours: float = param(
-        0.25, "Hours per request to send clients status updates, borne by whoever owns the client.", min=0, max=20
+        0.25, "Hours per request to send clients status updates, borne by whoever owns the client.", min=0, max=20,
+        grade="assumption", plausible=(0.1, 0.5)
     )
     checkin_hours_per_request: float = param(
-        0.1, "Account-manager hours per request spent in AM-PM check-ins.", min=0, max=20
+        0.1, "Account-manager hours per request spent in AM-PM check-ins.", min=0, max=20,
+        grade="assumption", plausible=(0.05, 0.25)
     )
 
 
@@ -177,17 +197,32 @@ class Process:
 
 @dataclass(frozen=True)
 class Salary:
-    engineer: float = param(132_270.0, "Yearly salary of an engineer ($).", min=0, max=2_000_000)
-    project_manager: float = param(100_750.0, "Yearly salary of a project manager ($).", min=0, max=2_000_000)
-    account_manager: float = param(95_000.0, "Yearly salary of an account manager ($).", min=0, max=2_000_000)
-    hybrid: float = param(115_000.0, "Yearly salary of a hybrid PM/AM ($).", min=0, max=2_000_000)
-    sales: float = param(110_000.0, "Yearly salary of a full-time salesperson ($).", min=0, max=2_000_000)
+    engineer: float = param(132_270.0, "Yearly salary of an engineer ($).", min=0, max=2_000_000, grade="firm")
+    project_manager: float = param(
+        100_750.0, "Yearly salary of a project manager ($).", min=0, max=2_000_000,
+        grade="firm",
+    )
+    account_manager: float = param(
+        95_000.0, "Yearly salary of an account manager ($).", min=0, max=2_000_000,
+        grade="assumption", plausible=(80000.0, 110000.0),
+    )
+    hybrid: float = param(
+        115_000.0, "Yearly salary of a hybrid PM/AM ($).", min=0, max=2_000_000,
+        grade="assumption", plausible=(100000.0, 130000.0),
+    )
+    sales: float = param(
+        110_000.0, "Yearly salary of a full-time salesperson ($).", min=0, max=2_000_000,
+        grade="assumption", plausible=(90000.0, 130000.0),
+    )
 
 
 @dataclass(frozen=True)
 class Economics:
-    bill_rate: float = param(200.0, "Dollars billed per billable engineer hour.", min=0, max=5000)
-    late_discount: float = param(0.1, "Share of a late request's bill given back to the client.", min=0, max=1)
+    bill_rate: float = param(200.0, "Dollars billed per billable engineer hour.", min=0, max=5000, grade="soft")
+    late_discount: float = param(
+        0.1, "Share of a late request's bill given back to the client.", min=0, max=1,
+        grade="assumption", plausible=(0.0, 0.2),
+    )
     salary: Salary = field(default_factory=Salary, metadata={"help": "Yearly salaries."})
 
 
