@@ -137,8 +137,9 @@ def advice_table(advice: Advice, title: str) -> str:
     rows = [("rank", "option", "cost $/yr", "objective", "vs today", "vs best (paired)", "reps", "status")]
     for o in advice.options.itertuples(index=False):
         objective = f"{_short(o.objective_mean)} +/- {_short(o.objective_ci95)}"
+        status = o.status if o.keeping_up else f"{o.status} {NOT_STEADY}"
         rows.append((str(o.rank), o.name, f"{o.cost:,.0f}", objective, _signed(o.vs_today_mean, o.vs_today_ci95),
-                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), o.status))
+                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [title]
     left = (1, len(rows[0]) - 1)  # the option and the status read from the left
@@ -146,7 +147,22 @@ def advice_table(advice: Advice, title: str) -> str:
         lines.append("  ".join(c.ljust(w) if i in left else c.rjust(w)
                                for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     lines.append(advice.recommendation)
+    if not advice.options["keeping_up"].all():
+        lines.append(f"{NOT_STEADY}: the option's backlog was still growing over the measured weeks, so its lead time "
+                     "and on-time figures depend on the run length")
     return "\n".join(lines)
+
+
+MAX_OPTION_WARNINGS = 5  # the best ones; the table marks every option that is not keeping up
+
+
+def warn_options(advice: Advice) -> None:
+    warnings = advice.warnings()
+    shown = warnings[:MAX_OPTION_WARNINGS]
+    if len(warnings) > len(shown):
+        shown.append(f"{len(warnings) - len(shown)} more options are not keeping up either (marked {NOT_STEADY} "
+                     "in the table)")
+    warn(shown, "warning")
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
@@ -156,6 +172,9 @@ def cmd_advise(args: argparse.Namespace) -> int:
     # the grown ranking first: a bad --growth then fails before any replication has run
     grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
     this_year = advise(scenario, args.budget, objective, executor=executor)
+    for ranked in (this_year, grown):
+        if ranked is not None:
+            warn_options(ranked)
     if args.format == "json":
         out = this_year.to_dict()
         if grown is not None:

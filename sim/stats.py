@@ -71,6 +71,7 @@ class BacklogTrend:
     ci95: float
     deliveries_per_week: float
     weeks: int
+    kind: str = "design"  # what the sentence calls it: a design, or an option of the advisor
 
     @property
     def keeping_up(self) -> bool:
@@ -83,18 +84,23 @@ class BacklogTrend:
 
     def warning(self) -> str:
         """The sentence the CLI and the app show for a design that is not keeping up."""
-        return (f"design {self.design} is not keeping up: its backlog grows by {self.growth_per_week:.2g} requests "
-                f"a week (± {self.ci95:.2g}); its lead time and on-time figures depend on the run length")
+        return (f"{self.kind} {self.design} is not keeping up: its backlog grows by {self.growth_per_week:.2g} "
+                f"requests a week (± {self.ci95:.2g}); its lead time and on-time figures depend on the run length")
+
+
+def backlog_trend(design: str, slopes: np.ndarray, deliveries: np.ndarray, weeks: int,
+                  kind: str = "design") -> BacklogTrend:
+    """The trend of one design from its replications' backlog slopes and deliveries per week."""
+    slopes = np.asarray(slopes, dtype=float)
+    kept = slopes[~np.isnan(slopes)]
+    return BacklogTrend(str(design), float(kept.mean()) if kept.size else float("nan"), t_half_width(slopes),
+                        float(np.mean(deliveries)), int(weeks), kind)
 
 
 def backlog_trends(summary: pd.DataFrame, weeks: int) -> dict[str, BacklogTrend]:
     """Each design's backlog trend from the per-replication summary (columns design, backlog_growth_per_week,
     throughput_per_week), in the order the designs first appear."""
-    trends = {}
-    for design, group in summary.groupby("design", sort=False):
-        slopes = group["backlog_growth_per_week"].to_numpy(dtype=float)
-        kept = slopes[~np.isnan(slopes)]
-        trends[design] = BacklogTrend(
-            str(design), float(kept.mean()) if kept.size else float("nan"), t_half_width(slopes),
-            float(group["throughput_per_week"].mean()), int(weeks))
-    return trends
+    return {
+        design: backlog_trend(design, group["backlog_growth_per_week"], group["throughput_per_week"], weeks)
+        for design, group in summary.groupby("design", sort=False)
+    }
