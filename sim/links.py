@@ -412,9 +412,13 @@ def _upgrade_legacy(legacy: Mapping[str, str], settings: dict[str, _Setting]) ->
         _set(data, key, _parse(text, _resolve(new.split("."))[0]), remove=False)
         origin.update(dict.fromkeys([new, *keeps], key))
     notes = upgrade_legacy_keys(data)
-    for path, value in _flatten(data).items():
-        if path not in settings:
-            settings[path] = _Setting(origin[path], legacy[origin[path]], path, value, remove=False)
+    upgraded = {path: _Setting(origin[path], legacy[origin[path]], path, value, remove=False)
+                for path, value in _flatten(data).items()}
+    for key in legacy:
+        new, keeps = LEGACY_KEYS[key]
+        valid = _validate({}, [upgraded[new]])[0] is not None
+        for path in (new, *keeps) if valid else (new,):  # a bad old value changes nothing, and is named
+            settings.setdefault(path, upgraded[path])
     return notes
 
 
