@@ -201,9 +201,13 @@ class Advice:
     replications: int
     trends: tuple[BacklogTrend, ...] = ()
 
-    def warnings(self) -> list[str]:
-        """The sentence for each option that is not keeping up with its work, best first."""
-        return [t.warning() for t in self.trends if not t.keeping_up]
+    def warnings(self, most: int = 5) -> list[str]:
+        """The sentence for each of the `most` best options that are not keeping up with their work, then how many
+        more there are (a table marks every one)."""
+        warnings = [t.warning() for t in self.trends if not t.keeping_up]
+        if len(warnings) <= most:
+            return warnings
+        return [*warnings[:most], f"{len(warnings) - most} more options are not keeping up either"]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: objective, confident, recommendation and the options, best first."""

@@ -153,18 +153,6 @@ def advice_table(advice: Advice, title: str) -> str:
     return "\n".join(lines)
 
 
-MAX_OPTION_WARNINGS = 5  # the best ones; the table marks every option that is not keeping up
-
-
-def warn_options(advice: Advice) -> None:
-    warnings = advice.warnings()
-    shown = warnings[:MAX_OPTION_WARNINGS]
-    if len(warnings) > len(shown):
-        shown.append(f"{len(warnings) - len(shown)} more options are not keeping up either (marked {NOT_STEADY} "
-                     "in the table)")
-    warn(shown, "warning")
-
-
 def cmd_advise(args: argparse.Namespace) -> int:
     scenario = with_overrides(read_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
     objective = Objective.parse(args.objective)
@@ -174,7 +162,7 @@ def cmd_advise(args: argparse.Namespace) -> int:
     this_year = advise(scenario, args.budget, objective, executor=executor)
     for ranked in (this_year, grown):
         if ranked is not None:
-            warn_options(ranked)
+            warn(ranked.warnings(), "warning")
     if args.format == "json":
         out = this_year.to_dict()
         if grown is not None:

@@ -59,6 +59,10 @@ def paired_differences(summary: pd.DataFrame, baseline: str, metrics: list[str])
     return out
 
 
+# What a growing backlog makes depend on the run length: shown as "not steady" rather than as a plain number.
+DEPENDS_ON_RUN_LENGTH = ("wait_hours", "lead_time_days", "lead_time_p90_days", "on_time_rate", "on_time_promised_rate")
+
+
 @dataclass(frozen=True)
 class BacklogTrend:
     """Whether a design's backlog was still growing over the measured weeks (MODEL.md, "Is a design keeping up?").
