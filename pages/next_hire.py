@@ -111,7 +111,7 @@ def ranking(ranked: Advice) -> None:
     warnings = ranked.warnings()
     if warnings:
         st.warning("Some options are not keeping up with their work, so their lead time and on-time figures depend "
-                   f"on the run length (marked {NOT_STEADY} in the table):\n\n"
+                   f"on the run length (in a ranking by them, marked {NOT_STEADY}):\n\n"
                    + "\n".join(f"- {tables.sentence(w)}" for w in warnings))
     st.dataframe(tables.advice_table(ranked), width="stretch")
     options = tables.advice_options(ranked)

@@ -54,6 +54,12 @@ def press_run(at: AppTest) -> AppTest:
     return run.click().run()
 
 
+def other_warnings(at: AppTest) -> list[str]:
+    """The warnings besides those naming a design that is not keeping up with its work, which depend on the model's
+    load, not on what the test checks (those are tested in tests/test_app_outcomes.py)."""
+    return [w.value for w in at.warning if "not keeping up" not in w.value]
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -254,12 +260,12 @@ def test_a_huge_run_asks_before_it_starts():
     # 250,000 requests a run, within what one run may hold, but 2.5 million over 5 designs x 2 replications
     at = open_app(overrides={**FAST, "demand.clients": 1000, "demand.requests_per_client_per_week": 25.0})
     assert not at.exception and not at.dataframe
-    (warning,) = at.warning
-    assert "million requests" in warning.value and "5 designs x 2 replications x 10 weeks" in warning.value
+    (warning,) = other_warnings(at)
+    assert "million requests" in warning and "5 designs x 2 replications x 10 weeks" in warning
     assert [b.label for b in at.main.button] == ["Run it anyway"]
     at.session_state["scenario.overrides"] = {**FAST, "demand.clients": 200, "demand.requests_per_client_per_week": 1.0}
     at.run()  # a normal size again runs without asking
-    assert not at.warning and list(at.dataframe[0].value.index) == DESIGNS
+    assert not other_warnings(at) and list(at.dataframe[0].value.index) == DESIGNS
 
 
 def test_expected_requests_count_every_replication_of_every_design(default_scenario):

@@ -199,7 +199,8 @@ def advice_options(advice: Advice) -> pd.DataFrame:
     """The advisor's options, best first, with lo/hi of the difference from today and a verdict: the numbers
     behind the ranking table and its chart."""
     frame = advice.options[["rank", "name", "cost", "objective_mean", "objective_ci95", "vs_today_mean",
-                            "vs_today_ci95", "vs_best_mean", "vs_best_ci95", "replications", "status"]].rename(
+                            "vs_today_ci95", "vs_best_mean", "vs_best_ci95", "replications", "status",
+                            "keeping_up"]].rename(
         columns={"name": "option"})
     add_interval(frame, mean="vs_today_mean", ci="vs_today_ci95")
     frame["verdict"] = frame["status"].map({"chosen": BEST, "in contention": TIED}).fillna(DROPPED)
@@ -214,20 +215,25 @@ def advice_table(advice: Advice) -> pd.DataFrame:
     many replications: the table must fit a laptop screen)."""
     label, unit = objective_label(advice.objective)
     options = advice_options(advice)
+    # An objective with delays in it: an option that is not keeping up has figures that depend on the run length.
+    delays = any(OBJECTIVES[name][0] in DEPENDS_ON_RUN_LENGTH for name, _ in advice.objective.weights)
+
+    def shown(o, text: str) -> str:
+        return text if o.keeping_up or not delays else f"{NOT_STEADY} ({text.split(' ± ')[0]} in this run)"
+
     rows = [
         {
             "Rank": int(o.rank),
             "Option": o.option,
             "Yearly cost": money(o.cost),
-            label: f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}",
+            label: shown(o, f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}"),
             "Against today": "—" if o.option == TODAY_NAME
-            else f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}",
+            else shown(o, f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}"),
             # Paired with the best on the replications both ran: a dropped option's own mean may come from fewer.
             "Against the best": "—" if o.rank == 1
-            else f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}",
+            else shown(o, f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}"),
             "Replications": int(o.replications),
-            "Status": (o.verdict if o.verdict != DROPPED else o.status)  # "dropped after 12" (replications)
-            + ("" if o.keeping_up else f", {NOT_STEADY}"),
+            "Status": o.verdict if o.verdict != DROPPED else o.status,  # "dropped after 12" (replications)
         }
         for o in options.itertuples(index=False)
     ]

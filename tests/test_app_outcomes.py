@@ -1,0 +1,98 @@
+"""Honest outcomes in the app, through AppTest: a design that is not keeping up is named and its delays read
+"not steady" on every page that shows them; a link or a file of an earlier version opens with one note."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from sim.scenario import dumps, load_scenario
+from tests.conftest import ROOT
+from tests.test_app_pages import assert_clean
+from ui.labels import KPIS, NOT_STEADY
+
+# Far more work than twelve engineers can do, and no client leaves: every design's backlog grows.
+DROWNING = {"v": "1", "preset": "default", "clients": "200", "behaviour.churn": "0", "weeks": "6", "reps": "2"}
+CALM = {"v": "1", "preset": "default", "clients": "5", "weeks": "6", "reps": "2"}
+
+
+def open_link(params: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update(params)
+    return at.run()
+
+
+def test_compare_names_each_design_not_keeping_up_and_shows_its_delays_as_not_steady():
+    at = open_link({**DROWNING, "designs": "none,pm"})
+    assert_clean(at)
+    warnings = [w.value for w in at.warning if "is not keeping up" in w.value]
+    assert [w.split(" is not")[0] for w in warnings] == ["Design none", "Design pm"]
+    assert all("depend on the run length" in w for w in warnings)
+    table = at.dataframe[0].value
+    for design in ("none", "pm"):
+        assert table.loc[design, KPIS["lead_time_days"].short].startswith(f"{NOT_STEADY} (")
+        assert table.loc[design, KPIS["on_time_rate"].short].startswith(f"{NOT_STEADY} (")
+        assert "±" in table.loc[design, KPIS["profit"].short]  # money is still a figure
+    sentences = [m.value for m in at.markdown if m.value.startswith("- **pm**")]
+    assert sentences and f"lead time and on-time rate {NOT_STEADY}" in sentences[0]
+
+
+def test_compare_on_a_calm_firm_warns_of_nothing_and_shows_the_new_figures():
+    at = open_link({**CALM, "designs": "none,am"})
+    assert_clean(at)
+    assert not [w for w in at.warning if "not keeping up" in w.value]
+    table = at.dataframe[0].value
+    assert {KPIS["on_time_promised_rate"].short, KPIS["backlog_growth_per_week"].short} <= set(table.columns)
+    assert not table.apply(lambda column: column.str.contains(NOT_STEADY)).any().any()
+
+
+def test_growth_says_from_where_a_design_stops_keeping_up():
+    at = open_link({**DROWNING, "clients": "5", "page": "growth", "designs": "pm", "lever": "clients",
+                    "from": "5", "to": "200", "steps": "2"})
+    assert_clean(at)
+    (warning,) = [w.value for w in at.warning if "Where a design is not keeping up" in w.value]
+    assert "**pm** is not keeping up from 200 on" in warning
+
+
+def test_next_hire_names_the_options_that_do_not_keep_up_and_their_delays_are_not_steady():
+    at = open_link({**DROWNING, "page": "next_hire", "budget": "60000"})  # half a salesperson, or checklists
+    assert_clean(at)
+    (warning,) = [w.value for w in at.warning if "not keeping up" in w.value]
+    assert "Option \"today's organisation\" is not keeping up" in warning
+    profit = at.dataframe[0].value["Profit ($ per year)"]
+    assert profit.str.contains(" ± ").all()  # money is still a figure
+    at = open_link({**DROWNING, "page": "next_hire", "budget": "60000", "objective": "lead_time"})
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert table["Mean lead time (days)"].str.startswith(f"{NOT_STEADY} (").all()
+
+
+def test_an_old_link_opens_with_the_new_value_and_says_so_once():
+    at = open_link({"v": "1", "preset": "default", "weeks": "6", "reps": "2", "page": "model",
+                    "behaviour.pm_hours_per_request": "0.75"})
+    assert_clean(at)
+    assert not at.warning
+    (note,) = [i.value for i in at.info if "earlier version" in i.value]
+    assert "behaviour.pm_hours_per_request" in note and "behaviour.pm_hours_fixed = 0.75" in note
+    table = at.dataframe[0].value.set_index("Parameter")["Value"]
+    assert (table["behaviour.pm_hours_fixed"], table["behaviour.pm_effort_share"]) == ("0.75", "0.0")
+    written = {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    assert written["behaviour.pm_hours_fixed"] == "0.75" and "behaviour.pm_hours_per_request" not in written
+    at.run()
+    assert not [i for i in at.info if "earlier version" in i.value]  # said once
+
+
+def test_an_old_file_uploaded_opens_with_the_new_values_and_one_note():
+    at = open_link({"v": "1", "preset": "default", "weeks": "6", "reps": "2", "page": "model"})
+    text = dumps(load_scenario(ROOT / "scenarios" / "default.toml").replace(weeks=7, replications=2))
+    # as written before: one number of AM hours per request, and no share of the effort
+    lines = [line for line in text.splitlines() if not line.startswith(("am_hours_fixed =", "am_effort_share ="))]
+    assert len(lines) == len(text.splitlines()) - 2
+    at_behaviour = lines.index("[behaviour]") + 1
+    old = "\n".join([*lines[:at_behaviour], "am_hours_per_request = 1.25", *lines[at_behaviour:]]) + "\n"
+    at.sidebar.file_uploader(key="share.upload").upload("old.toml", old.encode(), "application/toml").run()
+    assert_clean(at)
+    assert any("Loaded **old.toml**" in s.value for s in at.success)
+    (note,) = [i.value for i in at.info if "earlier version" in i.value]
+    assert "**old.toml**" in note and "behaviour.am_hours_per_request" in note
+    table = at.dataframe[0].value.set_index("Parameter")["Value"]
+    assert (table["behaviour.am_hours_fixed"], table["behaviour.am_effort_share"]) == ("1.25", "0.0")
