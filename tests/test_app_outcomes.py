@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from sim.scenario import dumps, load_scenario
+from sim.stats import BacklogTrend
 from tests.conftest import ROOT
 from tests.test_app_pages import assert_clean
+from ui import charts, tables
 from ui.labels import KPIS, NOT_STEADY
 
 # Over three times the default firm's work for its twelve engineers, and no client leaves: every design's backlog
@@ -98,3 +101,53 @@ def test_an_old_file_uploaded_opens_with_the_new_values_and_one_note():
     assert "**old.toml**" in note and "behaviour.am_hours_per_request" in note
     table = at.dataframe[0].value.set_index("Parameter")["Value"]
     assert (table["behaviour.am_hours_fixed"], table["behaviour.am_effort_share"]) == ("1.25", "0.0")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The tables and charts behind it, on tiny synthetic frames
+
+
+def synthetic_kpis() -> pd.DataFrame:
+    rows = [(design, metric, mean) for design, means in (("calm", (2.0, 0.9, 300_000.0)),
+                                                         ("swamped", (9.0, 0.4, 100_000.0)))
+            for metric, mean in zip(("lead_time_days", "on_time_rate", "profit"), means, strict=True)]
+    frame = pd.DataFrame(rows, columns=["design", "metric", "mean"]).assign(ci95=0.1)
+    trends = {"calm": BacklogTrend("calm", 0.0, 0.1, 10.0, 8), "swamped": BacklogTrend("swamped", 5.0, 1.0, 10.0, 8)}
+    return tables.mark_steady(frame, trends)
+
+
+def test_only_the_delays_of_a_design_not_keeping_up_read_not_steady():
+    kpis = synthetic_kpis()
+    assert list(kpis["steady"]) == [True, True, True, False, False, True]
+    table = tables.kpi_table(kpis)
+    assert table.loc["swamped", KPIS["lead_time_days"].short] == f"{NOT_STEADY} (9.0 in this run)"
+    assert table.loc["swamped", KPIS["on_time_rate"].short] == f"{NOT_STEADY} (40 % in this run)"
+    assert table.loc["swamped", KPIS["profit"].short] == "$100k ± $0"
+    assert table.loc["calm", KPIS["lead_time_days"].short].startswith(tables.BEST_MARK)
+
+
+def test_a_figure_not_steady_is_a_pale_bar_and_the_title_says_why():
+    kpis = synthetic_kpis()
+    lead = tables.add_interval(kpis[kpis.metric == "lead_time_days"].copy())
+    spec = charts.interval_chart(lead, "Lead time", "Days").to_dict()
+    bars = spec["layer"][0]
+    assert bars["encoding"]["opacity"]["condition"]["test"] == "datum.steady"
+    assert bars["encoding"]["opacity"]["value"] == charts.PALE_OPACITY
+    assert bars["title"] == {"text": "Lead time", "subtitle": charts.PALE_NOTE}
+    profit = tables.add_interval(kpis[kpis.metric == "profit"].copy())
+    spec = charts.interval_chart(profit, "Profit", "$").to_dict()
+    assert spec["layer"][0]["encoding"]["opacity"] == {"value": charts.BAR_OPACITY}
+    assert spec["layer"][0]["title"] == "Profit"
+
+
+def test_a_sweep_says_from_which_value_a_design_is_not_keeping_up_and_veils_those_points():
+    sweep = pd.DataFrame({"lever": [10, 20, 30] * 2, "design": ["pm"] * 3 + ["none"] * 3,
+                          "metric": "lead_time_days", "mean": [1.0, 1.2, 1.5, 2.0, 4.0, 9.0],
+                          "lo": 0.0, "hi": 10.0, "steady": [True, True, True, True, False, False]})
+    assert tables.where_designs_stop_keeping_up(sweep) == [
+        f"**none** is not keeping up from 20 on: its backlog grows through the run, so its lead time and on-time "
+        f"rate there are {NOT_STEADY} (pale points)"]
+    chart = charts.sweep_chart(sweep, "Lead time", "Clients", "Days")
+    veil = chart.to_dict()["layer"][2]
+    rows = chart.to_dict()["datasets"][veil["data"]["name"]]
+    assert [(r["design"], r["lever"]) for r in rows] == [("none", 20), ("none", 30)]
