@@ -11,7 +11,7 @@ from sim.stats import BacklogTrend
 from tests.conftest import ROOT
 from tests.test_app_pages import assert_clean
 from ui import charts, tables
-from ui.labels import KPIS, NOT_STEADY
+from ui.labels import KPIS, NOT_STEADY, money
 
 # Over three times the default firm's work for its twelve engineers, and no client leaves: every design's backlog
 # grows, and each still delivers something in every replication.
@@ -151,3 +151,16 @@ def test_a_sweep_says_from_which_value_a_design_is_not_keeping_up_and_veils_thos
     veil = chart.to_dict()["layer"][2]
     rows = chart.to_dict()["datasets"][veil["data"]["name"]]
     assert [(r["design"], r["lever"]) for r in rows] == [("none", 20), ("none", 30)]
+
+
+def test_the_overhead_factor_is_a_lever_of_the_sidebar_and_prices_the_staff():
+    at = open_link({**CALM, "designs": "none", "economics.overhead_factor": "1"})
+    assert_clean(at)
+    assert at.sidebar.number_input(key="input:economics.overhead_factor").value == 1.0
+    default = load_scenario(ROOT / "scenarios" / "default.toml")
+    salaries = default.firm.engineers * default.economics.salary.engineer
+    assert at.dataframe[0].value.loc["none", KPIS["cost"].short] == f"{money(salaries)} ± $0"
+    at.sidebar.number_input(key="input:economics.overhead_factor").set_value(1.5)
+    (run,) = [b for b in at.sidebar.button if b.label == "Run"]
+    run.click().run()
+    assert at.dataframe[0].value.loc["none", KPIS["cost"].short] == f"{money(salaries * 1.5)} ± $0"
