@@ -10,7 +10,7 @@ from sim.advisor import TODAY_NAME, Procedure, advise, affordable_moves
 from tests.conftest import ROOT, small
 from tests.test_app_pages import FAST, assert_clean, other_warnings
 from ui import charts, tables
-from ui.labels import BEST, DROPPED, TIED
+from ui.labels import BEST, DROPPED, KPIS, TIED
 from ui.overrides import apply_overrides
 
 PAGE = "pages/next_hire.py"
@@ -217,5 +217,5 @@ def test_a_link_with_advisor_settings_opens_the_page_on_them():
     assert at.number_input(key="page:next_hire:budget").value == 100_000
     assert at.selectbox(key="page:next_hire:objective").value == "on_time"
     table = at.dataframe[0].value
-    assert "On-time rate" in table.columns and len(table) == 6  # five moves within $100k, and today
+    assert KPIS["on_time_rate"].label in table.columns and len(table) == 6  # five moves within $100k, and today
     assert "points of on-time rate" in recommendations(at)[0]

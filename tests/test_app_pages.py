@@ -12,6 +12,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from ui.labels import KPIS
 
 FAST = {"weeks": 6, "replications": 2}
 PAGES = ["pages/compare.py", "pages/growth.py", "pages/next_hire.py", "pages/model.py"]
@@ -81,7 +82,7 @@ def test_compare_page_shows_every_design_side_by_side():
     assert "**both**: a project manager and an account manager" in " ".join(c.value for c in at.caption)
     assert "Profit/year" in table.columns
     assert sum(str(cell).startswith("★") for cell in table["Profit/year"]) == 1
-    assert len(at.get("vega_lite_chart")) == 8 + 2 + 2 + 1  # KPIs, differences, weekly, time use
+    assert len(at.get("vega_lite_chart")) == len(KPIS) + 2 + 2 + 1  # KPIs, differences, weekly, time use
     sentences = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert len(sentences) == 4 and all("instead of **none**" in s and "per year" in s for s in sentences)
 
