@@ -81,7 +81,7 @@ def results_table(results: Results) -> str:
     designs = results.designs
     trends = results.backlog_trends()
     heads = [d if trends[d].keeping_up else f"{d} {NOT_STEADY}" for d in designs]
-    width = max(24, *(len(h) + 2 for h in heads))
+    width = max(26, *(len(h) + 2 for h in heads))  # "-1,074,149 +/- 1,899,197" and a gap
     lines.append(f"{'metric':<26}" + "".join(f"{h:>{width}}" for h in heads))
     table = kpis.set_index(["metric", "design"])
     for metric in METRICS:
