@@ -43,7 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment import run_replication
-from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
+from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, short, shown
 from sim.stats import t_half_width
 
 Progress = Callable[[int, int], None]
@@ -96,16 +96,19 @@ class Objective:
 
     @classmethod
     def mix(cls, **weights: float) -> Objective:
-        problems = [f"objective {k}: unknown; choose from {', '.join(OBJECTIVES)}" for k in weights
+        problems = [f"objective {short(k)}: unknown; choose from {', '.join(OBJECTIVES)}" for k in weights
                     if k not in OBJECTIVES]
-        problems += [f"objective weight {k} = {w!r}: must be a positive number" for k, w in weights.items()
+        problems += [f"objective weight {k} = {shown(w)}: must be a positive number" for k, w in weights.items()
                      if k in OBJECTIVES and not (isinstance(w, (int, float)) and math.isfinite(w) and w > 0)]
         if not weights:
             problems.append(f"objective: name at least one of {', '.join(OBJECTIVES)}")
         if problems:
             raise ScenarioError(problems)
-        total = sum(weights.values())
-        return cls(tuple((k, float(w) / total) for k, w in weights.items()))
+        # scaled by the largest first: 1e308 + 1e308 overflows to inf, and every weight would become 0
+        top = max(float(w) for w in weights.values())
+        scaled = {k: float(w) / top for k, w in weights.items()}
+        total = sum(scaled.values())
+        return cls(tuple((k, w / total) for k, w in scaled.items()))
 
     @classmethod
     def parse(cls, text: str) -> Objective:
@@ -116,7 +119,7 @@ class Objective:
             try:
                 weights[name.strip()] = float(weight) if weight else 1.0
             except ValueError:
-                raise ScenarioError([f"objective {part!r}: write NAME or NAME:WEIGHT, e.g. profit:0.7,on_time:0.3"]
+                raise ScenarioError([f"objective {shown(part)}: write NAME or NAME:WEIGHT, e.g. profit:0.7,on_time:0.3"]
                                     ) from None
         return cls.mix(**weights)
 

@@ -392,6 +392,12 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_CHARS + 5 else f"{text[:SHOWN_CHARS]}..."
 
 
+def short(name: Any) -> str:
+    """A name (a key, a word of a link) as a message shows it: as written, cut to SHOWN_CHARS characters."""
+    text = name if isinstance(name, str) else shown(name)
+    return text if len(text) <= SHOWN_CHARS + 5 else f"{text[:SHOWN_CHARS]}..."
+
+
 def _check_number(value: Any, kind: type, meta: dict, key: str, problems: list[str]) -> Any:
     word = "a whole number" if kind is int else "a number"
     ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -446,7 +452,7 @@ def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[str
         out = {}
         for name, item in value.items():
             if not _valid_name(name):
-                problems.append(f"{key}.{shown(name)[1:-1] if isinstance(name, str) else shown(name)}: names must "
+                problems.append(f"{key}.{short(name)}: names must "
                                 "be 1 to 40 letters, digits, '_' or '-'")
                 continue
             out[name] = _check_value(item, value_type, meta, f"{key}.{name}", problems)
@@ -479,7 +485,7 @@ def _build(cls: type, data: Any, path: str, problems: list[str]) -> Any:
 
 def _unknown_keys(path: str, unknown: list[Any], fields: Collection[str]) -> str:
     """One problem for all the unknown keys of a table: each named once (the first few), the allowed keys once."""
-    names = [shown(k)[1:-1] if isinstance(k, str) else shown(k) for k in unknown]
+    names = [short(k) for k in unknown]
     allowed = f"allowed keys here are {', '.join(fields)}"
     if len(names) == 1:
         return f"{_join(path, names[0])}: unknown key; {allowed}"
