@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment import run_replication
+from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, short, shown
 from sim.stats import t_half_width
 
@@ -309,18 +310,20 @@ def objective_metrics(scenario: Scenario, design: str, replication: int) -> dict
 class _Runs:
     """Metric values per (design, replication), filled a stage at a time on the executor."""
 
-    def __init__(self, scenario: Scenario, executor: Executor | None, progress: Progress | None, total: int):
+    def __init__(self, scenario: Scenario, executor: Executor | None, progress: Progress | None, total: int,
+                 should_stop: Callable[[], bool] | None = None):
         self.scenario, self.executor, self.progress, self.total = scenario, executor, progress, total
+        self.should_stop = should_stop
         self.values: dict[tuple[str, int], dict[str, float]] = {}
         # a task carries only its own design: a hundred candidates would otherwise be pickled into every task
         self.alone = {name: dataclasses.replace(scenario, designs={name: d}) for name, d in scenario.designs.items()}
 
     def run(self, tasks: list[tuple[str, int]]) -> None:
+        arguments = [(self.alone[d], d, r) for d, r in tasks]
         if self.executor is None:
-            outputs = (objective_metrics(self.alone[d], d, r) for d, r in tasks)
+            outputs = (objective_metrics(*a) for a in arguments if not stop_if_asked(self.should_stop))
         else:
-            futures = [self.executor.submit(objective_metrics, self.alone[d], d, r) for d, r in tasks]
-            outputs = (f.result() for f in futures)
+            outputs = bounded_map(self.executor, objective_metrics, arguments, should_stop=self.should_stop)
         for task, output in zip(tasks, outputs, strict=True):
             if any(math.isnan(v) for v in output.values()):
                 raise ScenarioError([
@@ -362,12 +365,14 @@ def advise(
     procedure: Procedure = Procedure(),
     executor: Executor | None = None,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Advice:
     """Rank the moves a yearly `budget` affords for `objective` at demand grown by `growth` (0 = this year's).
 
     `today` names a design of the scenario that is today's staffing (default: no coordinators, the scenario's
     process). `executor=None` runs in this process; any executor gives identical numbers. `progress(done, most)`
     is called as replications finish, `most` counting every candidate at the cap, so it usually ends early.
+    When `should_stop()` turns true the ranking raises `sim.parallel.Stopped`, leaving no task queued.
     Raises NothingAffordable (a ScenarioError) when the budget buys nothing, ScenarioError for bad inputs.
     """
     objective = Objective.parse(objective) if isinstance(objective, str) else objective
@@ -384,7 +389,7 @@ def advise(
     designs = {TODAY: today_design, **{n: _design(today_design, m.hires) for n, m in zip(names[1:], moves,
                                                                                             strict=True)}}
     evaluated = dataclasses.replace(grown(scenario, growth), designs=designs)
-    runs = _Runs(evaluated, executor, progress, total=len(candidates) * procedure.cap)
+    runs = _Runs(evaluated, executor, progress, total=len(candidates) * procedure.cap, should_stop=should_stop)
     delta = procedure.indifference_zone or objective.indifference_zone
     k, n0 = len(candidates), procedure.first_stage
 
