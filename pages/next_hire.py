@@ -8,7 +8,7 @@ from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Proced
 from sim.scenario import ScenarioError
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, money
-from ui.runner import ADVISOR_PROCEDURE, advice
+from ui.runner import ADVISOR_PROCEDURE, advice, confirm_long_ranking
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
 
@@ -129,6 +129,8 @@ def main() -> None:
     budget = number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET)
     growth_pct = number_setting("growth_pct", 0.0, 0.0, MAX_GROWTH_PCT)
     inputs(objective, budget, growth_pct)
+    if not confirm_long_ranking(scenario, budget, [0.0, growth_pct / 100] if growth_pct else [0.0]):
+        return
     try:
         this_year = advice(scenario, budget, objective, 0.0, label="This year's demand")
         grown = (advice(scenario, budget, objective, growth_pct / 100, label=f"Demand +{growth_pct:g} %")
