@@ -174,3 +174,7 @@ def to_csv(generated: Generated, process: Process = Process(), fmt: str = "jira"
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return pd.DataFrame(list(rows), columns=columns).to_csv(index=False)
+
+
+# The firm of scenarios/samples/jira_sample.csv: a year, 6 engineers who each look after their own clients.
+SAMPLE = Process(engineers=6, weeks=52, seed=2024)
