@@ -219,3 +219,25 @@ def _search(scenario: Scenario, observed: dict[str, float], design: str, movers:
 
 def _current(scenario: Scenario, path: str) -> float:
     return float(getattr(scenario.behaviour, path.split(".", 1)[1]))
+
+
+def simulated_samples(scenario: Scenario, design: str, weeks: int, replications: int = 2) -> tuple[np.ndarray,
+                                                                                                    np.ndarray]:
+    """Lead time in working days of every request delivered, and requests arrived per week (mean over the
+    replications), in the measured weeks: the distributions the page sets beside the firm's own."""
+    from sim.model import simulate  # the run's requests themselves, which run_experiment sums up
+
+    s = with_values(scenario, {}, weeks=weeks, replications=max(replications, 2))
+    hpw = s.firm.hours_per_week
+    start, end = s.warmup_weeks * hpw, (s.warmup_weeks + s.weeks) * hpw
+    leads, weekly = [], np.zeros(s.weeks)
+    for rep in range(replications):
+        requests = simulate(s, design, rep).requests
+        arrival = np.array([r.arrival for r in requests])
+        done = np.array([r.done for r in requests], dtype=float)
+        measured = arrival >= start
+        delivered = measured & (done <= end)
+        leads.append((done[delivered] - arrival[delivered]) / (hpw / 5))
+        week = np.floor((arrival[measured] - start) / hpw).astype(int)
+        weekly += np.bincount(week[week < s.weeks], minlength=s.weeks)
+    return np.concatenate(leads) if leads else np.zeros(0), weekly / replications

@@ -134,13 +134,17 @@ def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str], source: str) -> dict[str, str]:
-    """Field -> column: the format's headers, then `overrides` (which must name a column of the file)."""
+    """Field -> column: the format's headers, then `overrides` (which must name a column of the file; an empty
+    name leaves the field out)."""
     mapping = {}
     for name in FIELDS:
         column = _find(columns, fmt.columns.get(name, ()))
         if column is not None:
             mapping[name] = column
     for name, column in overrides.items():
+        if not column:  # the app's "not in this export"
+            mapping.pop(name, None)
+            continue
         found = _find(columns, (column,))
         if found is None:
             shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
@@ -177,16 +181,25 @@ def _text(values: pd.Series) -> pd.Series:
     return text.mask(text == "")
 
 
-def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str] | None = None) -> Export:
-    """The usable tickets of a CSV export, with the format recognised and the rows that cannot be used counted."""
-    text = decode(data, source)
+def _read_csv(text: str, source: str, **options: object) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, **options)
     except pd.errors.EmptyDataError:
         raise ExportError(f"{source}: the file is empty; expected {EXPECTED}") from None
     except (pd.errors.ParserError, ValueError) as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
         raise ExportError(f"{source}: not a readable CSV ({reason}); expected {EXPECTED}") from None
+
+
+def header(data: bytes, source: str = "export") -> tuple[Format, list[str]]:
+    """The format recognised and the columns, reading the header row only: what the app offers to map."""
+    columns = [str(c) for c in _read_csv(decode(data, source), source, nrows=0).columns]
+    return recognise(columns), columns
+
+
+def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str] | None = None) -> Export:
+    """The usable tickets of a CSV export, with the format recognised and the rows that cannot be used counted."""
+    frame = _read_csv(decode(data, source), source)
     columns = [str(c) for c in frame.columns]
     fmt = recognise(columns)
     mapping = resolve_mapping(columns, fmt, overrides or {}, source)
