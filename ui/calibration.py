@@ -46,10 +46,10 @@ def comparison_table(observed: dict[str, float], after: dict[str, dict[str, floa
 
 
 def lead_time_frame(firm: np.ndarray, model: np.ndarray) -> pd.DataFrame:
-    """Share of tickets per lead-time bin, for the firm and the model, on the same bins (up to the 99th
-    percentile of both, so one stuck ticket does not squeeze the rest into the first bar)."""
+    """Share of tickets per lead-time bin, for the firm and the model, on the same bins up to the 95th percentile
+    of both (the last bin holds everything beyond), so a few stuck tickets do not squeeze the rest into one bar."""
     both = np.concatenate([firm, model])
-    top = float(np.percentile(both, 99)) if both.size else 1.0
+    top = float(np.percentile(both, 95)) if both.size else 1.0
     edges = np.linspace(0.0, max(top, 1e-9), LEAD_BINS + 1)
     rows = []
     for source, values in ((FIRM, firm), (MODEL, model)):
@@ -67,7 +67,8 @@ def arrivals_frame(firm: np.ndarray, model: np.ndarray) -> pd.DataFrame:
 
 
 def _colour() -> alt.Color:
-    return alt.Color("source:N", title=None, sort=[FIRM, MODEL], scale=alt.Scale(domain=[FIRM, MODEL]))
+    return alt.Color("source:N", title=None, sort=[FIRM, MODEL],
+                     scale=alt.Scale(domain=[FIRM, MODEL], range=["#f58518", "#4c78a8"]))
 
 
 def lead_time_chart(frame: pd.DataFrame) -> alt.Chart:
