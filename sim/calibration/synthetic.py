@@ -35,6 +35,7 @@ class Process:
     clients: int = 20
     requests_per_client_per_week: float = 0.5
     client_size_cv: float = 0.4
+    new_clients_per_year: float = 0.0  # won during the export, each sending like an average client from then on
     weeks: int = 26
     engineers: int = 4
     hours_per_day: float = 8.0
@@ -88,15 +89,24 @@ def generate(process: Process = Process()) -> Generated:
     sizes = _gamma(rng, np.ones(p.clients), np.full(p.clients, p.client_size_cv))
     sizes /= sizes.sum()
     count = rng.poisson(p.clients * p.requests_per_client_per_week * p.weeks)
-    arrival = np.sort(rng.uniform(0, horizon, count))
+    arrival = rng.uniform(0, horizon, count)
     client = rng.choice(p.clients, size=count, p=sizes)
+    won = np.sort(rng.uniform(0, horizon, rng.poisson(p.new_clients_per_year * p.weeks / 52)))
+    for j, start in enumerate(won):
+        sent = rng.poisson(p.requests_per_client_per_week * (horizon - start) / (5 * hpd))
+        arrival = np.append(arrival, rng.uniform(start, horizon, sent))
+        client = np.append(client, np.full(sent, p.clients + j))
+    order = np.argsort(arrival, kind="stable")
+    arrival, client = arrival[order], client[order]
+    count = arrival.size
     kind = rng.choice(len(p.types), size=count, p=np.array([t.share for t in p.types]))
     effort = _gamma(rng, np.array([t.effort_hours for t in p.types])[kind],
                     np.array([t.effort_cv for t in p.types])[kind])
     due_at = arrival + np.array([t.deadline_days for t in p.types])[kind] * hpd
     due_day = np.floor(due_at / hpd)  # the tracker keeps the date; the deadline is that day's end
     resolved = np.full(count, np.nan)
-    owner = np.arange(p.clients) % p.engineers  # each client has its engineer, as in a firm without coordinators
+    # each client has its engineer, as in a firm without coordinators
+    owner = np.arange(p.clients + won.size) % p.engineers
     assignee = owner[client]
     work = effort * (1.0 + p.unlogged_share)
     for eng in range(p.engineers):
@@ -107,7 +117,8 @@ def generate(process: Process = Process()) -> Generated:
     tickets = pd.DataFrame({"arrival": arrival, "resolved": resolved, "due_day": due_day, "client": client,
                             "kind": kind, "effort": effort, "assignee": assignee})
     truth = {
-        "tickets": count, "clients": int(np.unique(client).size), "engineers": int(np.unique(assignee[done]).size),
+        "tickets": count, "clients": int(np.unique(client).size), "clients_won": int(won.size),
+        "engineers": int(np.unique(assignee[done]).size),
         "lead_time_days": float(lead.mean()), "open_at_end": int((~done).sum()),
         "on_time_rate": float(np.mean(resolved[done] <= (due_day[done] + 1) * hpd)),
         "throughput_per_week": float(done.sum() / p.weeks),
