@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from sim.calibration.backtest import simulated_samples
-from sim.calibration.formats import FIELDS, MAX_BYTES, ExportError, header, read_export
+from sim.calibration.formats import FIELDS, MAX_BYTES, ExportError, header, read_export, resolve_mapping
 from sim.calibration.pipeline import Calibration, calibrate
 from sim.scenario import ScenarioError
 from ui import calibration as views
@@ -34,14 +34,22 @@ FIELD_LABELS = {
 
 
 def _take(name: str, data: bytes) -> None:
-    """A new file: kept when its header reads, replacing the last one; the mapping starts from what it shows."""
+    """A new file replaces the last one when it can be fitted, or when only its columns need naming (no creation
+    column recognised: the pickers can name one); otherwise its message shows and the last file stays."""
     try:
-        header(data, name)
+        fmt, columns = header(data, name)
+        try:
+            resolve_mapping(columns, fmt, {}, name)
+        except ExportError:
+            pass  # the user names the columns next
+        else:
+            read_export(data, name)
     except ExportError as exc:
         st.session_state[MESSAGE_KEY] = f"**{name}** was not read; the last export and your scenario are " \
             f"unchanged. {exc.problems[0]}"
         return
     st.session_state[DATA_KEY] = (name, data)
+    st.session_state[MESSAGE_KEY] = None
     st.session_state.pop(RESULT_KEY, None)
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(MAP_PREFIX)]:
         del st.session_state[key]

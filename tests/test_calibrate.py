@@ -262,3 +262,7 @@ def test_a_short_export_keeps_the_base_new_clients_with_a_warning(default_scenar
     _, _, result = fitted(short, "jira", default_scenario)
     assert result.scenario.demand.new_clients_per_year == default_scenario.demand.new_clients_per_year
     assert any("too short to see new clients" in w for w in result.warnings)
+
+
+def test_the_sample_export_is_what_its_script_writes():
+    assert SAMPLE_CSV.read_text(encoding="utf-8") == to_csv(generate(SAMPLE), SAMPLE, "jira")

@@ -31,6 +31,7 @@ def button(at: AppTest, label: str):
 
 @pytest.fixture(scope="module")
 def fitted_page() -> AppTest:
+    """Fitted once for the module (the back-test takes seconds); tests that upload other files open their own."""
     at = open_page()
     at.file_uploader(key="calibrate.upload").upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
     return button(at, "Fit and back-test").click().run()
@@ -74,8 +75,13 @@ def test_use_this_scenario_makes_it_the_sidebars_without_any_ticket_in_the_state
     assert "SUP-" not in carried and "Client 0" not in carried and "Engineer A" not in carried
 
 
-def test_a_bad_file_is_one_message_and_keeps_the_last_export(fitted_page):
-    at = fitted_page
+def uploaded_page() -> AppTest:
+    at = open_page()
+    return at.file_uploader(key="calibrate.upload").upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
+
+
+def test_a_bad_file_is_one_message_and_keeps_the_last_export():
+    at = uploaded_page()
     at.file_uploader(key="calibrate.upload").upload("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv").run()
     assert not at.exception
     (error,) = at.error
@@ -84,8 +90,7 @@ def test_a_bad_file_is_one_message_and_keeps_the_last_export(fitted_page):
 
 
 def test_a_mapping_to_a_column_without_dates_is_named():
-    at = open_page()
-    at.file_uploader(key="calibrate.upload").upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
+    at = uploaded_page()
     at.selectbox(key="calibrate:map:created").select("Summary").run()
     assert not at.exception
     (error,) = at.error
@@ -105,3 +110,12 @@ def test_the_page_and_the_command_line_fit_the_same_scenario(fitted_page):
     again = calibrate(SAMPLE.read_bytes(), result.fit.scenario.replace(name="x"), source=SAMPLE.name,
                       run_backtest=False)
     assert again.fit.scenario.demand == result.fit.scenario.demand
+
+
+def test_a_file_too_small_to_fit_keeps_the_last_export():
+    at = uploaded_page()
+    few = b"created,resolved\n" + b"2024-05-13 10:00,2024-05-14 10:00\n" * 5
+    at.file_uploader(key="calibrate.upload").upload("few.csv", few, "text/csv").run()
+    (error,) = at.error
+    assert "only 5 usable tickets" in error.value
+    assert at.session_state["calibrate.data"][0] == SAMPLE.name
