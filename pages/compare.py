@@ -7,7 +7,7 @@ import streamlit as st
 
 from sim.scenario import Scenario, ScenarioError
 from ui import charts, tables
-from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design
+from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, plain
 from ui.runner import confirm_long_run, run
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
@@ -57,7 +57,7 @@ def main() -> None:
     if scenario is None:
         return
     st.caption(
-        f"**{scenario.name}**: {scenario.replications} replications of {scenario.weeks} weeks per design "
+        f"**{plain(scenario.name)}**: {scenario.replications} replications of {scenario.weeks} weeks per design "
         f"(after {scenario.warmup_weeks} weeks of warm-up), seed {scenario.seed}. ± is the half-width of the "
         "95 % interval over replications."
     )

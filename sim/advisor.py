@@ -44,7 +44,8 @@ from scipy import stats
 
 from sim.experiment import run_replication
 from sim.measure import yearly_salaries
-from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
+from sim.parallel import bounded_map, stop_if_asked
+from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, short, shown
 from sim.stats import BacklogTrend, backlog_trend, t_half_width
 
 Progress = Callable[[int, int], None]
@@ -96,16 +97,19 @@ class Objective:
 
     @classmethod
     def mix(cls, **weights: float) -> Objective:
-        problems = [f"objective {k}: unknown; choose from {', '.join(OBJECTIVES)}" for k in weights
+        problems = [f"objective {short(k)}: unknown; choose from {', '.join(OBJECTIVES)}" for k in weights
                     if k not in OBJECTIVES]
-        problems += [f"objective weight {k} = {w!r}: must be a positive number" for k, w in weights.items()
+        problems += [f"objective weight {k} = {shown(w)}: must be a positive number" for k, w in weights.items()
                      if k in OBJECTIVES and not (isinstance(w, (int, float)) and math.isfinite(w) and w > 0)]
         if not weights:
             problems.append(f"objective: name at least one of {', '.join(OBJECTIVES)}")
         if problems:
             raise ScenarioError(problems)
-        total = sum(weights.values())
-        return cls(tuple((k, float(w) / total) for k, w in weights.items()))
+        # scaled by the largest first: 1e308 + 1e308 overflows to inf, and every weight would become 0
+        top = max(float(w) for w in weights.values())
+        scaled = {k: float(w) / top for k, w in weights.items()}
+        total = sum(scaled.values())
+        return cls(tuple((k, w / total) for k, w in scaled.items()))
 
     @classmethod
     def parse(cls, text: str) -> Objective:
@@ -116,7 +120,7 @@ class Objective:
             try:
                 weights[name.strip()] = float(weight) if weight else 1.0
             except ValueError:
-                raise ScenarioError([f"objective {part!r}: write NAME or NAME:WEIGHT, e.g. profit:0.7,on_time:0.3"]
+                raise ScenarioError([f"objective {shown(part)}: write NAME or NAME:WEIGHT, e.g. profit:0.7,on_time:0.3"]
                                     ) from None
         return cls.mix(**weights)
 
@@ -325,18 +329,20 @@ def objective_metrics(scenario: Scenario, design: str, replication: int) -> dict
 class _Runs:
     """Metric values per (design, replication), filled a stage at a time on the executor."""
 
-    def __init__(self, scenario: Scenario, executor: Executor | None, progress: Progress | None, total: int):
+    def __init__(self, scenario: Scenario, executor: Executor | None, progress: Progress | None, total: int,
+                 should_stop: Callable[[], bool] | None = None):
         self.scenario, self.executor, self.progress, self.total = scenario, executor, progress, total
+        self.should_stop = should_stop
         self.values: dict[tuple[str, int], dict[str, float]] = {}
         # a task carries only its own design: a hundred candidates would otherwise be pickled into every task
         self.alone = {name: dataclasses.replace(scenario, designs={name: d}) for name, d in scenario.designs.items()}
 
     def run(self, tasks: list[tuple[str, int]]) -> None:
+        arguments = [(self.alone[d], d, r) for d, r in tasks]
         if self.executor is None:
-            outputs = (objective_metrics(self.alone[d], d, r) for d, r in tasks)
+            outputs = (objective_metrics(*a) for a in arguments if not stop_if_asked(self.should_stop))
         else:
-            futures = [self.executor.submit(objective_metrics, self.alone[d], d, r) for d, r in tasks]
-            outputs = (f.result() for f in futures)
+            outputs = bounded_map(self.executor, objective_metrics, arguments, should_stop=self.should_stop)
         for task, output in zip(tasks, outputs, strict=True):
             if any(math.isnan(output[m]) for m, *_ in OBJECTIVES.values()):
                 raise ScenarioError([
@@ -378,12 +384,14 @@ def advise(
     procedure: Procedure = Procedure(),
     executor: Executor | None = None,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Advice:
     """Rank the moves a yearly `budget` affords for `objective` at demand grown by `growth` (0 = this year's).
 
     `today` names a design of the scenario that is today's staffing (default: no coordinators, the scenario's
     process). `executor=None` runs in this process; any executor gives identical numbers. `progress(done, most)`
     is called as replications finish, `most` counting every candidate at the cap, so it usually ends early.
+    When `should_stop()` turns true the ranking raises `sim.parallel.Stopped`, leaving no task queued.
     Raises NothingAffordable (a ScenarioError) when the budget buys nothing, ScenarioError for bad inputs.
     """
     objective = Objective.parse(objective) if isinstance(objective, str) else objective
@@ -400,7 +408,7 @@ def advise(
     designs = {TODAY: today_design, **{n: _design(today_design, m.hires) for n, m in zip(names[1:], moves,
                                                                                             strict=True)}}
     evaluated = dataclasses.replace(grown(scenario, growth), designs=designs)
-    runs = _Runs(evaluated, executor, progress, total=len(candidates) * procedure.cap)
+    runs = _Runs(evaluated, executor, progress, total=len(candidates) * procedure.cap, should_stop=should_stop)
     delta = procedure.indifference_zone or objective.indifference_zone
     k, n0 = len(candidates), procedure.first_stage
 

@@ -1,4 +1,5 @@
-"""Command line: `python -m sim run SCENARIO.toml ...` and `python -m sim advise SCENARIO.toml --budget B ...`.
+"""Command line: `python -m sim run SCENARIO.toml ...`, `python -m sim advise SCENARIO.toml --budget B ...` and
+`python -m sim calibrate TICKETS.csv ...`.
 
 Bad input is one line on stderr and exit code 2."""
 
@@ -12,9 +13,12 @@ import sys
 from collections.abc import Sequence
 
 from sim.advisor import Advice, Objective, advise
+from sim.calibration.formats import ExportError, parse_map
+from sim.calibration.pipeline import calibrate
 from sim.experiment import Results, run_experiment, with_overrides
 from sim.measure import METRICS
 from sim.parallel import default_executor
+from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 USAGE_ERROR = 2
@@ -54,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--format", choices=("table", "json"), default="table")
     adv.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     adv.set_defaults(handler=cmd_advise)
+
+    cal = commands.add_parser("calibrate", help="fit a scenario to a ticket export and back-test it")
+    cal.add_argument("tickets", help="CSV export of tickets (Jira, Zendesk, Linear, or generic; see README)")
+    cal.add_argument("--format", choices=("toml", "json"), default="toml")
+    cal.add_argument("--base", help="scenario file for what the export does not tell (default: "
+                     f"scenarios/{DEFAULT_PRESET}.toml)")
+    cal.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                     help="read FIELD from COLUMN, e.g. client=Organization or skill=Component/s (repeatable)")
+    cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
+                     "tickets)")
+    cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
+    cal.set_defaults(handler=cmd_calibrate)
     return parser
 
 
@@ -174,6 +190,23 @@ def cmd_advise(args: argparse.Namespace) -> int:
     if grown is not None:
         print()
         print(advice_table(grown, f"{what}, demand {args.growth:+.0%}; mean +/- 95 % half-width, best first"))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    columns = parse_map(args.map)
+    base = load_scenario(args.base or SCENARIOS_FOLDER / f"{DEFAULT_PRESET}.toml")
+    try:
+        with open(args.tickets, "rb") as file:
+            data = file.read()
+    except OSError as exc:
+        raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
+    result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
+                       engineers=args.engineers, today=args.today)
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(result.to_toml(), end="")
     return 0
 
 

@@ -327,6 +327,13 @@ def _limit(params: Mapping[Any, Any], warnings: list[str]) -> list[tuple[str, st
     return kept
 
 
+def link_fits(params: Mapping[str, str]) -> bool:
+    """Whether a link of these parameters is read whole (within MAX_SETTINGS, MAX_LINK_CHARS and
+    MAX_VALUE_CHARS): the app offers a link only for what the reader keeps, by the reader's own rule."""
+    warnings: list[str] = []
+    return len(_limit(params, warnings)) == len(params) and not warnings
+
+
 def _version(text: str | None, warnings: list[str]) -> None:
     if text is None:
         return  # links written before versions existed read as version 1

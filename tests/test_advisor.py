@@ -20,12 +20,11 @@ QUICK = Procedure(first_stage=5, cap=20)
 @pytest.fixture(scope="module")
 def drowning():
     """Engineers who do all the client talk, are interrupted all day and build a lot wrong: an AM takes the talk
-    off them and clarifies requirements, which a PM cannot and a hybrid (at 0.3 strength) does only in part. With an
-    AM's loaded cost ($95k x 1.4) the firm must drown deep enough for the gain to be clear: 34 clients."""
+    off them and clarifies requirements, which a PM cannot and a hybrid (at 0.3 strength) does only in part."""
     return from_dict({
         "name": "Drowning in client talk", "seed": 7, "weeks": 26, "warmup_weeks": 4,
         "firm": {"engineers": 8},
-        "demand": {"clients": 34, "requests_per_client_per_week": 0.5,
+        "demand": {"clients": 30, "requests_per_client_per_week": 0.7,
                    "work_types": {"general": {"effort_hours": 8, "deadline_days": 5}}},
         "behaviour": {"client_contact_hours": 3.0, "interruption_hours": 3.0, "clarity_without_am": 0.4,
                       "clarity_with_am": 0.95, "rework_effort_share": 1.0, "upsell": False, "hybrid_strength": 0.3,

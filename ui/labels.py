@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from sim.scenario import OrgDesign
@@ -14,6 +15,25 @@ class MetricLabel:
     short: str  # a table column: the table must fit a laptop screen with profit in view
     unit: str  # "count", "days", "share", "money", "rate" (a change per week, of either sign)
     higher_is_better: bool
+
+
+# What would make Markdown of text from a link or a file: links and images ([ ] !), HTML and autolinks (< >),
+# emphasis and strike-through (* ~, and _ at a word's edge: an underscore inside a word never emphasises, so
+# demand.requests_per_client stays readable), code (`), headings, tables and quotes (# | >), maths ($), Streamlit's
+# colour and icon directives (:red[...], which need [ ]), e-mail autolinks (@) and the backslash itself.
+_MARKDOWN = re.compile(r"[\\`*\[\]<>!#|~$@]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+# Bare addresses that GitHub-flavoured Markdown turns into links: http://, https://, ftp://, www.
+_AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
+
+
+def plain(text: object) -> str:
+    """Text from a link, a file or a form, to put inside the app's own Markdown (a warning, a caption) so that it
+    shows as the characters it is: no link, image, heading or formatting of its own, on one line. A shared link
+    could otherwise plant a "log in again" link in the app's warning, or an image from another site that the
+    viewer's browser would fetch."""
+    one_line = " ".join(str(text).split())
+    escaped = _MARKDOWN.sub(lambda m: "\\" + m.group(0), one_line)
+    return _AUTOLINK.sub(lambda m: m.group(0).replace("/", "\\/").replace(".", "\\."), escaped)
 
 
 # The KPIs of the comparison, in the order the owner reads them.

@@ -12,8 +12,9 @@ from typing import Any
 
 import streamlit as st
 
+from sim.parallel import ClusterError
 from sim.scenario import OrgDesign, Scenario, ScenarioError
-from ui.labels import describe_design
+from ui.labels import describe_design, plain
 from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
 from ui.state import (
     OVERRIDES_KEY,
@@ -191,7 +192,7 @@ def render_sidebar() -> None:
         )
         st.caption(preset.description)
         for problem in problems:
-            st.warning(f"A preset file could not be loaded: {problem}")
+            st.warning(f"A preset file could not be loaded: {plain(problem)}")
         with st.form(FORM_KEY, border=False):
             _team(shown)
             _designs(shown)
@@ -277,8 +278,6 @@ def _money(values: dict[str, Any]) -> None:
         number("economics.bill_rate", "Bill rate ($ per billable hour)", values["economics.bill_rate"], 5.0, "%.0f")
         number("economics.late_discount", "Discount on a late delivery (share of its bill)",
                values["economics.late_discount"], 0.01, "%.2f")
-        number("economics.overhead_factor", "What a salary costs the firm (x salary)",
-               values["economics.overhead_factor"], 0.05, "%.2f")
 
 
 # Keys the assumptions section leaves to other inputs or files: the theory-check switch, and a table of values.
@@ -326,8 +325,12 @@ def show_problems(exc: ScenarioError) -> None:
     for problem in exc.problems:
         head = problem.split(" ", 1)[0].rstrip(":")
         path = max((p for p in labels if head == p or head.startswith(p + "[")), key=len, default=None)
-        where = f"**{labels[path]}** (`{path}`)" if path else f"`{head}`"
-        lines.append(f"- {where}: {problem}")
+        where = f"**{labels[path]}** (`{path}`)" if path else f"**{plain(head)}**"
+        lines.append(f"- {where}: {plain(problem)}")
+    if isinstance(exc, ClusterError):  # the server's fault: nothing in the sidebar would fix it
+        st.error("The replications could not run on this server:\n\n"
+                 + "\n".join(f"- {plain(p)}" for p in exc.problems))
+        return
     st.error("This scenario cannot run. Change these inputs in the sidebar and press Run:\n\n" + "\n".join(lines))
 
 
