@@ -24,8 +24,8 @@ from ui.labels import plain
 # Markdown that, rendered, would be a link to another site and an image fetched from it.
 TRAP_LINK = "[Log in again](https://evil.example/login)"
 TRAP_IMAGE = "![pixel](https://evil.example/pixel.png)"
-# An opening [ or ! that no backslash escapes, or an autolink a browser would follow.
-LIVE_MARKDOWN = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)!(?<!\\)\[|https?://|(?<!\\)<")
+# An opening [ or ! that no backslash escapes, or an address Markdown would turn into a link.
+LIVE_MARKDOWN = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)!(?<!\\)\[|https?://|www\.|(?<!\\)<")
 
 
 def alert_texts(at) -> list[str]:
@@ -38,10 +38,12 @@ def assert_inert(texts: list[str]) -> None:
 
 
 def test_plain_escapes_what_would_be_markdown_and_keeps_ordinary_words():
-    assert plain(TRAP_LINK) == r"\[Log in again\](https:\/\/evil.example/login)"
-    assert plain(TRAP_IMAGE) == r"\!\[pixel\](https:\/\/evil.example/pixel.png)"
-    assert plain("see www.evil.example <b>now</b> *here* _there_ $x$ :red[y] # h\nline") == (
-        r"see www\.evil.example \<b\>now\</b\> \*here\* \_there\_ \$x\$ :red\[y\] \# h line")
+    joiner = "\u2060"  # invisible: Markdown's autolinks find addresses after escapes, so they are broken instead
+    assert plain(TRAP_LINK) == rf"\[Log in again\](https:{joiner}//evil.example/login)"
+    assert plain(TRAP_IMAGE) == rf"\!\[pixel\](https:{joiner}//evil.example/pixel.png)"
+    assert plain("see www.evil.example or me@evil.example <b>now</b> *here* _there_ $x$ :red[y] # h\nline") == (
+        rf"see www{joiner}.evil.example or me@{joiner}evil.example \<b\>now\</b\> \*here\* \_there\_ \$x\$ "
+        r":red\[y\] \# h line")
     ordinary = "demand.requests_per_client_per_week = 0: must be a number from 0.001 to 100 (see scenarios/x.toml)"
     assert plain(ordinary) == ordinary
 
