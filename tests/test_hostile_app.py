@@ -174,6 +174,8 @@ def test_the_share_box_offers_the_file_instead_of_a_link_it_cannot_keep():
 
 def test_a_cluster_failure_blames_the_cluster_not_the_inputs(monkeypatch):
     def broken():
+        # connecting happens before a run slot is taken: a cluster that hangs here holds up no other user
+        assert ui.runner.run_slots()._value == ui.runner.RUNS_AT_ONCE
         raise ClusterError(["SIM_DASK_SCHEDULER = 'tcp://nowhere:8786': no Dask scheduler answered within 10 "
                             "seconds; this is a problem of the cluster, not of your inputs"])
 

@@ -5,7 +5,8 @@ browser fetch nothing outside the app. A link asking for a huge ranking asks bef
 run holds the server's run slots, a second user still gets (small) results, and a third waits for a slot; when the
 first user's browser closes, the long run stops, frees its slot, and the third user's run goes through at once.
 
-The app is served by its own server here (not the session's `app_url`), so its long runs and run slots never touch
+Long runs compare one design, so that what replaces them finishes in seconds. The app is served by its own server
+here (not the session's `app_url`), so its long runs and run slots never touch
 the other browser tests."""
 
 from __future__ import annotations
@@ -95,10 +96,11 @@ def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(server, browser):
 
 
 def start_long_run(browser: Browser, server: str, seed: int) -> BrowserContext:
-    """A comparison of 5 designs x 1,000 replications of 524 weeks (about 40 million requests, half an hour on
+    """A comparison of one design, 1,000 replications of 524 weeks (about 8 million requests, several minutes on
     two cores), confirmed and under way."""
     context, page = new_page(browser)
-    page.goto(link(server, v="1", preset="default", weeks="520", reps="1000", seed=str(seed), page="compare"))
+    page.goto(link(server, v="1", preset="default", weeks="520", reps="1000", seed=str(seed), designs="none",
+                   page="compare"))
     page.get_by_test_id("stMain").get_by_role("button", name="Run it anyway").click(timeout=WAIT_MS)
     expect(page.get_by_text("replications done").first).to_be_visible(timeout=WAIT_MS)
     return context
@@ -133,3 +135,24 @@ def test_a_closed_browsers_run_stops_and_frees_its_slot_while_others_get_results
     finally:
         for context in (*long_runs, small, waiting):
             context.close()
+
+
+def test_a_run_stops_when_its_user_asks_for_another(server, browser):
+    context = start_long_run(browser, server, seed=301)
+    page = context.pages[0]
+    try:
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_text("Experiment").click()
+        sidebar.get_by_role("spinbutton", name="Replications per design").fill("30")
+        sidebar.get_by_role("spinbutton", name="Weeks measured").fill("52")
+        asked = time.monotonic()
+        sidebar.get_by_role("button", name="Run").click()
+        # the new run needs the pool and a slot (30 x 56 weeks): it gets both at once, because the long run stopped,
+        # cancelled what it had queued and freed its slot
+        expect(page.get_by_text("of 30 replications done").first).to_be_visible(timeout=WAIT_MS)
+        expect(page.get_by_text("waiting for another run")).to_have_count(0)
+        settle(page)
+        expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+        assert time.monotonic() - asked < 60
+    finally:
+        context.close()
