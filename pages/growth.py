@@ -115,7 +115,7 @@ def run_sweep(lever: str, values: list[float], designs: list[str]) -> pd.DataFra
     for i, value in enumerate(values, start=1):
         results = run(scenario_at(lever, value), designs, label=f"{LEVERS[lever].label} = {value:g} "
                       f"(point {i} of {len(values)})")
-        kpis = results.kpis(SWEEP_METRICS)
+        kpis = tables.mark_steady(results.kpis(SWEEP_METRICS), results.backlog_trends())
         kpis.insert(0, "lever", value)
         rows.append(kpis)
     frame = pd.concat(rows, ignore_index=True)
@@ -152,6 +152,10 @@ def main() -> None:
     st.markdown(f"**Where each design breaks**: the on-time rate against a floor of {ON_TIME_FLOOR:.0%} "
                 "(services firms deliver about 74-76 % of projects on time, SPI Research).\n\n"
                 + "\n".join(f"- {line}" for line in tables.where_designs_break(frame, ON_TIME_FLOOR)))
+    unsteady = tables.where_designs_stop_keeping_up(frame)
+    if unsteady:
+        st.warning("**Where a design is not keeping up** with its work:\n\n"
+                   + "\n".join(f"- {line}" for line in unsteady))
     for metric in SWEEP_METRICS:
         label = KPIS[metric].label
         chart = charts.sweep_chart(frame[frame["metric"] == metric], label, LEVERS[lever].label, label,

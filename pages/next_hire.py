@@ -7,7 +7,7 @@ import streamlit as st
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
 from sim.scenario import ScenarioError, shown
 from ui import charts, tables
-from ui.labels import AXIS_FORMAT, money, plain
+from ui.labels import AXIS_FORMAT, NOT_STEADY, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, confirm_long_ranking
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
@@ -109,6 +109,11 @@ def recommendation(ranked: Advice, prefix: str = "") -> None:
 
 def ranking(ranked: Advice) -> None:
     label, unit = tables.objective_label(ranked.objective)
+    warnings = ranked.warnings()
+    if warnings:
+        st.warning("Some options are not keeping up with their work, so their lead time and on-time figures depend "
+                   f"on the run length (in a ranking by them, marked {NOT_STEADY}):\n\n"
+                   + "\n".join(f"- {tables.sentence(w)}" for w in warnings))
     st.dataframe(tables.advice_table(ranked), width="stretch")
     options = tables.advice_options(ranked)
     shown = options.head(CHART_OPTIONS)
@@ -153,6 +158,8 @@ def main() -> None:
         f"moves and today's organisation, {this_year.replications + (grown.replications if grown else 0)} replications "
         f"of {scenario.weeks} weeks (after {scenario.warmup_weeks} weeks of warm-up). "
         + procedure_words(ADVISOR_PROCEDURE, objective)
+        + f" Yearly cost is the salaries the budget pays; profit counts them times the overhead factor "
+        f"({scenario.economics.overhead_factor:g}), as every cost in the app does."
     )
     if grown is None:
         ranking(this_year)

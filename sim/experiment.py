@@ -12,7 +12,7 @@ from sim.measure import METRICS, measure
 from sim.model import simulate
 from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import Scenario, ScenarioError, short
-from sim.stats import paired_differences, summarise
+from sim.stats import BacklogTrend, backlog_trends, paired_differences, summarise
 
 Progress = Callable[[int, int], None]
 
@@ -38,6 +38,10 @@ class Results:
     def kpis(self, metrics: Sequence[str] = METRICS) -> pd.DataFrame:
         """Mean and 95 % half-width per design and metric."""
         return summarise(self.summary, list(metrics))
+
+    def backlog_trends(self) -> dict[str, BacklogTrend]:
+        """Per design, whether its backlog was still growing over the measured weeks (sim.stats.BacklogTrend)."""
+        return backlog_trends(self.summary, self.scenario.weeks)
 
     def versus(self, baseline: str, metrics: Sequence[str] = METRICS) -> pd.DataFrame:
         """Paired differences of every design against the baseline design."""

@@ -81,9 +81,17 @@ def _open_link(params: Mapping[str, str], pages: Sequence[AppPage], current: App
     if warnings:
         _notify("warning", "Some of this link could not be used as written; the app opened the nearest valid "
                 "scenario:\n\n" + "\n".join(f"- {plain(w)}" for w in warnings))
+    _notify_renamed("This link", decoded.notes)
     target = next((p for p in pages if p.name == wanted), current)
     if target is not current:
         st.switch_page(target.page)
+
+
+def _notify_renamed(what: str, notes: Sequence[str]) -> None:
+    """Keys of an earlier version read as their new equivalents: said once, as information, not as a problem."""
+    if notes:
+        _notify("info", f"{what} was written by an earlier version of the app; it opened with its values in "
+                "today's terms:\n\n" + "\n".join(f"- {plain(n)}." for n in notes))
 
 
 def current_params(current: AppPage) -> dict[str, str] | None:
@@ -155,7 +163,8 @@ def _upload() -> None:
     name = short(file.name)
     try:
         check_size(file.size, name)  # before reading: the browser's own limit is only advice to the browser
-        scenario = loads(decode(file.getvalue(), name), source=name)
+        notes: list[str] = []
+        scenario = loads(decode(file.getvalue(), name), source=name, notes=notes)
     except ScenarioError as exc:
         _notify("error", f"**{plain(name)}** was not loaded; your scenario is unchanged. Its problems:\n\n"
                 + "\n".join(f"- {plain(p)}" for p in exc.problems))
@@ -165,6 +174,7 @@ def _upload() -> None:
     write_state(state_for(preset, scenario, state.page))
     _notify("success", f"Loaded **{plain(name)}** ({plain(scenario.name)}) as the {presets()[0][preset].name} "
             f"preset with {len(read_state().overrides)} changed values.")
+    _notify_renamed(f"**{plain(name)}**", notes)
 
 
 def show_notices() -> None:
