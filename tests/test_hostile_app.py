@@ -9,6 +9,7 @@ import codecs
 import re
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 import ui.runner
 from sim.advisor import affordable_moves
@@ -201,3 +202,18 @@ def test_the_app_config_serves_locally_and_shows_no_traceback():
     assert config["server"]["address"] == "127.0.0.1"
     assert config["client"]["showErrorDetails"] == "none"
     assert config["server"]["maxUploadSize"] * 1_000_000 >= len(dumps(loads(many_designs())))
+
+
+def test_a_ticket_export_carrying_markdown_shows_it_as_text():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["scenario.overrides"] = {"weeks": 6, "replications": 2}
+    at.run().switch_page("pages/calibrate.py").run()
+    at.file_uploader(key="calibrate.upload").upload(f"{TRAP_LINK}.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv").run()
+    assert not at.exception
+    (error,) = at.error
+    assert plain(TRAP_LINK) in error.value and "unchanged" in error.value
+    sample = (ROOT / "scenarios" / "samples" / "jira_sample.csv").read_bytes()
+    at.file_uploader(key="calibrate.upload").upload(f"{TRAP_IMAGE}.csv", sample, "text/csv").run()
+    assert not at.exception
+    assert any(plain(TRAP_IMAGE) in m.value for m in at.markdown)
+    assert_inert(alert_texts(at))
