@@ -22,11 +22,13 @@ from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 USAGE_ERROR = 2
+MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block
-        raise ScenarioError([f"{self.prog}: {message}"])
+    def error(self, message: str) -> None:  # one line, not argparse's usage block, and never a huge flag echoed
+        cut = message if len(message) <= MAX_MESSAGE_CHARS else f"{message[:MAX_MESSAGE_CHARS]}..."
+        raise ScenarioError([f"{self.prog}: {cut}"])
 
 
 def _designs(text: str) -> list[str]:
