@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
                      "tickets)")
     cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
+    cal.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     cal.set_defaults(handler=cmd_calibrate)
     return parser
 
@@ -172,7 +173,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
     result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
-                       engineers=args.engineers, today=args.today)
+                       engineers=args.engineers, today=args.today,
+                       executor=None if args.serial else default_executor())
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
     else:
