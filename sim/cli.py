@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--format", choices=("toml", "json"), default="toml")
     cal.add_argument("--base", help="scenario file for what the export does not tell (default: "
                      f"scenarios/{DEFAULT_PRESET}.toml)")
-    cal.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+    cal.add_argument("--map", action="extend", nargs="+", metavar="FIELD=COLUMN",
                      help="read FIELD from COLUMN, e.g. client=Organization or skill=Component/s (repeatable)")
     cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
                      "tickets)")

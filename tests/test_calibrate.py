@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.fit import fit, slug, working_days
+from sim.calibration.fit import fit, on_time, slug, working_days
 from sim.calibration.formats import ExportError, parse_dates, read_export
 from sim.calibration.synthetic import SAMPLE, Process, TicketType, generate, to_csv
 from sim.cli import main
@@ -51,6 +51,14 @@ def test_working_days_count_office_hours_only():
     assert next_morning - evening == 0.0
     (due,) = days("2024-05-14", end_of_day=True)
     assert due - monday_4pm == pytest.approx(1.125)  # an hour on Monday and all of Tuesday
+
+
+def test_on_time_is_by_the_due_day_or_the_due_time():
+    resolved = pd.Series(pd.to_datetime(["2024-05-17 23:00", "2024-05-18 10:00", "2024-05-17 16:00",
+                                         "2024-05-17 18:00"]))
+    due = pd.Series(pd.to_datetime(["2024-05-17", "2024-05-17", "2024-05-17 17:00", "2024-05-17 17:00"],
+                                   format="ISO8601"))
+    assert list(on_time(resolved, due)) == [True, False, True, False]  # Friday's date; Saturday is late
 
 
 def test_jira_and_iso_dates_are_read():
@@ -266,3 +274,17 @@ def test_a_short_export_keeps_the_base_new_clients_with_a_warning(default_scenar
 
 def test_the_sample_export_is_what_its_script_writes():
     assert SAMPLE_CSV.read_text(encoding="utf-8") == to_csv(generate(SAMPLE), SAMPLE, "jira")
+
+
+def test_linear_types_are_the_first_label_and_several_maps_follow_one_flag(tmp_path, capsys):
+    frame = pd.read_csv(pd.io.common.StringIO(to_csv(generate(SAMPLE), SAMPLE, "linear")), dtype=str,
+                        keep_default_na=False)
+    frame["Labels"] = frame["Labels"] + ", Frontend"
+    frame["Customer"] = frame["Team"]
+    path = tmp_path / "linear.csv"
+    path.write_text(frame.to_csv(index=False))
+    assert main(["calibrate", str(path), "--format", "json", "--serial", "--map", "client=Customer",
+                 "assignee=Assignee"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["scenario"]["demand"]["work_types"]) == {"bug", "change_request", "project_work"}
+    assert out["columns"]["client"] == "Customer" and out["format"] == "linear"

@@ -50,6 +50,13 @@ def working_days(times: pd.Series, hours_per_day: float, end_of_day_if_date: boo
     return out
 
 
+def on_time(resolved: pd.Series, due: pd.Series) -> pd.Series:
+    """Resolved on or before the due date: by the due time when it has one, else by the end of the due day (so a
+    ticket closed on the Saturday after a Friday due date is late, though no working time passed)."""
+    date_only = due == due.dt.normalize()
+    return resolved.where(~date_only, resolved.dt.normalize()) <= due
+
+
 def slug(name: str) -> str:
     """A work type's name from a ticket type: lower case, every run of other characters one '_'."""
     text = re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")[:40]
@@ -293,7 +300,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         "throughput_per_week": len(done) / weeks,
         "lead_time_days": float(lead.mean()) if lead.size else math.nan,
         "lead_time_p90_days": float(np.percentile(lead, 90)) if lead.size else math.nan,
-        "on_time_rate": float((with_due["resolved_day"] <= with_due["due_day"]).mean()) if len(with_due)
+        "on_time_rate": float(on_time(with_due["resolved"], with_due["due"]).mean()) if len(with_due)
         else math.nan,
         "open_at_end": open_at_end,
     }

@@ -220,6 +220,8 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
                                                                               dtype="string")
     for name in ("effort_hours", "estimate_hours"):
         tickets[name] = _hours(column(name), seconds) if name in mapping else np.nan
+    if fmt.name == "linear" and mapping.get("type") in fmt.columns["type"]:  # "Bug, Frontend": the first label
+        tickets["type"] = tickets["type"].str.split(",").str[0].str.strip().mask(lambda s: s == "")
     tickets["type"] = tickets["type"].fillna("general")
 
     warnings: list[str] = []
