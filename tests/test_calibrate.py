@@ -288,3 +288,12 @@ def test_linear_types_are_the_first_label_and_several_maps_follow_one_flag(tmp_p
     out = json.loads(capsys.readouterr().out)
     assert set(out["scenario"]["demand"]["work_types"]) == {"bug", "change_request", "project_work"}
     assert out["columns"]["client"] == "Customer" and out["format"] == "linear"
+
+
+def test_jira_client_comes_from_the_first_client_column_that_is_filled():
+    frame = pd.read_csv(SAMPLE_CSV, dtype=str, keep_default_na=False)
+    frame.insert(1, "Component/s", frame["Organizations"])
+    frame["Organizations"] = ""
+    export = read_export(frame.to_csv(index=False).encode(), "x.csv")
+    assert export.mapping["client"] == "Component/s"
+    assert export.tickets["client"].nunique() == SAMPLE.clients
