@@ -19,7 +19,7 @@ from sim.experiment import Results, run_experiment, with_overrides
 from sim.measure import METRICS
 from sim.parallel import default_executor
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
 USAGE_ERROR = 2
 
@@ -88,13 +88,18 @@ def results_json(results: Results) -> dict:
     return {"scenario": s.name, "seed": s.seed, "reps": s.replications, "weeks": s.weeks, "designs": designs}
 
 
+NOT_STEADY = "(not steady)"
+
+
 def results_table(results: Results) -> str:
     kpis = results.kpis()
     lines = [f"{results.scenario.name}: {results.scenario.replications} replications x {results.scenario.weeks} weeks, "
              f"seed {results.scenario.seed}; mean +/- 95 % half-width"]
     designs = results.designs
-    width = max(24, *(len(d) + 2 for d in designs))
-    lines.append(f"{'metric':<26}" + "".join(f"{d:>{width}}" for d in designs))
+    trends = results.backlog_trends()
+    heads = [d if trends[d].keeping_up else f"{d} {NOT_STEADY}" for d in designs]
+    width = max(26, *(len(h) + 2 for h in heads))  # "-1,074,149 +/- 1,899,197" and a gap
+    lines.append(f"{'metric':<26}" + "".join(f"{h:>{width}}" for h in heads))
     table = kpis.set_index(["metric", "design"])
     for metric in METRICS:
         cells = []
@@ -102,7 +107,24 @@ def results_table(results: Results) -> str:
             mean, half = table.loc[(metric, d), ["mean", "ci95"]]
             cells.append(f"{_short(mean)} +/- {_short(half)}".rjust(width))
         lines.append(f"{metric:<26}" + "".join(cells))
+    if not all(t.keeping_up for t in trends.values()):
+        lines.append(f"{NOT_STEADY}: the design's backlog was still growing over the measured weeks, so its lead time "
+                     "and on-time figures depend on the run length")
     return "\n".join(lines)
+
+
+def warn(lines: Sequence[str], prefix: str) -> None:
+    """Each line once on stderr, so that stdout stays the table, JSON or CSV asked for."""
+    for line in dict.fromkeys(lines):
+        print(f"{prefix}: {line}", file=sys.stderr)
+
+
+def read_scenario(path: str) -> Scenario:
+    """The scenario file, with a note on stderr for each key of an earlier version read as its new equivalent."""
+    notes: list[str] = []
+    scenario = load_scenario(path, notes=notes)
+    warn(notes, "note")
+    return scenario
 
 
 def _short(x: float) -> str:
@@ -112,8 +134,9 @@ def _short(x: float) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = with_overrides(load_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
+    scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
     results = run_experiment(scenario, args.designs, executor=None if args.serial else default_executor())
+    warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
     if args.format == "json":
         print(json.dumps(results_json(results), indent=2))
     elif args.format == "csv":
@@ -131,8 +154,9 @@ def advice_table(advice: Advice, title: str) -> str:
     rows = [("rank", "option", "cost $/yr", "objective", "vs today", "vs best (paired)", "reps", "status")]
     for o in advice.options.itertuples(index=False):
         objective = f"{_short(o.objective_mean)} +/- {_short(o.objective_ci95)}"
+        status = o.status if o.keeping_up else f"{o.status} {NOT_STEADY}"
         rows.append((str(o.rank), o.name, f"{o.cost:,.0f}", objective, _signed(o.vs_today_mean, o.vs_today_ci95),
-                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), o.status))
+                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [title]
     left = (1, len(rows[0]) - 1)  # the option and the status read from the left
@@ -140,16 +164,22 @@ def advice_table(advice: Advice, title: str) -> str:
         lines.append("  ".join(c.ljust(w) if i in left else c.rjust(w)
                                for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     lines.append(advice.recommendation)
+    if not advice.options["keeping_up"].all():
+        lines.append(f"{NOT_STEADY}: the option's backlog was still growing over the measured weeks, so its lead time "
+                     "and on-time figures depend on the run length")
     return "\n".join(lines)
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
-    scenario = with_overrides(load_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
+    scenario = with_overrides(read_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
     objective = Objective.parse(args.objective)
     executor = None if args.serial else default_executor()
     # the grown ranking first: a bad --growth then fails before any replication has run
     grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
     this_year = advise(scenario, args.budget, objective, executor=executor)
+    for ranked in (this_year, grown):
+        if ranked is not None:
+            warn(ranked.warnings(), "warning")
     if args.format == "json":
         out = this_year.to_dict()
         if grown is not None:
