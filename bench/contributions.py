@@ -5,8 +5,8 @@ Every variant runs the same replications (same seeds), so a design's gap to `non
 variant, and the change of that gap from the full model is paired again across variants, replication by
 replication. The output is a Markdown table, pasted into MODEL.md ("What drives the difference between designs").
 
-    .venv/bin/python bench/contributions.py                     # 5 replications x 26 weeks, about a minute on 2 cores
-    .venv/bin/python bench/contributions.py --replications 10 --weeks 52
+    .venv/bin/python bench/contributions.py                     # 10 replications x 26 weeks, about 2 min on 2 cores
+    .venv/bin/python bench/contributions.py --replications 20 --weeks 52
 """
 
 from __future__ import annotations
@@ -48,7 +48,8 @@ def variants(base: Scenario) -> dict[str, Scenario]:
 def gaps(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Each design minus `none`, per replication: rows replications, columns designs."""
     wide = summary.pivot(index="replication", columns="design", values=metric)
-    return wide.sub(wide[BASELINE], axis=0).drop(columns=BASELINE)
+    designs = [d for d in dict.fromkeys(summary["design"]) if d != BASELINE]  # the scenario's order
+    return wide.sub(wide[BASELINE], axis=0)[designs]
 
 
 def cell(values: np.ndarray, scale: float) -> str:
@@ -77,7 +78,7 @@ def table(results: dict[str, pd.DataFrame], metric: str) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "default.toml"))
-    parser.add_argument("--replications", type=int, default=5)
+    parser.add_argument("--replications", type=int, default=10)
     parser.add_argument("--weeks", type=int, default=26)
     args = parser.parse_args(argv)
     base = load_scenario(args.scenario)
