@@ -1,4 +1,5 @@
-"""Command line: `python -m sim run SCENARIO.toml ...` and `python -m sim advise SCENARIO.toml --budget B ...`.
+"""Command line: `python -m sim run SCENARIO.toml ...`, `python -m sim advise SCENARIO.toml --budget B ...` and
+`python -m sim calibrate TICKETS.csv ...`.
 
 Bad input is one line on stderr and exit code 2."""
 
@@ -12,10 +13,13 @@ import sys
 from collections.abc import Sequence
 
 from sim.advisor import Advice, Objective, advise
+from sim.calibration.formats import ExportError, parse_map
+from sim.calibration.pipeline import calibrate
 from sim.experiment import Results, run_experiment, with_overrides
 from sim.measure import METRICS
 from sim.parallel import default_executor
-from sim.scenario import ScenarioError, load_scenario
+from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
 USAGE_ERROR = 2
 
@@ -54,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--format", choices=("table", "json"), default="table")
     adv.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     adv.set_defaults(handler=cmd_advise)
+
+    cal = commands.add_parser("calibrate", help="fit a scenario to a ticket export and back-test it")
+    cal.add_argument("tickets", help="CSV export of tickets (Jira, Zendesk, Linear, or generic; see README)")
+    cal.add_argument("--format", choices=("toml", "json"), default="toml")
+    cal.add_argument("--base", help="scenario file for what the export does not tell (default: "
+                     f"scenarios/{DEFAULT_PRESET}.toml)")
+    cal.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                     help="read FIELD from COLUMN, e.g. client=Organization or skill=Component/s (repeatable)")
+    cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
+                     "tickets)")
+    cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
+    cal.set_defaults(handler=cmd_calibrate)
     return parser
 
 
@@ -71,13 +87,18 @@ def results_json(results: Results) -> dict:
     return {"scenario": s.name, "seed": s.seed, "reps": s.replications, "weeks": s.weeks, "designs": designs}
 
 
+NOT_STEADY = "(not steady)"
+
+
 def results_table(results: Results) -> str:
     kpis = results.kpis()
     lines = [f"{results.scenario.name}: {results.scenario.replications} replications x {results.scenario.weeks} weeks, "
              f"seed {results.scenario.seed}; mean +/- 95 % half-width"]
     designs = results.designs
-    width = max(24, *(len(d) + 2 for d in designs))
-    lines.append(f"{'metric':<26}" + "".join(f"{d:>{width}}" for d in designs))
+    trends = results.backlog_trends()
+    heads = [d if trends[d].keeping_up else f"{d} {NOT_STEADY}" for d in designs]
+    width = max(26, *(len(h) + 2 for h in heads))  # "-1,074,149 +/- 1,899,197" and a gap
+    lines.append(f"{'metric':<26}" + "".join(f"{h:>{width}}" for h in heads))
     table = kpis.set_index(["metric", "design"])
     for metric in METRICS:
         cells = []
@@ -85,7 +106,24 @@ def results_table(results: Results) -> str:
             mean, half = table.loc[(metric, d), ["mean", "ci95"]]
             cells.append(f"{_short(mean)} +/- {_short(half)}".rjust(width))
         lines.append(f"{metric:<26}" + "".join(cells))
+    if not all(t.keeping_up for t in trends.values()):
+        lines.append(f"{NOT_STEADY}: the design's backlog was still growing over the measured weeks, so its lead time "
+                     "and on-time figures depend on the run length")
     return "\n".join(lines)
+
+
+def warn(lines: Sequence[str], prefix: str) -> None:
+    """Each line once on stderr, so that stdout stays the table, JSON or CSV asked for."""
+    for line in dict.fromkeys(lines):
+        print(f"{prefix}: {line}", file=sys.stderr)
+
+
+def read_scenario(path: str) -> Scenario:
+    """The scenario file, with a note on stderr for each key of an earlier version read as its new equivalent."""
+    notes: list[str] = []
+    scenario = load_scenario(path, notes=notes)
+    warn(notes, "note")
+    return scenario
 
 
 def _short(x: float) -> str:
@@ -95,8 +133,9 @@ def _short(x: float) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = with_overrides(load_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
+    scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
     results = run_experiment(scenario, args.designs, executor=None if args.serial else default_executor())
+    warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
     if args.format == "json":
         print(json.dumps(results_json(results), indent=2))
     elif args.format == "csv":
@@ -114,8 +153,9 @@ def advice_table(advice: Advice, title: str) -> str:
     rows = [("rank", "option", "cost $/yr", "objective", "vs today", "vs best (paired)", "reps", "status")]
     for o in advice.options.itertuples(index=False):
         objective = f"{_short(o.objective_mean)} +/- {_short(o.objective_ci95)}"
+        status = o.status if o.keeping_up else f"{o.status} {NOT_STEADY}"
         rows.append((str(o.rank), o.name, f"{o.cost:,.0f}", objective, _signed(o.vs_today_mean, o.vs_today_ci95),
-                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), o.status))
+                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [title]
     left = (1, len(rows[0]) - 1)  # the option and the status read from the left
@@ -123,16 +163,22 @@ def advice_table(advice: Advice, title: str) -> str:
         lines.append("  ".join(c.ljust(w) if i in left else c.rjust(w)
                                for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     lines.append(advice.recommendation)
+    if not advice.options["keeping_up"].all():
+        lines.append(f"{NOT_STEADY}: the option's backlog was still growing over the measured weeks, so its lead time "
+                     "and on-time figures depend on the run length")
     return "\n".join(lines)
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
-    scenario = with_overrides(load_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
+    scenario = with_overrides(read_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
     objective = Objective.parse(args.objective)
     executor = None if args.serial else default_executor()
     # the grown ranking first: a bad --growth then fails before any replication has run
     grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
     this_year = advise(scenario, args.budget, objective, executor=executor)
+    for ranked in (this_year, grown):
+        if ranked is not None:
+            warn(ranked.warnings(), "warning")
     if args.format == "json":
         out = this_year.to_dict()
         if grown is not None:
@@ -144,6 +190,23 @@ def cmd_advise(args: argparse.Namespace) -> int:
     if grown is not None:
         print()
         print(advice_table(grown, f"{what}, demand {args.growth:+.0%}; mean +/- 95 % half-width, best first"))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    columns = parse_map(args.map)
+    base = load_scenario(args.base or SCENARIOS_FOLDER / f"{DEFAULT_PRESET}.toml")
+    try:
+        with open(args.tickets, "rb") as file:
+            data = file.read()
+    except OSError as exc:
+        raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
+    result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
+                       engineers=args.engineers, today=args.today)
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(result.to_toml(), end="")
     return 0
 
 

@@ -24,7 +24,7 @@ def drowning():
     return from_dict({
         "name": "Drowning in client talk", "seed": 7, "weeks": 26, "warmup_weeks": 4,
         "firm": {"engineers": 8},
-        "demand": {"clients": 30, "requests_per_client_per_week": 0.5,
+        "demand": {"clients": 30, "requests_per_client_per_week": 0.7,
                    "work_types": {"general": {"effort_hours": 8, "deadline_days": 5}}},
         "behaviour": {"client_contact_hours": 3.0, "interruption_hours": 3.0, "clarity_without_am": 0.4,
                       "clarity_with_am": 0.95, "rework_effort_share": 1.0, "upsell": False, "hybrid_strength": 0.3,
@@ -159,7 +159,8 @@ def test_cli_json_has_the_documented_shape(chaotic, tmp_path, capsys):
     assert set(out) == {"objective", "confident", "recommendation", "options", "grown"}
     assert out["objective"] == "lead_time" and isinstance(out["confident"], bool)
     first = out["options"][0]
-    assert set(first) == {"name", "hires", "cost", "objective", "vs_today", "replications"}
+    assert set(first) == {"name", "hires", "cost", "objective", "vs_today", "replications", "backlog_growth_per_week",
+                          "keeping_up"}
     assert set(first["hires"]) == set(HIRE_KEYS)
     assert set(first["objective"]) == set(first["vs_today"]) == {"mean", "ci95"}
     assert out["grown"]["growth"] == 0.2 and len(out["grown"]["options"]) == len(out["options"])

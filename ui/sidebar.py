@@ -12,8 +12,9 @@ from typing import Any
 
 import streamlit as st
 
+from sim.parallel import ClusterError
 from sim.scenario import OrgDesign, Scenario, ScenarioError
-from ui.labels import describe_design
+from ui.labels import describe_design, plain
 from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
 from ui.state import (
     OVERRIDES_KEY,
@@ -191,13 +192,15 @@ def render_sidebar() -> None:
         )
         st.caption(preset.description)
         for problem in problems:
-            st.warning(f"A preset file could not be loaded: {problem}")
+            st.warning(f"A preset file could not be loaded: {plain(problem)}")
         with st.form(FORM_KEY, border=False):
             _team(shown)
             _designs(shown)
             _salaries(shown.values)
             _demand(shown)
             _process(shown.values)
+            _money(shown.values)
+            _assumptions(shown.values)
             _experiment(shown.values)
             st.caption("Changes apply when you press Run.")
             st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
@@ -234,12 +237,15 @@ def _designs(shown: Shown) -> None:
 
 
 def _salaries(values: dict[str, Any]) -> None:
-    with st.expander("Salaries ($ per year)"):
+    with st.expander("Salaries ($ per year) and overheads"):
         for role, label in (("engineer", "Engineer"), ("project_manager", "Project manager"),
                             ("account_manager", "Account manager"), ("hybrid", "Hybrid PM/AM"),
                             ("sales", "Salesperson")):
             path = f"economics.salary.{role}"
             number(path, label, values[path], 5000.0, "%.0f")
+        number("economics.overhead_factor", "Overhead factor", values["economics.overhead_factor"], 0.05, "%.2f",
+               extra_help="Staff cost and profit count every salary times this factor; the Next hire budget is "
+               "in salaries. 1.4: BLS, wages are about 70 % of what employees cost.")
 
 
 def _demand(shown: Shown) -> None:
@@ -270,6 +276,44 @@ def _process(values: dict[str, Any]) -> None:
     toggle("process.status_updates", "Status updates to clients", values["process.status_updates"])
 
 
+def _money(values: dict[str, Any]) -> None:
+    with st.expander("Prices and costs"):
+        number("economics.bill_rate", "Bill rate ($ per billable hour)", values["economics.bill_rate"], 5.0, "%.0f")
+        number("economics.late_discount", "Discount on a late delivery (share of its bill)",
+               values["economics.late_discount"], 0.01, "%.2f")
+
+
+# Keys the assumptions section leaves to other inputs or files: the theory-check switch, and a table of values.
+NOT_IN_ASSUMPTIONS = ("all_mechanisms_off", "context_switch_loss")
+
+
+def _assumption_label(name: str) -> str:
+    return name.replace("_", " ").replace(" am", " AM").replace(" pm", " PM").replace("am ", "AM ").capitalize()
+
+
+def _assumptions(values: dict[str, Any]) -> None:
+    """Every behavioural assumption and the client flow, each with its help, source grade and plausible range."""
+    with st.expander("Assumptions (how people and clients behave)"):
+        st.caption("Defaults are sourced or marked assumption in the model's documentation; change them when you "
+                   "know better for your firm.")
+        paths = [f"demand.{n}" for n in ("new_clients_per_year", "client_attrition_per_year")]
+        paths += [p for p in values if p.startswith("behaviour.") and p.split(".")[1] not in NOT_IN_ASSUMPTIONS]
+        for path in paths:
+            meta, value = field_meta(path), values[path]
+            grade = meta.get("grade")
+            plausible = meta.get("plausible")
+            extra = " ".join(filter(None, [
+                f"Source: {grade}." if grade else "",
+                f"Plausible range {plausible[0]:g} to {plausible[1]:g}." if plausible else "",
+            ]))
+            label = _assumption_label(path.split(".")[-1])
+            if isinstance(value, bool):
+                st.toggle(_label(path, label), key=_seed(path, value), help=_help(path, extra))
+            else:
+                step = 0.01 if (meta.get("max") or 0) <= 5 else 0.5
+                number(path, label, value, step, "%.2f", extra_help=extra)
+
+
 def _experiment(values: dict[str, Any]) -> None:
     with st.expander("Experiment"):
         number("replications", "Replications per design", values["replications"], 1, ui_max=UI_MAX["replications"])
@@ -284,8 +328,12 @@ def show_problems(exc: ScenarioError) -> None:
     for problem in exc.problems:
         head = problem.split(" ", 1)[0].rstrip(":")
         path = max((p for p in labels if head == p or head.startswith(p + "[")), key=len, default=None)
-        where = f"**{labels[path]}** (`{path}`)" if path else f"`{head}`"
-        lines.append(f"- {where}: {problem}")
+        where = f"**{labels[path]}** (`{path}`)" if path else f"**{plain(head)}**"
+        lines.append(f"- {where}: {plain(problem)}")
+    if isinstance(exc, ClusterError):  # the server's fault: nothing in the sidebar would fix it
+        st.error("The replications could not run on this server:\n\n"
+                 + "\n".join(f"- {plain(p)}" for p in exc.problems))
+        return
     st.error("This scenario cannot run. Change these inputs in the sidebar and press Run:\n\n" + "\n".join(lines))
 
 
