@@ -14,6 +14,8 @@ _TABLES = {"demand.work_types": ("demand.work_types.NAME", WorkType), "designs":
 
 def _allowed(hint: Any, meta: dict) -> str:
     lo, hi = meta.get("min"), meta.get("max")
+    if meta.get("ranges"):
+        return "table of dotted path = [low, high], within the parameter's allowed range"
     if hint is bool or hint == bool | None:
         return "true / false"
     if hint is str:
