@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.advisor import OBJECTIVES, Objective, objective_metrics
+from sim.advisor import HIRE_KEYS, OBJECTIVES, Objective, grown, objective_metrics
+from sim.advisor import _design as design_after  # an option's hires added to today's
 from sim.experiment import check_designs
-from sim.scenario import Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
+from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
 from sim.stats import t_half_width
 
 Progress = Callable[[int, int], None]
@@ -345,5 +346,56 @@ def sureness(design: str, noise_sure: bool, probability: float, name: Callable[[
     return f"**{name(design)}** is {noise}; best in {100 * probability:.0f} % of plausible assumptions."
 
 
-__all__ = ["Robustness", "Settings", "crossing", "deciding_input", "goodness", "latin_hypercube",
-           "probability_best", "regret", "robustness", "sentence", "sureness", "with_values"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The advisor's top options
+
+TOP_OPTIONS = 2  # the recommended option and the runner-up
+
+
+def renamed(result: Robustness, names: dict[str, str]) -> Robustness:
+    """The result with designs renamed (the advisor's options run under short valid names)."""
+    def n(d: str) -> str:
+        return names.get(d, d)
+
+    tornado = result.tornado.copy()
+    for column in ("best_at_low", "best_at_high"):
+        tornado[column] = tornado[column].map(n)
+    return dataclasses.replace(
+        result, designs=[n(d) for d in result.designs], best=n(result.best), runner_up=n(result.runner_up),
+        probability_best={n(d): p for d, p in result.probability_best.items()},
+        expected_regret={n(d): r for d, r in result.expected_regret.items()},
+        tornado=tornado, samples=result.samples.rename(columns=names),
+    )
+
+
+def advice_robustness(
+    scenario: Scenario,
+    advice: Any,
+    settings: Settings = Settings(),
+    *,
+    top: int = TOP_OPTIONS,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Robustness:
+    """The advisor's `top` options (best first, from a `sim.advisor.Advice` ranked with today's staffing as the
+    blank design) over the uncertain inputs, on the demand the advice ranked for; designs are named as the advice
+    names its options."""
+    rows = advice.options.head(top)
+    keys = [f"option-{i}" for i in range(1, len(rows) + 1)]
+    designs = {
+        key: design_after(OrgDesign(), {k: _plain(getattr(row, k)) for k in HIRE_KEYS})
+        for key, row in zip(keys, rows.itertuples(index=False), strict=True)
+    }
+    evaluated = dataclasses.replace(grown(scenario, advice.growth), designs=designs)
+    result = robustness(evaluated, keys, advice.objective, settings, executor=executor, progress=progress)
+    return renamed(result, dict(zip(keys, rows["name"], strict=True)))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+__all__ = ["Robustness", "Settings", "advice_robustness", "crossing", "deciding_input", "goodness", "latin_hypercube",
+           "probability_best", "regret", "renamed", "robustness", "sentence", "sureness", "with_values"]
