@@ -170,14 +170,18 @@ class Firm:
             req.dropped = True
             return
         if self.staffing.manages_accounts:
-            self.hand_to_desk(CLIENT_STAGE, req, self.client_stage_hours())
+            self.hand_to_desk(CLIENT_STAGE, req, self.client_stage_hours(req))
         else:
             self.understand(req, clarity=self.b.clarity_without_am)
             self.after_client_stage(req)
 
-    def client_stage_hours(self) -> float:
+    def client_stage_hours(self, req: Request) -> float:
         checkins = self.process.checkins and self.staffing.plans_centrally
-        return self.b.am_hours_per_request + (self.b.checkin_hours_per_request if checkins else 0.0)
+        b = self.b
+        return b.am_hours_fixed + b.am_effort_share * req.effort + (b.checkin_hours_per_request if checkins else 0.0)
+
+    def planning_hours(self, req: Request) -> float:
+        return self.b.pm_hours_fixed + self.b.pm_effort_share * req.effort
 
     def hand_to_desk(self, stage: str, req: Request, hours: float) -> None:
         if hours > 0:
@@ -218,7 +222,7 @@ class Firm:
 
     def after_client_stage(self, req: Request) -> None:
         if self.staffing.plans_centrally:
-            self.hand_to_desk(PLANNING_STAGE, req, self.b.pm_hours_per_request)
+            self.hand_to_desk(PLANNING_STAGE, req, self.planning_hours(req))
         else:
             self.assign_to_owner(req)
 
@@ -391,15 +395,15 @@ def coordinator(env: simpy.Environment, firm: Firm, role: str):
         task = yield firm.desk.get(lambda t: t.stage in stages)
         req, start = task.request, env.now
         if task.stage == CLIENT_STAGE:
-            yield env.timeout(firm.client_stage_hours())
+            yield env.timeout(firm.client_stage_hours(req))
             firm.clarify(req, care, has_planner_view=role == "hybrid")
             if role == "hybrid":  # the hybrid plans the request too, from their own view of capacity
-                yield env.timeout(firm.b.pm_hours_per_request)
+                yield env.timeout(firm.planning_hours(req))
                 firm.finish_planning(req, care)
             else:
                 firm.after_client_stage(req)
         else:
-            yield env.timeout(firm.b.pm_hours_per_request)
+            yield env.timeout(firm.planning_hours(req))
             firm.finish_planning(req, care)
         firm.coordinator_blocks.append((start, env.now))
 

@@ -82,3 +82,21 @@ def markdown_reference() -> str:
             shown = str(default).lower()
         lines.append(f"| `{row['key']}` | {shown} | {row['allowed']} | {row['meaning']} |")
     return "\n".join(lines)
+
+
+def update_readme(path: str = "README.md") -> None:
+    """Rewrite README's key reference from the schema (`python -m sim.reference` after changing a field)."""
+    from pathlib import Path
+
+    readme = Path(path)
+    lines = readme.read_text(encoding="utf-8").split("\n")
+    start = lines.index("| key | default | allowed | meaning |")
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    lines[start:end] = markdown_reference().split("\n")
+    readme.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    update_readme()

@@ -77,17 +77,51 @@ class Demand:
     growth_per_year: float = param(
         0.0, "Demand growth over a year, compounded continuously over the run (0.2 = +20 %).", min=-0.9, max=5
     )
+    new_clients_per_year: float = param(
+        5.0, "New clients won per year (each starts sending requests like an average client).",
+        min=0, max=2000, grade="assumption", plausible=(2.0, 8.0),
+    )
     work_types: dict[str, WorkType] = param(DEFAULT_WORK_TYPES, "Kinds of requests; shares must sum to 1.")
 
 
 @dataclass(frozen=True)
 class Behaviour:
+    all_mechanisms_off: bool = param(
+        False,
+        "Set every mechanism to its switched-off value (see MECHANISMS_OFF); keys set explicitly in the same "
+        "table still win. For checks against queueing theory.",
+    )
     context_switch_loss: list[float] = param(
         [0.0, 0.2, 0.4, 0.6, 0.75],
-        "Share of an engineer's time lost when working for 1, 2, 3, ... clients at once; the last value holds "
-        "beyond; [0] switches it off.",
+        "Share of an engineer's time lost while they have started and not finished work for 1, 2, 3, ... clients "
+        "at once; the last value holds beyond; [0] switches it off.",
         min=0,
         max=0.95, grade="firm",
+    )
+    switch_setup_hours: float = param(
+        0.25, "Hours to pick up the thread when an engineer's next piece of work is for another client than the last.",
+        min=0, max=20, grade="assumption", plausible=(0.1, 0.5),
+    )
+    work_slice_hours: float = param(
+        8.0,
+        "Longest stretch an engineer works on one request before turning to more urgent waiting work (a working "
+        "day); 0 means every request is done in one go.",
+        min=0, max=400, grade="assumption", plausible=(4.0, 16.0),
+    )
+    peer_help: bool = param(
+        True, "Without a planner, an idle engineer takes a waiting request from a colleague with the same skill."
+    )
+    peer_help_threshold_hours: float = param(
+        8.0, "How much longer (hours of waiting work) a colleague's queue must be before an idle engineer helps.",
+        min=0, max=400, grade="assumption", plausible=(4.0, 16.0),
+    )
+    handoff_hours: float = param(
+        0.5, "Hours to get to know a client's context when an engineer works for a client they do not know.",
+        min=0, max=40, grade="assumption", plausible=(0.25, 1.0),
+    )
+    familiarity_weeks: float = param(
+        8.0, "An engineer knows the clients they are the usual engineer of and those they worked for this many "
+        "weeks back.", min=0, max=520, grade="assumption", plausible=(4.0, 26.0),
     )
     client_contact_hours: float = param(
         1.0, "Hours of intake and client talk per request, borne by whoever owns the client.", min=0, max=100,
@@ -117,13 +151,25 @@ class Behaviour:
         2.0, "How much more a fix costs when the client found the problem after delivery.", min=1, max=20,
         grade="assumption", plausible=(1.5, 4.0)
     )
-    pm_hours_per_request: float = param(
-        0.75, "Project-manager hours per request for planning, assignment, review and status; 0 costs nothing.",
-        min=0, max=100, grade="assumption", plausible=(0.5, 1.0),
+    pm_hours_fixed: float = param(
+        0.25, "Project-manager hours per request for planning and assignment, whatever its size.",
+        min=0, max=100, grade="assumption", plausible=(0.1, 0.5),
     )
-    am_hours_per_request: float = param(
-        1.0, "Account-manager hours per request for intake, clarification, negotiation and updates.", min=0, max=100,
-        grade="assumption", plausible=(0.5, 1.5)
+    pm_effort_share: float = param(
+        0.06, "Project-manager hours per engineer hour of the request, for follow-up, review and status.",
+        min=0, max=2, grade="assumption", plausible=(0.03, 0.1),
+    )
+    am_hours_fixed: float = param(
+        0.5, "Account-manager hours per request for intake, clarification and negotiation, whatever its size.",
+        min=0, max=100, grade="assumption", plausible=(0.25, 1.0),
+    )
+    am_effort_share: float = param(
+        0.05, "Account-manager hours per engineer hour of the request, for updates and expectations.",
+        min=0, max=2, grade="assumption", plausible=(0.02, 0.1),
+    )
+    am_new_client_boost: float = param(
+        0.25, "Extra share of new clients won when an account manager looks after the accounts (referrals).",
+        min=0, max=5, grade="assumption", plausible=(0.0, 0.5),
     )
     skill_mismatch_factor: float = param(
         1.5, "How much slower an engineer works outside their skill; 1 switches it off.", min=1, max=10,
@@ -219,6 +265,10 @@ class Salary:
 @dataclass(frozen=True)
 class Economics:
     bill_rate: float = param(200.0, "Dollars billed per billable engineer hour.", min=0, max=5000, grade="soft")
+    overhead_factor: float = param(
+        1.4, "What a salary costs the firm, as a multiple of the salary (benefits and payroll taxes).",
+        min=1, max=3, grade="firm",
+    )
     late_discount: float = param(
         0.1, "Share of a late request's bill given back to the client.", min=0, max=1,
         grade="assumption", plausible=(0.0, 0.2),
@@ -231,10 +281,13 @@ PROCESS_KEYS = tuple(f.name for f in dataclasses.fields(Process))
 # Each mechanism's switched-off value. With all of them (and one skill, exponential effort, identical clients) the
 # model's special cases are textbook queues: `pm` is M/M/c and `none` is c x M/M/1 (MODEL.md, Validation).
 MECHANISMS_OFF: dict[str, Any] = {
-    "context_switch_loss": [0.0], "client_contact_hours": 0.0, "interruption_hours": 0.0,
-    "rework_effort_share": 0.0, "pm_hours_per_request": 0.0, "am_hours_per_request": 0.0,
-    "skill_mismatch_factor": 1.0, "churn": False, "upsell": False,
+    "context_switch_loss": [0.0], "switch_setup_hours": 0.0, "work_slice_hours": 0.0, "peer_help": False,
+    "handoff_hours": 0.0, "client_contact_hours": 0.0, "interruption_hours": 0.0, "rework_effort_share": 0.0,
+    "pm_hours_fixed": 0.0, "pm_effort_share": 0.0, "am_hours_fixed": 0.0, "am_effort_share": 0.0,
+    "am_new_client_boost": 0.0, "skill_mismatch_factor": 1.0, "churn": False, "upsell": False,
 }
+# Mechanisms outside [behaviour] that `all_mechanisms_off` also switches off (a value set in their table still wins).
+MECHANISMS_OFF_ELSEWHERE: dict[str, dict[str, Any]] = {"demand": {"new_clients_per_year": 0.0}}
 
 
 @dataclass(frozen=True)
@@ -578,9 +631,55 @@ def expected_requests(s: Scenario) -> float:
     return per_week * 52 * (math.exp(log_growth * years) - 1) / log_growth
 
 
-def from_dict(data: dict[str, Any]) -> Scenario:
-    """Validate a nested dict (the TOML layout) on top of the defaults; raise ScenarioError listing every problem."""
+# Keys of earlier versions, read as their new equivalents so old files and links still open: old dotted path ->
+# (new path, values the new keys need to keep the old meaning).
+LEGACY_KEYS: dict[str, tuple[str, dict[str, Any]]] = {
+    "behaviour.pm_hours_per_request": ("behaviour.pm_hours_fixed", {"behaviour.pm_effort_share": 0.0}),
+    "behaviour.am_hours_per_request": ("behaviour.am_hours_fixed", {"behaviour.am_effort_share": 0.0}),
+}
+
+
+def upgrade_legacy_keys(data: dict[str, Any]) -> list[str]:
+    """Rewrite, in place, keys of earlier versions to their new equivalents; one note per key rewritten.
+
+    A key set explicitly under its new name wins over the old one."""
+    notes = []
+    for old, (new, keeps_meaning) in LEGACY_KEYS.items():
+        old_table, old_name = old.rsplit(".", 1)
+        table = data.get(old_table)
+        if not isinstance(table, dict) or old_name not in table:
+            continue
+        table = data[old_table] = dict(table)
+        value = table.pop(old_name)
+        settings = {new: value, **keeps_meaning}
+        for path in settings:
+            table.setdefault(path.rsplit(".", 1)[1], settings[path])
+        kept = ", ".join(f"{p} = {v!r}" for p, v in keeps_meaning.items())
+        notes.append(f"{old} was renamed: read as {new} = {value!r} with {kept}, which keeps its old meaning")
+    return notes
+
+
+def _switch_mechanisms_off(data: dict[str, Any]) -> None:
+    """`all_mechanisms_off`: every mechanism at its switched-off value, under whatever the file sets explicitly."""
+    behaviour = data.get("behaviour")
+    if not (isinstance(behaviour, dict) and behaviour.get("all_mechanisms_off") is True):
+        return
+    data["behaviour"] = {**MECHANISMS_OFF, **behaviour}
+    for table, values in MECHANISMS_OFF_ELSEWHERE.items():
+        current = data.get(table, {})
+        if isinstance(current, dict):
+            data[table] = {**values, **current}
+
+
+def from_dict(data: dict[str, Any], notes: list[str] | None = None) -> Scenario:
+    """Validate a nested dict (the TOML layout) on top of the defaults; raise ScenarioError listing every problem.
+
+    Keys of earlier versions are read as their new equivalents; what was rewritten goes to `notes` if given."""
     data = dict(data)
+    rewritten = upgrade_legacy_keys(data)
+    if notes is not None:
+        notes.extend(rewritten)
+    _switch_mechanisms_off(data)
     designs = data.get("designs")
     if isinstance(designs, dict):  # a file adds to or changes the standard designs rather than replacing them
         merged: dict[str, Any] = {k: dict(v) for k, v in STANDARD_DESIGNS.items()}
@@ -614,22 +713,22 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, notes: list[str] | None = None) -> Scenario:
     """Read and validate a scenario file; problems come back as ScenarioError naming the file."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError([f"{path}: cannot read the file ({exc.strerror})"]) from None
-    return loads(text, source=str(path))
+    return loads(text, source=str(path), notes=notes)
 
 
-def loads(text: str, source: str = "scenario") -> Scenario:
+def loads(text: str, source: str = "scenario", notes: list[str] | None = None) -> Scenario:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{source}: not valid TOML ({exc})"]) from None
-    return from_dict(data)
+    return from_dict(data, notes)
 
 
 def _nest_ranges(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
