@@ -48,6 +48,7 @@ SHORT_KEY = {path: alias for alias, path in ALIASES.items()}
 # The page's own settings: carried through untouched for the page that owns them.
 PAGE_KEYS: tuple[str, ...] = (
     "page", "designs", "baseline", "lever", "from", "to", "steps", "budget", "objective", "growth_pct",
+    "robust_objective",
 )
 VERSION_KEY, PRESET_KEY = "v", "preset"
 # Ranges of uncertain inputs: `uncertainty.PATH=LOW,HIGH` each, `uncertainty.PATH=remove` for one the preset has and

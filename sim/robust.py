@@ -397,5 +397,20 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-__all__ = ["Robustness", "Settings", "advice_robustness", "crossing", "deciding_input", "goodness", "latin_hypercube",
-           "probability_best", "regret", "renamed", "robustness", "sentence", "sureness", "with_values"]
+def clearly_best(summary: pd.DataFrame, objective: Objective) -> tuple[str, bool]:
+    """The best design of a comparison's replications (`Results.summary`) on the objective, and whether its lead
+    over the runner-up is 95 % sure over simulation noise (paired by replication, common random numbers)."""
+    per_rep = {d: [goodness([row], objective) for row in group.sort_values("replication").to_dict("records")]
+               for d, group in summary.groupby("design", sort=False)}
+    means = {d: float(np.mean(v)) for d, v in per_rep.items()}
+    if len(means) < 2:
+        return next(iter(means)), False
+    best, runner_up = _best_two(means)
+    lead = np.array(per_rep[best]) - np.array(per_rep[runner_up])
+    half = t_half_width(lead)
+    return best, bool(lead.mean() - half > 0) if not math.isnan(half) else False
+
+
+__all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "goodness",
+           "latin_hypercube", "probability_best", "regret", "renamed", "robustness", "sentence", "sureness",
+           "with_values"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from sim.scenario import OrgDesign, Scenario, ScenarioError
+from sim.scenario import OrgDesign, Scenario, ScenarioError, uncertain_ranges
 from ui.labels import describe_design
 from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
 from ui.state import (
@@ -31,6 +31,8 @@ CONTROLS_KEY = "sidebar.controls"  # paths the form showed last run, with their 
 WORK_TYPES_KEY = "sidebar.work_types"  # the work types it showed, in order: the last one takes the rest
 PRESET_INPUT = input_key("preset")
 FORM_KEY = "scenario_form"
+RANGES_KEY = "sidebar.ranges"  # the uncertain inputs' ranges the form showed, by parameter path
+RANGE_PREFIX = "uncertainty."
 DESIGN_HIRES = ("project_managers", "account_managers", "hybrids", "sales_share", "extra_engineers")
 
 # Upper ends of sliders and number inputs: the schema allows far more (500 engineers), but a slider over that
@@ -166,9 +168,30 @@ def _apply_inputs() -> None:
     shown = st.session_state.get(CONTROLS_KEY, {})
     values = {p: st.session_state[input_key(p)] for p in shown if input_key(p) in st.session_state}
     values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
-    kept = {p: v for p, v in state.overrides.items() if p not in values}  # set elsewhere (a link, a file)
+    ranges = _edited_ranges(preset, state.overrides, base)
+    kept = {p: v for p, v in state.overrides.items()  # set elsewhere (a link, a file)
+            if p not in values and not (p.startswith(RANGE_PREFIX) and p[len(RANGE_PREFIX):] in ranges)}
     changed = {p: v for p, v in values.items() if base.get(p) != v}
-    set_overrides({**kept, **changed})
+    set_overrides({**kept, **changed, **ranges})
+
+
+def _edited_ranges(preset: Scenario, overrides: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The ranges as overrides: those that differ from the preset's table; when the preset has none (it uses the
+    default ranges), every range once any was changed, since a scenario's table lists exactly its ranges."""
+    shown = st.session_state.get(RANGES_KEY, {})
+    edited = {}
+    for path in shown:
+        low, high = (st.session_state.get(_range_key(path, end)) for end in ("low", "high"))
+        if low is not None and high is not None:
+            edited[path] = [float(low), float(high)]
+    if preset.uncertainty is not None:
+        return {RANGE_PREFIX + p: v for p, v in edited.items() if base.get(RANGE_PREFIX + p) != v}
+    touched = any(v != list(shown[p]) for p, v in edited.items()) or any(p.startswith(RANGE_PREFIX) for p in overrides)
+    return {RANGE_PREFIX + p: v for p, v in edited.items()} if touched else {}
+
+
+def _range_key(path: str, end: str) -> str:
+    return f"{input_key(RANGE_PREFIX + path)}:{end}"
 
 
 def render_sidebar() -> None:
@@ -198,6 +221,7 @@ def render_sidebar() -> None:
             _salaries(shown.values)
             _demand(shown)
             _process(shown.values)
+            _ranges(preset, state.overrides, shown.values)
             _experiment(shown.values)
             st.caption("Changes apply when you press Run.")
             st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
@@ -268,6 +292,34 @@ def _process(values: dict[str, Any]) -> None:
     toggle("process.standardised_work", "Standardised work types with checklists", values["process.standardised_work"])
     toggle("process.checkins", "AM-PM check-ins", values["process.checkins"])
     toggle("process.status_updates", "Status updates to clients", values["process.status_updates"])
+
+
+def _ranges(preset: Scenario, overrides: dict[str, Any], values: dict[str, Any]) -> None:
+    """Low and high ends of each uncertain input, next to its value: what "How sure is this?" moves them over."""
+    try:
+        scenario = apply_overrides(preset, overrides)
+    except ScenarioError:
+        scenario = preset
+    ranges = uncertain_ranges(scenario)
+    st.session_state[RANGES_KEY] = ranges
+    with st.expander(f"Uncertain inputs ({len(ranges)} ranges)"):
+        source = "this scenario's" if scenario.uncertainty is not None else "the model's default"
+        st.caption(f"The ranges *How sure is this?* tests the answer over ({source} ranges; MODEL.md, Default "
+                   "ranges). Each input's value is in the middle; the ends are what you think plausible.")
+        for path, (low, high) in ranges.items():
+            meta = field_meta(path)
+            value = values.get(path)
+            shown = f"{value:g}" if isinstance(value, (int, float)) else "?"
+            st.markdown(f"`{path}`: {shown}", help=meta.get("help"))
+            lo = float(meta["min"]) if meta.get("min") is not None else None
+            hi = float(meta["max"]) if meta.get("max") is not None else None
+            step = 0.01 if high <= 5 else 1.0 if high <= 1000 else 1000.0
+            left, right = st.columns(2)
+            for column, end, at in ((left, "low", low), (right, "high", high)):
+                key = _range_key(path, end)
+                if key not in st.session_state:
+                    st.session_state[key] = float(at)
+                column.number_input(f"{end} end", min_value=lo, max_value=hi, step=step, format="%g", key=key)
 
 
 def _experiment(values: dict[str, Any]) -> None:
