@@ -140,3 +140,13 @@ def test_a_link_drops_a_bad_range_with_a_warning_and_keeps_the_rest(presets):
     assert any("uncertainty.behaviour.clarity_without_am=0.9,0.5" in w and "low must not be above high" in w
                for w in decoded.warnings)
     assert any("uncertainty=sometimes" in w and "uncertainty=default" in w for w in decoded.warnings)
+
+
+def test_model_md_lists_the_default_ranges_as_the_schema_has_them():
+    from sim.reference import markdown_default_ranges
+    from tests.conftest import ROOT
+
+    model = (ROOT / "MODEL.md").read_text(encoding="utf-8")
+    assert "### Default ranges" in model
+    assert markdown_default_ranges() in model
+    assert markdown_default_ranges().count("\n") - 1 == len(default_ranges(Scenario()))
