@@ -319,7 +319,8 @@ def _ranges(preset: Scenario, overrides: dict[str, Any], values: dict[str, Any])
                 key = _range_key(path, end)
                 if key not in st.session_state:
                     st.session_state[key] = float(at)
-                column.number_input(f"{end} end", min_value=lo, max_value=hi, step=step, format="%g", key=key)
+                column.number_input(f"{end} end", min_value=lo, max_value=hi, step=step, format="%g", key=key,
+                                    help=f"The {end} end of what you find plausible for {path}.")
 
 
 def _experiment(values: dict[str, Any]) -> None:
