@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.scenario import Scenario
 
-STREAMS = ("client_sizes", "arrivals", "work", "clarity", "review", "upsell", "sales")
+STREAMS = ("client_sizes", "arrivals", "work", "clarity", "review", "upsell", "sales", "prospects", "attrition")
 WEEKS_PER_YEAR = 52
 
 
@@ -38,7 +38,9 @@ def gamma_with_cv(rng: np.random.Generator, mean: np.ndarray | float, cv: np.nda
 class RequestDraws:
     """Requests of one replication in arrival order, as parallel arrays (one entry per request)."""
 
-    client_sizes: np.ndarray
+    client_sizes: np.ndarray  # today's clients first, then every prospect
+    prospect_hours: np.ndarray  # when each prospect could be won, in order
+    prospect_draw: np.ndarray  # uniform draw deciding, with the design's account care, whether it is won
     arrival_hours: np.ndarray
     client: np.ndarray
     work_type: np.ndarray
@@ -71,19 +73,46 @@ def draw_demand(scenario: Scenario, replication: int) -> tuple[RequestDraws, dic
     sizes = sizes / sizes.mean()  # the firm's total demand is exactly what the scenario says
 
     horizon = (scenario.warmup_weeks + scenario.weeks) * hpw
-    base_rate = d.clients * d.requests_per_client_per_week / hpw  # requests per working hour
+    per_client_rate = d.requests_per_client_per_week / hpw  # requests per working hour of an average client
     peak = max(1.0, float(growth_factor(horizon, d.growth_per_year, hpw)))
     arrivals = rng["arrivals"]
     # Thinning (Lewis & Shedler 1979): a Poisson process at the peak rate, each point kept with rate(t) / peak.
-    count = arrivals.poisson(base_rate * peak * horizon)
+    count = arrivals.poisson(d.clients * per_client_rate * peak * horizon)
     times = np.sort(arrivals.uniform(0.0, horizon, size=count))
     keep = arrivals.uniform(size=count) < growth_factor(times, d.growth_per_year, hpw) / peak
     times = times[keep]
+    client = arrivals.choice(d.clients, size=times.size, p=sizes / sizes.sum())
+
+    # Prospects the firm may win, at the base rate plus the largest referral boost; a design with less account care
+    # wins a thinned subset of the same prospects, so designs still share their demand.
+    prospects = rng["prospects"]
+    prospect_rate = d.new_clients_per_year * (1.0 + scenario.behaviour.am_new_client_boost) / (WEEKS_PER_YEAR * hpw)
+    k = prospects.poisson(prospect_rate * horizon)
+    prospect_hours = np.sort(prospects.uniform(0.0, horizon, size=k))
+    prospect_draw = prospects.uniform(size=k)
+    prospect_sizes = gamma_with_cv(prospects, 1.0, d.client_size_cv, k)
+    counts = prospects.poisson(per_client_rate * peak * prospect_sizes * (horizon - prospect_hours))
+    owner = np.repeat(np.arange(k), counts)
+    later = prospects.uniform(prospect_hours[owner], horizon)
+    kept = prospects.uniform(size=later.size) < growth_factor(later, d.growth_per_year, hpw) / peak
+    order = np.argsort(np.concatenate([times, later[kept]]), kind="stable")
+    times = np.concatenate([times, later[kept]])[order]
+    client = np.concatenate([client, d.clients + owner[kept]])[order]
+
+    # Clients also leave whatever the service, after an exponential stay from the day they are won (today's clients
+    # from the start): the same for every design, so their requests after that day are never sent.
+    attrition = d.client_attrition_per_year / (WEEKS_PER_YEAR * hpw)
+    joined = np.concatenate([np.zeros(d.clients), prospect_hours])
+    leaves = joined + (rng["attrition"].exponential(1.0 / attrition, size=joined.size) if attrition > 0 else np.inf)
+    stays = times < leaves[client]
+    times, client = times[stays], client[stays]
+
     n = times.size
-    client = arrivals.choice(d.clients, size=n, p=sizes / sizes.sum())
     kind, effort = draw_work(rng["work"], scenario, n)
     demand = RequestDraws(
-        client_sizes=sizes,
+        client_sizes=np.concatenate([sizes, prospect_sizes]),
+        prospect_hours=prospect_hours,
+        prospect_draw=prospect_draw,
         arrival_hours=times,
         client=client,
         work_type=kind,

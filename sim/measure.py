@@ -1,7 +1,8 @@
 """The accounting of one run: what the measured weeks (after the warm-up) show, as plain rows for tidy frames.
 
-Request counts follow the requests that arrive in the measured weeks, so that every one of them is in exactly one
-of delivered, open_at_end and dropped. Throughput, revenue and hours follow what happens in those weeks, whenever
+Request counts follow the requests that arrive in the measured weeks. Each of delivered, open_at_end and dropped is
+counted on its own (delivery time, the request's state at the end, the drop flag), so a request the model lost or
+counted twice breaks their sum. Throughput, revenue and hours follow what happens in those weeks, whenever
 the request arrived.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.demand import WEEKS_PER_YEAR
-from sim.model import CATEGORIES, Run
+from sim.model import CATEGORIES, OPEN_STATES, Run
 
 METRICS = (
     "throughput_per_week", "wait_hours", "lead_time_days", "lead_time_p90_days", "on_time_rate",
@@ -66,6 +67,7 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
     done = np.array([r.done for r in reqs])  # NaN while open
     deadline = np.array([r.deadline for r in reqs])
     dropped = np.array([r.dropped for r in reqs], dtype=bool)
+    state = np.array([r.state for r in reqs])
     billed = np.array([r.billed for r in reqs])
     upsell = np.array([r.is_upsell for r in reqs], dtype=bool)
 
@@ -118,7 +120,7 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
         "clients_lost": int(((lost_at >= start) & (lost_at < end)).sum()),
         "arrived": int(measured.sum()),
         "delivered": int(delivered.sum()),
-        "open_at_end": int((measured & ~dropped & ~(done <= end)).sum()),
+        "open_at_end": int((measured & np.isin(state, OPEN_STATES)).sum()),
         "dropped": int((measured & dropped).sum()),
     }
 

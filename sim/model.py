@@ -1,9 +1,9 @@
 """The life of a client request in a services firm under one org design, as a SimPy model.
 
 The clock runs in working hours. Actors are long-lived processes, as in SimPy's own examples: the clients send
-requests, coordinators (project managers, account managers, hybrids) take them from a shared desk, engineers take
-them from their inbox and work, a salesperson sells extra work. MODEL.md tells the same story in prose, with the
-source of every default.
+requests, coordinators (project managers, account managers, hybrids) take them from a shared desk, engineers work
+on what they hold and what they may take, a salesperson sells extra work. Every mechanism applies to every design
+by the same rule; a design changes only who does which step (MODEL.md tells the same story with every source).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 import simpy
@@ -20,8 +20,15 @@ from sim.demand import RequestDraws, draw_demand, draw_work
 from sim.scenario import OrgDesign, Process, Scenario, ScenarioError
 
 # Where an engineer's busy hours go; idle time is what is left of the hours available.
-CATEGORIES = ("billable_work", "rework", "communication", "context_switch", "skill_mismatch", "overhead")
+CATEGORIES = (
+    "billable_work", "rework", "communication", "handoff", "context_switch", "skill_mismatch", "overhead",
+)
+# A request's work content by category, fixed when an engineer starts it and consumed slice by slice.
+BILLABLE, REWORK, TALK, HANDOFF, OVERHEAD = range(5)
 CLIENT_STAGE, PLANNING_STAGE = "client", "planning"
+# Where a request is; every request is in exactly one state, so conservation can be counted, not inferred.
+AT_DESK, QUEUED, HELD, DELIVERED, DROPPED = "at_desk", "queued", "held", "delivered", "dropped"
+OPEN_STATES = (AT_DESK, QUEUED, HELD)
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,12 @@ class Staffing:
     @property
     def manages_accounts(self) -> bool:
         return self.account_managers + self.hybrids > 0
+
+    def account_care(self, hybrid_strength: float) -> float:
+        """Strength of account management in this design: 1 with an AM, the hybrid's strength with hybrids only."""
+        if self.account_managers:
+            return 1.0
+        return hybrid_strength if self.hybrids else 0.0
 
 
 def staff(scenario: Scenario, design_name: str) -> Staffing:
@@ -86,66 +99,261 @@ class Request:
     account_care: float = 0.0  # strength of the AM effects on this request: 1 AM, hybrid_strength, 0 none
     review_care: float = 0.0  # strength of the PM review on this request
     informed: bool = False  # the client hears of delays
+    state: str = AT_DESK
     started: float = math.nan
     done: float = math.nan
     dropped: bool = False
     fix_hours: float = 0.0  # client-found rework still to do
     client_saw_rework: bool = False
     billed: float = 0.0
+    todo: list[float] = field(default_factory=list)  # work content left, by category (BILLABLE ... OVERHEAD)
+    todo_total: float = 0.0
 
     @property
     def hours_to_do(self) -> float:
         """Work left at standard speed: the fix if the client sent it back, else the request itself."""
         return self.fix_hours or self.effort
 
+    @property
+    def urgency(self) -> tuple[float, int]:
+        return (self.deadline, self.id)
+
 
 @dataclass(eq=False)
 class Engineer:
     index: int
     skill: str
-    inbox: simpy.Store
-    backlog_hours: float = 0.0  # effort assigned and not yet delivered (own-queue designs)
-    busy_until: float = 0.0  # when the request in hand will be done
-    open_clients: Counter = field(default_factory=Counter)
+    queue: list = field(default_factory=list)  # waiting requests handed to this engineer: (deadline, id, request)
+    queue_hours: float = 0.0  # standard hours of the waiting requests
+    held: list[Request] = field(default_factory=list)  # started and not finished, the one in hand included
+    last_client: int = -1
+    last_worked: dict[int, float] = field(default_factory=dict)  # client -> when this engineer last worked for them
+    wake: simpy.Event | None = None  # set while idle; succeeded when work arrives
 
-    def take(self, req: Request) -> None:
-        """Queue a request; an engineer does the earliest deadline first (the client's ask is all they know)."""
-        self.inbox.put(simpy.PriorityItem((req.deadline, req.id), req))
+    def put(self, req: Request) -> None:
+        heapq.heappush(self.queue, (req.deadline, req.id, req))
+        self.queue_hours += req.hours_to_do
+        req.state = QUEUED
 
-    def clients_at_once(self) -> int:
-        return max(1, len(self.open_clients))
+    def pop(self) -> Request:
+        req = heapq.heappop(self.queue)[2]
+        self.queue_hours -= req.hours_to_do
+        return req
+
+    def backlog_hours(self) -> float:
+        """Standard hours handed to this engineer and not finished: what an AM sees when promising a deadline."""
+        return self.queue_hours + sum(r.hours_to_do for r in self.held)
+
+    def most_urgent_held(self) -> Request | None:
+        return min(self.held, key=lambda r: r.urgency) if self.held else None
 
 
-@dataclass(frozen=True)
-class Task:
-    stage: str
-    request: Request
+class Desk:
+    """Coordinators' work waiting, one queue per stage; an idle coordinator is handed a task directly.
+
+    A specialist is preferred to a hybrid for its own stage, and a hybrid takes planning before new intake, so a PM
+    beside a hybrid plans the requests the hybrid has clarified."""
+
+    ROLE_STAGES = {"pm": (PLANNING_STAGE,), "am": (CLIENT_STAGE,), "hybrid": (PLANNING_STAGE, CLIENT_STAGE)}
+    SPECIALIST = {PLANNING_STAGE: "pm", CLIENT_STAGE: "am"}
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.env = env
+        self.waiting: dict[str, deque[Request]] = {CLIENT_STAGE: deque(), PLANNING_STAGE: deque()}
+        self.idle: dict[str, list[simpy.Event]] = {"pm": [], "am": [], "hybrid": []}
+
+    def put(self, stage: str, req: Request) -> None:
+        req.state = AT_DESK
+        for role in (self.SPECIALIST[stage], "hybrid"):
+            if self.idle[role]:
+                self.idle[role].pop().succeed((stage, req))
+                return
+        self.waiting[stage].append(req)
+
+    def take(self, role: str) -> simpy.Event:
+        """The coordinator's next task as an event: at once if one waits, else when one is put."""
+        event = self.env.event()
+        for stage in self.ROLE_STAGES[role]:
+            if self.waiting[stage]:
+                return event.succeed((stage, self.waiting[stage].popleft()))
+        self.idle[role].append(event)
+        return event
+
+
+class OwnQueues:
+    """No planner: each request goes to the client's usual engineer; an idle engineer helps a same-skill colleague
+    whose waiting work exceeds theirs by the threshold (peer help), as self-organised teams do."""
+
+    def __init__(self, firm: Firm) -> None:
+        self.firm = firm
+        b = firm.b
+        self.threshold = b.peer_help_threshold_hours if b.peer_help else math.inf
+
+    def assign(self, req: Request, eng: Engineer | None = None) -> None:
+        """A request ready for engineering: to its usual engineer (a fix to whoever delivered it)."""
+        firm = self.firm
+        owner = eng or firm.usual_engineer(req)
+        owner.put(req)
+        if owner.wake is not None:
+            firm.wake(owner)
+        elif owner.queue_hours >= self.threshold and firm.idle[req.skill]:
+            firm.wake(firm.idle[req.skill][-1])  # a colleague is idle: they will take some of the queue
+
+    def next_for(self, eng: Engineer) -> Request | None:
+        held = eng.most_urgent_held()
+        if eng.queue and (held is None or eng.queue[0][:2] < held.urgency):
+            return eng.pop()
+        if held is not None:
+            return held
+        return self.help_colleague(eng)
+
+    def help_colleague(self, eng: Engineer) -> Request | None:
+        busiest = max(self.firm.by_skill[eng.skill], key=lambda e: (e.queue_hours, -e.index))
+        if busiest is eng or not busiest.queue or busiest.queue_hours < self.threshold:
+            return None
+        return busiest.pop()
+
+    def work_ahead(self, req: Request) -> float:
+        return self.firm.usual_engineer(req).backlog_hours()
+
+
+class CentralPlanning:
+    """A planner keeps one queue per skill by deadline and hands work to idle engineers (the usual engineer first);
+    an engineer helps another skill when the wait there would cost more than working outside their skill."""
+
+    def __init__(self, firm: Firm) -> None:
+        self.firm = firm
+        self.pool: dict[str, list] = {s: [] for s in firm.by_skill}
+        self.pool_hours = Counter()
+        self.open_hours = Counter()  # per skill: standard hours planned and not yet finished
+
+    def assign(self, req: Request, eng: Engineer | None = None) -> None:
+        firm = self.firm
+        self.open_hours[req.skill] += req.hours_to_do
+        idle = firm.idle[req.skill]
+        if idle:
+            usual = firm.usual_engineer(req)
+            chosen = usual if usual.wake is not None else idle[-1]
+        else:
+            chosen = self.idle_helper(req)
+        if chosen is not None:
+            chosen.put(req)
+            firm.wake(chosen)
+            return
+        heapq.heappush(self.pool[req.skill], (req.deadline, req.id, req))
+        self.pool_hours[req.skill] += req.hours_to_do
+        req.state = QUEUED
+
+    def finished(self, req: Request, hours: float) -> None:
+        self.open_hours[req.skill] -= hours
+
+    def worth_helping(self, req: Request) -> bool:
+        firm = self.firm
+        expected = firm.work_types[req.kind].effort_hours
+        wait = self.pool_hours[req.skill] / len(firm.by_skill[req.skill])
+        return wait > expected * (firm.b.skill_mismatch_factor - 1.0)
+
+    def idle_helper(self, req: Request) -> Engineer | None:
+        if not self.worth_helping(req):
+            return None
+        for skill, idle in self.firm.idle.items():
+            if skill != req.skill and idle:
+                return idle[-1]
+        return None
+
+    def take_from_pool(self, queue: list) -> Request:
+        req = heapq.heappop(queue)[2]
+        self.pool_hours[req.skill] -= req.hours_to_do
+        return req
+
+    def next_for(self, eng: Engineer) -> Request | None:
+        if eng.queue:
+            return eng.pop()
+        held = eng.most_urgent_held()
+        own = self.pool[eng.skill]
+        if own and (held is None or own[0][:2] < held.urgency):
+            return self.take_from_pool(own)
+        if held is not None:
+            return held
+        for skill, queue in self.pool.items():
+            if skill != eng.skill and queue and self.worth_helping(queue[0][2]):
+                return self.take_from_pool(queue)
+        return None
+
+    def work_ahead(self, req: Request) -> float:
+        return self.open_hours[req.skill] / len(self.firm.by_skill[req.skill])
 
 
 class Firm:
-    """The state the actors share and the hand-offs between them."""
+    """The state the actors share and the hand-offs between them. A request's hops, in order:
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario, staffing: Staffing, rng: dict) -> None:
+    1. `receive`: a client sends it (a lost client's request is dropped);
+    2. client stage: with an AM or hybrid, it waits at the desk for `clarify` (clearer needs, a negotiated deadline,
+       an informed client); without, the engineers take it from the client as it is (`understand`);
+    3. planning: with a PM or hybrid, it waits at the desk to be planned into the pool (`CentralPlanning`); without,
+       it goes to the client's usual engineer (`OwnQueues`, with peer help);
+    4. work: an engineer works on it slice by slice (`work_slice`), paying talk, hand-off, switching and mismatch;
+    5. `finish_work`: a wrong build caught in review was fixed in the work; one the client finds comes back as a fix;
+    6. `deliver`: billed, and the client's satisfaction, churn and upsell follow.
+    """
+
+    def __init__(self, env: simpy.Environment, scenario: Scenario, staffing: Staffing, draws: RequestDraws,
+                 rng: dict) -> None:
         self.env, self.scenario, self.staffing, self.rng = env, scenario, staffing, rng
         self.b = scenario.behaviour
         self.process = staffing.process
         self.hours_per_day = scenario.firm.hours_per_week / 5
+        self.familiarity_hours = self.b.familiarity_weeks * scenario.firm.hours_per_week
         self.work_types = list(scenario.demand.work_types.values())
-        self.engineers = [Engineer(i, s, simpy.PriorityStore(env)) for i, s in enumerate(staffing.engineer_skills)]
+        self.engineers = [Engineer(i, s) for i, s in enumerate(staffing.engineer_skills)]
         by_skill: dict[str, list[Engineer]] = {}
         for eng in self.engineers:
             by_skill.setdefault(eng.skill, []).append(eng)
         self.by_skill = by_skill
-        self.pool: dict[str, list] = {s: [] for s in by_skill}  # central planning: requests waiting, by deadline
-        self.pool_hours = Counter()
-        self.idle: dict[str, list[Engineer]] = {s: list(reversed(e)) for s, e in by_skill.items()}
-        self.desk = simpy.FilterStore(env)
-        clients = scenario.demand.clients
+        self.idle: dict[str, list[Engineer]] = {s: [] for s in by_skill}
+        self.desk = Desk(env)
+        self.planning = CentralPlanning(self) if staffing.plans_centrally else OwnQueues(self)
+        self.client_sizes = draws.client_sizes
+        clients = len(draws.client_sizes)
+        self.won = [c < scenario.demand.clients for c in range(clients)]
         self.satisfaction = [1.0] * clients
         self.lost_at = [math.inf] * clients
+        # Each client has a usual engineer per skill, dealt by size to the least loaded (no round-robin).
+        self.dealt_load = {eng.index: 0.0 for eng in self.engineers}
+        self.usual: dict[tuple[int, str], Engineer] = {}
+        for client in sorted(range(scenario.demand.clients), key=lambda c: (-self.client_sizes[c], c)):
+            self.deal(client)
         self.requests: list[Request] = []
         self.work_blocks: list[tuple[float, float, tuple[float, ...]]] = []
         self.coordinator_blocks: list[tuple[float, float]] = []
+
+    # -- clients ----------------------------------------------------------------------------------------------
+
+    def deal(self, client: int) -> None:
+        size = float(self.client_sizes[client])
+        for skill, team in self.by_skill.items():
+            eng = min(team, key=lambda e: (self.dealt_load[e.index], e.index))
+            self.usual[(client, skill)] = eng
+            self.dealt_load[eng.index] += size
+
+    def win(self, client: int) -> None:
+        self.won[client] = True
+        self.deal(client)
+
+    def lose(self, client: int) -> None:
+        self.lost_at[client] = self.env.now
+        size = float(self.client_sizes[client])
+        for skill in self.by_skill:
+            self.dealt_load[self.usual[(client, skill)].index] -= size
+
+    def usual_engineer(self, req: Request) -> Engineer:
+        return self.usual[(req.client, req.skill)]
+
+    def knows(self, eng: Engineer, client: int) -> bool:
+        if self.usual.get((client, eng.skill)) is eng:
+            return True
+        last = eng.last_worked.get(client)
+        return last is not None and self.env.now - last <= self.familiarity_hours
 
     # -- intake ---------------------------------------------------------------------------------------------
 
@@ -156,10 +364,10 @@ class Firm:
         if self.process.standardised_work:  # checklists shrink the spread of effort around its mean
             effort = wt.effort_hours + self.b.standardised_cv_factor * (raw_effort - wt.effort_hours)
         now = self.env.now
+        deadline = now + wt.deadline_days * self.hours_per_day
         return Request(
             id=len(self.requests), client=client, kind=kind, skill=wt.skill, effort=effort, arrival=now,
-            deadline=now + wt.deadline_days * self.hours_per_day,
-            asked_deadline=now + wt.deadline_days * self.hours_per_day, clarity_draw=draws[0], review_draw=draws[1],
+            deadline=deadline, asked_deadline=deadline, clarity_draw=draws[0], review_draw=draws[1],
             upsell_draw=draws[2], is_upsell=is_upsell,
         )
 
@@ -168,30 +376,42 @@ class Firm:
         self.requests.append(req)
         if self.lost_at[req.client] <= self.env.now:
             req.dropped = True
+            req.state = DROPPED
             return
         if self.staffing.manages_accounts:
-            self.hand_to_desk(CLIENT_STAGE, req, self.client_stage_hours(req))
+            self.to_desk(CLIENT_STAGE, req)
         else:
             self.understand(req, clarity=self.b.clarity_without_am)
             self.after_client_stage(req)
 
-    def client_stage_hours(self, req: Request) -> float:
-        checkins = self.process.checkins and self.staffing.plans_centrally
+    def stage_hours(self, stage: str, req: Request) -> float:
+        """Coordinator hours for one stage of one request: a fixed part plus a share of the request's effort."""
         b = self.b
+        if stage == PLANNING_STAGE:
+            return b.pm_hours_fixed + b.pm_effort_share * req.effort
+        checkins = self.process.checkins and self.staffing.plans_centrally
         return b.am_hours_fixed + b.am_effort_share * req.effort + (b.checkin_hours_per_request if checkins else 0.0)
 
-    def planning_hours(self, req: Request) -> float:
-        return self.b.pm_hours_fixed + self.b.pm_effort_share * req.effort
+    def to_desk(self, stage: str, req: Request) -> None:
+        if self.stage_hours(stage, req) > 0:
+            self.desk.put(stage, req)
+            return
+        # Free coordination needs no queue: the effect at once, by the specialist if there is one.
+        role = Desk.SPECIALIST[stage] if self.has_role(Desk.SPECIALIST[stage]) else "hybrid"
+        self.finish_stage(stage, req, role)
 
-    def hand_to_desk(self, stage: str, req: Request, hours: float) -> None:
-        if hours > 0:
-            self.desk.put(Task(stage, req))
-        elif stage == CLIENT_STAGE:  # free coordination needs no queue: the specialist's effect, at once
-            hybrid_only = not self.staffing.account_managers
-            self.clarify(req, care=self.b.hybrid_strength if hybrid_only else 1.0, has_planner_view=hybrid_only)
+    def has_role(self, role: str) -> bool:
+        s = self.staffing
+        return {"pm": s.project_managers, "am": s.account_managers, "hybrid": s.hybrids}[role] > 0
+
+    def finish_stage(self, stage: str, req: Request, role: str) -> None:
+        care = self.b.hybrid_strength if role == "hybrid" else 1.0
+        if stage == CLIENT_STAGE:
+            self.clarify(req, care, has_planner_view=role == "hybrid")
             self.after_client_stage(req)
         else:
-            self.finish_planning(req, care=1.0 if self.staffing.project_managers else self.b.hybrid_strength)
+            req.review_care = care
+            self.planning.assign(req)
 
     def understand(self, req: Request, clarity: float) -> None:
         wrong = 1.0 - clarity
@@ -209,125 +429,84 @@ class Firm:
 
     def promise(self, req: Request, has_planner_view: bool) -> float:
         """The deadline an AM negotiates from the backlog they can see; without a view, the client's own ask."""
-        expected = self.work_types[req.kind].effort_hours
-        if not self.staffing.plans_centrally:
-            ahead = self.owner(req).backlog_hours
-        elif has_planner_view or self.process.checkins:
-            team = self.by_skill[req.skill]
-            in_hand = sum(max(0.0, e.busy_until - self.env.now) for e in team)
-            ahead = (self.pool_hours[req.skill] + in_hand) / len(team)
-        else:
+        if self.staffing.plans_centrally and not (has_planner_view or self.process.checkins):
             return req.deadline
-        return self.env.now + self.b.negotiation_buffer * (ahead + expected)
+        expected = self.work_types[req.kind].effort_hours
+        return self.env.now + self.b.negotiation_buffer * (self.planning.work_ahead(req) + expected)
 
     def after_client_stage(self, req: Request) -> None:
         if self.staffing.plans_centrally:
-            self.hand_to_desk(PLANNING_STAGE, req, self.planning_hours(req))
+            self.to_desk(PLANNING_STAGE, req)
         else:
-            self.assign_to_owner(req)
-
-    def finish_planning(self, req: Request, care: float) -> None:
-        req.review_care = care
-        self.plan(req)
-
-    # -- assignment -----------------------------------------------------------------------------------------
-
-    def owner(self, req: Request) -> Engineer:
-        """The client's usual engineer for this skill: clients spread round-robin over those who have it."""
-        team = self.by_skill[req.skill]
-        return team[req.client % len(team)]
-
-    def assign_to_owner(self, req: Request) -> None:
-        eng = self.owner(req)
-        eng.backlog_hours += req.effort
-        eng.open_clients[req.client] += 1
-        eng.take(req)
-
-    def plan(self, req: Request) -> None:
-        """Central planning: an idle engineer with the skill, else one outside it if the wait would cost more."""
-        idle = self.idle[req.skill]
-        if idle:
-            idle.pop().take(req)
-            return
-        helper = self.idle_helper(req)
-        if helper is not None:
-            helper.take(req)
-            return
-        heapq.heappush(self.pool[req.skill], (req.deadline, req.id, req))
-        self.pool_hours[req.skill] += req.hours_to_do
-
-    def worth_helping(self, req: Request) -> bool:
-        expected = self.work_types[req.kind].effort_hours
-        wait = self.pool_hours[req.skill] / len(self.by_skill[req.skill])
-        return wait > expected * (self.b.skill_mismatch_factor - 1.0)
-
-    def idle_helper(self, req: Request) -> Engineer | None:
-        if not self.worth_helping(req):
-            return None
-        for skill, idle in self.idle.items():
-            if skill != req.skill and idle:
-                return idle.pop()
-        return None
-
-    def next_for(self, eng: Engineer) -> None:
-        """An engineer under central planning is free: earliest deadline of their skill, else help elsewhere."""
-        candidates = [self.pool[eng.skill]] + [q for s, q in self.pool.items() if s != eng.skill]
-        for queue in candidates:
-            if queue and (queue is candidates[0] or self.worth_helping(queue[0][2])):
-                req = heapq.heappop(queue)[2]
-                self.pool_hours[req.skill] -= req.hours_to_do
-                eng.take(req)
-                return
-        self.idle[eng.skill].append(eng)
+            self.planning.assign(req)
 
     # -- work -----------------------------------------------------------------------------------------------
 
-    def work_hours(self, eng: Engineer, req: Request) -> dict[str, float]:
-        """Hours this visit costs the engineer, by category; see MODEL.md 'An engineer's hours'."""
+    def wake(self, eng: Engineer) -> None:
+        self.idle[eng.skill].remove(eng)
+        event, eng.wake = eng.wake, None
+        event.succeed()
+
+    def start_work(self, eng: Engineer, req: Request) -> None:
+        """The work content of this piece of work, fixed when this engineer starts it (MODEL.md, 'Mechanisms')."""
         b = self.b
-        hours = dict.fromkeys(CATEGORIES, 0.0)
+        todo = [0.0] * 5
         if req.fix_hours:
-            hours["rework"] = req.fix_hours
+            todo[REWORK] = req.fix_hours
         else:
-            hours["billable_work"] = req.effort
+            todo[BILLABLE] = req.effort
             talk = b.interruption_hours * (1.0 - req.account_care)
             if req.account_care == 0:  # nobody else owns the client: the engineer does the talking
                 talk += b.client_contact_hours
                 if self.process.status_updates:
                     talk += b.status_update_hours
-            hours["communication"] = talk
+            todo[TALK] = talk
             if self.process.standardised_work:
-                hours["overhead"] = b.standardised_overhead_hours
+                todo[OVERHEAD] = b.standardised_overhead_hours
             if req.built_wrong and req.review_draw < b.review_catch_rate * req.review_care:
-                hours["rework"] = b.rework_effort_share * req.effort  # caught in review, fixed before delivery
+                todo[REWORK] = b.rework_effort_share * req.effort  # caught in review, fixed before delivery
                 req.built_wrong = False
-        productive = hours["billable_work"] + hours["rework"]
-        if eng.skill != req.skill:
-            hours["skill_mismatch"] = productive * (b.skill_mismatch_factor - 1.0)
-        loss = self.switch_loss(eng)
-        hours["context_switch"] = (productive + hours["skill_mismatch"]) * loss / (1.0 - loss)
-        return hours
+        if not self.knows(eng, req.client):
+            todo[HANDOFF] = b.handoff_hours
+        req.todo, req.todo_total = todo, sum(todo)
+        req.state = HELD
+        eng.held.append(req)
+        if math.isnan(req.started):
+            req.started = self.env.now
 
-    def switch_loss(self, eng: Engineer) -> float:
-        table = self.b.context_switch_loss
-        return table[min(eng.clients_at_once(), len(table)) - 1]
+    def work_slice(self, eng: Engineer, req: Request) -> tuple[float, ...]:
+        """Hours of the next slice by category: the content it covers, slowed by mismatch and concurrent work."""
+        b = self.b
+        slice_hours = b.work_slice_hours
+        covered = req.todo_total if slice_hours <= 0 else min(req.todo_total, slice_hours)
+        fraction = covered / req.todo_total if req.todo_total > 0 else 1.0
+        done = [x * fraction for x in req.todo]
+        req.todo = [x - d for x, d in zip(req.todo, done, strict=True)]
+        req.todo_total -= covered
+        productive = done[BILLABLE] + done[REWORK]
+        mismatch = productive * (b.skill_mismatch_factor - 1.0) if eng.skill != req.skill else 0.0
+        table = b.context_switch_loss
+        clients_at_once = len({r.client for r in eng.held})
+        loss = table[min(clients_at_once, len(table)) - 1]
+        switching = (productive + mismatch) * loss / (1.0 - loss)
+        if eng.last_client not in (-1, req.client):
+            switching += b.switch_setup_hours
+        eng.last_client = req.client
+        return (done[BILLABLE], done[REWORK], done[TALK], done[HANDOFF], switching, mismatch, done[OVERHEAD])
 
-    def after_work(self, eng: Engineer, req: Request) -> None:
+    def finish_work(self, eng: Engineer, req: Request) -> None:
+        eng.held.remove(req)
+        eng.last_worked[req.client] = self.env.now
+        hours = req.hours_to_do
+        if isinstance(self.planning, CentralPlanning):
+            self.planning.finished(req, hours)
         if req.built_wrong:  # the client finds it: the fix costs more and comes back to the queue
             req.built_wrong = False
             req.client_saw_rework = True
             req.fix_hours = self.b.rework_effort_share * req.effort * self.b.client_found_rework_factor
-            if self.staffing.plans_centrally:
-                self.plan(req)
-            else:
-                eng.take(req)
+            self.planning.assign(req, eng)
             return
         req.fix_hours = 0.0
-        if not self.staffing.plans_centrally:
-            eng.backlog_hours -= req.effort
-            eng.open_clients[req.client] -= 1
-            if not eng.open_clients[req.client]:
-                del eng.open_clients[req.client]
         self.deliver(req)
 
     # -- delivery and the client's reaction -----------------------------------------------------------------
@@ -335,22 +514,26 @@ class Firm:
     def deliver(self, req: Request) -> None:
         b, now = self.b, self.env.now
         req.done = now
-        late = now > req.deadline
+        req.state = DELIVERED
+        # The bill follows the deadline agreed (negotiated or asked); the client judges against what they asked for,
+        # and minds a delay less when they were told of it.
         req.billed = req.effort * self.scenario.economics.bill_rate * (
-            1.0 - self.scenario.economics.late_discount if late else 1.0
+            1.0 - self.scenario.economics.late_discount if now > req.deadline else 1.0
         )
+        late = now > req.asked_deadline
         relief = b.informed_delay_relief if (req.informed or self.process.status_updates) else 0.0
         outcome = (1.0 - late * b.late_dissatisfaction * (1.0 - relief)
                    - req.client_saw_rework * b.rework_dissatisfaction)
         c = req.client
         self.satisfaction[c] += b.satisfaction_memory * (max(outcome, 0.0) - self.satisfaction[c])
         if b.churn and self.satisfaction[c] < b.churn_threshold and self.lost_at[c] == math.inf:
-            self.lost_at[c] = now
+            self.lose(c)
         if b.upsell and self.is_happy(c) and req.upsell_draw < b.upsell_per_delivery * req.account_care:
             self.receive(self.upsell_request(c))
 
     def is_happy(self, client: int) -> bool:
-        return self.lost_at[client] == math.inf and self.satisfaction[client] >= self.b.churn_threshold
+        return (self.won[client] and self.lost_at[client] == math.inf
+                and self.satisfaction[client] >= self.b.churn_threshold)
 
     def upsell_request(self, client: int) -> Request:
         rng = self.rng["upsell"]
@@ -362,50 +545,63 @@ class Firm:
 
 
 def clients(env: simpy.Environment, firm: Firm, draws: RequestDraws):
-    """Clients send their requests at the pre-drawn times (identical under every design)."""
+    """Clients send their requests at the pre-drawn times (identical under every design); a client the firm has not
+    won sends nothing."""
     arrivals = zip(draws.arrival_hours.tolist(), draws.client.tolist(), draws.work_type.tolist(),
                    draws.raw_effort.tolist(), draws.clarity_draw.tolist(), draws.review_draw.tolist(),
                    draws.upsell_draw.tolist(), strict=True)
+    won = firm.won
     for at, client, kind, effort, clarity, review, upsell in arrivals:
         yield env.timeout(at - env.now)
+        if not won[client]:
+            continue
         firm.receive(firm.new_request(client, kind, effort, (clarity, review, upsell)))
 
 
+def new_clients(env: simpy.Environment, firm: Firm, draws: RequestDraws):
+    """Prospects are won at the pre-drawn times: the base rate always, the referral boost where accounts are looked
+    after (the same draws under every design, thinned by the design's account care)."""
+    b = firm.b
+    boost = b.am_new_client_boost
+    care = firm.staffing.account_care(b.hybrid_strength)
+    keep_below = (1.0 + boost * care) / (1.0 + boost)
+    first = firm.scenario.demand.clients
+    for offset, (at, draw) in enumerate(zip(draws.prospect_hours.tolist(), draws.prospect_draw.tolist(),
+                                            strict=True)):
+        if draw >= keep_below:
+            continue
+        yield env.timeout(at - env.now)
+        firm.win(first + offset)
+
+
 def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
-    """Take the next request from the inbox, do it (with talk, switching and rework), hand it on; repeat."""
+    """Take the most urgent work held or allowed, do a slice of it, finish it or keep it; wait when there is none."""
+    planning, blocks = firm.planning, firm.work_blocks
     while True:
-        req = (yield eng.inbox.get()).item
-        if math.isnan(req.started):
-            req.started = env.now
-        hours = firm.work_hours(eng, req)
+        req = planning.next_for(eng)
+        if req is None:
+            eng.wake = env.event()
+            firm.idle[eng.skill].append(eng)
+            yield eng.wake
+            continue
+        if req.state != HELD:
+            firm.start_work(eng, req)
+        hours = firm.work_slice(eng, req)
         start = env.now
-        eng.busy_until = start + sum(hours.values())
-        yield env.timeout(eng.busy_until - start)
-        firm.work_blocks.append((start, env.now, tuple(hours.values())))
-        firm.after_work(eng, req)
-        if firm.staffing.plans_centrally:
-            firm.next_for(eng)
+        yield env.timeout(sum(hours))
+        blocks.append((start, env.now, hours))
+        if req.todo_total <= 1e-9:
+            firm.finish_work(eng, req)
 
 
 def coordinator(env: simpy.Environment, firm: Firm, role: str):
-    """A PM plans, an AM talks to clients, a hybrid does both for the same request, one after the other."""
-    stages = {"pm": (PLANNING_STAGE,), "am": (CLIENT_STAGE,), "hybrid": (CLIENT_STAGE, PLANNING_STAGE)}[role]
-    care = firm.b.hybrid_strength if role == "hybrid" else 1.0
+    """A PM plans, an AM talks to clients, a hybrid does both; each takes the next task of their stages."""
     while True:
-        task = yield firm.desk.get(lambda t: t.stage in stages)
-        req, start = task.request, env.now
-        if task.stage == CLIENT_STAGE:
-            yield env.timeout(firm.client_stage_hours(req))
-            firm.clarify(req, care, has_planner_view=role == "hybrid")
-            if role == "hybrid":  # the hybrid plans the request too, from their own view of capacity
-                yield env.timeout(firm.planning_hours(req))
-                firm.finish_planning(req, care)
-            else:
-                firm.after_client_stage(req)
-        else:
-            yield env.timeout(firm.planning_hours(req))
-            firm.finish_planning(req, care)
+        stage, req = yield firm.desk.take(role)
+        start = env.now
+        yield env.timeout(firm.stage_hours(stage, req))
         firm.coordinator_blocks.append((start, env.now))
+        firm.finish_stage(stage, req, role)
 
 
 def salesperson(env: simpy.Environment, firm: Firm, share: float):
@@ -414,7 +610,7 @@ def salesperson(env: simpy.Environment, firm: Firm, share: float):
     rate = share * firm.b.sales_upsells_per_week / firm.scenario.firm.hours_per_week
     while True:
         yield env.timeout(rng.exponential(1.0 / rate))
-        happy = [c for c in range(firm.scenario.demand.clients) if firm.is_happy(c)]
+        happy = [c for c in range(len(firm.won)) if firm.is_happy(c)]
         if happy:
             firm.receive(firm.upsell_request(happy[int(rng.integers(len(happy)))]))
 
@@ -433,13 +629,18 @@ class Run:
     coordinator_blocks: list[tuple[float, float]]
 
 
-def simulate(scenario: Scenario, design: str, replication: int) -> Run:
-    """One replication of one design: build the firm, start every actor, run to the end of the horizon."""
+def simulate(scenario: Scenario, design: str, replication: int,
+             demand: tuple[RequestDraws, dict] | None = None) -> Run:
+    """One replication of one design: build the firm, start every actor, run to the end of the horizon.
+
+    `demand` replaces the drawn requests (tests give a single request whose hours can be worked out by hand)."""
     staffing = staff(scenario, design)
-    draws, rng = draw_demand(scenario, replication)
+    draws, rng = demand or draw_demand(scenario, replication)
     env = simpy.Environment()
-    firm = Firm(env, scenario, staffing, rng)
+    firm = Firm(env, scenario, staffing, draws, rng)
     env.process(clients(env, firm, draws))
+    if draws.prospect_hours.size:
+        env.process(new_clients(env, firm, draws))
     for eng in firm.engineers:
         env.process(engineer(env, firm, eng))
     for role, count in (("pm", staffing.project_managers), ("am", staffing.account_managers),
@@ -459,4 +660,3 @@ def simulate(scenario: Scenario, design: str, replication: int) -> Run:
             gc.enable()
     return Run(scenario, design, replication, staffing, firm.requests, firm.lost_at, firm.work_blocks,
                firm.coordinator_blocks)
-

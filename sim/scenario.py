@@ -81,6 +81,10 @@ class Demand:
         5.0, "New clients won per year (each starts sending requests like an average client).",
         min=0, max=2000, grade="assumption", plausible=(2.0, 8.0),
     )
+    client_attrition_per_year: float = param(
+        0.2, "Share of clients a year who leave whatever the service (projects end, budgets move).",
+        min=0, max=5, grade="rule of thumb", plausible=(0.1, 0.3),
+    )
     work_types: dict[str, WorkType] = param(DEFAULT_WORK_TYPES, "Kinds of requests; shares must sum to 1.")
 
 
@@ -152,19 +156,19 @@ class Behaviour:
         grade="assumption", plausible=(1.5, 4.0)
     )
     pm_hours_fixed: float = param(
-        0.25, "Project-manager hours per request for planning and assignment, whatever its size.",
+        0.2, "Project-manager hours per request for planning and assignment, whatever its size.",
         min=0, max=100, grade="assumption", plausible=(0.1, 0.5),
     )
     pm_effort_share: float = param(
-        0.06, "Project-manager hours per engineer hour of the request, for follow-up, review and status.",
+        0.04, "Project-manager hours per engineer hour of the request, for follow-up, review and status.",
         min=0, max=2, grade="assumption", plausible=(0.03, 0.1),
     )
     am_hours_fixed: float = param(
-        0.5, "Account-manager hours per request for intake, clarification and negotiation, whatever its size.",
+        0.3, "Account-manager hours per request for intake, clarification and negotiation, whatever its size.",
         min=0, max=100, grade="assumption", plausible=(0.25, 1.0),
     )
     am_effort_share: float = param(
-        0.05, "Account-manager hours per engineer hour of the request, for updates and expectations.",
+        0.04, "Account-manager hours per engineer hour of the request, for updates and expectations.",
         min=0, max=2, grade="assumption", plausible=(0.02, 0.1),
     )
     am_new_client_boost: float = param(
@@ -287,7 +291,9 @@ MECHANISMS_OFF: dict[str, Any] = {
     "am_new_client_boost": 0.0, "skill_mismatch_factor": 1.0, "churn": False, "upsell": False,
 }
 # Mechanisms outside [behaviour] that `all_mechanisms_off` also switches off (a value set in their table still wins).
-MECHANISMS_OFF_ELSEWHERE: dict[str, dict[str, Any]] = {"demand": {"new_clients_per_year": 0.0}}
+MECHANISMS_OFF_ELSEWHERE: dict[str, dict[str, Any]] = {
+    "demand": {"new_clients_per_year": 0.0, "client_attrition_per_year": 0.0},
+}
 
 
 @dataclass(frozen=True)
@@ -627,8 +633,12 @@ def expected_requests(s: Scenario) -> float:
     years = weeks / 52
     log_growth = math.log1p(s.demand.growth_per_year)
     if abs(log_growth) < 1e-12:
-        return per_week * weeks
-    return per_week * 52 * (math.exp(log_growth * years) - 1) / log_growth
+        today = per_week * weeks
+    else:
+        today = per_week * 52 * (math.exp(log_growth * years) - 1) / log_growth
+    # Prospects won at a constant rate send, on average, for half the horizon each (growth left aside).
+    prospects = s.demand.new_clients_per_year * (1 + s.behaviour.am_new_client_boost) * years
+    return today + prospects * s.demand.requests_per_client_per_week * weeks / 2
 
 
 # Keys of earlier versions, read as their new equivalents so old files and links still open: old dotted path ->

@@ -35,8 +35,9 @@ def drowning():
 
 @pytest.fixture(scope="module")
 def chaotic():
-    """Four skills, a few huge clients each tied to one engineer, steep switching losses: requests queue behind
-    the big clients' engineers while others sit idle, until a PM pools the work."""
+    """Four skills, a few huge clients each tied to one engineer, engineers who never help each other: requests
+    queue behind the big clients' engineers while others sit idle, until a PM pools the work (pooling beats separate
+    queues, as queueing theory says)."""
     skills = ("web", "data", "cloud", "mobile")
     return from_dict({
         "name": "Idle engineers, chaotic assignment", "seed": 11, "weeks": 26, "warmup_weeks": 4,
@@ -44,7 +45,7 @@ def chaotic():
         "demand": {"clients": 20, "requests_per_client_per_week": 0.8, "client_size_cv": 1.5,
                    "work_types": {k: {"share": 0.25, "effort_hours": 10, "deadline_days": 5, "skill": k}
                                   for k in skills}},
-        "behaviour": {"context_switch_loss": [0.0, 0.3, 0.5, 0.7, 0.8], "upsell": False},
+        "behaviour": {"peer_help": False, "upsell": False},
         "process": {"standardised_work": True},
     })
 

@@ -268,7 +268,8 @@ def test_expected_requests_count_every_replication_of_every_design(default_scena
     from ui.runner import expected_requests
 
     s = apply_overrides(default_scenario, FAST)
-    assert expected_requests(s, ["pm"]) == pytest.approx(25 * 0.6 * 10 * 2)
+    assert expected_requests(s, ["pm"]) == pytest.approx(requests_per_run(s) * s.replications)
+    assert s.replications == 2
     grown = apply_overrides(default_scenario, {**FAST, "demand.growth_per_year": 0.5})
     assert expected_requests(grown, ["pm", "am"]) == pytest.approx(requests_per_run(grown) * 2 * 2)
 
@@ -337,7 +338,7 @@ def test_sweep_settings_out_of_range_are_brought_back_into_it():
     at.run().switch_page("pages/growth.py").run()
     assert not at.exception
     assert at.number_input(key="page:growth:steps").value == 12
-    assert at.number_input(key="page:growth:from").value == 0.6  # the scenario's requests per client
+    assert at.number_input(key="page:growth:from").value == 0.85  # the scenario's requests per client
     assert at.number_input(key="page:growth:to").value == 0.0
     (error,) = at.error  # a sweep down to zero requests is named, not a traceback
     assert "demand.requests_per_client_per_week = 0" in error.value

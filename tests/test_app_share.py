@@ -204,7 +204,7 @@ def test_an_uploaded_bad_file_shows_every_problem_and_keeps_the_scenario(content
 # page with its sweep settings, served at a typical address.
 LONGEST = {
     "v": "1", "preset": "default", "engineers": "40", "firm.skills.development": "31", "firm.skills.operations": "9",
-    "clients": "140", "requests": "0.85", "growth": "0.35", "weeks": "104", "reps": "20", "seed": "20260415",
+    "clients": "140", "requests": "0.9", "growth": "0.35", "weeks": "104", "reps": "20", "seed": "20260415",
     "checklists": "1", "checkins": "1", "updates": "1", "engineer_salary": "128500", "pm_salary": "118000",
     "am_salary": "112500", "behaviour.review_catch_rate": "0.65", "behaviour.clarity_without_am": "0.55",
     "demand.work_types.support.share": "0.45", "demand.work_types.change.share": "0.4",

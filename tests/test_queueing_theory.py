@@ -1,5 +1,6 @@
 """With every mechanism switched off the model's special cases are textbook queues, so their mean waits must
-match the formulas: design `pm` is one M/M/c queue, design `none` is c separate M/M/1 queues."""
+match the formulas: design `pm` is one M/M/c queue, design `none` is c separate M/M/1 queues, and `none` whose
+engineers help each other as soon as a colleague has work waiting, at no hand-off cost, is one M/M/c queue again."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import pytest
 
 from sim.experiment import run_experiment
-from sim.scenario import MECHANISMS_OFF, from_dict
+from sim.scenario import from_dict
 from sim.stats import t_half_width
 
 ENGINEERS = 4
@@ -30,8 +31,9 @@ def mm1_wait(arrival_rate: float, service_rate: float) -> float:
     return rho / (service_rate - arrival_rate)
 
 
-def textbook_scenario(load: float, weeks: int, replications: int):
-    """Every mechanism at its switched-off value; one skill, exponential effort, identical clients."""
+def textbook_scenario(load: float, weeks: int, replications: int, **behaviour):
+    """Every mechanism at its switched-off value (the one switch, so mechanisms added later are covered too); one
+    skill, exponential effort, identical clients."""
     arrivals_per_hour = load * ENGINEERS / EFFORT_HOURS
     return from_dict({
         "seed": 7, "weeks": weeks, "warmup_weeks": 5, "replications": replications,
@@ -42,7 +44,7 @@ def textbook_scenario(load: float, weeks: int, replications: int):
             "work_types": {"task": {"share": 1.0, "effort_hours": EFFORT_HOURS, "effort_cv": 1.0,
                                     "deadline_days": 5.0}},
         },
-        "behaviour": MECHANISMS_OFF,
+        "behaviour": {"all_mechanisms_off": True, **behaviour},
         "process": {"standardised_work": False, "checkins": False, "status_updates": False},
     })
 
@@ -64,6 +66,18 @@ def test_pooled_queue_matches_erlang_c_and_separate_queues_match_mm1(load, weeks
         assert abs(mean - theory) <= half, f"{design} at load {load}: {mean:.3f} +/- {half:.3f} vs theory {theory:.3f}"
         util, util_half = kpis.loc[(design, "engineer_utilization"), ["mean", "ci95"]]
         assert abs(util - load) <= max(util_half, 0.01)
+
+
+PEER_HELP_AT_ONCE = {"peer_help": True, "peer_help_threshold_hours": 0.0, "handoff_hours": 0.0}
+
+
+@pytest.mark.parametrize(("load", "weeks", "replications"), CASES[:2])
+def test_engineers_who_help_at_once_are_one_pooled_queue(load, weeks, replications):
+    scenario = textbook_scenario(load, weeks, replications, **PEER_HELP_AT_ONCE)
+    kpis = run_experiment(scenario, ["none"]).kpis(["wait_hours"]).set_index("design")
+    mean, half = kpis.loc["none", ["mean", "ci95"]]
+    theory = erlang_c_wait(load * ENGINEERS / EFFORT_HOURS, 1.0 / EFFORT_HOURS, ENGINEERS)
+    assert abs(mean - theory) <= half, f"load {load}: {mean:.3f} +/- {half:.3f} vs theory {theory:.3f}"
 
 
 def test_pooling_waits_less_than_separate_queues_at_the_same_load():

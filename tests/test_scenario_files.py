@@ -95,8 +95,15 @@ def test_a_run_too_big_to_simulate_is_refused_before_it_starts():
 def test_expected_requests_follow_the_growth_integral():
     from sim.scenario import expected_requests
 
-    flat = from_dict({"weeks": 52, "warmup_weeks": 0, "demand": {"clients": 10, "requests_per_client_per_week": 1}})
+    flat = from_dict({"weeks": 52, "warmup_weeks": 0, "demand": {"clients": 10, "requests_per_client_per_week": 1,
+                                                                 "new_clients_per_year": 0}})
     assert expected_requests(flat) == pytest.approx(520)
+    # Prospects (5 a year, up to 25 % more with an AM) each send for half the year on average: 6.25 x 26 more.
+    won = from_dict({"weeks": 52, "warmup_weeks": 0, "demand": {"clients": 10, "requests_per_client_per_week": 1,
+                                                                "new_clients_per_year": 5},
+                     "behaviour": {"am_new_client_boost": 0.25}})
+    assert expected_requests(won) == pytest.approx(520 + 6.25 * 26)
     doubling = from_dict({"weeks": 52, "warmup_weeks": 0,
-                          "demand": {"clients": 10, "requests_per_client_per_week": 1, "growth_per_year": 1.0}})
+                          "demand": {"clients": 10, "requests_per_client_per_week": 1, "growth_per_year": 1.0,
+                                     "new_clients_per_year": 0}})
     assert expected_requests(doubling) == pytest.approx(520 / 0.6931471805599453)  # 520 x (2 - 1) / ln 2

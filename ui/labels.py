@@ -35,6 +35,7 @@ TIME_USE: dict[str, str] = {
     "billable_work": "Billable work",
     "rework": "Rework",
     "communication": "Client communication",
+    "handoff": "Getting to know a client",
     "context_switch": "Context-switch loss",
     "skill_mismatch": "Working outside their skill",
     "overhead": "Checklists",

@@ -1,0 +1,220 @@
+"""Every formula of MODEL.md on requests whose hours can be worked out on paper: fixed effort, chosen arrival times
+and coin flips, every other mechanism switched off. A mechanism that charges the wrong hours, bills twice or skips a
+step changes these exact numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.demand import RequestDraws, random_streams
+from sim.measure import measure
+from sim.model import CATEGORIES, simulate
+from sim.scenario import from_dict
+
+EFFORT = 10.0
+HOURS_PER_DAY = 8.0
+
+
+def scenario_for(engineers: int = 1, clients: int = 1, behaviour: dict | None = None, process: dict | None = None,
+                 work_types: dict | None = None, economics: dict | None = None, skills: dict | None = None,
+                 designs: dict | None = None):
+    firm = {"engineers": engineers, "hours_per_week": 40.0}
+    if skills:
+        firm["skills"] = skills
+    types = work_types or {"task": {"share": 1.0, "effort_hours": EFFORT, "effort_cv": 0.0, "deadline_days": 5.0}}
+    return from_dict({
+        "seed": 1, "weeks": 4, "warmup_weeks": 0, "replications": 2, "firm": firm,
+        "demand": {"clients": clients, "client_size_cv": 0.0, "work_types": types},
+        "behaviour": {"all_mechanisms_off": True, **(behaviour or {})},
+        "process": process or {}, "economics": economics or {}, "designs": designs or {},
+    })
+
+
+def arrivals(scenario, *requests: tuple[float, int, int], clarity: float = 0.99, review: float = 0.99) -> tuple:
+    """Demand of (hour, client, work type index) requests with fixed coin flips, in the model's draws format."""
+    hours = np.array([r[0] for r in requests])
+    n = len(requests)
+    types = list(scenario.demand.work_types.values())
+    kinds = np.array([r[2] for r in requests])
+    draws = RequestDraws(
+        client_sizes=np.ones(scenario.demand.clients), prospect_hours=np.zeros(0), prospect_draw=np.zeros(0),
+        arrival_hours=hours, client=np.array([r[1] for r in requests]), work_type=kinds,
+        raw_effort=np.array([types[k].effort_hours for k in kinds]), clarity_draw=np.full(n, clarity),
+        review_draw=np.full(n, review), upsell_draw=np.full(n, 0.99),
+    )
+    return draws, random_streams(scenario.seed, 0)
+
+
+def run_one(scenario, design: str, *requests, **draws):
+    return simulate(scenario, design, 0, demand=arrivals(scenario, *requests, **draws))
+
+
+def hours_by_category(run) -> dict[str, float]:
+    total = np.sum([b[2] for b in run.work_blocks], axis=0)
+    return dict(zip(CATEGORIES, total.tolist(), strict=True))
+
+
+def test_one_request_alone_is_its_effort_and_its_bill():
+    s = scenario_for()
+    run = run_one(s, "none", (0.0, 0, 0))
+    (req,) = run.requests
+    assert req.done == pytest.approx(EFFORT)
+    assert req.billed == pytest.approx(EFFORT * s.economics.bill_rate)
+    assert hours_by_category(run)["billable_work"] == pytest.approx(EFFORT)
+    assert sum(hours_by_category(run).values()) == pytest.approx(EFFORT)
+
+
+def test_the_engineer_who_owns_the_client_does_the_talking():
+    s = scenario_for(behaviour={"client_contact_hours": 1.0, "interruption_hours": 0.5})
+    run = run_one(s, "none", (0.0, 0, 0))
+    assert hours_by_category(run)["communication"] == pytest.approx(1.5)
+    assert run.requests[0].done == pytest.approx(EFFORT + 1.5)
+
+
+def test_an_account_manager_takes_the_talk_and_costs_fixed_plus_share_hours():
+    s = scenario_for(behaviour={"client_contact_hours": 1.0, "interruption_hours": 0.5, "am_hours_fixed": 0.3,
+                                "am_effort_share": 0.04})
+    run = run_one(s, "am", (0.0, 0, 0))
+    am_hours = 0.3 + 0.04 * EFFORT
+    assert run.coordinator_blocks == [(0.0, pytest.approx(am_hours))]
+    assert hours_by_category(run)["communication"] == 0.0
+    assert run.requests[0].done == pytest.approx(am_hours + EFFORT)
+
+
+def test_a_hybrid_talks_and_plans_on_its_own_hours_and_absorbs_part_of_the_interruptions():
+    s = scenario_for(behaviour={"interruption_hours": 0.5, "am_hours_fixed": 0.3, "am_effort_share": 0.04,
+                                "pm_hours_fixed": 0.2, "pm_effort_share": 0.04, "hybrid_strength": 0.6})
+    run = run_one(s, "hybrid", (0.0, 0, 0))
+    client_stage, planning = 0.3 + 0.4, 0.2 + 0.4
+    assert [b[1] - b[0] for b in run.coordinator_blocks] == pytest.approx([client_stage, planning])
+    assert hours_by_category(run)["communication"] == pytest.approx(0.5 * (1 - 0.6))
+    assert run.requests[0].done == pytest.approx(client_stage + planning + EFFORT + 0.2)
+
+
+def test_an_account_manager_negotiates_the_deadline_from_the_backlog_it_sees():
+    tight = {"task": {"share": 1.0, "effort_hours": EFFORT, "effort_cv": 0.0, "deadline_days": 1.0}}
+    s = scenario_for(work_types=tight, behaviour={"am_hours_fixed": 0.5, "negotiation_buffer": 1.25})
+    (req,) = run_one(s, "am", (0.0, 0, 0)).requests
+    assert req.asked_deadline == pytest.approx(HOURS_PER_DAY)
+    assert req.deadline == pytest.approx(0.5 + 1.25 * (0.0 + EFFORT))  # nothing ahead: only its own expected effort
+
+
+def test_a_pm_review_catches_a_wrong_build_and_it_is_fixed_before_delivery():
+    s = scenario_for(behaviour={"clarity_without_am": 0.0, "rework_effort_share": 0.5, "review_catch_rate": 1.0,
+                                "pm_hours_fixed": 0.5})
+    run = run_one(s, "pm", (0.0, 0, 0), review=0.5)
+    hours = hours_by_category(run)
+    assert hours["rework"] == pytest.approx(0.5 * EFFORT)
+    assert run.requests[0].done == pytest.approx(0.5 + 1.5 * EFFORT)
+    assert not run.requests[0].client_saw_rework
+
+
+def test_a_wrong_build_the_client_finds_costs_more_and_is_billed_once():
+    s = scenario_for(behaviour={"clarity_without_am": 0.0, "rework_effort_share": 0.5,
+                                "client_found_rework_factor": 2.0})
+    run = run_one(s, "none", (0.0, 0, 0))
+    (req,) = run.requests
+    assert req.client_saw_rework
+    assert hours_by_category(run)["rework"] == pytest.approx(0.5 * EFFORT * 2.0)
+    assert req.done == pytest.approx(EFFORT + EFFORT)
+    assert req.billed == pytest.approx(EFFORT * s.economics.bill_rate)
+
+
+def test_a_late_delivery_is_discounted():
+    late = {"task": {"share": 1.0, "effort_hours": EFFORT, "effort_cv": 0.0, "deadline_days": 1.0}}
+    s = scenario_for(work_types=late, economics={"late_discount": 0.1})
+    (req,) = run_one(s, "none", (0.0, 0, 0)).requests
+    assert req.done > req.deadline
+    assert req.billed == pytest.approx(EFFORT * s.economics.bill_rate * 0.9)
+
+
+URGENT_AND_SLOW = {
+    "slow": {"share": 0.5, "effort_hours": EFFORT, "effort_cv": 0.0, "deadline_days": 30.0},
+    "urgent": {"share": 0.5, "effort_hours": 4.0, "effort_cv": 0.0, "deadline_days": 1.0},
+}
+
+
+def test_work_in_slices_lets_an_urgent_request_in_and_charges_concurrent_work():
+    """Client 0's 10 h request is started; client 1's urgent one arrives; after the 4 h slice the engineer turns to it
+    with two clients' work started: Weinberg's 20 % for two at once, plus the set-up for a new client."""
+    s = scenario_for(clients=2, work_types=URGENT_AND_SLOW, behaviour={
+        "work_slice_hours": 4.0, "context_switch_loss": [0.0, 0.2, 0.4], "switch_setup_hours": 0.25})
+    run = run_one(s, "none", (0.0, 0, 0), (1.0, 1, 1))
+    slow, urgent = run.requests
+    blocks = [(round(a, 6), round(b, 6)) for a, b, _ in run.work_blocks]
+    urgent_block = 4.0 / (1 - 0.2) + 0.25  # 4 h of work slowed by 20 %, plus the set-up
+    assert blocks[:2] == [(0.0, 4.0), (4.0, round(4.0 + urgent_block, 6))]
+    assert urgent.done == pytest.approx(4.0 + urgent_block)
+    back_to_slow = 0.25  # alone again: no concurrent loss, a set-up to come back to client 0
+    assert slow.done == pytest.approx(4.0 + urgent_block + back_to_slow + 6.0)
+    assert hours_by_category(run)["context_switch"] == pytest.approx(4.0 * 0.25 + 0.25 + 0.25)
+
+
+def test_requests_merely_waiting_cost_no_switching():
+    s = scenario_for(clients=3, behaviour={"context_switch_loss": [0.0, 0.2, 0.4]})
+    run = run_one(s, "none", (0.0, 0, 0), (0.5, 1, 0), (0.6, 2, 0))
+    assert hours_by_category(run)["context_switch"] == 0.0
+    assert [r.done for r in run.requests] == pytest.approx([EFFORT, 2 * EFFORT, 3 * EFFORT])
+
+
+def test_an_idle_colleague_helps_and_pays_the_hand_off():
+    """Two engineers; both clients dealt to... each its own engineer. Client 0 sends two requests: the second waits
+    behind the first, so the idle colleague takes it and pays the hand-off for a client they do not know."""
+    s = scenario_for(engineers=2, clients=2, behaviour={"peer_help": True, "peer_help_threshold_hours": 5.0,
+                                                        "handoff_hours": 0.5})
+    run = run_one(s, "none", (0.0, 0, 0), (0.0, 0, 0))
+    first, second = run.requests
+    assert first.done == pytest.approx(EFFORT)
+    assert second.done == pytest.approx(EFFORT + 0.5)
+    assert hours_by_category(run)["handoff"] == pytest.approx(0.5)
+
+
+def test_without_peer_help_the_second_request_waits_for_its_engineer():
+    s = scenario_for(engineers=2, clients=2, behaviour={"peer_help": False, "handoff_hours": 0.5})
+    run = run_one(s, "none", (0.0, 0, 0), (0.0, 0, 0))
+    assert [r.done for r in run.requests] == pytest.approx([EFFORT, 2 * EFFORT])
+
+
+def test_below_the_threshold_nobody_helps():
+    s = scenario_for(engineers=2, clients=2, behaviour={"peer_help": True, "peer_help_threshold_hours": 20.0})
+    run = run_one(s, "none", (0.0, 0, 0), (0.0, 0, 0))
+    assert [r.done for r in run.requests] == pytest.approx([EFFORT, 2 * EFFORT])
+
+
+def test_a_planner_pays_the_hand_off_too_when_the_usual_engineer_is_busy():
+    s = scenario_for(engineers=2, clients=2, behaviour={"handoff_hours": 0.5, "pm_hours_fixed": 0.0})
+    run = run_one(s, "pm", (0.0, 0, 0), (0.0, 0, 0))
+    assert sorted(r.done for r in run.requests) == pytest.approx([EFFORT, EFFORT + 0.5])
+    assert hours_by_category(run)["handoff"] == pytest.approx(0.5)
+
+
+def test_work_outside_the_engineers_skill_takes_longer():
+    s = scenario_for(engineers=2, skills={"dev": 1, "ops": 1}, work_types={
+        "change": {"share": 1.0, "effort_hours": EFFORT, "effort_cv": 0.0, "deadline_days": 5.0, "skill": "dev"}},
+        behaviour={"skill_mismatch_factor": 1.5})
+    # Three changes at once: the dev engineer takes one, the ops engineer helps once the wait exceeds the mismatch.
+    run = run_one(s, "pm", (0.0, 0, 0), (0.0, 0, 0), (0.0, 0, 0))
+    assert hours_by_category(run)["skill_mismatch"] == pytest.approx(0.5 * EFFORT)
+
+
+def test_a_pm_beside_a_busy_hybrid_plans_the_hybrids_requests():
+    s = scenario_for(engineers=4, clients=4, behaviour={"am_hours_fixed": 2.0, "pm_hours_fixed": 2.0},
+                     designs={"hybrid_and_pm": {"hybrids": 1, "project_managers": 1}})
+    requests = [(0.0, c, 0) for c in range(4)]
+    alone = run_one(s, "hybrid", *requests)
+    helped = run_one(s, "hybrid_and_pm", *requests)
+    # Alone the hybrid spends 4 h a request; with a PM, 2 h, the PM planning while the hybrid clarifies the next.
+    assert max(r.started for r in alone.requests) == pytest.approx(16.0)
+    assert max(r.started for r in helped.requests) == pytest.approx(10.0)
+    assert len(helped.coordinator_blocks) == 8
+
+
+def test_every_request_is_in_exactly_one_state_counted_on_its_own():
+    s = scenario_for(engineers=1, clients=2)
+    run = run_one(s, "none", *[(float(h), h % 2, 0) for h in range(0, 160, 4)])
+    summary, _, _ = measure(run)
+    assert summary["arrived"] == 40
+    assert summary["delivered"] == 15  # 10 h each; the 16th would end at hour 160, when the run stops
+    assert summary["open_at_end"] == 40 - 15
+    assert summary["dropped"] == 0
