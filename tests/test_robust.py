@@ -171,8 +171,12 @@ def test_sentences_name_the_deciding_input_and_both_kinds_of_sureness():
     row = result.tornado.iloc[0]
     assert row["parameter"] == "economics.salary.hybrid" and row["flips"]
     text = sentence(result)
-    assert "the answer turns on economics.salary.hybrid: above" in text
     where = crossing(next(result.tornado.itertuples()), result.margin)
-    assert f"above {where:,.0f}, **none** wins" in text
+    # a dearer hybrid loses to none above the crossing; a cheaper one wins below it
+    expected = "above {:,.0f}, **none** wins" if result.best == "hybrid" else "below {:,.0f}, **hybrid** wins"
+    assert f"the answer turns on economics.salary.hybrid: {expected.format(where)}." in text
+    winner = result.most_likely
+    assert text.startswith(f"**{winner}** is best in {100 * result.probability_best[winner]:.0f} % of plausible "
+                           "cases (8 samples of the ranges)")
     assert sureness("hybrid", True, 0.81) == ("**hybrid** is clearly better on these assumptions (95 % over "
                                               "simulation noise); best in 81 % of plausible assumptions.")

@@ -148,5 +148,5 @@ def test_model_md_lists_the_default_ranges_as_the_schema_has_them():
 
     model = (ROOT / "MODEL.md").read_text(encoding="utf-8")
     assert "### Default ranges" in model
-    assert markdown_default_ranges() in model
+    assert markdown_default_ranges() in model, "regenerate with python -m sim.reference"
     assert markdown_default_ranges().count("\n") - 1 == len(default_ranges(Scenario()))
