@@ -33,3 +33,4 @@ test: lint
 bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/advisor.py
+	$(PY) bench/robust.py

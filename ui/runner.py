@@ -179,8 +179,8 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
         return advise(scenario, budget, objective, growth, procedure=procedure, executor=executor, progress=progress)
 
 
-# The robustness analysis in the app: the CLI's defaults (fewer replications and weeks than a comparison), so the
-# default scenario's analysis takes about 10 s on two cores (bench/README.md).
+# The robustness analysis in the app: the CLI's defaults (fewer replications and weeks than a comparison); the
+# default scenario's analysis costs a dozen or so comparisons (bench/README.md).
 ROBUST_SETTINGS = Settings()
 
 
