@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from sim.presets import load_presets
 from tests.conftest import ROOT
 from tests.test_app_pages import assert_clean, open_app, press_run
 
-TINY = {"weeks": 6, "replications": 2, "uncertainty.economics.salary.hybrid": [60_000.0, 400_000.0],
+KEPT = {"uncertainty.economics.salary.hybrid": [60_000.0, 400_000.0],
         "uncertainty.economics.salary.sales": [90_000.0, 100_000.0]}
+# the default preset's ranges dropped (None removes an entry the preset has) but for two: a quick analysis
+TINY = {"weeks": 6, "replications": 2,
+        **{f"uncertainty.{p}": None for p in load_presets()["default"].uncertainty}, **KEPT}
 
 
 def press(at, label: str):
@@ -42,6 +46,13 @@ def test_the_sidebar_shows_the_ranges_and_an_edited_range_becomes_the_scenarios(
     assert_clean(at)
     overrides = at.session_state["scenario.overrides"]
     assert overrides["uncertainty.economics.salary.hybrid"] == [70_000.0, 400_000.0]
+    assert overrides["uncertainty.economics.salary.sales"] == [90_000.0, 100_000.0]
+    # back to the preset's range: the override goes, and the ranges the scenario dropped stay dropped
+    at.sidebar.number_input(key="input:uncertainty.economics.salary.sales:high").set_value(130_000.0)
+    at = press_run(at)
+    overrides = at.session_state["scenario.overrides"]
+    assert "uncertainty.economics.salary.sales" not in overrides
+    assert overrides["uncertainty.behaviour.clarity_without_am"] is None
 
 
 def test_a_range_with_low_above_high_is_named_and_nothing_runs():

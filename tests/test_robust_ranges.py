@@ -136,7 +136,9 @@ def test_a_link_drops_a_bad_range_with_a_warning_and_keeps_the_rest(presets):
     params = {"v": "1", "preset": "default", "uncertainty.behaviour.clarity_without_am": "0.9,0.5",
               "uncertainty.economics.bill_rate": "100,300", "uncertainty": "sometimes"}
     decoded = params_to_scenario(params, presets)
-    assert decoded.scenario.uncertainty == {"economics.bill_rate": (100.0, 300.0)}
+    path = "behaviour.clarity_without_am"
+    assert decoded.scenario.uncertainty == {**presets["default"].uncertainty, "economics.bill_rate": (100.0, 300.0)}
+    assert decoded.scenario.uncertainty[path] == presets["default"].uncertainty[path]
     assert any("uncertainty.behaviour.clarity_without_am=0.9,0.5" in w and "low must not be above high" in w
                for w in decoded.warnings)
     assert any("uncertainty=sometimes" in w and "uncertainty=default" in w for w in decoded.warnings)
@@ -150,3 +152,22 @@ def test_model_md_lists_the_default_ranges_as_the_schema_has_them():
     assert "### Default ranges" in model
     assert markdown_default_ranges() in model, "regenerate with python -m sim.reference"
     assert markdown_default_ranges().count("\n") - 1 == len(default_ranges(Scenario()))
+
+
+def test_every_preset_writes_out_a_range_for_every_uncertain_input(presets):
+    for name, preset in presets.items():
+        assert preset.uncertainty is not None, name
+        missing = set(default_ranges(preset)) - set(preset.uncertainty)
+        assert not missing, f"{name}: write the ranges out with python -m sim.presets ({sorted(missing)})"
+
+
+def test_writing_a_presets_ranges_keeps_its_own_and_adds_the_defaults(tmp_path):
+    from sim.presets import write_ranges
+
+    path = tmp_path / "mine.toml"
+    path.write_text('name = "Mine"\n\n[uncertainty]\n"behaviour.hybrid_strength" = [0.1, 0.9]\n', encoding="utf-8")
+    write_ranges(path)
+    written = loads(path.read_text(encoding="utf-8"))
+    assert written.uncertainty == {**default_ranges(written), "behaviour.hybrid_strength": (0.1, 0.9)}
+    write_ranges(path)
+    assert loads(path.read_text(encoding="utf-8")) == written

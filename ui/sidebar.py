@@ -169,8 +169,9 @@ def _apply_inputs() -> None:
     values = {p: st.session_state[input_key(p)] for p in shown if input_key(p) in st.session_state}
     values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
     ranges = _edited_ranges(preset, state.overrides, base)
+    shown_ranges = st.session_state.get(RANGES_KEY, {})
     kept = {p: v for p, v in state.overrides.items()  # set elsewhere (a link, a file)
-            if p not in values and not (p.startswith(RANGE_PREFIX) and p[len(RANGE_PREFIX):] in ranges)}
+            if p not in values and not (p.startswith(RANGE_PREFIX) and p[len(RANGE_PREFIX):] in shown_ranges)}
     changed = {p: v for p, v in values.items() if base.get(p) != v}
     set_overrides({**kept, **changed, **ranges})
 
