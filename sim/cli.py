@@ -16,7 +16,7 @@ from sim.advisor import OBJECTIVES, Advice, Objective, advise
 from sim.experiment import Results, run_experiment, with_overrides
 from sim.measure import METRICS
 from sim.parallel import default_executor
-from sim.robust import Robustness, Settings, advice_robustness, robustness, sentence
+from sim.robust import Robustness, Settings, advice_robustness, clearly_best, robustness, sentence, sureness
 from sim.scenario import ScenarioError, load_scenario
 
 USAGE_ERROR = 2
@@ -166,11 +166,11 @@ def cmd_advise(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = this_year.to_dict()
         if sure is not None:
-            out["robust"] = sure.to_dict()
+            out["robust"] = {**sure.to_dict(), "verdict": _advice_verdict(this_year, sure)}
         if grown is not None:
             out["grown"] = {"growth": args.growth, **grown.to_dict()}
             if sure_grown is not None:
-                out["grown"]["robust"] = sure_grown.to_dict()
+                out["grown"]["robust"] = {**sure_grown.to_dict(), "verdict": _advice_verdict(grown, sure_grown)}
         print(json.dumps(out, indent=2))
         return 0
     what = f"{scenario.name}: yearly budget ${args.budget:,.0f}, objective {objective.label}"
@@ -178,6 +178,7 @@ def cmd_advise(args: argparse.Namespace) -> int:
     if sure is not None:
         print()
         print(robust_table(sure, "The best two options over the uncertain inputs"))
+        print(_advice_verdict(this_year, sure))
     if grown is not None:
         print()
         print(advice_table(grown, f"{what}, demand {args.growth:+.0%}; mean +/- 95 % half-width, best first"))
@@ -185,7 +186,14 @@ def cmd_advise(args: argparse.Namespace) -> int:
             print()
             print(robust_table(sure_grown, f"The best two options over the uncertain inputs, demand "
                                            f"{args.growth:+.0%}"))
+            print(_advice_verdict(grown, sure_grown))
     return 0
+
+
+def _advice_verdict(advice: Advice, result: Robustness) -> str:
+    """Both kinds of sureness about the recommended option."""
+    best = advice.options["name"].iloc[0]
+    return sureness(best, advice.confident, result.probability_best[best]).replace("**", "")
 
 
 def parse_objective(text: str) -> Objective:
@@ -219,12 +227,18 @@ def robust_table(result: Robustness, title: str) -> str:
 def cmd_robust(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     settings = Settings(samples=args.samples, replications=args.reps, weeks=args.weeks)
-    result = robustness(scenario, args.designs, parse_objective(args.objective), settings,
-                        executor=None if args.serial else default_executor())
+    objective = parse_objective(args.objective)
+    executor = None if args.serial else default_executor()
+    result = robustness(scenario, args.designs, objective, settings, executor=executor)
+    # the full comparison says how sure the best is over simulation noise, on the scenario's own assumptions
+    best, sure = clearly_best(run_experiment(scenario, result.designs, executor=executor).summary, objective)
+    verdict = sureness(best, sure, result.probability_best[best])
     if args.format == "json":
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json.dumps({**result.to_dict(), "best": best, "clearly_best_over_noise": sure,
+                          "verdict": verdict.replace("**", "")}, indent=2))
     else:
         print(robust_table(result, scenario.name))
+        print(verdict.replace("**", ""))
     return 0
 
 

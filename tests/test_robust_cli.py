@@ -43,6 +43,9 @@ def test_robust_json_has_the_documented_shape_sorted_by_swing(tiny, capsys):
     assert [r["parameter"] for r in out["tornado"]] == ["economics.salary.hybrid", "economics.salary.sales"]
     assert out["tornado"][0]["swing"] == pytest.approx(340_000, abs=1e-3)  # the hybrid's salary range, exactly
     assert out["tornado"][1]["swing"] == 0
+    assert out["best"] in ("none", "hybrid") and isinstance(out["clearly_best_over_noise"], bool)
+    assert out["verdict"].startswith(f"{out['best']} is ")
+    assert f"best in {100 * out['probability_best'][out['best']]:.0f} % of plausible assumptions" in out["verdict"]
 
 
 def test_robust_table_ends_with_the_sentence(tiny, capsys):
@@ -50,7 +53,8 @@ def test_robust_table_ends_with_the_sentence(tiny, capsys):
                  "--objective", "mix"]) == 0
     text = capsys.readouterr().out
     assert "objective profit:0.333333,lead_time:0.333333,on_time:0.333333" in text
-    assert "of plausible cases (3 samples of the ranges)" in text.splitlines()[-1]
+    assert "of plausible cases (3 samples of the ranges)" in text.splitlines()[-2]
+    assert text.splitlines()[-1].endswith("of plausible assumptions.")
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -71,3 +75,4 @@ def test_advise_robust_adds_the_best_two_options(tiny, capsys):
     best_two = [o["name"] for o in out["options"][:2]]
     assert list(out["robust"]["probability_best"]) == best_two
     assert out["robust"]["best_at_values"] in best_two
+    assert out["robust"]["verdict"].startswith(f"{best_two[0]} is ")
