@@ -6,17 +6,30 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup run test lint bench cli chromium
 
-setup: $(STAMP) chromium
+# The app needs Python packages only; Chromium is for the browser tests (`make test`).
+setup: $(STAMP)
 
-# The stamp depends on both requirement files, so setup is a no-op until one of them changes.
+# The stamp depends on both requirement files, so setup is a no-op until one of them changes. pip prints each
+# package as it downloads and installs it (about a minute and a half on a fresh machine), so nothing looks stuck.
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
-# The browser tests drive Debian's Chromium (Playwright's own browser download is not available everywhere).
+# The browser tests drive a system Chromium (Playwright's own browser download is not available everywhere).
+# Installed here with apt where that is possible (as root, or with password-less sudo); otherwise this says what
+# to install and stops, rather than failing later inside the tests.
+CHROMIUM_HELP := The browser tests need Chromium. Install it (Debian or Ubuntu: sudo apt-get install chromium; \
+Fedora: sudo dnf install chromium; macOS: brew install --cask chromium), or set CHROMIUM=/path/to/chromium, then \
+run make test again.
 chromium:
-	@command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	@if [ -n "$$CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; \
+	then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo -n apt-get update && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else echo "$(CHROMIUM_HELP)" >&2; exit 1; fi
 
 run: setup
 	$(VENV)/bin/streamlit run app.py
@@ -27,7 +40,7 @@ cli: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-test: lint
+test: lint chromium
 	$(PY) -m pytest -q
 
 bench: setup

@@ -13,6 +13,7 @@ PAGES = [
     ("pages/compare.py", "Compare org designs", "compare-designs"),
     ("pages/growth.py", "Growth what-if", "growth-what-if"),
     ("pages/next_hire.py", "Next hire", "next-hire"),
+    ("pages/calibrate.py", "Calibrate", "calibrate"),
     ("pages/model.py", "Model and assumptions", "model-and-assumptions"),
 ]
 

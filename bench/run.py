@@ -37,7 +37,7 @@ from sim import parallel  # noqa: E402
 from sim.experiment import run_experiment  # noqa: E402
 from sim.measure import measure  # noqa: E402
 from sim.model import Run, simulate  # noqa: E402
-from sim.scenario import MECHANISMS_OFF, Scenario, from_dict, load_scenario  # noqa: E402
+from sim.scenario import Scenario, from_dict, load_scenario  # noqa: E402
 from sim.stats import t_half_width  # noqa: E402
 
 # The workload: M/M/8 at load 0.8. Requests are short (7.5 minutes) and frequent (51.2 an hour) so that the
@@ -87,7 +87,7 @@ def mmc_scenario(weeks: int = WEEKS) -> Scenario:
             "work_types": {"request": {"share": 1.0, "effort_hours": SERVICE_HOURS, "effort_cv": 1.0,
                                        "deadline_days": 365}},
         },
-        "behaviour": MECHANISMS_OFF,
+        "behaviour": {"all_mechanisms_off": True},
     })
 
 

@@ -10,7 +10,7 @@ from sim.experiment import Results
 from sim.robust import clearly_best
 from sim.scenario import Scenario, ScenarioError, dumps
 from ui import charts, sureness, tables
-from ui.labels import AXIS_FORMAT, KPIS, describe_design
+from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, plain
 from ui.runner import confirm_long_run, how_sure, run
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
@@ -88,7 +88,7 @@ def main() -> None:
     if scenario is None:
         return
     st.caption(
-        f"**{scenario.name}**: {scenario.replications} replications of {scenario.weeks} weeks per design "
+        f"**{plain(scenario.name)}**: {scenario.replications} replications of {scenario.weeks} weeks per design "
         f"(after {scenario.warmup_weeks} weeks of warm-up), seed {scenario.seed}. ± is the half-width of the "
         "95 % interval over replications."
     )
@@ -104,10 +104,16 @@ def main() -> None:
         show_problems(exc)
         return
     kpis = tables.kpi_intervals(results)
+    for trend in results.backlog_trends().values():
+        if not trend.keeping_up:
+            st.warning(tables.sentence(trend.warning()))
 
     st.subheader("Key figures per design")
     st.dataframe(tables.kpi_table(kpis), width="stretch")
-    st.caption(f"{tables.BEST_MARK} marks the best design in each column.")
+    st.caption(f"{tables.BEST_MARK} marks the best design in each column. On time: by the deadline the client asked "
+               "for; as promised: by the deadline in force (an account manager may have negotiated a later one). "
+               "Cost: salaries times the overhead factor. Backlog growth: how many more requests are open each "
+               f"week; a design whose backlog keeps growing shows its delays as \"{NOT_STEADY}\".")
     kpi_charts(kpis, CHART_METRICS)
     with st.expander("Charts of the other figures"):
         kpi_charts(kpis, [m for m in KPIS if m not in CHART_METRICS])

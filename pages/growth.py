@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError
 from ui import charts, tables
-from ui.labels import AXIS_FORMAT, KPIS
+from ui.labels import AXIS_FORMAT, KPIS, plain
 from ui.overrides import apply_overrides, with_engineers
 from ui.runner import confirm_long_run, run
-from ui.sidebar import scenario_or_problems
+from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import (
     chosen_designs,
     current_preset,
@@ -114,7 +115,7 @@ def run_sweep(lever: str, values: list[float], designs: list[str]) -> pd.DataFra
     for i, value in enumerate(values, start=1):
         results = run(scenario_at(lever, value), designs, label=f"{LEVERS[lever].label} = {value:g} "
                       f"(point {i} of {len(values)})")
-        kpis = results.kpis(SWEEP_METRICS)
+        kpis = tables.mark_steady(results.kpis(SWEEP_METRICS), results.backlog_trends())
         kpis.insert(0, "lever", value)
         rows.append(kpis)
     frame = pd.concat(rows, ignore_index=True)
@@ -141,13 +142,20 @@ def main() -> None:
         if not confirm_long_run([scenario_at(lever, v) for v in values], designs):
             return
         frame = run_sweep(lever, values, designs)
-    except ScenarioError as exc:  # a value out of range, or a Dask scheduler that does not answer
+    except ClusterError as exc:  # a Dask scheduler that does not answer: not the sweep's fault
+        show_problems(exc)
+        return
+    except ScenarioError as exc:  # a value out of range
         st.error(f"The sweep of {LEVERS[lever].label.lower()} from {start:g} to {stop:g} reaches a value the "
-                 "model does not allow:\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+                 "model does not allow:\n\n" + "\n".join(f"- {plain(p)}" for p in exc.problems))
         return
     st.markdown(f"**Where each design breaks**: the on-time rate against a floor of {ON_TIME_FLOOR:.0%} "
                 "(services firms deliver about 74-76 % of projects on time, SPI Research).\n\n"
                 + "\n".join(f"- {line}" for line in tables.where_designs_break(frame, ON_TIME_FLOOR)))
+    unsteady = tables.where_designs_stop_keeping_up(frame)
+    if unsteady:
+        st.warning("**Where a design is not keeping up** with its work:\n\n"
+                   + "\n".join(f"- {line}" for line in unsteady))
     for metric in SWEEP_METRICS:
         label = KPIS[metric].label
         chart = charts.sweep_chart(frame[frame["metric"] == metric], label, LEVERS[lever].label, label,

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.scenario import Scenario
+from ui.labels import plain
 from ui.overrides import field_meta, flatten
 from ui.sidebar import scenario_or_problems
 from ui.state import current_preset
@@ -51,8 +52,8 @@ def main() -> None:
         st.markdown(MODEL_TEXT.read_text(encoding="utf-8"))
     with parameters:
         if scenario is not None:
-            st.caption(f"Every number the model uses in “{scenario.name}” as set now; “Changed” marks what differs "
-                       "from the preset. Where each default comes from is in “How the model works”.")
+            st.caption(f"Every number the model uses in “{plain(scenario.name)}” as set now; “Changed” marks what "
+                       "differs from the preset. Where each default comes from is in “How the model works”.")
             st.dataframe(parameter_table(scenario, current_preset()), hide_index=True, width="stretch",
                          height=700)
 

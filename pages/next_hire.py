@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
-from sim.scenario import Scenario, ScenarioError, dumps
+from sim.scenario import Scenario, ScenarioError, dumps, shown
 from ui import charts, sureness, tables
-from ui.labels import AXIS_FORMAT, money
-from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure
+from ui.labels import AXIS_FORMAT, NOT_STEADY, money, plain
+from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
 
@@ -28,7 +28,8 @@ def _objective_setting() -> Objective:
     try:
         return Objective.parse(text)
     except ScenarioError as exc:
-        st.warning(f"The objective {text!r} cannot be used ({'; '.join(exc.problems)}); ranking by profit instead.")
+        st.warning(f"The objective {plain(shown(text))} cannot be used ({plain('; '.join(exc.problems))}); ranking "
+                   "by profit instead.")
         return Objective.of("profit")
 
 
@@ -108,6 +109,11 @@ def recommendation(ranked: Advice, prefix: str = "") -> None:
 
 def ranking(ranked: Advice) -> None:
     label, unit = tables.objective_label(ranked.objective)
+    warnings = ranked.warnings()
+    if warnings:
+        st.warning("Some options are not keeping up with their work, so their lead time and on-time figures depend "
+                   f"on the run length (in a ranking by them, marked {NOT_STEADY}):\n\n"
+                   + "\n".join(f"- {tables.sentence(w)}" for w in warnings))
     st.dataframe(tables.advice_table(ranked), width="stretch")
     options = tables.advice_options(ranked)
     shown = options.head(CHART_OPTIONS)
@@ -147,6 +153,8 @@ def main() -> None:
     budget = number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET)
     growth_pct = number_setting("growth_pct", 0.0, 0.0, MAX_GROWTH_PCT)
     inputs(objective, budget, growth_pct)
+    if not confirm_long_ranking(scenario, budget, [0.0, growth_pct / 100] if growth_pct else [0.0]):
+        return
     try:
         this_year = advice(scenario, budget, objective, 0.0, label="This year's demand")
         grown = (advice(scenario, budget, objective, growth_pct / 100, label=f"Demand +{growth_pct:g} %")
@@ -164,10 +172,12 @@ def main() -> None:
         recommendation(this_year, "**This year's demand**: ")
         recommendation(grown, f"**With demand {growth_pct:g} % higher**: ")
     st.caption(
-        f"**{scenario.name}**, a yearly budget of {money(budget)}: {len(this_year.options) - 1} affordable moves "
-        f"and today's organisation, {this_year.replications + (grown.replications if grown else 0)} replications "
+        f"**{plain(scenario.name)}**, a yearly budget of {money(budget)}: {len(this_year.options) - 1} affordable "
+        f"moves and today's organisation, {this_year.replications + (grown.replications if grown else 0)} replications "
         f"of {scenario.weeks} weeks (after {scenario.warmup_weeks} weeks of warm-up). "
         + procedure_words(ADVISOR_PROCEDURE, objective)
+        + f" Yearly cost is the salaries the budget pays; profit counts them times the overhead factor "
+        f"({scenario.economics.overhead_factor:g}), as every cost in the app does."
     )
     if grown is None:
         ranking(this_year)

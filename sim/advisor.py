@@ -43,8 +43,10 @@ import pandas as pd
 from scipy import stats
 
 from sim.experiment import run_replication
-from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
-from sim.stats import t_half_width
+from sim.measure import yearly_salaries
+from sim.parallel import bounded_map, stop_if_asked
+from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, short, shown
+from sim.stats import BacklogTrend, backlog_trend, t_half_width
 
 Progress = Callable[[int, int], None]
 
@@ -59,10 +61,9 @@ OBJECTIVES: dict[str, tuple[str, int, str, float]] = {
 }
 MIX_INDIFFERENCE = 1.0  # a weighted score counts indifference zones, so one of them is the smallest gap that matters
 
-# Hires the advisor considers: design key -> salary key. Coordinators are bounded so that a large budget stays
-# a question about the next hires, not about every org chart money can buy.
-HIRES = {"extra_engineers": "engineer", "project_managers": "project_manager",
-         "account_managers": "account_manager", "hybrids": "hybrid"}
+# Hires the advisor considers, by design key (their salaries: sim.measure.SALARY_OF). Coordinators are bounded so
+# that a large budget stays a question about the next hires, not about every org chart money can buy.
+HIRES = ("extra_engineers", "project_managers", "account_managers", "hybrids")
 MAX_PER_ROLE = {"extra_engineers": 10, "project_managers": 2, "account_managers": 2, "hybrids": 2}
 MAX_PEOPLE = 3  # people added in one move (a salesperson share counts as one): the next round of hiring
 SALES_SHARES = (0.5, 1.0)
@@ -96,16 +97,19 @@ class Objective:
 
     @classmethod
     def mix(cls, **weights: float) -> Objective:
-        problems = [f"objective {k}: unknown; choose from {', '.join(OBJECTIVES)}" for k in weights
+        problems = [f"objective {short(k)}: unknown; choose from {', '.join(OBJECTIVES)}" for k in weights
                     if k not in OBJECTIVES]
-        problems += [f"objective weight {k} = {w!r}: must be a positive number" for k, w in weights.items()
+        problems += [f"objective weight {k} = {shown(w)}: must be a positive number" for k, w in weights.items()
                      if k in OBJECTIVES and not (isinstance(w, (int, float)) and math.isfinite(w) and w > 0)]
         if not weights:
             problems.append(f"objective: name at least one of {', '.join(OBJECTIVES)}")
         if problems:
             raise ScenarioError(problems)
-        total = sum(weights.values())
-        return cls(tuple((k, float(w) / total) for k, w in weights.items()))
+        # scaled by the largest first: 1e308 + 1e308 overflows to inf, and every weight would become 0
+        top = max(float(w) for w in weights.values())
+        scaled = {k: float(w) / top for k, w in weights.items()}
+        total = sum(scaled.values())
+        return cls(tuple((k, w / total) for k, w in scaled.items()))
 
     @classmethod
     def parse(cls, text: str) -> Objective:
@@ -116,7 +120,7 @@ class Objective:
             try:
                 weights[name.strip()] = float(weight) if weight else 1.0
             except ValueError:
-                raise ScenarioError([f"objective {part!r}: write NAME or NAME:WEIGHT, e.g. profit:0.7,on_time:0.3"]
+                raise ScenarioError([f"objective {shown(part)}: write NAME or NAME:WEIGHT, e.g. profit:0.7,on_time:0.3"]
                                     ) from None
         return cls.mix(**weights)
 
@@ -161,7 +165,8 @@ class Procedure:
 
 @dataclass(frozen=True)
 class Move:
-    """A candidate: what is added to today's staffing (hires and process levers) and its yearly salary cost."""
+    """A candidate: what is added to today's staffing (hires and process levers) and its yearly salaries, which is
+    what the budget is stated in (the profit it runs on counts them with overheads, sim.measure.yearly_cost)."""
 
     hires: dict[str, Any]
     cost: float
@@ -183,8 +188,10 @@ class Advice:
     """The ranked options (best first, today among them), the sentence to show, and whether it is 95 % sure.
 
     `options` columns: rank, name, cost, objective_mean, objective_ci95, vs_today_mean, vs_today_ci95,
-    better_than_today (replications in which the option beat today), replications, status, then the hires
-    (`HIRE_KEYS`). `scores` holds every replication's objective value (option, replication, objective) for charts.
+    better_than_today (replications in which the option beat today), replications, status, backlog_growth_mean,
+        backlog_growth_ci95, keeping_up (sim.stats.BacklogTrend), then the hires (`HIRE_KEYS`). `scores` holds every
+    replication's objective value (option, replication, objective) for charts; `trends` each option's backlog
+    trend, in the order of `options`.
     """
 
     objective: Objective
@@ -196,6 +203,15 @@ class Advice:
     recommendation: str
     confident: bool
     replications: int
+    trends: tuple[BacklogTrend, ...] = ()
+
+    def warnings(self, most: int = 5) -> list[str]:
+        """The sentence for each of the `most` best options that are not keeping up with their work, then how many
+        more there are (a table marks every one)."""
+        warnings = [t.warning() for t in self.trends if not t.keeping_up]
+        if len(warnings) <= most:
+            return warnings
+        return [*warnings[:most], f"{len(warnings) - most} more options are not keeping up either"]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: objective, confident, recommendation and the options, best first."""
@@ -211,6 +227,9 @@ class Advice:
                     "objective": {"mean": _number(row.objective_mean), "ci95": _number(row.objective_ci95)},
                     "vs_today": {"mean": _number(row.vs_today_mean), "ci95": _number(row.vs_today_ci95)},
                     "replications": int(row.replications),
+                    "backlog_growth_per_week": {"mean": _number(row.backlog_growth_mean),
+                                                "ci95": _number(row.backlog_growth_ci95)},
+                    "keeping_up": bool(row.keeping_up),
                 }
                 for row in self.options.itertuples(index=False)
             ],
@@ -234,14 +253,13 @@ def affordable_moves(scenario: Scenario, budget: float, today: OrgDesign | None 
     in force today. Check-ins need an account manager and someone who plans (a PM or a hybrid) after the move:
     in the model they change only the deadlines an AM promises from the planners' view of capacity."""
     today = today or OrgDesign()
-    salary = scenario.economics.salary
     in_force = today.process(scenario.process)
     levers = [k for k in PROCESS_MOVES if not getattr(in_force, k)]
     counts = [range(MAX_PER_ROLE[k] + 1) for k in HIRES]
     moves = []
     for numbers in itertools.product(*counts, (0.0, *SALES_SHARES)):
         hires = dict(zip((*HIRES, "sales_share"), numbers, strict=True))
-        cost = sum(hires[k] * getattr(salary, s) for k, s in HIRES.items()) + hires["sales_share"] * salary.sales
+        cost = yearly_salaries(scenario.economics, hires)
         if cost > budget or sum(numbers[:-1]) + (numbers[-1] > 0) > MAX_PEOPLE:
             continue
         after = _design(today, {**hires, **dict.fromkeys(PROCESS_MOVES, False)})
@@ -263,9 +281,9 @@ def _design(today: OrgDesign, hires: Mapping[str, Any]) -> OrgDesign:
 
 
 def _nothing_affordable(scenario: Scenario, budget: float) -> NothingAffordable:
-    salary = scenario.economics.salary
-    prices = {f"one {HIRE_WORDS[k][0]}": getattr(salary, s) for k, s in HIRES.items()}
-    prices[f"a salesperson at {min(SALES_SHARES):g} time"] = min(SALES_SHARES) * salary.sales
+    prices = {f"one {HIRE_WORDS[k][0]}": yearly_salaries(scenario.economics, {k: 1}) for k in HIRES}
+    prices[f"a salesperson at {min(SALES_SHARES):g} time"] = yearly_salaries(scenario.economics,
+                                                                             {"sales_share": min(SALES_SHARES)})
     cheapest = min(prices, key=prices.get)
     return NothingAffordable([
         f"A yearly budget of ${budget:,.0f} affords no move: the cheapest hire is {cheapest} at "
@@ -297,29 +315,36 @@ def grown(scenario: Scenario, growth: float) -> Scenario:
 # Replications
 
 
+# Besides the objectives, what tells whether an option keeps up with its work (sim.stats.BacklogTrend).
+TREND_METRICS = ("backlog_growth_per_week", "throughput_per_week")
+
+
 def objective_metrics(scenario: Scenario, design: str, replication: int) -> dict[str, float]:
-    """What a worker runs for the advisor: one replication, reduced to the objective metrics (small to ship)."""
+    """What a worker runs for the advisor: one replication, reduced to the objective metrics and the backlog trend
+    (small to ship)."""
     summary = run_replication(scenario, design, replication)[0]
-    return {metric: float(summary[metric]) for metric, *_ in OBJECTIVES.values()}
+    return {metric: float(summary[metric]) for metric in (*(m for m, *_ in OBJECTIVES.values()), *TREND_METRICS)}
 
 
 class _Runs:
     """Metric values per (design, replication), filled a stage at a time on the executor."""
 
-    def __init__(self, scenario: Scenario, executor: Executor | None, progress: Progress | None, total: int):
+    def __init__(self, scenario: Scenario, executor: Executor | None, progress: Progress | None, total: int,
+                 should_stop: Callable[[], bool] | None = None):
         self.scenario, self.executor, self.progress, self.total = scenario, executor, progress, total
+        self.should_stop = should_stop
         self.values: dict[tuple[str, int], dict[str, float]] = {}
         # a task carries only its own design: a hundred candidates would otherwise be pickled into every task
         self.alone = {name: dataclasses.replace(scenario, designs={name: d}) for name, d in scenario.designs.items()}
 
     def run(self, tasks: list[tuple[str, int]]) -> None:
+        arguments = [(self.alone[d], d, r) for d, r in tasks]
         if self.executor is None:
-            outputs = (objective_metrics(self.alone[d], d, r) for d, r in tasks)
+            outputs = (objective_metrics(*a) for a in arguments if not stop_if_asked(self.should_stop))
         else:
-            futures = [self.executor.submit(objective_metrics, self.alone[d], d, r) for d, r in tasks]
-            outputs = (f.result() for f in futures)
+            outputs = bounded_map(self.executor, objective_metrics, arguments, should_stop=self.should_stop)
         for task, output in zip(tasks, outputs, strict=True):
-            if any(math.isnan(v) for v in output.values()):
+            if any(math.isnan(output[m]) for m, *_ in OBJECTIVES.values()):
                 raise ScenarioError([
                     f"weeks = {self.scenario.weeks}: a replication delivers no request at all, so lead time and "
                     "on-time rate are undefined; measure more weeks or lower the effort per request"
@@ -359,12 +384,14 @@ def advise(
     procedure: Procedure = Procedure(),
     executor: Executor | None = None,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Advice:
     """Rank the moves a yearly `budget` affords for `objective` at demand grown by `growth` (0 = this year's).
 
     `today` names a design of the scenario that is today's staffing (default: no coordinators, the scenario's
     process). `executor=None` runs in this process; any executor gives identical numbers. `progress(done, most)`
     is called as replications finish, `most` counting every candidate at the cap, so it usually ends early.
+    When `should_stop()` turns true the ranking raises `sim.parallel.Stopped`, leaving no task queued.
     Raises NothingAffordable (a ScenarioError) when the budget buys nothing, ScenarioError for bad inputs.
     """
     objective = Objective.parse(objective) if isinstance(objective, str) else objective
@@ -381,7 +408,7 @@ def advise(
     designs = {TODAY: today_design, **{n: _design(today_design, m.hires) for n, m in zip(names[1:], moves,
                                                                                             strict=True)}}
     evaluated = dataclasses.replace(grown(scenario, growth), designs=designs)
-    runs = _Runs(evaluated, executor, progress, total=len(candidates) * procedure.cap)
+    runs = _Runs(evaluated, executor, progress, total=len(candidates) * procedure.cap, should_stop=should_stop)
     delta = procedure.indifference_zone or objective.indifference_zone
     k, n0 = len(candidates), procedure.first_stage
 
@@ -475,6 +502,7 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
     scores = {i: _scores(runs, objective, names[i], n_runs[i]) for i in n_runs}
     today_scores = scores[0]
     rows = []
+    trends: dict[int, BacklogTrend] = {}
     for i, move in enumerate(candidates):
         values, n = scores[i], n_runs[i]
         diff = values - today_scores[:n]
@@ -487,6 +515,11 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
             else f"dropped after {chosen.dropped_at[i]}" + ("; runs on as the reference" if i == 0 else ""),
             "_index": i, "_in_contention": i in contenders, **move.hires,
         })
+        trend = backlog_trend(f'"{move.name}"', runs.metric(names[i], n, "backlog_growth_per_week"),
+                              runs.metric(names[i], n, "throughput_per_week"), runs.scenario.weeks, kind="option")
+        trends[i] = trend
+        rows[-1].update(backlog_growth_mean=trend.growth_per_week, backlog_growth_ci95=trend.ci95,
+                        keeping_up=trend.keeping_up)
     frame = pd.DataFrame(rows)
     frame["_goodness"] = sign * frame["objective_mean"]
     in_contention = frame[frame["_in_contention"]].sort_values(["_goodness", "cost"], ascending=[False, True],
@@ -508,7 +541,7 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
     score_rows = [{"option": candidates[i].name, "replication": rep, "objective": float(v)}
                   for i in order for rep, v in enumerate(scores[i])]
     return Advice(objective, float(budget), float(growth), procedure, frame, pd.DataFrame(score_rows), sentence,
-                  confident, sum(n_runs.values()))
+                  confident, sum(n_runs.values()), tuple(trends[i] for i in order))
 
 
 def _sentence(objective: Objective, budget: float, delta: float, candidates: list[Move],

@@ -1,5 +1,5 @@
 """Command line: `python -m sim run SCENARIO.toml ...`, `python -m sim advise SCENARIO.toml --budget B ...` and
-`python -m sim robust SCENARIO.toml ...`.
+`python -m sim robust SCENARIO.toml ...` and `python -m sim calibrate TICKETS.csv ...`.
 
 Bad input is one line on stderr and exit code 2."""
 
@@ -13,11 +13,14 @@ import sys
 from collections.abc import Sequence
 
 from sim.advisor import OBJECTIVES, Advice, Objective, advise
+from sim.calibration.formats import ExportError, parse_map
+from sim.calibration.pipeline import calibrate
 from sim.experiment import Results, run_experiment, with_overrides
 from sim.measure import METRICS
 from sim.parallel import default_executor
+from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.robust import Robustness, Settings, advice_robustness, clearly_best, robustness, sentence, sureness
-from sim.scenario import ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError, load_scenario
 
 USAGE_ERROR = 2
 
@@ -75,6 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     rob.add_argument("--format", choices=("table", "json"), default="table")
     rob.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     rob.set_defaults(handler=cmd_robust)
+
+    cal = commands.add_parser("calibrate", help="fit a scenario to a ticket export and back-test it")
+    cal.add_argument("tickets", help="CSV export of tickets (Jira, Zendesk, Linear, or generic; see README)")
+    cal.add_argument("--format", choices=("toml", "json"), default="toml")
+    cal.add_argument("--base", help="scenario file for what the export does not tell (default: "
+                     f"scenarios/{DEFAULT_PRESET}.toml)")
+    cal.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                     help="read FIELD from COLUMN, e.g. client=Organization or skill=Component/s (repeatable)")
+    cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
+                     "tickets)")
+    cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
+    cal.set_defaults(handler=cmd_calibrate)
     return parser
 
 
@@ -92,13 +107,18 @@ def results_json(results: Results) -> dict:
     return {"scenario": s.name, "seed": s.seed, "reps": s.replications, "weeks": s.weeks, "designs": designs}
 
 
+NOT_STEADY = "(not steady)"
+
+
 def results_table(results: Results) -> str:
     kpis = results.kpis()
     lines = [f"{results.scenario.name}: {results.scenario.replications} replications x {results.scenario.weeks} weeks, "
              f"seed {results.scenario.seed}; mean +/- 95 % half-width"]
     designs = results.designs
-    width = max(24, *(len(d) + 2 for d in designs))
-    lines.append(f"{'metric':<26}" + "".join(f"{d:>{width}}" for d in designs))
+    trends = results.backlog_trends()
+    heads = [d if trends[d].keeping_up else f"{d} {NOT_STEADY}" for d in designs]
+    width = max(26, *(len(h) + 2 for h in heads))  # "-1,074,149 +/- 1,899,197" and a gap
+    lines.append(f"{'metric':<26}" + "".join(f"{h:>{width}}" for h in heads))
     table = kpis.set_index(["metric", "design"])
     for metric in METRICS:
         cells = []
@@ -106,7 +126,24 @@ def results_table(results: Results) -> str:
             mean, half = table.loc[(metric, d), ["mean", "ci95"]]
             cells.append(f"{_short(mean)} +/- {_short(half)}".rjust(width))
         lines.append(f"{metric:<26}" + "".join(cells))
+    if not all(t.keeping_up for t in trends.values()):
+        lines.append(f"{NOT_STEADY}: the design's backlog was still growing over the measured weeks, so its lead time "
+                     "and on-time figures depend on the run length")
     return "\n".join(lines)
+
+
+def warn(lines: Sequence[str], prefix: str) -> None:
+    """Each line once on stderr, so that stdout stays the table, JSON or CSV asked for."""
+    for line in dict.fromkeys(lines):
+        print(f"{prefix}: {line}", file=sys.stderr)
+
+
+def read_scenario(path: str) -> Scenario:
+    """The scenario file, with a note on stderr for each key of an earlier version read as its new equivalent."""
+    notes: list[str] = []
+    scenario = load_scenario(path, notes=notes)
+    warn(notes, "note")
+    return scenario
 
 
 def _short(x: float) -> str:
@@ -116,8 +153,9 @@ def _short(x: float) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = with_overrides(load_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
+    scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
     results = run_experiment(scenario, args.designs, executor=None if args.serial else default_executor())
+    warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
     if args.format == "json":
         print(json.dumps(results_json(results), indent=2))
     elif args.format == "csv":
@@ -135,8 +173,9 @@ def advice_table(advice: Advice, title: str) -> str:
     rows = [("rank", "option", "cost $/yr", "objective", "vs today", "vs best (paired)", "reps", "status")]
     for o in advice.options.itertuples(index=False):
         objective = f"{_short(o.objective_mean)} +/- {_short(o.objective_ci95)}"
+        status = o.status if o.keeping_up else f"{o.status} {NOT_STEADY}"
         rows.append((str(o.rank), o.name, f"{o.cost:,.0f}", objective, _signed(o.vs_today_mean, o.vs_today_ci95),
-                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), o.status))
+                     _signed(o.vs_best_mean, o.vs_best_ci95), str(o.replications), status))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = [title]
     left = (1, len(rows[0]) - 1)  # the option and the status read from the left
@@ -144,11 +183,14 @@ def advice_table(advice: Advice, title: str) -> str:
         lines.append("  ".join(c.ljust(w) if i in left else c.rjust(w)
                                for i, (c, w) in enumerate(zip(r, widths, strict=True))))
     lines.append(advice.recommendation)
+    if not advice.options["keeping_up"].all():
+        lines.append(f"{NOT_STEADY}: the option's backlog was still growing over the measured weeks, so its lead time "
+                     "and on-time figures depend on the run length")
     return "\n".join(lines)
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
-    scenario = with_overrides(load_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
+    scenario = with_overrides(read_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
     objective = Objective.parse(args.objective)
     settings = Settings(samples=args.samples)
     settings.check()
@@ -156,6 +198,9 @@ def cmd_advise(args: argparse.Namespace) -> int:
     # the grown ranking first: a bad --growth then fails before any replication has run
     grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
     this_year = advise(scenario, args.budget, objective, executor=executor)
+    for ranked in (this_year, grown):
+        if ranked is not None:
+            warn(ranked.warnings(), "warning")
 
     def robust(advice: Advice) -> Robustness | None:
         if not args.robust or len(advice.options) < 2:
@@ -225,7 +270,7 @@ def robust_table(result: Robustness, title: str) -> str:
 
 
 def cmd_robust(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
+    scenario = read_scenario(args.scenario)
     settings = Settings(samples=args.samples, replications=args.reps, weeks=args.weeks)
     objective = parse_objective(args.objective)
     executor = None if args.serial else default_executor()
@@ -239,6 +284,23 @@ def cmd_robust(args: argparse.Namespace) -> int:
     else:
         print(robust_table(result, scenario.name))
         print(verdict.replace("**", ""))
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    columns = parse_map(args.map)
+    base = load_scenario(args.base or SCENARIOS_FOLDER / f"{DEFAULT_PRESET}.toml")
+    try:
+        with open(args.tickets, "rb") as file:
+            data = file.read()
+    except OSError as exc:
+        raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
+    result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
+                       engineers=args.engineers, today=args.today)
+    if args.format == "json":
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print(result.to_toml(), end="")
     return 0
 
 

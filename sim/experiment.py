@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 
@@ -10,8 +10,9 @@ import pandas as pd
 
 from sim.measure import METRICS, measure
 from sim.model import simulate
+from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import Scenario, ScenarioError
-from sim.stats import paired_differences, summarise
+from sim.stats import BacklogTrend, backlog_trends, paired_differences, summarise
 
 Progress = Callable[[int, int], None]
 
@@ -38,6 +39,10 @@ class Results:
         """Mean and 95 % half-width per design and metric."""
         return summarise(self.summary, list(metrics))
 
+    def backlog_trends(self) -> dict[str, BacklogTrend]:
+        """Per design, whether its backlog was still growing over the measured weeks (sim.stats.BacklogTrend)."""
+        return backlog_trends(self.summary, self.scenario.weeks)
+
     def versus(self, baseline: str, metrics: Sequence[str] = METRICS) -> pd.DataFrame:
         """Paired differences of every design against the baseline design."""
         return paired_differences(self.summary, baseline, list(metrics))
@@ -56,23 +61,24 @@ def run_experiment(
     designs: Sequence[str] | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Results:
     """Every design x replication of the scenario. `executor=None` runs in this process; results are identical
-    either way because each replication seeds its own streams from (seed, replication)."""
+    either way because each replication seeds its own streams from (seed, replication).
+
+    Tasks go to the executor a few at a time (`sim.parallel.bounded_map`); when `should_stop()` turns true the run
+    raises `sim.parallel.Stopped` and leaves nothing queued."""
     designs = check_designs(scenario, designs)
-    tasks = [(design, rep) for design in designs for rep in range(scenario.replications)]
+    tasks = [(scenario, design, rep) for design in designs for rep in range(scenario.replications)]
     outputs = []
     if executor is None:
-        for i, (design, rep) in enumerate(tasks):
-            outputs.append(run_replication(scenario, design, rep))
-            if progress:
-                progress(i + 1, len(tasks))
+        results: Iterator = (run_replication(*task) for task in tasks if not stop_if_asked(should_stop))
     else:
-        futures = [executor.submit(run_replication, scenario, design, rep) for design, rep in tasks]
-        for i, future in enumerate(futures):
-            outputs.append(future.result())
-            if progress:
-                progress(i + 1, len(tasks))
+        results = bounded_map(executor, run_replication, tasks, should_stop=should_stop)
+    for i, output in enumerate(results):
+        outputs.append(output)
+        if progress:
+            progress(i + 1, len(tasks))
     summary = pd.DataFrame([o[0] for o in outputs])
     weekly = pd.DataFrame([row for o in outputs for row in o[1]])
     time_use = pd.DataFrame([row for o in outputs for row in o[2]])

@@ -15,11 +15,19 @@ import functools
 import types
 import typing
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sim.presets import DEFAULT_PRESET
-from sim.scenario import Scenario, ScenarioError, from_dict, numeric_field, to_dict
+from sim.scenario import (
+    LEGACY_KEYS,
+    Scenario,
+    ScenarioError,
+    from_dict,
+    numeric_field,
+    to_dict,
+    upgrade_legacy_keys,
+)
 
 LINK_VERSION = 1
 
@@ -71,13 +79,14 @@ _NO_PAGE: Mapping[str, str] = types.MappingProxyType({})
 
 @dataclass(frozen=True)
 class Decoded:
-    """What a link gave: the preset it starts from, the nearest valid scenario, the page's settings, and what was
-    ignored and why."""
+    """What a link gave: the preset it starts from, the nearest valid scenario, the page's settings, what was
+    ignored and why, and `notes` on what was read differently from how it was written (keys of earlier versions)."""
 
     preset: str
     scenario: Scenario
     page: dict[str, str]
     warnings: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 
@@ -364,6 +373,13 @@ def _limit(params: Mapping[Any, Any], warnings: list[str]) -> list[tuple[str, st
     return kept
 
 
+def link_fits(params: Mapping[str, str]) -> bool:
+    """Whether a link of these parameters is read whole (within MAX_SETTINGS, MAX_LINK_CHARS and
+    MAX_VALUE_CHARS): the app offers a link only for what the reader keeps, by the reader's own rule."""
+    warnings: list[str] = []
+    return len(_limit(params, warnings)) == len(params) and not warnings
+
+
 def _version(text: str | None, warnings: list[str]) -> None:
     if text is None:
         return  # links written before versions existed read as version 1
@@ -404,8 +420,11 @@ def params_to_scenario(
     page: dict[str, str] = {}
     version = preset_name = None
     unknown: list[str] = []
+    legacy: dict[str, str] = {}
     for key, text in _limit(params, warnings):
-        if key == VERSION_KEY:
+        if key in LEGACY_KEYS:
+            legacy[key] = text
+        elif key == VERSION_KEY:
             version = text
         elif key == PRESET_KEY:
             preset_name = text
@@ -431,11 +450,32 @@ def params_to_scenario(
     else:
         shown = ", ".join(key[:30] for key in unknown[:MAX_UNKNOWN_SHOWN])
         warnings.append(f"Ignored {len(unknown)} settings this app does not know: {shown}, ...")
+    notes = _upgrade_legacy(legacy, settings)
     _version(version, warnings)
     preset, base = _preset(preset_name, presets, bool(settings), warnings)
     _fit_skills_to_engineers(base, settings, warnings)
     scenario = _apply(base, list(settings.values()), warnings)
-    return Decoded(preset, scenario, page, warnings)
+    return Decoded(preset, scenario, page, warnings, notes)
+
+
+def _upgrade_legacy(legacy: Mapping[str, str], settings: dict[str, _Setting]) -> list[str]:
+    """Keys of earlier versions (sim.scenario.LEGACY_KEYS) as the settings they now mean, one note per key; a value
+    the link also sets under its new name wins, as in a scenario file."""
+    data: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for key, text in legacy.items():
+        new, keeps = LEGACY_KEYS[key]
+        _set(data, key, _parse(text, _resolve(new.split("."))[0]), remove=False)
+        origin.update(dict.fromkeys([new, *keeps], key))
+    notes = upgrade_legacy_keys(data)
+    upgraded = {path: _Setting(origin[path], legacy[origin[path]], path, value, remove=False)
+                for path, value in _flatten(data).items()}
+    for key in legacy:
+        new, keeps = LEGACY_KEYS[key]
+        valid = _validate({}, [upgraded[new]])[0] is not None
+        for path in (new, *keeps) if valid else (new,):  # a bad old value changes nothing, and is named
+            settings.setdefault(path, upgraded[path])
+    return notes
 
 
 def _skills_for(base: Scenario, engineers: int) -> dict[str, int] | None:

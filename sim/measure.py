@@ -8,15 +8,19 @@ the request arrived.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from sim.demand import WEEKS_PER_YEAR
 from sim.model import CATEGORIES, OPEN_STATES, Run
+from sim.scenario import Economics
 
 METRICS = (
     "throughput_per_week", "wait_hours", "lead_time_days", "lead_time_p90_days", "on_time_rate",
-    "engineer_utilization", "billable_utilization", "coordinator_utilization", "revenue", "upsell_revenue", "cost",
-    "profit", "clients_lost", "arrived", "delivered", "open_at_end", "dropped",
+    "on_time_promised_rate", "backlog_growth_per_week", "engineer_utilization", "billable_utilization",
+    "coordinator_utilization", "revenue", "upsell_revenue", "cost", "profit", "clients_lost", "arrived", "delivered",
+    "open_at_end", "dropped",
 )
 
 
@@ -44,15 +48,39 @@ def spread_over_weeks(starts: np.ndarray, ends: np.ndarray, hours: np.ndarray, e
     return np.diff(at_edges, axis=0)
 
 
+# Headcount keys (as in an org design) -> the salary each is paid.
+SALARY_OF = {"engineers": "engineer", "extra_engineers": "engineer", "project_managers": "project_manager",
+             "account_managers": "account_manager", "hybrids": "hybrid", "sales_share": "sales"}
+
+
+def yearly_salaries(economics: Economics, headcount: Mapping[str, float]) -> float:
+    """The salaries of these people a year: what a hiring budget is stated in. Keys are those of SALARY_OF."""
+    return sum(count * getattr(economics.salary, SALARY_OF[role]) for role, count in headcount.items())
+
+
+def yearly_people_cost(economics: Economics, headcount: Mapping[str, float]) -> float:
+    """What these people cost the firm a year: their salaries times `overhead_factor` (benefits and payroll
+    taxes), the one place the model prices a person."""
+    return yearly_salaries(economics, headcount) * economics.overhead_factor
+
+
 def yearly_cost(run: Run) -> float:
-    salary, staffing = run.scenario.economics.salary, run.staffing
-    return (
-        len(staffing.engineer_skills) * salary.engineer
-        + staffing.project_managers * salary.project_manager
-        + staffing.account_managers * salary.account_manager
-        + staffing.hybrids * salary.hybrid
-        + staffing.sales_share * salary.sales
-    )
+    staffing = run.staffing
+    return yearly_people_cost(run.scenario.economics, {
+        "engineers": len(staffing.engineer_skills), "project_managers": staffing.project_managers,
+        "account_managers": staffing.account_managers, "hybrids": staffing.hybrids,
+        "sales_share": staffing.sales_share,
+    })
+
+
+def backlog_slope(backlog: np.ndarray) -> float:
+    """Least-squares slope of a weekly backlog series (requests per week); NaN with fewer than two weeks."""
+    backlog = np.asarray(backlog, dtype=float)
+    if backlog.size < 2:
+        return float("nan")
+    weeks = np.arange(backlog.size, dtype=float)
+    weeks -= weeks.mean()
+    return float(np.dot(weeks, backlog - backlog.mean()) / np.dot(weeks, weeks))
 
 
 def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
@@ -65,7 +93,8 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
     arrival = np.array([r.arrival for r in reqs])
     started = np.array([r.started for r in reqs])
     done = np.array([r.done for r in reqs])  # NaN while open
-    deadline = np.array([r.deadline for r in reqs])
+    deadline = np.array([r.deadline for r in reqs])  # in force: the client's ask or what an AM negotiated
+    asked = np.array([r.asked_deadline for r in reqs])  # what the client asked for
     dropped = np.array([r.dropped for r in reqs], dtype=bool)
     state = np.array([r.state for r in reqs])
     billed = np.array([r.billed for r in reqs])
@@ -109,7 +138,10 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
         "wait_hours": float(np.mean(started[waited] - arrival[waited])) if waited.any() else np.nan,
         "lead_time_days": float(lead_days.mean()) if lead_days.size else np.nan,
         "lead_time_p90_days": float(np.percentile(lead_days, 90)) if lead_days.size else np.nan,
-        "on_time_rate": float(np.mean(done[delivered] <= deadline[delivered])) if delivered.any() else np.nan,
+        "on_time_rate": float(np.mean(done[delivered] <= asked[delivered])) if delivered.any() else np.nan,
+        "on_time_promised_rate": float(np.mean(done[delivered] <= deadline[delivered])) if delivered.any()
+        else np.nan,
+        "backlog_growth_per_week": np.nan,  # from the weekly backlog, below
         "engineer_utilization": busy / available,
         "billable_utilization": hours_by_category[CATEGORIES.index("billable_work")] / available,
         "coordinator_utilization": coordinator_busy / (coordinators * s.weeks * hpw) if coordinators else 0.0,
@@ -142,6 +174,7 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
         }
         for w in range(s.weeks)
     ]
+    summary["backlog_growth_per_week"] = backlog_slope(np.array([row["backlog"] for row in weekly]))
     per_engineer_week = engineers * s.weeks
     time_use = [
         {"design": run.design, "replication": run.replication, "category": cat,

@@ -2,23 +2,44 @@
 
 Both sit behind concurrent.futures.Executor, and every task carries its own (scenario, design, replication), from
 which the model seeds its random streams: the numbers do not depend on where or in which order tasks run.
+
+`bounded_map` feeds an executor a few tasks at a time rather than all at once: a run that is stopped (its session
+gone, or the user asking again) then leaves at most a window of tasks behind in a pool shared by every user.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, short, shown
 
 if TYPE_CHECKING:
     from distributed import Client
 
 DASK_SCHEDULER_VARIABLE = "SIM_DASK_SCHEDULER"
 CONNECT_TIMEOUT_SECONDS = 10
+# Tasks in flight per worker: enough that no worker waits for the next task, few enough that a stopped run leaves
+# almost nothing queued.
+TASKS_PER_WORKER = 2
+STOP_POLL_SECONDS = 0.5  # how often a run waiting for a task asks whether it should stop
+
+T = TypeVar("T")
+
+
+class ClusterError(ScenarioError):
+    """The Dask cluster or the process pool failed: a problem of the server, not of the user's inputs."""
+
+
+class Stopped(Exception):
+    """The run was asked to stop (`should_stop` said so); its queued tasks were cancelled."""
 
 
 @cache
@@ -35,18 +56,40 @@ def local_pool(workers: int | None = None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
 
 
+def _cluster_problem(address: str, what: str) -> ClusterError:
+    return ClusterError([
+        f"{DASK_SCHEDULER_VARIABLE} = {shown(address)}: {what}; this is a problem of the cluster, not of your "
+        "inputs: start a scheduler with `dask scheduler`, or unset the variable to use the local process pool"
+    ])
+
+
 @cache
-def dask_client(address: str) -> Client:
-    """A client of the Dask cluster at `address` (e.g. tcp://host:8786), one per address and process."""
+def dask_client(address: str, timeout: float = CONNECT_TIMEOUT_SECONDS) -> Client:
+    """A client of the Dask cluster at `address` (e.g. tcp://host:8786), one per address and process.
+
+    The connection is made in a thread given `timeout` seconds to finish: a server that accepts the connection but
+    never speaks Dask makes `Client(timeout=...)` wait forever, and one that answers garbage raises whatever its
+    bytes decode to (ValueError, MemoryError). Each is one ClusterError naming the variable."""
     from distributed import Client  # imported here so the local pool does not pay for Dask's import
 
-    try:
-        return Client(address, timeout=CONNECT_TIMEOUT_SECONDS)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise ScenarioError([
-            f"{DASK_SCHEDULER_VARIABLE} = {address!r}: no Dask scheduler answers there ({exc}); start one with "
-            "`dask scheduler` or unset the variable to use the local process pool"
-        ]) from None
+    outcome: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            outcome["client"] = Client(address, timeout=timeout, set_as_default=False)
+        except BaseException as exc:  # noqa: BLE001 - whatever a broken server makes the client raise
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=connect, name="dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + 2)
+    if thread.is_alive():
+        raise _cluster_problem(address, f"no Dask scheduler answered within {timeout:g} seconds")
+    if "error" in outcome:
+        exc = outcome["error"]
+        raise _cluster_problem(address, f"no Dask scheduler answers there ({type(exc).__name__}: "
+                               f"{short(str(exc))})")
+    return outcome["client"]
 
 
 def default_executor() -> Executor:
@@ -57,3 +100,53 @@ def default_executor() -> Executor:
     """
     address = os.environ.get(DASK_SCHEDULER_VARIABLE, "").strip()
     return dask_client(address).get_executor(pure=False) if address else local_pool()
+
+
+def window_for(executor: Executor) -> int:
+    """Tasks to keep in flight on `executor`: TASKS_PER_WORKER per worker (per local core for a cluster)."""
+    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+    return max(2, TASKS_PER_WORKER * workers)
+
+
+def bounded_map(executor: Executor, function: Callable[..., T], arguments: Iterable[tuple], *,
+                window: int | None = None, should_stop: Callable[[], bool] | None = None) -> Iterator[T]:
+    """`function(*args)` for each args, in order, with at most `window` tasks submitted at a time.
+
+    When `should_stop()` turns true while waiting, or the caller stops iterating (an exception in its loop, a
+    Streamlit rerun), every task not yet started is cancelled, so a run nobody waits for any more frees the pool.
+    A failure of the pool or the cluster itself (a lost worker or scheduler) is a ClusterError."""
+    window = window or window_for(executor)
+    pending: deque[Future] = deque()
+    queue = iter(arguments)
+    try:
+        for args in queue:
+            pending.append(executor.submit(function, *args))
+            if len(pending) >= window:
+                yield _result(pending.popleft(), should_stop)
+        while pending:
+            yield _result(pending.popleft(), should_stop)
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def stop_if_asked(should_stop: Callable[[], bool] | None) -> bool:
+    """For a run in this process, between replications: raise Stopped when asked to stop, else False."""
+    if should_stop is not None and should_stop():
+        raise Stopped()
+    return False
+
+
+def _result(future: Future, should_stop: Callable[[], bool] | None) -> Any:
+    while True:
+        if should_stop is not None and should_stop():
+            future.cancel()
+            raise Stopped()
+        try:
+            return future.result(timeout=STOP_POLL_SECONDS if should_stop else None)
+        except concurrent.futures.TimeoutError:
+            continue
+        except (concurrent.futures.CancelledError, concurrent.futures.BrokenExecutor, OSError) as exc:
+            raise ClusterError([f"the process pool or cluster running the replications failed "
+                                f"({type(exc).__name__}: {short(str(exc))}); this is a problem of the server, "
+                                "not of your inputs: try again, or ask whoever runs it"]) from None

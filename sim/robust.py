@@ -35,6 +35,7 @@ from scipy.stats import qmc
 from sim.advisor import HIRE_KEYS, OBJECTIVES, Objective, grown, objective_metrics
 from sim.advisor import _design as design_after  # an option's hires added to today's
 from sim.experiment import check_designs
+from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
 from sim.stats import t_half_width
 
@@ -199,11 +200,13 @@ def robustness(
     *,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Robustness:
     """Tornado and Monte Carlo over the scenario's uncertain inputs for `designs` (all by default, at least two).
 
     `executor=None` runs in this process; any executor gives identical numbers. `progress(done, total)` counts
-    replications. Raises ScenarioError for bad inputs, naming them.
+    replications; when `should_stop()` turns true the run raises `sim.parallel.Stopped` and leaves nothing queued.
+    Raises ScenarioError for bad inputs, naming them.
     """
     objective = Objective.parse(objective) if isinstance(objective, str) else objective
     settings.check()
@@ -223,7 +226,7 @@ def robustness(
     draws = latin_hypercube(ranges, settings.samples if ranges else 1, scenario.seed)
     variants += [with_values(base, dict(row)) for _, row in draws.iterrows()]
 
-    scores = _run(variants, designs, objective, settings.replications, executor, progress)
+    scores = _run(variants, designs, objective, settings.replications, executor, progress, should_stop)
     best, runner_up = _best_two(scores[0])
     tornado = _tornado(ranges, values, scores, best)
     sample_scores = np.array([[s[d] for d in designs] for s in scores[1 + 2 * len(ranges):]])
@@ -249,17 +252,18 @@ def _half_width(values: np.ndarray) -> float:
 
 
 def _run(variants: list[Scenario], designs: list[str], objective: Objective, replications: int,
-         executor: Executor | None, progress: Progress | None) -> list[dict[str, float]]:
+         executor: Executor | None, progress: Progress | None,
+         should_stop: Callable[[], bool] | None) -> list[dict[str, float]]:
     """Each variant's goodness per design."""
     tasks = [(i, d) for i in range(len(variants)) for d in designs]
     # a task carries only its own design, as the advisor's do
     alone = [(dataclasses.replace(variants[i], designs={d: variants[i].designs[d]}), d) for i, d in tasks]
     total = len(tasks) * replications
     if executor is None:
-        outputs: Any = (_variant_metrics(s, d, replications) for s, d in alone)
+        outputs: Any = (_variant_metrics(s, d, replications) for s, d in alone if not stop_if_asked(should_stop))
     else:
-        futures = [executor.submit(_variant_metrics, s, d, replications) for s, d in alone]
-        outputs = (f.result() for f in futures)
+        outputs = bounded_map(executor, _variant_metrics, [(s, d, replications) for s, d in alone],
+                              should_stop=should_stop)
     scores: list[dict[str, float]] = [{} for _ in variants]
     for n, ((i, d), metrics) in enumerate(zip(tasks, outputs, strict=True), start=1):
         used = [OBJECTIVES[name][0] for name, _ in objective.weights]
@@ -380,6 +384,7 @@ def advice_robustness(
     top: int = TOP_OPTIONS,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Robustness:
     """The advisor's `top` options (best first, from a `sim.advisor.Advice` ranked with today's staffing as the
     blank design) over the uncertain inputs, on the demand the advice ranked for; designs are named as the advice
@@ -391,7 +396,8 @@ def advice_robustness(
         for key, row in zip(keys, rows.itertuples(index=False), strict=True)
     }
     evaluated = dataclasses.replace(grown(scenario, advice.growth), designs=designs)
-    result = robustness(evaluated, keys, advice.objective, settings, executor=executor, progress=progress)
+    result = robustness(evaluated, keys, advice.objective, settings, executor=executor, progress=progress,
+                        should_stop=should_stop)
     return renamed(result, dict(zip(keys, rows["name"], strict=True)))
 
 

@@ -7,11 +7,14 @@ into a frozen Scenario or a list of problems that name the key, the value and wh
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import math
+import reprlib
 import tomllib
 import types
 import typing
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -374,6 +377,37 @@ def _fmt(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) else str(x)
 
 
+# Limits on what a file, a link or an upload can ask of the validator, so a hostile one costs nothing: every table
+# of named entries (designs, work types, skills, and any table added later) holds at most MAX_TABLE_ENTRIES, a
+# value is echoed in a message as at most SHOWN_CHARS characters, and a scenario file is at most MAX_FILE_BYTES.
+MAX_TABLE_ENTRIES = 50
+MAX_LIST_ITEMS = 50
+MAX_TEXT_CHARS = 2000
+MAX_FILE_BYTES = 1_000_000
+SHOWN_CHARS = 60
+MAX_UNKNOWN_SHOWN = 5
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 3, SHOWN_CHARS, SHOWN_CHARS, 6, 6
+_REPR.maxlong = SHOWN_CHARS
+
+
+def shown(value: Any) -> str:
+    """A value as a message echoes it: its repr, cut to about SHOWN_CHARS characters, so a 50 MB value or a deeply
+    nested one gives a short line (and never a RecursionError or the int-to-text limit's ValueError)."""
+    try:
+        text = _REPR.repr(value)
+    except (ValueError, RecursionError):  # an int beyond Python's 4,300-digit text limit
+        text = "a number too long to show"
+    return text if len(text) <= SHOWN_CHARS + 5 else f"{text[:SHOWN_CHARS]}..."
+
+
+def short(name: Any) -> str:
+    """A name (a key, a word of a link) as a message shows it: as written, cut to SHOWN_CHARS characters."""
+    text = name if isinstance(name, str) else shown(name)
+    return text if len(text) <= SHOWN_CHARS + 5 else f"{text[:SHOWN_CHARS]}..."
+
+
 def _check_number(value: Any, kind: type, meta: dict, key: str, problems: list[str]) -> Any:
     word = "a whole number" if kind is int else "a number"
     ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -381,11 +415,11 @@ def _check_number(value: Any, kind: type, meta: dict, key: str, problems: list[s
         value = int(value)
     not_finite = isinstance(value, float) and not math.isfinite(value)
     if not ok_type or (kind is int and not isinstance(value, int)) or not_finite:
-        problems.append(f"{key} = {value!r}: must be {_describe(meta, word)}")
+        problems.append(f"{key} = {shown(value)}: must be {_describe(meta, word)}")
         return None
     lo, hi = meta.get("min"), meta.get("max")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        problems.append(f"{key} = {value!r}: must be {_describe(meta, word)}")
+        problems.append(f"{key} = {shown(value)}: must be {_describe(meta, word)}")
         return None
     return kind(value)
 
@@ -403,31 +437,35 @@ def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[str
         return _check_value(value, inner, meta, key, problems)
     if hint is bool:
         if not isinstance(value, bool):
-            problems.append(f"{key} = {value!r}: must be true or false")
+            problems.append(f"{key} = {shown(value)}: must be true or false")
             return None
         return value
     if hint in (int, float):
         return _check_number(value, hint, meta, key, problems)
     if hint is str:
-        if not isinstance(value, str) or len(value) > 2000:
-            problems.append(f"{key} = {value!r}: must be text of at most 2000 characters")
+        if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS:
+            problems.append(f"{key} = {shown(value)}: must be text of at most {MAX_TEXT_CHARS} characters")
             return None
         return value
     if origin is list:
-        if not isinstance(value, list) or not 1 <= len(value) <= 50:
-            problems.append(f"{key} = {value!r}: must be a list of 1 to 50 numbers")
+        if not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST_ITEMS:
+            problems.append(f"{key} = {shown(value)}: must be a list of 1 to {MAX_LIST_ITEMS} numbers")
             return None
         items = [_check_number(v, float, meta, f"{key}[{i}]", problems) for i, v in enumerate(value)]
         return None if None in items else items
     if origin is dict:
         _, value_type = typing.get_args(hint)
         if not isinstance(value, dict):
-            problems.append(f"{key} = {value!r}: must be a table of name = value")
+            problems.append(f"{key} = {shown(value)}: must be a table of name = value")
+            return None
+        if len(value) > MAX_TABLE_ENTRIES:
+            problems.append(f"{key}: {len(value):,} entries; a table holds at most {MAX_TABLE_ENTRIES}")
             return None
         out = {}
         for name, item in value.items():
             if not _valid_name(name):
-                problems.append(f"{key}.{name}: names must be 1 to 40 letters, digits, '_' or '-'")
+                problems.append(f"{key}.{short(name)}: names must "
+                                "be 1 to 40 letters, digits, '_' or '-'")
                 continue
             out[name] = _check_value(item, value_type, meta, f"{key}.{name}", problems)
         return out
@@ -565,13 +603,13 @@ def _valid_name(name: Any) -> bool:
 def _build(cls: type, data: Any, path: str, problems: list[str]) -> Any:
     where = path or "the scenario"
     if not isinstance(data, dict):
-        problems.append(f"{where} = {data!r}: must be a table")
+        problems.append(f"{where} = {shown(data)}: must be a table")
         return None
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    for name in unknown:
-        problems.append(f"{_join(path, name)}: unknown key; allowed keys here are {', '.join(fields)}")
+    unknown = sorted(set(data) - set(fields), key=str)
+    if unknown:
+        problems.append(_unknown_keys(path, unknown, fields))
     values = {}
     for name, value in data.items():
         if name in fields:
@@ -579,6 +617,17 @@ def _build(cls: type, data: Any, path: str, problems: list[str]) -> Any:
     if any(v is None and typing.get_origin(hints[k]) not in (types.UnionType, typing.Union) for k, v in values.items()):
         return None
     return cls(**values)
+
+
+def _unknown_keys(path: str, unknown: list[Any], fields: Collection[str]) -> str:
+    """One problem for all the unknown keys of a table: each named once (the first few), the allowed keys once."""
+    names = [short(k) for k in unknown]
+    allowed = f"allowed keys here are {', '.join(fields)}"
+    if len(names) == 1:
+        return f"{_join(path, names[0])}: unknown key; {allowed}"
+    more = f" and {len(names) - MAX_UNKNOWN_SHOWN:,} more" if len(names) > MAX_UNKNOWN_SHOWN else ""
+    listed = ", ".join(_join(path, n) for n in names[:MAX_UNKNOWN_SHOWN])
+    return f"{listed}{more}: unknown keys; {allowed}"
 
 
 def _join(path: str, name: str) -> str:
@@ -596,8 +645,9 @@ def _check_consistency(s: Scenario, problems: list[str]) -> None:
         problems.append("demand.work_types: at least one work type is needed")
     total = sum(w.share for w in s.demand.work_types.values())
     if s.demand.work_types and abs(total - 1) > 1e-6:
-        shares = ", ".join(f"{n} = {w.share:g}" for n, w in s.demand.work_types.items())
-        problems.append(f"demand.work_types.*.share ({shares}): shares must sum to 1; they sum to {total:g}")
+        # enough digits that a sum just off 1 (1.000001) never reads as "1"
+        shares = ", ".join(f"{n} = {w.share:.12g}" for n, w in s.demand.work_types.items())
+        problems.append(f"demand.work_types.*.share ({shares}): shares must sum to 1; they sum to {total:.12g}")
     skills = s.skills
     for name, wt in s.demand.work_types.items():
         if skills.get(wt.skill, 0) < 1:
@@ -723,21 +773,61 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
-def load_scenario(path: str | Path, notes: list[str] | None = None) -> Scenario:
-    """Read and validate a scenario file; problems come back as ScenarioError naming the file."""
+def read_file(path: str | Path) -> bytes:
+    """A scenario file's bytes, at most MAX_FILE_BYTES of them: a folder, an unreadable file or an endless one
+    (/dev/zero) is a ScenarioError naming the file, never a hang or a traceback."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.is_dir():
+            raise ScenarioError([f"{path}: is a folder; give a scenario file (TOML), e.g. scenarios/default.toml"])
+        with path.open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read the file ({exc.strerror})"]) from None
-    return loads(text, source=str(path), notes=notes)
+        raise ScenarioError([f"{path}: cannot read the file ({exc.strerror or exc})"]) from None
+    check_size(len(data), str(path))
+    return data
+
+
+def check_size(size: int, source: str) -> None:
+    if size > MAX_FILE_BYTES:
+        raise ScenarioError([f"{source}: over {MAX_FILE_BYTES:,} bytes; a scenario file has at most "
+                             f"{MAX_FILE_BYTES:,} (the presets are about 2,000)"])
+
+
+def decode(data: bytes, source: str) -> str:
+    """The text of a scenario file: UTF-8, with or without a byte-order mark. Anything else (UTF-16, Latin-1, a
+    binary file) is a ScenarioError that says how to fix it."""
+    check_size(len(data), source)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise ScenarioError([f"{source}: not a text file in UTF-8 (it is UTF-16 or UTF-32); save it as UTF-8"])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([f"{source}: not a text file in UTF-8 (byte 0x{data[exc.start]:02x} at position "
+                             f"{exc.start:,}); a scenario file is TOML saved as UTF-8"]) from None
+    if "\x00" in text:
+        raise ScenarioError([f"{source}: not a text file (it holds NUL bytes); a scenario file is TOML saved as UTF-8"])
+    return text
+
+
+def load_scenario(path: str | Path, notes: list[str] | None = None) -> Scenario:
+    """Read and validate a scenario file; problems come back as ScenarioError naming the file."""
+    return loads(decode(read_file(path), str(path)), source=str(path), notes=notes)
 
 
 def loads(text: str, source: str = "scenario", notes: list[str] | None = None) -> Scenario:
+    """Parse and validate TOML text. What TOML's parser raises besides its own error (an integer over Python's
+    4,300-digit limit, arrays or tables nested hundreds deep) is a ScenarioError too."""
+    check_size(len(text), source)
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{source}: not valid TOML ({exc})"]) from None
+    except RecursionError:
+        raise ScenarioError([f"{source}: not a scenario file (arrays or tables nested too deep)"]) from None
+    except ValueError:  # int(...) of a number with over 4,300 digits
+        raise ScenarioError([f"{source}: not a scenario file (a whole number over 4,300 digits long; no value of a "
+                             "scenario has more than 10)"]) from None
     return from_dict(data, notes)
 
 

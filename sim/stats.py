@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -54,3 +57,54 @@ def paired_differences(summary: pd.DataFrame, baseline: str, metrics: list[str])
     ]
     out.insert(1, "baseline", baseline)
     return out
+
+
+# What a growing backlog makes depend on the run length: shown as "not steady" rather than as a plain number.
+DEPENDS_ON_RUN_LENGTH = ("wait_hours", "lead_time_days", "lead_time_p90_days", "on_time_rate", "on_time_promised_rate")
+
+
+@dataclass(frozen=True)
+class BacklogTrend:
+    """Whether a design's backlog was still growing over the measured weeks (MODEL.md, "Is a design keeping up?").
+
+    `growth_per_week` and `ci95` are the mean and 95 % half-width over replications of the least-squares slope of
+    the weekly backlog; `deliveries_per_week` is the mean throughput."""
+
+    design: str
+    growth_per_week: float
+    ci95: float
+    deliveries_per_week: float
+    weeks: int
+    kind: str = "design"  # what the sentence calls it: a design, or an option of the advisor
+
+    @property
+    def keeping_up(self) -> bool:
+        """False when the slope's 95 % interval lies above zero and the fitted backlog grew over the measured weeks
+        by more than one week of deliveries: then lead time and on-time figures depend on the run length."""
+        if math.isnan(self.growth_per_week):
+            return True  # too few weeks to tell
+        low = self.growth_per_week - (0.0 if math.isnan(self.ci95) else self.ci95)
+        return not (low > 0 and self.growth_per_week * self.weeks > self.deliveries_per_week)
+
+    def warning(self) -> str:
+        """The sentence the CLI and the app show for a design that is not keeping up."""
+        return (f"{self.kind} {self.design} is not keeping up: its backlog grows by {self.growth_per_week:.2g} "
+                f"requests a week (± {self.ci95:.2g}); its lead time and on-time figures depend on the run length")
+
+
+def backlog_trend(design: str, slopes: np.ndarray, deliveries: np.ndarray, weeks: int,
+                  kind: str = "design") -> BacklogTrend:
+    """The trend of one design from its replications' backlog slopes and deliveries per week."""
+    slopes = np.asarray(slopes, dtype=float)
+    kept = slopes[~np.isnan(slopes)]
+    return BacklogTrend(str(design), float(kept.mean()) if kept.size else float("nan"), t_half_width(slopes),
+                        float(np.mean(deliveries)), int(weeks), kind)
+
+
+def backlog_trends(summary: pd.DataFrame, weeks: int) -> dict[str, BacklogTrend]:
+    """Each design's backlog trend from the per-replication summary (columns design, backlog_growth_per_week,
+    throughput_per_week), in the order the designs first appear."""
+    return {
+        design: backlog_trend(design, group["backlog_growth_per_week"], group["throughput_per_week"], weeks)
+        for design, group in summary.groupby("design", sort=False)
+    }

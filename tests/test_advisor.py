@@ -159,7 +159,8 @@ def test_cli_json_has_the_documented_shape(chaotic, tmp_path, capsys):
     assert set(out) == {"objective", "confident", "recommendation", "options", "grown"}
     assert out["objective"] == "lead_time" and isinstance(out["confident"], bool)
     first = out["options"][0]
-    assert set(first) == {"name", "hires", "cost", "objective", "vs_today", "replications"}
+    assert set(first) == {"name", "hires", "cost", "objective", "vs_today", "replications", "backlog_growth_per_week",
+                          "keeping_up"}
     assert set(first["hires"]) == set(HIRE_KEYS)
     assert set(first["objective"]) == set(first["vs_today"]) == {"mean", "ci95"}
     assert out["grown"]["growth"] == 0.2 and len(out["grown"]["options"]) == len(out["options"])

@@ -12,6 +12,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from ui.labels import KPIS
 
 FAST = {"weeks": 6, "replications": 2}
 PAGES = ["pages/compare.py", "pages/growth.py", "pages/next_hire.py", "pages/model.py"]
@@ -54,6 +55,12 @@ def press_run(at: AppTest) -> AppTest:
     return run.click().run()
 
 
+def other_warnings(at: AppTest) -> list[str]:
+    """The warnings besides those naming a design that is not keeping up with its work, which depend on the model's
+    load, not on what the test checks (those are tested in tests/test_app_outcomes.py)."""
+    return [w.value for w in at.warning if "not keeping up" not in w.value]
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -75,7 +82,7 @@ def test_compare_page_shows_every_design_side_by_side():
     assert "**both**: a project manager and an account manager" in " ".join(c.value for c in at.caption)
     assert "Profit/year" in table.columns
     assert sum(str(cell).startswith("★") for cell in table["Profit/year"]) == 1
-    assert len(at.get("vega_lite_chart")) == 8 + 2 + 2 + 1  # KPIs, differences, weekly, time use
+    assert len(at.get("vega_lite_chart")) == len(KPIS) + 2 + 2 + 1  # KPIs, differences, weekly, time use
     sentences = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert len(sentences) == 4 and all("instead of **none**" in s and "per year" in s for s in sentences)
 
@@ -254,12 +261,12 @@ def test_a_huge_run_asks_before_it_starts():
     # 250,000 requests a run, within what one run may hold, but 2.5 million over 5 designs x 2 replications
     at = open_app(overrides={**FAST, "demand.clients": 1000, "demand.requests_per_client_per_week": 25.0})
     assert not at.exception and not at.dataframe
-    (warning,) = at.warning
-    assert "million requests" in warning.value and "5 designs x 2 replications x 10 weeks" in warning.value
+    (warning,) = other_warnings(at)
+    assert "million requests" in warning and "5 designs x 2 replications x 10 weeks" in warning
     assert [b.label for b in at.main.button] == ["Run it anyway"]
     at.session_state["scenario.overrides"] = {**FAST, "demand.clients": 200, "demand.requests_per_client_per_week": 1.0}
     at.run()  # a normal size again runs without asking
-    assert not at.warning and list(at.dataframe[0].value.index) == DESIGNS
+    assert not other_warnings(at) and list(at.dataframe[0].value.index) == DESIGNS
 
 
 def test_expected_requests_count_every_replication_of_every_design(default_scenario):

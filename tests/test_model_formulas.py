@@ -218,3 +218,13 @@ def test_every_request_is_in_exactly_one_state_counted_on_its_own():
     assert summary["delivered"] == 15  # 10 h each; the 16th would end at hour 160, when the run stops
     assert summary["open_at_end"] == 40 - 15
     assert summary["dropped"] == 0
+
+
+def test_a_planned_engineer_pays_the_same_for_concurrent_work_and_set_ups():
+    """The slice case above under a PM (at no planning cost): the same rule, the same hours."""
+    s = scenario_for(clients=2, work_types=URGENT_AND_SLOW, behaviour={
+        "work_slice_hours": 4.0, "context_switch_loss": [0.0, 0.2, 0.4], "switch_setup_hours": 0.25})
+    run = run_one(s, "pm", (0.0, 0, 0), (1.0, 1, 1))
+    slow, urgent = run.requests
+    assert urgent.done == pytest.approx(4.0 + 4.0 / 0.8 + 0.25)
+    assert hours_by_category(run)["context_switch"] == pytest.approx(4.0 * 0.25 + 0.25 + 0.25)

@@ -6,12 +6,25 @@ before acting on it.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
 from ui.labels import BEST, DROPPED, TIED
 
 BAND_OPACITY = 0.2
+BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.DEPENDS_ON_RUN_LENGTH) is pale
+PALE_NOTE = "Pale: not steady, the design's backlog was still growing, so the figure depends on the run length."
+
+
+def _steadiness(frame: pd.DataFrame, title: str, opaque: float) -> tuple[alt.TitleParams | str, Any, list]:
+    """Title, opacity and extra tooltip for a frame that may have a `steady` column: figures that are not steady
+    are drawn pale, and the title says what pale means."""
+    if "steady" not in frame or frame["steady"].all():
+        return title, alt.value(opaque), []
+    opacity = alt.condition("datum.steady", alt.value(opaque), alt.value(PALE_OPACITY))
+    return alt.TitleParams(title, subtitle=PALE_NOTE), opacity, [alt.Tooltip("steady:N", title="Steady")]
 
 
 def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
@@ -23,7 +36,9 @@ def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
 
 def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False,
                    value_format: str | None = None) -> alt.LayerChart:
-    """One bar per design (mean) with an error bar (lo to hi); `zero_line` for differences against a baseline."""
+    """One bar per design (mean) with an error bar (lo to hi); `zero_line` for differences against a baseline.
+    Bars of figures that are not steady (a `steady` column) are pale."""
+    title, opacity, steady_tip = _steadiness(frame, title, BAR_OPACITY)
     base = alt.Chart(frame, title=title).encode(
         y=alt.Y("design:N", title=None, sort=list(dict.fromkeys(frame["design"]))),
     )
@@ -32,10 +47,12 @@ def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line:
         alt.Tooltip("mean:Q", title=value_title, format=",.3~f"),
         alt.Tooltip("lo:Q", title="95 % interval from", format=",.3~f"),
         alt.Tooltip("hi:Q", title="95 % interval to", format=",.3~f"),
+        *steady_tip,
     ]
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
-    bars = base.mark_bar(opacity=0.7).encode(
-        x=alt.X("mean:Q", title=value_title, axis=axis), color=design_color(frame, legend=False), tooltip=tooltip
+    bars = base.mark_bar().encode(
+        x=alt.X("mean:Q", title=value_title, axis=axis), color=design_color(frame, legend=False), tooltip=tooltip,
+        opacity=opacity,
     )
     errors = base.mark_errorbar(ticks=True).encode(x=alt.X("lo:Q", title=value_title), x2="hi:Q")
     layers = [bars, errors]
@@ -76,7 +93,11 @@ def time_use_chart(frame: pd.DataFrame) -> alt.Chart:
 
 def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: str,
                 value_format: str | None = None) -> alt.LayerChart:
-    """One line per design along the swept lever, with its 95 % band: where a design starts to break."""
+    """One line per design along the swept lever, with its 95 % band: where a design starts to break. Points of
+    figures that are not steady (a `steady` column) are pale."""
+    pale = frame[~frame["steady"]] if "steady" in frame else frame.iloc[:0]
+    if not pale.empty:
+        title = alt.TitleParams(title, subtitle=PALE_NOTE)
     base = alt.Chart(frame, title=title).encode(x=alt.X("lever:Q", title=lever_title), color=design_color(frame))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q")
@@ -85,7 +106,14 @@ def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: 
         tooltip=["design:N", alt.Tooltip("lever:Q", title=lever_title),
                  alt.Tooltip("mean:Q", title=value_title, format=",.3~f")],
     )
-    return alt.layer(band, line)
+    if pale.empty:
+        return alt.layer(band, line)
+    veil = alt.Chart(pale).mark_point(filled=True, size=90, color="white", opacity=1 - PALE_OPACITY).encode(
+        x="lever:Q", y="mean:Q",
+        tooltip=["design:N", alt.Tooltip("lever:Q", title=lever_title),
+                 alt.Tooltip("mean:Q", title=value_title, format=",.3~f"), alt.Tooltip("steady:N", title="Steady")],
+    )
+    return alt.layer(band, line, veil)
 
 
 # The best option stands out; options the advisor cannot tell from it are marked, the dropped ones recede.

@@ -5,6 +5,17 @@ cluster when SIM_DASK_SCHEDULER names one. It is made once per server through st
 every session. A semaphore, also shared, lets only RUNS_AT_ONCE experiments feed
 the pool at a time, so two owners on a two-core machine take turns instead of thrashing.
 
+Bounds on what one session (or one link) can make the server do:
+- a run that would simulate more than LONG_RUN_REQUESTS requests asks first, on every page, from one estimate
+  (`confirm_work`): requests per run x runs (designs x replications, sweep points, or ranked options x the
+  advisor's first stage);
+- a run feeds the pool a few tasks at a time (`sim.parallel.bounded_map`) and stops, cancelling what it queued and
+  freeing its slot, as soon as its session is gone (the browser closed) or asks for something else (a rerun);
+- the executor (a Dask cluster may take up to its timeout to answer) is made before a slot is taken, so a cluster
+  that does not answer never holds up the other users;
+- a small run (one design's replications x weeks up to IN_PROCESS_WEEKS, about a second) runs in the server
+  process without a slot, so other users get such results while a long run holds the slots.
+
 With forkserver (as with spawn) each worker imports the entry script as `__mp_main__` to find what it must
 unpickle. That is why app.py imports nothing at top level and does its work only under `if __name__ == "__main__"`,
 and why pages are never imported: a worker that ran the app would start Streamlit calls, and a run, inside the pool.
@@ -16,16 +27,20 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+import typing
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves
+from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
 from sim.experiment import Results, run_experiment
-from sim.parallel import default_executor
+from sim.parallel import STOP_POLL_SECONDS, Stopped, default_executor, stop_if_asked
 from sim.robust import Robustness, Settings, advice_robustness, robustness
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
@@ -62,25 +77,79 @@ def expected_requests(scenario: Scenario, designs: Sequence[str]) -> float:
     return requests_per_run(scenario) * scenario.replications * len(designs)
 
 
-def confirm_long_run(scenarios: Sequence[Scenario], designs: Sequence[str]) -> bool:
-    """True when the runs are small, or the user has said to go ahead with these big ones."""
-    requests = sum(expected_requests(s, designs) for s in scenarios)
+def ranking_requests(scenario: Scenario, budget: float, growths: Sequence[float],
+                     procedure: Procedure | None = None) -> tuple[float, int]:
+    """Requests the advisor's rankings simulate at least (every option, today included, at the first stage; later
+    stages add at most cap / first_stage times as many), and the options ranked, from the same per-run estimate as
+    a comparison."""
+    procedure = procedure or ADVISOR_PROCEDURE
+    options = len(affordable_moves(scenario, budget)) + 1
+    if options == 1:
+        return 0.0, 1
+    requests = sum(requests_per_run(grown(scenario, g)) for g in growths) * options * procedure.first_stage
+    return requests, options
+
+
+def confirm_work(requests: float, what: str, key: str) -> bool:
+    """True when the work is small, or the user has said to go ahead with this big one (remembered per session
+    under `key`); else a warning with a button, and False."""
     if requests <= LONG_RUN_REQUESTS:
         return True
-    key = "|".join(dumps(s) for s in scenarios) + "|" + ",".join(designs)
     confirmed = st.session_state.setdefault(CONFIRMED_KEY, set())
     if key in confirmed:
         return True
-    st.warning(
-        f"This simulates about {requests / 1e6:.1f} million requests ({len(designs)} designs x "
-        f"{scenarios[0].replications} replications x {scenarios[0].weeks + scenarios[0].warmup_weeks} weeks"
-        f"{f' x {len(scenarios)} points' if len(scenarios) > 1 else ''}), which can take several minutes. "
-        "Fewer replications, weeks or designs make it faster."
-    )
+    st.warning(f"This simulates about {requests / 1e6:,.1f} million requests ({what}), which can take several "
+               "minutes and holds one of the server's run slots meanwhile.")
     if st.button("Run it anyway"):
         confirmed.add(key)
         return True
     return False
+
+
+def confirm_long_run(scenarios: Sequence[Scenario], designs: Sequence[str]) -> bool:
+    """True when the runs are small, or the user has said to go ahead with these big ones."""
+    requests = sum(expected_requests(s, designs) for s in scenarios)
+    first = scenarios[0]
+    what = (f"{len(designs)} designs x {first.replications} replications x {first.weeks + first.warmup_weeks} weeks"
+            f"{f' x {len(scenarios)} points' if len(scenarios) > 1 else ''}; fewer replications, weeks or designs "
+            "make it faster")
+    key = "|".join(dumps(s) for s in scenarios) + "|" + ",".join(designs)
+    return confirm_work(requests, what, key)
+
+
+def confirm_long_ranking(scenario: Scenario, budget: float, growths: Sequence[float]) -> bool:
+    """The same question before the advisor ranks: a link can ask for 150 options on a 2,000-client firm."""
+    requests, options = ranking_requests(scenario, budget, growths)
+    weeks = scenario.weeks + scenario.warmup_weeks
+    what = (f"{options} options x {ADVISOR_PROCEDURE.first_stage} replications x {weeks} weeks"
+            f"{f' x {len(growths)} rankings' if len(growths) > 1 else ''} to start, up to "
+            f"{ADVISOR_PROCEDURE.cap // ADVISOR_PROCEDURE.first_stage} times as many if options stay close; a "
+            "smaller budget, fewer weeks or clients make it faster")
+    key = f"{dumps(scenario)}|advice|{budget!r}|{','.join(map(repr, growths))}"
+    return confirm_work(requests, what, key)
+
+
+def session_gone_or_rerun() -> Callable[[], bool]:
+    """A check a run polls: true once the session that asked for it is gone (browser closed) or asked for another
+    run (a rerun is pending). Outside a Streamlit server (tests) only the rerun part applies."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return lambda: False
+    requests = ctx.script_requests
+    session = ctx.session_id
+
+    def should_stop() -> bool:
+        pending = getattr(requests, "_state", ScriptRequestType.CONTINUE) != ScriptRequestType.CONTINUE
+        gone = runtime.exists() and not runtime.get_instance().is_active_session(session)
+        return pending or gone
+
+    return should_stop
+
+
+def _stopped() -> typing.NoReturn:
+    """A run stopped because its session left or asked again: end this script run quietly; a pending rerun follows."""
+    st.stop()
+    raise AssertionError("st.stop() returned")  # pragma: no cover
 
 
 def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
@@ -91,10 +160,13 @@ def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
     """
     toml = dumps(scenario)
     prefix = f"{label}, " if label else ""
-    parts = [
-        _cached_run(toml, (design,), _label=f"{prefix}{design} (design {i} of {len(designs)})")
-        for i, design in enumerate(designs, start=1)
-    ]
+    try:
+        parts = [
+            _cached_run(toml, (design,), _label=f"{prefix}{design} (design {i} of {len(designs)})")
+            for i, design in enumerate(designs, start=1)
+        ]
+    except Stopped:
+        _stopped()
     return Results(
         scenario,
         pd.concat([p.summary for p in parts], ignore_index=True),
@@ -104,13 +176,15 @@ def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
 
 
 @contextlib.contextmanager
-def holding_run_slot(slot: Any, prefix: str) -> Iterator[None]:
+def holding_run_slot(slot: Any, prefix: str, should_stop: Callable[[], bool] | None = None) -> Iterator[None]:
     """Hold one of the server's run slots for the block, telling the user in `slot` while they wait for it; the
-    slot is emptied at the end, whatever happened, so no stale progress bar stays behind."""
+    slot is emptied at the end, whatever happened, so no stale progress bar stays behind. A session that leaves or
+    asks again while waiting stops waiting (Stopped)."""
     slots = run_slots()
     if not slots.acquire(blocking=False):
         slot.info(f"{prefix}waiting for another run on this server to finish...")
-        slots.acquire()
+        while not slots.acquire(timeout=STOP_POLL_SECONDS):
+            stop_if_asked(should_stop)
     try:
         yield
     finally:
@@ -127,7 +201,11 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
     slot = st.empty()
     prefix = f"{_label}: " if _label else ""
     total = len(designs) * scenario.replications
-    with holding_run_slot(slot, prefix):
+    should_stop = session_gone_or_rerun()
+    small = simulated_weeks(scenario, designs) <= IN_PROCESS_WEEKS
+    # made before taking a slot: a cluster that does not answer must not hold up the other users
+    executor = None if small else shared_executor()
+    with contextlib.nullcontext() if small else holding_run_slot(slot, prefix, should_stop):
         bar = slot.progress(0.0, text=f"{prefix}0 of {total} replications done")
         started = time.monotonic()
 
@@ -136,9 +214,10 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
             eta = f", about {left:.0f} s left" if left >= 1 else ""
             bar.progress(done / total, text=f"{prefix}{done} of {total} replications done{eta}")
 
-        small = simulated_weeks(scenario, designs) <= IN_PROCESS_WEEKS
-        executor = None if small else shared_executor()
-        return run_experiment(scenario, list(designs), executor=executor, progress=progress)
+        results = run_experiment(scenario, list(designs), executor=executor, progress=progress,
+                                 should_stop=should_stop)
+    slot.empty()
+    return results
 
 
 # The advisor's procedure in the app: the standard one, so the page and `python -m sim advise` give the same numbers.
@@ -150,8 +229,11 @@ def advice(scenario: Scenario, budget: float, objective: Objective, growth: floa
 
     Raises NothingAffordable when the budget buys nothing, ScenarioError for a scenario the advisor cannot rank.
     """
-    return _cached_advice(dumps(scenario), float(budget), objective.label, float(growth), ADVISOR_PROCEDURE,
-                          _label=label)
+    try:
+        return _cached_advice(dumps(scenario), float(budget), objective.label, float(growth), ADVISOR_PROCEDURE,
+                              _label=label)
+    except Stopped:
+        _stopped()
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -168,15 +250,18 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
     if options == 1:  # nothing affordable: the advisor says so at once, with no need to wait for a slot
         return advise(scenario, budget, objective, growth, procedure=procedure)
     slot = st.empty()
-    with holding_run_slot(slot, prefix):
+    should_stop = session_gone_or_rerun()
+    # made before taking a slot: a cluster that does not answer must not hold up the other users
+    executor = None if first_stage_weeks <= IN_PROCESS_WEEKS else shared_executor()
+    with holding_run_slot(slot, prefix, should_stop):
         bar = slot.progress(0.0, text=f"{prefix}ranking {options} options: 0 replications done")
 
         def progress(done: int, most: int) -> None:
             bar.progress(done / most, text=f"{prefix}ranking {options} options: {done} replications done (at most "
                          f"{most}, if every option needed {procedure.cap})")
 
-        executor = None if first_stage_weeks <= IN_PROCESS_WEEKS else shared_executor()
-        return advise(scenario, budget, objective, growth, procedure=procedure, executor=executor, progress=progress)
+        return advise(scenario, budget, objective, growth, procedure=procedure, executor=executor, progress=progress,
+                      should_stop=should_stop)
 
 
 # The robustness analysis in the app: the CLI's defaults (fewer replications and weeks than a comparison); the
@@ -195,7 +280,10 @@ def robust_weeks(scenario: Scenario, designs: int, settings: Settings) -> int:
 
 def how_sure(scenario: Scenario, designs: Sequence[str], objective: Objective, label: str = "") -> Robustness:
     """The robustness of the comparison's best design, from the cache when it ran before on this scenario."""
-    return _cached_robust(dumps(scenario), tuple(designs), objective.label, ROBUST_SETTINGS, _label=label)
+    try:
+        return _cached_robust(dumps(scenario), tuple(designs), objective.label, ROBUST_SETTINGS, _label=label)
+    except Stopped:
+        _stopped()
 
 
 def _robust_progress(slot: Any, prefix: str) -> Any:
@@ -217,17 +305,22 @@ def _cached_robust(scenario_toml: str, designs: tuple[str, ...], objective: str,
     scenario = loads(scenario_toml)
     slot = st.empty()
     prefix = f"{_label}: " if _label else ""
-    with holding_run_slot(slot, prefix):
-        small = robust_weeks(scenario, len(designs), settings) <= IN_PROCESS_WEEKS
-        return robustness(scenario, list(designs), objective, settings,
-                          executor=None if small else shared_executor(), progress=_robust_progress(slot, prefix))
+    should_stop = session_gone_or_rerun()
+    # made before taking a slot: a cluster that does not answer must not hold up the other users
+    executor = None if robust_weeks(scenario, len(designs), settings) <= IN_PROCESS_WEEKS else shared_executor()
+    with holding_run_slot(slot, prefix, should_stop):
+        return robustness(scenario, list(designs), objective, settings, executor=executor,
+                          progress=_robust_progress(slot, prefix), should_stop=should_stop)
 
 
 def advice_how_sure(scenario: Scenario, budget: float, objective: Objective, growth: float,
                     label: str = "") -> Robustness:
     """The robustness of the advisor's recommended option against the runner-up, cached like the ranking."""
-    return _cached_advice_robust(dumps(scenario), float(budget), objective.label, float(growth), ADVISOR_PROCEDURE,
-                                 ROBUST_SETTINGS, _label=label)
+    try:
+        return _cached_advice_robust(dumps(scenario), float(budget), objective.label, float(growth),
+                                     ADVISOR_PROCEDURE, ROBUST_SETTINGS, _label=label)
+    except Stopped:
+        _stopped()
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
@@ -237,7 +330,8 @@ def _cached_advice_robust(scenario_toml: str, budget: float, objective: str, gro
     scenario = loads(scenario_toml)
     slot = st.empty()
     prefix = f"{_label}: " if _label else ""
-    with holding_run_slot(slot, prefix):
-        small = robust_weeks(scenario, 2, settings) <= IN_PROCESS_WEEKS
-        return advice_robustness(scenario, ranked, settings, executor=None if small else shared_executor(),
-                                 progress=_robust_progress(slot, prefix))
+    should_stop = session_gone_or_rerun()
+    executor = None if robust_weeks(scenario, 2, settings) <= IN_PROCESS_WEEKS else shared_executor()
+    with holding_run_slot(slot, prefix, should_stop):
+        return advice_robustness(scenario, ranked, settings, executor=executor,
+                                 progress=_robust_progress(slot, prefix), should_stop=should_stop)

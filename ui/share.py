@@ -22,8 +22,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from sim.links import PAGE_KEYS, params_to_scenario, scenario_to_params
-from sim.scenario import Scenario, ScenarioError, dumps, loads
+from sim.links import MAX_LINK_CHARS, MAX_SETTINGS, PAGE_KEYS, link_fits, params_to_scenario, scenario_to_params
+from sim.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, check_size, decode, dumps, loads, short
+from ui.labels import plain
 from ui.overrides import overrides_between
 from ui.state import AppState, current_scenario, presets, read_state, state_for, write_state
 
@@ -31,7 +32,7 @@ PAGE_PARAM = "page"
 WRITTEN_KEY = "share.written"  # the query parameters this session wrote last (or read from the link)
 NOTICES_KEY = "share.notices"  # (kind, text) to show once: what a link or an uploaded file did
 UPLOAD_KEY = "share.upload"
-MAX_UPLOAD_MB = 1  # a scenario file is a few kB; far larger is not one, so the browser refuses it before sending
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 1_000_000  # the same cap as the CLI's; the browser refuses larger files itself
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,18 @@ def _open_link(params: Mapping[str, str], pages: Sequence[AppPage], current: App
     st.session_state[WRITTEN_KEY] = dict(params)
     if warnings:
         _notify("warning", "Some of this link could not be used as written; the app opened the nearest valid "
-                "scenario:\n\n" + "\n".join(f"- {w}" for w in warnings))
+                "scenario:\n\n" + "\n".join(f"- {plain(w)}" for w in warnings))
+    _notify_renamed("This link", decoded.notes)
     target = next((p for p in pages if p.name == wanted), current)
     if target is not current:
         st.switch_page(target.page)
+
+
+def _notify_renamed(what: str, notes: Sequence[str]) -> None:
+    """Keys of an earlier version read as their new equivalents: said once, as information, not as a problem."""
+    if notes:
+        _notify("info", f"{what} was written by an earlier version of the app; it opened with its values in "
+                "today's terms:\n\n" + "\n".join(f"- {plain(n)}." for n in notes))
 
 
 def current_params(current: AppPage) -> dict[str, str] | None:
@@ -151,25 +160,21 @@ def _upload() -> None:
     file = st.session_state.get(UPLOAD_KEY)
     if file is None:
         return
-    data = file.getvalue()
+    name = short(file.name)
     try:
-        if len(data) > MAX_UPLOAD_MB * 1_000_000:
-            raise ScenarioError([f"{file.name}: {len(data):,} bytes; a scenario file has at most "
-                                 f"{MAX_UPLOAD_MB * 1_000_000:,}"])
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ScenarioError([f"{file.name}: not a text file (a scenario file is TOML, in UTF-8)"]) from None
-        scenario = loads(text, source=file.name)
+        check_size(file.size, name)  # before reading: the browser's own limit is only advice to the browser
+        notes: list[str] = []
+        scenario = loads(decode(file.getvalue(), name), source=name, notes=notes)
     except ScenarioError as exc:
-        _notify("error", f"**{file.name}** was not loaded; your scenario is unchanged. Its problems:\n\n"
-                + "\n".join(f"- {p}" for p in exc.problems))
+        _notify("error", f"**{plain(name)}** was not loaded; your scenario is unchanged. Its problems:\n\n"
+                + "\n".join(f"- {plain(p)}" for p in exc.problems))
         return
     state = read_state()
     preset = closest_preset(scenario, state.preset)
     write_state(state_for(preset, scenario, state.page))
-    _notify("success", f"Loaded **{file.name}** ({scenario.name}) as the {presets()[0][preset].name} preset with "
-            f"{len(read_state().overrides)} changed values.")
+    _notify("success", f"Loaded **{plain(name)}** ({plain(scenario.name)}) as the {presets()[0][preset].name} "
+            f"preset with {len(read_state().overrides)} changed values.")
+    _notify_renamed(f"**{plain(name)}**", notes)
 
 
 def show_notices() -> None:
@@ -182,7 +187,11 @@ def share_box(params: Mapping[str, str] | None, pages: Sequence[AppPage]) -> Non
     """The sidebar's "Share this scenario": the link ready to copy, and the scenario as a TOML file."""
     state: AppState = read_state()
     with st.sidebar.expander("Share this scenario", expanded=False):
-        if params:
+        if params and not link_fits(params):
+            st.caption(f"This scenario changes more than a link carries ({len(params)} settings; a link is read up "
+                       f"to {MAX_SETTINGS} settings and {MAX_LINK_CHARS:,} characters), so there is no link for it: "
+                       "share the scenario file below instead.")
+        elif params:
             link = link_for(params, pages)
             st.caption(f"Anyone with this link sees this scenario, this page and the same numbers "
                        f"({len(link)} characters). The copy button shows when you point at it.")

@@ -12,8 +12,9 @@ from typing import Any
 
 import streamlit as st
 
+from sim.parallel import ClusterError
 from sim.scenario import OrgDesign, Scenario, ScenarioError, uncertain_ranges
-from ui.labels import describe_design
+from ui.labels import describe_design, plain
 from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
 from ui.state import (
     OVERRIDES_KEY,
@@ -215,14 +216,17 @@ def render_sidebar() -> None:
         )
         st.caption(preset.description)
         for problem in problems:
-            st.warning(f"A preset file could not be loaded: {problem}")
+            st.warning(f"A preset file could not be loaded: {plain(problem)}")
         with st.form(FORM_KEY, border=False):
             _team(shown)
             _designs(shown)
             _salaries(shown.values)
             _demand(shown)
             _process(shown.values)
-            _ranges(preset, state.overrides, shown.values)
+            _money(shown.values)
+            ranges = _uncertain(preset, state.overrides)
+            in_assumptions = _assumptions(shown.values, ranges)
+            _ranges({p: r for p, r in ranges.items() if p not in in_assumptions}, shown.values)
             _experiment(shown.values)
             st.caption("Changes apply when you press Run.")
             st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
@@ -259,12 +263,15 @@ def _designs(shown: Shown) -> None:
 
 
 def _salaries(values: dict[str, Any]) -> None:
-    with st.expander("Salaries ($ per year)"):
+    with st.expander("Salaries ($ per year) and overheads"):
         for role, label in (("engineer", "Engineer"), ("project_manager", "Project manager"),
                             ("account_manager", "Account manager"), ("hybrid", "Hybrid PM/AM"),
                             ("sales", "Salesperson")):
             path = f"economics.salary.{role}"
             number(path, label, values[path], 5000.0, "%.0f")
+        number("economics.overhead_factor", "Overhead factor", values["economics.overhead_factor"], 0.05, "%.2f",
+               extra_help="Staff cost and profit count every salary times this factor; the Next hire budget is "
+               "in salaries. 1.4: BLS, wages are about 70 % of what employees cost.")
 
 
 def _demand(shown: Shown) -> None:
@@ -295,33 +302,89 @@ def _process(values: dict[str, Any]) -> None:
     toggle("process.status_updates", "Status updates to clients", values["process.status_updates"])
 
 
-def _ranges(preset: Scenario, overrides: dict[str, Any], values: dict[str, Any]) -> None:
-    """Low and high ends of each uncertain input, next to its value: what "How sure is this?" moves them over."""
+def _money(values: dict[str, Any]) -> None:
+    with st.expander("Prices and costs"):
+        number("economics.bill_rate", "Bill rate ($ per billable hour)", values["economics.bill_rate"], 5.0, "%.0f")
+        number("economics.late_discount", "Discount on a late delivery (share of its bill)",
+               values["economics.late_discount"], 0.01, "%.2f")
+
+
+# Keys the assumptions section leaves to other inputs or files: the theory-check switch, and a table of values.
+NOT_IN_ASSUMPTIONS = ("all_mechanisms_off", "context_switch_loss")
+
+
+def _assumption_label(name: str) -> str:
+    return name.replace("_", " ").replace(" am", " AM").replace(" pm", " PM").replace("am ", "AM ").capitalize()
+
+
+def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]]) -> set[str]:
+    """Every behavioural assumption and the client flow, each with its help, source grade and plausible range, and
+    under each uncertain one the ends of its range; returns the paths whose ranges it showed."""
+    ranged = set()
+    with st.expander("Assumptions (how people and clients behave)"):
+        st.caption("Defaults are sourced or marked assumption in the model's documentation; change them when you "
+                   "know better for your firm.")
+        paths = [f"demand.{n}" for n in ("new_clients_per_year", "client_attrition_per_year")]
+        paths += [p for p in values if p.startswith("behaviour.") and p.split(".")[1] not in NOT_IN_ASSUMPTIONS]
+        for path in paths:
+            meta, value = field_meta(path), values[path]
+            grade = meta.get("grade")
+            plausible = meta.get("plausible")
+            extra = " ".join(filter(None, [
+                f"Source: {grade}." if grade else "",
+                f"Plausible range {plausible[0]:g} to {plausible[1]:g}." if plausible else "",
+            ]))
+            label = _assumption_label(path.split(".")[-1])
+            if isinstance(value, bool):
+                st.toggle(_label(path, label), key=_seed(path, value), help=_help(path, extra))
+            else:
+                step = 0.01 if (meta.get("max") or 0) <= 5 else 0.5
+                number(path, label, value, step, "%.2f", extra_help=extra)
+                if path in ranges:
+                    _range_inputs(path, ranges[path])
+                    ranged.add(path)
+    return ranged
+
+
+def _uncertain(preset: Scenario, overrides: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """The ranges the scenario is analysed over (its table, or the default ranges), remembered for Run."""
     try:
         scenario = apply_overrides(preset, overrides)
     except ScenarioError:
         scenario = preset
     ranges = uncertain_ranges(scenario)
     st.session_state[RANGES_KEY] = ranges
-    with st.expander(f"Uncertain inputs ({len(ranges)} ranges)"):
-        source = "this scenario's" if scenario.uncertainty is not None else "the model's default"
-        st.caption(f"The ranges *How sure is this?* tests the answer over ({source} ranges; MODEL.md, Default "
-                   "ranges). Each input's value is in the middle; the ends are what you think plausible.")
-        for path, (low, high) in ranges.items():
-            meta = field_meta(path)
+    return ranges
+
+
+def _range_inputs(path: str, bounds: tuple[float, float]) -> None:
+    """Two inputs side by side: the low and high end of a parameter's plausible range."""
+    meta = field_meta(path)
+    lo = float(meta["min"]) if meta.get("min") is not None else None
+    hi = float(meta["max"]) if meta.get("max") is not None else None
+    step = 0.01 if bounds[1] <= 5 else 1.0 if bounds[1] <= 1000 else 1000.0
+    left, right = st.columns(2)
+    for column, end, at in ((left, "low", bounds[0]), (right, "high", bounds[1])):
+        key = _range_key(path, end)
+        if key not in st.session_state:
+            st.session_state[key] = float(at)
+        column.number_input(f"{end} end of its range", min_value=lo, max_value=hi, step=step, format="%g", key=key,
+                            help=f"The {end} end of what you find plausible for {path}; *How sure is this?* "
+                            "tests the answer over this range.")
+
+
+def _ranges(ranges: dict[str, tuple[float, float]], values: dict[str, Any]) -> None:
+    """The uncertain inputs the assumptions above do not show (salaries, prices, a preset's own choices)."""
+    if not ranges:
+        return
+    with st.expander(f"Other uncertain inputs ({len(ranges)} ranges)"):
+        st.caption("The ranges *How sure is this?* tests the answer over, for inputs not among the assumptions "
+                   "above (MODEL.md, Default ranges).")
+        for path, bounds in ranges.items():
             value = values.get(path)
             shown = f"{value:g}" if isinstance(value, (int, float)) else "?"
-            st.markdown(f"`{path}`: {shown}", help=meta.get("help"))
-            lo = float(meta["min"]) if meta.get("min") is not None else None
-            hi = float(meta["max"]) if meta.get("max") is not None else None
-            step = 0.01 if high <= 5 else 1.0 if high <= 1000 else 1000.0
-            left, right = st.columns(2)
-            for column, end, at in ((left, "low", low), (right, "high", high)):
-                key = _range_key(path, end)
-                if key not in st.session_state:
-                    st.session_state[key] = float(at)
-                column.number_input(f"{end} end", min_value=lo, max_value=hi, step=step, format="%g", key=key,
-                                    help=f"The {end} end of what you find plausible for {path}.")
+            st.markdown(f"`{path}`: {shown}", help=field_meta(path).get("help"))
+            _range_inputs(path, bounds)
 
 
 def _experiment(values: dict[str, Any]) -> None:
@@ -338,8 +401,12 @@ def show_problems(exc: ScenarioError) -> None:
     for problem in exc.problems:
         head = problem.split(" ", 1)[0].rstrip(":")
         path = max((p for p in labels if head == p or head.startswith(p + "[")), key=len, default=None)
-        where = f"**{labels[path]}** (`{path}`)" if path else f"`{head}`"
-        lines.append(f"- {where}: {problem}")
+        where = f"**{labels[path]}** (`{path}`)" if path else f"**{plain(head)}**"
+        lines.append(f"- {where}: {plain(problem)}")
+    if isinstance(exc, ClusterError):  # the server's fault: nothing in the sidebar would fix it
+        st.error("The replications could not run on this server:\n\n"
+                 + "\n".join(f"- {plain(p)}" for p in exc.problems))
+        return
     st.error("This scenario cannot run. Change these inputs in the sidebar and press Run:\n\n" + "\n".join(lines))
 
 

@@ -9,8 +9,8 @@ import pandas as pd
 from sim.advisor import OBJECTIVES, TODAY_NAME, Advice, Objective
 from sim.experiment import Results
 from sim.robust import Robustness
-from sim.stats import t_half_width
-from ui.labels import BEST, DROPPED, KPIS, TIED, TIME_USE, describe_design, figure, interval, money
+from sim.stats import DEPENDS_ON_RUN_LENGTH, BacklogTrend, t_half_width
+from ui.labels import BEST, DROPPED, KPIS, NOT_STEADY, TIED, TIME_USE, describe_design, figure, interval, money
 
 BEST_MARK = "★"
 
@@ -36,18 +36,37 @@ def add_interval(frame: pd.DataFrame, units: pd.Series | str | None = None, mean
     return frame
 
 
+def sentence(text: str) -> str:
+    """A warning of sim (lower case, for stderr) as a sentence on a page."""
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+def mark_steady(frame: pd.DataFrame, trends: dict[str, BacklogTrend], *designs_columns: str) -> pd.DataFrame:
+    """Adds `steady`: False on the rows of a figure that depends on the run length (sim.stats.DEPENDS_ON_RUN_LENGTH)
+    for a design that is not keeping up with its work; each of `designs_columns` (default: design) names one."""
+    unsteady = {d for d, t in trends.items() if not t.keeping_up}
+    columns = designs_columns or ("design",)
+    involved = frame[list(columns)].isin(unsteady).any(axis=1)
+    frame["steady"] = ~(involved & frame["metric"].isin(DEPENDS_ON_RUN_LENGTH))
+    return frame
+
+
 def kpi_intervals(results: Results, metrics: list[str] | None = None) -> pd.DataFrame:
-    """design, metric, label, mean, ci95, lo, hi: the numbers behind the KPI table and its charts."""
+    """design, metric, label, mean, ci95, lo, hi, steady: the numbers behind the KPI table and its charts."""
     metrics = metrics or list(KPIS)
     frame = results.kpis(metrics).copy()
     frame["label"] = frame["metric"].map(lambda m: KPIS[m].label)
+    mark_steady(frame, results.backlog_trends())
     return add_interval(frame, frame["metric"].map(lambda m: KPIS[m].unit))
 
 
 def best_designs(kpis: pd.DataFrame) -> dict[str, set[str]]:
-    """The design(s) with the best mean per metric; ties all count as best."""
+    """The design(s) with the best mean per metric; ties all count as best. A figure that is not steady is no
+    candidate: it says more about the run length than about the design."""
     best = {}
     for metric, group in kpis.groupby("metric", sort=False):
+        if "steady" in group:
+            group = group[group["steady"]]
         values = group.dropna(subset=["mean"])
         if values.empty:
             best[metric] = set()
@@ -58,13 +77,16 @@ def best_designs(kpis: pd.DataFrame) -> dict[str, set[str]]:
 
 
 def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
-    """One row per design, one text column per KPI ('12.3 ± 0.4'), the best value of each column starred."""
+    """One row per design, one text column per KPI ('12.3 ± 0.4'), the best value of each column starred; a figure
+    of a design that is not keeping up with its work reads 'not steady (12.3 in this run)'."""
     best = best_designs(kpis)
     table: dict[str, dict[str, str]] = {}
     for row in kpis.itertuples():
         unit = KPIS[row.metric].unit
         text = f"{figure(row.mean, unit)} ± {interval(row.ci95, unit)}"
-        if row.design in best[row.metric] and len(kpis["design"].unique()) > 1:
+        if not getattr(row, "steady", True):
+            text = f"{NOT_STEADY} ({figure(row.mean, unit)} in this run)"
+        elif row.design in best[row.metric] and len(kpis["design"].unique()) > 1:
             text = f"{BEST_MARK} {text}"
         table.setdefault(row.design, {})[KPIS[row.metric].short] = text
     frame = pd.DataFrame.from_dict(table, orient="index")
@@ -89,10 +111,12 @@ def weekly_means(results: Results, measure: str) -> pd.DataFrame:
 
 
 def differences(results: Results, baseline: str) -> pd.DataFrame:
-    """Paired differences of each other design against the baseline, with lo/hi and labels for charts."""
+    """Paired differences of each other design against the baseline, with lo/hi and labels for charts; not
+    `steady` when either design is not keeping up."""
     frame = results.versus(baseline, list(KPIS))
     frame = frame[frame["design"] != baseline].copy()
     frame["label"] = frame["metric"].map(lambda m: KPIS[m].label)
+    mark_steady(frame, results.backlog_trends(), "design", "baseline")
     return add_interval(frame)
 
 
@@ -117,11 +141,16 @@ def difference_sentences(results: Results, baseline: str) -> list[str]:
             verdict = "not clearly different (the interval includes zero)"
         else:
             verdict = "clearly higher" if profit["mean"] > 0 else "clearly lower"
+        if d["lead_time_days"]["steady"]:
+            delays = (f"mean lead time {_change(d['lead_time_days'], 'days', 'longer by', 'shorter by')} days, "
+                      f"on-time rate {_change(d['on_time_rate'], 'share', 'up', 'down')}, ")
+        else:
+            delays = (f"lead time and on-time rate {NOT_STEADY} (a backlog still growing makes them depend on the "
+                      "run length), ")
         sentences.append(
             f"**{design}** ({who}) instead of **{baseline}**: profit "
             f"{_change(profit, 'money', 'up', 'down')} per year, "
-            f"mean lead time {_change(d['lead_time_days'], 'days', 'longer by', 'shorter by')} days, "
-            f"on-time rate {_change(d['on_time_rate'], 'share', 'up', 'down')}, "
+            f"{delays}"
             f"clients lost {_change(d['clients_lost'], 'count', 'more by', 'fewer by')}. "
             f"Profit is {verdict}; higher in {int(profit['replications_above_baseline'])} of "
             f"{int(profit['n'])} paired runs."
@@ -145,6 +174,18 @@ def where_designs_break(sweep: pd.DataFrame, floor: float, metric: str = "on_tim
     return lines
 
 
+def where_designs_stop_keeping_up(sweep: pd.DataFrame, metric: str = "lead_time_days") -> list[str]:
+    """For each design of a sweep (lever, design, metric, steady) that is not keeping up somewhere, the first lever
+    value where it is not, in words."""
+    lines = []
+    for design, group in sweep[sweep["metric"] == metric].sort_values("lever").groupby("design", sort=False):
+        unsteady = group[~group["steady"]]
+        if not unsteady.empty:
+            lines.append(f"**{design}** is not keeping up from {unsteady['lever'].iloc[0]:g} on: its backlog grows "
+                         f"through the run, so its lead time and on-time rate there are {NOT_STEADY} (pale points)")
+    return lines
+
+
 def objective_label(objective: Objective) -> tuple[str, str]:
     """The objective's label and unit (a KPIS unit, or "score" for a weighted mix, counted in indifference
     zones: see sim/advisor.py)."""
@@ -159,7 +200,8 @@ def advice_options(advice: Advice) -> pd.DataFrame:
     """The advisor's options, best first, with lo/hi of the difference from today and a verdict: the numbers
     behind the ranking table and its chart."""
     frame = advice.options[["rank", "name", "cost", "objective_mean", "objective_ci95", "vs_today_mean",
-                            "vs_today_ci95", "vs_best_mean", "vs_best_ci95", "replications", "status"]].rename(
+                            "vs_today_ci95", "vs_best_mean", "vs_best_ci95", "replications", "status",
+                            "keeping_up"]].rename(
         columns={"name": "option"})
     add_interval(frame, mean="vs_today_mean", ci="vs_today_ci95")
     frame["verdict"] = frame["status"].map({"chosen": BEST, "in contention": TIED}).fillna(DROPPED)
@@ -174,17 +216,23 @@ def advice_table(advice: Advice) -> pd.DataFrame:
     many replications: the table must fit a laptop screen)."""
     label, unit = objective_label(advice.objective)
     options = advice_options(advice)
+    # An objective with delays in it: an option that is not keeping up has figures that depend on the run length.
+    delays = any(OBJECTIVES[name][0] in DEPENDS_ON_RUN_LENGTH for name, _ in advice.objective.weights)
+
+    def shown(o, text: str) -> str:
+        return text if o.keeping_up or not delays else f"{NOT_STEADY} ({text.split(' ± ')[0]} in this run)"
+
     rows = [
         {
             "Rank": int(o.rank),
             "Option": o.option,
             "Yearly cost": money(o.cost),
-            label: f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}",
+            label: shown(o, f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}"),
             "Against today": "—" if o.option == TODAY_NAME
-            else f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}",
+            else shown(o, f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}"),
             # Paired with the best on the replications both ran: a dropped option's own mean may come from fewer.
             "Against the best": "—" if o.rank == 1
-            else f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}",
+            else shown(o, f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}"),
             "Replications": int(o.replications),
             "Status": o.verdict if o.verdict != DROPPED else o.status,  # "dropped after 12" (replications)
         }

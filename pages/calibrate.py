@@ -1,0 +1,202 @@
+"""Calibrate: a ticket export in, a scenario fitted to it out, back-tested against the firm's own record.
+
+The uploaded file lives in this session's memory only: never written to disk, never put in a link. "Use this
+scenario" makes the fitted scenario the sidebar's, so its link carries the fitted parameters and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from sim.calibration.backtest import simulated_samples
+from sim.calibration.formats import FIELDS, MAX_BYTES, ExportError, header, read_export, resolve_mapping
+from sim.calibration.pipeline import Calibration, calibrate
+from sim.scenario import ScenarioError
+from ui import calibration as views
+from ui.runner import holding_run_slot
+from ui.share import closest_preset
+from ui.sidebar import scenario_or_problems
+from ui.state import presets, read_state, state_for, write_state
+
+SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "samples" / "jira_sample.csv"
+DATA_KEY = "calibrate.data"  # (file name, bytes): this session's memory only
+RESULT_KEY = "calibrate.result"  # (inputs key, Calibration, model lead times, model weekly arrivals)
+UPLOAD_KEY = "calibrate.upload"
+MESSAGE_KEY = "calibrate.message"
+MAP_PREFIX = "calibrate:map:"  # not "page:": the mapping is about the file, and never goes into a link
+NOT_IN_FILE = "(not in this export)"
+FIELD_LABELS = {
+    "created": "Created", "resolved": "Resolved", "due": "Due date", "type": "Ticket type", "client": "Client",
+    "effort_hours": "Time spent", "estimate_hours": "Estimate", "assignee": "Assignee", "skill": "Skill",
+}
+
+
+def _take(name: str, data: bytes) -> None:
+    """A new file replaces the last one when it can be fitted, or when only its columns need naming (no creation
+    column recognised: the pickers can name one); otherwise its message shows and the last file stays."""
+    try:
+        fmt, columns = header(data, name)
+        try:
+            resolve_mapping(columns, fmt, {}, name)
+        except ExportError:
+            pass  # the user names the columns next
+        else:
+            read_export(data, name)
+    except ExportError as exc:
+        st.session_state[MESSAGE_KEY] = f"**{name}** was not read; the last export and your scenario are " \
+            f"unchanged. {exc.problems[0]}"
+        return
+    st.session_state[DATA_KEY] = (name, data)
+    st.session_state[MESSAGE_KEY] = None
+    st.session_state.pop(RESULT_KEY, None)
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(MAP_PREFIX)]:
+        del st.session_state[key]
+
+
+def _upload() -> None:
+    file = st.session_state.get(UPLOAD_KEY)
+    if file is not None:
+        _take(file.name, file.getvalue())
+
+
+def _mapping(columns: list[str], recognised: dict[str, str]) -> dict[str, str]:
+    """Field -> column as the user set it; only differences from what was recognised are passed on."""
+    st.markdown("**Columns**: which column holds what. Change one if the export names it differently.")
+    cols = st.columns(len(FIELDS) // 2 + 1)
+    overrides = {}
+    for i, name in enumerate(FIELDS):
+        options = [NOT_IN_FILE, *columns]
+        key = MAP_PREFIX + name
+        if key not in st.session_state:
+            st.session_state[key] = recognised.get(name, NOT_IN_FILE)
+        chosen = cols[i % len(cols)].selectbox(FIELD_LABELS[name], options, key=key)
+        if chosen != recognised.get(name, NOT_IN_FILE):
+            overrides[name] = "" if chosen == NOT_IN_FILE else chosen
+    return overrides
+
+
+def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | None, today: str, base) -> None:
+    slot = st.empty()
+    with holding_run_slot(slot, "Calibration: "):
+        bar = slot.progress(0.0, text="Reading the export")
+        steps = [0]
+
+        def progress(text: str) -> None:
+            steps[0] += 1
+            bar.progress(min(steps[0] / 60, 1.0), text=text)
+
+        result = calibrate(data, base, source=name, columns=overrides, engineers=engineers, today=today,
+                           progress=progress)
+        model_leads, model_weekly = (None, None)
+        if result.backtest is not None:
+            bar.progress(1.0, text="Drawing the model's distributions")
+            model_leads, model_weekly = simulated_samples(result.scenario, today, result.backtest.weeks)
+    st.session_state[RESULT_KEY] = (_inputs_key(data, overrides, engineers, today), result, model_leads,
+                                    model_weekly)
+
+
+def _inputs_key(data: bytes, overrides: dict[str, str], engineers: int | None, today: str) -> str:
+    """What a shown result was fitted from. Not the sidebar's scenario: using the result changes that, and the
+    result must stay in view."""
+    text = f"{sorted(overrides.items())}|{engineers}|{today}"
+    return hashlib.sha256(data).hexdigest() + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _use(result: Calibration) -> None:
+    scenario = result.scenario
+    state = read_state()
+    preset = closest_preset(scenario, state.preset)
+    write_state(state_for(preset, scenario, state.page))
+    st.session_state[MESSAGE_KEY] = None
+    st.session_state["calibrate.used"] = (f"**{scenario.name}** is now the scenario in the sidebar (as the "
+                                          f"{presets()[0][preset].name} preset with {len(read_state().overrides)} "
+                                          "changed values); every page and share link uses it.")
+
+
+def _show(result: Calibration, model_leads, model_weekly) -> None:
+    st.subheader("What was fitted")
+    st.markdown("\n".join(f"- {n}" for n in result.notes))
+    if result.warnings:
+        st.warning("\n".join(f"- {w}" for w in result.warnings))
+    bt = result.backtest
+    if bt is None:
+        return
+    st.subheader(f"Back-test: {bt.design} (today's organisation) over {bt.weeks} weeks")
+    box = {"close": st.success, "roughly": st.info, "far": st.warning}[bt.verdict]
+    box(f"{bt.sentence} The model is **{bt.verdict}** to your record"
+        + ("." if bt.verdict == "close" else ": read its other answers with that in mind."))
+    st.dataframe(views.comparison_table(bt.observed, bt.after, bt.before if bt.fitted else None),
+                 hide_index=True, width="stretch")
+    if bt.fitted:
+        st.markdown("Behaviour assumptions fitted to close the gap (within their plausible ranges): "
+                    + ", ".join(f"`{p}` = {v:g}" for p, v in bt.fitted.items()) + ".")
+    elif bt.screen:
+        st.markdown("No behaviour assumption within its plausible range brought the model closer.")
+    left, right = st.columns(2)
+    left.altair_chart(views.lead_time_chart(views.lead_time_frame(result.fit.lead_days, model_leads)),
+                      width="stretch")
+    right.altair_chart(views.arrivals_chart(views.arrivals_frame(result.fit.weekly_arrivals, model_weekly)),
+                       width="stretch")
+
+
+def main() -> None:
+    st.title("Calibrate to your firm")
+    st.write("Upload a ticket export (Jira, Zendesk, Linear, or a CSV with the columns created, resolved, type, "
+             "client, effort_hours, due, assignee). Orgsim fits clients, demand, work types and the team to it, "
+             "then simulates your organisation today against your own record. The file stays in this session's "
+             "memory: it is never saved and never put in a link.")
+    if used := st.session_state.pop("calibrate.used", None):
+        st.success(used)
+    base = scenario_or_problems()
+    if base is None:
+        return
+    left, right = st.columns([3, 1])
+    left.file_uploader("Ticket export (CSV)", type=["csv"], key=UPLOAD_KEY, on_change=_upload,
+                       max_upload_size=MAX_BYTES // 1_000_000)
+    right.button("Try the sample export", on_click=_take, args=(SAMPLE.name, SAMPLE.read_bytes()),
+                 help="A synthetic year of a firm of 6 engineers and 20 clients, in Jira's export format.")
+    if message := st.session_state.get(MESSAGE_KEY):
+        st.error(message)
+    if DATA_KEY not in st.session_state:
+        return
+    name, data = st.session_state[DATA_KEY]
+    fmt, columns = header(data, name)
+    try:
+        recognised = read_export(data, name).mapping
+    except ExportError:
+        recognised = {}
+    st.markdown(f"**{name}**: recognised as a **{fmt.label}** with {len(columns)} columns.")
+    overrides = _mapping(columns, recognised)
+    try:
+        export = read_export(data, name, overrides)
+    except ExportError as exc:
+        st.error(exc.problems[0])
+        return
+    with st.expander(f"Preview: the first rows of {export.rows} ({len(export.tickets)} usable tickets)"):
+        st.dataframe(export.preview, hide_index=True)
+    cols = st.columns([1, 1, 2])
+    engineers = cols[0].number_input("Engineers today", min_value=0, max_value=500, value=0, step=1,
+                                     help="0 counts the distinct assignees who resolved tickets.")
+    today = cols[1].selectbox("Your organisation today", list(base.designs), index=list(base.designs).index(
+        "none") if "none" in base.designs else 0, help="The org design the firm has today, simulated against "
+        "its record.")
+    key = _inputs_key(data, overrides, engineers or None, today)
+    if cols[2].button("Fit and back-test", type="primary"):
+        try:
+            _fit(name, data, overrides, engineers or None, today, base)
+        except ScenarioError as exc:
+            st.error(exc.problems[0])
+            return
+    stored = st.session_state.get(RESULT_KEY)
+    if stored is None or stored[0] != key:
+        st.info("Press **Fit and back-test** to fit a scenario to this export.")
+        return
+    _, result, model_leads, model_weekly = stored
+    st.button("Use this scenario", type="primary", on_click=_use, args=(result,),
+              help="It becomes the sidebar's scenario for every page, shareable by link like any other.")
+    _show(result, model_leads, model_weekly)
+
+
+main()

@@ -1,0 +1,243 @@
+"""The back-test: the fitted scenario's today design simulated over the export's span, side by side with the
+firm's record, a verdict of how close, and the graded behaviour assumptions that would close the gap.
+
+Which assumptions: every field of Behaviour graded "assumption" with a plausible range (read from the schema, so
+new ones join by themselves), screened one at a time at the two ends of their range for how much they move lead
+time and on-time; the one or two that move them most are then fitted by a bounded grid search within their
+range. Every run uses the scenario's seed, so all of them see the same demand (common random numbers) and the
+differences are the assumptions', not chance's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.experiment import run_experiment
+from sim.scenario import Behaviour, Scenario, from_dict
+
+COMPARED = ("throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate", "open_at_end")
+BACKTEST_REPLICATIONS = 10
+SEARCH_REPLICATIONS = 5
+SEARCH_WEEKS = 52  # the screen and the fit run at most this long: a year shows a backlog that builds up
+FITTED_AT_MOST = 2
+GRID_1D, GRID_2D = 9, 5
+ON_TIME_POINT = 0.01
+CLOSE = (0.10, 0.05)  # lead time within 10 % and on-time within 5 points: close
+ROUGH = (0.25, 0.10)  # within 25 % and 10 points: roughly
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A behaviour assumption that may be fitted: its dotted path and plausible range."""
+
+    path: str
+    low: float
+    high: float
+    help: str
+
+
+def candidates() -> list[Candidate]:
+    """Behaviour fields graded "assumption" that carry a plausible range and a single number as value."""
+    out = []
+    for f in dataclasses.fields(Behaviour):
+        meta = f.metadata
+        plausible = meta.get("plausible")
+        if meta.get("grade") != "assumption" or not plausible or f.type not in ("float", float):
+            continue
+        out.append(Candidate(f"behaviour.{f.name}", float(plausible[0]), float(plausible[1]), meta.get("help", "")))
+    return out
+
+
+def with_values(scenario: Scenario, values: dict[str, float], **top: Any) -> Scenario:
+    """The scenario with behaviour values (by dotted path) and top-level settings changed, validated."""
+    data = scenario.to_dict()
+    data.update(top)
+    behaviour = dict(data.get("behaviour", {}))
+    for path, value in values.items():
+        behaviour[path.split(".", 1)[1]] = value
+    data["behaviour"] = behaviour
+    return from_dict(data)
+
+
+def _run(scenario: Scenario, design: str, executor: Executor | None) -> dict[str, dict[str, float]]:
+    kpis = run_experiment(scenario, [design], executor=executor).kpis(list(COMPARED))
+    return {row.metric: {"mean": float(row.mean), "ci95": float(row.ci95)} for row in kpis.itertuples()}
+
+
+def loss(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> float:
+    """The gap to close: relative lead-time gap squared plus the on-time gap (as a share) squared, so 10 % off
+    on lead time weighs as much as 10 points off on time; a figure the export cannot give is left out."""
+    total = 0.0
+    lead, obs_lead = simulated["lead_time_days"]["mean"], observed["lead_time_days"]
+    if math.isfinite(obs_lead) and obs_lead > 0:
+        total += ((lead - obs_lead) / obs_lead) ** 2 if math.isfinite(lead) else 1.0
+    on, obs_on = simulated["on_time_rate"]["mean"], observed["on_time_rate"]
+    if math.isfinite(obs_on):
+        total += (on - obs_on) ** 2 if math.isfinite(on) else 1.0
+    return total
+
+
+def verdict(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> str:
+    """"close", "roughly" or "far": the lead-time gap (relative) and the on-time gap (points), each less the
+    half-width of the model's 95 % interval, since a gap inside the model's own spread is not a gap it can show."""
+    def gap(metric: str) -> float:
+        sim, obs = simulated[metric], observed[metric]
+        if not math.isfinite(obs):
+            return 0.0
+        half = sim["ci95"] if math.isfinite(sim["ci95"]) else 0.0
+        return max(abs(sim["mean"] - obs) - half, 0.0)
+
+    lead_gap = gap("lead_time_days") / observed["lead_time_days"] if observed["lead_time_days"] > 0 else 0.0
+    on_gap = gap("on_time_rate")
+    if not math.isfinite(lead_gap) or not math.isfinite(on_gap):
+        return "far"
+    for word, (lead_tol, on_tol) in (("close", CLOSE), ("roughly", ROUGH)):
+        if lead_gap <= lead_tol and on_gap <= on_tol:
+            return word
+    return "far"
+
+
+def sentence(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> str:
+    """"Your firm today: 6.1 days, 78 % on time; the model: 5.8 ± 0.4 days, 80 ± 3 %." """
+    lead, on = simulated["lead_time_days"], simulated["on_time_rate"]
+    firm_on = f", {observed['on_time_rate'] * 100:.0f} % on time" if math.isfinite(observed["on_time_rate"]) else ""
+    model_on = f", {on['mean'] * 100:.0f} ± {_half(on['ci95'] * 100)} %" if math.isfinite(on["mean"]) else ""
+    return (f"Your firm today: {observed['lead_time_days']:.1f} days{firm_on}; the model: {lead['mean']:.1f} ± "
+            f"{_half(lead['ci95'], '.1f')} days{model_on}.")
+
+
+def _half(x: float, spec: str = ".0f") -> str:
+    return format(x, spec) if math.isfinite(x) else "?"
+
+
+@dataclass
+class Backtest:
+    """Today's design against the record, before and after fitting the assumptions that close the gap."""
+
+    design: str
+    weeks: int
+    observed: dict[str, float]
+    before: dict[str, dict[str, float]]
+    after: dict[str, dict[str, float]]
+    fitted: dict[str, float]  # path -> fitted value (empty when none helped)
+    screen: list[dict[str, Any]] = field(default_factory=list)  # each candidate's effect, largest first
+    scenario: Scenario | None = None  # the scenario with the fitted values
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.after, self.observed)
+
+    @property
+    def sentence(self) -> str:
+        return sentence(self.after, self.observed)
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(x: float) -> float | None:
+            return None if not math.isfinite(x) else round(float(x), 6)
+
+        def side(sim: dict[str, dict[str, float]]) -> dict[str, dict[str, float | None]]:
+            return {m: {k: clean(v) for k, v in d.items()} for m, d in sim.items()}
+
+        return {"design": self.design, "weeks": self.weeks, "verdict": self.verdict, "summary": self.sentence,
+                "simulated": side(self.after), "before_fit": side(self.before), "fitted": self.fitted,
+                "screen": [{k: (clean(v) if isinstance(v, float) else v) for k, v in row.items()}
+                           for row in self.screen]}
+
+
+def backtest_weeks(observed: dict[str, float]) -> int:
+    return int(min(max(round(observed["weeks"]), 1), 520))
+
+
+def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none", *, fit_assumptions: bool = True,
+             executor: Executor | None = None, progress: Progress | None = None) -> Backtest:
+    """Simulate `design` over the export's span; screen and fit the behaviour assumptions; simulate again."""
+    say = progress or (lambda _text: None)
+    weeks = backtest_weeks(observed)
+    full = dict(weeks=weeks, replications=BACKTEST_REPLICATIONS)
+    say(f"Simulating {design} over {weeks} weeks")
+    before = _run(with_values(scenario, {}, **full), design, executor)
+    base_loss = loss(before, observed)
+    quick = dict(weeks=min(weeks, SEARCH_WEEKS), replications=SEARCH_REPLICATIONS)
+    screen: list[dict[str, Any]] = []
+    fitted: dict[str, float] = {}
+    if fit_assumptions and base_loss > 0:
+        found = candidates()
+        for i, cand in enumerate(found):
+            say(f"Screening assumptions ({i + 1} of {len(found)})")
+            ends = [_run(with_values(scenario, {cand.path: x}, **quick), design, executor) for x in (cand.low,
+                                                                                                     cand.high)]
+            d_lead = ends[1]["lead_time_days"]["mean"] - ends[0]["lead_time_days"]["mean"]
+            d_on = ends[1]["on_time_rate"]["mean"] - ends[0]["on_time_rate"]["mean"]
+            rel = d_lead / observed["lead_time_days"] if observed["lead_time_days"] > 0 else 0.0
+            effect = math.hypot(np.nan_to_num(rel), np.nan_to_num(d_on))
+            screen.append({"path": cand.path, "low": cand.low, "high": cand.high, "lead_time_change": d_lead,
+                           "on_time_change": d_on, "effect": effect})
+        screen.sort(key=lambda r: -r["effect"])
+        movers = [r for r in screen if r["effect"] >= ON_TIME_POINT][:FITTED_AT_MOST]
+        if movers:
+            fitted = _search(scenario, observed, design, movers, quick, executor, say)
+    after = before
+    if fitted:
+        say("Simulating again with the fitted assumptions")
+        after = _run(with_values(scenario, fitted, **full), design, executor)
+        if loss(after, observed) >= base_loss:  # the short runs misled the search: keep the base values
+            fitted, after = {}, before
+    final = with_values(scenario, fitted) if fitted else scenario
+    return Backtest(design, weeks, observed, before, after, fitted, screen, final)
+
+
+def _search(scenario: Scenario, observed: dict[str, float], design: str, movers: list[dict[str, Any]],
+            quick: dict[str, int], executor: Executor | None, say: Progress) -> dict[str, float]:
+    """The grid point with the smallest loss (the scenario's own values included), within the plausible ranges."""
+    steps = GRID_1D if len(movers) == 1 else GRID_2D
+    axes = []
+    for m in movers:
+        current = _current(scenario, m["path"])
+        axes.append(sorted({*np.linspace(m["low"], m["high"], steps).round(4).tolist(), current}))
+    points = list(itertools.product(*axes))
+    best, best_loss = None, math.inf
+    for i, point in enumerate(points):
+        say(f"Fitting {' and '.join(m['path'] for m in movers)} ({i + 1} of {len(points)})")
+        values = {m["path"]: float(v) for m, v in zip(movers, point, strict=True)}
+        value = loss(_run(with_values(scenario, values, **quick), design, executor), observed)
+        if value < best_loss - 1e-12:
+            best, best_loss = values, value
+    if best is None or all(abs(v - _current(scenario, p)) < 1e-12 for p, v in best.items()):
+        return {}
+    return {p: float(f"{v:.3g}") for p, v in best.items()}
+
+
+def _current(scenario: Scenario, path: str) -> float:
+    return float(getattr(scenario.behaviour, path.split(".", 1)[1]))
+
+
+def simulated_samples(scenario: Scenario, design: str, weeks: int, replications: int = 2) -> tuple[np.ndarray,
+                                                                                                    np.ndarray]:
+    """Lead time in working days of every request delivered, and requests arrived per week (mean over the
+    replications), in the measured weeks: the distributions the page sets beside the firm's own."""
+    from sim.model import simulate  # the run's requests themselves, which run_experiment sums up
+
+    s = with_values(scenario, {}, weeks=weeks, replications=max(replications, 2))
+    hpw = s.firm.hours_per_week
+    start, end = s.warmup_weeks * hpw, (s.warmup_weeks + s.weeks) * hpw
+    leads, weekly = [], np.zeros(s.weeks)
+    for rep in range(replications):
+        requests = simulate(s, design, rep).requests
+        arrival = np.array([r.arrival for r in requests])
+        done = np.array([r.done for r in requests], dtype=float)
+        measured = arrival >= start
+        delivered = measured & (done <= end)
+        leads.append((done[delivered] - arrival[delivered]) / (hpw / 5))
+        week = np.floor((arrival[measured] - start) / hpw).astype(int)
+        weekly += np.bincount(week[week < s.weeks], minlength=s.weeks)
+    return np.concatenate(leads) if leads else np.zeros(0), weekly / replications

@@ -1,0 +1,302 @@
+"""Fitting a scenario to an export's tickets, and the firm's own record (`observed`) in the model's units.
+
+Times become working-day positions: business days (Monday to Friday) counted from a fixed Monday, plus the share
+of the office day (from 9:00, `hours_per_week / 5` hours long) already gone; before opening counts as the start of
+the day, after closing as its end. So a ticket created at 16:00 and resolved at 10:00 the next working day took a
+quarter of a working day, as the model's clock (working hours only) counts it. A due date without a time of day
+means the end of that day.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.calibration.formats import Export
+from sim.scenario import Scenario, WorkType, from_dict
+
+OFFICE_OPENS_HOUR = 9.0
+EPOCH = np.datetime64("2000-01-03")  # a Monday
+DAYS_PER_WEEK = 5
+WEEKS_PER_YEAR = 52
+GROWTH_CONFIDENCE = 0.95
+SURE_TO_SHOW = 0.99  # a client already there sends a ticket within the settling window with this probability
+MIN_WATCH_WEEKS = 8
+
+
+def working_days(times: pd.Series, hours_per_day: float, end_of_day_if_date: bool = False) -> np.ndarray:
+    """Working-day position of each time (NaN for NaT): business days since EPOCH plus the office day's share."""
+    values = pd.to_datetime(times)
+    valid = values.notna().to_numpy()
+    out = np.full(len(values), np.nan)
+    if not valid.any():
+        return out
+    ts = values[valid]
+    day = ts.dt.normalize().to_numpy().astype("datetime64[D]")
+    hours = (ts - ts.dt.normalize()).dt.total_seconds().to_numpy() / 3600.0
+    business = np.is_busday(day)
+    whole = np.busday_count(EPOCH, day).astype(float)  # a weekend day counts as the next Monday's start
+    share = np.clip((hours - OFFICE_OPENS_HOUR) / hours_per_day, 0.0, 1.0)
+    share = np.where(business, share, 0.0)
+    if end_of_day_if_date:
+        share = np.where(business & (hours == 0.0), 1.0, share)
+    out[valid] = whole + share
+    return out
+
+
+def slug(name: str) -> str:
+    """A work type's name from a ticket type: lower case, every run of other characters one '_'."""
+    text = re.sub(r"[^a-z0-9]+", "_", str(name).lower()).strip("_")[:40]
+    return text or "general"
+
+
+@dataclass
+class Fit:
+    """The fitted scenario, the firm's record, what each fitted value came from, and what could not be fitted."""
+
+    scenario: Scenario
+    observed: dict[str, float]
+    notes: list[str] = field(default_factory=list)  # what was fitted and from what
+    warnings: list[str] = field(default_factory=list)
+    lead_days: np.ndarray = field(default_factory=lambda: np.zeros(0))  # of each resolved ticket
+    weekly_arrivals: np.ndarray = field(default_factory=lambda: np.zeros(0))  # tickets created per week
+
+
+def _cv(values: np.ndarray) -> float:
+    return float(np.std(values, ddof=1) / np.mean(values)) if values.size > 1 and np.mean(values) > 0 else 0.0
+
+
+def _round(x: float, digits: int = 3) -> float:
+    """Fitted values to `digits` significant figures: what the data can tell, and short in a link."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return float(f"{x:.{digits}g}")
+
+
+def _clip(value: float, cls: type, name: str) -> float:
+    meta = next(f.metadata for f in cls.__dataclass_fields__.values() if f.name == name)
+    return min(max(value, meta["min"]), meta["max"])
+
+
+def _shares(counts: pd.Series) -> dict[str, float]:
+    """Shares to three decimals that sum to exactly one: the largest type takes what the others leave."""
+    raw = counts / counts.sum()
+    shares = {k: round(float(v), 3) for k, v in raw.items()}
+    largest = raw.idxmax()
+    shares[largest] = round(1.0 - sum(v for k, v in shares.items() if k != largest), 3)
+    return shares
+
+
+def _largest_remainder(weights: dict[str, float], total: int) -> dict[str, int]:
+    """Whole numbers in proportion to weights, summing to total, each kept at least one while total allows."""
+    names = list(weights)
+    raw = np.array([weights[n] for n in names], dtype=float)
+    raw = raw / raw.sum() * total
+    counts = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - counts))[: total - counts.sum()]:
+        counts[i] += 1
+    for i in range(len(names)):  # a skill with work must keep an engineer
+        if counts[i] == 0 and counts.max() > 1:
+            counts[i] += 1
+            counts[int(np.argmax(counts))] -= 1
+    return {n: int(c) for n, c in zip(names, counts, strict=True)}
+
+
+def _growth(weekly: np.ndarray) -> tuple[float, float, bool]:
+    """Yearly growth from the weekly counts' linear trend, relative to their mean; and whether the trend can be
+    told from zero at 95 % (the slope's t-test)."""
+    if weekly.size < 4 or weekly.mean() <= 0:
+        return 0.0, 1.0, False
+    res = stats.linregress(np.arange(weekly.size), weekly)
+    per_week = res.slope / weekly.mean()
+    growth = math.expm1(per_week * WEEKS_PER_YEAR)
+    return growth, float(res.pvalue), bool(res.pvalue < 1 - GROWTH_CONFIDENCE)
+
+
+def _clients_won(first_seen: np.ndarray, start: float, weeks: float, rate: float) -> tuple[float, float] | None:
+    """New clients per year: clients whose first ticket comes after a settling window (the weeks in which a client
+    of average size, already there, sends a ticket with probability SURE_TO_SHOW), over the weeks after it. None
+    when the export is too short to watch for them."""
+    settle = -math.log(1 - SURE_TO_SHOW) / rate if rate > 0 else math.inf
+    watched = weeks - settle
+    if watched < MIN_WATCH_WEEKS:
+        return None
+    late = int(np.sum((first_seen - start) / DAYS_PER_WEEK > settle))
+    return late / watched * WEEKS_PER_YEAR, settle
+
+
+def fit(export: Export, base: Scenario, engineers: int | None = None, source: str = "export") -> Fit:
+    """A scenario whose demand, work types and team come from the tickets (the rest from `base`), and the firm's
+    record over the span of the export."""
+    t = export.tickets
+    hpd = base.firm.hours_per_week / DAYS_PER_WEEK
+    notes: list[str] = []
+    warnings = list(export.warnings)
+    created = working_days(t["created"], hpd)
+    resolved = working_days(t["resolved"], hpd)
+    due = working_days(t["due"], hpd, end_of_day_if_date=True)
+    start = float(np.nanmin(created))
+    end = float(np.nanmax(np.concatenate([created, resolved[~np.isnan(resolved)]])))
+    weeks = max((end - start) / DAYS_PER_WEEK, 1 / DAYS_PER_WEEK)
+    n = len(t)
+
+    # Demand
+    clients_col = t["client"]
+    if clients_col.notna().any():
+        per_client = clients_col.dropna().value_counts()
+        clients = int(per_client.size)
+        missing = int(clients_col.isna().sum())
+        if missing:
+            warnings.append(f"{missing} tickets name no client; they count in the rate but not as a client.")
+        mean = per_client.mean()
+        var = per_client.var(ddof=1) if clients > 1 else 0.0
+        size_cv = math.sqrt(max(var - mean, 0.0)) / mean  # Poisson noise taken out of the spread
+        notes.append(f"demand.clients = {clients}: distinct clients in '{export.mapping['client']}'.")
+        notes.append(f"demand.client_size_cv = {_round(size_cv, 2)}: spread of tickets per client, less what "
+                     "chance alone gives.")
+    else:
+        clients = base.demand.clients
+        size_cv = base.demand.client_size_cv
+        warnings.append(f"No client column; demand.clients = {clients} and client_size_cv kept from the base "
+                        "scenario (name the column with --map client=COLUMN).")
+    rate = n / weeks / clients
+    notes.append(f"demand.requests_per_client_per_week = {_round(rate)}: {n} tickets over {weeks:.1f} working "
+                 f"weeks and {clients} clients.")
+    new_clients = None
+    if clients_col.notna().any() and "new_clients_per_year" in {f for f in type(base.demand).__dataclass_fields__}:
+        first_seen = pd.Series(created).groupby(clients_col.to_numpy()).min().to_numpy()
+        won = _clients_won(first_seen, start, weeks, rate)
+        if won is None:
+            warnings.append(f"The export is too short to see new clients arrive; demand.new_clients_per_year = "
+                            f"{base.demand.new_clients_per_year:g} kept from the base scenario.")
+        else:
+            new_clients = won[0]
+            notes.append(f"demand.new_clients_per_year = {_round(new_clients, 2)}: clients whose first ticket "
+                         f"came after the first {won[1]:.0f} weeks, per year of the rest.")
+    week_index = np.floor((created - start) / DAYS_PER_WEEK).astype(int)
+    full_weeks = int(math.floor(weeks))
+    weekly = np.bincount(week_index[week_index < full_weeks], minlength=full_weeks).astype(float)
+    growth, pvalue, significant = _growth(weekly)
+    if significant:
+        notes.append(f"demand.growth_per_year = {_round(growth, 2)}: the trend of weekly tickets "
+                     f"(p = {pvalue:.2g}).")
+    else:
+        warnings.append(f"Growth cannot be told from zero over {full_weeks} weeks (trend {growth:+.0%} a year, "
+                        f"p = {pvalue:.2g}); demand.growth_per_year = 0.")
+        growth = 0.0
+
+    # Work types
+    t = t.assign(kind=t["type"].map(slug), created_day=created, resolved_day=resolved, due_day=due)
+    counts = t["kind"].value_counts()
+    shares = _shares(counts)
+    mapped_skill = "skill" in export.mapping
+    base_types = base.demand.work_types
+    skills = base.skills
+    main_skill = max(skills, key=skills.get)
+    work_types: dict[str, dict[str, Any]] = {}
+    for kind in counts.index:
+        rows = t[t["kind"] == kind]
+        kept = base_types.get(kind, base_types.get(next(iter(base_types)), WorkType()))
+        done = rows[rows["resolved"].notna()]
+        spent = done["effort_hours"].dropna().to_numpy()
+        spent = spent[spent > 0]
+        estimates = rows["estimate_hours"].dropna().to_numpy()
+        estimates = estimates[estimates > 0]
+        wt: dict[str, Any] = {"share": shares[kind]}
+        if spent.size >= 2:
+            wt["effort_hours"], wt["effort_cv"] = spent.mean(), _cv(spent)
+            notes.append(f"{kind}: effort {spent.mean():.3g} h (cv {_cv(spent):.2g}) from the time spent on "
+                         f"{spent.size} resolved tickets.")
+        elif estimates.size >= 2:
+            wt["effort_hours"], wt["effort_cv"] = estimates.mean(), _cv(estimates)
+            warnings.append(f"{kind}: no time spent logged; effort {estimates.mean():.3g} h from "
+                            f"{estimates.size} estimates.")
+        else:
+            wt["effort_hours"], wt["effort_cv"] = kept.effort_hours, kept.effort_cv
+            warnings.append(f"{kind}: neither time spent nor estimates; effort {kept.effort_hours:g} h and cv "
+                            f"{kept.effort_cv:g} kept from the base scenario.")
+        asked = (rows["due_day"] - rows["created_day"]).dropna().to_numpy()
+        asked = asked[asked > 0]
+        if asked.size:
+            wt["deadline_days"] = float(np.median(asked))
+            notes.append(f"{kind}: deadline {np.median(asked):.3g} working days, the median of {asked.size} "
+                         "due dates.")
+        else:
+            wt["deadline_days"] = kept.deadline_days
+            warnings.append(f"{kind}: no due dates; deadline {kept.deadline_days:g} working days kept from the "
+                            "base scenario.")
+        if mapped_skill and rows["skill"].notna().any():
+            wt["skill"] = slug(rows["skill"].mode().iloc[0])
+        elif kind in base_types and base_types[kind].skill in skills:
+            wt["skill"] = base_types[kind].skill
+        else:
+            wt["skill"] = main_skill
+        for name, cls in (("effort_hours", WorkType), ("effort_cv", WorkType), ("deadline_days", WorkType)):
+            wt[name] = _round(_clip(float(wt[name]), cls, name))
+        work_types[kind] = wt
+
+    # Team
+    resolvers = t.loc[t["resolved"].notna(), "assignee"].dropna()
+    if engineers is not None:
+        team = engineers
+        notes.append(f"firm.engineers = {team}: as given.")
+    elif resolvers.size:
+        team = int(resolvers.nunique())
+        notes.append(f"firm.engineers = {team}: distinct assignees of resolved tickets.")
+    else:
+        team = base.firm.engineers
+        warnings.append(f"No assignee column; firm.engineers = {team} kept from the base scenario "
+                        "(or give --engineers N).")
+    needed = {wt["skill"] for wt in work_types.values()}
+    if mapped_skill:
+        by_person = t.dropna(subset=["assignee", "skill"]).groupby("assignee")["skill"].agg(
+            lambda s: slug(s.mode().iloc[0]))
+        weights = {s: float((by_person == s).sum()) or 0.5 for s in sorted(needed)}
+    else:
+        weights = {s: float(c) for s, c in skills.items() if s in needed} or {main_skill: 1.0}
+    firm_skills = _largest_remainder(weights, team) if len(weights) > 1 or base.firm.skills else {}
+    if firm_skills and any(v == 0 for v in firm_skills.values()):
+        warnings.append(f"{team} engineers cannot cover the skills {', '.join(firm_skills)}; one skill 'general' "
+                        "for everyone instead.")
+        firm_skills = {}
+    if not firm_skills:
+        for wt in work_types.values():
+            wt["skill"] = "general"
+    data = base.to_dict()
+    data["name"] = f"Calibrated: {source}"[:80]
+    data["description"] = (f"Fitted to {n} tickets from {t['created'].min():%Y-%m-%d} to "
+                           f"{t['created'].max():%Y-%m-%d} ({export.format.label}); the rest from {base.name}.")
+    data["firm"] = {**data["firm"], "engineers": team, "skills": firm_skills}
+    data["demand"] = {**data["demand"], "clients": clients, "requests_per_client_per_week": _round(
+        _clip(rate, type(base.demand), "requests_per_client_per_week")), "client_size_cv": _round(
+        _clip(size_cv, type(base.demand), "client_size_cv"), 2), "growth_per_year": _round(
+        _clip(growth, type(base.demand), "growth_per_year"), 2), "work_types": work_types}
+    if new_clients is not None:
+        data["demand"]["new_clients_per_year"] = _round(_clip(new_clients, type(base.demand),
+                                                              "new_clients_per_year"), 2)
+    scenario = from_dict(data)
+
+    # The record
+    done = t[t["resolved"].notna()]
+    lead = (done["resolved_day"] - done["created_day"]).to_numpy()
+    with_due = done[done["due"].notna()]
+    open_at_end = int(t["resolved"].isna().sum())
+    observed = {
+        "tickets": n,
+        "weeks": round(weeks, 2),
+        "throughput_per_week": len(done) / weeks,
+        "lead_time_days": float(lead.mean()) if lead.size else math.nan,
+        "lead_time_p90_days": float(np.percentile(lead, 90)) if lead.size else math.nan,
+        "on_time_rate": float((with_due["resolved_day"] <= with_due["due_day"]).mean()) if len(with_due)
+        else math.nan,
+        "open_at_end": open_at_end,
+    }
+    if not len(with_due):
+        warnings.append("No resolved ticket has a due date, so the on-time rate cannot be measured.")
+    return Fit(scenario, observed, notes, warnings, lead, weekly)

@@ -1,0 +1,255 @@
+"""Reading a ticket export: which tracker wrote it (recognised by its headers), which column holds what, and the
+tickets as one tidy frame with parsed dates and hours.
+
+Every export becomes the same frame, so fitting never looks at a tracker's quirks. Rows that cannot be used are
+skipped and counted; a file with nothing usable raises ExportError, one line naming what is missing and what is
+expected. The file is read as text with pandas only: nothing in it is evaluated.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario import ScenarioError
+
+# The fields a ticket can have; a generic CSV uses these names as its headers and `--map FIELD=COLUMN` these keys.
+FIELDS = ("created", "resolved", "due", "type", "client", "effort_hours", "estimate_hours", "assignee", "skill")
+MIN_TICKETS = 20
+MAX_BYTES = 50_000_000
+SECONDS = 3600.0
+
+JIRA_CLIENT_COLUMNS = ("Organizations", "Organization", "Client", "Customer", "Account", "Company", "Component/s",
+                       "Custom field (Client)")
+
+
+@dataclass(frozen=True)
+class Format:
+    """A tracker's export: for each field the headers it may carry (first found wins), and the unit of its time
+    columns (Jira and Zendesk write seconds)."""
+
+    name: str
+    label: str
+    signature: tuple[str, ...]  # headers that together identify the format
+    columns: dict[str, tuple[str, ...]]
+    seconds: bool = False
+
+
+FORMATS = (
+    Format("jira", "Jira CSV export", ("Issue Type", "Created"), {
+        "created": ("Created",), "resolved": ("Resolved",), "due": ("Due Date", "Due date"),
+        "type": ("Issue Type",), "client": JIRA_CLIENT_COLUMNS, "effort_hours": ("Time Spent",),
+        "estimate_hours": ("Original Estimate",), "assignee": ("Assignee",),
+    }, seconds=True),
+    Format("zendesk", "Zendesk export", ("Created at",), {
+        "created": ("Created at",), "resolved": ("Solved at",), "due": ("Due date", "Due Date"),
+        "type": ("Ticket type",), "client": ("Organization",), "effort_hours": ("Total time spent (sec)",),
+        "assignee": ("Assignee",),
+    }, seconds=True),
+    Format("linear", "Linear export", ("Created", "Completed"), {
+        "created": ("Created",), "resolved": ("Completed",), "due": ("Due Date",), "type": ("Labels",),
+        "client": ("Team",), "estimate_hours": ("Estimate",), "assignee": ("Assignee",),
+    }),
+    Format("generic", "generic CSV", ("created",), {name: (name,) for name in FIELDS}),
+)
+EXPECTED = ("a Jira, Zendesk or Linear CSV export, or a CSV with the headers "
+            "created,resolved,type,client,effort_hours,due,assignee")
+DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "ISO8601")
+DATE_EXAMPLES = "11/May/24 3:26 PM (Jira) or ISO 2024-05-11 15:26"
+
+
+class ExportError(ScenarioError):
+    """An export that cannot be calibrated from; its message is one line naming what is missing and expected."""
+
+    def __init__(self, message: str):
+        super().__init__([message])
+
+
+@dataclass
+class Export:
+    """The usable tickets, one row each: created, resolved, due (datetimes, NaT when absent), type, client,
+    assignee, skill (text, NA when absent), effort_hours, estimate_hours (floats); what was recognised; warnings."""
+
+    tickets: pd.DataFrame
+    format: Format
+    mapping: dict[str, str]  # field -> column used
+    columns: list[str]
+    rows: int  # data rows in the file
+    warnings: list[str] = field(default_factory=list)
+    preview: pd.DataFrame | None = None
+
+
+def parse_map(items: list[str] | None) -> dict[str, str]:
+    """`--map FIELD=COLUMN` items as a dict; an unknown field or a missing '=' is refused."""
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, column = item.partition("=")
+        name = name.strip()
+        if not sep or not column.strip():
+            raise ExportError(f"--map {item!r}: write FIELD=COLUMN, e.g. client=Organization")
+        if name not in FIELDS:
+            raise ExportError(f"--map {item!r}: unknown field {name!r}; fields are {', '.join(FIELDS)}")
+        out[name] = column.strip()
+    return out
+
+
+def decode(data: bytes, source: str) -> str:
+    """The file's text: UTF-8 (with or without a byte-order mark), else Windows-1252, as spreadsheets save it."""
+    if not data.strip():
+        raise ExportError(f"{source}: the file is empty; expected {EXPECTED}")
+    if len(data) > MAX_BYTES:
+        raise ExportError(f"{source}: {len(data):,} bytes; an export of at most {MAX_BYTES:,} bytes is read")
+    if b"\x00" in data[:65536]:
+        raise ExportError(f"{source}: a binary file, not a CSV; expected {EXPECTED}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ExportError(f"{source}: not a text file; expected {EXPECTED} in UTF-8") from None
+
+
+def recognise(columns: list[str]) -> Format:
+    """The first format whose signature headers are all present (case-insensitively); the generic one otherwise."""
+    have = {c.strip().lower() for c in columns}
+    for fmt in FORMATS:
+        if all(s.lower() in have for s in fmt.signature):
+            return fmt
+    return FORMATS[-1]
+
+
+def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
+    by_lower = {}
+    for c in columns:
+        by_lower.setdefault(c.strip().lower(), c)
+    for name in names:
+        if name.lower() in by_lower:
+            return by_lower[name.lower()]
+    return None
+
+
+def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str], source: str) -> dict[str, str]:
+    """Field -> column: the format's headers, then `overrides` (which must name a column of the file; an empty
+    name leaves the field out)."""
+    mapping = {}
+    for name in FIELDS:
+        column = _find(columns, fmt.columns.get(name, ()))
+        if column is not None:
+            mapping[name] = column
+    for name, column in overrides.items():
+        if not column:  # the app's "not in this export"
+            mapping.pop(name, None)
+            continue
+        found = _find(columns, (column,))
+        if found is None:
+            shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+            raise ExportError(f"{source}: --map {name}={column}: no such column; the columns are {shown}")
+        mapping[name] = found
+    if "created" not in mapping:
+        raise ExportError(f"{source}: no creation-date column; expected Created (Jira, Linear), Created at "
+                          "(Zendesk) or created (generic CSV), or name one with --map created=COLUMN")
+    return mapping
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    """Dates as Jira writes them by default or ISO, whichever reads more of the column; NaT where none does.
+    Time zones are dropped, keeping the local clock time the tracker wrote."""
+    text = values.astype("string").str.strip()
+    best = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in DATE_FORMATS:
+        try:
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+        except (ValueError, TypeError):
+            continue
+        parsed = parsed.dt.tz_localize(None).astype("datetime64[ns]")
+        best = best.fillna(parsed)
+    return best
+
+
+def _hours(values: pd.Series, seconds: bool) -> pd.Series:
+    number = pd.to_numeric(values, errors="coerce").astype(float)
+    return number / SECONDS if seconds else number
+
+
+def _text(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip()
+    return text.mask(text == "")
+
+
+def _read_csv(text: str, source: str, **options: object) -> pd.DataFrame:
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, **options)
+    except pd.errors.EmptyDataError:
+        raise ExportError(f"{source}: the file is empty; expected {EXPECTED}") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
+        raise ExportError(f"{source}: not a readable CSV ({reason}); expected {EXPECTED}") from None
+
+
+def header(data: bytes, source: str = "export") -> tuple[Format, list[str]]:
+    """The format recognised and the columns, reading the header row only: what the app offers to map."""
+    columns = [str(c) for c in _read_csv(decode(data, source), source, nrows=0).columns]
+    return recognise(columns), columns
+
+
+def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str] | None = None) -> Export:
+    """The usable tickets of a CSV export, with the format recognised and the rows that cannot be used counted."""
+    frame = _read_csv(decode(data, source), source)
+    columns = [str(c) for c in frame.columns]
+    fmt = recognise(columns)
+    mapping = resolve_mapping(columns, fmt, overrides or {}, source)
+    if frame.empty:
+        raise ExportError(f"{source}: only a header row, no tickets; expected one row per ticket")
+    frame = frame[~(frame == "").all(axis=1)]
+    rows = len(frame)
+    seconds = fmt.seconds
+
+    def column(name: str) -> pd.Series:
+        return frame[mapping[name]] if name in mapping else pd.Series(pd.NA, index=frame.index, dtype="string")
+
+    tickets = pd.DataFrame(index=frame.index)
+    for name in ("created", "resolved", "due"):
+        tickets[name] = parse_dates(column(name)) if name in mapping else pd.NaT
+    for name in ("type", "client", "assignee", "skill"):
+        tickets[name] = _text(column(name)) if name in mapping else pd.Series(pd.NA, index=frame.index,
+                                                                              dtype="string")
+    for name in ("effort_hours", "estimate_hours"):
+        tickets[name] = _hours(column(name), seconds) if name in mapping else np.nan
+    tickets["type"] = tickets["type"].fillna("general")
+
+    warnings: list[str] = []
+    created_text = _text(column("created"))
+    if tickets["created"].isna().all():
+        first = created_text.dropna()
+        sample = f" (first: {first.iloc[0][:40]!r})" if len(first) else ""
+        raise ExportError(f"{source}: column {mapping['created']!r}: no date could be read{sample}; expected "
+                          f"dates such as {DATE_EXAMPLES}")
+    skipped: dict[str, int] = {}
+
+    def skip(mask: pd.Series, reason: str) -> None:
+        nonlocal tickets
+        count = int(mask.sum())
+        if count:
+            skipped[reason] = skipped.get(reason, 0) + count
+            tickets = tickets[~mask]
+
+    skip(tickets["created"].isna(), "no readable creation date")
+    for name in ("resolved", "due"):
+        if name in mapping:
+            given = _text(column(name)).reindex(tickets.index).notna()
+            skip(given & tickets[name].isna(), f"an unreadable {mapping[name]} date")
+    skip(tickets["resolved"] < tickets["created"], "resolved before created")
+    for name in ("effort_hours", "estimate_hours"):
+        skip(tickets[name] < 0, f"negative {mapping.get(name, name)}")
+    for reason, count in skipped.items():
+        warnings.append(f"{count} of {rows} rows skipped: {reason}.")
+    if len(tickets) < MIN_TICKETS:
+        why = f" ({'; '.join(f'{c} with {r}' for r, c in skipped.items())})" if skipped else ""
+        raise ExportError(f"{source}: only {len(tickets)} usable tickets{why}; at least {MIN_TICKETS} are needed "
+                          "to fit a scenario")
+    return Export(tickets.reset_index(drop=True), fmt, mapping, columns, rows, warnings, frame.head(10))

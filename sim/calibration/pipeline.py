@@ -1,0 +1,102 @@
+"""From an export's bytes to a calibrated scenario: read, fit, back-test; and the two ways to print the result.
+The command line and the app's Calibrate page both call `calibrate`, so they give the same numbers."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+from sim.calibration.backtest import Backtest, Progress, backtest
+from sim.calibration.fit import Fit, fit
+from sim.calibration.formats import Export, read_export
+from sim.experiment import check_designs
+from sim.scenario import Scenario, dumps
+
+OBSERVED = ("tickets", "weeks", "throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate",
+            "open_at_end")
+
+
+@dataclass
+class Calibration:
+    export: Export
+    fit: Fit
+    backtest: Backtest | None
+
+    @property
+    def scenario(self) -> Scenario:
+        """The fitted scenario, with the fitted behaviour assumptions when the back-test found any."""
+        if self.backtest is not None and self.backtest.scenario is not None:
+            return self.backtest.scenario
+        return self.fit.scenario
+
+    @property
+    def warnings(self) -> list[str]:
+        """The fit's warnings, and a fitted assumption at an end of its plausible range: the gap is wider than
+        plausible values of it can close, so the model lacks or overstates something for this firm."""
+        out = list(self.fit.warnings)
+        if self.backtest is not None:
+            ranges = {row["path"]: (row["low"], row["high"]) for row in self.backtest.screen}
+            for path, value in self.backtest.fitted.items():
+                if path in ranges and any(abs(value - end) < 1e-9 for end in ranges[path]):
+                    out.append(f"{path} was fitted to {value:g}, an end of its plausible range "
+                               f"{ranges[path][0]:g} to {ranges[path][1]:g}: the gap is wider than plausible "
+                               "values of it can close.")
+        return out
+
+    @property
+    def notes(self) -> list[str]:
+        """What was fitted and from what, the behaviour assumptions included."""
+        notes = list(self.fit.notes)
+        if self.backtest is not None:
+            for path, value in self.backtest.fitted.items():
+                notes.append(f"{path} = {value:g}: fitted so that today's design ({self.backtest.design}) matches "
+                             "the firm's lead time and on-time rate.")
+        return notes
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "scenario": self.scenario.to_dict(),
+            "observed": {k: _clean(self.fit.observed[k]) for k in OBSERVED},
+            "format": self.export.format.name,
+            "columns": dict(self.export.mapping),
+            "fitted": self.notes,
+            "warnings": self.warnings,
+        }
+        if self.backtest is not None:
+            out["backtest"] = self.backtest.to_dict()
+        return out
+
+    def to_toml(self) -> str:
+        """The scenario file, loadable by `sim run` and the app, headed by comments saying where it comes from."""
+        lines = [f"Calibrated from {self.export.format.label}: {self.fit.observed['tickets']} tickets over "
+                 f"{self.fit.observed['weeks']:.1f} working weeks."]
+        if self.backtest is not None:
+            lines.append(f"Back-test of {self.backtest.design} over {self.backtest.weeks} weeks "
+                         f"({self.backtest.verdict}): {self.backtest.sentence}")
+        lines += [f"Fitted: {n}" for n in self.notes] + [f"Warning: {w}" for w in self.warnings]
+        head = "".join(f"# {line}\n" for line in lines)
+        return head + "\n" + dumps(self.scenario)
+
+
+def _clean(x: float) -> float | int | None:
+    if isinstance(x, int):
+        return x
+    return None if not math.isfinite(x) else round(float(x), 6)
+
+
+def calibrate(data: bytes, base: Scenario, *, source: str = "export", columns: Mapping[str, str] | None = None,
+              engineers: int | None = None, today: str = "none", run_backtest: bool = True,
+              executor: Executor | None = None, progress: Progress | None = None) -> Calibration:
+    """Read the export, fit the scenario on top of `base`, and back-test `today` against the firm's record."""
+    check_designs(base, [today])  # a bad --today fails before any work
+    export = read_export(data, source, columns)
+    fitted = fit(export, base, engineers=engineers, source=source)
+    result = None
+    if run_backtest and math.isfinite(fitted.observed["lead_time_days"]):
+        result = backtest(fitted.scenario, fitted.observed, today, executor=executor, progress=progress)
+    elif run_backtest:
+        fitted.warnings.append("No ticket was resolved, so there is nothing to back-test against.")
+    return Calibration(export, fitted, result)

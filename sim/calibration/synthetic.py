@@ -1,0 +1,191 @@
+"""Ticket exports from a known process, written as Jira, Zendesk, Linear or the generic CSV would write them: the
+sample in scenarios/samples/ and the tests' ground truth come from here.
+
+The process is deliberately not Orgsim's model: Poisson arrivals over working hours from clients of gamma-spread
+sizes, gamma efforts per ticket type; each client has one engineer, who takes the waiting ticket due first
+(non-preemptive earliest-due-date, one ticket at a time) and logs only part of the time it takes (the rest is
+talk and switching). Working hours map to office hours 9:00 to 9:00 + a working day, Monday to Friday, as
+`sim.calibration.fit` reads them back.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+START = np.datetime64("2024-01-01")  # a Monday
+
+
+@dataclass(frozen=True)
+class TicketType:
+    name: str  # as the tracker shows it, e.g. "Change Request"
+    share: float
+    effort_hours: float
+    effort_cv: float
+    deadline_days: float
+
+
+@dataclass(frozen=True)
+class Process:
+    """The truth a generated export comes from."""
+
+    clients: int = 20
+    requests_per_client_per_week: float = 0.5
+    client_size_cv: float = 0.4
+    new_clients_per_year: float = 0.0  # won during the export, each sending like an average client from then on
+    weeks: int = 26
+    engineers: int = 4
+    hours_per_day: float = 8.0
+    unlogged_share: float = 0.3  # time on a ticket beyond the time logged (talk, switching), as a share of it
+    types: tuple[TicketType, ...] = (
+        TicketType("Bug", 0.5, 3.0, 1.0, 2.0),
+        TicketType("Change Request", 0.35, 10.0, 0.8, 8.0),
+        TicketType("Project Work", 0.15, 40.0, 0.6, 25.0),
+    )
+    seed: int = 7
+
+
+@dataclass
+class Generated:
+    """The tickets in working hours (one row each) and the record computed from them directly."""
+
+    tickets: pd.DataFrame
+    truth: dict[str, float] = field(default_factory=dict)
+
+
+def _gamma(rng: np.random.Generator, mean: np.ndarray, cv: np.ndarray) -> np.ndarray:
+    shape = 1.0 / np.maximum(cv, 1e-9) ** 2
+    return rng.gamma(shape, mean / shape)
+
+
+def _serve(arrival: np.ndarray, due_at: np.ndarray, work: np.ndarray, horizon: float) -> np.ndarray:
+    """Finish times of one engineer taking the waiting ticket due first; NaN for what is open at the horizon."""
+    done = np.full(arrival.size, np.nan)
+    waiting: list[tuple[float, int]] = []
+    clock, i = 0.0, 0
+    while i < arrival.size or waiting:
+        if not waiting:
+            clock = max(clock, arrival[i])
+        while i < arrival.size and arrival[i] <= clock:
+            heapq.heappush(waiting, (due_at[i], i))
+            i += 1
+        if clock >= horizon:
+            break
+        _, j = heapq.heappop(waiting)
+        clock += work[j]
+        if clock <= horizon:
+            done[j] = clock
+    return done
+
+
+def generate(process: Process = Process()) -> Generated:
+    """Draw the tickets, serve them, and compute the firm's record from the truth (no dates involved)."""
+    rng = np.random.default_rng(process.seed)
+    hpd, p = process.hours_per_day, process
+    horizon = p.weeks * 5 * hpd
+    sizes = _gamma(rng, np.ones(p.clients), np.full(p.clients, p.client_size_cv))
+    sizes /= sizes.sum()
+    count = rng.poisson(p.clients * p.requests_per_client_per_week * p.weeks)
+    arrival = rng.uniform(0, horizon, count)
+    client = rng.choice(p.clients, size=count, p=sizes)
+    won = np.sort(rng.uniform(0, horizon, rng.poisson(p.new_clients_per_year * p.weeks / 52)))
+    for j, start in enumerate(won):
+        sent = rng.poisson(p.requests_per_client_per_week * (horizon - start) / (5 * hpd))
+        arrival = np.append(arrival, rng.uniform(start, horizon, sent))
+        client = np.append(client, np.full(sent, p.clients + j))
+    order = np.argsort(arrival, kind="stable")
+    arrival, client = arrival[order], client[order]
+    count = arrival.size
+    kind = rng.choice(len(p.types), size=count, p=np.array([t.share for t in p.types]))
+    effort = _gamma(rng, np.array([t.effort_hours for t in p.types])[kind],
+                    np.array([t.effort_cv for t in p.types])[kind])
+    due_at = arrival + np.array([t.deadline_days for t in p.types])[kind] * hpd
+    due_day = np.floor(due_at / hpd)  # the tracker keeps the date; the deadline is that day's end
+    resolved = np.full(count, np.nan)
+    # each client has its engineer, as in a firm without coordinators
+    owner = np.arange(p.clients + won.size) % p.engineers
+    assignee = owner[client]
+    work = effort * (1.0 + p.unlogged_share)
+    for eng in range(p.engineers):
+        mine = np.flatnonzero(assignee == eng)
+        resolved[mine] = _serve(arrival[mine], due_at[mine], work[mine], horizon)
+    done = ~np.isnan(resolved)
+    lead = (resolved[done] - arrival[done]) / hpd
+    tickets = pd.DataFrame({"arrival": arrival, "resolved": resolved, "due_day": due_day, "client": client,
+                            "kind": kind, "effort": effort, "assignee": assignee})
+    truth = {
+        "tickets": count, "clients": int(np.unique(client).size), "clients_won": int(won.size),
+        "engineers": int(np.unique(assignee[done]).size),
+        "lead_time_days": float(lead.mean()), "open_at_end": int((~done).sum()),
+        "on_time_rate": float(np.mean(resolved[done] <= (due_day[done] + 1) * hpd)),
+        "throughput_per_week": float(done.sum() / p.weeks),
+    }
+    return Generated(tickets, truth)
+
+
+def _clock(hours: np.ndarray, hpd: float) -> pd.Series:
+    """Working hours since START as office-hours date-times, to the minute."""
+    day = np.floor(hours / hpd)
+    dates = np.busday_offset(START, day.astype(int), roll="forward")
+    minutes = np.round((hours - day * hpd) * 60 + 9 * 60)
+    return pd.Series(pd.to_datetime(dates) + pd.to_timedelta(minutes, unit="m"))
+
+
+def _jira_time(ts: pd.Series) -> pd.Series:
+    return ts.map(lambda d: "" if pd.isna(d) else f"{d:%d/%b/%y} {d.hour % 12 or 12}:{d:%M %p}")
+
+
+def to_csv(generated: Generated, process: Process = Process(), fmt: str = "jira") -> str:
+    """The tickets as a tracker exports them: `jira`, `zendesk`, `linear` or `generic`."""
+    t, hpd = generated.tickets, process.hours_per_day
+    created = _clock(t["arrival"].to_numpy(), hpd)
+    resolved = _clock(np.nan_to_num(t["resolved"].to_numpy()), hpd).where(t["resolved"].notna().to_numpy())
+    due = pd.Series(pd.to_datetime(np.busday_offset(START, t["due_day"].to_numpy().astype(int), roll="forward")))
+    done = t["resolved"].notna().to_numpy()
+    type_name = np.array([tt.name for tt in process.types])[t["kind"].to_numpy()]
+    client = [f"Client {c + 1:02d}" for c in t["client"]]
+    assignee = np.where(t["assignee"] >= 0, [f"Engineer {chr(65 + a % 26)}{a // 26 or ''}" for a in t["assignee"]],
+                        "")
+    seconds = np.where(done, np.round(t["effort"].to_numpy() * 60) * 60, np.nan)
+    estimate = np.array([tt.effort_hours for tt in process.types])[t["kind"].to_numpy()]
+    n = len(t)
+    if fmt == "jira":
+        columns = ["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Assignee", "Created", "Resolved",
+                   "Due Date", "Original Estimate", "Time Spent", "Labels", "Labels", "Organizations"]
+        rows = zip([f"Request {i + 1}" for i in range(n)], [f"SUP-{i + 1}" for i in range(n)],
+                   [str(10000 + i) for i in range(n)], type_name, np.where(done, "Done", "In Progress"), assignee,
+                   _jira_time(created), _jira_time(resolved), due.map(lambda d: f"{d:%d/%b/%y}"),
+                   (estimate * 3600).astype(int), pd.Series(seconds).map(lambda s: "" if np.isnan(s) else int(s)),
+                   np.where(t["kind"] == 0, "urgent", ""), ["client-work"] * n, client, strict=True)
+    elif fmt == "zendesk":
+        columns = ["Id", "Subject", "Status", "Ticket type", "Created at", "Solved at", "Due date", "Organization",
+                   "Assignee", "Total time spent (sec)"]
+        iso = "%Y-%m-%d %H:%M:%S"
+        rows = zip(range(1, n + 1), [f"Request {i + 1}" for i in range(n)], np.where(done, "Solved", "Open"),
+                   type_name, created.dt.strftime(iso), resolved.dt.strftime(iso).fillna(""),
+                   due.dt.strftime("%Y-%m-%d"), client, assignee,
+                   pd.Series(seconds).map(lambda s: "" if np.isnan(s) else int(s)), strict=True)
+    elif fmt == "linear":
+        columns = ["ID", "Title", "Status", "Labels", "Team", "Assignee", "Estimate", "Created", "Completed",
+                   "Due Date"]
+        iso = "%Y-%m-%dT%H:%M:%S.000Z"
+        rows = zip([f"ENG-{i + 1}" for i in range(n)], [f"Request {i + 1}" for i in range(n)],
+                   np.where(done, "Done", "In Progress"), type_name, client, assignee, estimate,
+                   created.dt.strftime(iso), resolved.dt.strftime(iso).fillna(""), due.dt.strftime("%Y-%m-%d"),
+                   strict=True)
+    elif fmt == "generic":
+        columns = ["created", "resolved", "type", "client", "effort_hours", "due", "assignee"]
+        iso = "%Y-%m-%d %H:%M"
+        rows = zip(created.dt.strftime(iso), resolved.dt.strftime(iso).fillna(""), type_name, client,
+                   pd.Series(seconds / 3600).map(lambda h: "" if np.isnan(h) else f"{h:.3f}"),
+                   due.dt.strftime("%Y-%m-%d"), assignee, strict=True)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    return pd.DataFrame(list(rows), columns=columns).to_csv(index=False)
+
+
+# The firm of scenarios/samples/jira_sample.csv: a year, 6 engineers who each look after their own clients.
+SAMPLE = Process(engineers=6, weeks=52, seed=2024)

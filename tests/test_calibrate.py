@@ -1,0 +1,268 @@
+"""Calibration to a ticket export: the formats are recognised, the fit recovers a known process, bad exports get
+one line and exit 2. Exports come from `sim.calibration.synthetic`, whose truth the fit never sees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.calibration.fit import fit, slug, working_days
+from sim.calibration.formats import ExportError, parse_dates, read_export
+from sim.calibration.synthetic import SAMPLE, Process, TicketType, generate, to_csv
+from sim.cli import main
+from sim.experiment import run_experiment
+from sim.scenario import dumps, from_dict, loads
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_CSV = ROOT / "scenarios" / "samples" / "jira_sample.csv"
+FORMATS = ("jira", "zendesk", "linear", "generic")
+# A year of a bigger firm: enough tickets that the rate is known to a few per cent.
+BIG = Process(clients=30, requests_per_client_per_week=1.0, client_size_cv=0.5, weeks=52, engineers=10, types=(
+    TicketType("Incident", 0.45, 2.0, 1.0, 1.0),
+    TicketType("Service Request", 0.4, 6.0, 0.7, 5.0),
+    TicketType("Project/Change (large)", 0.15, 30.0, 0.5, 20.0),
+))
+
+
+def fitted(process: Process, fmt: str, default_scenario):
+    generated = generate(process)
+    export = read_export(to_csv(generated, process, fmt).encode(), f"{fmt}.csv")
+    return generated, export, fit(export, default_scenario, source=f"{fmt}.csv")
+
+
+# --- working days and dates: exact values on small cases -----------------------------------------------------------
+
+def days(*stamps: str, end_of_day: bool = False) -> np.ndarray:
+    return working_days(pd.Series(pd.to_datetime(list(stamps))), 8.0, end_of_day_if_date=end_of_day)
+
+
+def test_working_days_count_office_hours_only():
+    monday_4pm, tuesday_10am = days("2024-05-13 16:00", "2024-05-14 10:00")
+    assert tuesday_10am - monday_4pm == pytest.approx(0.25)  # one hour on Monday, one on Tuesday
+    friday_4pm, monday_10am = days("2024-05-17 16:00", "2024-05-20 10:00")
+    assert monday_10am - friday_4pm == pytest.approx(0.25)  # the weekend does not count
+    saturday, monday_9am = days("2024-05-18 12:00", "2024-05-20 09:00")
+    assert saturday == monday_9am
+    evening, next_morning = days("2024-05-13 20:00", "2024-05-14 07:00")
+    assert next_morning - evening == 0.0
+    (due,) = days("2024-05-14", end_of_day=True)
+    assert due - monday_4pm == pytest.approx(1.125)  # an hour on Monday and all of Tuesday
+
+
+def test_jira_and_iso_dates_are_read():
+    parsed = parse_dates(pd.Series(["11/May/24 3:26 PM", "2024-05-11 15:26", "2024-05-11T15:26:00Z", "soon", ""]))
+    assert list(parsed[:3]) == [pd.Timestamp("2024-05-11 15:26")] * 3
+    assert parsed[3:].isna().all()
+
+
+def test_type_names_become_slugs():
+    assert slug("Change Request") == "change_request"
+    assert slug("Project/Change (large)") == "project_change_large"
+    assert slug("???") == "general"
+
+
+# --- formats ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_each_format_is_recognised_by_its_headers(fmt):
+    export = read_export(to_csv(generate(SAMPLE), SAMPLE, fmt).encode(), "x.csv")
+    assert export.format.name == fmt
+    assert {"created", "resolved", "due", "type", "client", "assignee"} <= set(export.mapping)
+
+
+def test_jira_repeated_columns_and_a_mapped_column():
+    text = to_csv(generate(SAMPLE), SAMPLE, "jira")
+    assert text.splitlines()[0].count(",Labels,") == 1 and "Labels,Labels" in text.splitlines()[0]
+    export = read_export(text.encode(), "x.csv", {"client": "Assignee"})
+    assert export.mapping["client"] == "Assignee"
+    assert export.tickets["client"].nunique() == SAMPLE.engineers
+
+
+# --- the fit recovers the process (the issue's tolerances) -------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fit_recovers_a_known_process(fmt, seed, default_scenario):
+    process = Process(**{**BIG.__dict__, "seed": seed})
+    generated, export, result = fitted(process, fmt, default_scenario)
+    s, truth = result.scenario, generated.truth
+    assert s.demand.clients == truth["clients"]
+    assert s.demand.requests_per_client_per_week == pytest.approx(process.requests_per_client_per_week, rel=0.06)
+    assert s.firm.engineers == truth["engineers"]
+    assert result.observed["on_time_rate"] == pytest.approx(truth["on_time_rate"], abs=0.02)
+    assert result.observed["open_at_end"] == truth["open_at_end"]
+    assert result.observed["lead_time_days"] == pytest.approx(truth["lead_time_days"], abs=0.02)
+    for t in process.types:
+        wt = s.demand.work_types[slug(t.name)]
+        assert wt.share == pytest.approx(t.share, abs=0.03)
+        if fmt != "linear":  # Linear has estimates, not time spent: the type's mean effort exactly
+            assert wt.effort_hours == pytest.approx(t.effort_hours, rel=0.12)
+        else:
+            assert wt.effort_hours == t.effort_hours
+        assert abs(wt.deadline_days - t.deadline_days) <= 1.0
+    assert sum(w.share for w in s.demand.work_types.values()) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_the_fitted_scenario_runs(default_scenario):
+    _, _, result = fitted(SAMPLE, "jira", default_scenario)
+    scenario = loads(dumps(result.scenario))
+    small = scenario.replace(weeks=4, warmup_weeks=1, replications=2)
+    summary = run_experiment(small, ["none", "pm"]).summary
+    assert (summary["delivered"] > 0).all()
+
+
+def test_engineers_given_replace_the_count(default_scenario):
+    export = read_export(SAMPLE_CSV.read_bytes(), "sample")
+    assert fit(export, default_scenario, engineers=9).scenario.firm.engineers == 9
+
+
+def test_a_skill_column_splits_the_team(default_scenario):
+    data = to_csv(generate(SAMPLE), SAMPLE, "generic")
+    frame = pd.read_csv(pd.io.common.StringIO(data))
+    frame["team"] = np.where(frame["type"] == "Bug", "Support", "Development")
+    export = read_export(frame.to_csv(index=False).encode(), "x.csv", {"skill": "team"})
+    s = fit(export, default_scenario).scenario
+    assert s.demand.work_types["bug"].skill == "support"
+    assert s.demand.work_types["project_work"].skill == "development"
+    assert sum(s.firm.skills.values()) == s.firm.engineers and set(s.firm.skills) == {"support", "development"}
+
+
+def test_missing_time_spent_and_due_dates_fall_back_to_the_base_with_warnings(default_scenario):
+    frame = pd.read_csv(SAMPLE_CSV, dtype=str, keep_default_na=False)
+    frame = frame.drop(columns=["Time Spent", "Original Estimate", "Due Date"])
+    export = read_export(frame.to_csv(index=False).encode(), "x.csv")
+    result = fit(export, default_scenario)
+    base_type = next(iter(default_scenario.demand.work_types.values()))
+    assert result.scenario.demand.work_types["bug"].effort_hours == base_type.effort_hours
+    assert any("bug: neither time spent nor estimates" in w for w in result.warnings)
+    assert any("bug: no due dates" in w for w in result.warnings)
+
+
+def test_growth_is_fitted_when_the_trend_is_clear_and_zero_with_a_warning_otherwise(default_scenario):
+    start = pd.Timestamp("2024-01-01 09:00")
+
+    def export(growth: float, seed: int) -> bytes:
+        rng = np.random.default_rng(seed)
+        weeks = np.arange(104)
+        counts = rng.poisson(40 * (1 + growth) ** (weeks / 52))
+        created = [start + pd.Timedelta(weeks=int(w), days=int(d), hours=int(h))
+                   for w, c in zip(weeks, counts, strict=True) for d, h in zip(rng.integers(0, 5, c),
+                                                                             rng.integers(0, 8, c), strict=True)]
+        frame = pd.DataFrame({"created": created, "client": rng.integers(0, 10, len(created)).astype(str)})
+        return frame.to_csv(index=False).encode()
+
+    grown = fit(read_export(export(0.5, 1), "g.csv"), default_scenario)
+    assert 0.3 < grown.scenario.demand.growth_per_year < 0.7
+    flat = fit(read_export(export(0.0, 1), "f.csv"), default_scenario)
+    assert flat.scenario.demand.growth_per_year == 0.0
+    assert any("Growth cannot be told from zero" in w for w in flat.warnings)
+
+
+# --- bad exports: one line, exit 2 --------------------------------------------------------------------------------
+
+JIRA_HEADER = b"Issue key,Issue Type,Created,Resolved,Due Date,Time Spent,Assignee,Organizations\n"
+
+
+def jira_rows(n: int, **cells: str) -> bytes:
+    row = {"Issue key": "S-1", "Issue Type": "Bug", "Created": "13/May/24 10:00 AM", "Resolved":
+           "14/May/24 11:00 AM", "Due Date": "15/May/24", "Time Spent": "3600", "Assignee": "Ann",
+           "Organizations": "Acme", **cells}
+    return b"".join(",".join(row.values()).encode() + b"\n" for _ in range(n))
+
+
+@pytest.mark.parametrize(("data", "words"), [
+    (b"", "the file is empty"),
+    (b"\n\n", "the file is empty"),
+    (JIRA_HEADER, "only a header row"),
+    (b"key,summary\nA,B\n", "no creation-date column"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a binary file"),
+    (JIRA_HEADER + jira_rows(30, Created="yesterday"), "no date could be read (first: 'yesterday')"),
+    (JIRA_HEADER + jira_rows(19), "only 19 usable tickets"),
+    (JIRA_HEADER + jira_rows(25, Resolved="01/May/24 9:00 AM"), "0 usable tickets (25 with resolved before"),
+])
+def test_a_file_with_nothing_usable_is_one_line_naming_what_is_expected(data, words, tmp_path, capsys):
+    with pytest.raises(ExportError) as err:
+        read_export(data, "t.csv")
+    assert words in str(err.value)
+    path = tmp_path / "t.csv"
+    path.write_bytes(data)
+    assert main(["calibrate", str(path)]) == 2
+    out, errors = capsys.readouterr()
+    assert out == "" and errors.count("\n") == 1 and words in errors
+
+
+def test_unusable_rows_are_skipped_and_counted():
+    data = (JIRA_HEADER + jira_rows(30) + jira_rows(3, Resolved="01/May/24 9:00 AM")
+            + jira_rows(2, **{"Time Spent": "-60"}) + jira_rows(4, Resolved="when done"))
+    export = read_export(data, "t.csv")
+    assert len(export.tickets) == 30
+    assert export.warnings == ["4 of 39 rows skipped: an unreadable Resolved date.",
+                               "3 of 39 rows skipped: resolved before created.",
+                               "2 of 39 rows skipped: negative Time Spent."]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--map", "client"], "write FIELD=COLUMN"),
+    (["--map", "colour=Assignee"], "unknown field 'colour'"),
+    (["--map", "client=Customer Name"], "--map client=Customer Name: no such column"),
+    (["--today", "ceo"], "designs = ceo: choose from"),
+    (["--engineers", "0"], "firm.engineers = 0"),
+])
+def test_bad_arguments_are_one_line(args, words, capsys):
+    assert main(["calibrate", str(SAMPLE_CSV), *args]) == 2
+    _, errors = capsys.readouterr()
+    assert errors.count("\n") == 1 and words in errors
+
+
+def test_a_missing_file_is_one_line(capsys):
+    assert main(["calibrate", "no/such.csv"]) == 2
+    assert "no/such.csv: cannot read the file" in capsys.readouterr().err
+
+
+# --- the command ----------------------------------------------------------------------------------------------------
+
+def test_calibrate_prints_a_scenario_that_sim_run_loads(tmp_path, capsys):
+    assert main(["calibrate", str(SAMPLE_CSV)]) == 0
+    toml = capsys.readouterr().out
+    assert toml.startswith("# Calibrated from Jira CSV export")
+    path = tmp_path / "fitted.toml"
+    path.write_text(toml)
+    assert main(["run", str(path), "--designs", "none", "--reps", "2", "--weeks", "4", "--serial"]) == 0
+
+
+def test_calibrate_json_has_the_scenario_the_record_and_the_backtest(capsys, default_scenario):
+    assert main(["calibrate", str(SAMPLE_CSV), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"scenario", "observed", "warnings", "backtest"}
+    assert set(out["observed"]) == {"tickets", "weeks", "throughput_per_week", "lead_time_days",
+                                    "lead_time_p90_days", "on_time_rate", "open_at_end"}
+    export = read_export(SAMPLE_CSV.read_bytes(), "sample")
+    assert out["observed"]["tickets"] == len(export.tickets)
+    assert from_dict(out["scenario"]).firm.engineers == out["scenario"]["firm"]["engineers"]
+    assert out["backtest"]["design"] == "none"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_new_clients_are_counted_from_first_tickets_after_the_settling_weeks(seed, default_scenario):
+    won = Process(**{**BIG.__dict__, "weeks": 104, "new_clients_per_year": 12.0, "seed": seed})
+    generated, _, result = fitted(won, "generic", default_scenario)
+    per_year = generated.truth["clients_won"] / 2
+    assert result.scenario.demand.new_clients_per_year == pytest.approx(per_year, rel=0.3)
+    assert result.scenario.demand.clients == generated.truth["clients"]
+    _, _, none_won = fitted(Process(**{**BIG.__dict__, "seed": seed}), "generic", default_scenario)
+    assert none_won.scenario.demand.new_clients_per_year <= 2.0
+
+
+def test_a_short_export_keeps_the_base_new_clients_with_a_warning(default_scenario):
+    short = Process(**{**SAMPLE.__dict__, "weeks": 8})
+    _, _, result = fitted(short, "jira", default_scenario)
+    assert result.scenario.demand.new_clients_per_year == default_scenario.demand.new_clients_per_year
+    assert any("too short to see new clients" in w for w in result.warnings)
+
+
+def test_the_sample_export_is_what_its_script_writes():
+    assert SAMPLE_CSV.read_text(encoding="utf-8") == to_csv(generate(SAMPLE), SAMPLE, "jira")

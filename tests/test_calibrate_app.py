@@ -1,0 +1,121 @@
+"""The Calibrate page through AppTest: an export in, the fitted values and the back-test out, "Use this scenario"
+makes it the sidebar's; a bad file is one message and changes nothing; no ticket ever reaches the state a link
+carries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.calibration.formats import read_export
+from sim.calibration.pipeline import calibrate
+from tests.conftest import ROOT
+from ui import calibration as views
+
+SAMPLE = ROOT / "scenarios" / "samples" / "jira_sample.csv"
+FAST = {"weeks": 6, "replications": 2}
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["scenario.overrides"] = dict(FAST)
+    at.run()
+    return at.switch_page("pages/calibrate.py").run()
+
+
+def button(at: AppTest, label: str):
+    (found,) = [b for b in at.button if b.label == label]
+    return found
+
+
+@pytest.fixture(scope="module")
+def fitted_page() -> AppTest:
+    """Fitted once for the module (the back-test takes seconds); tests that upload other files open their own."""
+    at = open_page()
+    at.file_uploader(key="calibrate.upload").upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
+    return button(at, "Fit and back-test").click().run()
+
+
+def test_the_page_opens_empty_and_says_what_to_upload():
+    at = open_page()
+    assert not at.exception and not at.error
+    assert any("Jira, Zendesk, Linear" in m.value for m in at.markdown)
+    assert [b.label for b in at.button if b.label == "Try the sample export"]
+
+
+def test_an_upload_shows_the_columns_recognised(fitted_page):
+    assert not fitted_page.exception and not fitted_page.error
+    assert fitted_page.selectbox(key="calibrate:map:created").value == "Created"
+    assert fitted_page.selectbox(key="calibrate:map:client").value == "Organizations"
+    assert fitted_page.selectbox(key="calibrate:map:skill").value == "(not in this export)"
+    assert any("recognised as a **Jira CSV export**" in m.value for m in fitted_page.markdown)
+
+
+def test_the_backtest_is_shown_with_the_same_numbers_as_the_command_line(fitted_page):
+    verdicts = [*fitted_page.success, *fitted_page.info, *fitted_page.warning]
+    shown = " ".join(v.value for v in verdicts)
+    assert "Your firm today:" in shown and "the model:" in shown
+    table = fitted_page.dataframe[-1].value
+    assert list(table["Figure"])[:2] == ["Throughput (requests per week)", "Mean lead time (days)"]
+    assert len(fitted_page.get("vega_lite_chart")) == 2
+
+
+def test_use_this_scenario_makes_it_the_sidebars_without_any_ticket_in_the_state(fitted_page):
+    at = button(fitted_page, "Use this scenario").click().run()
+    assert not at.exception and not at.error
+    overrides = at.session_state["scenario.overrides"]
+    export = read_export(SAMPLE.read_bytes(), SAMPLE.name)
+    assert overrides["firm.engineers"] == export.tickets.loc[export.tickets["resolved"].notna(),
+                                                             "assignee"].nunique()
+    assert overrides["demand.clients"] == export.tickets["client"].nunique()
+    assert "demand.work_types.bug.share" in overrides
+    assert any("is now the scenario in the sidebar" in s.value for s in at.success)
+    carried = repr(overrides) + repr(at.session_state["page.settings"])
+    assert "SUP-" not in carried and "Client 0" not in carried and "Engineer A" not in carried
+
+
+def uploaded_page() -> AppTest:
+    at = open_page()
+    return at.file_uploader(key="calibrate.upload").upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
+
+
+def test_a_bad_file_is_one_message_and_keeps_the_last_export():
+    at = uploaded_page()
+    at.file_uploader(key="calibrate.upload").upload("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv").run()
+    assert not at.exception
+    (error,) = at.error
+    assert "photo.csv" in error.value and "a binary file" in error.value and "unchanged" in error.value
+    assert at.session_state["calibrate.data"][0] == SAMPLE.name
+
+
+def test_a_mapping_to_a_column_without_dates_is_named():
+    at = uploaded_page()
+    at.selectbox(key="calibrate:map:created").select("Summary").run()
+    assert not at.exception
+    (error,) = at.error
+    assert "column 'Summary': no date could be read (first: 'Request 1')" in error.value
+
+
+def test_comparison_frames_hold_what_the_charts_show():
+    firm, model = np.array([0.5, 1.5, 2.5, 3.5]), np.array([1.0, 1.0, 4.0])
+    frame = views.lead_time_frame(firm, model)
+    assert frame.groupby("source")["share"].sum().to_dict() == pytest.approx({views.FIRM: 1.0, views.MODEL: 1.0})
+    arrivals = views.arrivals_frame(np.array([3.0, 4.0]), np.array([3.5, 3.5, 3.0]))
+    assert list(arrivals["week"]) == [1, 2, 1, 2, 3]
+
+
+def test_the_page_and_the_command_line_fit_the_same_scenario(fitted_page):
+    result = fitted_page.session_state["calibrate.result"][1]
+    again = calibrate(SAMPLE.read_bytes(), result.fit.scenario.replace(name="x"), source=SAMPLE.name,
+                      run_backtest=False)
+    assert again.fit.scenario.demand == result.fit.scenario.demand
+
+
+def test_a_file_too_small_to_fit_keeps_the_last_export():
+    at = uploaded_page()
+    few = b"created,resolved\n" + b"2024-05-13 10:00,2024-05-14 10:00\n" * 5
+    at.file_uploader(key="calibrate.upload").upload("few.csv", few, "text/csv").run()
+    (error,) = at.error
+    assert "only 5 usable tickets" in error.value
+    assert at.session_state["calibrate.data"][0] == SAMPLE.name
