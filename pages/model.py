@@ -32,13 +32,14 @@ def parameter_table(scenario: Scenario, preset: Scenario) -> pd.DataFrame:
     base = flatten(preset.to_dict())
     rows = []
     for path, value in flatten(scenario.to_dict()).items():
-        meta = field_meta(path)
+        ranged = path.removeprefix("uncertainty.")  # a plausible range: [low, high] of the parameter at that path
+        meta = field_meta(ranged)
         rows.append({
             "Parameter": path,
             "Value": str(value),
             "Preset value": str(base.get(path, "")),
             "Changed": path not in base or base[path] != value,
-            "Meaning": meta.get("help", ""),
+            "Meaning": f"Plausible range (low, high) of {ranged}" if ranged != path else meta.get("help", ""),
             "Allowed": _allowed(meta),
         })
     return pd.DataFrame(rows)

@@ -81,8 +81,9 @@ class Demand:
         0.0, "Demand growth over a year, compounded continuously over the run (0.2 = +20 %).", min=-0.9, max=5
     )
     new_clients_per_year: float = param(
-        5.0, "New clients won per year (each starts sending requests like an average client).",
-        min=0, max=2000, grade="assumption", plausible=(2.0, 8.0),
+        12.0, "Prospects a year the firm could win; it wins one whenever it has fewer clients than demand.clients, "
+        "so this sets how fast a client lost or gone is replaced.",
+        min=0, max=2000, grade="assumption", plausible=(6.0, 24.0),
     )
     client_attrition_per_year: float = param(
         0.2, "Share of clients a year who leave whatever the service (projects end, budgets move).",
@@ -687,9 +688,7 @@ def expected_requests(s: Scenario) -> float:
         today = per_week * weeks
     else:
         today = per_week * 52 * (math.exp(log_growth * years) - 1) / log_growth
-    # Prospects won at a constant rate send, on average, for half the horizon each (growth left aside).
-    prospects = s.demand.new_clients_per_year * (1 + s.behaviour.am_new_client_boost) * years
-    return today + prospects * s.demand.requests_per_client_per_week * weeks / 2
+    return today  # won clients only replace those gone, so the count never exceeds demand.clients
 
 
 # Keys of earlier versions, read as their new equivalents so old files and links still open: old dotted path ->
