@@ -16,7 +16,7 @@ from sim.calibration.pipeline import Calibration, calibrate
 from sim.scenario import ScenarioError
 from ui import calibration as views
 from ui.labels import plain
-from ui.runner import holding_run_slot
+from ui.runner import holding_run_slot, shared_executor
 from ui.share import closest_preset
 from ui.sidebar import scenario_or_problems
 from ui.state import presets, read_state, state_for, write_state
@@ -89,7 +89,7 @@ def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | Non
             bar.progress(min(steps[0] / 60, 1.0), text=text)
 
         result = calibrate(data, base, source=name, columns=overrides, engineers=engineers, today=today,
-                           progress=progress)
+                           executor=shared_executor(), progress=progress)
         model_leads, model_weekly = (None, None)
         if result.backtest is not None:
             bar.progress(1.0, text="Drawing the model's distributions")
