@@ -15,7 +15,7 @@ import streamlit as st
 from sim.robust import Robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, uncertain_ranges
 from ui import charts, tables
-from ui.labels import AXIS_FORMAT
+from ui.labels import AXIS_FORMAT, plain
 from ui.overrides import field_meta
 from ui.runner import ROBUST_SETTINGS
 
@@ -75,6 +75,6 @@ def run_guarded(action: Callable[[], Robustness]) -> Robustness | None:
     try:
         return action()
     except ScenarioError as exc:
-        st.error("The uncertainty analysis cannot run: " + "; ".join(exc.problems))
+        st.error("The uncertainty analysis cannot run: " + plain("; ".join(exc.problems)))
         return None
 
