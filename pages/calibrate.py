@@ -134,6 +134,9 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
                     + ", ".join(f"`{p}` = {v:g}" for p, v in bt.fitted.items()) + ".")
     elif bt.screen:
         st.markdown("No behaviour assumption within its plausible range brought the model closer.")
+    if bt.screen:
+        with st.expander("Which assumptions move lead time and on-time most (each at both ends of its range)"):
+            st.dataframe(views.screen_table(bt.screen), hide_index=True, width="stretch")
     left, right = st.columns(2)
     left.altair_chart(views.lead_time_chart(views.lead_time_frame(result.fit.lead_days, model_leads)),
                       width="stretch")
