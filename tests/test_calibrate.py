@@ -359,3 +359,17 @@ def test_messages_never_echo_a_huge_value(capsys):
     assert len(capsys.readouterr().err) < 1_000
     assert main(["calibrate", "/dev/zero"]) == 2
     assert "zero: more than 50,000,000 bytes" in capsys.readouterr().err
+
+
+def test_an_export_of_creation_dates_alone_fits_demand_and_skips_the_backtest(default_scenario, capsys, tmp_path):
+    frame = pd.read_csv(pd.io.common.StringIO(to_csv(generate(SAMPLE), SAMPLE, "generic")))[["created", "client"]]
+    path = tmp_path / "created.csv"
+    path.write_text(frame.to_csv(index=False))
+    assert main(["calibrate", str(path), "--format", "json", "--serial"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["observed"]["lead_time_days"] is None and out["observed"]["on_time_rate"] is None
+    assert "backtest" not in out
+    assert any("nothing to back-test against" in w for w in out["warnings"])
+    assert any("No assignee column" in w for w in out["warnings"])
+    assert out["scenario"]["firm"]["engineers"] == default_scenario.firm.engineers
+    assert out["scenario"]["demand"]["clients"] == SAMPLE.clients
