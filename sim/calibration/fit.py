@@ -190,7 +190,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     notes.append(f"demand.requests_per_client_per_week = {_round(rate)}: {n} tickets over {weeks:.1f} working "
                  f"weeks and {clients} clients.")
     new_clients = None
-    if clients_col.notna().any() and "new_clients_per_year" in {f for f in type(base.demand).__dataclass_fields__}:
+    if clients_col.notna().any():
         first_seen = pd.Series(created).groupby(clients_col.to_numpy()).min().to_numpy()
         won = _clients_won(first_seen, start, weeks, rate)
         if won is None:
