@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from sim.advisor import OBJECTIVES, Advice, Objective, advise
-from sim.calibration.formats import ExportError, parse_map
+from sim.calibration.formats import MAX_BYTES, ExportError, parse_map
 from sim.calibration.pipeline import calibrate
 from sim.experiment import Results, run_experiment, with_overrides
 from sim.measure import METRICS
@@ -295,7 +295,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     base = load_scenario(args.base or SCENARIOS_FOLDER / f"{DEFAULT_PRESET}.toml")
     try:
         with open(args.tickets, "rb") as file:
-            data = file.read()
+            data = file.read(MAX_BYTES + 1)  # enough to say it is too big, without reading all of /dev/zero
     except OSError as exc:
         raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
     result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
