@@ -46,3 +46,4 @@ test: lint chromium
 bench: setup
 	$(PY) bench/run.py
 	$(PY) bench/advisor.py
+	$(PY) bench/robust.py

@@ -48,3 +48,14 @@ def test_the_record_holds_the_ratios_against_the_references(record):
     assert record["ratios"]["simulate_vs_ciw"] == pytest.approx(
         queue["simulate"]["us_per_request"] / queue["Ciw"]["us_per_request"])
     assert all(t["requests"] > 5000 and t["wait_hours"] > 0 for t in queue.values())
+
+
+def test_the_robust_benchmark_runs_and_counts_the_weeks_it_simulates():
+    from bench import robust as robust_bench
+
+    record = robust_bench.main(["--rounds", "1", "--serial", "--samples", "2", "--reps", "2", "--weeks", "1"])
+    assert record["ranges"] > 0 and record["multiple"] > 0
+    scenario = robust_bench.load_scenario(robust_bench.ROOT / "scenarios" / "default.toml")
+    variants = 1 + 2 * record["ranges"] + 2
+    assert record["weeks_multiple"] == pytest.approx(
+        variants * 2 * (1 + scenario.warmup_weeks) / (scenario.replications * (scenario.weeks + scenario.warmup_weeks)))
