@@ -23,11 +23,13 @@ from sim.robust import Robustness, Settings, advice_robustness, clearly_best, ro
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
 USAGE_ERROR = 2
+MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block
-        raise ScenarioError([f"{self.prog}: {message}"])
+    def error(self, message: str) -> None:  # one line, not argparse's usage block, and never a huge flag echoed
+        cut = message if len(message) <= MAX_MESSAGE_CHARS else f"{message[:MAX_MESSAGE_CHARS]}..."
+        raise ScenarioError([f"{self.prog}: {cut}"])
 
 
 def _designs(text: str) -> list[str]:
@@ -84,11 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--format", choices=("toml", "json"), default="toml")
     cal.add_argument("--base", help="scenario file for what the export does not tell (default: "
                      f"scenarios/{DEFAULT_PRESET}.toml)")
-    cal.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+    cal.add_argument("--map", action="extend", nargs="+", metavar="FIELD=COLUMN",
                      help="read FIELD from COLUMN, e.g. client=Organization or skill=Component/s (repeatable)")
     cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
                      "tickets)")
     cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
+    cal.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     cal.set_defaults(handler=cmd_calibrate)
     return parser
 
@@ -296,7 +299,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
     result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
-                       engineers=args.engineers, today=args.today)
+                       engineers=args.engineers, today=args.today,
+                       executor=None if args.serial else default_executor())
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
     else:

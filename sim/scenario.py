@@ -175,7 +175,8 @@ class Behaviour:
         min=0, max=2, grade="assumption", plausible=(0.02, 0.1),
     )
     am_new_client_boost: float = param(
-        0.25, "Extra share of new clients won when an account manager looks after the accounts (referrals).",
+        0.0, "Extra share of new clients won when an account manager looks after the accounts (referrals); "
+        "no source measures it, so it is off unless you set it.",
         min=0, max=5, grade="assumption", plausible=(0.0, 0.5),
     )
     skill_mismatch_factor: float = param(

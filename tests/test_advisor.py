@@ -24,7 +24,7 @@ def drowning():
     return from_dict({
         "name": "Drowning in client talk", "seed": 7, "weeks": 26, "warmup_weeks": 4,
         "firm": {"engineers": 8},
-        "demand": {"clients": 30, "requests_per_client_per_week": 0.5,
+        "demand": {"clients": 30, "requests_per_client_per_week": 0.7,
                    "work_types": {"general": {"effort_hours": 8, "deadline_days": 5}}},
         "behaviour": {"client_contact_hours": 3.0, "interruption_hours": 3.0, "clarity_without_am": 0.4,
                       "clarity_with_am": 0.95, "rework_effort_share": 1.0, "upsell": False, "hybrid_strength": 0.3,

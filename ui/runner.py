@@ -147,7 +147,10 @@ def session_gone_or_rerun() -> Callable[[], bool]:
 
 
 def _stopped() -> typing.NoReturn:
-    """A run stopped because its session left or asked again: end this script run quietly; a pending rerun follows."""
+    """A run stopped because its session left or asked again: end this script run the way Streamlit was asked to.
+    Drawing anything is a yield point where Streamlit raises its own rerun (the user asked again) or stop (the
+    session is gone); st.stop() alone would turn a pending rerun into a stop and lose the user's new request."""
+    st.empty()
     st.stop()
     raise AssertionError("st.stop() returned")  # pragma: no cover
 

@@ -263,15 +263,12 @@ def _designs(shown: Shown) -> None:
 
 
 def _salaries(values: dict[str, Any]) -> None:
-    with st.expander("Salaries ($ per year) and overheads"):
+    with st.expander("Salaries ($ per year)"):
         for role, label in (("engineer", "Engineer"), ("project_manager", "Project manager"),
                             ("account_manager", "Account manager"), ("hybrid", "Hybrid PM/AM"),
                             ("sales", "Salesperson")):
             path = f"economics.salary.{role}"
             number(path, label, values[path], 5000.0, "%.0f")
-        number("economics.overhead_factor", "Overhead factor", values["economics.overhead_factor"], 0.05, "%.2f",
-               extra_help="Staff cost and profit count every salary times this factor; the Next hire budget is "
-               "in salaries. 1.4: BLS, wages are about 70 % of what employees cost.")
 
 
 def _demand(shown: Shown) -> None:
