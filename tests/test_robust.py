@@ -182,3 +182,13 @@ def test_sentences_name_the_deciding_input_and_both_kinds_of_sureness():
                            "cases (8 samples of the ranges)")
     assert sureness("hybrid", True, 0.81) == ("**hybrid** is clearly better on these assumptions (95 % over "
                                               "simulation noise); best in 81 % of plausible assumptions.")
+
+
+def test_a_run_asked_to_stop_stops_on_either_executor():
+    from sim.parallel import Stopped
+
+    s = scenario({"economics.bill_rate": [150, 250]}, {"none": {}, "am": {"account_managers": 1}})
+    with pytest.raises(Stopped):
+        robustness(s, settings=QUICK, should_stop=lambda: True)
+    with ThreadPoolExecutor(2) as pool, pytest.raises(Stopped):
+        robustness(s, settings=QUICK, executor=pool, should_stop=lambda: True)
