@@ -192,3 +192,11 @@ def test_a_run_asked_to_stop_stops_on_either_executor():
         robustness(s, settings=QUICK, should_stop=lambda: True)
     with ThreadPoolExecutor(2) as pool, pytest.raises(Stopped):
         robustness(s, settings=QUICK, executor=pool, should_stop=lambda: True)
+
+
+def test_the_sentence_without_its_share_starts_with_the_deciding_input():
+    s = scenario({"economics.salary.hybrid": [0, 400_000]}, {"none": {}, "hybrid": {"hybrids": 1}})
+    result = robustness(s, settings=QUICK)
+    full, tail = sentence(result), sentence(result, share=False)
+    assert tail.startswith("The answer turns on economics.salary.hybrid")
+    assert full.endswith(tail[0].lower() + tail[1:])
