@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench cli chromium
+.PHONY: setup run test test-fast lint bench cli chromium
 
 # The app needs Python packages only; Chromium is for the browser tests (`make test`).
 setup: $(STAMP)
@@ -40,8 +40,14 @@ cli: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
+# Every test, spread over one worker per core (pytest-xdist); the browser tests share one worker, so one app server
+# and one Chromium start. CI runs this target.
 test: lint chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
+
+# For local work: everything but the tests marked slow (the browser, the full-length statistical checks).
+test-fast: lint
+	$(PY) -m pytest -q -n auto --dist loadgroup -m "not slow"
 
 bench: setup
 	$(PY) bench/run.py

@@ -11,7 +11,7 @@ from sim.model import simulate
 
 @pytest.fixture(scope="module")
 def record():
-    return bench.main(["--repeats", "1", "--weeks", "2", "--no-comparison", "--no-save"])
+    return bench.main(["--repeats", "1", "--weeks", "2", "--sections", "designs,sizes,cli", "--no-save"])
 
 
 def test_erlang_c_matches_the_textbook_m_m_2():
@@ -41,10 +41,9 @@ def test_both_simpy_loops_give_the_same_waits():
     np.testing.assert_allclose(textbook, pull)
 
 
-def test_the_record_holds_the_ratios_against_the_references(record):
+def test_every_contestant_simulated_the_same_queue(record):
+    # The ratios compare like with like only if each contestant ran the whole horizon of the same M/M/c queue.
     queue = record["queue"]
-    assert record["ratios"]["simulate_vs_simpy"] == pytest.approx(
-        queue["simulate"]["us_per_request"] / queue["SimPy textbook loop"]["us_per_request"])
-    assert record["ratios"]["simulate_vs_ciw"] == pytest.approx(
-        queue["simulate"]["us_per_request"] / queue["Ciw"]["us_per_request"])
-    assert all(t["requests"] > 5000 and t["wait_hours"] > 0 for t in queue.values())
+    arrived = [t["requests"] for t in queue.values()]
+    assert min(arrived) > 5000 and max(arrived) < 1.1 * min(arrived)
+    assert all(t["wait_hours"] > 0 for t in queue.values())
