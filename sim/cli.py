@@ -11,15 +11,18 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sim.advisor import Advice, Objective, advise
-from sim.calibration.formats import ExportError, parse_map
-from sim.calibration.pipeline import calibrate
-from sim.experiment import Results, run_experiment, with_overrides
-from sim.measure import METRICS
-from sim.parallel import default_executor
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
+
+# Each command imports what it needs when it runs, so `run` does not pay for the advisor's or the calibration's
+# imports (start-up is part of every command's time; bench/README.md).
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from sim.advisor import Advice
+    from sim.experiment import Results
 
 USAGE_ERROR = 2
 
@@ -91,6 +94,8 @@ NOT_STEADY = "(not steady)"
 
 
 def results_table(results: Results) -> str:
+    from sim.measure import METRICS
+
     kpis = results.kpis()
     lines = [f"{results.scenario.name}: {results.scenario.replications} replications x {results.scenario.weeks} weeks, "
              f"seed {results.scenario.seed}; mean +/- 95 % half-width"]
@@ -133,8 +138,11 @@ def _short(x: float) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.experiment import run_experiment, runs_in_process, with_overrides
+
     scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
-    results = run_experiment(scenario, args.designs, executor=None if args.serial else default_executor())
+    serial = args.serial or runs_in_process(scenario, args.designs)
+    results = run_experiment(scenario, args.designs, executor=None if serial else _default_executor())
     warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
     if args.format == "json":
         print(json.dumps(results_json(results), indent=2))
@@ -169,10 +177,19 @@ def advice_table(advice: Advice, title: str) -> str:
     return "\n".join(lines)
 
 
+def _default_executor() -> Executor:
+    from sim.parallel import default_executor
+
+    return default_executor()
+
+
 def cmd_advise(args: argparse.Namespace) -> int:
+    from sim.advisor import Objective, advise
+    from sim.experiment import with_overrides
+
     scenario = with_overrides(read_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
     objective = Objective.parse(args.objective)
-    executor = None if args.serial else default_executor()
+    executor = None if args.serial else _default_executor()
     # the grown ranking first: a bad --growth then fails before any replication has run
     grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
     this_year = advise(scenario, args.budget, objective, executor=executor)
@@ -194,6 +211,9 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibration.formats import ExportError, parse_map
+    from sim.calibration.pipeline import calibrate
+
     columns = parse_map(args.map)
     base = load_scenario(args.base or SCENARIOS_FOLDER / f"{DEFAULT_PRESET}.toml")
     try:

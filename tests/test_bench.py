@@ -1,12 +1,18 @@
-"""The benchmark's workload is the M/M/c queue it claims to be, and `make bench` still runs (no timing asserted)."""
+"""The benchmark's workload is the M/M/c queue it claims to be, `make bench` still runs (no timing asserted), and
+`python -m sim run` starts light and keeps the pool for runs where it pays."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from bench import run as bench
+from sim.experiment import runs_in_process, simulated_weeks
 from sim.model import simulate
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -47,3 +53,26 @@ def test_every_contestant_simulated_the_same_queue(record):
     arrived = [t["requests"] for t in queue.values()]
     assert min(arrived) > 5000 and max(arrived) < 1.1 * min(arrived)
     assert all(t["wait_hours"] > 0 for t in queue.values())
+
+
+def test_a_small_run_imports_only_what_it_needs_and_starts_no_pool(tmp_path):
+    # A fresh interpreter, as a user's command meets it: the table comes out, and neither scipy, the advisor, the
+    # calibration nor a process pool was loaded on the way.
+    script = (
+        "import multiprocessing, sys, sim.cli\n"
+        "assert sim.cli.main(['run', 'scenarios/default.toml', '--reps', '2', '--weeks', '3']) == 0\n"
+        "print(sorted(m for m in ('scipy', 'sim.advisor', 'sim.calibration') if m in sys.modules), "
+        "multiprocessing.active_children())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[] []"
+    assert "throughput_per_week" in done.stdout
+
+
+def test_the_pool_is_kept_for_runs_where_it_pays(default_scenario):
+    # The default comparison (5 designs x 5 replications x 56 weeks) runs in process, 30 replications of each
+    # design go to the pool, by the same rule as the app's.
+    assert runs_in_process(default_scenario)
+    assert simulated_weeks(default_scenario, ["pm"]) == 5 * 56
+    assert not runs_in_process(default_scenario.replace(replications=30))
+    assert runs_in_process(default_scenario.replace(replications=20), ["pm"])
