@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -12,7 +13,7 @@ import pytest
 from bench import run as bench
 from sim.experiment import runs_in_process, simulated_weeks
 from sim.model import simulate
-from tests.conftest import ROOT
+from tests.conftest import ROOT, small
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +77,25 @@ def test_the_pool_is_kept_for_runs_where_it_pays(default_scenario):
     assert simulated_weeks(default_scenario, ["pm"]) == 5 * 56
     assert not runs_in_process(default_scenario.replace(replications=30))
     assert runs_in_process(default_scenario.replace(replications=20), ["pm"])
+
+
+def test_a_replications_records_go_with_its_run(default_scenario):
+    # With the cycle collector off only reference counting frees anything: once the Run is dropped, at most the
+    # requests in the actors' hands (one per engineer or coordinator) may stay, not the thousands it made.
+    from sim.model import Request
+
+    def alive() -> int:
+        return sum(isinstance(o, Request) for o in gc.get_objects())
+
+    scenario = small(default_scenario, weeks=30, replications=2)
+    gc.collect()
+    gc.disable()
+    try:
+        before = alive()
+        run = simulate(scenario, "both", 0)
+        made, actors = len(run.requests), len(run.staffing.engineer_skills) + 2
+        del run
+        left = alive() - before
+    finally:
+        gc.enable()
+    assert made > 500 and left <= actors
