@@ -49,6 +49,7 @@ test: lint chromium
 test-fast: lint
 	$(PY) -m pytest -q -n auto --dist loadgroup -m "not slow"
 
-bench: setup
+bench: setup chromium
 	$(PY) bench/run.py
 	$(PY) bench/advisor.py
+	$(PY) bench/browser.py
