@@ -52,4 +52,5 @@ test-fast: lint
 bench: setup chromium
 	$(PY) bench/run.py
 	$(PY) bench/advisor.py
+	$(PY) bench/robust.py
 	$(PY) bench/browser.py

@@ -15,7 +15,8 @@ from sim.calibration.formats import FIELDS, MAX_BYTES, ExportError, header, read
 from sim.calibration.pipeline import Calibration, calibrate
 from sim.scenario import ScenarioError
 from ui import calibration as views
-from ui.runner import holding_run_slot
+from ui.labels import plain
+from ui.runner import holding_run_slot, shared_executor
 from ui.share import closest_preset
 from ui.sidebar import scenario_or_problems
 from ui.state import presets, read_state, state_for, write_state
@@ -45,8 +46,8 @@ def _take(name: str, data: bytes) -> None:
         else:
             read_export(data, name)
     except ExportError as exc:
-        st.session_state[MESSAGE_KEY] = f"**{name}** was not read; the last export and your scenario are " \
-            f"unchanged. {exc.problems[0]}"
+        st.session_state[MESSAGE_KEY] = f"**{plain(name)}** was not read; the last export and your scenario " \
+            f"are unchanged. {plain(exc.problems[0])}"
         return
     st.session_state[DATA_KEY] = (name, data)
     st.session_state[MESSAGE_KEY] = None
@@ -88,7 +89,7 @@ def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | Non
             bar.progress(min(steps[0] / 60, 1.0), text=text)
 
         result = calibrate(data, base, source=name, columns=overrides, engineers=engineers, today=today,
-                           progress=progress)
+                           executor=shared_executor(), progress=progress)
         model_leads, model_weekly = (None, None)
         if result.backtest is not None:
             bar.progress(1.0, text="Drawing the model's distributions")
@@ -110,16 +111,16 @@ def _use(result: Calibration) -> None:
     preset = closest_preset(scenario, state.preset)
     write_state(state_for(preset, scenario, state.page))
     st.session_state[MESSAGE_KEY] = None
-    st.session_state["calibrate.used"] = (f"**{scenario.name}** is now the scenario in the sidebar (as the "
+    st.session_state["calibrate.used"] = (f"**{plain(scenario.name)}** is now the scenario in the sidebar (as the "
                                           f"{presets()[0][preset].name} preset with {len(read_state().overrides)} "
                                           "changed values); every page and share link uses it.")
 
 
 def _show(result: Calibration, model_leads, model_weekly) -> None:
     st.subheader("What was fitted")
-    st.markdown("\n".join(f"- {n}" for n in result.notes))
+    st.markdown("\n".join(f"- {plain(n)}" for n in result.notes))  # they quote the file's columns and values
     if result.warnings:
-        st.warning("\n".join(f"- {w}" for w in result.warnings))
+        st.warning("\n".join(f"- {plain(w)}" for w in result.warnings))
     bt = result.backtest
     if bt is None:
         return
@@ -167,12 +168,12 @@ def main() -> None:
         recognised = read_export(data, name).mapping
     except ExportError:
         recognised = {}
-    st.markdown(f"**{name}**: recognised as a **{fmt.label}** with {len(columns)} columns.")
+    st.markdown(f"**{plain(name)}**: recognised as a **{fmt.label}** with {len(columns)} columns.")
     overrides = _mapping(columns, recognised)
     try:
         export = read_export(data, name, overrides)
     except ExportError as exc:
-        st.error(exc.problems[0])
+        st.error(plain(exc.problems[0]))
         return
     with st.expander(f"Preview: the first rows of {export.rows} ({len(export.tickets)} usable tickets)"):
         st.dataframe(export.preview, hide_index=True)
@@ -187,7 +188,7 @@ def main() -> None:
         try:
             _fit(name, data, overrides, engineers or None, today, base)
         except ScenarioError as exc:
-            st.error(exc.problems[0])
+            st.error(plain(exc.problems[0]))
             return
     stored = st.session_state.get(RESULT_KEY)
     if stored is None or stored[0] != key:

@@ -5,15 +5,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from sim.scenario import Scenario, ScenarioError
-from ui import charts, tables
+from sim.advisor import Objective
+from sim.experiment import Results
+from sim.robust import clearly_best
+from sim.scenario import Scenario, ScenarioError, dumps
+from ui import charts, sureness, tables
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, plain
-from ui.runner import confirm_long_run, run
+from ui.runner import confirm_long_run, how_sure, run
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
 
 PAGE = "compare"
 CHART_METRICS = ["profit", "lead_time_days", "on_time_rate", "throughput_per_week"]
+SURE_OBJECTIVES = {"profit": "Profit", "lead_time": "Mean lead time (shorter is better)", "on_time": "On-time rate"}
 
 
 def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
@@ -47,6 +51,33 @@ def kpi_charts(kpis: pd.DataFrame, metrics: list[str]) -> None:
         label = KPIS[metric].label
         chart = charts.interval_chart(frame, label, label, value_format=AXIS_FORMAT[KPIS[metric].unit])
         columns[i % 2].altair_chart(chart, width="stretch")
+
+
+def how_sure_section(scenario: Scenario, results: Results, designs: list[str]) -> None:
+    """Both kinds of sureness about the best design: over simulation noise (the comparison) and over the plausible
+    assumptions (the uncertain inputs' ranges)."""
+    st.subheader("How sure is this?")
+    st.markdown("The ± above covers the randomness of the simulation on this scenario's assumptions. Many of them "
+                "are judgement (see *Model and assumptions*); this tests which design is best against their ranges.")
+    if len(designs) < 2:
+        st.info("Pick at least two designs to see how sure the best one is.")
+        return
+    stored = page_setting("robust_objective", "profit")
+    choice = st.selectbox(
+        "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.get,
+        key=seed_page_input("robust_objective", PAGE, stored if stored in SURE_OBJECTIVES else "profit"),
+        on_change=page_input_saver("robust_objective", PAGE),
+    )
+    st.caption(sureness.settings_words(scenario))
+    if not sureness.asked((dumps(scenario), tuple(designs), choice), "Test the answer against the assumptions"):
+        return
+    objective = Objective.of(choice)
+    result = sureness.run_guarded(lambda: how_sure(scenario, designs, objective))
+    if result is None:
+        return
+    best, noise_sure = clearly_best(results.summary, objective)
+    label, unit = tables.objective_label(objective)
+    sureness.show(result, best, noise_sure, label, unit)
 
 
 def main() -> None:
@@ -100,6 +131,8 @@ def main() -> None:
             chart = charts.interval_chart(frame, f"{label}: difference from {baseline}", label, zero_line=True,
                                           value_format=AXIS_FORMAT[KPIS[metric].unit])
             columns[i].altair_chart(chart, width="stretch")
+
+    how_sure_section(scenario, results, designs)
 
     st.subheader("Week by week")
     columns = st.columns(2)

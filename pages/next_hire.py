@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
-from sim.scenario import ScenarioError, shown
-from ui import charts, tables
+from sim.scenario import Scenario, ScenarioError, dumps, shown
+from ui import charts, sureness, tables
 from ui.labels import AXIS_FORMAT, NOT_STEADY, money, plain
-from ui.runner import ADVISOR_PROCEDURE, advice, confirm_long_ranking
+from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
 
@@ -124,6 +124,24 @@ def ranking(ranked: Advice) -> None:
         st.caption(f"The chart shows the {len(shown)} best of {len(options)} options; the table lists them all.")
 
 
+def how_sure_section(scenario: Scenario, ranked: Advice, budget: float, objective: Objective) -> None:
+    """The recommended option against the runner-up over the uncertain inputs' ranges (this year's demand)."""
+    st.subheader("How sure is this?")
+    if len(ranked.options) < 2:
+        return
+    first, second = ranked.options["name"].iloc[:2]
+    st.markdown(f"The ranking is sure over simulation noise on this scenario's assumptions. Many of them are "
+                f"judgement (see *Model and assumptions*): this tests **{first}** against **{second}** over their "
+                "ranges.")
+    st.caption(sureness.settings_words(scenario))
+    if not sureness.asked((dumps(scenario), budget, objective.label), "Test the advice against the assumptions"):
+        return
+    result = sureness.run_guarded(lambda: advice_how_sure(scenario, budget, objective, 0.0))
+    if result is not None:
+        label, unit = tables.objective_label(objective)
+        sureness.show(result, first, ranked.confident, label, unit)
+
+
 def main() -> None:
     st.title("Next hire")
     st.markdown("Whom to hire first, for the money you can add to the payroll? Every move the budget affords is "
@@ -163,11 +181,12 @@ def main() -> None:
     )
     if grown is None:
         ranking(this_year)
-        return
-    st.subheader("This year's demand")
-    ranking(this_year)
-    st.subheader(f"Demand {growth_pct:g} % higher")
-    ranking(grown)
+    else:
+        st.subheader("This year's demand")
+        ranking(this_year)
+        st.subheader(f"Demand {growth_pct:g} % higher")
+        ranking(grown)
+    how_sure_section(scenario, this_year, budget, objective)
 
 
 main()

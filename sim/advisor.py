@@ -97,8 +97,10 @@ class Objective:
 
     @classmethod
     def mix(cls, **weights: float) -> Objective:
-        problems = [f"objective {short(k)}: unknown; choose from {', '.join(OBJECTIVES)}" for k in weights
-                    if k not in OBJECTIVES]
+        unknown = [k for k in weights if k not in OBJECTIVES]
+        problems = [f"objective {short(k)}: unknown; choose from {', '.join(OBJECTIVES)}" for k in unknown[:3]]
+        if len(unknown) > 3:
+            problems.append(f"objective: {len(unknown) - 3:,} more unknown names")
         problems += [f"objective weight {k} = {shown(w)}: must be a positive number" for k, w in weights.items()
                      if k in OBJECTIVES and not (isinstance(w, (int, float)) and math.isfinite(w) and w > 0)]
         if not weights:

@@ -1,5 +1,5 @@
 """Command line: `python -m sim run SCENARIO.toml ...`, `python -m sim advise SCENARIO.toml --budget B ...` and
-`python -m sim calibrate TICKETS.csv ...`.
+`python -m sim robust SCENARIO.toml ...` and `python -m sim calibrate TICKETS.csv ...`.
 
 Bad input is one line on stderr and exit code 2."""
 
@@ -16,27 +16,38 @@ from typing import TYPE_CHECKING
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
-# Each command imports what it needs when it runs, so `run` does not pay for the advisor's or the calibration's
-# imports (start-up is part of every command's time; bench/README.md).
+# Each command imports what it needs when it runs, so that `run` does not pay for the advisor's, the robustness
+# analysis's or the calibration's imports (scipy among them): start-up is part of every command's time.
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
-    from sim.advisor import Advice
+    from sim.advisor import Advice, Objective
     from sim.experiment import Results
+    from sim.robust import Robustness
 
 USAGE_ERROR = 2
+MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block
-        raise ScenarioError([f"{self.prog}: {message}"])
+    def error(self, message: str) -> None:  # one line, not argparse's usage block, and never a huge flag echoed
+        cut = message if len(message) <= MAX_MESSAGE_CHARS else f"{message[:MAX_MESSAGE_CHARS]}..."
+        raise ScenarioError([f"{self.prog}: {cut}"])
 
 
 def _designs(text: str) -> list[str]:
     return [d.strip() for d in text.split(",") if d.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; `command` (the first word after `python -m sim`, if known) spares `run` and `calibrate` the
+    import that the defaults of `advise` and `robust` need."""
+    if command in (None, "advise", "robust"):
+        from sim.robust import Settings
+
+        samples, replications, weeks = Settings.samples, Settings.replications, Settings.weeks
+    else:  # the subcommand parsed is not one of those two: their defaults are never read
+        samples = replications = weeks = None
     parser = _Parser(prog="python -m sim", description="Simulate org designs of a services firm.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="compare org designs on a scenario")
@@ -60,18 +71,38 @@ def build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--seed", type=int, help="random seed")
     adv.add_argument("--format", choices=("table", "json"), default="table")
     adv.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
+    adv.add_argument("--robust", action="store_true",
+                     help="also test the best two options over the scenario's uncertain inputs (see `robust`)")
+    adv.add_argument("--samples", type=int, default=samples, help="Monte Carlo samples with --robust")
     adv.set_defaults(handler=cmd_advise)
+
+    rob = commands.add_parser("robust", help="how the best design depends on the uncertain inputs")
+    rob.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/default.toml")
+    rob.add_argument("--designs", type=_designs, help="comma-separated design names (default: all in the file)")
+    rob.add_argument("--objective", default="profit",
+                     help="profit, lead_time, on_time, mix (the three with equal weights) or a weighted mix such "
+                     "as profit:0.7,on_time:0.3")
+    rob.add_argument("--samples", type=int, default=samples,
+                     help=f"Monte Carlo samples of the ranges (default {samples})")
+    rob.add_argument("--reps", type=int, default=replications,
+                     help=f"replications of every run (default {replications})")
+    rob.add_argument("--weeks", type=int, default=weeks,
+                     help=f"measured weeks of every run, at most the scenario's (default {weeks})")
+    rob.add_argument("--format", choices=("table", "json"), default="table")
+    rob.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
+    rob.set_defaults(handler=cmd_robust)
 
     cal = commands.add_parser("calibrate", help="fit a scenario to a ticket export and back-test it")
     cal.add_argument("tickets", help="CSV export of tickets (Jira, Zendesk, Linear, or generic; see README)")
     cal.add_argument("--format", choices=("toml", "json"), default="toml")
     cal.add_argument("--base", help="scenario file for what the export does not tell (default: "
                      f"scenarios/{DEFAULT_PRESET}.toml)")
-    cal.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+    cal.add_argument("--map", action="extend", nargs="+", metavar="FIELD=COLUMN",
                      help="read FIELD from COLUMN, e.g. client=Organization or skill=Component/s (repeatable)")
     cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
                      "tickets)")
     cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
+    cal.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     cal.set_defaults(handler=cmd_calibrate)
     return parser
 
@@ -137,11 +168,17 @@ def _short(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
+def _default_executor() -> Executor:
+    from sim.parallel import default_executor
+
+    return default_executor()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from sim.experiment import run_experiment, runs_in_process, with_overrides
 
     scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
-    serial = args.serial or runs_in_process(scenario, args.designs)
+    serial = args.serial or runs_in_process(scenario, args.designs)  # the app's rule: a pool where it pays
     results = run_experiment(scenario, args.designs, executor=None if serial else _default_executor())
     warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
     if args.format == "json":
@@ -177,18 +214,15 @@ def advice_table(advice: Advice, title: str) -> str:
     return "\n".join(lines)
 
 
-def _default_executor() -> Executor:
-    from sim.parallel import default_executor
-
-    return default_executor()
-
-
 def cmd_advise(args: argparse.Namespace) -> int:
     from sim.advisor import Objective, advise
     from sim.experiment import with_overrides
+    from sim.robust import Settings, advice_robustness
 
     scenario = with_overrides(read_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
     objective = Objective.parse(args.objective)
+    settings = Settings(samples=args.samples)
+    settings.check()
     executor = None if args.serial else _default_executor()
     # the grown ranking first: a bad --growth then fails before any replication has run
     grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
@@ -196,17 +230,98 @@ def cmd_advise(args: argparse.Namespace) -> int:
     for ranked in (this_year, grown):
         if ranked is not None:
             warn(ranked.warnings(), "warning")
+
+    def robust(advice: Advice) -> Robustness | None:
+        if not args.robust or len(advice.options) < 2:
+            return None
+        return advice_robustness(scenario, advice, settings, executor=executor)
+
+    sure, sure_grown = robust(this_year), (robust(grown) if grown is not None else None)
     if args.format == "json":
         out = this_year.to_dict()
+        if sure is not None:
+            out["robust"] = {**sure.to_dict(), "verdict": _advice_verdict(this_year, sure)}
         if grown is not None:
             out["grown"] = {"growth": args.growth, **grown.to_dict()}
+            if sure_grown is not None:
+                out["grown"]["robust"] = {**sure_grown.to_dict(), "verdict": _advice_verdict(grown, sure_grown)}
         print(json.dumps(out, indent=2))
         return 0
     what = f"{scenario.name}: yearly budget ${args.budget:,.0f}, objective {objective.label}"
     print(advice_table(this_year, f"{what}, this year's demand; mean +/- 95 % half-width, best first"))
+    if sure is not None:
+        print()
+        print(robust_table(sure, "The best two options over the uncertain inputs"))
+        print(_advice_verdict(this_year, sure))
     if grown is not None:
         print()
         print(advice_table(grown, f"{what}, demand {args.growth:+.0%}; mean +/- 95 % half-width, best first"))
+        if sure_grown is not None:
+            print()
+            print(robust_table(sure_grown, f"The best two options over the uncertain inputs, demand "
+                                           f"{args.growth:+.0%}"))
+            print(_advice_verdict(grown, sure_grown))
+    return 0
+
+
+def _advice_verdict(advice: Advice, result: Robustness) -> str:
+    """Both kinds of sureness about the recommended option."""
+    from sim.robust import sureness
+
+    best = advice.options["name"].iloc[0]
+    return sureness(best, advice.confident, result.probability_best[best]).replace("**", "")
+
+
+def parse_objective(text: str) -> Objective:
+    """An objective as `--objective` takes it; `mix` alone weighs the three figures equally."""
+    from sim.advisor import OBJECTIVES, Objective
+
+    return Objective.mix(**dict.fromkeys(OBJECTIVES, 1.0)) if text.strip() == "mix" else Objective.parse(text)
+
+
+def robust_table(result: Robustness, title: str) -> str:
+    """Probability best and expected regret per design, then the tornado, largest swing first."""
+    from sim.robust import sentence
+
+    s = result.settings
+    lines = [f"{title}: objective {result.objective.label}; {len(result.samples)} samples of {len(result.tornado)} "
+             f"ranges, {s.replications} replications{f' x {s.weeks} weeks' if s.weeks else ''} per run; "
+             f"best at the scenario's values: {result.best}"]
+    width = max(len(d) for d in result.designs) + 2
+    lines.append(f"{'design':<{width}}{'P(best)':>9}{'expected regret':>30}")
+    for d in result.designs:
+        mean, half = result.expected_regret[d]
+        lines.append(f"{d:<{width}}{result.probability_best[d]:>9.2f}{_short(mean) + ' +/- ' + _short(half):>30}")
+    if not result.tornado.empty:
+        rows = [("parameter", "low", "high", "best at low", "best at high", "swing", "flips")]
+        rows += [(r.parameter, _short(r.low), _short(r.high), r.best_at_low, r.best_at_high, _short(r.swing),
+                  "yes" if r.flips else "") for r in result.tornado.itertuples(index=False)]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        lines.append("")
+        lines += ["  ".join(c.ljust(w) if i in (0, 3, 4) else c.rjust(w) for i, (c, w) in
+                            enumerate(zip(r, widths, strict=True))).rstrip() for r in rows]
+    lines.append(sentence(result).replace("**", ""))
+    return "\n".join(lines)
+
+
+def cmd_robust(args: argparse.Namespace) -> int:
+    from sim.experiment import run_experiment
+    from sim.robust import Settings, clearly_best, robustness, sureness
+
+    scenario = read_scenario(args.scenario)
+    settings = Settings(samples=args.samples, replications=args.reps, weeks=args.weeks)
+    objective = parse_objective(args.objective)
+    executor = None if args.serial else _default_executor()
+    result = robustness(scenario, args.designs, objective, settings, executor=executor)
+    # the full comparison says how sure the best is over simulation noise, on the scenario's own assumptions
+    best, sure = clearly_best(run_experiment(scenario, result.designs, executor=executor).summary, objective)
+    verdict = sureness(best, sure, result.probability_best[best])
+    if args.format == "json":
+        print(json.dumps({**result.to_dict(), "best": best, "clearly_best_over_noise": sure,
+                          "verdict": verdict.replace("**", "")}, indent=2))
+    else:
+        print(robust_table(result, scenario.name))
+        print(verdict.replace("**", ""))
     return 0
 
 
@@ -222,7 +337,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
     result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
-                       engineers=args.engineers, today=args.today)
+                       engineers=args.engineers, today=args.today,
+                       executor=None if args.serial else _default_executor())
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
     else:
@@ -231,8 +347,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((word for word in argv if not word.startswith("-")), None)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(command).parse_args(argv)
         return args.handler(args)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)

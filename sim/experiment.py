@@ -11,7 +11,7 @@ import pandas as pd
 from sim.measure import METRICS, measure
 from sim.model import simulate
 from sim.parallel import bounded_map, stop_if_asked
-from sim.scenario import Scenario, ScenarioError
+from sim.scenario import Scenario, ScenarioError, short
 from sim.stats import BacklogTrend, backlog_trends, paired_differences, summarise
 
 Progress = Callable[[int, int], None]
@@ -66,7 +66,8 @@ def check_designs(scenario: Scenario, designs: Sequence[str] | None) -> list[str
     designs = list(scenario.designs) if designs is None else list(designs)
     unknown = [d for d in designs if d not in scenario.designs]
     if unknown or not designs:
-        raise ScenarioError([f"designs = {','.join(designs) or '(none)'}: choose from {', '.join(scenario.designs)}"])
+        raise ScenarioError([f"designs = {short(','.join(designs)) or '(none)'}: choose from "
+                             f"{', '.join(scenario.designs)}"])
     return designs
 
 

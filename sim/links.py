@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.presets import DEFAULT_PRESET
-from sim.scenario import LEGACY_KEYS, Scenario, ScenarioError, from_dict, to_dict, upgrade_legacy_keys
+from sim.scenario import (
+    LEGACY_KEYS,
+    Scenario,
+    ScenarioError,
+    from_dict,
+    numeric_field,
+    to_dict,
+    upgrade_legacy_keys,
+)
 
 LINK_VERSION = 1
 
@@ -48,8 +56,12 @@ SHORT_KEY = {path: alias for alias, path in ALIASES.items()}
 # The page's own settings: carried through untouched for the page that owns them.
 PAGE_KEYS: tuple[str, ...] = (
     "page", "designs", "baseline", "lever", "from", "to", "steps", "budget", "objective", "growth_pct",
+    "robust_objective",
 )
 VERSION_KEY, PRESET_KEY = "v", "preset"
+# Ranges of uncertain inputs: `uncertainty.PATH=LOW,HIGH` each, `uncertainty.PATH=remove` for one the preset has and
+# the scenario dropped; `uncertainty=default` for the model's default ranges, `uncertainty=none` for no range at all.
+UNCERTAINTY_KEY, DEFAULT_RANGES, NO_RANGES = "uncertainty", "default", "none"
 
 # A removed entry (a design, work type or skill of the preset) and an unset design override.
 REMOVE, INHERIT = "remove", "inherit"
@@ -182,14 +194,17 @@ def scenario_to_params(
                 params[f"{table}.{name}"] = _text(after[name])
     flat_before, flat_after = _flatten(base), _flatten(target)
     implied = _skills_for(presets[preset], scenario.firm.engineers) == scenario.firm.skills
+    params.update(_uncertainty_params(presets[preset].uncertainty, scenario.uncertainty))
     for path, value in flat_after.items():
-        if path.rsplit(".", 1)[0] in new_entries or path in new_entries:
+        if path.rsplit(".", 1)[0] in new_entries or path in new_entries or _is_range(path):
             continue
         if implied and path.startswith("firm.skills."):
             continue  # `engineers=14` alone says it: the reader gives the difference to the largest skill group
         if path not in flat_before or flat_before[path] != value:
             params[SHORT_KEY.get(path, path)] = _text(value)
     for path in flat_before.keys() - flat_after.keys():
+        if _is_range(path):
+            continue
         owner = path.rsplit(".", 1)[0]
         if owner not in removed and path not in removed:  # a design's process override set back to unset
             params[path] = INHERIT
@@ -199,6 +214,37 @@ def scenario_to_params(
             raise KeyError(f"page setting {key!r} clashes with a scenario key")
         params[key] = value
     return params
+
+
+def _is_range(path: str) -> bool:
+    return path.startswith(f"{UNCERTAINTY_KEY}.")
+
+
+def _uncertainty_params(before: Mapping[str, tuple[float, float]] | None,
+                        after: Mapping[str, tuple[float, float]] | None) -> dict[str, str]:
+    """The ranges that differ from the preset's: each changed or new range, each dropped one as `remove`, or one
+    word when the scenario goes back to the default ranges or has none."""
+    if after is None:
+        return {} if before is None else {UNCERTAINTY_KEY: DEFAULT_RANGES}
+    if not after:
+        return {} if before == {} else {UNCERTAINTY_KEY: NO_RANGES}
+    params = {f"{UNCERTAINTY_KEY}.{p}": _text(list(r)) for p, r in after.items() if (before or {}).get(p) != r}
+    params.update({f"{UNCERTAINTY_KEY}.{p}": REMOVE for p in before or {} if p not in after})
+    return params
+
+
+def _range_setting(key: str, text: str, warnings: list[str]) -> _Setting | None:
+    """A range (or the whole table's word) from a link; None with a warning when it cannot be one."""
+    word = text.strip().lower()
+    if key == UNCERTAINTY_KEY:
+        if word in (DEFAULT_RANGES, NO_RANGES):
+            return _Setting(key, text, key, {}, remove=word == DEFAULT_RANGES)
+        warnings.append(f"Ignored {key}={text[:60]}: write {key}={DEFAULT_RANGES} for the model's default ranges or "
+                        f"{key}={NO_RANGES} for none.")
+        return None
+    if word == REMOVE:
+        return _Setting(key, text, key, None, remove=True)
+    return _Setting(key, text, key, _parse(text, list[float]), remove=False)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -384,6 +430,9 @@ def params_to_scenario(
             preset_name = text
         elif key in page_keys:
             page[key] = text
+        elif key == UNCERTAINTY_KEY or (_is_range(key) and numeric_field(key.split(".", 1)[1]) is not None):
+            if (setting := _range_setting(key, text, warnings)) is not None:
+                settings[key] = setting
         elif (path := _scenario_path(key)) is None:
             unknown.append(key)
         else:

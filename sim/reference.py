@@ -14,6 +14,8 @@ _TABLES = {"demand.work_types": ("demand.work_types.NAME", WorkType), "designs":
 
 def _allowed(hint: Any, meta: dict) -> str:
     lo, hi = meta.get("min"), meta.get("max")
+    if meta.get("ranges"):
+        return "table of dotted path = [low, high], within the parameter's allowed range"
     if hint is bool or hint == bool | None:
         return "true / false"
     if hint is str:
@@ -82,6 +84,44 @@ def markdown_reference() -> str:
     return "\n".join(lines)
 
 
+RANGES_HEADER = "| parameter | default | low | high | grade | meaning |"
+
+
+def markdown_default_ranges() -> str:
+    """The model's default ranges (each field graded assumption or soft with a `plausible` range), as they stand
+    in MODEL.md, section Default ranges."""
+    from sim.scenario import default_ranges, value_at
+
+    defaults = Scenario()
+    grades = {row["key"]: row for row in parameter_rows()}
+    lines = [RANGES_HEADER, "|---|---|---|---|---|---|"]
+    for path, (low, high) in default_ranges(defaults).items():
+        section, name = path.rsplit(".", 1)
+        owner = value_at(defaults, section)
+        grade = next(f.metadata.get("grade", "") for f in dataclasses.fields(owner) if f.name == name)
+        lines.append(f"| `{path}` | {_number(value_at(defaults, path))} | {_number(low)} | {_number(high)} | {grade} | "
+                     f"{grades[path]['meaning']} |")
+    return "\n".join(lines)
+
+
+def _replace_table(path: str, header: str, table: str) -> None:
+    from pathlib import Path
+
+    document = Path(path)
+    lines = document.read_text(encoding="utf-8").split("\n")
+    start = lines.index(header)
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    lines[start:end] = table.split("\n")
+    document.write_text("\n".join(lines), encoding="utf-8")
+
+
+def update_model(path: str = "MODEL.md") -> None:
+    """Rewrite MODEL.md's table of default ranges from the schema."""
+    _replace_table(path, RANGES_HEADER, markdown_default_ranges())
+
+
 def update_readme(path: str = "README.md") -> None:
     """Rewrite README's key reference from the schema (`python -m sim.reference` after changing a field)."""
     from pathlib import Path
@@ -98,3 +138,4 @@ def update_readme(path: str = "README.md") -> None:
 
 if __name__ == "__main__":
     update_readme()
+    update_model()

@@ -175,7 +175,8 @@ class Behaviour:
         min=0, max=2, grade="assumption", plausible=(0.02, 0.1),
     )
     am_new_client_boost: float = param(
-        0.25, "Extra share of new clients won when an account manager looks after the accounts (referrals).",
+        0.0, "Extra share of new clients won when an account manager looks after the accounts (referrals); "
+        "no source measures it, so it is off unless you set it.",
         min=0, max=5, grade="assumption", plausible=(0.0, 0.5),
     )
     skill_mismatch_factor: float = param(
@@ -343,6 +344,10 @@ class Scenario:
     designs: dict[str, OrgDesign] = param(
         {name: OrgDesign(**v) for name, v in STANDARD_DESIGNS.items()}, "Org designs compared, by name."
     )
+    uncertainty: dict[str, tuple[float, float]] | None = param(
+        None, "Uncertain inputs: dotted path of a numeric parameter = [low, high]; unset means the model's "
+        "default ranges (MODEL.md, Default ranges).", ranges=True,
+    )
 
     @property
     def skills(self) -> dict[str, int]:
@@ -422,6 +427,8 @@ def _check_number(value: Any, kind: type, meta: dict, key: str, problems: list[s
 
 def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[str]) -> Any:
     origin = typing.get_origin(hint)
+    if meta.get("ranges"):
+        return _check_ranges(value, key, problems)
     if hint in _SECTION_TYPES:
         return _build(hint, value, key, problems)
     if origin in (types.UnionType, typing.Union):  # `bool | None`: a design's optional override
@@ -464,6 +471,130 @@ def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[str
             out[name] = _check_value(item, value_type, meta, f"{key}.{name}", problems)
         return out
     raise TypeError(f"unsupported field type {hint!r}")  # a programming error, not user input
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Uncertainty: ranges of numeric parameters, keyed by dotted path.
+
+UNCERTAIN_SECTIONS = ("firm", "demand", "behaviour", "process", "economics", "designs")  # not the experiment settings
+UNCERTAIN_GRADES = ("assumption", "soft")  # the grades whose `plausible` range is a default range
+
+
+def numeric_field(path: str) -> tuple[type, dict[str, Any]] | None:
+    """(int or float, metadata) of the single number at a dotted path of the schema, or None when the path names
+    no number. Table entries (designs, work types, skills) take any name: whether the scenario has it is checked
+    against the scenario itself."""
+    parts = path.split(".")
+    if len(parts) < 2 or parts[0] not in UNCERTAIN_SECTIONS:
+        return None
+    hint: Any = Scenario
+    meta: dict[str, Any] = {}
+    i = 0
+    while i < len(parts):
+        if not dataclasses.is_dataclass(hint):
+            return None
+        fields = {f.name: f for f in dataclasses.fields(hint)}
+        if parts[i] not in fields:
+            return None
+        meta = dict(fields[parts[i]].metadata)
+        hint = typing.get_type_hints(hint)[parts[i]]
+        i += 1
+        if typing.get_origin(hint) is dict:
+            if i >= len(parts) or not _valid_name(parts[i]):
+                return None
+            hint = typing.get_args(hint)[1]
+            i += 1
+    return (hint, meta) if hint in (int, float) else None
+
+
+def _flat_ranges(value: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
+    """TOML reads `behaviour.x = [..]` (unquoted) as nested tables and `"behaviour.x" = [..]` as one key: both
+    mean the same path."""
+    for name, item in value.items():
+        path = f"{prefix}{name}"
+        if isinstance(item, dict):
+            _flat_ranges(item, f"{path}.", out)
+        else:
+            out[path] = item
+
+
+def _check_ranges(value: Any, key: str, problems: list[str]) -> dict[str, tuple[float, float]] | None:
+    if not isinstance(value, dict):
+        problems.append(f"{key} = {value!r}: must be a table of parameter = [low, high]")
+        return None
+    flat: dict[str, Any] = {}
+    _flat_ranges(value, "", flat)
+    out: dict[str, tuple[float, float]] = {}
+    ok = True
+    for path, pair in flat.items():
+        where = f"{key}.{path}"
+        found = numeric_field(path)
+        if found is None:
+            problems.append(f"{where}: not a numeric parameter; name one by its dotted path, e.g. "
+                            "behaviour.clarity_without_am (MODEL.md, Default ranges, lists the usual ones)")
+            ok = False
+            continue
+        kind, meta = found
+        good = (isinstance(pair, list) and len(pair) == 2
+                and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in pair))
+        if not good:
+            problems.append(f"{where} = {pair!r}: must be [low, high], two numbers")
+            ok = False
+            continue
+        low, high = (float(x) for x in pair)
+        lo, hi = meta.get("min"), meta.get("max")
+        if low > high:
+            problems.append(f"{where} = {pair!r}: low must not be above high")
+            ok = False
+        elif (lo is not None and low < lo) or (hi is not None and high > hi):
+            word = "whole numbers" if kind is int else "numbers"
+            problems.append(f"{where} = {pair!r}: must lie within the parameter's allowed range, "
+                            f"{_describe(meta, word)}")
+            ok = False
+        else:
+            out[path] = (low, high)
+    return out if ok else None
+
+
+def value_at(scenario: Scenario, path: str) -> Any:
+    """The scenario's value at a dotted path; KeyError when a named entry (design, work type, skill) is missing."""
+    node: Any = scenario
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node[part]
+        elif dataclasses.is_dataclass(node) and part in {f.name for f in dataclasses.fields(node)}:
+            node = getattr(node, part)
+        else:
+            raise KeyError(path)
+    return node
+
+
+def default_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """The model's default ranges: each field graded assumption or soft with a `plausible` range, widened to hold
+    the scenario's own value (a range the value lies outside of would not describe this scenario)."""
+    out: dict[str, tuple[float, float]] = {}
+
+    def walk(obj: Any, prefix: str) -> None:
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if dataclasses.is_dataclass(value):
+                walk(value, f"{prefix}{f.name}.")
+            elif f.metadata.get("grade") in UNCERTAIN_GRADES and f.metadata.get("plausible") is not None:
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    continue
+                low, high = (float(x) for x in f.metadata["plausible"])
+                out[f"{prefix}{f.name}"] = (min(low, float(value)), max(high, float(value)))
+
+    for name in UNCERTAIN_SECTIONS:
+        section = getattr(scenario, name)
+        if dataclasses.is_dataclass(section):
+            walk(section, f"{name}.")
+    return out
+
+
+def uncertain_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
+    """The ranges the robustness analysis uses: the scenario's [uncertainty] table, or the default ranges."""
+    return dict(scenario.uncertainty) if scenario.uncertainty is not None else default_ranges(scenario)
 
 
 def _valid_name(name: Any) -> bool:
@@ -528,6 +659,12 @@ def _check_consistency(s: Scenario, problems: list[str]) -> None:
             )
     if not s.designs:
         problems.append("designs: at least one org design is needed")
+    for path in s.uncertainty or {}:
+        try:
+            value_at(s, path)
+        except KeyError:
+            problems.append(f"uncertainty.{path}: the scenario has no such entry; name a design, work type or "
+                            "skill it has")
     expected = expected_requests(s)
     if expected > MAX_REQUESTS_PER_RUN:
         problems.append(
@@ -620,13 +757,15 @@ def from_dict(data: dict[str, Any], notes: list[str] | None = None) -> Scenario:
 
 
 def to_dict(obj: Any) -> Any:
-    """The nested-dict (TOML) form; design overrides left unset are omitted since TOML has no null."""
+    """The nested-dict (TOML) form; design overrides left unset are omitted since TOML has no null. Ranges nest
+    by their dotted path, as every other value does (`{"uncertainty": {"behaviour": {"x": [lo, hi]}}}`), so
+    overrides and links address them like any other path; `dumps` writes them back as quoted dotted keys."""
     if dataclasses.is_dataclass(obj):
         out = {}
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
             if value is not None:
-                out[f.name] = to_dict(value)
+                out[f.name] = _nest_ranges(value) if f.metadata.get("ranges") else to_dict(value)
         return out
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items()}
@@ -693,6 +832,29 @@ def loads(text: str, source: str = "scenario", notes: list[str] | None = None) -
     return from_dict(data, notes)
 
 
+def _nest_ranges(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for path, (low, high) in ranges.items():
+        *parents, leaf = path.split(".")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = [low, high]
+    return nested
+
+
 def dumps(scenario: Scenario) -> str:
-    """The scenario as a TOML file in the same format as scenarios/*.toml."""
-    return tomli_w.dumps(to_dict(scenario))
+    """The scenario as a TOML file in the same format as scenarios/*.toml; ranges as `"behaviour.x" = [lo, hi]`,
+    one line each, as a person writes them."""
+    data = to_dict(scenario)
+    ranges = data.pop("uncertainty", None)
+    text = tomli_w.dumps(data)
+    if ranges is None:
+        return text
+    lines = [f'"{path}" = [{_toml_number(low)}, {_toml_number(high)}]'
+             for path, (low, high) in (scenario.uncertainty or {}).items()]
+    return text + "\n[uncertainty]\n" + "".join(f"{line}\n" for line in lines)
+
+
+def _toml_number(x: float) -> str:
+    return repr(float(x))

@@ -98,7 +98,7 @@ def test_growth_adds_a_second_ranking_for_the_grown_demand():
     at = rank(open_page({"budget": "100000"}), growth_pct=50.0)
     assert_clean(at)
     assert at.session_state["page.settings"]["growth_pct"] == "50"
-    assert [s.value for s in at.main.subheader] == ["This year's demand", "Demand 50 % higher"]
+    assert [s.value for s in at.main.subheader] == ["This year's demand", "Demand 50 % higher", "How sure is this?"]
     this_year, grown = recommendations(at)
     assert this_year.startswith("**This year's demand**: ") and grown.startswith("**With demand 50 % higher**: ")
     assert len(at.dataframe) == 2 and len(at.get("vega_lite_chart")) == 2

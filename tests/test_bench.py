@@ -99,3 +99,14 @@ def test_a_replications_records_go_with_its_run(default_scenario):
     finally:
         gc.enable()
     assert made > 500 and left <= actors
+
+
+def test_the_robust_benchmark_runs_and_counts_the_weeks_it_simulates():
+    from bench import robust as robust_bench
+
+    record = robust_bench.main(["--rounds", "1", "--serial", "--samples", "2", "--reps", "2", "--weeks", "1"])
+    assert record["ranges"] > 0 and record["multiple"] > 0
+    scenario = robust_bench.load_scenario(robust_bench.ROOT / "scenarios" / "default.toml")
+    variants = 1 + 2 * record["ranges"] + 2
+    assert record["weeks_multiple"] == pytest.approx(
+        variants * 2 * (1 + scenario.warmup_weeks) / (scenario.replications * (scenario.weeks + scenario.warmup_weeks)))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.fit import fit, slug, working_days
+from sim.calibration.fit import asked_days, fit, on_time, slug, working_days
 from sim.calibration.formats import ExportError, parse_dates, read_export
 from sim.calibration.synthetic import SAMPLE, Process, TicketType, generate, to_csv
 from sim.cli import main
@@ -36,8 +36,8 @@ def fitted(process: Process, fmt: str, default_scenario):
 
 # --- working days and dates: exact values on small cases -----------------------------------------------------------
 
-def days(*stamps: str, end_of_day: bool = False) -> np.ndarray:
-    return working_days(pd.Series(pd.to_datetime(list(stamps))), 8.0, end_of_day_if_date=end_of_day)
+def days(*stamps: str) -> np.ndarray:
+    return working_days(pd.Series(pd.to_datetime(list(stamps))), 8.0)
 
 
 def test_working_days_count_office_hours_only():
@@ -49,8 +49,21 @@ def test_working_days_count_office_hours_only():
     assert saturday == monday_9am
     evening, next_morning = days("2024-05-13 20:00", "2024-05-14 07:00")
     assert next_morning - evening == 0.0
-    (due,) = days("2024-05-14", end_of_day=True)
-    assert due - monday_4pm == pytest.approx(1.125)  # an hour on Monday and all of Tuesday
+
+
+
+def test_deadlines_count_whole_days_to_a_due_date_and_hours_to_a_due_time():
+    created = pd.Series(pd.to_datetime(["2024-05-13 16:00", "2024-05-18 12:00", "2024-05-13 16:00"]))
+    due = pd.Series(pd.to_datetime(["2024-05-16", "2024-05-22", "2024-05-14 11:00"], format="ISO8601"))
+    assert list(asked_days(created, due, 8.0)) == pytest.approx([3.0, 2.0, 0.375])  # Mon-Thu; Sat counts from Mon
+
+
+def test_on_time_is_by_the_due_day_or_the_due_time():
+    resolved = pd.Series(pd.to_datetime(["2024-05-17 23:00", "2024-05-18 10:00", "2024-05-17 16:00",
+                                         "2024-05-17 18:00"]))
+    due = pd.Series(pd.to_datetime(["2024-05-17", "2024-05-17", "2024-05-17 17:00", "2024-05-17 17:00"],
+                                   format="ISO8601"))
+    assert list(on_time(resolved, due)) == [True, False, True, False]  # Friday's date; Saturday is late
 
 
 def test_jira_and_iso_dates_are_read():
@@ -266,3 +279,67 @@ def test_a_short_export_keeps_the_base_new_clients_with_a_warning(default_scenar
 
 def test_the_sample_export_is_what_its_script_writes():
     assert SAMPLE_CSV.read_text(encoding="utf-8") == to_csv(generate(SAMPLE), SAMPLE, "jira")
+
+
+def test_linear_types_are_the_first_label_and_several_maps_follow_one_flag(tmp_path, capsys):
+    frame = pd.read_csv(pd.io.common.StringIO(to_csv(generate(SAMPLE), SAMPLE, "linear")), dtype=str,
+                        keep_default_na=False)
+    frame["Labels"] = frame["Labels"] + ", Frontend"
+    frame["Customer"] = frame["Team"]
+    path = tmp_path / "linear.csv"
+    path.write_text(frame.to_csv(index=False))
+    assert main(["calibrate", str(path), "--format", "json", "--serial", "--map", "client=Customer",
+                 "assignee=Assignee"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["scenario"]["demand"]["work_types"]) == {"bug", "change_request", "project_work"}
+    assert out["columns"]["client"] == "Customer" and out["format"] == "linear"
+
+
+def test_jira_client_comes_from_the_first_client_column_that_is_filled():
+    frame = pd.read_csv(SAMPLE_CSV, dtype=str, keep_default_na=False)
+    frame.insert(1, "Component/s", frame["Organizations"])
+    frame["Organizations"] = ""
+    export = read_export(frame.to_csv(index=False).encode(), "x.csv")
+    assert export.mapping["client"] == "Component/s"
+    assert export.tickets["client"].nunique() == SAMPLE.clients
+
+
+def test_an_export_from_another_process_around_the_clock_is_fitted_too(default_scenario):
+    """Tickets opened at any hour, weekends included, resolved after exponential calendar times, due dates set
+    by counting working days on the calendar: not the shape of our own generator."""
+    rng = np.random.default_rng(3)
+    weeks, clients, rate = 40, 25, 0.8
+    deadline, effort, shares = {"Bug": 3, "Task": 7, "Story": 15}, {"Bug": 4, "Task": 10, "Story": 30}, \
+        {"Bug": 0.5, "Task": 0.3, "Story": 0.2}
+    n = rng.poisson(weeks * clients * rate)
+    start = pd.Timestamp("2024-03-04")
+    created = start + pd.to_timedelta(np.sort(rng.uniform(0, weeks * 7 * 86400, n)), unit="s")
+    kinds = rng.choice(list(shares), n, p=list(shares.values()))
+    spent = np.array([rng.exponential(effort[k]) for k in kinds])
+    resolved = created + pd.to_timedelta([rng.exponential(deadline[k] * 1.1) for k in kinds], unit="D")
+    is_open = np.asarray(resolved > start + pd.Timedelta(weeks=weeks))
+    due = pd.to_datetime(np.busday_offset(created.values.astype("datetime64[D]"), [deadline[k] for k in kinds],
+                                          roll="forward"))
+    client, engineer = rng.integers(0, clients, n), rng.integers(0, 7, n)
+
+    def jira(d: pd.Timestamp) -> str:
+        return f"{d:%d/%b/%y} {d.hour % 12 or 12}:{d:%M %p}"
+
+    frame = pd.DataFrame({
+        "Issue Type": kinds, "Created": [jira(d) for d in created],
+        "Resolved": ["" if o else jira(d) for d, o in zip(resolved, is_open, strict=True)],
+        "Due Date": [f"{d:%d/%b/%y}" for d in due], "Assignee": [f"E{e}" for e in engineer],
+        "Time Spent": ["" if o else str(int(e * 3600)) for e, o in zip(spent, is_open, strict=True)],
+        "Customer": [f"C{c}" for c in client]})
+    result = fit(read_export(frame.to_csv(index=False).encode(), "x.csv"), default_scenario)
+    s = result.scenario
+    assert s.demand.clients == np.unique(client).size and s.firm.engineers == np.unique(engineer[~is_open]).size
+    assert s.demand.requests_per_client_per_week == pytest.approx(n / weeks / s.demand.clients, rel=0.01)
+    done = ~is_open
+    truth_on_time = np.mean(np.asarray(resolved[done].normalize() <= due[done]))
+    assert result.observed["on_time_rate"] == pytest.approx(truth_on_time, abs=0.02)
+    for kind in shares:
+        wt = s.demand.work_types[slug(kind)]
+        assert wt.share == pytest.approx(shares[kind], abs=0.03)
+        assert wt.effort_hours == pytest.approx(effort[kind], rel=0.12)
+        assert abs(wt.deadline_days - deadline[kind]) <= 1.0

@@ -154,3 +154,18 @@ def test_huge_objective_weights_are_an_even_mix_not_all_zero(capsys):
     code, _, err = run_cli(capsys, "advise", str(ROOT / "scenarios" / "default.toml"), "--budget", "1",
                            "--objective", "profit:1e400")
     assert_one_line_error(code, err, "objective weight profit = inf: must be a positive number")
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["run", "SCENARIO", "--reps", "x" * 50_000], "argument --reps: invalid int value: 'xxx"),
+    (["run", "SCENARIO", "--designs", ",".join(f"d{i}" for i in range(10_000))], "designs = d0,d1,d2"),
+    (["run", "SCENARIO", "--bogus", "y" * 50_000], "unrecognized arguments: --bogus yyy"),
+    (["advise", "SCENARIO", "--budget", "1", "--objective", ",".join(f"z{i}" for i in range(10_000))],
+     "objective: 9,997 more unknown names"),
+    (["advise", "SCENARIO", "--budget", "1e400"], "budget = inf: must be a yearly amount"),
+])
+def test_huge_flags_are_one_short_line(capsys, argv, says):
+    argv = [str(ROOT / "scenarios" / "default.toml") if a == "SCENARIO" else a for a in argv]
+    code, out, err = run_cli(capsys, *argv)
+    assert_one_line_error(code, err, says)
+    assert out == "" and len(err) < 400

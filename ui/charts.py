@@ -146,3 +146,20 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     )
     today = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="zero:Q")
     return alt.layer(errors, points, today)
+
+
+def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> alt.LayerChart:
+    """A bar per uncertain input and end, from the best design's lead at the scenario's values to its lead at that
+    end; left of the dashed zero line another design wins. Inputs sorted by swing, largest on top."""
+    order = list(dict.fromkeys(frame["parameter"]))
+    axis = alt.Axis(format=value_format) if value_format else alt.Axis()
+    bars = alt.Chart(frame, title=title).mark_bar(opacity=0.8).encode(
+        y=alt.Y("parameter:N", title=None, sort=order),
+        x=alt.X("start:Q", title=value_title, axis=axis), x2="stop:Q",
+        color=alt.Color("end:N", title="Input at its", sort=["low end", "high end"]),
+        tooltip=[alt.Tooltip("parameter:N", title="Input"), alt.Tooltip("end:N", title="At its"),
+                 alt.Tooltip("at:Q", title="Value", format=",.4~g"), alt.Tooltip("best:N", title="Best design"),
+                 alt.Tooltip("stop:Q", title=value_title, format=",.3~f")],
+    )
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="zero:Q")
+    return alt.layer(bars, zero)

@@ -17,13 +17,15 @@ class MetricLabel:
     higher_is_better: bool
 
 
-# What would make Markdown of text from a link or a file: links and images ([ ] !), HTML and autolinks (< >),
-# emphasis and strike-through (* ~, and _ at a word's edge: an underscore inside a word never emphasises, so
+# What would make Markdown of text from a link or a file: links and images ([ ] !), HTML (< >), emphasis and
+# strike-through (* ~, and _ at a word's edge: an underscore inside a word never emphasises, so
 # demand.requests_per_client stays readable), code (`), headings, tables and quotes (# | >), maths ($), Streamlit's
-# colour and icon directives (:red[...], which need [ ]), e-mail autolinks (@) and the backslash itself.
-_MARKDOWN = re.compile(r"[\\`*\[\]<>!#|~$@]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-# Bare addresses that GitHub-flavoured Markdown turns into links: http://, https://, ftp://, www.
-_AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
+# colour and icon directives (:red[...], which need [ ]) and the backslash itself. Each gets a backslash.
+_MARKDOWN = re.compile(r"[\\`*\[\]<>!#|~$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+# Bare addresses that GitHub-flavoured Markdown turns into links after parsing, escapes or not: http://, https://,
+# www. and e-mail addresses. An invisible word joiner (U+2060) inside each breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: object) -> str:
@@ -33,7 +35,7 @@ def plain(text: object) -> str:
     viewer's browser would fetch."""
     one_line = " ".join(str(text).split())
     escaped = _MARKDOWN.sub(lambda m: "\\" + m.group(0), one_line)
-    return _AUTOLINK.sub(lambda m: m.group(0).replace("/", "\\/").replace(".", "\\."), escaped)
+    return _AUTOLINK.sub(WORD_JOINER, escaped)
 
 
 # The KPIs of the comparison, in the order the owner reads them.

@@ -41,6 +41,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
 from sim.experiment import IN_PROCESS_WEEKS, Results, run_experiment, simulated_weeks
 from sim.parallel import STOP_POLL_SECONDS, Stopped, default_executor, stop_if_asked
+from sim.robust import Robustness, Settings, advice_robustness, robustness
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
 
@@ -138,7 +139,10 @@ def session_gone_or_rerun() -> Callable[[], bool]:
 
 
 def _stopped() -> typing.NoReturn:
-    """A run stopped because its session left or asked again: end this script run quietly; a pending rerun follows."""
+    """A run stopped because its session left or asked again: end this script run the way Streamlit was asked to.
+    Drawing anything is a yield point where Streamlit raises its own rerun (the user asked again) or stop (the
+    session is gone); st.stop() alone would turn a pending rerun into a stop and lose the user's new request."""
+    st.empty()
     st.stop()
     raise AssertionError("st.stop() returned")  # pragma: no cover
 
@@ -253,3 +257,76 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
 
         return advise(scenario, budget, objective, growth, procedure=procedure, executor=executor, progress=progress,
                       should_stop=should_stop)
+
+
+# The robustness analysis in the app: the CLI's defaults (fewer replications and weeks than a comparison); the
+# default scenario's analysis costs a dozen or so comparisons (bench/README.md).
+ROBUST_SETTINGS = Settings()
+
+
+def robust_weeks(scenario: Scenario, designs: int, settings: Settings) -> int:
+    """Weeks the analysis simulates: every design at the values, at both ends of each range and at each sample."""
+    from sim.scenario import uncertain_ranges
+
+    variants = 1 + 2 * len(uncertain_ranges(scenario)) + settings.samples
+    weeks = min(settings.weeks or scenario.weeks, scenario.weeks) + scenario.warmup_weeks
+    return variants * designs * settings.replications * weeks
+
+
+def how_sure(scenario: Scenario, designs: Sequence[str], objective: Objective, label: str = "") -> Robustness:
+    """The robustness of the comparison's best design, from the cache when it ran before on this scenario."""
+    try:
+        return _cached_robust(dumps(scenario), tuple(designs), objective.label, ROBUST_SETTINGS, _label=label)
+    except Stopped:
+        _stopped()
+
+
+def _robust_progress(slot: Any, prefix: str) -> Any:
+    bar = slot.progress(0.0, text=f"{prefix}0 replications done")
+    started = time.monotonic()
+
+    def progress(done: int, total: int) -> None:
+        left = (time.monotonic() - started) / done * (total - done)
+        eta = f", about {left:.0f} s left" if left >= 1 else ""
+        bar.progress(done / total, text=f"{prefix}{done} of {total} replications done{eta}")
+
+    return progress
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _cached_robust(scenario_toml: str, designs: tuple[str, ...], objective: str, settings: Settings,
+                   _label: str = "") -> Robustness:
+    # As _cached_run: keyed on the scenario's TOML (its ranges included), the progress bar made in here.
+    scenario = loads(scenario_toml)
+    slot = st.empty()
+    prefix = f"{_label}: " if _label else ""
+    should_stop = session_gone_or_rerun()
+    # made before taking a slot: a cluster that does not answer must not hold up the other users
+    executor = None if robust_weeks(scenario, len(designs), settings) <= IN_PROCESS_WEEKS else shared_executor()
+    with holding_run_slot(slot, prefix, should_stop):
+        return robustness(scenario, list(designs), objective, settings, executor=executor,
+                          progress=_robust_progress(slot, prefix), should_stop=should_stop)
+
+
+def advice_how_sure(scenario: Scenario, budget: float, objective: Objective, growth: float,
+                    label: str = "") -> Robustness:
+    """The robustness of the advisor's recommended option against the runner-up, cached like the ranking."""
+    try:
+        return _cached_advice_robust(dumps(scenario), float(budget), objective.label, float(growth),
+                                     ADVISOR_PROCEDURE, ROBUST_SETTINGS, _label=label)
+    except Stopped:
+        _stopped()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _cached_advice_robust(scenario_toml: str, budget: float, objective: str, growth: float, procedure: Procedure,
+                          settings: Settings, _label: str = "") -> Robustness:
+    ranked = _cached_advice(scenario_toml, budget, objective, growth, procedure, _label=_label)
+    scenario = loads(scenario_toml)
+    slot = st.empty()
+    prefix = f"{_label}: " if _label else ""
+    should_stop = session_gone_or_rerun()
+    executor = None if robust_weeks(scenario, 2, settings) <= IN_PROCESS_WEEKS else shared_executor()
+    with holding_run_slot(slot, prefix, should_stop):
+        return advice_robustness(scenario, ranked, settings, executor=executor,
+                                 progress=_robust_progress(slot, prefix), should_stop=should_stop)

@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from sim.parallel import ClusterError
-from sim.scenario import OrgDesign, Scenario, ScenarioError
+from sim.scenario import OrgDesign, Scenario, ScenarioError, uncertain_ranges
 from ui.labels import describe_design, plain
 from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
 from ui.state import (
@@ -32,6 +32,8 @@ CONTROLS_KEY = "sidebar.controls"  # paths the form showed last run, with their 
 WORK_TYPES_KEY = "sidebar.work_types"  # the work types it showed, in order: the last one takes the rest
 PRESET_INPUT = input_key("preset")
 FORM_KEY = "scenario_form"
+RANGES_KEY = "sidebar.ranges"  # the uncertain inputs' ranges the form showed, by parameter path
+RANGE_PREFIX = "uncertainty."
 DESIGN_HIRES = ("project_managers", "account_managers", "hybrids", "sales_share", "extra_engineers")
 
 # Upper ends of sliders and number inputs: the schema allows far more (500 engineers), but a slider over that
@@ -167,9 +169,31 @@ def _apply_inputs() -> None:
     shown = st.session_state.get(CONTROLS_KEY, {})
     values = {p: st.session_state[input_key(p)] for p in shown if input_key(p) in st.session_state}
     values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
-    kept = {p: v for p, v in state.overrides.items() if p not in values}  # set elsewhere (a link, a file)
+    ranges = _edited_ranges(preset, state.overrides, base)
+    shown_ranges = st.session_state.get(RANGES_KEY, {})
+    kept = {p: v for p, v in state.overrides.items()  # set elsewhere (a link, a file)
+            if p not in values and not (p.startswith(RANGE_PREFIX) and p[len(RANGE_PREFIX):] in shown_ranges)}
     changed = {p: v for p, v in values.items() if base.get(p) != v}
-    set_overrides({**kept, **changed})
+    set_overrides({**kept, **changed, **ranges})
+
+
+def _edited_ranges(preset: Scenario, overrides: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The ranges as overrides: those that differ from the preset's table; when the preset has none (it uses the
+    default ranges), every range once any was changed, since a scenario's table lists exactly its ranges."""
+    shown = st.session_state.get(RANGES_KEY, {})
+    edited = {}
+    for path in shown:
+        low, high = (st.session_state.get(_range_key(path, end)) for end in ("low", "high"))
+        if low is not None and high is not None:
+            edited[path] = [float(low), float(high)]
+    if preset.uncertainty is not None:
+        return {RANGE_PREFIX + p: v for p, v in edited.items() if base.get(RANGE_PREFIX + p) != v}
+    touched = any(v != list(shown[p]) for p, v in edited.items()) or any(p.startswith(RANGE_PREFIX) for p in overrides)
+    return {RANGE_PREFIX + p: v for p, v in edited.items()} if touched else {}
+
+
+def _range_key(path: str, end: str) -> str:
+    return f"{input_key(RANGE_PREFIX + path)}:{end}"
 
 
 def render_sidebar() -> None:
@@ -200,7 +224,9 @@ def render_sidebar() -> None:
             _demand(shown)
             _process(shown.values)
             _money(shown.values)
-            _assumptions(shown.values)
+            ranges = _uncertain(preset, state.overrides)
+            in_assumptions = _assumptions(shown.values, ranges)
+            _ranges({p: r for p, r in ranges.items() if p not in in_assumptions}, shown.values)
             _experiment(shown.values)
             st.caption("Changes apply when you press Run.")
             st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
@@ -237,15 +263,12 @@ def _designs(shown: Shown) -> None:
 
 
 def _salaries(values: dict[str, Any]) -> None:
-    with st.expander("Salaries ($ per year) and overheads"):
+    with st.expander("Salaries ($ per year)"):
         for role, label in (("engineer", "Engineer"), ("project_manager", "Project manager"),
                             ("account_manager", "Account manager"), ("hybrid", "Hybrid PM/AM"),
                             ("sales", "Salesperson")):
             path = f"economics.salary.{role}"
             number(path, label, values[path], 5000.0, "%.0f")
-        number("economics.overhead_factor", "Overhead factor", values["economics.overhead_factor"], 0.05, "%.2f",
-               extra_help="Staff cost and profit count every salary times this factor; the Next hire budget is "
-               "in salaries. 1.4: BLS, wages are about 70 % of what employees cost.")
 
 
 def _demand(shown: Shown) -> None:
@@ -291,8 +314,10 @@ def _assumption_label(name: str) -> str:
     return name.replace("_", " ").replace(" am", " AM").replace(" pm", " PM").replace("am ", "AM ").capitalize()
 
 
-def _assumptions(values: dict[str, Any]) -> None:
-    """Every behavioural assumption and the client flow, each with its help, source grade and plausible range."""
+def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]]) -> set[str]:
+    """Every behavioural assumption and the client flow, each with its help, source grade and plausible range, and
+    under each uncertain one the ends of its range; returns the paths whose ranges it showed."""
+    ranged = set()
     with st.expander("Assumptions (how people and clients behave)"):
         st.caption("Defaults are sourced or marked assumption in the model's documentation; change them when you "
                    "know better for your firm.")
@@ -312,6 +337,51 @@ def _assumptions(values: dict[str, Any]) -> None:
             else:
                 step = 0.01 if (meta.get("max") or 0) <= 5 else 0.5
                 number(path, label, value, step, "%.2f", extra_help=extra)
+                if path in ranges:
+                    _range_inputs(path, ranges[path])
+                    ranged.add(path)
+    return ranged
+
+
+def _uncertain(preset: Scenario, overrides: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """The ranges the scenario is analysed over (its table, or the default ranges), remembered for Run."""
+    try:
+        scenario = apply_overrides(preset, overrides)
+    except ScenarioError:
+        scenario = preset
+    ranges = uncertain_ranges(scenario)
+    st.session_state[RANGES_KEY] = ranges
+    return ranges
+
+
+def _range_inputs(path: str, bounds: tuple[float, float]) -> None:
+    """Two inputs side by side: the low and high end of a parameter's plausible range."""
+    meta = field_meta(path)
+    lo = float(meta["min"]) if meta.get("min") is not None else None
+    hi = float(meta["max"]) if meta.get("max") is not None else None
+    step = 0.01 if bounds[1] <= 5 else 1.0 if bounds[1] <= 1000 else 1000.0
+    left, right = st.columns(2)
+    for column, end, at in ((left, "low", bounds[0]), (right, "high", bounds[1])):
+        key = _range_key(path, end)
+        if key not in st.session_state:
+            st.session_state[key] = float(at)
+        column.number_input(f"{end} end of its range", min_value=lo, max_value=hi, step=step, format="%g", key=key,
+                            help=f"The {end} end of what you find plausible for {path}; *How sure is this?* "
+                            "tests the answer over this range.")
+
+
+def _ranges(ranges: dict[str, tuple[float, float]], values: dict[str, Any]) -> None:
+    """The uncertain inputs the assumptions above do not show (salaries, prices, a preset's own choices)."""
+    if not ranges:
+        return
+    with st.expander(f"Other uncertain inputs ({len(ranges)} ranges)"):
+        st.caption("The ranges *How sure is this?* tests the answer over, for inputs not among the assumptions "
+                   "above (MODEL.md, Default ranges).")
+        for path, bounds in ranges.items():
+            value = values.get(path)
+            shown = f"{value:g}" if isinstance(value, (int, float)) else "?"
+            st.markdown(f"`{path}`: {shown}", help=field_meta(path).get("help"))
+            _range_inputs(path, bounds)
 
 
 def _experiment(values: dict[str, Any]) -> None:

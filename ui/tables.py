@@ -8,6 +8,7 @@ import pandas as pd
 
 from sim.advisor import OBJECTIVES, TODAY_NAME, Advice, Objective
 from sim.experiment import Results
+from sim.robust import Robustness
 from sim.stats import DEPENDS_ON_RUN_LENGTH, BacklogTrend, t_half_width
 from ui.labels import BEST, DROPPED, KPIS, NOT_STEADY, TIED, TIME_USE, describe_design, figure, interval, money
 
@@ -238,3 +239,28 @@ def advice_table(advice: Advice) -> pd.DataFrame:
         for o in options.itertuples(index=False)
     ]
     return pd.DataFrame(rows).set_index("Rank")
+
+
+def robust_table(result: Robustness, unit: str) -> pd.DataFrame:
+    """One row per design: the share of plausible cases in which it is best and its expected regret (what it
+    loses against the best of each case) with the 95 % interval over the cases."""
+    rows = []
+    for d in result.designs:
+        mean, half = result.expected_regret[d]
+        rows.append({"Design": d, "Best in (share of plausible cases)": f"{100 * result.probability_best[d]:.0f} %",
+                     "Expected regret": f"{figure(mean, unit)} ± {interval(half, unit)}"})
+    return pd.DataFrame(rows).set_index("Design")
+
+
+def tornado_frame(result: Robustness, top: int = 15) -> pd.DataFrame:
+    """Two rows per uncertain input (its low and high end), largest swing first: the best design's lead over the
+    best other design moves from its value at the scenario's values (`start`) to its value at that end
+    (`stop`); `flips` marks an input at one of whose ends another design wins."""
+    rows = []
+    for r in result.tornado.head(top).itertuples(index=False):
+        label = f"{r.parameter}{' (flips)' if r.flips else ''}"
+        for end, at, margin, best in (("low end", r.low, r.margin_at_low, r.best_at_low),
+                                      ("high end", r.high, r.margin_at_high, r.best_at_high)):
+            rows.append({"parameter": label, "end": end, "at": at, "start": result.margin, "stop": margin,
+                         "best": best, "flips": bool(r.flips), "swing": r.swing})
+    return pd.DataFrame(rows, columns=["parameter", "end", "at", "start", "stop", "best", "flips", "swing"])

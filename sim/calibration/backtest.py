@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from sim.experiment import run_experiment
-from sim.scenario import Behaviour, Scenario, from_dict
+from sim.scenario import Behaviour, Scenario, expected_requests, from_dict
 
 COMPARED = ("throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate", "open_at_end")
 BACKTEST_REPLICATIONS = 10
@@ -30,6 +30,8 @@ SEARCH_WEEKS = 52  # the screen and the fit run at most this long: a year shows 
 FITTED_AT_MOST = 2
 GRID_1D, GRID_2D = 9, 5
 ON_TIME_POINT = 0.01
+# A run of fewer requests than this (all its replications) is quicker in this process than sent to a pool.
+POOL_REQUESTS = 50_000
 CLOSE = (0.10, 0.05)  # lead time within 10 % and on-time within 5 points: close
 ROUGH = (0.25, 0.10)  # within 25 % and 10 points: roughly
 
@@ -70,7 +72,8 @@ def with_values(scenario: Scenario, values: dict[str, float], **top: Any) -> Sce
 
 
 def _run(scenario: Scenario, design: str, executor: Executor | None) -> dict[str, dict[str, float]]:
-    kpis = run_experiment(scenario, [design], executor=executor).kpis(list(COMPARED))
+    big = expected_requests(scenario) * scenario.replications > POOL_REQUESTS
+    kpis = run_experiment(scenario, [design], executor=executor if big else None).kpis(list(COMPARED))
     return {row.metric: {"mean": float(row.mean), "ci95": float(row.ci95)} for row in kpis.itertuples()}
 
 
@@ -160,7 +163,8 @@ def backtest_weeks(observed: dict[str, float]) -> int:
 
 def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none", *, fit_assumptions: bool = True,
              executor: Executor | None = None, progress: Progress | None = None) -> Backtest:
-    """Simulate `design` over the export's span; screen and fit the behaviour assumptions; simulate again."""
+    """Simulate `design` over the export's span; screen and fit the behaviour assumptions; simulate again.
+    `executor` takes the runs of more than POOL_REQUESTS requests; smaller ones run here."""
     say = progress or (lambda _text: None)
     weeks = backtest_weeks(observed)
     full = dict(weeks=weeks, replications=BACKTEST_REPLICATIONS)

@@ -4,7 +4,8 @@ Times become working-day positions: business days (Monday to Friday) counted fro
 of the office day (from 9:00, `hours_per_week / 5` hours long) already gone; before opening counts as the start of
 the day, after closing as its end. So a ticket created at 16:00 and resolved at 10:00 the next working day took a
 quarter of a working day, as the model's clock (working hours only) counts it. A due date without a time of day
-means the end of that day.
+gives the whole working days from the creation date to it as the deadline, and a ticket resolved by the end of
+that day is on time.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ SURE_TO_SHOW = 0.99  # a client already there sends a ticket within the settling
 MIN_WATCH_WEEKS = 8
 
 
-def working_days(times: pd.Series, hours_per_day: float, end_of_day_if_date: bool = False) -> np.ndarray:
+def working_days(times: pd.Series, hours_per_day: float) -> np.ndarray:
     """Working-day position of each time (NaN for NaT): business days since EPOCH plus the office day's share."""
     values = pd.to_datetime(times)
     valid = values.notna().to_numpy()
@@ -44,10 +45,29 @@ def working_days(times: pd.Series, hours_per_day: float, end_of_day_if_date: boo
     whole = np.busday_count(EPOCH, day).astype(float)  # a weekend day counts as the next Monday's start
     share = np.clip((hours - OFFICE_OPENS_HOUR) / hours_per_day, 0.0, 1.0)
     share = np.where(business, share, 0.0)
-    if end_of_day_if_date:
-        share = np.where(business & (hours == 0.0), 1.0, share)
     out[valid] = whole + share
     return out
+
+
+def asked_days(created: pd.Series, due: pd.Series, hours_per_day: float) -> np.ndarray:
+    """Working days the client gave: from creation to the due time when the due date has one, else whole working
+    days from the creation date to the due date (a ticket opened on Monday and due on Thursday was given 3), as a
+    tracker's date-only due date is set by counting days on the calendar."""
+    out = working_days(due, hours_per_day) - working_days(created, hours_per_day)
+    date_only = (due == due.dt.normalize()).to_numpy() & due.notna().to_numpy()
+    if date_only.any():
+        start = created[date_only].dt.normalize().to_numpy().astype("datetime64[D]")
+        end = due[date_only].to_numpy().astype("datetime64[D]")
+        start = np.busday_offset(start, 0, roll="forward")  # a ticket opened on Saturday counts from Monday
+        out[date_only] = np.busday_count(start, end)
+    return out
+
+
+def on_time(resolved: pd.Series, due: pd.Series) -> pd.Series:
+    """Resolved on or before the due date: by the due time when it has one, else by the end of the due day (so a
+    ticket closed on the Saturday after a Friday due date is late, though no working time passed)."""
+    date_only = due == due.dt.normalize()
+    return resolved.where(~date_only, resolved.dt.normalize()) <= due
 
 
 def slug(name: str) -> str:
@@ -140,7 +160,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     warnings = list(export.warnings)
     created = working_days(t["created"], hpd)
     resolved = working_days(t["resolved"], hpd)
-    due = working_days(t["due"], hpd, end_of_day_if_date=True)
+    due = asked_days(t["created"], t["due"], hpd)
     start = float(np.nanmin(created))
     end = float(np.nanmax(np.concatenate([created, resolved[~np.isnan(resolved)]])))
     weeks = max((end - start) / DAYS_PER_WEEK, 1 / DAYS_PER_WEEK)
@@ -192,7 +212,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         growth = 0.0
 
     # Work types
-    t = t.assign(kind=t["type"].map(slug), created_day=created, resolved_day=resolved, due_day=due)
+    t = t.assign(kind=t["type"].map(slug), created_day=created, resolved_day=resolved, asked_days=due)
     counts = t["kind"].value_counts()
     shares = _shares(counts)
     mapped_skill = "skill" in export.mapping
@@ -221,7 +241,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             wt["effort_hours"], wt["effort_cv"] = kept.effort_hours, kept.effort_cv
             warnings.append(f"{kind}: neither time spent nor estimates; effort {kept.effort_hours:g} h and cv "
                             f"{kept.effort_cv:g} kept from the base scenario.")
-        asked = (rows["due_day"] - rows["created_day"]).dropna().to_numpy()
+        asked = rows["asked_days"].dropna().to_numpy()
         asked = asked[asked > 0]
         if asked.size:
             wt["deadline_days"] = float(np.median(asked))
@@ -293,7 +313,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         "throughput_per_week": len(done) / weeks,
         "lead_time_days": float(lead.mean()) if lead.size else math.nan,
         "lead_time_p90_days": float(np.percentile(lead, 90)) if lead.size else math.nan,
-        "on_time_rate": float((with_due["resolved_day"] <= with_due["due_day"]).mean()) if len(with_due)
+        "on_time_rate": float(on_time(with_due["resolved"], with_due["due"]).mean()) if len(with_due)
         else math.nan,
         "open_at_end": open_at_end,
     }

@@ -207,6 +207,12 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         raise ExportError(f"{source}: only a header row, no tickets; expected one row per ticket")
     frame = frame[~(frame == "").all(axis=1)]
     rows = len(frame)
+    if "client" not in (overrides or {}):  # of the format's client columns, the first that names any client
+        present = [c for c in (_find([col], (name,)) for name in fmt.columns.get("client", ()) for col in columns)
+                   if c is not None]
+        filled = [c for c in dict.fromkeys(present) if (frame[c].astype(str).str.strip() != "").any()]
+        if filled:
+            mapping["client"] = filled[0]
     seconds = fmt.seconds
 
     def column(name: str) -> pd.Series:
@@ -220,6 +226,8 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
                                                                               dtype="string")
     for name in ("effort_hours", "estimate_hours"):
         tickets[name] = _hours(column(name), seconds) if name in mapping else np.nan
+    if fmt.name == "linear" and mapping.get("type") in fmt.columns["type"]:  # "Bug, Frontend": the first label
+        tickets["type"] = tickets["type"].str.split(",").str[0].str.strip().mask(lambda s: s == "")
     tickets["type"] = tickets["type"].fillna("general")
 
     warnings: list[str] = []

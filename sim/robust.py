@@ -1,0 +1,424 @@
+"""How sure is the advice: robustness of the best design to what we do not know, not only to simulation noise.
+
+The ± of a comparison covers the randomness of the simulation on *these* assumptions. Most behavioural defaults are
+assumptions (MODEL.md), so this module moves them over their ranges (the scenario's `[uncertainty]` table, or the
+model's default ranges) and asks whether the answer holds:
+
+- *Tornado*: each uncertain input at its low and at its high end, the others at their values. For each end, which
+  design is best and by how much the design best at the scenario's own values leads the best of the others (its
+  margin; negative when another design wins there). The swing is how far the margin moves between the two ends.
+- *Monte Carlo*: every input at once, on a Latin hypercube of the ranges (`scipy.stats.qmc`, seeded from the
+  scenario's seed). For each design, the share of samples in which it is best (ties split evenly) and its expected
+  regret: the objective lost against the best design of the same sample, with a Student-t 95 % interval over the
+  samples.
+
+Every variant runs the same replications 0..R-1, so every design and every variant sees the same clients and
+requests (common random numbers): a parameter with no effect has exactly zero swing, and two identical designs
+tie in every sample. The runs go through any concurrent.futures.Executor, as `run_experiment`'s do. To stay fast
+the analysis runs fewer replications and weeks than a full comparison (`Settings`); the scenario's warm-up holds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from sim.advisor import HIRE_KEYS, OBJECTIVES, Objective, grown, objective_metrics
+from sim.advisor import _design as design_after  # an option's hires added to today's
+from sim.experiment import check_designs
+from sim.parallel import bounded_map, stop_if_asked
+from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
+from sim.stats import t_half_width
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much the analysis runs: Monte Carlo samples, and the replications and measured weeks of every run
+    (tornado ends and samples alike); `weeks=None` keeps the scenario's. The defaults keep the default scenario's
+    analysis to about 16 times the simulated weeks of one comparison (bench/README.md): the question is which design
+    wins, which needs less precision than the figures themselves."""
+
+    samples: int = 20
+    replications: int = 2
+    weeks: int | None = 20
+
+    def check(self) -> None:
+        problems = []
+        if not 2 <= self.samples <= 1000:
+            problems.append(f"samples = {self.samples!r}: must be a whole number from 2 to 1000")
+        if not 2 <= self.replications <= 100:
+            problems.append(f"replications = {self.replications!r}: must be a whole number from 2 to 100")
+        if self.weeks is not None and not 1 <= self.weeks <= 520:
+            problems.append(f"weeks = {self.weeks!r}: must be a whole number from 1 to 520")
+        if problems:
+            raise ScenarioError(problems)
+
+
+@dataclass(frozen=True, eq=False)
+class Robustness:
+    """The two analyses. `tornado` has one row per uncertain input, largest swing first: parameter, value, low,
+    high, best_at_low, best_at_high, margin_at_low, margin_at_high (the lead of `best` over the best other
+    design, in the objective's units, larger is better for `best`), swing and flips. `samples` has one row per
+    Monte Carlo sample: the inputs, then each design's objective."""
+
+    objective: Objective
+    designs: list[str]
+    settings: Settings
+    best: str  # best at the scenario's own values
+    runner_up: str
+    margin: float  # best's lead over the runner-up at the scenario's own values
+    probability_best: dict[str, float]
+    expected_regret: dict[str, tuple[float, float]]  # design -> (mean, 95 % half-width)
+    tornado: pd.DataFrame
+    samples: pd.DataFrame
+
+    @property
+    def most_likely(self) -> str:
+        return max(self.designs, key=lambda d: (self.probability_best[d], d == self.best))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of `python -m sim robust`."""
+        return {
+            "objective": self.objective.label,
+            "samples": len(self.samples),
+            "replications": self.settings.replications,
+            "weeks": self.settings.weeks,
+            "best_at_values": self.best,
+            "probability_best": {d: round(p, 6) for d, p in self.probability_best.items()},
+            "expected_regret": {d: {"mean": _number(m), "ci95": _number(h)}
+                                for d, (m, h) in self.expected_regret.items()},
+            "tornado": [
+                {"parameter": r.parameter, "value": r.value, "low": r.low, "high": r.high,
+                 "best_at_low": r.best_at_low, "best_at_high": r.best_at_high,
+                 "margin_at_low": _number(r.margin_at_low), "margin_at_high": _number(r.margin_at_high),
+                 "swing": _number(r.swing), "flips": bool(r.flips)}
+                for r in self.tornado.itertuples(index=False)
+            ],
+        }
+
+
+def _number(x: float) -> float | None:
+    return None if math.isnan(x) else round(float(x), 6)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Variants of the scenario
+
+
+def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """The scenario with numeric parameters set (whole numbers rounded), validated like a file."""
+    data = scenario.to_dict()
+    for path, value in values.items():
+        kind, _ = numeric_field(path) or (float, {})
+        *parents, leaf = path.split(".")
+        node = data
+        for part in parents:
+            node = node[part]
+        node[leaf] = int(round(value)) if kind is int else float(value)
+    try:
+        return from_dict(data)
+    except ScenarioError as exc:
+        where = ", ".join(f"{p} at {v:g}" for p, v in values.items())
+        raise ScenarioError([f"uncertainty ({where}): {p}" for p in exc.problems]) from None
+
+
+def latin_hypercube(ranges: dict[str, tuple[float, float]], samples: int, seed: int) -> pd.DataFrame:
+    """`samples` points spread over the ranges, one column per input: each input's range is cut into `samples`
+    equal strata and each stratum is sampled once (McKay, Beckman & Conover 1979)."""
+    paths = list(ranges)
+    if not paths:
+        return pd.DataFrame(index=range(samples))
+    unit = qmc.LatinHypercube(d=len(paths), seed=np.random.default_rng(seed)).random(samples)
+    lows = np.array([ranges[p][0] for p in paths])
+    highs = np.array([ranges[p][1] for p in paths])
+    return pd.DataFrame(lows + unit * (highs - lows), columns=paths)
+
+
+def _variant_metrics(scenario: Scenario, design: str, replications: int) -> list[dict[str, float]]:
+    """What a worker runs: one design of one variant, every replication (one task, not R, to ship less)."""
+    return [objective_metrics(scenario, design, r) for r in range(replications)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scores
+
+
+def goodness(metrics: list[dict[str, float]], objective: Objective) -> float:
+    """The objective over replications, larger is better: the metric's mean (negated for lead time), or for a mix
+    the weighted sum of each metric in its indifference zones (MODEL.md, Next-hire advisor). Differences of
+    goodness are in the objective's reporting units for a single metric (dollars, days, rate)."""
+    total = 0.0
+    for name, weight in objective.weights:
+        metric, sign, _, zone = OBJECTIVES[name]
+        mean = float(np.mean([m[metric] for m in metrics]))
+        total += sign * mean * (weight if objective.single else weight / zone)
+    return total
+
+
+def _best_two(scores: dict[str, float]) -> tuple[str, str]:
+    order = sorted(scores, key=lambda d: -scores[d])  # stable: the first design listed wins an exact tie
+    return order[0], order[1]
+
+
+def _lead(scores: dict[str, float], design: str) -> float:
+    """How far `design` is ahead of the best other design (negative when behind)."""
+    return scores[design] - max(v for d, v in scores.items() if d != design)
+
+
+def probability_best(scores: np.ndarray) -> np.ndarray:
+    """Share of samples (rows) in which each design (column) has the largest goodness; exact ties split evenly."""
+    top = scores.max(axis=1, keepdims=True)
+    winners = np.isclose(scores, top, rtol=0, atol=1e-9 * np.maximum(1.0, np.abs(top)))
+    return (winners / winners.sum(axis=1, keepdims=True)).mean(axis=0)
+
+
+def regret(scores: np.ndarray) -> np.ndarray:
+    """Objective lost in each sample against that sample's best design, >= 0."""
+    return scores.max(axis=1, keepdims=True) - scores
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The analysis
+
+
+def robustness(
+    scenario: Scenario,
+    designs: Sequence[str] | None = None,
+    objective: Objective | str = "profit",
+    settings: Settings = Settings(),
+    *,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Robustness:
+    """Tornado and Monte Carlo over the scenario's uncertain inputs for `designs` (all by default, at least two).
+
+    `executor=None` runs in this process; any executor gives identical numbers. `progress(done, total)` counts
+    replications; when `should_stop()` turns true the run raises `sim.parallel.Stopped` and leaves nothing queued.
+    Raises ScenarioError for bad inputs, naming them.
+    """
+    objective = Objective.parse(objective) if isinstance(objective, str) else objective
+    settings.check()
+    designs = check_designs(scenario, designs)
+    if len(designs) < 2:
+        raise ScenarioError([f"designs = {','.join(designs)}: name at least two designs to tell which is best"])
+    changes: dict[str, Any] = {"replications": settings.replications}
+    if settings.weeks is not None:
+        changes["weeks"] = min(settings.weeks, scenario.weeks)
+    base = dataclasses.replace(scenario, **changes)
+    ranges = uncertain_ranges(scenario)
+    values = {p: float(value_at(scenario, p)) for p in ranges}
+
+    variants: list[Scenario] = [base]
+    for path, (low, high) in ranges.items():
+        variants += [with_values(base, {path: low}), with_values(base, {path: high})]
+    draws = latin_hypercube(ranges, settings.samples if ranges else 1, scenario.seed)
+    variants += [with_values(base, dict(row)) for _, row in draws.iterrows()]
+
+    scores = _run(variants, designs, objective, settings.replications, executor, progress, should_stop)
+    best, runner_up = _best_two(scores[0])
+    tornado = _tornado(ranges, values, scores, best)
+    sample_scores = np.array([[s[d] for d in designs] for s in scores[1 + 2 * len(ranges):]])
+    sign = 1.0 if not objective.single else float(OBJECTIVES[objective.single][1])
+    frame = draws.copy()
+    for j, d in enumerate(designs):
+        frame[d] = sign * sample_scores[:, j]  # back in the objective's own units (days of lead time, not negated)
+    lost = regret(sample_scores)
+    return Robustness(
+        objective=objective, designs=designs, settings=settings, best=best, runner_up=runner_up,
+        margin=_lead(scores[0], best),
+        probability_best=dict(zip(designs, map(float, probability_best(sample_scores)), strict=True)),
+        expected_regret={d: (float(lost[:, j].mean()), _half_width(lost[:, j])) for j, d in enumerate(designs)},
+        tornado=tornado, samples=frame,
+    )
+
+
+def _half_width(values: np.ndarray) -> float:
+    """Student-t half-width; 0 when every sample agrees (a design never behind has no doubt about its regret)."""
+    if values.size >= 2 and np.ptp(values) == 0:
+        return 0.0
+    return t_half_width(values)
+
+
+def _run(variants: list[Scenario], designs: list[str], objective: Objective, replications: int,
+         executor: Executor | None, progress: Progress | None,
+         should_stop: Callable[[], bool] | None) -> list[dict[str, float]]:
+    """Each variant's goodness per design."""
+    tasks = [(i, d) for i in range(len(variants)) for d in designs]
+    # a task carries only its own design, as the advisor's do
+    alone = [(dataclasses.replace(variants[i], designs={d: variants[i].designs[d]}), d) for i, d in tasks]
+    total = len(tasks) * replications
+    if executor is None:
+        outputs: Any = (_variant_metrics(s, d, replications) for s, d in alone if not stop_if_asked(should_stop))
+    else:
+        outputs = bounded_map(executor, _variant_metrics, [(s, d, replications) for s, d in alone],
+                              should_stop=should_stop)
+    scores: list[dict[str, float]] = [{} for _ in variants]
+    for n, ((i, d), metrics) in enumerate(zip(tasks, outputs, strict=True), start=1):
+        used = [OBJECTIVES[name][0] for name, _ in objective.weights]
+        if any(math.isnan(m[k]) for m in metrics for k in used):
+            raise ScenarioError([
+                f"weeks = {variants[i].weeks}: a replication delivers no request at all, so lead time and on-time "
+                "rate are undefined; measure more weeks or lower the effort per request"
+            ])
+        scores[i][d] = goodness(metrics, objective)
+        if progress:
+            progress(n * replications, total)
+    return scores
+
+
+def _tornado(ranges: dict[str, tuple[float, float]], values: dict[str, float], scores: list[dict[str, float]],
+             best: str) -> pd.DataFrame:
+    rows = []
+    for k, (path, (low, high)) in enumerate(ranges.items()):
+        at_low, at_high = scores[1 + 2 * k], scores[2 + 2 * k]
+        margin_low, margin_high = _lead(at_low, best), _lead(at_high, best)
+        best_low, best_high = _best_two(at_low)[0], _best_two(at_high)[0]
+        rows.append({
+            "parameter": path, "value": values[path], "low": low, "high": high,
+            "best_at_low": best_low, "best_at_high": best_high,
+            "margin_at_low": margin_low, "margin_at_high": margin_high,
+            "swing": abs(margin_high - margin_low), "flips": best_low != best or best_high != best,
+        })
+    columns = ["parameter", "value", "low", "high", "best_at_low", "best_at_high", "margin_at_low",
+               "margin_at_high", "swing", "flips"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# In words
+
+
+def crossing(row: Any, margin: float) -> float | None:
+    """Where the best design's lead crosses zero along the tornado input, by linear interpolation between the low
+    end, the scenario's value (where the lead is `margin`) and the high end; None when it stays ahead."""
+    points = [(row.low, row.margin_at_low), (row.value, margin), (row.high, row.margin_at_high)]
+    for (x0, m0), (x1, m1) in itertools.pairwise(points):
+        if m0 > 0 >= m1 or m0 <= 0 < m1:
+            return x0 if m1 == m0 else x0 + (x1 - x0) * m0 / (m0 - m1)
+    return None
+
+
+def deciding_input(result: Robustness) -> Any | None:
+    """The tornado row the answer turns on: the largest swing among inputs that flip it, else the largest swing."""
+    if result.tornado.empty:
+        return None
+    flipping = result.tornado[result.tornado["flips"]]
+    rows = flipping if not flipping.empty else result.tornado
+    return next(rows.itertuples(index=False))
+
+
+def _value(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def sentence(result: Robustness, describe: Callable[[str], str] = str, name: Callable[[str], str] = str) -> str:
+    """E.g. "**hybrid** is best in 81 % of plausible cases; the answer turns on <input>: below 0.62, **pm**
+    wins". `describe` turns a parameter's path into words, `name` a design's name."""
+    top = result.most_likely
+    share = f"{100 * result.probability_best[top]:.0f} %"
+    head = f"**{name(top)}** is best in {share} of plausible cases ({len(result.samples)} samples of the ranges)"
+    row = deciding_input(result)
+    if row is None:
+        return head + "; no input is uncertain, so only simulation noise is left."
+    if not row.flips:
+        return (head + f"; no single input flips **{name(result.best)}** within its range; it leans most on "
+                f"{describe(row.parameter)} ({_value(row.low)} to {_value(row.high)}).")
+    where = crossing(row, result.margin)
+    winner = row.best_at_low if row.best_at_low != result.best else row.best_at_high
+    if where is None:
+        return head + f"; the answer turns on {describe(row.parameter)}: at its ends **{name(winner)}** can win."
+    side = "below" if row.best_at_low != result.best else "above"
+    return head + f"; the answer turns on {describe(row.parameter)}: {side} {_value(where)}, **{name(winner)}** wins."
+
+
+def sureness(design: str, noise_sure: bool, probability: float, name: Callable[[str], str] = str) -> str:
+    """Both kinds of sureness in plain words: over simulation noise on these assumptions, and over the plausible
+    assumptions."""
+    noise = ("clearly better on these assumptions (95 % over simulation noise)" if noise_sure
+             else "not clearly better on these assumptions (within simulation noise)")
+    return f"**{name(design)}** is {noise}; best in {100 * probability:.0f} % of plausible assumptions."
+
+
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The advisor's top options
+
+TOP_OPTIONS = 2  # the recommended option and the runner-up
+
+
+def renamed(result: Robustness, names: dict[str, str]) -> Robustness:
+    """The result with designs renamed (the advisor's options run under short valid names)."""
+    def n(d: str) -> str:
+        return names.get(d, d)
+
+    tornado = result.tornado.copy()
+    for column in ("best_at_low", "best_at_high"):
+        tornado[column] = tornado[column].map(n)
+    return dataclasses.replace(
+        result, designs=[n(d) for d in result.designs], best=n(result.best), runner_up=n(result.runner_up),
+        probability_best={n(d): p for d, p in result.probability_best.items()},
+        expected_regret={n(d): r for d, r in result.expected_regret.items()},
+        tornado=tornado, samples=result.samples.rename(columns=names),
+    )
+
+
+def advice_robustness(
+    scenario: Scenario,
+    advice: Any,
+    settings: Settings = Settings(),
+    *,
+    top: int = TOP_OPTIONS,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Robustness:
+    """The advisor's `top` options (best first, from a `sim.advisor.Advice` ranked with today's staffing as the
+    blank design) over the uncertain inputs, on the demand the advice ranked for; designs are named as the advice
+    names its options."""
+    rows = advice.options.head(top)
+    keys = [f"option-{i}" for i in range(1, len(rows) + 1)]
+    designs = {
+        key: design_after(OrgDesign(), {k: _plain(getattr(row, k)) for k in HIRE_KEYS})
+        for key, row in zip(keys, rows.itertuples(index=False), strict=True)
+    }
+    evaluated = dataclasses.replace(grown(scenario, advice.growth), designs=designs)
+    result = robustness(evaluated, keys, advice.objective, settings, executor=executor, progress=progress,
+                        should_stop=should_stop)
+    return renamed(result, dict(zip(keys, rows["name"], strict=True)))
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def clearly_best(summary: pd.DataFrame, objective: Objective) -> tuple[str, bool]:
+    """The best design of a comparison's replications (`Results.summary`) on the objective, and whether its lead
+    over the runner-up is 95 % sure over simulation noise (paired by replication, common random numbers)."""
+    per_rep = {d: [goodness([row], objective) for row in group.sort_values("replication").to_dict("records")]
+               for d, group in summary.groupby("design", sort=False)}
+    means = {d: float(np.mean(v)) for d, v in per_rep.items()}
+    if len(means) < 2:
+        return next(iter(means)), False
+    best, runner_up = _best_two(means)
+    lead = np.array(per_rep[best]) - np.array(per_rep[runner_up])
+    half = t_half_width(lead)
+    return best, bool(lead.mean() - half > 0) if not math.isnan(half) else False
+
+
+__all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "goodness",
+           "latin_hypercube", "probability_best", "regret", "renamed", "robustness", "sentence", "sureness",
+           "with_values"]

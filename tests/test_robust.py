@@ -1,0 +1,182 @@
+"""The robustness analyses on small cases: exact values where the mechanism fixes them, seeded runs otherwise."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from sim.robust import (
+    Settings,
+    crossing,
+    latin_hypercube,
+    probability_best,
+    regret,
+    robustness,
+    sentence,
+    sureness,
+)
+from sim.scenario import MECHANISMS_OFF, Scenario, ScenarioError, from_dict
+
+QUICK = Settings(samples=8, replications=2, weeks=6)
+
+
+def scenario(uncertainty: dict, designs: dict, behaviour: dict | None = None, **top) -> Scenario:
+    """A one-skill firm of 4 engineers on a short horizon, with exactly the given designs and ranges."""
+    data = {
+        "seed": 11, "weeks": 6, "warmup_weeks": 1, "replications": 2,
+        "firm": {"engineers": 4}, "demand": {"clients": 8, "requests_per_client_per_week": 1.5},
+        "designs": designs, "uncertainty": uncertainty, **top,
+    }
+    if behaviour is not None:
+        data["behaviour"] = behaviour
+    s = from_dict(data)
+    return s.replace(designs={name: s.designs[name] for name in designs})  # only these, not the standard five
+
+
+def test_a_parameter_with_no_effect_has_zero_swing_and_a_salary_swings_by_its_range_exactly():
+    # No design has a salesperson, so the sales salary changes nothing; one hybrid's salary moves the hybrid's
+    # profit by exactly its range, whatever the simulation does (common random numbers: the same runs).
+    s = scenario({"economics.salary.sales": [50_000, 200_000], "economics.salary.hybrid": [90_000, 140_000]},
+                 {"none": {}, "hybrid": {"hybrids": 1}})
+    result = robustness(s, objective="profit", settings=QUICK)
+    rows = result.tornado.set_index("parameter")
+    assert rows.loc["economics.salary.sales", "swing"] == 0
+    assert rows.loc["economics.salary.hybrid", "swing"] == pytest.approx(50_000, abs=1e-6)
+    assert list(result.tornado["parameter"]) == ["economics.salary.hybrid", "economics.salary.sales"]
+    low, high = rows.loc["economics.salary.hybrid", ["margin_at_low", "margin_at_high"]]
+    sign = 1 if result.best == "hybrid" else -1  # the margin is the lead of the design best at the values
+    assert sign * (low - high) == pytest.approx(50_000, abs=1e-6)
+
+
+def test_identical_designs_split_the_probability_of_being_best_and_have_no_regret():
+    s = scenario({"behaviour.clarity_without_am": [0.5, 0.9], "economics.bill_rate": [150, 250]},
+                 {"first": {"hybrids": 1}, "second": {"hybrids": 1}})
+    result = robustness(s, objective="profit", settings=QUICK)
+    assert result.probability_best == {"first": 0.5, "second": 0.5}
+    assert result.expected_regret == {"first": (0.0, 0.0), "second": (0.0, 0.0)}
+    assert (result.tornado["swing"] == 0).all()
+    assert not result.tornado["flips"].any()
+
+
+def test_probability_best_sums_to_one_and_regret_is_never_negative(default_scenario):
+    from tests.conftest import small
+
+    s = small(default_scenario, weeks=4, replications=2)
+    result = robustness(s, ["none", "pm", "am", "hybrid"], "lead_time", Settings(samples=6, replications=2, weeks=4))
+    assert sum(result.probability_best.values()) == pytest.approx(1.0)
+    assert all(mean >= 0 for mean, _ in result.expected_regret.values())
+    assert len(result.samples) == 6
+    lost = result.samples[result.designs].to_numpy()
+    assert (lost.min(axis=1) >= 0).all()  # lead times in days, not negated
+    assert list(result.tornado["swing"]) == sorted(result.tornado["swing"], reverse=True)
+
+
+def test_pooling_beats_separate_queues_on_lead_time_whatever_the_irrelevant_ranges():
+    # Every mechanism off: `pm` is one pooled M/M/c queue, `none` c separate M/M/1 queues, at load 0.75. The
+    # salaries and the late discount cannot touch lead time, so the pooled queue is best in every sample.
+    behaviour = dict(MECHANISMS_OFF)
+    s = scenario(
+        {"economics.salary.project_manager": [60_000, 200_000], "economics.late_discount": [0, 0.5],
+         "economics.bill_rate": [100, 400]},
+        {"none": {}, "pm": {"project_managers": 1}}, behaviour,
+        demand={"clients": 12, "requests_per_client_per_week": 1.0, "client_size_cv": 0.0,
+                "work_types": {"general": {"effort_hours": 10, "effort_cv": 1.0}}},
+    )
+    result = robustness(s, objective="lead_time", settings=Settings(samples=20, replications=3, weeks=6))
+    assert result.probability_best["pm"] >= 0.95
+    assert result.best == "pm"
+    assert (result.tornado["swing"] == 0).all()
+    assert result.expected_regret["pm"] == (0.0, 0.0)
+    assert result.expected_regret["none"][0] > 0
+
+
+def test_one_wide_range_tops_the_tornado_when_the_others_are_narrow():
+    s = scenario(
+        {"behaviour.hybrid_strength": [0.0, 1.0], "behaviour.clarity_without_am": [0.69, 0.71],
+         "behaviour.clarity_with_am": [0.89, 0.91], "economics.late_discount": [0.09, 0.11]},
+        {"am": {"account_managers": 1}, "hybrid": {"hybrids": 1}},
+    )
+    result = robustness(s, objective="profit", settings=QUICK)
+    assert result.tornado["parameter"].iloc[0] == "behaviour.hybrid_strength"
+    top, second = result.tornado["swing"].iloc[:2]
+    assert top > 3 * second
+
+
+def test_any_executor_gives_the_same_numbers():
+    s = scenario({"behaviour.clarity_without_am": [0.5, 0.9]}, {"none": {}, "am": {"account_managers": 1}})
+    serial = robustness(s, settings=QUICK)
+    with ThreadPoolExecutor(2) as pool:
+        pooled = robustness(s, settings=QUICK, executor=pool)
+    assert pooled.to_dict() == serial.to_dict()
+
+
+def test_progress_counts_every_replication():
+    s = scenario({"economics.bill_rate": [150, 250]}, {"none": {}, "am": {"account_managers": 1}})
+    seen: list[tuple[int, int]] = []
+    robustness(s, settings=QUICK, progress=lambda done, total: seen.append((done, total)))
+    # the values, 2 tornado ends and 8 samples, for 2 designs, 2 replications each
+    assert seen[-1] == ((1 + 2 + 8) * 2 * 2,) * 2
+
+
+def test_json_has_the_documented_shape():
+    s = scenario({"economics.bill_rate": [150, 250], "economics.salary.sales": [90_000, 100_000]},
+                 {"none": {}, "am": {"account_managers": 1}})
+    out = robustness(s, settings=QUICK).to_dict()
+    assert {"objective", "samples", "probability_best", "expected_regret", "tornado"} <= set(out)
+    assert set(out["expected_regret"]["am"]) == {"mean", "ci95"}
+    assert {"parameter", "low", "high", "best_at_low", "best_at_high", "swing"} <= set(out["tornado"][0])
+    assert [r["swing"] for r in out["tornado"]] == sorted((r["swing"] for r in out["tornado"]), reverse=True)
+
+
+def test_bad_inputs_are_named():
+    s = scenario({"economics.bill_rate": [150, 250]}, {"none": {}, "am": {"account_managers": 1}})
+    with pytest.raises(ScenarioError, match="at least two designs"):
+        robustness(s, ["none"], settings=QUICK)
+    with pytest.raises(ScenarioError, match="samples = 1"):
+        robustness(s, settings=Settings(samples=1))
+    with pytest.raises(ScenarioError, match="objective speed"):
+        robustness(s, objective="speed", settings=QUICK)
+
+
+def test_latin_hypercube_puts_one_sample_in_each_stratum_of_each_range():
+    draws = latin_hypercube({"a": (0.0, 1.0), "b": (10.0, 30.0)}, 10, seed=3)
+    assert sorted(np.floor(draws["a"] * 10).astype(int)) == list(range(10))
+    assert sorted(np.floor((draws["b"] - 10) / 2).astype(int)) == list(range(10))
+    assert draws.equals(latin_hypercube({"a": (0.0, 1.0), "b": (10.0, 30.0)}, 10, seed=3))
+
+
+def test_probability_and_regret_on_a_table_of_scores():
+    scores = np.array([[3.0, 1.0, 3.0], [0.0, 2.0, 1.0], [5.0, 4.0, 1.0], [1.0, 1.0, 1.0]])
+    assert probability_best(scores) == pytest.approx([(0.5 + 0 + 1 + 1 / 3) / 4, (0 + 1 + 0 + 1 / 3) / 4,
+                                                      (0.5 + 0 + 0 + 1 / 3) / 4])
+    assert regret(scores).tolist() == [[0, 2, 0], [2, 0, 1], [0, 1, 4], [0, 0, 0]]
+
+
+def test_crossing_interpolates_where_the_lead_changes_sign():
+    class Row:
+        low, value, high = 0.5, 0.7, 0.9
+        margin_at_low, margin_at_high = -10.0, 30.0
+
+    assert crossing(Row, 10.0) == pytest.approx(0.6)  # from -10 at 0.5 to +10 at 0.7
+    Row.margin_at_low = 5.0
+    assert crossing(Row, 10.0) is None
+
+
+def test_sentences_name_the_deciding_input_and_both_kinds_of_sureness():
+    s = scenario({"economics.salary.hybrid": [0, 400_000], "economics.salary.sales": [50_000, 60_000]},
+                 {"none": {}, "hybrid": {"hybrids": 1}})
+    result = robustness(s, settings=QUICK)
+    row = result.tornado.iloc[0]
+    assert row["parameter"] == "economics.salary.hybrid" and row["flips"]
+    text = sentence(result)
+    where = crossing(next(result.tornado.itertuples()), result.margin)
+    # a dearer hybrid loses to none above the crossing; a cheaper one wins below it
+    expected = "above {:,.0f}, **none** wins" if result.best == "hybrid" else "below {:,.0f}, **hybrid** wins"
+    assert f"the answer turns on economics.salary.hybrid: {expected.format(where)}." in text
+    winner = result.most_likely
+    assert text.startswith(f"**{winner}** is best in {100 * result.probability_best[winner]:.0f} % of plausible "
+                           "cases (8 samples of the ranges)")
+    assert sureness("hybrid", True, 0.81) == ("**hybrid** is clearly better on these assumptions (95 % over "
+                                              "simulation noise); best in 81 % of plausible assumptions.")

@@ -1,0 +1,80 @@
+"""The "How sure is this?" section Compare and Next hire share: how the answer depends on what we do not know.
+
+The ± elsewhere covers simulation noise on the scenario's assumptions; this section moves the uncertain inputs
+over their ranges (the sidebar's "Uncertain inputs") and says how often the answer holds and which input would flip
+it. It runs only when asked, since it simulates every design some eighty times.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+import streamlit as st
+
+from sim.robust import Robustness, sentence, sureness
+from sim.scenario import Scenario, ScenarioError, uncertain_ranges
+from ui import charts, tables
+from ui.labels import AXIS_FORMAT
+from ui.overrides import field_meta
+from ui.runner import ROBUST_SETTINGS
+
+REQUESTED_KEY = "sureness.requested"  # analyses the user asked for this session, by key
+
+
+def parameter_words(path: str) -> str:
+    """An input in words for a sentence: its help text's first clause, and the path to find it by."""
+    try:
+        text = field_meta(path).get("help", "")
+    except KeyError:
+        text = ""
+    clause = text.split(";")[0].rstrip(".")
+    return f"*{clause[:1].lower()}{clause[1:]}* (`{path}`)" if clause else f"`{path}`"
+
+
+def settings_words(scenario: Scenario) -> str:
+    s = ROBUST_SETTINGS
+    weeks = min(s.weeks or scenario.weeks, scenario.weeks)
+    return (f"{len(uncertain_ranges(scenario))} uncertain inputs (the sidebar's *Uncertain inputs*), each at its low "
+            f"and high end, then {s.samples} Latin-hypercube samples of all of them at once; every run "
+            f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers, "
+            "so it takes several seconds.")
+
+
+def asked(parts: tuple, button: str) -> bool:
+    """True once the user pressed the button for these inputs (this session); the result then comes from the
+    cache, so going back to an earlier scenario shows its analysis at once."""
+    key = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    requested = st.session_state.setdefault(REQUESTED_KEY, set())
+    if key in requested:
+        return True
+    if st.button(button, key=f"sureness:{key}"):
+        requested.add(key)
+        return True
+    return False
+
+
+def show(result: Robustness, best: str, noise_sure: bool, label: str, unit: str) -> None:
+    """Both kinds of sureness about `best` (the full run's best), the probability and regret table and the
+    tornado chart."""
+    probability = result.probability_best.get(best, 0.0)
+    box = st.success if noise_sure and probability >= 0.8 else st.info
+    box(sureness(best, noise_sure, probability) + " " + sentence(result, parameter_words))
+    st.dataframe(tables.robust_table(result, unit), width="stretch")
+    frame = tables.tornado_frame(result)
+    if not frame.empty:
+        st.altair_chart(charts.tornado_chart(frame, f"{label}: lead of {result.best} over the best other design",
+                                             label, value_format=AXIS_FORMAT.get(unit)), width="stretch")
+        st.caption("Each input at its low and its high end, the others at their values; the largest swings on top. "
+                   "Left of the dashed line another design wins; \"(flips)\" marks inputs at one of whose ends it "
+                   "does. Expected regret is what a design loses, on average over the plausible cases, against the "
+                   "best design of each case.")
+
+
+def run_guarded(action: Callable[[], Robustness]) -> Robustness | None:
+    try:
+        return action()
+    except ScenarioError as exc:
+        st.error("The uncertainty analysis cannot run: " + "; ".join(exc.problems))
+        return None
+
