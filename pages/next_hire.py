@@ -155,9 +155,10 @@ def main() -> None:
     budget = number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET)
     growth_pct = number_setting("growth_pct", 0.0, 0.0, MAX_GROWTH_PCT)
     inputs(objective, budget, growth_pct)
-    if not confirm_long_ranking(scenario, budget, [0.0, growth_pct / 100] if growth_pct else [0.0]):
-        return
     try:
+        # inside the try: the estimate grows the demand, which the scenario's limits may refuse
+        if not confirm_long_ranking(scenario, budget, [0.0, growth_pct / 100] if growth_pct else [0.0]):
+            return
         this_year = advice(scenario, budget, objective, 0.0, label="This year's demand")
         grown = (advice(scenario, budget, objective, growth_pct / 100, label=f"Demand +{growth_pct:g} %")
                  if growth_pct else None)

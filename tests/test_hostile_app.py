@@ -75,18 +75,27 @@ def huge_ranking_link(**extra: str) -> dict[str, str]:
             "requests": "0.8", "budget": "2000000", **extra}
 
 
-@pytest.mark.parametrize("growth, rankings", [("0", 1), ("30", 2)])
-def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(growth, rankings):
-    at = open_link(huge_ranking_link(growth_pct=growth))
+# The link as it was reported, and one with room for its demand to grow 30 % within a run's limit.
+@pytest.mark.parametrize("growth, requests, rankings", [("0", "0.8", 1), ("30", "0.5", 2)])
+def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(growth, requests, rankings):
+    at = open_link(huge_ranking_link(growth_pct=growth, requests=requests))
     assert not at.exception and not at.dataframe  # nothing ranked
+    assert not at.error
     (warning,) = [w for w in at.warning if "million requests" in w.value]
-    scenario = params_to_scenario(huge_ranking_link(), read_presets(SCENARIOS_FOLDER)[0]).scenario
+    scenario = params_to_scenario(huge_ranking_link(requests=requests), read_presets(SCENARIOS_FOLDER)[0]).scenario
     options = len(affordable_moves(scenario, 2_000_000)) + 1
     assert f"{options} options x 10 replications x 624 weeks" in warning.value
     assert (" x 2 rankings" in warning.value) == (rankings == 2)
     requests, counted = ui.runner.ranking_requests(scenario, 2_000_000, [0.0, 0.3][:rankings])
     assert counted == options and f"about {requests / 1e6:,.1f} million requests" in warning.value
     assert [b.label for b in at.main.button if b.label == "Run it anyway"] == ["Run it anyway"]
+
+
+def test_growth_beyond_a_runs_limit_is_named_before_anything_runs():
+    at = open_link(huge_ranking_link(growth_pct="30"))
+    assert not at.exception and not at.dataframe
+    (error,) = at.error
+    assert "requests per run" in error.value and "at most 1,000,000 are allowed" in error.value
 
 
 def test_the_ranking_estimate_is_the_comparisons_per_run_estimate_times_the_runs(default_scenario):

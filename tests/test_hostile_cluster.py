@@ -144,6 +144,8 @@ def fake_scheduler(request) -> Iterator[str]:
 
 @pytest.mark.parametrize("fake_scheduler", ["silent", "garbage"], indirect=True)
 def test_a_scheduler_that_does_not_speak_dask_is_one_error_within_the_timeout(fake_scheduler):
+    import distributed  # noqa: F401 - imported first: its import alone takes seconds on a busy machine
+
     started = time.monotonic()
     with pytest.raises(ClusterError) as err:
         dask_client(fake_scheduler, timeout=2)
