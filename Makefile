@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench cli chromium
+.PHONY: setup run test test-fast lint bench cli chromium
 
 # The app needs Python packages only; Chromium is for the browser tests (`make test`).
 setup: $(STAMP)
@@ -40,10 +40,17 @@ cli: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
+# Every test, spread over one worker per core (pytest-xdist); the browser tests share one worker, so one app server
+# and one Chromium start. CI runs this target.
 test: lint chromium
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadgroup
 
-bench: setup
+# For local work: everything but the tests marked slow (the browser, the full-length statistical checks).
+test-fast: lint
+	$(PY) -m pytest -q -n auto --dist loadgroup -m "not slow"
+
+bench: setup chromium
 	$(PY) bench/run.py
 	$(PY) bench/advisor.py
 	$(PY) bench/robust.py
+	$(PY) bench/browser.py

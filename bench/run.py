@@ -17,8 +17,8 @@ import os
 import pstats
 import subprocess
 import sys
+import tempfile
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -31,42 +31,44 @@ if str(ROOT) not in sys.path:  # run as a script (`python bench/run.py`), the re
 
 import ciw  # noqa: E402
 import numpy as np  # noqa: E402
-import simpy  # noqa: E402
 
+from bench.bare import (  # noqa: E402
+    CLIENTS,
+    HOURS_PER_WEEK,
+    LOAD,
+    SEED,
+    SERVERS,
+    SERVICE_HOURS,
+    WARMUP_WEEKS,
+    WEEKS,
+    arrival_rate,
+    exponential_draws,
+    horizon_hours,
+    simpy_pull,
+    simpy_textbook,
+)
 from sim import parallel  # noqa: E402
 from sim.experiment import run_experiment  # noqa: E402
 from sim.measure import measure  # noqa: E402
 from sim.model import Run, simulate  # noqa: E402
-from sim.scenario import Scenario, from_dict, load_scenario  # noqa: E402
+from sim.scenario import Scenario, dumps, from_dict, load_scenario  # noqa: E402
 from sim.stats import t_half_width  # noqa: E402
-
-# The workload: M/M/8 at load 0.8. Requests are short (7.5 minutes) and frequent (51.2 an hour) so that the
-# product's own horizon, 4 warm-up weeks + 52 weeks of 40 hours, holds about 115,000 requests.
-SERVERS = 8
-LOAD = 0.8
-SERVICE_HOURS = 0.125
-HOURS_PER_WEEK = 40.0
-WARMUP_WEEKS = 4
-WEEKS = 52
-CLIENTS = 128  # identical clients; only their total rate matters to an M/M/c queue
-SEED = 2026
 
 # The performance targets.
 TARGET_VS_SIMPY = 3.0  # our cost per request at most 3x the textbook SimPy loop's
 TARGET_VS_CIW = 1.0  # and below Ciw's
 TARGET_COMPARISON_SECONDS = 2.0  # the default comparison, 5 designs x replications x 52 weeks
+# Goals of issue 13, in the same units.
+GOAL_NONE_VS_SIMPY = 1.0  # design `none` per request, every mechanism on, at most the textbook SimPy loop's
+GOAL_COORDINATED_VS_SIMPY = 1.5  # every coordinated design at most 1.5x
+GOAL_SIZE_GROWTH = 1.5  # cost per request from 12 to 400 engineers within 1.5x
+GOAL_CLI_VS_BARE = 1.2  # the whole CLI on the M/M/8 workload at most 1.2x a bare SimPy loop, start-up included
+SIZES = (12, 50, 200, 400)
+MEMORY_WEEKS, MEMORY_REPLICATIONS = 500, 20
+SECTIONS = ("queue", "designs", "sizes", "cli", "memory", "comparison")
 WAIT_BATCHES = 20  # batch means for the interval of a mean wait (waits of neighbouring requests are correlated)
 
 RESULTS_DIR = ROOT / "bench" / "results"
-
-
-def arrival_rate() -> float:
-    """Requests per hour that load SERVERS servers to LOAD."""
-    return LOAD * SERVERS / SERVICE_HOURS
-
-
-def horizon_hours(weeks: int) -> float:
-    return (WARMUP_WEEKS + weeks) * HOURS_PER_WEEK
 
 
 def mmc_scenario(weeks: int = WEEKS) -> Scenario:
@@ -119,79 +121,6 @@ def batch_mean(waits: np.ndarray) -> tuple[float, float]:
     return float(waits.mean()), t_half_width(np.array([b.mean() for b in np.array_split(waits, WAIT_BATCHES)]))
 
 
-def exponential_draws(weeks: int, seed: int) -> tuple[list[float], list[float]]:
-    """Arrival times up to the horizon and service times, drawn in numpy blocks as our model draws its demand."""
-    rng = np.random.default_rng(seed)
-    horizon = horizon_hours(weeks)
-    count = rng.poisson(arrival_rate() * horizon)
-    arrivals = np.sort(rng.uniform(0.0, horizon, size=count))  # a Poisson process: uniform points, sorted
-    return arrivals.tolist(), rng.exponential(SERVICE_HOURS, size=count).tolist()
-
-
-def simpy_textbook(weeks: int, seed: int) -> tuple[int, np.ndarray]:
-    """The textbook SimPy M/M/c: one process per customer contending for a Resource of c servers (6 events per
-    customer: arrival, process start, request, service, release, process end)."""
-    arrivals, services = exponential_draws(weeks, seed)
-    warmup = WARMUP_WEEKS * HOURS_PER_WEEK
-    waits: list[float] = []
-    env = simpy.Environment()
-    servers = simpy.Resource(env, capacity=SERVERS)
-
-    def customer(arrival: float, service: float):
-        with servers.request() as turn:
-            yield turn
-            if arrival >= warmup:
-                waits.append(env.now - arrival)
-            yield env.timeout(service)
-
-    def source():
-        for arrival, service in zip(arrivals, services, strict=True):
-            yield env.timeout(arrival - env.now)
-            env.process(customer(arrival, service))
-
-    env.process(source())
-    env.run(until=horizon_hours(weeks))
-    return len(arrivals), np.array(waits)
-
-
-def simpy_pull(weeks: int, seed: int) -> tuple[int, np.ndarray]:
-    """SimPy with servers as long-lived processes pulling from a shared queue; a server waits on an event only
-    when the queue is empty. About 2.5 events per request instead of the textbook's 6: the design that schedules
-    the fewest events, shown as the floor an engine of this shape can reach."""
-    arrivals, services = exponential_draws(weeks, seed)
-    warmup = WARMUP_WEEKS * HOURS_PER_WEEK
-    waits: list[float] = []
-    env = simpy.Environment()
-    queue: deque[tuple[float, float]] = deque()
-    idle: list[simpy.Event] = []
-
-    def server():
-        while True:
-            if queue:
-                arrival, service = queue.popleft()
-            else:
-                wake = env.event()
-                idle.append(wake)
-                arrival, service = yield wake
-            if arrival >= warmup:
-                waits.append(env.now - arrival)
-            yield env.timeout(service)
-
-    def source():
-        for arrival, service in zip(arrivals, services, strict=True):
-            yield env.timeout(arrival - env.now)
-            if idle:
-                idle.pop().succeed((arrival, service))
-            else:
-                queue.append((arrival, service))
-
-    for _ in range(SERVERS):
-        env.process(server())
-    env.process(source())
-    env.run(until=horizon_hours(weeks))
-    return len(arrivals), np.array(waits)
-
-
 def ciw_mmc(weeks: int, seed: int) -> tuple[int, list]:
     """Ciw's M/M/c, as its README builds one: requests that arrived, and Ciw's records."""
     ciw.seed(seed)
@@ -223,8 +152,8 @@ def best_of(rounds: list[dict[str, float]], name: str) -> float:
 
 
 def time_queue(weeks: int, repeats: int) -> dict[str, Timing]:
-    """Every contestant once per round, rounds repeated, best time of each: interleaving spreads the machine's
-    changing load evenly over the contestants."""
+    """Every contestant once per round, rounds repeated, best CPU time of each: interleaving spreads the machine's
+    changing load evenly over the contestants, and CPU time leaves out the waits a shared machine adds."""
     scenario = mmc_scenario(weeks)
     references: dict[str, Callable[[int, int], tuple[int, Any]]] = {
         "SimPy textbook loop": simpy_textbook, "SimPy pull loop": simpy_pull, "Ciw": ciw_mmc,
@@ -234,16 +163,16 @@ def time_queue(weeks: int, repeats: int) -> dict[str, Timing]:
     outputs: dict[str, tuple[int, Any]] = {}
     for _ in range(repeats):
         seconds: dict[str, float] = {}
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         run = simulate(scenario, "pm", 0)
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         summary = measure(run)[0]
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         seconds["simulate"], seconds["measure"] = t1 - t0, t2 - t1
         for name, contestant in references.items():
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             outputs[name] = contestant(weeks, SEED)
-            seconds[name] = time.perf_counter() - t0
+            seconds[name] = time.process_time() - t0
         rounds.append(seconds)
 
     requests = len(run.requests)
@@ -260,6 +189,129 @@ def time_queue(weeks: int, repeats: int) -> dict[str, Timing]:
         waits = waits_of.get(name, np.asarray)(output)
         timings[name] = Timing(name, best_of(rounds, name), arrived, *batch_mean(waits))
     return timings
+
+
+# -- every design with every mechanism on ------------------------------------------------------------------------
+
+
+def mechanisms_on(scenario: Scenario) -> Scenario:
+    """The scenario with the process levers on too (checklists, check-ins, status updates), so every mechanism of
+    the model runs: the behaviour's defaults already switch every other one on."""
+    data = scenario.to_dict()
+    data["process"] = {"standardised_work": True, "checkins": True, "status_updates": True}
+    return from_dict(data)
+
+
+def cpu_per_request(action: Callable[[], int]) -> float:
+    """CPU seconds of this process per request the action reports having simulated (not wall time: the machine is
+    shared, and CPU time is what the model costs)."""
+    t0 = time.process_time()
+    requests = action()
+    return (time.process_time() - t0) / requests
+
+
+def _ours(scenario: Scenario, design: str) -> Callable[[], int]:
+    def action() -> int:
+        return sum(len(simulate(scenario, design, rep).requests) for rep in range(scenario.replications))
+    return action
+
+
+def time_designs(weeks: int, replications: int, repeats: int) -> dict[str, Any]:
+    """CPU µs per request of `simulate` for every design of scenarios/default.toml with every mechanism on, and of
+    the textbook SimPy loop and Ciw on M/M/8 in the same rounds; best round of each."""
+    scenario = mechanisms_on(load_scenario(ROOT / "scenarios" / "default.toml")).replace(
+        weeks=weeks, replications=replications)
+    contestants: dict[str, Callable[[], int]] = {d: _ours(scenario, d) for d in scenario.designs}
+    contestants["SimPy textbook loop"] = lambda: simpy_textbook(weeks, SEED)[0]
+    contestants["Ciw"] = lambda: ciw_mmc(weeks, SEED)[0]
+    best = {name: math.inf for name in contestants}
+    for _ in range(repeats):
+        for name, action in contestants.items():
+            best[name] = min(best[name], cpu_per_request(action) * 1e6)
+    simpy_us, ciw_us = best.pop("SimPy textbook loop"), best.pop("Ciw")
+    return {"weeks": weeks, "replications": replications, "simpy_us": simpy_us, "ciw_us": ciw_us,
+            "designs": {d: {"us_per_request": us, "vs_simpy": us / simpy_us, "vs_ciw": us / ciw_us}
+                        for d, us in best.items()}}
+
+
+# -- cost per request against firm size --------------------------------------------------------------------------
+
+
+def sized(scenario: Scenario, engineers: int) -> Scenario:
+    """The firm grown to `engineers`, each skill group and the clients in proportion, so each engineer faces the
+    same demand; the coordinators stay as the designs say (one PM, one AM, ...), as in the issue's measurement."""
+    data = scenario.to_dict()
+    factor = engineers / scenario.firm.engineers
+    skills = data["firm"].get("skills") or {}
+    if skills:
+        counts = {k: max(1, round(v * factor)) for k, v in skills.items()}
+        largest = max(counts, key=counts.__getitem__)
+        counts[largest] += engineers - sum(counts.values())
+        data["firm"]["skills"] = counts
+    data["firm"]["engineers"] = engineers
+    data["demand"]["clients"] = max(1, round(scenario.demand.clients * factor))
+    return from_dict(data)
+
+
+def time_sizes(weeks: int, repeats: int) -> dict[str, Any]:
+    """CPU µs per request of `simulate`, two replications of each design, for firms of SIZES engineers."""
+    base = mechanisms_on(load_scenario(ROOT / "scenarios" / "default.toml")).replace(weeks=weeks, replications=2)
+    table: dict[str, dict[str, float]] = {d: {} for d in base.designs}
+    for engineers in SIZES:
+        scenario = sized(base, engineers)
+        for design in scenario.designs:
+            table[design][str(engineers)] = min(cpu_per_request(_ours(scenario, design)) for _ in range(repeats)) * 1e6
+    growth = {d: max(row.values()) / row[str(SIZES[0])] for d, row in table.items()}
+    return {"weeks": weeks, "sizes": list(SIZES), "us_per_request": table, "growth": growth}
+
+
+# -- the whole command line against a bare SimPy loop, start-up included -----------------------------------------
+
+def _child_cpu(command: list[str]) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one child process run to its end."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    t0 = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - t0
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {child.stderr.read().decode()[-2000:]}")
+    child.stderr.close()
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def time_cli(weeks: int, repeats: int) -> dict[str, Any]:
+    """`python -m sim run` on the M/M/8 scenario (design pm, two replications) against a fresh interpreter running
+    the bare textbook SimPy loop over the same queue and horizon; best of `repeats` each, CPU and wall."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "mmc.toml"
+        path.write_text(dumps(mmc_scenario(weeks)), encoding="utf-8")
+        cli = [sys.executable, "-m", "sim", "run", str(path), "--designs", "pm", "--reps", "2"]
+        bare = [sys.executable, str(ROOT / "bench" / "bare.py"), str(weeks), "2"]
+        runs: dict[str, list[tuple[float, float, int]]] = {"cli": [], "bare": []}
+        for _ in range(repeats):
+            runs["cli"].append(_child_cpu(cli))
+            runs["bare"].append(_child_cpu(bare))
+    out: dict[str, Any] = {"weeks": weeks, "requests": 2 * len(exponential_draws(weeks, SEED)[0])}
+    for name, rows in runs.items():
+        out[name] = {"wall_seconds": min(r[0] for r in rows), "cpu_seconds": min(r[1] for r in rows)}
+    out["cpu_ratio"] = out["cli"]["cpu_seconds"] / out["bare"]["cpu_seconds"]
+    out["wall_ratio"] = out["cli"]["wall_seconds"] / out["bare"]["wall_seconds"]
+    return out
+
+
+# -- memory ------------------------------------------------------------------------------------------------------
+
+
+def peak_memory(weeks: int = MEMORY_WEEKS, replications: int = MEMORY_REPLICATIONS) -> dict[str, Any]:
+    """Peak RSS of `python -m sim run` on scenarios/default.toml, design `both`, weeks x replications, serial."""
+    command = [sys.executable, "-m", "sim", "run", "scenarios/default.toml", "--designs", "both", "--weeks",
+               str(weeks), "--reps", str(replications), "--serial", "--format", "csv"]
+    wall, cpu, rss_kib = _child_cpu(command)
+    baseline = _child_cpu([sys.executable, "-c", "import sim.cli"])[2]
+    return {"weeks": weeks, "replications": replications, "design": "both", "peak_rss_mib": rss_kib / 1024,
+            "import_rss_mib": baseline / 1024, "wall_seconds": wall, "cpu_seconds": cpu}
 
 
 @dataclass
@@ -420,20 +472,77 @@ def profile(weeks: int, top: int = 15) -> None:
         stats.sort_stats("cumulative").print_stats(r"(model|measure|demand)\.py", top)
 
 
+def report_designs(designs: dict[str, Any]) -> None:
+    print(f"\nevery design, every mechanism on (scenarios/default.toml with the process levers on, "
+          f"{designs['replications']} replications x {designs['weeks']} + {WARMUP_WEEKS} weeks); CPU per request, "
+          f"best round")
+    print(f"{'':24}{'µs/request':>11}{'/ SimPy loop':>13}{'/ Ciw':>7}{'goal':>9}")
+    for design, row in designs["designs"].items():
+        goal = GOAL_NONE_VS_SIMPY if design == "none" else GOAL_COORDINATED_VS_SIMPY
+        print(f"{design:24}{row['us_per_request']:11.2f}{row['vs_simpy']:13.2f}{row['vs_ciw']:7.2f}"
+              f"{f'<= {goal:g}x':>9} {verdict(row['vs_simpy'] <= goal)}")
+    simpy_us, ciw_us = designs["simpy_us"], designs["ciw_us"]
+    print(f"{'SimPy textbook loop':24}{simpy_us:11.2f}{1:13.2f}{simpy_us / ciw_us:7.2f}")
+    print(f"{'Ciw':24}{ciw_us:11.2f}{ciw_us / simpy_us:13.2f}{1:7.2f}")
+
+
+def report_sizes(sizes: dict[str, Any]) -> None:
+    print(f"\ncost per request against firm size (clients in proportion, 2 replications x {sizes['weeks']} weeks); "
+          "CPU µs per request")
+    print(f"{'':10}" + "".join(f"{f'{n} eng.':>10}" for n in sizes["sizes"]) + f"{'max / 12':>10}")
+    for design, row in sizes["us_per_request"].items():
+        growth = sizes["growth"][design]
+        print(f"{design:10}" + "".join(f"{row[str(n)]:10.2f}" for n in sizes["sizes"])
+              + f"{growth:10.2f} {verdict(growth <= GOAL_SIZE_GROWTH)}")
+
+
+def report_cli(cli: dict[str, Any]) -> None:
+    print(f"\n`python -m sim run` on M/M/{SERVERS} ({cli['weeks']} weeks, design pm, 2 replications, about "
+          f"{cli['requests']:,} requests) against a bare SimPy loop in a fresh interpreter, start-up included")
+    for name in ("cli", "bare"):
+        print(f"{name:24}{cli[name]['cpu_seconds']:8.2f} s CPU{cli[name]['wall_seconds']:8.2f} s wall")
+    print(f"ratio: CPU {cli['cpu_ratio']:.2f}x, wall {cli['wall_ratio']:.2f}x; goal <= {GOAL_CLI_VS_BARE:g}x: "
+          f"{verdict(cli['cpu_ratio'] <= GOAL_CLI_VS_BARE)}")
+
+
+def report_memory(memory: dict[str, Any]) -> None:
+    print(f"\npeak RSS of `python -m sim run scenarios/default.toml --designs both --weeks {memory['weeks']} --reps "
+          f"{memory['replications']} --serial`: {memory['peak_rss_mib']:.0f} MiB (importing sim.cli alone: "
+          f"{memory['import_rss_mib']:.0f} MiB); {memory['wall_seconds']:.1f} s wall")
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="rounds; each figure is the best round (default 5)")
-    parser.add_argument("--weeks", type=int, default=WEEKS, help=f"weeks of the M/M/c run (default {WEEKS})")
-    parser.add_argument("--no-comparison", action="store_true", help="skip the default comparison")
+    parser.add_argument("--weeks", type=int, default=WEEKS,
+                        help=f"measured weeks of every run but the memory one (default {WEEKS})")
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help=f"comma-separated, from {','.join(SECTIONS)} (default: all)")
     parser.add_argument("--profile", action="store_true", help="also print cProfile tables of simulate and measure")
     parser.add_argument("--no-save", action="store_true", help="do not write the figures to bench/results/")
     args = parser.parse_args(argv)
+    sections = [x.strip() for x in args.sections.split(",") if x.strip()]
     if args.repeats < 1 or args.weeks < 1:
         parser.error("--repeats and --weeks must be at least 1")
+    if not sections or set(sections) - set(SECTIONS):
+        parser.error(f"--sections takes names from {','.join(SECTIONS)}")
 
+    # the M/M/c queue always runs: every other section is read against its references
     timings = time_queue(args.weeks, args.repeats)
-    comparison = None if args.no_comparison else time_default_comparison(args.repeats)
+    comparison = time_default_comparison(args.repeats) if "comparison" in sections else None
     record = report(timings, comparison, args.weeks)
+    if "designs" in sections:
+        record["designs"] = time_designs(args.weeks, 4, args.repeats)
+        report_designs(record["designs"])
+    if "sizes" in sections:
+        record["sizes"] = time_sizes(args.weeks, min(args.repeats, 2))
+        report_sizes(record["sizes"])
+    if "cli" in sections:
+        record["cli"] = time_cli(args.weeks, min(args.repeats, 3))
+        report_cli(record["cli"])
+    if "memory" in sections:
+        record["memory"] = peak_memory()
+        report_memory(record["memory"])
     if not args.no_save:
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         path = RESULTS_DIR / f"bench-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"

@@ -11,16 +11,19 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sim.advisor import OBJECTIVES, Advice, Objective, advise
-from sim.calibration.formats import MAX_BYTES, ExportError, parse_map
-from sim.calibration.pipeline import calibrate
-from sim.experiment import Results, run_experiment, with_overrides
-from sim.measure import METRICS
-from sim.parallel import default_executor
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
-from sim.robust import Robustness, Settings, advice_robustness, clearly_best, robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, load_scenario
+
+# Each command imports what it needs when it runs, so that `run` does not pay for the advisor's, the robustness
+# analysis's or the calibration's imports (scipy among them): start-up is part of every command's time.
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
+    from sim.advisor import Advice, Objective
+    from sim.experiment import Results
+    from sim.robust import Robustness
 
 USAGE_ERROR = 2
 MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
@@ -36,7 +39,15 @@ def _designs(text: str) -> list[str]:
     return [d.strip() for d in text.split(",") if d.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; `command` (the first word after `python -m sim`, if known) spares `run` and `calibrate` the
+    import that the defaults of `advise` and `robust` need."""
+    if command in (None, "advise", "robust"):
+        from sim.robust import Settings
+
+        samples, replications, weeks = Settings.samples, Settings.replications, Settings.weeks
+    else:  # the subcommand parsed is not one of those two: their defaults are never read
+        samples = replications = weeks = None
     parser = _Parser(prog="python -m sim", description="Simulate org designs of a services firm.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="compare org designs on a scenario")
@@ -62,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     adv.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     adv.add_argument("--robust", action="store_true",
                      help="also test the best two options over the scenario's uncertain inputs (see `robust`)")
-    adv.add_argument("--samples", type=int, default=Settings.samples, help="Monte Carlo samples with --robust")
+    adv.add_argument("--samples", type=int, default=samples, help="Monte Carlo samples with --robust")
     adv.set_defaults(handler=cmd_advise)
 
     rob = commands.add_parser("robust", help="how the best design depends on the uncertain inputs")
@@ -71,12 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     rob.add_argument("--objective", default="profit",
                      help="profit, lead_time, on_time, mix (the three with equal weights) or a weighted mix such "
                      "as profit:0.7,on_time:0.3")
-    rob.add_argument("--samples", type=int, default=Settings.samples,
-                     help=f"Monte Carlo samples of the ranges (default {Settings.samples})")
-    rob.add_argument("--reps", type=int, default=Settings.replications,
-                     help=f"replications of every run (default {Settings.replications})")
-    rob.add_argument("--weeks", type=int, default=Settings.weeks,
-                     help=f"measured weeks of every run, at most the scenario's (default {Settings.weeks})")
+    rob.add_argument("--samples", type=int, default=samples,
+                     help=f"Monte Carlo samples of the ranges (default {samples})")
+    rob.add_argument("--reps", type=int, default=replications,
+                     help=f"replications of every run (default {replications})")
+    rob.add_argument("--weeks", type=int, default=weeks,
+                     help=f"measured weeks of every run, at most the scenario's (default {weeks})")
     rob.add_argument("--format", choices=("table", "json"), default="table")
     rob.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     rob.set_defaults(handler=cmd_robust)
@@ -114,6 +125,8 @@ NOT_STEADY = "(not steady)"
 
 
 def results_table(results: Results) -> str:
+    from sim.measure import METRICS
+
     kpis = results.kpis()
     lines = [f"{results.scenario.name}: {results.scenario.replications} replications x {results.scenario.weeks} weeks, "
              f"seed {results.scenario.seed}; mean +/- 95 % half-width"]
@@ -155,9 +168,18 @@ def _short(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
 
 
+def _default_executor() -> Executor:
+    from sim.parallel import default_executor
+
+    return default_executor()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    from sim.experiment import run_experiment, runs_in_process, with_overrides
+
     scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
-    results = run_experiment(scenario, args.designs, executor=None if args.serial else default_executor())
+    serial = args.serial or runs_in_process(scenario, args.designs)  # the app's rule: a pool where it pays
+    results = run_experiment(scenario, args.designs, executor=None if serial else _default_executor())
     warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
     if args.format == "json":
         print(json.dumps(results_json(results), indent=2))
@@ -193,11 +215,15 @@ def advice_table(advice: Advice, title: str) -> str:
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
+    from sim.advisor import Objective, advise
+    from sim.experiment import with_overrides
+    from sim.robust import Settings, advice_robustness
+
     scenario = with_overrides(read_scenario(args.scenario), weeks=args.weeks, seed=args.seed)
     objective = Objective.parse(args.objective)
     settings = Settings(samples=args.samples)
     settings.check()
-    executor = None if args.serial else default_executor()
+    executor = None if args.serial else _default_executor()
     # the grown ranking first: a bad --growth then fails before any replication has run
     grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
     this_year = advise(scenario, args.budget, objective, executor=executor)
@@ -240,17 +266,23 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 def _advice_verdict(advice: Advice, result: Robustness) -> str:
     """Both kinds of sureness about the recommended option."""
+    from sim.robust import sureness
+
     best = advice.options["name"].iloc[0]
     return sureness(best, advice.confident, result.probability_best[best]).replace("**", "")
 
 
 def parse_objective(text: str) -> Objective:
     """An objective as `--objective` takes it; `mix` alone weighs the three figures equally."""
+    from sim.advisor import OBJECTIVES, Objective
+
     return Objective.mix(**dict.fromkeys(OBJECTIVES, 1.0)) if text.strip() == "mix" else Objective.parse(text)
 
 
 def robust_table(result: Robustness, title: str) -> str:
     """Probability best and expected regret per design, then the tornado, largest swing first."""
+    from sim.robust import sentence
+
     s = result.settings
     lines = [f"{title}: objective {result.objective.label}; {len(result.samples)} samples of {len(result.tornado)} "
              f"ranges, {s.replications} replications{f' x {s.weeks} weeks' if s.weeks else ''} per run; "
@@ -273,10 +305,13 @@ def robust_table(result: Robustness, title: str) -> str:
 
 
 def cmd_robust(args: argparse.Namespace) -> int:
+    from sim.experiment import run_experiment
+    from sim.robust import Settings, clearly_best, robustness, sureness
+
     scenario = read_scenario(args.scenario)
     settings = Settings(samples=args.samples, replications=args.reps, weeks=args.weeks)
     objective = parse_objective(args.objective)
-    executor = None if args.serial else default_executor()
+    executor = None if args.serial else _default_executor()
     result = robustness(scenario, args.designs, objective, settings, executor=executor)
     # the full comparison says how sure the best is over simulation noise, on the scenario's own assumptions
     best, sure = clearly_best(run_experiment(scenario, result.designs, executor=executor).summary, objective)
@@ -291,6 +326,9 @@ def cmd_robust(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibration.formats import MAX_BYTES, ExportError, parse_map
+    from sim.calibration.pipeline import calibrate
+
     columns = parse_map(args.map)
     base = load_scenario(args.base or SCENARIOS_FOLDER / f"{DEFAULT_PRESET}.toml")
     try:
@@ -300,7 +338,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
     result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
                        engineers=args.engineers, today=args.today,
-                       executor=None if args.serial else default_executor())
+                       executor=None if args.serial else _default_executor())
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
     else:
@@ -309,8 +347,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((word for word in argv if not word.startswith("-")), None)
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(command).parse_args(argv)
         return args.handler(args)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)

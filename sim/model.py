@@ -145,7 +145,10 @@ class Engineer:
         return self.queue_hours + sum(r.hours_to_do for r in self.held)
 
     def most_urgent_held(self) -> Request | None:
-        return min(self.held, key=lambda r: r.urgency) if self.held else None
+        held = self.held
+        if len(held) < 2:  # the common case, without building keys
+            return held[0] if held else None
+        return min(held, key=lambda r: r.urgency)
 
 
 class Desk:
@@ -327,6 +330,18 @@ class Firm:
         self.work_blocks: list[tuple[float, float, tuple[float, ...]]] = []
         self.coordinator_blocks: list[tuple[float, float]] = []
 
+    def detach(self) -> None:
+        """Leave the records to the Run alone. The firm, its actors and the environment point at one another, so
+        only the cycle collector frees them, and whatever they still hold waits with them (20 long replications
+        piled up hundreds of MiB); detached, a replication's requests and blocks go as soon as its Run does."""
+        self.requests, self.coordinator_blocks = [], []
+        self.work_blocks.clear()  # the engineers' processes hold this very list; the Run has its own copy
+        for eng in self.engineers:
+            eng.queue, eng.held = [], []
+        if isinstance(self.planning, CentralPlanning):
+            self.planning.pool = {skill: [] for skill in self.planning.pool}
+        self.desk.waiting = {stage: deque() for stage in self.desk.waiting}
+
     # -- clients ----------------------------------------------------------------------------------------------
 
     def deal(self, client: int) -> None:
@@ -475,24 +490,33 @@ class Firm:
             req.started = self.env.now
 
     def work_slice(self, eng: Engineer, req: Request) -> tuple[float, ...]:
-        """Hours of the next slice by category: the content it covers, slowed by mismatch and concurrent work."""
+        """Hours of the next slice by category: the content it covers, slowed by mismatch and concurrent work.
+
+        Written out category by category rather than in loops: it runs once per slice, the model's hottest path,
+        and the arithmetic is the same operation for operation."""
         b = self.b
         slice_hours = b.work_slice_hours
-        covered = req.todo_total if slice_hours <= 0 else min(req.todo_total, slice_hours)
-        fraction = covered / req.todo_total if req.todo_total > 0 else 1.0
-        done = [x * fraction for x in req.todo]
-        req.todo = [x - d for x, d in zip(req.todo, done, strict=True)]
-        req.todo_total -= covered
-        productive = done[BILLABLE] + done[REWORK]
+        total = req.todo_total
+        covered = total if slice_hours <= 0 else min(total, slice_hours)
+        fraction = covered / total if total > 0 else 1.0
+        billable, rework, talk, handoff, overhead = req.todo
+        done_billable, done_rework, done_talk = billable * fraction, rework * fraction, talk * fraction
+        done_handoff, done_overhead = handoff * fraction, overhead * fraction
+        req.todo = [billable - done_billable, rework - done_rework, talk - done_talk, handoff - done_handoff,
+                    overhead - done_overhead]
+        req.todo_total = total - covered
+        productive = done_billable + done_rework
         mismatch = productive * (b.skill_mismatch_factor - 1.0) if eng.skill != req.skill else 0.0
         table = b.context_switch_loss
-        clients_at_once = len({r.client for r in eng.held})
+        held = eng.held
+        clients_at_once = 1 if len(held) == 1 else len({r.client for r in held})
         loss = table[min(clients_at_once, len(table)) - 1]
         switching = (productive + mismatch) * loss / (1.0 - loss)
-        if eng.last_client not in (-1, req.client):
+        client = req.client
+        if eng.last_client not in (-1, client):
             switching += b.switch_setup_hours
-        eng.last_client = req.client
-        return (done[BILLABLE], done[REWORK], done[TALK], done[HANDOFF], switching, mismatch, done[OVERHEAD])
+        eng.last_client = client
+        return (done_billable, done_rework, done_talk, done_handoff, switching, mismatch, done_overhead)
 
     def finish_work(self, eng: Engineer, req: Request) -> None:
         eng.held.remove(req)
@@ -559,39 +583,44 @@ def clients(env: simpy.Environment, firm: Firm, draws: RequestDraws):
 
 
 def new_clients(env: simpy.Environment, firm: Firm, draws: RequestDraws):
-    """Prospects are won at the pre-drawn times: the base rate always, the referral boost where accounts are looked
-    after (the same draws under every design, thinned by the design's account care)."""
+    """Prospects come at the pre-drawn times; the firm wins one when it has room (fewer clients than it is sized
+    for), so a client lost or gone is replaced. The referral boost adds prospects where accounts are looked after:
+    the same draws under every design, thinned by the design's account care."""
     b = firm.b
     boost = b.am_new_client_boost
     care = firm.staffing.account_care(b.hybrid_strength)
     keep_below = (1.0 + boost * care) / (1.0 + boost)
-    first = firm.scenario.demand.clients
+    first, room = firm.scenario.demand.clients, firm.scenario.demand.clients
+    leaves, won, lost_at = draws.client_leaves.tolist(), firm.won, firm.lost_at
     for offset, (at, draw) in enumerate(zip(draws.prospect_hours.tolist(), draws.prospect_draw.tolist(),
                                             strict=True)):
-        if draw >= keep_below:
-            continue
         yield env.timeout(at - env.now)
-        firm.win(first + offset)
+        clients_now = sum(1 for c in range(first + offset) if won[c] and lost_at[c] == math.inf and leaves[c] > at)
+        if draw < keep_below and clients_now < room:
+            firm.win(first + offset)
 
 
 def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
     """Take the most urgent work held or allowed, do a slice of it, finish it or keep it; wait when there is none."""
-    planning, blocks = firm.planning, firm.work_blocks
+    # Bound once: this loop runs once per slice of work, the model's innermost loop.
+    next_for, start_work, work_slice, finish_work = (firm.planning.next_for, firm.start_work, firm.work_slice,
+                                                     firm.finish_work)
+    idle, new_event, timeout, blocks = firm.idle[eng.skill], env.event, env.timeout, firm.work_blocks
     while True:
-        req = planning.next_for(eng)
+        req = next_for(eng)
         if req is None:
-            eng.wake = env.event()
-            firm.idle[eng.skill].append(eng)
-            yield eng.wake
+            eng.wake = wake = new_event()
+            idle.append(eng)
+            yield wake
             continue
         if req.state != HELD:
-            firm.start_work(eng, req)
-        hours = firm.work_slice(eng, req)
+            start_work(eng, req)
+        hours = work_slice(eng, req)
         start = env.now
-        yield env.timeout(sum(hours))
+        yield timeout(sum(hours))
         blocks.append((start, env.now, hours))
         if req.todo_total <= 1e-9:
-            firm.finish_work(eng, req)
+            finish_work(eng, req)
 
 
 def coordinator(env: simpy.Environment, firm: Firm, role: str):
@@ -658,5 +687,7 @@ def simulate(scenario: Scenario, design: str, replication: int,
     finally:
         if collecting:
             gc.enable()
-    return Run(scenario, design, replication, staffing, firm.requests, firm.lost_at, firm.work_blocks,
-               firm.coordinator_blocks)
+    run = Run(scenario, design, replication, staffing, firm.requests, firm.lost_at, list(firm.work_blocks),
+              firm.coordinator_blocks)
+    firm.detach()
+    return run

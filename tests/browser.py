@@ -81,6 +81,19 @@ def streamlit_server(script: Path, startup_seconds: float = STARTUP_SECONDS) -> 
                 server.wait()
 
 
+BROWSER_FIXTURES = {"app_url", "browser", "page"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests in a real browser are slow (`make test-fast` skips them) and, under pytest-xdist with
+    `--dist loadgroup`, all go to one worker, so one app server and one Chromium serve them all."""
+    for item in items:
+        if BROWSER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """The app itself, served once for the whole session."""

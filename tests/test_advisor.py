@@ -76,6 +76,7 @@ def test_project_manager_wins_with_idle_engineers_and_chaotic_assignment(chaotic
     assert "days of mean lead time" in advice.recommendation
 
 
+@pytest.mark.slow
 def test_clearly_worse_candidates_are_dropped_early(drowning):
     advice = advise(drowning, 150_000, "profit", procedure=QUICK)
     reps = advice.options.set_index("name")["replications"]
@@ -84,6 +85,7 @@ def test_clearly_worse_candidates_are_dropped_early(drowning):
     assert advice.replications == len(advice.scores)
 
 
+@pytest.mark.slow
 def test_dropped_options_are_ranked_by_their_paired_gap_to_the_best(drowning):
     advice = advise(drowning, 150_000, "profit", procedure=QUICK)
     scores = advice.scores.pivot(index="replication", columns="option", values="objective")
@@ -97,6 +99,7 @@ def test_dropped_options_are_ranked_by_their_paired_gap_to_the_best(drowning):
     assert list(dropped["vs_best_mean"]) == sorted(dropped["vs_best_mean"], reverse=True)
 
 
+@pytest.mark.slow
 def test_same_seed_same_ranking_serial_pool_and_dask(chaotic, monkeypatch):
     from distributed import LocalCluster
 

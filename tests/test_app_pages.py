@@ -345,7 +345,7 @@ def test_sweep_settings_out_of_range_are_brought_back_into_it():
     at.run().switch_page("pages/growth.py").run()
     assert not at.exception
     assert at.number_input(key="page:growth:steps").value == 12
-    assert at.number_input(key="page:growth:from").value == 0.8  # the scenario's requests per client
+    assert at.number_input(key="page:growth:from").value == 0.75  # the scenario's requests per client
     assert at.number_input(key="page:growth:to").value == 0.0
     (error,) = at.error  # a sweep down to zero requests is named, not a traceback
     assert "demand.requests_per_client_per_week = 0" in error.value
@@ -404,7 +404,8 @@ def test_a_work_type_removed_by_a_link_leaves_the_form():
 
 
 @pytest.mark.parametrize("preset", sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml")))
-def test_every_preset_opens_with_its_description_and_results(preset):
+def test_every_preset_opens_with_its_description_and_results(preset, downloads):
+    # Also the check that each preset runs: every design of it delivers in every replication.
     from sim.scenario import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / f"{preset}.toml")
@@ -416,6 +417,8 @@ def test_every_preset_opens_with_its_description_and_results(preset):
     assert at.sidebar.selectbox(key="input:preset").value == preset
     assert scenario.description.split()[0] in " ".join(c.value for c in at.sidebar.caption)
     assert list(at.dataframe[0].value.index) == list(scenario.designs)
+    runs = downloads(at, "All results")
+    assert sorted(runs["design"].unique()) == sorted(scenario.designs) and (runs["delivered"] > 0).all()
     press_run(at)  # the form's values give back the same scenario: nothing changes
     assert_clean(at)
     assert at.session_state["scenario.overrides"] == FAST

@@ -238,6 +238,7 @@ def test_a_missing_file_is_one_line(capsys):
 
 # --- the command ----------------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_calibrate_prints_a_scenario_that_sim_run_loads(tmp_path, capsys):
     assert main(["calibrate", str(SAMPLE_CSV)]) == 0
     toml = capsys.readouterr().out
@@ -247,6 +248,7 @@ def test_calibrate_prints_a_scenario_that_sim_run_loads(tmp_path, capsys):
     assert main(["run", str(path), "--designs", "none", "--reps", "2", "--weeks", "4", "--serial"]) == 0
 
 
+@pytest.mark.slow
 def test_calibrate_json_has_the_scenario_the_record_and_the_backtest(capsys, default_scenario):
     assert main(["calibrate", str(SAMPLE_CSV), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)

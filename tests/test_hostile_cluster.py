@@ -166,3 +166,14 @@ def test_the_cli_stops_at_its_timeout_with_one_line(fake_scheduler):
                                   "within 10 seconds; this is a problem of the cluster")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert took < 60  # 10 s and the interpreter's start, far from forever
+
+
+def test_the_window_counts_a_clusters_worker_threads_and_a_pools_processes():
+    from distributed import Client, LocalCluster
+
+    from sim.parallel import TASKS_PER_WORKER, local_pool, window_for
+
+    with LocalCluster(n_workers=1, threads_per_worker=3, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        assert window_for(client.get_executor(pure=False)) == TASKS_PER_WORKER * 3
+    assert window_for(local_pool(workers=5)) == TASKS_PER_WORKER * 5

@@ -121,21 +121,14 @@ def scenarios(draw: st.DrawFn) -> Scenario:
 
 
 @FAST
-@given(scenarios(), st.sampled_from(sorted(PRESETS)))
-def test_any_valid_scenario_survives_a_link(scenario, preset):
-    params = scenario_to_params(scenario, preset, PRESETS)
-    decoded = params_to_scenario(params, PRESETS)
+@given(scenarios(), st.sampled_from(sorted(PRESETS)), st.sampled_from([{}, {"designs": "pm,am"}]))
+def test_any_valid_scenario_survives_a_link_and_url_encoding(scenario, preset, page):
+    query = urlencode(scenario_to_params(scenario, preset, PRESETS, page), safe=",")
+    decoded = params_to_scenario(dict(parse_qsl(query, keep_blank_values=True)), PRESETS)
     assert decoded.scenario == scenario
     assert decoded.warnings == []
     assert decoded.preset == preset
-
-
-@FAST
-@given(scenarios())
-def test_a_link_survives_url_encoding(scenario):
-    query = urlencode(scenario_to_params(scenario, "default", PRESETS, {"designs": "pm,am"}), safe=",")
-    decoded = params_to_scenario(dict(parse_qsl(query, keep_blank_values=True)), PRESETS)
-    assert decoded.scenario == scenario and decoded.page == {"designs": "pm,am"}
+    assert decoded.page == page
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.experiment import run_experiment
 from sim.presets import load_presets
 from sim.scenario import ScenarioError, from_dict
-from tests.conftest import small
 
 PRESETS = load_presets()
 
@@ -18,12 +16,10 @@ def test_every_preset_has_a_name_and_a_description():
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
-def test_preset_validates_and_runs(name):
-    scenario = PRESETS[name]
-    assert from_dict(scenario.to_dict()) == scenario
-    results = run_experiment(small(scenario, weeks=6, replications=2))
-    assert set(results.designs) == set(scenario.designs)
-    assert (results.summary["delivered"] > 0).all()
+def test_preset_validates(name):
+    # That each preset runs, every design delivering, is checked where the app opens it
+    # (tests/test_app_pages.py, test_every_preset_opens_with_its_description_and_results).
+    assert from_dict(PRESETS[name].to_dict()) == PRESETS[name]
 
 
 def test_a_broken_preset_is_reported_and_the_others_still_load(tmp_path):

@@ -39,17 +39,13 @@ from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestTy
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
-from sim.experiment import Results, run_experiment
+from sim.experiment import IN_PROCESS_WEEKS, Results, run_experiment, simulated_weeks
 from sim.parallel import STOP_POLL_SECONDS, Stopped, default_executor, stop_if_asked
 from sim.robust import Robustness, Settings, advice_robustness, robustness
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
 
 RUNS_AT_ONCE = max(1, (os.cpu_count() or 1) // 2)
-# Below this many simulated weeks (replications x weeks, one design at a time) a run takes well under a second in
-# this process; handing it to the pool would cost more in pickling and waiting than it saves. A design of the
-# default scenario is 5 x 56 = 280; 30 replications of a year go to the pool.
-IN_PROCESS_WEEKS = 1_500
 
 
 # A run that simulates more requests than this in total (about two minutes on one core at the ~20,000 requests a
@@ -66,10 +62,6 @@ def shared_executor() -> Executor:
 @st.cache_resource(show_spinner=False)
 def run_slots() -> threading.Semaphore:
     return threading.BoundedSemaphore(RUNS_AT_ONCE)
-
-
-def simulated_weeks(scenario: Scenario, designs: Sequence[str]) -> int:
-    return len(designs) * scenario.replications * (scenario.weeks + scenario.warmup_weeks)
 
 
 def expected_requests(scenario: Scenario, designs: Sequence[str]) -> float:
