@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from sim.calibration.backtest import simulated_samples
-from sim.calibration.formats import FIELDS, MAX_BYTES, ExportError, header, read_export, resolve_mapping
+from sim.calibration.formats import FIELDS, ExportError, header, read_export, resolve_mapping
 from sim.calibration.pipeline import Calibration, calibrate
 from sim.scenario import ScenarioError
 from ui import calibration as views
@@ -26,6 +26,7 @@ DATA_KEY = "calibrate.data"  # (file name, bytes): this session's memory only
 RESULT_KEY = "calibrate.result"  # (inputs key, Calibration, model lead times, model weekly arrivals)
 UPLOAD_KEY = "calibrate.upload"
 MESSAGE_KEY = "calibrate.message"
+MAX_UPLOAD_MB = 10  # the server's own bound (.streamlit/config.toml); larger exports go through the command line
 MAP_PREFIX = "calibrate:map:"  # not "page:": the mapping is about the file, and never goes into a link
 NOT_IN_FILE = "(not in this export)"
 FIELD_LABELS = {
@@ -135,6 +136,9 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
                     + ", ".join(f"`{p}` = {v:g}" for p, v in bt.fitted.items()) + ".")
     elif bt.screen:
         st.markdown("No behaviour assumption within its plausible range brought the model closer.")
+    if bt.screen:
+        with st.expander("Which assumptions move lead time and on-time most (each at both ends of its range)"):
+            st.dataframe(views.screen_table(bt.screen), hide_index=True, width="stretch")
     left, right = st.columns(2)
     left.altair_chart(views.lead_time_chart(views.lead_time_frame(result.fit.lead_days, model_leads)),
                       width="stretch")
@@ -143,7 +147,7 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
 
 
 def main() -> None:
-    st.title("Calibrate to your firm")
+    st.title("Calibrate")
     st.write("Upload a ticket export (Jira, Zendesk, Linear, or a CSV with the columns created, resolved, type, "
              "client, effort_hours, due, assignee). Orgsim fits clients, demand, work types and the team to it, "
              "then simulates your organisation today against your own record. The file stays in this session's "
@@ -155,7 +159,9 @@ def main() -> None:
         return
     left, right = st.columns([3, 1])
     left.file_uploader("Ticket export (CSV)", type=["csv"], key=UPLOAD_KEY, on_change=_upload,
-                       max_upload_size=MAX_BYTES // 1_000_000)
+                       max_upload_size=MAX_UPLOAD_MB,
+                       help=f"Up to {MAX_UPLOAD_MB} MB here; `python -m sim calibrate` reads exports of up to "
+                       "50 MB.")
     right.button("Try the sample export", on_click=_take, args=(SAMPLE.name, SAMPLE.read_bytes()),
                  help="A synthetic year of a firm of 6 engineers and 20 clients, in Jira's export format.")
     if message := st.session_state.get(MESSAGE_KEY):

@@ -32,13 +32,15 @@ def parameter_table(scenario: Scenario, preset: Scenario) -> pd.DataFrame:
     base = flatten(preset.to_dict())
     rows = []
     for path, value in flatten(scenario.to_dict()).items():
-        meta = field_meta(path)
+        ranged = path.startswith("uncertainty.")  # a range of an uncertain input: the parameter's meta and bounds
+        meta = field_meta(path.removeprefix("uncertainty.") if ranged else path)
+        meaning = meta.get("help", "")
         rows.append({
             "Parameter": path,
             "Value": str(value),
             "Preset value": str(base.get(path, "")),
             "Changed": path not in base or base[path] != value,
-            "Meaning": meta.get("help", ""),
+            "Meaning": f"Plausible range (low, high) of: {meaning}" if ranged else meaning,
             "Allowed": _allowed(meta),
         })
     return pd.DataFrame(rows)

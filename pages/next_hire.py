@@ -104,7 +104,9 @@ def procedure_words(procedure: Procedure, objective: Objective) -> str:
 def recommendation(ranked: Advice, prefix: str = "") -> None:
     """Green when the advisor is sure of its best, blue when it names options it cannot tell apart."""
     box = st.success if ranked.confident else st.info
-    box(f"{prefix}{ranked.recommendation}")
+    sure = ("95 % sure over simulation noise, on these assumptions" if ranked.confident
+            else "within simulation noise, on these assumptions")
+    box(f"{prefix}{ranked.recommendation} ({sure}; *How sure is this?* below tests them.)")
 
 
 def ranking(ranked: Advice) -> None:

@@ -326,14 +326,14 @@ def cmd_robust(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.calibration.formats import ExportError, parse_map
+    from sim.calibration.formats import MAX_BYTES, ExportError, parse_map
     from sim.calibration.pipeline import calibrate
 
     columns = parse_map(args.map)
     base = load_scenario(args.base or SCENARIOS_FOLDER / f"{DEFAULT_PRESET}.toml")
     try:
         with open(args.tickets, "rb") as file:
-            data = file.read()
+            data = file.read(MAX_BYTES + 1)  # enough to say it is too big, without reading all of /dev/zero
     except OSError as exc:
         raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
     result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,

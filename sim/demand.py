@@ -39,6 +39,7 @@ class RequestDraws:
     """Requests of one replication in arrival order, as parallel arrays (one entry per request)."""
 
     client_sizes: np.ndarray  # today's clients first, then every prospect
+    client_leaves: np.ndarray  # when each client leaves whatever the service (attrition); inf if never
     prospect_hours: np.ndarray  # when each prospect could be won, in order
     prospect_draw: np.ndarray  # uniform draw deciding, with the design's account care, whether it is won
     arrival_hours: np.ndarray
@@ -111,6 +112,7 @@ def draw_demand(scenario: Scenario, replication: int) -> tuple[RequestDraws, dic
     kind, effort = draw_work(rng["work"], scenario, n)
     demand = RequestDraws(
         client_sizes=np.concatenate([sizes, prospect_sizes]),
+        client_leaves=np.broadcast_to(leaves, joined.shape).astype(float),
         prospect_hours=prospect_hours,
         prospect_draw=prospect_draw,
         arrival_hours=times,

@@ -604,19 +604,21 @@ def clients(env: simpy.Environment, firm: Firm, draws: RequestDraws):
 
 
 def new_clients(env: simpy.Environment, firm: Firm, draws: RequestDraws):
-    """Prospects are won at the pre-drawn times: the base rate always, the referral boost where accounts are looked
-    after (the same draws under every design, thinned by the design's account care)."""
+    """Prospects come at the pre-drawn times; the firm wins one when it has room (fewer clients than it is sized
+    for), so a client lost or gone is replaced. The referral boost adds prospects where accounts are looked after:
+    the same draws under every design, thinned by the design's account care."""
     b = firm.b
     boost = b.am_new_client_boost
     care = firm.staffing.account_care(b.hybrid_strength)
     keep_below = (1.0 + boost * care) / (1.0 + boost)
-    first = firm.scenario.demand.clients
+    first, room = firm.scenario.demand.clients, firm.scenario.demand.clients
+    leaves, won, lost_at = draws.client_leaves.tolist(), firm.won, firm.lost_at
     for offset, (at, draw) in enumerate(zip(draws.prospect_hours.tolist(), draws.prospect_draw.tolist(),
                                             strict=True)):
-        if draw >= keep_below:
-            continue
         yield env.timeout(at - env.now)
-        firm.win(first + offset)
+        clients_now = sum(1 for c in range(first + offset) if won[c] and lost_at[c] == math.inf and leaves[c] > at)
+        if draw < keep_below and clients_now < room:
+            firm.win(first + offset)
 
 
 def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):

@@ -103,9 +103,16 @@ def default_executor() -> Executor:
 
 
 def window_for(executor: Executor) -> int:
-    """Tasks to keep in flight on `executor`: TASKS_PER_WORKER per worker (per local core for a cluster)."""
-    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
-    return max(2, TASKS_PER_WORKER * workers)
+    """Tasks to keep in flight on `executor`: TASKS_PER_WORKER per worker, counting a Dask cluster's worker threads
+    (as its scheduler reports them now) and a local pool's processes."""
+    workers = getattr(executor, "_max_workers", None)
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    if client is not None:
+        try:
+            workers = sum(client.nthreads().values())
+        except Exception:  # noqa: BLE001 - a cluster that cannot say: the tasks' own results will say what is wrong
+            workers = None
+    return max(2, TASKS_PER_WORKER * (workers or os.cpu_count() or 1))
 
 
 def bounded_map(executor: Executor, function: Callable[..., T], arguments: Iterable[tuple], *,

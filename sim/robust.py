@@ -324,24 +324,29 @@ def _value(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
-def sentence(result: Robustness, describe: Callable[[str], str] = str, name: Callable[[str], str] = str) -> str:
+def sentence(result: Robustness, describe: Callable[[str], str] = str, name: Callable[[str], str] = str,
+             share: bool = True) -> str:
     """E.g. "**hybrid** is best in 81 % of plausible cases; the answer turns on <input>: below 0.62, **pm**
-    wins". `describe` turns a parameter's path into words, `name` a design's name."""
+    wins". `describe` turns a parameter's path into words, `name` a design's name; `share=False` leaves out the
+    first part (for a page that has just said it in `sureness`)."""
     top = result.most_likely
-    share = f"{100 * result.probability_best[top]:.0f} %"
-    head = f"**{name(top)}** is best in {share} of plausible cases ({len(result.samples)} samples of the ranges)"
+    head = (f"**{name(top)}** is best in {100 * result.probability_best[top]:.0f} % of plausible cases "
+            f"({len(result.samples)} samples of the ranges)")
     row = deciding_input(result)
     if row is None:
-        return head + "; no input is uncertain, so only simulation noise is left."
-    if not row.flips:
-        return (head + f"; no single input flips **{name(result.best)}** within its range; it leans most on "
+        tail = "no input is uncertain, so only simulation noise is left."
+    elif not row.flips:
+        tail = (f"no single input flips **{name(result.best)}** within its range; it leans most on "
                 f"{describe(row.parameter)} ({_value(row.low)} to {_value(row.high)}).")
-    where = crossing(row, result.margin)
-    winner = row.best_at_low if row.best_at_low != result.best else row.best_at_high
-    if where is None:
-        return head + f"; the answer turns on {describe(row.parameter)}: at its ends **{name(winner)}** can win."
-    side = "below" if row.best_at_low != result.best else "above"
-    return head + f"; the answer turns on {describe(row.parameter)}: {side} {_value(where)}, **{name(winner)}** wins."
+    else:
+        where = crossing(row, result.margin)
+        winner = row.best_at_low if row.best_at_low != result.best else row.best_at_high
+        if where is None:
+            tail = f"the answer turns on {describe(row.parameter)}: at its ends **{name(winner)}** can win."
+        else:
+            side = "below" if row.best_at_low != result.best else "above"
+            tail = f"the answer turns on {describe(row.parameter)}: {side} {_value(where)}, **{name(winner)}** wins."
+    return f"{head}; {tail}" if share else tail[0].upper() + tail[1:]
 
 
 def sureness(design: str, noise_sure: bool, probability: float, name: Callable[[str], str] = str) -> str:

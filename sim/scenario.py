@@ -81,8 +81,9 @@ class Demand:
         0.0, "Demand growth over a year, compounded continuously over the run (0.2 = +20 %).", min=-0.9, max=5
     )
     new_clients_per_year: float = param(
-        5.0, "New clients won per year (each starts sending requests like an average client).",
-        min=0, max=2000, grade="assumption", plausible=(2.0, 8.0),
+        12.0, "Prospects a year the firm could win; it wins one whenever it has fewer clients than demand.clients, "
+        "so this sets how fast a client lost or gone is replaced.",
+        min=0, max=2000, grade="assumption", plausible=(6.0, 24.0),
     )
     client_attrition_per_year: float = param(
         0.2, "Share of clients a year who leave whatever the service (projects end, budgets move).",
@@ -520,14 +521,17 @@ def _flat_ranges(value: dict[str, Any], prefix: str, out: dict[str, Any]) -> Non
 
 def _check_ranges(value: Any, key: str, problems: list[str]) -> dict[str, tuple[float, float]] | None:
     if not isinstance(value, dict):
-        problems.append(f"{key} = {value!r}: must be a table of parameter = [low, high]")
+        problems.append(f"{key} = {shown(value)}: must be a table of parameter = [low, high]")
         return None
     flat: dict[str, Any] = {}
     _flat_ranges(value, "", flat)
+    if len(flat) > MAX_TABLE_ENTRIES:
+        problems.append(f"{key}: {len(flat):,} entries; a table holds at most {MAX_TABLE_ENTRIES}")
+        return None
     out: dict[str, tuple[float, float]] = {}
     ok = True
     for path, pair in flat.items():
-        where = f"{key}.{path}"
+        where = f"{key}.{short(path)}"
         found = numeric_field(path)
         if found is None:
             problems.append(f"{where}: not a numeric parameter; name one by its dotted path, e.g. "
@@ -538,17 +542,17 @@ def _check_ranges(value: Any, key: str, problems: list[str]) -> dict[str, tuple[
         good = (isinstance(pair, list) and len(pair) == 2
                 and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in pair))
         if not good:
-            problems.append(f"{where} = {pair!r}: must be [low, high], two numbers")
+            problems.append(f"{where} = {shown(pair)}: must be [low, high], two numbers")
             ok = False
             continue
         low, high = (float(x) for x in pair)
         lo, hi = meta.get("min"), meta.get("max")
         if low > high:
-            problems.append(f"{where} = {pair!r}: low must not be above high")
+            problems.append(f"{where} = {shown(pair)}: low must not be above high")
             ok = False
         elif (lo is not None and low < lo) or (hi is not None and high > hi):
             word = "whole numbers" if kind is int else "numbers"
-            problems.append(f"{where} = {pair!r}: must lie within the parameter's allowed range, "
+            problems.append(f"{where} = {shown(pair)}: must lie within the parameter's allowed range, "
                             f"{_describe(meta, word)}")
             ok = False
         else:
@@ -687,9 +691,7 @@ def expected_requests(s: Scenario) -> float:
         today = per_week * weeks
     else:
         today = per_week * 52 * (math.exp(log_growth * years) - 1) / log_growth
-    # Prospects won at a constant rate send, on average, for half the horizon each (growth left aside).
-    prospects = s.demand.new_clients_per_year * (1 + s.behaviour.am_new_client_boost) * years
-    return today + prospects * s.demand.requests_per_client_per_week * weeks / 2
+    return today  # won clients only replace those gone, so the count never exceeds demand.clients
 
 
 # Keys of earlier versions, read as their new equivalents so old files and links still open: old dotted path ->
@@ -732,10 +734,29 @@ def _switch_mechanisms_off(data: dict[str, Any]) -> None:
             data[table] = {**values, **current}
 
 
+MAX_DEPTH = 8  # the deepest real value is 6 down: uncertainty.demand.work_types.NAME.share = [low, high]
+
+
+def _too_deep(data: Any) -> str | None:
+    """The first path nested more than MAX_DEPTH deep, found without recursion, so that the recursive code after it
+    (validation, flattening, copying) never meets a structure that would exhaust Python's stack."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return short(path)
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        stack.extend((v, f"{path}.{k}" if path else str(k), depth + 1) for k, v in items)
+    return None
+
+
 def from_dict(data: dict[str, Any], notes: list[str] | None = None) -> Scenario:
     """Validate a nested dict (the TOML layout) on top of the defaults; raise ScenarioError listing every problem.
 
     Keys of earlier versions are read as their new equivalents; what was rewritten goes to `notes` if given."""
+    if (deep := _too_deep(data)) is not None:
+        raise ScenarioError([f"{deep}: tables or lists nested more than {MAX_DEPTH} deep; no value of a scenario "
+                             "is nested that deep"])
     data = dict(data)
     rewritten = upgrade_legacy_keys(data)
     if notes is not None:

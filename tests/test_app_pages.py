@@ -345,7 +345,7 @@ def test_sweep_settings_out_of_range_are_brought_back_into_it():
     at.run().switch_page("pages/growth.py").run()
     assert not at.exception
     assert at.number_input(key="page:growth:steps").value == 12
-    assert at.number_input(key="page:growth:from").value == 0.8  # the scenario's requests per client
+    assert at.number_input(key="page:growth:from").value == 0.75  # the scenario's requests per client
     assert at.number_input(key="page:growth:to").value == 0.0
     (error,) = at.error  # a sweep down to zero requests is named, not a traceback
     assert "demand.requests_per_client_per_week = 0" in error.value

@@ -345,3 +345,33 @@ def test_an_export_from_another_process_around_the_clock_is_fitted_too(default_s
         assert wt.share == pytest.approx(shares[kind], abs=0.03)
         assert wt.effort_hours == pytest.approx(effort[kind], rel=0.12)
         assert abs(wt.deadline_days - deadline[kind]) <= 1.0
+
+
+def test_rare_types_beyond_twelve_become_one_type_other(default_scenario):
+    frame = pd.read_csv(SAMPLE_CSV, dtype=str, keep_default_na=False)
+    frame.loc[:39, "Issue Type"] = [f"Kind {i}" for i in range(40)]
+    result = fit(read_export(frame.to_csv(index=False).encode(), "x.csv"), default_scenario)
+    types = result.scenario.demand.work_types
+    assert len(types) == 12 and "other" in types and {"bug", "change_request", "project_work"} <= set(types)
+    assert any("43 ticket types" in w for w in result.warnings)
+
+
+def test_messages_never_echo_a_huge_value(capsys):
+    assert main(["calibrate", str(SAMPLE_CSV), "--map", "client=" + "x" * 100_000]) == 2
+    assert len(capsys.readouterr().err) < 1_000
+    assert main(["calibrate", "/dev/zero"]) == 2
+    assert "zero: more than 50,000,000 bytes" in capsys.readouterr().err
+
+
+def test_an_export_of_creation_dates_alone_fits_demand_and_skips_the_backtest(default_scenario, capsys, tmp_path):
+    frame = pd.read_csv(pd.io.common.StringIO(to_csv(generate(SAMPLE), SAMPLE, "generic")))[["created", "client"]]
+    path = tmp_path / "created.csv"
+    path.write_text(frame.to_csv(index=False))
+    assert main(["calibrate", str(path), "--format", "json", "--serial"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["observed"]["lead_time_days"] is None and out["observed"]["on_time_rate"] is None
+    assert "backtest" not in out
+    assert any("nothing to back-test against" in w for w in out["warnings"])
+    assert any("No assignee column" in w for w in out["warnings"])
+    assert out["scenario"]["firm"]["engineers"] == default_scenario.firm.engineers
+    assert out["scenario"]["demand"]["clients"] == SAMPLE.clients

@@ -56,9 +56,11 @@ def test_the_backtest_is_shown_with_the_same_numbers_as_the_command_line(fitted_
     verdicts = [*fitted_page.success, *fitted_page.info, *fitted_page.warning]
     shown = " ".join(v.value for v in verdicts)
     assert "Your firm today:" in shown and "the model:" in shown
-    table = fitted_page.dataframe[-1].value
+    table = fitted_page.dataframe[-2].value
     assert list(table["Figure"])[:2] == ["Throughput (requests per week)", "Mean lead time (days)"]
     assert len(fitted_page.get("vega_lite_chart")) == 2
+    screen = fitted_page.dataframe[-1].value
+    assert list(screen.columns)[0] == "Assumption" and screen["Assumption"].str.startswith("behaviour.").all()
 
 
 def test_use_this_scenario_makes_it_the_sidebars_without_any_ticket_in_the_state(fitted_page):

@@ -157,9 +157,9 @@ def test_a_scheduler_that_does_not_speak_dask_is_one_error_within_the_timeout(fa
 @pytest.mark.parametrize("fake_scheduler", ["silent"], indirect=True)
 def test_the_cli_stops_at_its_timeout_with_one_line(fake_scheduler):
     started = time.monotonic()
-    # a run big enough for the pool (sim.experiment.runs_in_process): a small one never asks the cluster
-    done = subprocess.run([sys.executable, "-m", "sim", "run", "scenarios/default.toml", "--weeks", "52",
-                           "--reps", "30"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+    # Enough work that the CLI hands it to the executor (a small run stays in the process and needs no cluster).
+    done = subprocess.run([sys.executable, "-m", "sim", "run", "scenarios/default.toml", "--reps", "100"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
                           env={**os.environ, "SIM_DASK_SCHEDULER": fake_scheduler})
     took = time.monotonic() - started
     assert done.returncode == 2 and done.stdout == ""
@@ -167,3 +167,14 @@ def test_the_cli_stops_at_its_timeout_with_one_line(fake_scheduler):
                                   "within 10 seconds; this is a problem of the cluster")
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert took < 60  # 10 s and the interpreter's start, far from forever
+
+
+def test_the_window_counts_a_clusters_worker_threads_and_a_pools_processes():
+    from distributed import Client, LocalCluster
+
+    from sim.parallel import TASKS_PER_WORKER, local_pool, window_for
+
+    with LocalCluster(n_workers=1, threads_per_worker=3, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster, set_as_default=False) as client:
+        assert window_for(client.get_executor(pure=False)) == TASKS_PER_WORKER * 3
+    assert window_for(local_pool(workers=5)) == TASKS_PER_WORKER * 5

@@ -169,3 +169,23 @@ def test_huge_flags_are_one_short_line(capsys, argv, says):
     code, out, err = run_cli(capsys, *argv)
     assert_one_line_error(code, err, says)
     assert out == "" and len(err) < 400
+
+
+def test_tables_nested_deep_by_dotted_headers_are_one_line(tmp_path, capsys):
+    # tomllib builds these without recursion, so the depth is checked before any recursive code meets them
+    path = tmp_path / "dotted.toml"
+    path.write_text("[uncertainty." + ".".join(["x"] * 5000) + "]\ny = [1, 2]\n")
+    code, _, err = run_cli(capsys, "run", str(path))
+    assert_one_line_error(code, err, "uncertainty.x.x.x.x.x.x.x.x: tables or lists nested more than 8 deep")
+
+
+def test_the_uncertainty_table_is_capped_like_every_other_table():
+    from sim.scenario import default_ranges
+
+    paths = list(default_ranges(from_dict({})))
+    assert len(paths) <= MAX_TABLE_ENTRIES
+    rows = "".join(f'"{p}" = [{lo}, {hi}]\n' for p, (lo, hi) in default_ranges(from_dict({})).items())
+    assert len(loads(f"[uncertainty]\n{rows}").uncertainty) == len(paths)
+    many = "".join(f'"designs.d{i}.hybrids" = [0, 1]\n' for i in range(MAX_TABLE_ENTRIES + 1))
+    with pytest.raises(ScenarioError, match=f"uncertainty: {MAX_TABLE_ENTRIES + 1} entries; a table holds at most"):
+        loads(f"[uncertainty]\n{many}")

@@ -130,10 +130,12 @@ def test_status_updates_soften_lateness_for_the_client(base):
 
 
 def test_checkins_make_promised_deadlines_follow_capacity(base):
-    """Without check-ins an AM next to a PM promises what the client asks; with them, what capacity allows."""
+    """Without check-ins an AM next to a PM promises what the client asks; with them, what capacity allows: more
+    promises kept (the client's own ask is another matter, `on_time_rate`)."""
     busy = variant(base, demand={"requests_per_client_per_week": 1.1})
     with_checkins = variant(busy, process={"checkins": True})
-    assert_higher(per_replication(with_checkins, "both", "on_time_rate"), per_replication(busy, "both", "on_time_rate"))
+    assert_higher(per_replication(with_checkins, "both", "on_time_promised_rate"),
+                  per_replication(busy, "both", "on_time_promised_rate"))
 
 
 def test_same_seed_same_numbers_serial_and_pool(base):

@@ -37,17 +37,19 @@ def scenario(uncertainty: dict, designs: dict, behaviour: dict | None = None, **
 
 def test_a_parameter_with_no_effect_has_zero_swing_and_a_salary_swings_by_its_range_exactly():
     # No design has a salesperson, so the sales salary changes nothing; one hybrid's salary moves the hybrid's
-    # profit by exactly its range, whatever the simulation does (common random numbers: the same runs).
+    # profit by exactly its range times what a salary costs the firm, whatever the simulation does (common random
+    # numbers: the same runs).
     s = scenario({"economics.salary.sales": [50_000, 200_000], "economics.salary.hybrid": [90_000, 140_000]},
                  {"none": {}, "hybrid": {"hybrids": 1}})
     result = robustness(s, objective="profit", settings=QUICK)
     rows = result.tornado.set_index("parameter")
+    cost = 50_000 * s.economics.overhead_factor
     assert rows.loc["economics.salary.sales", "swing"] == 0
-    assert rows.loc["economics.salary.hybrid", "swing"] == pytest.approx(50_000, abs=1e-6)
+    assert rows.loc["economics.salary.hybrid", "swing"] == pytest.approx(cost, abs=1e-6)
     assert list(result.tornado["parameter"]) == ["economics.salary.hybrid", "economics.salary.sales"]
     low, high = rows.loc["economics.salary.hybrid", ["margin_at_low", "margin_at_high"]]
     sign = 1 if result.best == "hybrid" else -1  # the margin is the lead of the design best at the values
-    assert sign * (low - high) == pytest.approx(50_000, abs=1e-6)
+    assert sign * (low - high) == pytest.approx(cost, abs=1e-6)
 
 
 def test_identical_designs_split_the_probability_of_being_best_and_have_no_regret():
@@ -180,3 +182,21 @@ def test_sentences_name_the_deciding_input_and_both_kinds_of_sureness():
                            "cases (8 samples of the ranges)")
     assert sureness("hybrid", True, 0.81) == ("**hybrid** is clearly better on these assumptions (95 % over "
                                               "simulation noise); best in 81 % of plausible assumptions.")
+
+
+def test_a_run_asked_to_stop_stops_on_either_executor():
+    from sim.parallel import Stopped
+
+    s = scenario({"economics.bill_rate": [150, 250]}, {"none": {}, "am": {"account_managers": 1}})
+    with pytest.raises(Stopped):
+        robustness(s, settings=QUICK, should_stop=lambda: True)
+    with ThreadPoolExecutor(2) as pool, pytest.raises(Stopped):
+        robustness(s, settings=QUICK, executor=pool, should_stop=lambda: True)
+
+
+def test_the_sentence_without_its_share_starts_with_the_deciding_input():
+    s = scenario({"economics.salary.hybrid": [0, 400_000]}, {"none": {}, "hybrid": {"hybrids": 1}})
+    result = robustness(s, settings=QUICK)
+    full, tail = sentence(result), sentence(result, share=False)
+    assert tail.startswith("The answer turns on economics.salary.hybrid")
+    assert full.endswith(tail[0].lower() + tail[1:])

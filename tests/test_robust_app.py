@@ -60,8 +60,8 @@ def test_a_range_with_low_above_high_is_named_and_nothing_runs():
     at.sidebar.number_input(key="input:uncertainty.economics.salary.sales:low").set_value(120_000.0)
     at = press_run(at)
     assert not at.exception
-    assert any("uncertainty.economics.salary.sales = [120000.0, 100000.0]: low must not be above high" in e.value
-               for e in at.error)
+    assert any("uncertainty.economics.salary.sales" in e.value and "120000.0, 100000.0" in e.value
+               and "low must not be above high" in e.value for e in at.error)
 
 
 def test_next_hire_tests_the_recommendation_against_the_runner_up():

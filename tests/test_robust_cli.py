@@ -7,6 +7,7 @@ import json
 import pytest
 
 from sim.cli import USAGE_ERROR, main
+from sim.scenario import load_scenario
 
 SCENARIO = """
 name = "Tiny"
@@ -41,7 +42,8 @@ def test_robust_json_has_the_documented_shape_sorted_by_swing(tiny, capsys):
     assert sum(out["probability_best"].values()) == pytest.approx(1)
     assert set(out["expected_regret"]["none"]) == {"mean", "ci95"}
     assert [r["parameter"] for r in out["tornado"]] == ["economics.salary.hybrid", "economics.salary.sales"]
-    assert out["tornado"][0]["swing"] == pytest.approx(340_000, abs=1e-3)  # the hybrid's salary range, exactly
+    overhead = load_scenario(tiny).economics.overhead_factor  # what a dollar of salary costs the firm
+    assert out["tornado"][0]["swing"] == pytest.approx(340_000 * overhead, abs=1e-3)  # the salary range, exactly
     assert out["tornado"][1]["swing"] == 0
     assert out["best"] in ("none", "hybrid") and isinstance(out["clearly_best_over_noise"], bool)
     assert out["verdict"].startswith(f"{out['best']} is ")

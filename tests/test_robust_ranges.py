@@ -171,3 +171,13 @@ def test_writing_a_presets_ranges_keeps_its_own_and_adds_the_defaults(tmp_path):
     assert written.uncertainty == {**default_ranges(written), "behaviour.hybrid_strength": (0.1, 0.9)}
     write_ranges(path)
     assert loads(path.read_text(encoding="utf-8")) == written
+
+
+@pytest.mark.parametrize("ranges", [None, {}, {"behaviour.clarity_without_am": (0.5, 0.85)}])
+def test_a_file_with_ranges_becomes_the_preset_plus_overrides_and_back(presets, ranges):
+    from ui.overrides import apply_overrides, overrides_between
+
+    preset = presets["default"]
+    scenario = loads(dumps(with_ranges(preset, ranges)))  # as an uploaded file
+    assert scenario.uncertainty == ranges
+    assert apply_overrides(preset, overrides_between(preset, scenario)) == scenario

@@ -98,11 +98,11 @@ def test_expected_requests_follow_the_growth_integral():
     flat = from_dict({"weeks": 52, "warmup_weeks": 0, "demand": {"clients": 10, "requests_per_client_per_week": 1,
                                                                  "new_clients_per_year": 0}})
     assert expected_requests(flat) == pytest.approx(520)
-    # Prospects (5 a year, up to 25 % more with an AM) each send for half the year on average: 6.25 x 26 more.
+    # New clients only replace those gone (the firm is sized for demand.clients): no more requests than that.
     won = from_dict({"weeks": 52, "warmup_weeks": 0, "demand": {"clients": 10, "requests_per_client_per_week": 1,
-                                                                "new_clients_per_year": 5},
+                                                                "new_clients_per_year": 50},
                      "behaviour": {"am_new_client_boost": 0.25}})
-    assert expected_requests(won) == pytest.approx(520 + 6.25 * 26)
+    assert expected_requests(won) == pytest.approx(520)
     doubling = from_dict({"weeks": 52, "warmup_weeks": 0,
                           "demand": {"clients": 10, "requests_per_client_per_week": 1, "growth_per_year": 1.0,
                                      "new_clients_per_year": 0}})

@@ -87,3 +87,13 @@ def arrivals_chart(frame: pd.DataFrame) -> alt.Chart:
         x=alt.X("week:Q", title="Week of the export"), y=alt.Y("tickets:Q", title="Tickets"), color=_colour(),
         tooltip=["source:N", "week:Q", alt.Tooltip("tickets:Q", format=".1f")],
     )
+
+
+def screen_table(screen: list[dict]) -> pd.DataFrame:
+    """The back-test's screen, largest effect first: each assumption's plausible range and what going from its
+    low end to its high end does to lead time and on-time."""
+    return pd.DataFrame([{
+        "Assumption": row["path"], "Plausible range": f"{row['low']:g} to {row['high']:g}",
+        "Lead time, low to high (days)": f"{row['lead_time_change']:+.2f}",
+        "On time, low to high (points)": f"{row['on_time_change'] * 100:+.1f}",
+    } for row in screen])

@@ -154,7 +154,7 @@ def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     order = list(dict.fromkeys(frame["parameter"]))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     bars = alt.Chart(frame, title=title).mark_bar(opacity=0.8).encode(
-        y=alt.Y("parameter:N", title=None, sort=order),
+        y=alt.Y("parameter:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
         x=alt.X("start:Q", title=value_title, axis=axis), x2="stop:Q",
         color=alt.Color("end:N", title="Input at its", sort=["low end", "high end"]),
         tooltip=[alt.Tooltip("parameter:N", title="Input"), alt.Tooltip("end:N", title="At its"),

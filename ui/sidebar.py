@@ -304,6 +304,10 @@ def _money(values: dict[str, Any]) -> None:
         number("economics.bill_rate", "Bill rate ($ per billable hour)", values["economics.bill_rate"], 5.0, "%.0f")
         number("economics.late_discount", "Discount on a late delivery (share of its bill)",
                values["economics.late_discount"], 0.01, "%.2f")
+        number("economics.overhead_factor", "What a salary costs the firm (x salary)",
+               values["economics.overhead_factor"], 0.05, "%.2f",
+               extra_help="Staff cost and profit count every salary times this factor; the Next hire budget is "
+               "in salaries. 1.4: BLS, wages are about 70 % of what employees cost.")
 
 
 # Keys the assumptions section leaves to other inputs or files: the theory-check switch, and a table of values.

@@ -15,7 +15,7 @@ import streamlit as st
 from sim.robust import Robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, uncertain_ranges
 from ui import charts, tables
-from ui.labels import AXIS_FORMAT
+from ui.labels import AXIS_FORMAT, plain
 from ui.overrides import field_meta
 from ui.runner import ROBUST_SETTINGS
 
@@ -35,7 +35,8 @@ def parameter_words(path: str) -> str:
 def settings_words(scenario: Scenario) -> str:
     s = ROBUST_SETTINGS
     weeks = min(s.weeks or scenario.weeks, scenario.weeks)
-    return (f"{len(uncertain_ranges(scenario))} uncertain inputs (the sidebar's *Uncertain inputs*), each at its low "
+    return (f"{len(uncertain_ranges(scenario))} uncertain inputs (their ranges are in the sidebar, under each "
+            "assumption and in *Other uncertain inputs*), each at its low "
             f"and high end, then {s.samples} Latin-hypercube samples of all of them at once; every run "
             f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers, "
             "so it takes several seconds.")
@@ -59,7 +60,8 @@ def show(result: Robustness, best: str, noise_sure: bool, label: str, unit: str)
     tornado chart."""
     probability = result.probability_best.get(best, 0.0)
     box = st.success if noise_sure and probability >= 0.8 else st.info
-    box(sureness(best, noise_sure, probability) + " " + sentence(result, parameter_words))
+    box(sureness(best, noise_sure, probability) + " " + sentence(result, parameter_words, share=False)
+        + f" ({len(result.samples)} samples of the ranges.)")
     st.dataframe(tables.robust_table(result, unit), width="stretch")
     frame = tables.tornado_frame(result)
     if not frame.empty:
@@ -75,6 +77,6 @@ def run_guarded(action: Callable[[], Robustness]) -> Robustness | None:
     try:
         return action()
     except ScenarioError as exc:
-        st.error("The uncertainty analysis cannot run: " + "; ".join(exc.problems))
+        st.error("The uncertainty analysis cannot run: " + plain("; ".join(exc.problems)))
         return None
 

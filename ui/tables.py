@@ -138,9 +138,11 @@ def difference_sentences(results: Results, baseline: str) -> list[str]:
         profit = d["profit"]
         who = describe_design(designs[design])
         if math.isnan(profit["ci95"]) or abs(profit["mean"]) <= profit["ci95"]:
-            verdict = "not clearly different (the interval includes zero)"
-        else:
-            verdict = "clearly higher" if profit["mean"] > 0 else "clearly lower"
+            verdict = ("not clearly different on these assumptions (the 95 % interval over simulation noise "
+                       "includes zero)")
+        else:  # "on these assumptions": How sure is this? tests them
+            way = "higher" if profit["mean"] > 0 else "lower"
+            verdict = f"clearly {way} on these assumptions (95 % over simulation noise)"
         if d["lead_time_days"]["steady"]:
             delays = (f"mean lead time {_change(d['lead_time_days'], 'days', 'longer by', 'shorter by')} days, "
                       f"on-time rate {_change(d['on_time_rate'], 'share', 'up', 'down')}, ")

@@ -29,6 +29,7 @@ WEEKS_PER_YEAR = 52
 GROWTH_CONFIDENCE = 0.95
 SURE_TO_SHOW = 0.99  # a client already there sends a ticket within the settling window with this probability
 MIN_WATCH_WEEKS = 8
+MAX_TYPES = 12  # more ticket types than this are mostly rare ones: the rest go into one type "other"
 
 
 def working_days(times: pd.Series, hours_per_day: float) -> np.ndarray:
@@ -189,7 +190,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     notes.append(f"demand.requests_per_client_per_week = {_round(rate)}: {n} tickets over {weeks:.1f} working "
                  f"weeks and {clients} clients.")
     new_clients = None
-    if clients_col.notna().any() and "new_clients_per_year" in {f for f in type(base.demand).__dataclass_fields__}:
+    if clients_col.notna().any():
         first_seen = pd.Series(created).groupby(clients_col.to_numpy()).min().to_numpy()
         won = _clients_won(first_seen, start, weeks, rate)
         if won is None:
@@ -214,6 +215,13 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     # Work types
     t = t.assign(kind=t["type"].map(slug), created_day=created, resolved_day=resolved, asked_days=due)
     counts = t["kind"].value_counts()
+    if counts.size > MAX_TYPES:
+        kept_types = set(counts.index[: MAX_TYPES - 1])
+        t["kind"] = t["kind"].where(t["kind"].isin(kept_types), "other")
+        warnings.append(f"{counts.size} ticket types; the {MAX_TYPES - 1} most common are kept and the other "
+                        f"{counts.size - MAX_TYPES + 1} ({int(counts.iloc[MAX_TYPES - 1:].sum())} tickets) are "
+                        "one type 'other'.")
+        counts = t["kind"].value_counts()
     shares = _shares(counts)
     mapped_skill = "skill" in export.mapping
     base_types = base.demand.work_types

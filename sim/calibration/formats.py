@@ -83,6 +83,12 @@ class Export:
     preview: pd.DataFrame | None = None
 
 
+def _short(text: str, most: int = 40) -> str:
+    """A value from the user or the file, cut so a message never echoes a huge one back."""
+    text = str(text)
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
 def parse_map(items: list[str] | None) -> dict[str, str]:
     """`--map FIELD=COLUMN` items as a dict; an unknown field or a missing '=' is refused."""
     out: dict[str, str] = {}
@@ -90,9 +96,10 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
         name, sep, column = item.partition("=")
         name = name.strip()
         if not sep or not column.strip():
-            raise ExportError(f"--map {item!r}: write FIELD=COLUMN, e.g. client=Organization")
+            raise ExportError(f"--map {_short(item)!r}: write FIELD=COLUMN, e.g. client=Organization")
         if name not in FIELDS:
-            raise ExportError(f"--map {item!r}: unknown field {name!r}; fields are {', '.join(FIELDS)}")
+            raise ExportError(f"--map {_short(item)!r}: unknown field {_short(name)!r}; fields are "
+                              f"{', '.join(FIELDS)}")
         out[name] = column.strip()
     return out
 
@@ -102,7 +109,8 @@ def decode(data: bytes, source: str) -> str:
     if not data.strip():
         raise ExportError(f"{source}: the file is empty; expected {EXPECTED}")
     if len(data) > MAX_BYTES:
-        raise ExportError(f"{source}: {len(data):,} bytes; an export of at most {MAX_BYTES:,} bytes is read")
+        raise ExportError(f"{source}: more than {MAX_BYTES:,} bytes; an export of at most that size is read "
+                          "(export fewer months, or fewer columns)")
     if b"\x00" in data[:65536]:
         raise ExportError(f"{source}: a binary file, not a CSV; expected {EXPECTED}")
     try:
@@ -147,8 +155,8 @@ def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str
             continue
         found = _find(columns, (column,))
         if found is None:
-            shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
-            raise ExportError(f"{source}: --map {name}={column}: no such column; the columns are {shown}")
+            shown = ", ".join(_short(c) for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
+            raise ExportError(f"{source}: --map {name}={_short(column)}: no such column; the columns are {shown}")
         mapping[name] = found
     if "created" not in mapping:
         raise ExportError(f"{source}: no creation-date column; expected Created (Jira, Linear), Created at "
@@ -235,7 +243,7 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
     if tickets["created"].isna().all():
         first = created_text.dropna()
         sample = f" (first: {first.iloc[0][:40]!r})" if len(first) else ""
-        raise ExportError(f"{source}: column {mapping['created']!r}: no date could be read{sample}; expected "
+        raise ExportError(f"{source}: column {_short(mapping['created'])!r}: no date could be read{sample}; expected "
                           f"dates such as {DATE_EXAMPLES}")
     skipped: dict[str, int] = {}
 
@@ -250,10 +258,10 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
     for name in ("resolved", "due"):
         if name in mapping:
             given = _text(column(name)).reindex(tickets.index).notna()
-            skip(given & tickets[name].isna(), f"an unreadable {mapping[name]} date")
+            skip(given & tickets[name].isna(), f"an unreadable {_short(mapping[name])} date")
     skip(tickets["resolved"] < tickets["created"], "resolved before created")
     for name in ("effort_hours", "estimate_hours"):
-        skip(tickets[name] < 0, f"negative {mapping.get(name, name)}")
+        skip(tickets[name] < 0, f"negative {_short(mapping.get(name, name))}")
     for reason, count in skipped.items():
         warnings.append(f"{count} of {rows} rows skipped: {reason}.")
     if len(tickets) < MIN_TICKETS:
