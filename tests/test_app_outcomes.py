@@ -10,6 +10,8 @@ from sim.scenario import dumps, load_scenario
 from sim.stats import BacklogTrend
 from tests.conftest import ROOT
 from tests.test_app_pages import assert_clean
+from tests.test_app_share import open_link as open_share_link
+from tests.test_app_share import url
 from ui import charts, tables
 from ui.labels import KPIS, NOT_STEADY, money
 
@@ -20,14 +22,7 @@ CALM = {"v": "1", "preset": "default", "clients": "5", "weeks": "6", "reps": "2"
 
 
 def open_link(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params.update(params)
-    return at.run()
-
-
-def written_link(at: AppTest) -> dict[str, str]:
-    """The query string the app wrote for the scenario in force, one text per key."""
-    return {k: v[-1] if isinstance(v, list) else v for k, v in at.query_params.items()}
+    return open_share_link(params, timeout=120)  # the drowning firm's pages take longer
 
 
 def test_compare_names_each_design_not_keeping_up_and_shows_its_delays_as_not_steady():
@@ -83,7 +78,7 @@ def test_an_old_link_opens_with_the_new_value_and_says_so_once():
     (note,) = [i.value for i in at.info if "earlier version" in i.value]
     assert "behaviour.pm_hours_per_request" in note and "behaviour.pm_hours_fixed = 0.75" in note
     # the scenario in force, as the app writes it back into the link: the new keys only
-    written = written_link(at)
+    written = url(at)
     assert (written["behaviour.pm_hours_fixed"], written["behaviour.pm_effort_share"]) == ("0.75", "0")
     assert "behaviour.pm_hours_per_request" not in written
     at.run()
@@ -103,7 +98,7 @@ def test_an_old_file_uploaded_opens_with_the_new_values_and_one_note():
     assert any("Loaded **old.toml**" in s.value for s in at.success)
     (note,) = [i.value for i in at.info if "earlier version" in i.value]
     assert "**old.toml**" in note and "behaviour.am_hours_per_request" in note
-    written = written_link(at)
+    written = url(at)
     assert (written["behaviour.am_hours_fixed"], written["behaviour.am_effort_share"]) == ("1.25", "0")
     assert written["weeks"] == "7"
 

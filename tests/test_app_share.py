@@ -32,8 +32,8 @@ def media(monkeypatch):
     return read
 
 
-def open_link(params: dict[str, str]) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+def open_link(params: dict[str, str], timeout: float = 60) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     at.query_params.update(params)
     return at.run()
 

@@ -195,20 +195,12 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
     scenario = loads(scenario_toml)
     slot = st.empty()
     prefix = f"{_label}: " if _label else ""
-    total = len(designs) * scenario.replications
     should_stop = session_gone_or_rerun()
     small = simulated_weeks(scenario, designs) <= IN_PROCESS_WEEKS
     # made before taking a slot: a cluster that does not answer must not hold up the other users
     executor = None if small else shared_executor()
     with contextlib.nullcontext() if small else holding_run_slot(slot, prefix, should_stop):
-        bar = slot.progress(0.0, text=f"{prefix}0 of {total} replications done")
-        started = time.monotonic()
-
-        def progress(done: int, total: int) -> None:
-            left = (time.monotonic() - started) / done * (total - done)
-            eta = f", about {left:.0f} s left" if left >= 1 else ""
-            bar.progress(done / total, text=f"{prefix}{done} of {total} replications done{eta}")
-
+        progress = _progress_bar(slot, prefix)
         results = run_experiment(scenario, list(designs), executor=executor, progress=progress,
                                  should_stop=should_stop)
     slot.empty()
@@ -281,7 +273,8 @@ def how_sure(scenario: Scenario, designs: Sequence[str], objective: Objective, l
         _stopped()
 
 
-def _robust_progress(slot: Any, prefix: str) -> Any:
+def _progress_bar(slot: Any, prefix: str) -> Any:
+    """A progress bar in `slot` and the callback that moves it, with the time left once a replication is done."""
     bar = slot.progress(0.0, text=f"{prefix}0 replications done")
     started = time.monotonic()
 
@@ -305,7 +298,7 @@ def _cached_robust(scenario_toml: str, designs: tuple[str, ...], objective: str,
     executor = None if robust_weeks(scenario, len(designs), settings) <= IN_PROCESS_WEEKS else shared_executor()
     with holding_run_slot(slot, prefix, should_stop):
         return robustness(scenario, list(designs), objective, settings, executor=executor,
-                          progress=_robust_progress(slot, prefix), should_stop=should_stop)
+                          progress=_progress_bar(slot, prefix), should_stop=should_stop)
 
 
 def advice_how_sure(scenario: Scenario, budget: float, objective: Objective, growth: float,
@@ -329,4 +322,4 @@ def _cached_advice_robust(scenario_toml: str, budget: float, objective: str, gro
     executor = None if robust_weeks(scenario, 2, settings) <= IN_PROCESS_WEEKS else shared_executor()
     with holding_run_slot(slot, prefix, should_stop):
         return advice_robustness(scenario, ranked, settings, executor=executor,
-                                 progress=_robust_progress(slot, prefix), should_stop=should_stop)
+                                 progress=_progress_bar(slot, prefix), should_stop=should_stop)
