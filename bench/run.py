@@ -267,18 +267,28 @@ def time_sizes(weeks: int, repeats: int) -> dict[str, Any]:
 
 # -- the whole command line against a bare SimPy loop, start-up included -----------------------------------------
 
+# Runs a command and prints its wall time, CPU time and peak RSS. Linux counts into a process's peak RSS the memory
+# of the process it was started from (fork, then exec), so the command must start from this small interpreter,
+# not from the benchmark, which holds hundreds of MiB by then.
+MEASURE_CHILD = """
+import json, os, subprocess, sys, time
+t0 = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(json.dumps({"wall": time.perf_counter() - t0, "cpu": usage.ru_utime + usage.ru_stime,
+                  "rss_kib": usage.ru_maxrss, "code": os.waitstatus_to_exitcode(status)}))
+"""
+
+
 def _child_cpu(command: list[str]) -> tuple[float, float, int]:
     """Wall seconds, CPU seconds (user + system) and peak RSS (KiB) of one child process run to its end."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    t0 = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - t0
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed: {child.stderr.read().decode()[-2000:]}")
-    child.stderr.close()
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+    done = subprocess.run([sys.executable, "-c", MEASURE_CHILD, *command], cwd=ROOT, env=env, capture_output=True,
+                          text=True, check=True)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if figures["code"] != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr[-2000:]}")
+    return figures["wall"], figures["cpu"], figures["rss_kib"]
 
 
 def time_cli(weeks: int, repeats: int) -> dict[str, Any]:

@@ -147,7 +147,7 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
 
 
 def main() -> None:
-    st.title("Calibrate to your firm")
+    st.title("Calibrate")
     st.write("Upload a ticket export (Jira, Zendesk, Linear, or a CSV with the columns created, resolved, type, "
              "client, effort_hours, due, assignee). Orgsim fits clients, demand, work types and the team to it, "
              "then simulates your organisation today against your own record. The file stays in this session's "

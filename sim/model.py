@@ -191,12 +191,25 @@ class OwnQueues:
         self.firm = firm
         b = firm.b
         self.threshold = b.peer_help_threshold_hours if b.peer_help else math.inf
+        # Per skill, the engineers whose waiting work reaches the threshold: an idle engineer looks for the busiest
+        # colleague among them rather than over the whole team (which made cost per request grow with size).
+        self.loaded: dict[str, set[Engineer]] = {skill: set() for skill in firm.by_skill}
+        for eng in firm.engineers:
+            self.note(eng)
+
+    def note(self, eng: Engineer) -> None:
+        """Keep `loaded` in step after a change to this engineer's queue."""
+        if eng.queue_hours >= self.threshold:
+            self.loaded[eng.skill].add(eng)
+        else:
+            self.loaded[eng.skill].discard(eng)
 
     def assign(self, req: Request, eng: Engineer | None = None) -> None:
         """A request ready for engineering: to its usual engineer (a fix to whoever delivered it)."""
         firm = self.firm
         owner = eng or firm.usual_engineer(req)
         owner.put(req)
+        self.note(owner)
         if owner.wake is not None:
             firm.wake(owner)
         elif owner.queue_hours >= self.threshold and firm.idle[req.skill]:
@@ -205,16 +218,24 @@ class OwnQueues:
     def next_for(self, eng: Engineer) -> Request | None:
         held = eng.most_urgent_held()
         if eng.queue and (held is None or eng.queue[0][:2] < held.urgency):
-            return eng.pop()
+            req = eng.pop()
+            self.note(eng)
+            return req
         if held is not None:
             return held
         return self.help_colleague(eng)
 
     def help_colleague(self, eng: Engineer) -> Request | None:
-        busiest = max(self.firm.by_skill[eng.skill], key=lambda e: (e.queue_hours, -e.index))
+        loaded = self.loaded[eng.skill]
+        if not loaded:  # then the busiest is below the threshold too
+            return None
+        # The busiest of the team is among the loaded, and the key (hours, then the lower index) names one engineer.
+        busiest = max(loaded, key=lambda e: (e.queue_hours, -e.index))
         if busiest is eng or not busiest.queue or busiest.queue_hours < self.threshold:
             return None
-        return busiest.pop()
+        req = busiest.pop()
+        self.note(busiest)
+        return req
 
     def work_ahead(self, req: Request) -> float:
         return self.firm.usual_engineer(req).backlog_hours()

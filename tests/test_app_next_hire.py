@@ -139,8 +139,9 @@ def confident(default_scenario):
 
 @pytest.fixture(scope="module")
 def tied(default_scenario):
-    """Lead time with a quick procedure on a short horizon: two options left at the cap."""
-    scenario = small(default_scenario, weeks=8, replications=2)
+    """Lead time with a quick procedure on a short horizon and a seed where two options are left at the cap (the
+    test is about how a tie is shown, so it picks a case that has one; `assert not tied.confident` guards it)."""
+    scenario = small(default_scenario, weeks=8, replications=2).replace(seed=2)
     return advise(scenario, 100_000, "lead_time", procedure=Procedure(first_stage=5, cap=15))
 
 

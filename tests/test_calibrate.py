@@ -261,24 +261,6 @@ def test_calibrate_json_has_the_scenario_the_record_and_the_backtest(capsys, def
     assert out["backtest"]["design"] == "none"
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_new_clients_are_counted_from_first_tickets_after_the_settling_weeks(seed, default_scenario):
-    won = Process(**{**BIG.__dict__, "weeks": 104, "new_clients_per_year": 12.0, "seed": seed})
-    generated, _, result = fitted(won, "generic", default_scenario)
-    per_year = generated.truth["clients_won"] / 2
-    assert result.scenario.demand.new_clients_per_year == pytest.approx(per_year, rel=0.3)
-    assert result.scenario.demand.clients == generated.truth["clients"]
-    _, _, none_won = fitted(Process(**{**BIG.__dict__, "seed": seed}), "generic", default_scenario)
-    assert none_won.scenario.demand.new_clients_per_year <= 2.0
-
-
-def test_a_short_export_keeps_the_base_new_clients_with_a_warning(default_scenario):
-    short = Process(**{**SAMPLE.__dict__, "weeks": 8})
-    _, _, result = fitted(short, "jira", default_scenario)
-    assert result.scenario.demand.new_clients_per_year == default_scenario.demand.new_clients_per_year
-    assert any("too short to see new clients" in w for w in result.warnings)
-
-
 def test_the_sample_export_is_what_its_script_writes():
     assert SAMPLE_CSV.read_text(encoding="utf-8") == to_csv(generate(SAMPLE), SAMPLE, "jira")
 
@@ -375,3 +357,10 @@ def test_an_export_of_creation_dates_alone_fits_demand_and_skips_the_backtest(de
     assert any("No assignee column" in w for w in out["warnings"])
     assert out["scenario"]["firm"]["engineers"] == default_scenario.firm.engineers
     assert out["scenario"]["demand"]["clients"] == SAMPLE.clients
+
+
+def test_clients_won_during_the_export_count_among_its_clients(default_scenario):
+    won = Process(**{**BIG.__dict__, "new_clients_per_year": 6.0, "seed": 4})
+    generated, _, result = fitted(won, "jira", default_scenario)
+    assert generated.truth["clients_won"] > 0
+    assert result.scenario.demand.clients == generated.truth["clients"] == BIG.clients + generated.truth["clients_won"]

@@ -38,7 +38,8 @@ def arrivals(scenario, *requests: tuple[float, int, int], clarity: float = 0.99,
     types = list(scenario.demand.work_types.values())
     kinds = np.array([r[2] for r in requests])
     draws = RequestDraws(
-        client_sizes=np.ones(scenario.demand.clients), prospect_hours=np.zeros(0), prospect_draw=np.zeros(0),
+        client_sizes=np.ones(scenario.demand.clients), client_leaves=np.full(scenario.demand.clients, np.inf),
+        prospect_hours=np.zeros(0), prospect_draw=np.zeros(0),
         arrival_hours=hours, client=np.array([r[1] for r in requests]), work_type=kinds,
         raw_effort=np.array([types[k].effort_hours for k in kinds]), clarity_draw=np.full(n, clarity),
         review_draw=np.full(n, review), upsell_draw=np.full(n, 0.99),

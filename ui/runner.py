@@ -38,7 +38,7 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
+from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves
 from sim.experiment import IN_PROCESS_WEEKS, Results, run_experiment, simulated_weeks
 from sim.parallel import STOP_POLL_SECONDS, Stopped, default_executor, stop_if_asked
 from sim.robust import Robustness, Settings, advice_robustness, robustness
@@ -78,7 +78,9 @@ def ranking_requests(scenario: Scenario, budget: float, growths: Sequence[float]
     options = len(affordable_moves(scenario, budget)) + 1
     if options == 1:
         return 0.0, 1
-    requests = sum(requests_per_run(grown(scenario, g)) for g in growths) * options * procedure.first_stage
+    # Requests scale with the requests per client that growth multiplies; estimated without validating the grown
+    # scenario, so one too big to run is still estimated (and refused, with its reason, only if run anyway).
+    requests = requests_per_run(scenario) * sum(1 + g for g in growths) * options * procedure.first_stage
     return requests, options
 
 

@@ -27,8 +27,6 @@ EPOCH = np.datetime64("2000-01-03")  # a Monday
 DAYS_PER_WEEK = 5
 WEEKS_PER_YEAR = 52
 GROWTH_CONFIDENCE = 0.95
-SURE_TO_SHOW = 0.99  # a client already there sends a ticket within the settling window with this probability
-MIN_WATCH_WEEKS = 8
 MAX_TYPES = 12  # more ticket types than this are mostly rare ones: the rest go into one type "other"
 
 
@@ -140,18 +138,6 @@ def _growth(weekly: np.ndarray) -> tuple[float, float, bool]:
     return growth, float(res.pvalue), bool(res.pvalue < 1 - GROWTH_CONFIDENCE)
 
 
-def _clients_won(first_seen: np.ndarray, start: float, weeks: float, rate: float) -> tuple[float, float] | None:
-    """New clients per year: clients whose first ticket comes after a settling window (the weeks in which a client
-    of average size, already there, sends a ticket with probability SURE_TO_SHOW), over the weeks after it. None
-    when the export is too short to watch for them."""
-    settle = -math.log(1 - SURE_TO_SHOW) / rate if rate > 0 else math.inf
-    watched = weeks - settle
-    if watched < MIN_WATCH_WEEKS:
-        return None
-    late = int(np.sum((first_seen - start) / DAYS_PER_WEEK > settle))
-    return late / watched * WEEKS_PER_YEAR, settle
-
-
 def fit(export: Export, base: Scenario, engineers: int | None = None, source: str = "export") -> Fit:
     """A scenario whose demand, work types and team come from the tickets (the rest from `base`), and the firm's
     record over the span of the export."""
@@ -189,17 +175,6 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     rate = n / weeks / clients
     notes.append(f"demand.requests_per_client_per_week = {_round(rate)}: {n} tickets over {weeks:.1f} working "
                  f"weeks and {clients} clients.")
-    new_clients = None
-    if clients_col.notna().any():
-        first_seen = pd.Series(created).groupby(clients_col.to_numpy()).min().to_numpy()
-        won = _clients_won(first_seen, start, weeks, rate)
-        if won is None:
-            warnings.append(f"The export is too short to see new clients arrive; demand.new_clients_per_year = "
-                            f"{base.demand.new_clients_per_year:g} kept from the base scenario.")
-        else:
-            new_clients = won[0]
-            notes.append(f"demand.new_clients_per_year = {_round(new_clients, 2)}: clients whose first ticket "
-                         f"came after the first {won[1]:.0f} weeks, per year of the rest.")
     week_index = np.floor((created - start) / DAYS_PER_WEEK).astype(int)
     full_weeks = int(math.floor(weeks))
     weekly = np.bincount(week_index[week_index < full_weeks], minlength=full_weeks).astype(float)
@@ -305,9 +280,6 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         _clip(rate, type(base.demand), "requests_per_client_per_week")), "client_size_cv": _round(
         _clip(size_cv, type(base.demand), "client_size_cv"), 2), "growth_per_year": _round(
         _clip(growth, type(base.demand), "growth_per_year"), 2), "work_types": work_types}
-    if new_clients is not None:
-        data["demand"]["new_clients_per_year"] = _round(_clip(new_clients, type(base.demand),
-                                                              "new_clients_per_year"), 2)
     scenario = from_dict(data)
 
     # The record
