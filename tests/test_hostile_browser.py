@@ -86,8 +86,8 @@ def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(server, browser):
         page.get_by_role("heading", name="Next hire").wait_for(timeout=WAIT_MS)
         settle(page)  # the script has finished: it asked and stopped, it is not ranking
         main = page.get_by_test_id("stMain")
-        expect(main.get_by_test_id("stAlert").filter(has_text="million requests")).to_be_visible()
-        expect(main.get_by_role("button", name="Run it anyway")).to_be_visible()
+        expect(main.get_by_test_id("stAlert").filter(has_text="million requests")).to_be_visible(timeout=WAIT_MS)
+        expect(main.get_by_role("button", name="Run it anyway")).to_be_visible(timeout=WAIT_MS)
         expect(main.get_by_text("replications done")).to_have_count(0)
         expect(main.get_by_test_id("stDataFrame")).to_have_count(0)
         save_screenshot(page, "hostile_huge_ranking")
