@@ -50,7 +50,8 @@ def textbook_scenario(load: float, weeks: int, replications: int, **behaviour):
 
 
 # Higher loads need longer runs for the same precision: the variance of the mean wait grows like 1 / (1 - rho)^4.
-CASES = [(0.5, 40, 8), (0.8, 100, 8), (0.9, 250, 10)]
+# The heavy-load case is the longest run of the suite: `make test-fast` leaves it to `make test` and CI.
+CASES = [(0.5, 40, 8), (0.8, 100, 8), pytest.param(0.9, 250, 10, marks=pytest.mark.slow)]
 
 
 @pytest.mark.parametrize(("load", "weeks", "replications"), CASES)
