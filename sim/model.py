@@ -237,6 +237,9 @@ class OwnQueues:
         self.note(busiest)
         return req
 
+    def finished(self, req: Request, hours: float) -> None:
+        """Nothing to update: an engineer's backlog is read from their queue and what they hold."""
+
     def work_ahead(self, req: Request) -> float:
         return self.firm.usual_engineer(req).backlog_hours()
 
@@ -542,9 +545,7 @@ class Firm:
     def finish_work(self, eng: Engineer, req: Request) -> None:
         eng.held.remove(req)
         eng.last_worked[req.client] = self.env.now
-        hours = req.hours_to_do
-        if isinstance(self.planning, CentralPlanning):
-            self.planning.finished(req, hours)
+        self.planning.finished(req, req.hours_to_do)
         if req.built_wrong:  # the client finds it: the fix costs more and comes back to the queue
             req.built_wrong = False
             req.client_saw_rework = True
