@@ -313,6 +313,9 @@ class OrgDesign:
     standardised_work: bool | None = param(None, "Overrides [process] standardised_work for this design.")
     checkins: bool | None = param(None, "Overrides [process] checkins for this design.")
     status_updates: bool | None = param(None, "Overrides [process] status_updates for this design.")
+    label: str = param(
+        "", "Name shown in the app and report; empty means words from its name or hires (sim/wording.py)."
+    )
 
     def process(self, base: Process) -> Process:
         """The process levers in force for this design: its own overrides on top of the scenario's."""

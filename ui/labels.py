@@ -6,7 +6,10 @@ import math
 import re
 from dataclasses import dataclass
 
-from sim.scenario import OrgDesign
+# The words of designs live in sim.wording (the report and the CLI use them too); the pages import them from here.
+from sim.wording import describe_design as describe_design
+from sim.wording import design_label as design_label
+from sim.wording import design_labels as design_labels
 
 
 @dataclass(frozen=True)
@@ -109,26 +112,3 @@ def interval(half_width: float, unit: str) -> str:
         return f"{half_width * 100:.0f} pts"
     return figure(half_width, unit)
 
-
-def _count(n: float, one: str, many: str) -> str:
-    if n == 1:
-        return f"an {one}" if one[0] in "aeiou" else f"a {one}"
-    return f"{n:g} {many}"
-
-
-def describe_design(design: OrgDesign) -> str:
-    """The hires a design adds, in words: 'a project manager and an account manager'."""
-    parts = []
-    if design.project_managers:
-        parts.append(_count(design.project_managers, "project manager", "project managers"))
-    if design.account_managers:
-        parts.append(_count(design.account_managers, "account manager", "account managers"))
-    if design.hybrids:
-        parts.append(_count(design.hybrids, "hybrid PM/AM", "hybrid PM/AMs"))
-    if design.sales_share:
-        parts.append(f"a salesperson at {design.sales_share * 100:.0f} %")
-    if design.extra_engineers:
-        parts.append(_count(design.extra_engineers, "extra engineer", "extra engineers"))
-    if not parts:
-        return "no coordinator: engineers deal with clients themselves"
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
