@@ -99,6 +99,19 @@ class Firm:
         min=0, max=500,
     )
 
+    def resized(self, engineers: int) -> Firm:
+        """The firm with `engineers` engineers, the one meaning of "engineers = N" (a link's `engineers=14`, the
+        growth page's engineers lever): the skills keep today's mix, split by largest remainder, ties to the skill
+        listed first; a firm without skills just changes its headcount."""
+        today = sum(self.skills.values())
+        if not self.skills or today == 0:
+            return dataclasses.replace(self, engineers=engineers)
+        exact = {name: engineers * count / today for name, count in self.skills.items()}
+        split = {name: int(x) for name, x in exact.items()}
+        for name in sorted(exact, key=lambda n: split[n] - exact[n])[: engineers - sum(split.values())]:
+            split[name] += 1
+        return dataclasses.replace(self, engineers=engineers, skills=split)
+
 
 @dataclass(frozen=True)
 class WorkType:

@@ -12,9 +12,10 @@ from typing import Any
 
 import streamlit as st
 
+from sim.paths import field_meta, flatten, merge, unflatten
 from sim.scenario import OrgDesign, Scenario, ScenarioError, uncertain_ranges
 from ui.labels import describe_design, plain
-from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
+from ui.overrides import apply_overrides
 from ui.state import (
     OVERRIDES_KEY,
     PRESET_KEY,
