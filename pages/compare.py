@@ -8,12 +8,13 @@ import streamlit as st
 from sim.advisor import Objective
 from sim.answer import MARKED_METRICS, Answer, headline
 from sim.experiment import Results
+from sim.parallel import ClusterError
 from sim.robust import renamed
-from sim.scenario import OrgDesign, Scenario, ScenarioError, dumps
+from sim.scenario import OrgDesign, Scenario, dumps
 from ui import charts, sureness, tables
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, design_labels, plain
-from ui.runner import confirm_long_run, how_sure, run
-from ui.sidebar import scenario_or_problems, show_problems
+from ui.runner import confirm_long_run, how_sure, run, show_server_problem
+from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
 
 PAGE = "compare"
@@ -123,8 +124,8 @@ def main() -> None:
         return
     try:
         results = run(scenario, designs)
-    except ScenarioError as exc:  # e.g. a Dask scheduler that does not answer
-        show_problems(exc)
+    except ClusterError as exc:  # e.g. a Dask scheduler that does not answer
+        show_server_problem(exc)
         return
     answer = headline(results, Objective.of(choice), baseline)
     show_answer(answer)
