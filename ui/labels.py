@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from sim.scenario import OrgDesign
+from sim.wording import describe_hires
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,9 @@ TIME_USE: dict[str, str] = {
     "idle": "Idle",
 }
 
-# How an option of the advisor stands once its procedure stops, in the words of the ranking table and chart.
-BEST, TIED, DROPPED = "Best", "Tied with the best", "Dropped as worse"
+# How an option of the advisor stands against the best on the replications every option ran (sim.advisor: best
+# mean, paired 95 % interval covering zero, or not), in the words of the ranking table, its chart and its banner.
+BEST, TIED, WORSE = "Best", "Tied with the best", "Worse"
 
 
 def money(x: float, signed: bool = False) -> str:
@@ -110,25 +112,6 @@ def interval(half_width: float, unit: str) -> str:
     return figure(half_width, unit)
 
 
-def _count(n: float, one: str, many: str) -> str:
-    if n == 1:
-        return f"an {one}" if one[0] in "aeiou" else f"a {one}"
-    return f"{n:g} {many}"
-
-
 def describe_design(design: OrgDesign) -> str:
-    """The hires a design adds, in words: 'a project manager and an account manager'."""
-    parts = []
-    if design.project_managers:
-        parts.append(_count(design.project_managers, "project manager", "project managers"))
-    if design.account_managers:
-        parts.append(_count(design.account_managers, "account manager", "account managers"))
-    if design.hybrids:
-        parts.append(_count(design.hybrids, "hybrid PM/AM", "hybrid PM/AMs"))
-    if design.sales_share:
-        parts.append(f"a salesperson at {design.sales_share * 100:.0f} %")
-    if design.extra_engineers:
-        parts.append(_count(design.extra_engineers, "extra engineer", "extra engineers"))
-    if not parts:
-        return "no coordinator: engineers deal with clients themselves"
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    """The hires a design adds, in words: 'a project manager and an account manager' (sim.wording)."""
+    return describe_hires(design)
