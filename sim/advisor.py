@@ -39,8 +39,8 @@ from sim.kn import Procedure, Selection, select_best
 from sim.measure import yearly_salaries
 from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, short, shown
-from sim.stats import BacklogTrend, backlog_trend, t_half_width
-from sim.wording import PROCESS_WORDS, ROLE_WORDS, SALESPERSON, TODAY_NAME, move_name
+from sim.stats import BacklogTrend, backlog_trend, t_half_width, ties_with_best
+from sim.wording import HIRE_WORDS, SALESPERSON, TODAY_NAME, move_name
 
 Progress = Callable[[int, int], None]
 
@@ -60,7 +60,7 @@ HIRES = ("extra_engineers", "project_managers", "account_managers", "hybrids")
 MAX_PER_ROLE = {"extra_engineers": 10, "project_managers": 2, "account_managers": 2, "hybrids": 2}
 MAX_PEOPLE = 3  # people added in one move (a salesperson share counts as one): the next round of hiring
 SALES_SHARES = (0.5, 1.0)
-PROCESS_MOVES = tuple(PROCESS_WORDS)  # free: they cost engineer hours, not salaries
+PROCESS_MOVES = ("standardised_work", "checkins")  # free: they cost engineer hours, not salaries
 HIRE_KEYS = (*HIRES, "sales_share", *PROCESS_MOVES)
 
 
@@ -247,7 +247,7 @@ def _design(today: OrgDesign, hires: Mapping[str, Any]) -> OrgDesign:
 
 
 def _nothing_affordable(scenario: Scenario, budget: float) -> NothingAffordable:
-    prices = {f"one {ROLE_WORDS[k][0]}": yearly_salaries(scenario.economics, {k: 1}) for k in HIRES}
+    prices = {f"one {HIRE_WORDS[k][0]}": yearly_salaries(scenario.economics, {k: 1}) for k in HIRES}
     prices[f"a {SALESPERSON} at {min(SALES_SHARES):g} time"] = yearly_salaries(scenario.economics,
                                                                              {"sales_share": min(SALES_SHARES)})
     cheapest = min(prices, key=prices.get)
@@ -406,14 +406,16 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
     scores = [_scores(runs, objective, name, n) for name in names]
     # best mean first; equal means (a lever that changes nothing) the cheaper first, then in the order built
     order = sorted(range(len(candidates)), key=lambda i: (-sign * scores[i].mean(), candidates[i].cost, i))
-    best = order[0]
+    # the app's one rule for "tied with the best" (sim.stats); listed in this order, so the first wins equal means
+    best_key, tied_keys = ties_with_best({str(i): sign * scores[i] for i in order})
+    best, tied = int(best_key), {int(key) for key in tied_keys}
     rows = []
     trends: dict[int, BacklogTrend] = {}
     for i in order:
         move, values = candidates[i], scores[i]
         diff, gap = values - scores[0], values - scores[best]
         gap_half = t_half_width(gap) if i != best else 0.0
-        status = BEST if i == best else TIED if abs(gap.mean()) <= gap_half else WORSE
+        status = BEST if i == best else TIED if i in tied else WORSE
         trend = backlog_trend(f'"{move.name}"', runs.metric(names[i], n, "backlog_growth_per_week"),
                               runs.metric(names[i], n, "throughput_per_week"), runs.scenario.weeks, kind="option")
         trends[i] = trend

@@ -23,7 +23,7 @@ from sim.advisor import (
     grown,
 )
 from sim.cli import main
-from sim.parallel import DASK_SCHEDULER_VARIABLE, dask_client, default_executor, local_pool
+from sim.parallel import DASK_SCHEDULER_VARIABLE, ClusterError, dask_client, default_executor, local_pool
 from sim.scenario import OrgDesign, ScenarioError, dumps, from_dict
 from sim.wording import TODAY_NAME, move_name
 
@@ -207,7 +207,7 @@ def test_an_unreachable_cluster_is_a_plain_error(monkeypatch):
 
     monkeypatch.setattr(sim.parallel, "CONNECT_TIMEOUT_SECONDS", 1)
     monkeypatch.setenv(DASK_SCHEDULER_VARIABLE, "tcp://127.0.0.1:1")
-    with pytest.raises(ScenarioError, match=r"SIM_DASK_SCHEDULER = 'tcp://127.0.0.1:1': no Dask scheduler answers"):
+    with pytest.raises(ClusterError, match=r"SIM_DASK_SCHEDULER = 'tcp://127.0.0.1:1': no Dask scheduler answers"):
         default_executor()
 
 
@@ -220,8 +220,8 @@ def test_hires_are_worded_in_one_place_for_moves_designs_and_the_budget_message(
     assert move_name({"extra_engineers": 2}) == "+2 engineers" and move_name({}) == TODAY_NAME
     assert describe_design(OrgDesign(hybrids=1, extra_engineers=2)) == "a hybrid PM/AM and 2 extra engineers"
     # one home: a role renamed there is renamed in the advisor's moves, the app's descriptions and the messages
-    monkeypatch.setitem(sim.wording.ROLE_WORDS, "hybrids", ("coordinator", "coordinators"))
-    monkeypatch.setitem(sim.wording.ROLE_WORDS, "account_managers", ("client lead", "client leads"))
+    monkeypatch.setitem(sim.wording.HIRE_WORDS, "hybrids", ("coordinator", "coordinators"))
+    monkeypatch.setitem(sim.wording.HIRE_WORDS, "account_managers", ("client lead", "client leads"))
     names = {m.name for m in affordable_moves(drowning, 120_000)}
     assert {"+1 coordinator", "+1 client lead"} <= names and not any("hybrid" in n for n in names)
     assert describe_design(OrgDesign(hybrids=2)) == "2 coordinators"
