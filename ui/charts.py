@@ -11,7 +11,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ui.labels import BEST, DROPPED, TIED
+from ui.labels import BEST, TIED, WORSE
 
 BAND_OPACITY = 0.2
 BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.DEPENDS_ON_RUN_LENGTH) is pale
@@ -160,7 +160,7 @@ def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: 
 
 
 # The best option stands out; options the advisor cannot tell from it are marked, the dropped ones recede.
-VERDICT_COLORS = {BEST: "#2e7d32", TIED: "#ef6c00", DROPPED: "#9e9e9e"}
+VERDICT_COLORS = {BEST: "#2e7d32", TIED: "#ef6c00", WORSE: "#9e9e9e"}
 
 
 def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None
