@@ -710,10 +710,8 @@ def _check_consistency(s: Scenario, problems: list[Problem]) -> None:
     for name, wt in s.demand.work_types.items():
         if skills.get(wt.skill, 0) < 1:
             have = ", ".join(n for n, c in skills.items() if c > 0)
-            problems.append(Problem(
-                f"demand.work_types.{name}.skill", NO_VALUE, f"no engineer has this skill; skills with engineers: "
-                f"{have}", subject=f"demand.work_types.{name}.skill = {wt.skill!r}"
-            ))
+            problems.append(Problem(f"demand.work_types.{name}.skill", wt.skill,
+                                    f"no engineer has this skill; skills with engineers: {have}"))
     if not s.designs:
         problems.append(Problem("designs", NO_VALUE, "at least one org design is needed"))
     for path in s.uncertainty or {}:

@@ -7,12 +7,24 @@ go into the state (preset + overrides) only when Run is pressed; see ui/state.py
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from sim.scenario import OrgDesign, Scenario, ScenarioError, uncertain_ranges
+from sim.scenario import (
+    NO_VALUE,
+    SHARES_PATH,
+    OrgDesign,
+    Problem,
+    Scenario,
+    ScenarioError,
+    uncertain_ranges,
+)
+from sim.scenario import (
+    shown as shown_value,
+)
 from ui.labels import describe_design, plain
 from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
 from ui.state import (
@@ -21,6 +33,7 @@ from ui.state import (
     AppState,
     current_scenario,
     input_key,
+    last_good_scenario,
     presets,
     read_state,
     set_overrides,
@@ -43,6 +56,38 @@ UI_MAX = {"engineers": 60, "clients": 200, "replications": 100, "growth": 2.0}
 def _label(path: str, label: str) -> str:
     st.session_state.setdefault(CONTROLS_KEY, {})[path] = label
     return label
+
+
+# Problems of the inputs as they are, each shown once under the input it is about (by the problem's path); what no
+# input claims is shown at the top of the form. The labels they were shown under feed the page's banner.
+PENDING_KEY = "sidebar.pending_problems"
+BLAMED_KEY = "sidebar.blamed_labels"
+
+
+def _take(match: Callable[[Problem], bool]) -> list[Problem]:
+    """The problems not shown yet that `match` claims, now marked as shown."""
+    pending: list[Problem] = st.session_state.get(PENDING_KEY, [])
+    taken = [p for p in pending if match(p)]
+    st.session_state[PENDING_KEY] = [p for p in pending if not match(p)]
+    return taken
+
+
+def _blame(*labels: str) -> None:
+    blamed = st.session_state.setdefault(BLAMED_KEY, [])
+    blamed.extend(label for label in labels if label not in blamed)
+
+
+def _what(problem: Problem) -> str:
+    """A problem in the words of the input it is shown under: what is allowed, and the value it has now."""
+    now = f" (now {plain(shown_value(problem.value))})" if problem.value is not NO_VALUE else ""
+    return f"{plain(problem.message)}{now}"
+
+
+def _under(path: str, label: str) -> None:
+    """Right under an input: the problems about it."""
+    for problem in _take(lambda p: p.path == path):
+        _blame(label)
+        st.error(f"**{plain(label)}**: {_what(problem)}")
 
 
 def _seed(path: str, value: Any) -> str:
@@ -68,6 +113,7 @@ def number(path: str, label: str, value: Any, step: float, fmt: str | None = Non
         _label(path, label), min_value=lo, max_value=hi, step=kind(step), format=fmt,
         key=_seed(path, kind(value)), help=_help(path, extra_help),
     )
+    _under(path, label)
 
 
 def slider(path: str, label: str, value: Any, step: float, ui_max: float | None = None, fmt: str | None = None,
@@ -80,10 +126,12 @@ def slider(path: str, label: str, value: Any, step: float, ui_max: float | None 
         _label(path, label), min_value=lo, max_value=hi, step=kind(step), format=fmt,
         key=_seed(path, kind(value)), help=_help(path, extra_help),
     )
+    _under(path, label)
 
 
 def toggle(path: str, label: str, value: bool) -> None:
     st.toggle(_label(path, label), key=_seed(path, bool(value)), help=_help(path))
+    _under(path, label)
 
 
 @dataclass(frozen=True)
@@ -205,6 +253,8 @@ def render_sidebar() -> None:
     shown = _shown(preset, state.overrides)
     st.session_state[CONTROLS_KEY] = {}
     st.session_state[WORK_TYPES_KEY] = list(shown.work_types)
+    st.session_state[PENDING_KEY] = _problems_now()
+    st.session_state[BLAMED_KEY] = []
     with st.sidebar:
         if PRESET_INPUT not in st.session_state:
             st.session_state[PRESET_INPUT] = state.preset
@@ -217,6 +267,7 @@ def render_sidebar() -> None:
         for problem in problems:
             st.warning(f"A preset file could not be loaded: {plain(problem)}")
         with st.form(FORM_KEY, border=False):
+            elsewhere = st.empty()  # problems no input below claims, filled once every input has taken its own
             _team(shown)
             _designs(shown)
             _salaries(shown.values)
@@ -229,6 +280,7 @@ def render_sidebar() -> None:
             _experiment(shown.values)
             st.caption("Changes apply when you press Run.")
             st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
+            _unplaced(elsewhere)
         if state.overrides:
             st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
 
@@ -239,10 +291,18 @@ def _team(shown: Shown) -> None:
     if shown.skills:
         for skill in shown.skills:
             path = f"firm.skills.{skill}"
-            slider(path, f"Engineers in {skill}", values[path], 1, ui_max=UI_MAX["engineers"], ui_min=0,
+            label = f"Engineers in {skill}"
+            slider(path, label, values[path], 1, ui_max=UI_MAX["engineers"], ui_min=0,
                    extra_help="The team is the sum over skills.")
+            for problem in _take(lambda p, s=skill: p.path.endswith(".skill") and p.value == s):
+                _blame(label)  # a work type needs the skill this input took every engineer from
+                name = problem.path.split(".")[-2]
+                st.error(f"**{plain(label)}**: {plain(name)} requests need this skill, so at least one engineer "
+                         "must have it.")
         total = sum(values[f"firm.skills.{s}"] for s in shown.skills)
-        st.caption(f"{_label('firm.engineers', 'Engineers in total (the sum over skills)')}: {total}")
+        label = _label('firm.engineers', 'Engineers in total (the sum over skills)')
+        st.caption(f"{label}: {total}")
+        _under("firm.engineers", label)
     else:
         slider("firm.engineers", "Engineers", values["firm.engineers"], 1, ui_max=UI_MAX["engineers"])
 
@@ -288,7 +348,40 @@ def _demand(shown: Shown) -> None:
                    f"{wt['deadline_days']:g} working days. {names[-1]} requests take the rest.")
         rest = values[f"demand.work_types.{names[-1]}.share"]
         label = _label(f"demand.work_types.{names[-1]}.share", f"Share of {names[-1]} requests (the rest)")
+        _shares_problem(names)
         st.caption(f"{label}: {rest:.2f} when last run")
+    _under("demand", "Clients and requests per client")
+
+
+def _shares_problem(names: list[str]) -> None:
+    """Shares that leave the last work type less than nothing (or do not sum to 1): said under the share inputs the
+    user sets, naming them, never under the share the form computes."""
+    rest_path = f"demand.work_types.{names[-1]}.share"
+    if not _take(lambda p: p.path in (rest_path, SHARES_PATH)):
+        return
+    labels = [f"Share of {name} requests" for name in names[:-1]]
+    entered = sum(float(st.session_state.get(input_key(f"demand.work_types.{n}.share"), 0)) for n in names[:-1])
+    _blame(*labels)
+    listed = " and ".join(f"**{plain(label)}**" for label in labels)
+    together = "together " if len(labels) > 1 else ""
+    st.error(f"{listed} {together}add up to {entered:.0%}; they can be at most 100 %, since {plain(names[-1])} "
+             "requests take the rest. Lower one of them and press Run.")
+
+
+def _unplaced(slot: Any) -> None:
+    """Problems no input of the form is about (a value a file or a link set that no input shows)."""
+    left = _take(lambda p: True)
+    if left:
+        _blame(*(p.path or "the scenario" for p in left))
+        slot.error("This scenario cannot run:\n\n" + "\n".join(f"- {plain(p)}" for p in left))
+
+
+def _problems_now() -> list[Problem]:
+    try:
+        current_scenario()
+    except ScenarioError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _process(values: dict[str, Any]) -> None:
@@ -337,6 +430,7 @@ def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]])
             label = _assumption_label(path.split(".")[-1])
             if isinstance(value, bool):
                 st.toggle(_label(path, label), key=_seed(path, value), help=_help(path, extra))
+                _under(path, label)
             else:
                 step = 0.01 if (meta.get("max") or 0) <= 5 else 0.5
                 number(path, label, value, step, "%.2f", extra_help=extra)
@@ -395,21 +489,31 @@ def _experiment(values: dict[str, Any]) -> None:
 
 
 def show_problems(exc: ScenarioError) -> None:
-    """Each problem with the input it comes from, so the user knows what to change."""
+    """Each problem with the input it comes from (by its path), so the user knows what to change."""
     labels = st.session_state.get(CONTROLS_KEY, {})
-    lines = []
-    for problem in exc.problems:
-        head = problem.split(" ", 1)[0].rstrip(":")
-        path = max((p for p in labels if head == p or head.startswith(p + "[")), key=len, default=None)
-        where = f"**{labels[path]}** (`{path}`)" if path else f"**{plain(head)}**"
-        lines.append(f"- {where}: {plain(problem)}")
+    lines = [f"- **{plain(labels[p.path])}**: {_what(p)}" if p.path in labels else f"- {plain(p)}"
+             for p in exc.problems]
     st.error("This scenario cannot run. Change these inputs in the sidebar and press Run:\n\n" + "\n".join(lines))
 
 
+STALE_KEY = "stale_results"
+# Everything the page draws after the banner, greyed: results of inputs that are no longer the sidebar's.
+STALE_CSS = (
+    "<style>section[data-testid='stMain'] .stElementContainer:not(.st-key-" + STALE_KEY + " *)"
+    "{opacity:.45;filter:grayscale(1);}</style>"
+)
+
+
 def scenario_or_problems() -> Scenario | None:
-    """The current scenario, or None after showing why it cannot run."""
+    """The current scenario; while the inputs cannot run, the last valid one, under a banner saying so (the
+    problems themselves are in the sidebar, under the inputs they are about)."""
     try:
         return current_scenario()
-    except ScenarioError as exc:
-        show_problems(exc)
-        return None
+    except ScenarioError:
+        blamed = st.session_state.get(BLAMED_KEY) or []
+        where = f" ({', '.join(f'**{plain(label)}**' for label in blamed)})" if blamed else ""
+        with st.container(key=STALE_KEY):
+            st.warning("These results are from your last valid inputs. The inputs marked in the sidebar"
+                       f"{where} cannot run: change them and press Run.")
+        st.html(STALE_CSS)
+        return last_good_scenario()

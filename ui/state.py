@@ -16,12 +16,13 @@ from typing import Any
 import streamlit as st
 
 from sim.presets import SCENARIOS_FOLDER, read_presets
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 from ui.overrides import Overrides, apply_overrides, overrides_between
 
 PRESET_KEY = "scenario.preset"
 OVERRIDES_KEY = "scenario.overrides"
 PAGE_KEY = "page.settings"
+LAST_GOOD_KEY = "scenario.last_good"  # (preset, overrides) of the last inputs that made a valid scenario
 INPUT_PREFIX = "input:"  # sidebar widget of a scenario path
 PAGE_INPUT_PREFIX = "page:"  # widget of a page setting
 
@@ -81,9 +82,24 @@ def current_preset() -> Scenario:
 
 
 def current_scenario() -> Scenario:
-    """The preset with the user's overrides; raises ScenarioError naming every bad input."""
+    """The preset with the user's overrides; raises ScenarioError naming every bad input. A valid one is
+    remembered as the last good inputs, whose results the pages keep showing while the inputs are bad."""
     state = read_state()
-    return apply_overrides(presets()[0][state.preset], state.overrides)
+    scenario = apply_overrides(presets()[0][state.preset], state.overrides)
+    st.session_state[LAST_GOOD_KEY] = (state.preset, dict(state.overrides))
+    return scenario
+
+
+def last_good_scenario() -> Scenario:
+    """The scenario of the last inputs that were valid (the preset itself if none were in this session)."""
+    available = presets()[0]
+    preset, overrides = st.session_state.get(LAST_GOOD_KEY, (read_state().preset, {}))
+    if preset not in available:
+        return available[default_preset()]
+    try:
+        return apply_overrides(available[preset], overrides)
+    except ScenarioError:  # the presets were re-read since: fall back to the preset itself
+        return available[preset]
 
 
 def input_key(path: str) -> str:
