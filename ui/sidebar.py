@@ -499,7 +499,7 @@ def show_problems(exc: ScenarioError) -> None:
 STALE_KEY = "stale_results"
 # Everything the page draws after the banner, greyed: results of inputs that are no longer the sidebar's.
 STALE_CSS = (
-    "<style>section[data-testid='stMain'] .stElementContainer:not(.st-key-" + STALE_KEY + " *)"
+    "<style>[data-testid='stMain'] .stElementContainer:not(.st-key-" + STALE_KEY + " *)"
     "{opacity:.45;filter:grayscale(1);}</style>"
 )
 
