@@ -99,6 +99,19 @@ class Firm:
         min=0, max=500,
     )
 
+    def resized(self, engineers: int) -> Firm:
+        """The firm with `engineers` engineers, the one meaning of "engineers = N" (a link's `engineers=14`, the
+        growth page's engineers lever): the skills keep today's mix, split by largest remainder, ties to the skill
+        listed first; a firm without skills just changes its headcount."""
+        today = sum(self.skills.values())
+        if not self.skills or today == 0:
+            return dataclasses.replace(self, engineers=engineers)
+        exact = {name: engineers * count / today for name, count in self.skills.items()}
+        split = {name: int(x) for name, x in exact.items()}
+        for name in sorted(exact, key=lambda n: split[n] - exact[n])[: engineers - sum(split.values())]:
+            split[name] += 1
+        return dataclasses.replace(self, engineers=engineers, skills=split)
+
 
 @dataclass(frozen=True)
 class WorkType:
@@ -357,6 +370,9 @@ class OrgDesign:
     standardised_work: bool | None = param(None, "Overrides [process] standardised_work for this design.")
     checkins: bool | None = param(None, "Overrides [process] checkins for this design.")
     status_updates: bool | None = param(None, "Overrides [process] status_updates for this design.")
+    label: str = param(
+        "", "Name shown in the app and report; empty means words from its name or hires (sim/wording.py)."
+    )
 
     def process(self, base: Process) -> Process:
         """The process levers in force for this design: its own overrides on top of the scenario's."""

@@ -31,6 +31,7 @@ from sim.scenario import (
     ScenarioError,
     WorkType,
     from_dict,
+    to_dict,
 )
 
 PRESETS = {**load_presets(), "blank": Scenario()}
@@ -104,14 +105,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         data["demand"]["work_types"] = draw(work_types(skill_names))
     elif draw(st.booleans()):
         data["demand"]["work_types"] = draw(work_types(list(data["firm"].get("skills") or {"general": 1})))
-    if draw(st.booleans()):  # a change of headcount, which the largest skill group takes, as a slider does
-        firm, delta = data["firm"], draw(st.integers(-3, 20))
-        skills = firm.get("skills") or {}
-        largest = max(skills, key=skills.__getitem__, default=None)
-        if largest is None or skills[largest] + delta >= 1:
-            firm["engineers"] = max(1, firm["engineers"] + delta)
-            if largest is not None:
-                skills[largest] += delta
+    if draw(st.booleans()):  # a change of headcount in today's skill mix (Firm.resized), as the engineers lever does
+        firm = Firm(**data["firm"])
+        data["firm"] = to_dict(firm.resized(max(1, firm.engineers + draw(st.integers(-3, 20)))))
     for name in draw(st.lists(names, max_size=3)):
         data["designs"][name] = {**data["designs"].get(name, {}), **draw(_some(OrgDesign))}
     try:
@@ -361,6 +357,3 @@ def test_the_same_value_twice_under_two_names_is_reported():
     assert decoded.scenario.demand.requests_per_client_per_week == 0.9
     assert decoded.warnings == ["requests and rate set the same value; used rate=0.9."]
 
-
-def test_presets_load_default_first():
-    assert next(iter(load_presets())) == "default"

@@ -13,6 +13,7 @@ from typing import Any
 
 import streamlit as st
 
+from sim.paths import field_meta, flatten, merge, unflatten
 from sim.scenario import (
     NO_VALUE,
     SHARES_PATH,
@@ -26,7 +27,7 @@ from sim.scenario import (
     shown as shown_value,
 )
 from ui.labels import describe_design, plain
-from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
+from ui.overrides import apply_overrides
 from ui.state import (
     OVERRIDES_KEY,
     PRESET_KEY,

@@ -13,11 +13,11 @@ from collections.abc import Callable
 import streamlit as st
 
 from sim.parallel import ClusterError
+from sim.paths import field_meta
 from sim.robust import Robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, uncertain_ranges
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, plain
-from ui.overrides import field_meta
 from ui.runner import ROBUST_SETTINGS, show_server_problem
 
 REQUESTED_KEY = "sureness.requested"  # analyses the user asked for this session, by key
