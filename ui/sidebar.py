@@ -6,6 +6,7 @@ go into the state (preset + overrides) only when Run is pressed; see ui/state.py
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ import streamlit as st
 
 from sim.paths import field_meta, flatten, merge, unflatten
 from sim.scenario import (
+    MAX_TEXT_CHARS,
     NO_VALUE,
     SHARES_PATH,
+    STANDARD_DESIGNS,
     OrgDesign,
     Problem,
     Scenario,
@@ -26,15 +29,19 @@ from sim.scenario import (
 from sim.scenario import (
     shown as shown_value,
 )
+from sim.wording import design_label
 from ui.labels import describe_design, plain
 from ui.overrides import apply_overrides
 from ui.state import (
     OVERRIDES_KEY,
     PRESET_KEY,
+    WORDS_SHOWN,
     AppState,
+    change_words,
     current_scenario,
     input_key,
     last_good_scenario,
+    named,
     presets,
     read_state,
     set_overrides,
@@ -186,9 +193,48 @@ def _showable(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+PENDING_PRESET_KEY = "sidebar.pending_preset"  # a preset picked while the scenario has changes: load it only if asked
+
+
 def _choose_preset() -> None:
+    """Another preset picked: loaded at once when nothing was changed; else held until the user says whether to
+    discard the changes, and the picker stays on the scenario shown meanwhile."""
     state = read_state()
-    write_state(AppState(st.session_state[PRESET_INPUT], {}, state.page))
+    chosen = st.session_state[PRESET_INPUT]
+    if state.overrides:
+        st.session_state[PENDING_PRESET_KEY] = chosen
+        st.session_state[PRESET_INPUT] = state.preset
+        return
+    write_state(AppState(chosen, {}, state.page))
+
+
+def _load_pending_preset() -> None:
+    state = read_state()
+    chosen = st.session_state.pop(PENDING_PRESET_KEY, state.preset)
+    write_state(AppState(chosen, {}, state.page))
+
+
+def _keep_changes() -> None:
+    st.session_state.pop(PENDING_PRESET_KEY, None)
+
+
+def _ask_before_discarding(available: dict[str, Scenario], state: AppState) -> None:
+    """The confirm step of a preset switch: what would be lost, and both ways out."""
+    pending = st.session_state.get(PENDING_PRESET_KEY)
+    if pending not in available or pending == state.preset or not state.overrides:
+        st.session_state.pop(PENDING_PRESET_KEY, None)
+        return
+    preset = available[state.preset]
+    try:
+        words = change_words(preset, apply_overrides(preset, state.overrides))
+    except ScenarioError:
+        words = []
+    what = f" ({plain(', '.join(words[:WORDS_SHOWN]))}{', ...' if len(words) > WORDS_SHOWN else ''})" if words else ""
+    name = plain(available[pending].name)
+    st.warning(f"Loading **{name}** discards your changes to this scenario{what}.")
+    st.button(f"Discard my changes and load {name}", on_click=_load_pending_preset, type="primary",
+              width="stretch")
+    st.button("Keep my changes", on_click=_keep_changes, width="stretch")
 
 
 def _reset_to_preset() -> None:
@@ -217,12 +263,55 @@ def _apply_inputs() -> None:
     shown = st.session_state.get(CONTROLS_KEY, {})
     values = {p: st.session_state[input_key(p)] for p in shown if input_key(p) in st.session_state}
     values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
+    if not str(values.get("name", "")).strip():  # no name of the user's: the preset's, with what changed
+        values["name"] = base["name"]
+    designs = _design_changes(preset, state.overrides, values)
     ranges = _edited_ranges(preset, state.overrides, base)
     shown_ranges = st.session_state.get(RANGES_KEY, {})
     kept = {p: v for p, v in state.overrides.items()  # set elsewhere (a link, a file)
             if p not in values and not (p.startswith(RANGE_PREFIX) and p[len(RANGE_PREFIX):] in shown_ranges)}
     changed = {p: v for p, v in values.items() if base.get(p) != v}
-    set_overrides({**kept, **changed, **ranges})
+    merged = {**kept, **changed, **ranges}
+    for name in designs.removed:  # every value of a removed design goes, and the design itself if the preset has it
+        merged = {p: v for p, v in merged.items() if not p.startswith(f"designs.{name}.")}
+        if name in preset.designs:
+            merged[f"designs.{name}"] = None
+    set_overrides({**merged, **designs.added})
+
+
+@dataclass(frozen=True)
+class DesignChanges:
+    added: dict[str, Any]  # overrides of the design added
+    removed: list[str]
+
+
+def _design_changes(preset: Scenario, overrides: dict[str, Any], values: dict[str, Any]) -> DesignChanges:
+    """The designs the form adds (a new label: a copy of the design it starts from, under a code made from the
+    label) and removes (those ticked), read from their inputs, which are emptied for the next one."""
+    current = list(st.session_state.get(DESIGNS_KEY, []))
+    removed = [n for n in current if st.session_state.get(_remove_key(n)) and n not in STANDARD_DESIGNS]
+    label = " ".join(str(st.session_state.get(NEW_DESIGN_KEY, "")).split())[:MAX_LABEL_CHARS]
+    added: dict[str, Any] = {}
+    if label:
+        source = st.session_state.get(NEW_DESIGN_FROM_KEY)
+        code = design_code(label, current)
+        for field in DESIGN_HIRES:
+            path = f"designs.{source}.{field}"
+            added[f"designs.{code}.{field}"] = values.get(path, 0)
+        added[f"designs.{code}.label"] = label
+        st.session_state[NEW_DESIGN_KEY] = ""
+    return DesignChanges(added, removed)
+
+
+def design_code(label: str, taken: list[str]) -> str:
+    """A design's code in files and links, made from its label: lower-case letters, digits and '_', at most 30
+    characters, numbered when the code is taken ('Two PMs' -> 'two_pms', then 'two_pms_2')."""
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in label.lower()).split()
+    code = "_".join(words)[:30].strip("_") or "design"
+    candidate, n = code, 2
+    while candidate in taken:
+        candidate, n = f"{code}_{n}", n + 1
+    return candidate
 
 
 def _edited_ranges(preset: Scenario, overrides: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
@@ -267,8 +356,10 @@ def render_sidebar() -> None:
         st.caption(preset.description)
         for problem in problems:
             st.warning(f"A preset file could not be loaded: {plain(problem)}")
+        _ask_before_discarding(available, state)
         with st.form(FORM_KEY, border=False):
             elsewhere = st.empty()  # problems no input below claims, filled once every input has taken its own
+            _naming(preset, state, shown.values)
             _team(shown)
             _designs(shown)
             _salaries(shown.values)
@@ -284,6 +375,25 @@ def render_sidebar() -> None:
             _unplaced(elsewhere)
         if state.overrides:
             st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
+
+
+def _naming(preset: Scenario, state: AppState, values: dict[str, Any]) -> None:
+    """The scenario's own name and description. Left empty, the name is the preset's with what changed."""
+    key = input_key("name")
+    if key not in st.session_state:
+        st.session_state[key] = state.overrides.get("name", "")
+    try:
+        now = named(preset, apply_overrides(preset, state.overrides), {}).name
+    except ScenarioError:
+        now = preset.name
+    st.text_input(_label("name", "Scenario name"), key=key, max_chars=80, placeholder=now,
+                  help="Shown on every page, in the report and in the file. Left empty, it is the preset's name "
+                  "with what you changed.")
+    _under("name", "Scenario name")
+    st.text_area(_label("description", "Description"), key=_seed("description", values["description"]),
+                 max_chars=MAX_TEXT_CHARS, height=80, help="What this scenario is about; carried by the link and "
+                 "the file.")
+    _under("description", "Description")
 
 
 def _team(shown: Shown) -> None:
@@ -308,18 +418,45 @@ def _team(shown: Shown) -> None:
         slider("firm.engineers", "Engineers", values["firm.engineers"], 1, ui_max=UI_MAX["engineers"])
 
 
+DESIGNS_KEY = "sidebar.designs"  # the designs the form showed, by code
+NEW_DESIGN_KEY = input_key("designs:new")
+NEW_DESIGN_FROM_KEY = input_key("designs:new_from")
+MAX_LABEL_CHARS = 60
+
+
+def _remove_key(name: str) -> str:
+    return input_key(f"designs.{name}:remove")
+
+
 def _designs(shown: Shown) -> None:
-    st.subheader("Hires per org design")
+    """Each design's name and hires, a box to remove a design of one's own, and a new design from a label."""
+    st.subheader("Org designs")
     values = shown.values
+    st.session_state[DESIGNS_KEY] = list(shown.designs)
     for name in shown.designs:
         p = f"designs.{name}."
-        now = OrgDesign(**{f: values[p + f] for f in DESIGN_HIRES})
-        with st.expander(f"{name}: {describe_design(now)}"):
+        now = OrgDesign(**{f: values[p + f] for f in (*DESIGN_HIRES, "label")})
+        with st.expander(f"{design_label(name, now)}: {describe_design(now)}"):
+            st.text_input(_label(p + "label", "Name shown"), key=_seed(p + "label", values[p + "label"]),
+                          max_chars=MAX_LABEL_CHARS, placeholder=design_label(name, dataclasses.replace(now, label="")),
+                          help="What the pages and the report call this design; empty gives the standard words.")
+            _under(p + "label", "Name shown")
             number(p + "project_managers", "Project managers", values[p + "project_managers"], 1)
             number(p + "account_managers", "Account managers", values[p + "account_managers"], 1)
             number(p + "hybrids", "Hybrid PM/AMs", values[p + "hybrids"], 1)
             number(p + "sales_share", "Salesperson (share of full time)", values[p + "sales_share"], 0.1, "%.2f")
             number(p + "extra_engineers", "Extra engineers", values[p + "extra_engineers"], 1)
+            if name not in STANDARD_DESIGNS:
+                st.checkbox("Remove this design", key=_remove_key(name),
+                            help="Takes the design out of the scenario when you press Run.")
+    with st.expander("Add a design"):
+        st.text_input("Name of the new design", key=NEW_DESIGN_KEY, max_chars=MAX_LABEL_CHARS,
+                      placeholder="e.g. Two project managers",
+                      help="Added when you press Run, with the hires of the design below; set its own hires "
+                      "in its box afterwards.")
+        st.selectbox("Starting from", shown.designs, key=NEW_DESIGN_FROM_KEY,
+                     format_func=lambda n: design_label(n, OrgDesign(**{
+                         f: values[f"designs.{n}.{f}"] for f in (*DESIGN_HIRES, "label")})))
 
 
 def _salaries(values: dict[str, Any]) -> None:
