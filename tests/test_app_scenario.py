@@ -128,10 +128,16 @@ def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
     assert reopened.sidebar.number_input(key="input:designs.two_pms.project_managers").value == 2
     assert [e.label for e in reopened.sidebar.expander if e.label.startswith("Two PMs!")]
     assert [e.label for e in reopened.sidebar.expander if e.label.startswith("Planner")]
-    # a design of one's own can be removed; the standard ones have no such box
-    assert not [c for c in reopened.sidebar.checkbox if c.key == "input:designs.pm:remove"]
+    # designs are removed, one's own and standard ones alike, and the link and the file say so
     reopened.sidebar.checkbox(key="input:designs.two_pms:remove").check()
+    reopened.sidebar.checkbox(key="input:designs.hybrid:remove").check()
     press_run(reopened)
     assert not reopened.exception and not reopened.error
     assert not [k for k in url(reopened) if k.startswith("designs.two_pms")]
-    assert not [e for e in reopened.sidebar.expander if e.label.startswith("Two PMs!")]
+    assert url(reopened)["designs.hybrid.removed"] == "1"
+    labels = [e.label for e in reopened.sidebar.expander]
+    assert not [label for label in labels if label.startswith(("Two PMs!", "Hybrid PM/AM"))]
+    assert [label for label in labels if label.startswith("Planner")]
+    again = open_link(url(reopened))
+    assert [o for o in again.sidebar.selectbox(key="input:designs:new_from").options] == [
+        "No coordinator", "Planner", "Account manager", "PM + AM"]

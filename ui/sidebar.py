@@ -164,7 +164,7 @@ def _shown(preset: Scenario, overrides: dict[str, Any]) -> Shown:
         values=flatten(nested),
         skills=list(nested["firm"].get("skills", {})),
         work_types=dict(nested["demand"]["work_types"]),
-        designs=list(nested["designs"]),
+        designs=[n for n, d in nested["designs"].items() if not d.get("removed")],
     )
 
 
@@ -274,7 +274,9 @@ def _apply_inputs() -> None:
     merged = {**kept, **changed, **ranges}
     for name in designs.removed:  # every value of a removed design goes, and the design itself if the preset has it
         merged = {p: v for p, v in merged.items() if not p.startswith(f"designs.{name}.")}
-        if name in preset.designs:
+        if name in STANDARD_DESIGNS:  # every scenario has these unless they are marked removed
+            merged[f"designs.{name}.removed"] = True
+        elif name in preset.designs:
             merged[f"designs.{name}"] = None
     set_overrides({**merged, **designs.added})
 
@@ -289,7 +291,7 @@ def _design_changes(preset: Scenario, overrides: dict[str, Any], values: dict[st
     """The designs the form adds (a new label: a copy of the design it starts from, under a code made from the
     label) and removes (those ticked), read from their inputs, which are emptied for the next one."""
     current = list(st.session_state.get(DESIGNS_KEY, []))
-    removed = [n for n in current if st.session_state.get(_remove_key(n)) and n not in STANDARD_DESIGNS]
+    removed = [n for n in current if st.session_state.get(_remove_key(n))]
     label = " ".join(str(st.session_state.get(NEW_DESIGN_KEY, "")).split())[:MAX_LABEL_CHARS]
     added: dict[str, Any] = {}
     if label:
@@ -436,7 +438,8 @@ def _designs(shown: Shown) -> None:
     for name in shown.designs:
         p = f"designs.{name}."
         now = OrgDesign(**{f: values[p + f] for f in (*DESIGN_HIRES, "label")})
-        with st.expander(f"{design_label(name, now)}: {describe_design(now)}"):
+        label, hires = design_label(name, now), describe_design(now)
+        with st.expander(label if label.lower() == hires.lower() else f"{label}: {hires}"):
             st.text_input(_label(p + "label", "Name shown"), key=_seed(p + "label", values[p + "label"]),
                           max_chars=MAX_LABEL_CHARS, placeholder=design_label(name, dataclasses.replace(now, label="")),
                           help="What the pages and the report call this design; empty gives the standard words.")
@@ -446,9 +449,10 @@ def _designs(shown: Shown) -> None:
             number(p + "hybrids", "Hybrid PM/AMs", values[p + "hybrids"], 1)
             number(p + "sales_share", "Salesperson (share of full time)", values[p + "sales_share"], 0.1, "%.2f")
             number(p + "extra_engineers", "Extra engineers", values[p + "extra_engineers"], 1)
-            if name not in STANDARD_DESIGNS:
-                st.checkbox("Remove this design", key=_remove_key(name),
-                            help="Takes the design out of the scenario when you press Run.")
+            st.checkbox("Remove this design", key=_remove_key(name),
+                        help="Takes the design out of the scenario when you press Run; *Back to the preset's "
+                        "values* brings a standard design back.")
+    _under("designs", "Org designs")
     with st.expander("Add a design"):
         st.text_input("Name of the new design", key=NEW_DESIGN_KEY, max_chars=MAX_LABEL_CHARS,
                       placeholder="e.g. Two project managers",
