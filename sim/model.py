@@ -487,7 +487,8 @@ class Firm:
         event.succeed()
 
     def start_work(self, eng: Engineer, req: Request) -> None:
-        """The work content of this piece of work, fixed when this engineer starts it (MODEL.md, 'Mechanisms')."""
+        """The work content of this piece of work, fixed when this engineer starts it (MODEL.md, "Mechanisms,
+        formulas and defaults")."""
         b = self.b
         todo = [0.0] * 5
         if req.fix_hours:

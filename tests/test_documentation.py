@@ -22,3 +22,16 @@ def test_model_md_names_every_behaviour_and_process_key():
     keys = [r["key"].split(".")[-1] for r in parameter_rows() if r["key"].startswith(("behaviour.", "process."))]
     missing = [k for k in keys if k not in model]
     assert not missing
+
+
+def test_every_section_of_model_md_cited_in_the_code_and_readme_exists():
+    import re
+
+    headings = {line.lstrip("#").strip() for line in (ROOT / "MODEL.md").read_text(encoding="utf-8").splitlines()
+                if line.startswith("#")}
+    code = [path for folder in ("sim", "ui", "pages") for path in (ROOT / folder).rglob("*.py")]
+    files = [ROOT / "README.md", ROOT / "app.py", *code]
+    cited = {(path.name, " ".join("".join(m.groups(default="")).split())) for path in files
+             for m in re.finditer(r"MODEL\.md, (?:\"([^\"]+)\"|'([^']+)'|([^),]+))", path.read_text(encoding="utf-8"))}
+    assert len(cited) > 5
+    assert [(name, section) for name, section in sorted(cited) if section not in headings] == []
