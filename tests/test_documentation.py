@@ -15,6 +15,13 @@ def test_parameter_rows_show_the_scenarios_own_values(default_scenario):
     assert rows["firm.engineers"]["value"] == 12
     assert rows["demand.work_types.support.effort_hours"]["value"] == 4
     assert rows["designs.both.project_managers"]["value"] == 1
+    assert "firm.skills" not in rows and "designs" not in rows  # tables come entry by entry
+    skill = rows["firm.skills.development"]
+    assert (skill["value"], skill["default"], skill["allowed"]) == (9, None, "whole number 0 to 500")
+    clarity = rows["uncertainty.behaviour.clarity_without_am"]
+    assert clarity["value"] == default_scenario.uncertainty["behaviour.clarity_without_am"]
+    assert clarity["meaning"].startswith("Plausible range (low, high) of: Probability that a request is understood")
+    assert rows["designs.pm.checkins"]["value"] is None  # an unset override is a row too
 
 
 def test_model_md_names_every_behaviour_and_process_key():
