@@ -13,10 +13,11 @@ import streamlit as st
 from sim.calibration.backtest import simulated_samples
 from sim.calibration.formats import FIELDS, ExportError, header, read_export, resolve_mapping
 from sim.calibration.pipeline import Calibration, calibrate
+from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
 from ui import calibration as views
 from ui.labels import plain
-from ui.runner import holding_run_slot, shared_executor
+from ui.runner import holding_run_slot, shared_executor, show_server_problem
 from ui.share import closest_preset
 from ui.sidebar import scenario_or_problems
 from ui.state import presets, read_state, state_for, write_state
@@ -195,6 +196,9 @@ def main() -> None:
             _fit(name, data, overrides, engineers or None, today, base)
         except ScenarioError as exc:
             st.error(plain(exc.problems[0]))
+            return
+        except ClusterError as exc:
+            show_server_problem(exc)
             return
     stored = st.session_state.get(RESULT_KEY)
     if stored is None or stored[0] != key:

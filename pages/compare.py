@@ -7,12 +7,13 @@ import streamlit as st
 
 from sim.advisor import Objective
 from sim.experiment import Results
+from sim.parallel import ClusterError
 from sim.robust import clearly_best
-from sim.scenario import Scenario, ScenarioError, dumps
+from sim.scenario import Scenario, dumps
 from ui import charts, sureness, tables
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, plain
-from ui.runner import confirm_long_run, how_sure, run
-from ui.sidebar import scenario_or_problems, show_problems
+from ui.runner import confirm_long_run, how_sure, run, show_server_problem
+from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
 
 PAGE = "compare"
@@ -100,8 +101,8 @@ def main() -> None:
         return
     try:
         results = run(scenario, designs)
-    except ScenarioError as exc:  # e.g. a Dask scheduler that does not answer
-        show_problems(exc)
+    except ClusterError as exc:  # e.g. a Dask scheduler that does not answer
+        show_server_problem(exc)
         return
     kpis = tables.kpi_intervals(results)
     for trend in results.backlog_trends().values():

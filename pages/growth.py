@@ -13,8 +13,8 @@ from sim.scenario import Scenario, ScenarioError
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, KPIS, plain
 from ui.overrides import apply_overrides, with_engineers
-from ui.runner import confirm_long_run, run
-from ui.sidebar import scenario_or_problems, show_problems
+from ui.runner import confirm_long_run, run, show_server_problem
+from ui.sidebar import scenario_or_problems
 from ui.state import (
     chosen_designs,
     current_preset,
@@ -143,7 +143,7 @@ def main() -> None:
             return
         frame = run_sweep(lever, values, designs)
     except ClusterError as exc:  # a Dask scheduler that does not answer: not the sweep's fault
-        show_problems(exc)
+        show_server_problem(exc)
         return
     except ScenarioError as exc:  # a value out of range
         st.error(f"The sweep of {LEVERS[lever].label.lower()} from {start:g} to {stop:g} reaches a value the "

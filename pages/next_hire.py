@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
+from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError, dumps, shown
 from ui import charts, sureness, tables
 from ui.labels import AXIS_FORMAT, NOT_STEADY, money, plain
-from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking
+from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
 
@@ -165,8 +166,11 @@ def main() -> None:
     except NothingAffordable as exc:
         st.info(f"{exc.problems[0]}. Raise the budget to see options.")
         return
-    except ScenarioError as exc:  # a horizon too short to deliver anything, or a Dask scheduler that does not answer
+    except ScenarioError as exc:  # a horizon too short to deliver anything
         show_problems(exc)
+        return
+    except ClusterError as exc:  # a Dask scheduler that does not answer
+        show_server_problem(exc)
         return
 
     if grown is None:

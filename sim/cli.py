@@ -358,3 +358,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `python -m sim run ... | head` closed the pipe: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush does not fail again
         return 0
+    except Exception as exc:
+        # The cluster or pool failed (sim.parallel.ClusterError, not an input's fault): one line too. Looked up
+        # rather than imported, so a command that never used the pool does not pay for its import.
+        parallel = sys.modules.get("sim.parallel")
+        if parallel is None or not isinstance(exc, parallel.ClusterError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR

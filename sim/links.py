@@ -21,6 +21,7 @@ from sim import paths
 from sim.presets import DEFAULT_PRESET
 from sim.scenario import (
     LEGACY_KEYS,
+    Problem,
     Scenario,
     ScenarioError,
     from_dict,
@@ -253,7 +254,7 @@ class _Setting:
     remove: bool
 
 
-def _validate(base: dict[str, Any], settings: list[_Setting]) -> tuple[Scenario | None, list[str]]:
+def _validate(base: dict[str, Any], settings: list[_Setting]) -> tuple[Scenario | None, list[Problem]]:
     data = base
     for s in settings:
         data = _with(data, s)
@@ -269,15 +270,11 @@ def _with(data: dict[str, Any], s: _Setting) -> dict[str, Any]:
     return paths.merge(data, paths.unflatten({s.path: None if s.remove else s.value}))
 
 
-def _subject(problem: str) -> str:
-    """The key a validation problem is about: the text before ' = ', ': ' or ' ('."""
-    cuts = [i for i in (problem.find(" = "), problem.find(": "), problem.find(" (")) if i >= 0]
-    return problem[: min(cuts)] if cuts else problem
-
-
-def _blames(problem: str, path: str) -> bool:
-    subject = _subject(problem)
-    return subject == path or path.startswith(f"{subject}.") or subject.startswith((f"{path}[", f"{path}."))
+def _blames(problem: Problem, path: str) -> bool:
+    """Whether a validation problem is about the setting at `path`: the same key, a table holding it, or a key
+    inside it."""
+    about = problem.path
+    return bool(about) and (about == path or path.startswith(f"{about}.") or about.startswith(f"{path}."))
 
 
 def _shown(s: _Setting) -> str:

@@ -40,7 +40,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
 from sim.experiment import IN_PROCESS_WEEKS, Results, run_experiment, simulated_weeks
-from sim.parallel import STOP_POLL_SECONDS, Stopped, default_executor, stop_if_asked
+from sim.parallel import STOP_POLL_SECONDS, ClusterError, Stopped, default_executor, stop_if_asked
 from sim.robust import Robustness, Settings, advice_robustness, robustness
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
@@ -119,6 +119,13 @@ def confirm_long_ranking(scenario: Scenario, budget: float, growths: Sequence[fl
             "smaller budget, fewer weeks or clients make it faster")
     key = f"{dumps(scenario)}|advice|{budget!r}|{','.join(map(repr, growths))}"
     return confirm_work(requests, what, key)
+
+
+def show_server_problem(exc: ClusterError) -> None:
+    """The pool or the Dask cluster failed: said as the server's fault, since nothing in the sidebar would fix it."""
+    from ui.labels import plain
+
+    st.error("The replications could not run on this server:\n\n" + "\n".join(f"- {plain(p)}" for p in exc.problems))
 
 
 def session_gone_or_rerun() -> Callable[[], bool]:

@@ -12,7 +12,6 @@ from typing import Any
 
 import streamlit as st
 
-from sim.parallel import ClusterError
 from sim.paths import field_meta, flatten, merge, unflatten
 from sim.scenario import OrgDesign, Scenario, ScenarioError, uncertain_ranges
 from ui.labels import describe_design, plain
@@ -405,10 +404,6 @@ def show_problems(exc: ScenarioError) -> None:
         path = max((p for p in labels if head == p or head.startswith(p + "[")), key=len, default=None)
         where = f"**{labels[path]}** (`{path}`)" if path else f"**{plain(head)}**"
         lines.append(f"- {where}: {plain(problem)}")
-    if isinstance(exc, ClusterError):  # the server's fault: nothing in the sidebar would fix it
-        st.error("The replications could not run on this server:\n\n"
-                 + "\n".join(f"- {plain(p)}" for p in exc.problems))
-        return
     st.error("This scenario cannot run. Change these inputs in the sidebar and press Run:\n\n" + "\n".join(lines))
 
 
