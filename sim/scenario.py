@@ -21,6 +21,8 @@ from typing import Any
 
 import tomli_w
 
+from sim import paths
+
 
 class _NoValue:
     """The value of a problem that is about a key or a table rather than one value (an unknown key, a sum)."""
@@ -549,45 +551,17 @@ def numeric_field(path: str) -> tuple[type, dict[str, Any]] | None:
     no number. Table entries (designs, work types, skills) take any name: whether the scenario has it is checked
     against the scenario itself."""
     parts = path.split(".")
-    if len(parts) < 2 or parts[0] not in UNCERTAIN_SECTIONS:
+    if len(parts) < 2 or parts[0] not in UNCERTAIN_SECTIONS or not all(map(_valid_name, parts)):
         return None
-    hint: Any = Scenario
-    meta: dict[str, Any] = {}
-    i = 0
-    while i < len(parts):
-        if not dataclasses.is_dataclass(hint):
-            return None
-        fields = {f.name: f for f in dataclasses.fields(hint)}
-        if parts[i] not in fields:
-            return None
-        meta = dict(fields[parts[i]].metadata)
-        hint = typing.get_type_hints(hint)[parts[i]]
-        i += 1
-        if typing.get_origin(hint) is dict:
-            if i >= len(parts) or not _valid_name(parts[i]):
-                return None
-            hint = typing.get_args(hint)[1]
-            i += 1
-    return (hint, meta) if hint in (int, float) else None
-
-
-def _flat_ranges(value: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
-    """TOML reads `behaviour.x = [..]` (unquoted) as nested tables and `"behaviour.x" = [..]` as one key: both
-    mean the same path."""
-    for name, item in value.items():
-        path = f"{prefix}{name}"
-        if isinstance(item, dict):
-            _flat_ranges(item, f"{path}.", out)
-        else:
-            out[path] = item
+    found = paths.field_at(path)
+    return (found.hint, dict(found.meta)) if found is not None and found.hint in (int, float) else None
 
 
 def _check_ranges(value: Any, key: str, problems: list[Problem]) -> dict[str, tuple[float, float]] | None:
     if not isinstance(value, dict):
         problems.append(Problem(key, value, "must be a table of parameter = [low, high]"))
         return None
-    flat: dict[str, Any] = {}
-    _flat_ranges(value, "", flat)
+    flat = paths.flatten(value)  # `behaviour.x = [..]` (unquoted, nested tables) and `"behaviour.x" = [..]` alike
     if len(flat) > MAX_TABLE_ENTRIES:
         problems.append(Problem(key, NO_VALUE, f"{len(flat):,} entries; a table holds at most {MAX_TABLE_ENTRIES}"))
         return None
@@ -923,14 +897,7 @@ def loads(text: str, source: str = "scenario", notes: list[str] | None = None) -
 
 
 def _nest_ranges(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for path, (low, high) in ranges.items():
-        *parents, leaf = path.split(".")
-        node = nested
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = [low, high]
-    return nested
+    return paths.unflatten({path: [low, high] for path, (low, high) in ranges.items()})
 
 
 def dumps(scenario: Scenario) -> str:
