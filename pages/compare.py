@@ -65,7 +65,7 @@ def how_sure_section(scenario: Scenario, results: Results, designs: list[str]) -
         return
     stored = page_setting("robust_objective", "profit")
     choice = st.selectbox(
-        "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.get,
+        "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.__getitem__,
         key=seed_page_input("robust_objective", PAGE, stored if stored in SURE_OBJECTIVES else "profit"),
         on_change=page_input_saver("robust_objective", PAGE),
     )

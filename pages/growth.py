@@ -85,11 +85,10 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
         cols = st.columns(4)
         cols[0].selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,
                           key=seed_page_input("lever", PAGE, lever), help="The quantity that grows along the x axis.")
-        bounds = {"min_value": 0.0, "max_value": float(MAX_LEVER), "format": "%g"}
-        cols[1].number_input("From", key=seed_page_input("from", PAGE, start), help="First value of the lever.",
-                             **bounds)
-        cols[2].number_input("To", key=seed_page_input("to", PAGE, stop), help="Last value of the lever.",
-                             **bounds)
+        cols[1].number_input("From", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("from", PAGE, start),
+                             help="First value of the lever.")
+        cols[2].number_input("To", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("to", PAGE, stop),
+                             help="Last value of the lever.")
         cols[3].number_input("Points", min_value=2, max_value=MAX_POINTS,
                              key=seed_page_input("steps", PAGE, points),
                              help="How many values from From to To; each one runs every design.")

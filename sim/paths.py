@@ -18,7 +18,7 @@ import functools
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 # The name shown for a table's entries where no scenario names them (the reference table: `designs.NAME.hybrids`).
 ANY_NAME = "NAME"
@@ -140,18 +140,28 @@ class Field:
 
     @property
     def is_section(self) -> bool:
-        return dataclasses.is_dataclass(self.hint)
+        return _is_section(self.hint)
+
+    @property
+    def item(self) -> Any:
+        """The type of a table's entries (OrgDesign for `designs`, int for `firm.skills`)."""
+        return typing.get_args(self.hint)[1]
 
     @property
     def holds_sections(self) -> bool:
         """A table whose entries are sections (designs, work types), not single values (skills)."""
-        return self.is_table and dataclasses.is_dataclass(typing.get_args(self.hint)[1])
+        return self.is_table and _is_section(self.item)
 
 
 @functools.cache
 def _fields(cls: type) -> dict[str, tuple[Any, dataclasses.Field]]:
     hints = typing.get_type_hints(cls)
     return {f.name: (hints[f.name], f) for f in dataclasses.fields(cls)}
+
+
+def _is_section(hint: Any) -> TypeGuard[type]:
+    """A dataclass type (firm, demand, a design), whose fields the path goes on into."""
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
 
 
 def _root(root: type | None) -> type:
@@ -170,7 +180,7 @@ def field_at(path: str, root: type | None = None) -> Field | None:
     spec: dataclasses.Field | None = None
     entry = False
     for part in path.split("."):
-        if dataclasses.is_dataclass(hint):
+        if _is_section(hint):
             fields = _fields(hint)
             if part not in fields:
                 return None
@@ -188,7 +198,7 @@ def walk(root: type | None = None, data: Mapping[str, Any] | None = None, prefix
     there, or under ANY_NAME without data."""
     for name, (hint, spec) in _fields(_root(root)).items():
         path = f"{prefix}{name}"
-        if dataclasses.is_dataclass(hint):
+        if _is_section(hint):
             yield from walk(hint, None if data is None else data.get(name, {}), f"{path}.")
             continue
         found = Field(path, hint, spec)
@@ -196,7 +206,7 @@ def walk(root: type | None = None, data: Mapping[str, Any] | None = None, prefix
         if found.holds_sections:
             entries = data.get(name, {}) if data is not None else dict.fromkeys([ANY_NAME])
             for entry, value in entries.items():
-                yield from walk(typing.get_args(hint)[1], value, f"{path}.{entry}.")
+                yield from walk(found.item, value, f"{path}.{entry}.")
 
 
 def tables(root: type | None = None) -> list[str]:
@@ -204,10 +214,10 @@ def tables(root: type | None = None) -> list[str]:
     return [f.path for f in walk(root) if f.is_table]
 
 
-def field_meta(path: str) -> Mapping[str, Any]:
+def field_meta(path: str, root: type | None = None) -> Mapping[str, Any]:
     """Help text and bounds of the field at a dotted path (`demand.work_types.support.share` -> WorkType.share);
     KeyError when the schema has no such path."""
-    found = field_at(path)
+    found = field_at(path, root)
     if found is None:
         raise KeyError(path)
     return found.meta

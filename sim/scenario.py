@@ -56,7 +56,7 @@ class Problem(str):
             head = f"{head} = {shown(value)}"
         return super().__new__(cls, f"{head}: {message}" if head else message)
 
-    def __getnewargs__(self) -> tuple[Any, ...]:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.path, self.value, self.message, self.subject)
 
 

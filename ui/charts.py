@@ -18,6 +18,10 @@ BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.D
 PALE_NOTE = "Pale: not steady, the design's backlog was still growing, so the figure depends on the run length."
 
 
+# What `alt.layer` gives: a layered chart, or a faceted one when every layer shares a facet encoding.
+Layered = alt.LayerChart | alt.FacetChart
+
+
 def _steadiness(frame: pd.DataFrame, title: str, opaque: float) -> tuple[alt.TitleParams | str, Any, list]:
     """Title, opacity and extra tooltip for a frame that may have a `steady` column: figures that are not steady
     are drawn pale, and the title says what pale means."""
@@ -35,11 +39,11 @@ def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
 
 
 def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False,
-                   value_format: str | None = None) -> alt.LayerChart:
+                   value_format: str | None = None) -> Layered:
     """One bar per design (mean) with an error bar (lo to hi); `zero_line` for differences against a baseline.
     Bars of figures that are not steady (a `steady` column) are pale."""
-    title, opacity, steady_tip = _steadiness(frame, title, BAR_OPACITY)
-    base = alt.Chart(frame, title=title).encode(
+    shown, opacity, steady_tip = _steadiness(frame, title, BAR_OPACITY)
+    base = alt.Chart(frame, title=shown).encode(
         y=alt.Y("design:N", title=None, sort=list(dict.fromkeys(frame["design"]))),
     )
     tooltip = [
@@ -61,7 +65,7 @@ def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line:
     return alt.layer(*layers)
 
 
-def weekly_chart(frame: pd.DataFrame, title: str, value_title: str) -> alt.LayerChart:
+def weekly_chart(frame: pd.DataFrame, title: str, value_title: str) -> Layered:
     """A line per design over the measured weeks, with the 95 % band over replications."""
     base = alt.Chart(frame, title=title).encode(x=alt.X("week:Q", title="Week"), color=design_color(frame))
     band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title), y2="hi:Q")
@@ -92,13 +96,15 @@ def time_use_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: str,
-                value_format: str | None = None) -> alt.LayerChart:
+                value_format: str | None = None) -> Layered:
     """One line per design along the swept lever, with its 95 % band: where a design starts to break. Points of
     figures that are not steady (a `steady` column) are pale."""
     pale = frame[~frame["steady"]] if "steady" in frame else frame.iloc[:0]
     if not pale.empty:
-        title = alt.TitleParams(title, subtitle=PALE_NOTE)
-    base = alt.Chart(frame, title=title).encode(x=alt.X("lever:Q", title=lever_title), color=design_color(frame))
+        shown: alt.TitleParams | str = alt.TitleParams(title, subtitle=PALE_NOTE)
+    else:
+        shown = title
+    base = alt.Chart(frame, title=shown).encode(x=alt.X("lever:Q", title=lever_title), color=design_color(frame))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q")
     line = base.mark_line(point=True).encode(
@@ -121,7 +127,7 @@ VERDICT_COLORS = {BEST: "#2e7d32", TIED: "#ef6c00", DROPPED: "#9e9e9e"}
 
 
 def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None
-                  ) -> alt.LayerChart:
+                  ) -> Layered:
     """Each option's difference from today's organisation (point) with its 95 % interval (bar), best first, on a
     line at zero that is today. `frame` has rank, option, vs_today_mean, lo, hi, replications and verdict."""
     order = list(frame.sort_values("rank")["option"])
@@ -148,7 +154,7 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     return alt.layer(errors, points, today)
 
 
-def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> alt.LayerChart:
+def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> Layered:
     """A bar per uncertain input and end, from the best design's lead at the scenario's values to its lead at that
     end; left of the dashed zero line another design wins. Inputs sorted by swing, largest on top."""
     order = list(dict.fromkeys(frame["parameter"]))

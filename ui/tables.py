@@ -63,7 +63,7 @@ def kpi_intervals(results: Results, metrics: list[str] | None = None) -> pd.Data
 def best_designs(kpis: pd.DataFrame) -> dict[str, set[str]]:
     """The design(s) with the best mean per metric; ties all count as best. A figure that is not steady is no
     candidate: it says more about the run length than about the design."""
-    best = {}
+    best: dict[str, set[str]] = {}
     for metric, group in kpis.groupby("metric", sort=False):
         if "steady" in group:
             group = group[group["steady"]]
