@@ -614,22 +614,15 @@ def default_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """The model's default ranges: each field graded assumption or soft with a `plausible` range, widened to hold
     the scenario's own value (a range the value lies outside of would not describe this scenario)."""
     out: dict[str, tuple[float, float]] = {}
-
-    def walk(obj: Any, prefix: str) -> None:
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if dataclasses.is_dataclass(value):
-                walk(value, f"{prefix}{f.name}.")
-            elif f.metadata.get("grade") in UNCERTAIN_GRADES and f.metadata.get("plausible") is not None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    continue
-                low, high = (float(x) for x in f.metadata["plausible"])
-                out[f"{prefix}{f.name}"] = (min(low, float(value)), max(high, float(value)))
-
-    for name in UNCERTAIN_SECTIONS:
-        section = getattr(scenario, name)
-        if dataclasses.is_dataclass(section):
-            walk(section, f"{name}.")
+    for f in paths.walk():  # the sections' own fields: no entry of a table (a design, a work type) has a default range
+        if f.path.split(".")[0] not in UNCERTAIN_SECTIONS or paths.ANY_NAME in f.path.split("."):
+            continue
+        if f.meta.get("grade") in UNCERTAIN_GRADES and f.meta.get("plausible") is not None:
+            value = value_at(scenario, f.path)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            low, high = (float(x) for x in f.meta["plausible"])
+            out[f.path] = (min(low, float(value)), max(high, float(value)))
     return out
 
 
