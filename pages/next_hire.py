@@ -65,7 +65,7 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
         "with and without the free process changes (standardised work, AM-PM check-ins).",
     )
     cols[1].selectbox(
-        "Objective", list(CHOICES), format_func=CHOICES.get, key=seed_page_input("objective", PAGE,
+        "Objective", list(CHOICES), format_func=CHOICES.__getitem__, key=seed_page_input("objective", PAGE,
                                                                                objective.single or MIX),
         help="What the best option maximises. A weighted mix counts $20k of yearly profit, a quarter of a day of "
         "mean lead time and 2 points of on-time rate as equal steps, times their weights.",

@@ -11,7 +11,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -30,7 +30,7 @@ MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block, and never a huge flag echoed
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block, and never a huge flag echoed
         cut = message if len(message) <= MAX_MESSAGE_CHARS else f"{message[:MAX_MESSAGE_CHARS]}..."
         raise ScenarioError([f"{self.prog}: {cut}"])
 
@@ -45,7 +45,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     if command in (None, "advise", "robust"):
         from sim.robust import Settings
 
-        samples, replications, weeks = Settings.samples, Settings.replications, Settings.weeks
+        samples: int | None = Settings.samples
+        replications: int | None = Settings.replications
+        weeks: int | None = Settings.weeks
     else:  # the subcommand parsed is not one of those two: their defaults are never read
         samples = replications = weeks = None
     parser = _Parser(prog="python -m sim", description="Simulate org designs of a services firm.")

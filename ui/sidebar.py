@@ -171,7 +171,7 @@ def _shown(preset: Scenario, overrides: dict[str, Any]) -> Shown:
 def _showable(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
     base = flatten(preset.to_dict())
     entries = {path.rsplit(".", 1)[0] for path in base}
-    out = {}
+    out: dict[str, Any] = {}
     for path, value in overrides.items():
         if value is None:
             if path in entries and path.count(".") >= 2:  # removes a named entry the preset has
