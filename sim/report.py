@@ -41,7 +41,7 @@ TEMPLATE = Path(__file__).with_name("report_template.html")
 CHART_WIDTH = 560  # px: fits an A4 page's 180 mm between 15 mm margins
 FIGURE_METRICS = ("profit", "lead_time_days", "on_time_rate", "throughput_per_week")
 DIFFERENCE_METRICS = ("profit", "lead_time_days")
-ADVICE_ROWS = 15  # the best options in the table; the chart draws as many as the app's
+ADVICE_ROWS = 10  # the best options in the table; the chart draws as many as the app's
 ADVICE_CHART_ROWS = 25
 TORNADO_ROWS = 8  # "the assumptions that matter most"
 # Keys the scenario table shows in its own rows (firm, demand, designs, run) or that another section covers.
@@ -86,9 +86,11 @@ def inline_markdown(text: str) -> Markup:
 KEEP_ROWS = 25  # a table up to this long stays on one printed page; a longer one breaks between rows
 
 
-def table(header: Sequence[object], rows: Iterable[Sequence[object]], numeric: Sequence[int] = ()) -> Markup:
-    """An HTML table; every cell escaped unless it is Markup. `numeric` columns are right-aligned. Printed, a
-    short table is kept on one page; a long one breaks between rows and repeats its header."""
+def table(header: Sequence[object], rows: Iterable[Sequence[object]], numeric: Sequence[int] = (),
+          css: str = "labelled") -> Markup:
+    """An HTML table; every cell escaped unless it is Markup. `numeric` columns are right-aligned; `css` names
+    the table's style (labelled: a first column of row names). Printed, a short table is kept on one page; a long
+    one breaks between rows and repeats its header."""
     def cell(tag: str, i: int, value: object) -> str:
         klass = ' class="num"' if i in numeric else ""
         return f"<{tag}{klass}>{esc(value)}</{tag}>"
@@ -96,7 +98,7 @@ def table(header: Sequence[object], rows: Iterable[Sequence[object]], numeric: S
     rows = list(rows)
     head = "".join(cell("th", i, h) for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
-    klass = ' class="keep"' if len(rows) <= KEEP_ROWS else ' class="long"'
+    klass = f' class="{"keep" if len(rows) <= KEEP_ROWS else "long"} {css}"'
     return Markup(f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
@@ -269,12 +271,14 @@ def _objective_words(objective: Objective) -> str:
 
 
 def _advice_headline(advice: Advice, main: bool) -> str:
-    sure = ("95 % sure over simulation noise, on these assumptions" if advice.confident
-            else "within simulation noise, on these assumptions: not a sure answer")
+    sure = ("95 % sure over simulation noise, on these assumptions." if advice.confident
+            else "Not a sure answer: the options named are within simulation noise of each other, on these "
+            "assumptions.")
     klass = "headline" if advice.confident else "headline unsure"
     ident = ' id="headline"' if main else ""
-    return (f'<p class="{klass}"{ident}><strong>Next hire</strong>: {inline_markdown(advice.recommendation)} '
-            f"({esc(sure)}).</p>")
+    said = advice.recommendation.strip().rstrip(".")
+    return (f'<p class="{klass}"{ident}><strong>Next hire</strong>: {inline_markdown(said)}. '
+            f"{esc(sure)}</p>")
 
 
 def _scenario_section(report: Report) -> str:
@@ -297,7 +301,8 @@ def _scenario_section(report: Report) -> str:
     else:  # the advice adds hires to today's team, whatever designs the file names
         rows.append(("Today", "the engineers, no coordinator; the options below add hires to them"))
     rows.append(("Bill rate", f"${s.economics.bill_rate:,.0f} per billable hour"))
-    parts = ['<section id="scenario"><h2>The scenario</h2>', table(["", "This scenario"], rows)]
+    parts = ['<section id="scenario"><div class="keep"><h2>The scenario</h2>', table(["", "This scenario"], rows),
+             "</div>"]
     changed = changed_inputs(s)
     if changed:
         parts.append("<h3>Inputs that differ from the default firm</h3>")
@@ -391,13 +396,13 @@ def _advice_section(report: Report) -> str:
     frame = tables.advice_table(advice)
     shown = frame.head(ADVICE_ROWS)
     rows = [(rank, *values) for rank, values in zip(shown.index, shown.to_numpy(), strict=True)]
-    parts = ['<section id="advice"><h2>Next hire</h2>',
+    parts = ['<section id="advice"><div class="keep"><h2>Next hire</h2>',
              f'<p class="note">Every move a yearly budget of {esc(budget)} for new salaries affords, ranked by '
              f"{esc(label.lower())} at {esc(demand)} against today's organisation, on the same simulated clients "
              f"and requests ({esc(advice.replications)} replications in all, more for the options close to the "
              "best).</p>",
              _advice_headline(advice, False),
-             table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6))]
+             table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), "</div>"]
     if len(frame) > len(shown):
         parts.append(f'<p class="note">The {len(shown)} best of {len(frame)} options.</p>')
     options = tables.advice_options(advice).head(ADVICE_CHART_ROWS)
@@ -406,14 +411,14 @@ def _advice_section(report: Report) -> str:
     parts.append(figure(chart, "advice"))
     if report.advice_robust is not None:
         best = str(advice.options["name"].iloc[0])
-        parts.append("<h3>How sure is the advice</h3>")
-        parts.append(_robust_body(report, report.advice_robust, best, advice.confident, str, "advice-robust"))
+        parts.append(_robust_body(report, report.advice_robust, best, advice.confident, str, "advice-robust",
+                                  "<h3>How sure is the advice</h3>"))
     parts.append("</section>")
     return "".join(parts)
 
 
 def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool, name: Callable[[str], str],
-                 key: str) -> str:
+                 key: str, heading: str) -> str:
     from sim.robust import sentence, sureness
     from ui import charts, tables
     from ui.labels import AXIS_FORMAT
@@ -428,11 +433,11 @@ def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool
     frame = tables.robust_table(result, unit)
     rows = [(name(d), *values) for d, values in zip(frame.index, frame.to_numpy(), strict=True)]
     tornado = tables.tornado_frame(result)
-    parts = [f'<p class="headline">{inline_markdown(verdict)}</p>',
+    parts = [f'<div class="keep">{heading}<p class="headline">{inline_markdown(verdict)}</p>',
              f'<p class="note">{len(result.tornado)} uncertain inputs each at the low and high end of its range, '
              f"then {len(result.samples)} Latin-hypercube samples of all at once; every run "
              f"{result.settings.replications} replications, on the same random numbers.</p>",
-             table(["Design", *frame.columns], rows, numeric=(1, 2))]
+             table(["Design", *frame.columns], rows, numeric=(1, 2)), "</div>"]
     if not tornado.empty:
         tornado["best"] = tornado["best"].map(name)
         chart = charts.tornado_chart(tornado, f"{label}: lead of {name(result.best)} over the best other design",
@@ -447,15 +452,16 @@ def _robust_section(report: Report, answer: Answer | None) -> str:
         return ""
     best = answer.best if answer is not None else report.robust.best
     sure = answer.sure if answer is not None else False
-    return ('<section id="robustness"><h2>How sure is this</h2>'
-            + _robust_body(report, report.robust, best, sure, _label(report.scenario), "robust") + "</section>")
+    return ('<section id="robustness">'
+            + _robust_body(report, report.robust, best, sure, _label(report.scenario), "robust",
+                           "<h2>How sure is this</h2>") + "</section>")
 
 
 def _assumptions_section(report: Report) -> str:
     s = report.scenario
     result = report.robust if report.robust is not None else report.advice_robust
     name = _label(s) if report.robust is not None else str
-    parts = ['<section id="assumptions"><h2>The assumptions that matter most</h2>']
+    parts = ['<section id="assumptions"><div class="keep"><h2>The assumptions that matter most</h2>']
     if result is not None and not result.tornado.empty:
         from sim.wording import figure as shown_figure
         from ui.tables import objective_label
@@ -470,6 +476,7 @@ def _assumptions_section(report: Report) -> str:
                 for r in result.tornado.head(TORNADO_ROWS).itertuples(index=False)]
         parts.append(table(["Input", "Value", "Plausible range", "Best at low end", "Best at high end", "Swing",
                             "Flips the answer"], rows, numeric=(1, 2, 5)))
+        parts.append("</div>")
     else:
         ranges = uncertain_ranges(s)
         from sim.scenario import value_at
@@ -484,6 +491,7 @@ def _assumptions_section(report: Report) -> str:
             except KeyError:
                 value = "?"
             rows.append((_parameter(path), value, f"{_value(low)} to {_value(high)}"))
+        parts.append("</div>")  # a long list breaks between its rows
         parts.append(table(["Input", "Value", "Plausible range"], rows, numeric=(1, 2)) if rows
                      else '<p class="note">This scenario names no uncertain input.</p>')
     parts.append("</section>")
@@ -502,10 +510,10 @@ def _reproduce_section(report: Report) -> str:
     ]
     if report.command:
         rows.append(("Command", Markup(f"<code>{esc(report.command)}</code>")))
-    return ('<section id="reproduce"><h2>Reproduce this report</h2>'
+    return ('<section id="reproduce"><div class="keep"><h2>Reproduce this report</h2>'
             '<p class="note">The link opens the same scenario in the app (at the address it was made for); the same '
             "seed and version give the same numbers.</p>"
-            + table(["", ""], rows)
+            + table(["", ""], rows) + "</div>"
             + f"<details><summary>The scenario file (TOML)</summary><pre>{esc(dumps(s))}</pre></details></section>")
 
 

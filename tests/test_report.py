@@ -109,8 +109,8 @@ def test_nothing_in_the_file_asks_for_anything_outside_it(full, page):
 
 
 def test_the_print_stylesheet_makes_a4_pages_without_cutting_tables_or_charts(page):
-    assert report_module.table(["a"], [["x"]] * KEEP_ROWS).startswith('<table class="keep">')
-    assert report_module.table(["a"], [["x"]] * (KEEP_ROWS + 1)).startswith('<table class="long">')
+    assert report_module.table(["a"], [["x"]] * KEEP_ROWS).startswith('<table class="keep labelled">')
+    assert report_module.table(["a"], [["x"]] * (KEEP_ROWS + 1)).startswith('<table class="long labelled">')
     assert "@page { size: A4; margin: 15mm; }" in page
     print_rules = page.split("@media print {", 1)[1]
     assert re.search(r"table.keep, figure[^{]*\{ break-inside: avoid;", print_rules)
@@ -158,7 +158,8 @@ def test_a_next_hire_report_leads_with_the_advice(full):
     page = render(Report(scenario=full.scenario, objective=full.objective, link=full.link, advice=full.advice,
                          generated=MADE))
     headline_text = re.search(r'<p class="headline[^"]*" id="headline">(.*?)</p>', page).group(1)
-    assert inline_markdown(full.advice.recommendation) in headline_text
+    assert inline_markdown(full.advice.recommendation.strip().rstrip(".")) in headline_text
+    assert ("95 % sure" in headline_text) == full.advice.confident
     assert 'id="figures"' not in page and page.count("<svg") == 1
 
 
