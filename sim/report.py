@@ -570,9 +570,10 @@ def build(
         raise ScenarioError([f"designs = {','.join(designs)}: the robustness analysis needs at least two designs"])
     page = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
     link = share_link(scenario, page, base_url)
+    # the advice first: a budget it refuses then fails before the comparison has run
+    advice = advise(scenario, budget, objective, executor=executor) if budget is not None else None
     pool = None if runs_in_process(scenario, designs) else executor
     results = run_experiment(scenario, designs, executor=pool)
-    advice = advise(scenario, budget, objective, executor=executor) if budget is not None else None
     robust_result = robustness(scenario, designs, objective, executor=executor) if robust else None
     advice_robust = None
     if robust and advice is not None and len(advice.options) >= 2:

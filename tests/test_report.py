@@ -243,6 +243,8 @@ def test_the_command_writes_the_report(capsys, tmp_path, scenario):
     (["scenarios/default.toml", "--out", "{tmp}/r.html", "--baseline", "ceo"], "baseline"),
     (["scenarios/default.toml", "--out", "{tmp}/r.html", "--reps", "1"], "replications"),
     (["scenarios/default.toml"], "--out"),
+    (["scenarios/default.toml", "--out", "{tmp}/r.html", "--advise", "--budget", "-5"], "budget = -5.0"),
+    (["scenarios/default.toml", "--out", "{tmp}/r.html", "--robust", "--designs", "pm"], "at least two designs"),
 ])
 def test_bad_input_is_one_line_naming_it(capsys, tmp_path, argv, named):
     code, out, err = run_cli(capsys, *(a.replace("{tmp}", str(tmp_path)) for a in argv))
