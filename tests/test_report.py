@@ -260,7 +260,19 @@ def test_bad_input_is_one_line_naming_it(capsys, tmp_path, argv, named):
 
 
 @pytest.mark.parametrize("page_file", ["pages/compare.py", "pages/next_hire.py"])
-def test_compare_and_next_hire_offer_the_report(page_file):
+def test_compare_and_next_hire_offer_the_report_of_what_they_show(monkeypatch, page_file):
+    import streamlit
+
+    offered: list[dict] = []
+    real = streamlit.download_button
+
+    def recording(label, data, *args, **kwargs):
+        if kwargs.get("mime") == "text/html":  # the report: made now, as a press of the button would
+            offered.append({"label": label, "page": data(), **kwargs})
+            return False
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["scenario.overrides"] = {"weeks": 4, "replications": 2}
     at.session_state["page.settings"] = {"budget": "100000"}
@@ -270,5 +282,17 @@ def test_compare_and_next_hire_offer_the_report(page_file):
         (button,) = [b for b in at.button if b.label == "Rank the options"]
         button.click().run()
     assert not at.exception, [e.value for e in at.exception]
-    labels = [b.label for b in at.get("download_button")]
-    assert "Download report (HTML, to send or print as PDF)" in labels
+    (report,) = offered[-1:]
+    assert report["label"] == "Download report (HTML, to send or print as PDF)"
+    assert report["on_click"] == "ignore"
+    page = report["page"]
+    query = dict(parse_qsl(urlsplit(re.search(r'<a class="link" href="([^"]*)"', page).group(1)
+                                        .replace("&amp;", "&")).query))
+    assert query["weeks"] == "4" and query["reps"] == "2"
+    if page_file == "pages/compare.py":
+        assert query["page"] == "compare" and query["designs"] == "none,pm,am,hybrid,both"
+        assert 'id="figures"' in page and "No coordinator" in page
+    else:
+        assert query["page"] == "next_hire" and query["budget"] == "100000"
+        assert 'id="advice"' in page and 'id="figures"' not in page
+    assert re.search(r'id="headline">(.+?)</p>', page)
