@@ -481,9 +481,11 @@ def _assumptions_section(report: Report) -> str:
         ranges = uncertain_ranges(s)
         from sim.scenario import value_at
 
-        parts.append('<p class="note">Not tested in this report (`--robust` on the command line, or *How sure is '
-                     "this?* in the app, moves them over their ranges). These inputs are judgement or soft "
-                     "figures, each with the range of values found plausible (MODEL.md, Default ranges):</p>")
+        if ranges:
+            parts.append('<p class="note">Not tested in this report (<code>--robust</code> on the command line, or '
+                         "<em>How sure is this?</em> in the app, moves them over their ranges). These inputs are "
+                         "judgement or soft figures, each with the range of values found plausible (MODEL.md, "
+                         "Default ranges):</p>")
         rows = []
         for path, (low, high) in ranges.items():
             try:
@@ -493,7 +495,8 @@ def _assumptions_section(report: Report) -> str:
             rows.append((_parameter(path), value, f"{_value(low)} to {_value(high)}"))
         parts.append("</div>")  # a long list breaks between its rows
         parts.append(table(["Input", "Value", "Plausible range"], rows, numeric=(1, 2)) if rows
-                     else '<p class="note">This scenario names no uncertain input.</p>')
+                     else '<p class="note">This scenario names no uncertain input: only simulation noise is '
+                     "left, and the ± of every figure covers it.</p>")
     parts.append("</section>")
     return "".join(parts)
 

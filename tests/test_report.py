@@ -261,6 +261,7 @@ def test_bad_input_is_one_line_naming_it(capsys, tmp_path, argv, named):
 
 @pytest.mark.parametrize("page_file", ["pages/compare.py", "pages/next_hire.py"])
 def test_compare_and_next_hire_offer_the_report_of_what_they_show(monkeypatch, page_file):
+    """The report holds what the page shows: its figures or advice, its link, and How sure is this? once run."""
     import streamlit
 
     offered: list[dict] = []
@@ -274,7 +275,8 @@ def test_compare_and_next_hire_offer_the_report_of_what_they_show(monkeypatch, p
 
     monkeypatch.setattr(streamlit, "download_button", recording)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["scenario.overrides"] = {"weeks": 4, "replications": 2}
+    # no uncertain input: How sure is this? then runs two variants, not eighty
+    at.session_state["scenario.overrides"] = {"weeks": 4, "replications": 2, "uncertainty": {}}
     at.session_state["page.settings"] = {"budget": "100000"}
     at.run()
     if page_file != "pages/compare.py":
@@ -282,7 +284,13 @@ def test_compare_and_next_hire_offer_the_report_of_what_they_show(monkeypatch, p
         (button,) = [b for b in at.button if b.label == "Rank the options"]
         button.click().run()
     assert not at.exception, [e.value for e in at.exception]
+    tested = 'id="robustness"' if page_file == "pages/compare.py" else "<h3>How sure is the advice</h3>"
+    assert tested not in offered[-1]["page"]  # the analysis runs when asked, and only then is reported
+    (test,) = [b for b in at.button if b.label.startswith("Test the ")]
+    test.click().run()
+    assert not at.exception, [e.value for e in at.exception]
     (report,) = offered[-1:]
+    assert tested in report["page"]
     assert report["label"] == "Download report (HTML, to send or print as PDF)"
     assert report["on_click"] == "ignore"
     page = report["page"]

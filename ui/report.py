@@ -13,9 +13,13 @@ from sim.advisor import Advice, Objective
 from sim.cli import DEFAULT_BASE_URL
 from sim.experiment import Results
 from sim.links import PAGE_KEYS
+from sim.parallel import ClusterError
 from sim.report import Report, render, share_link
-from sim.scenario import Scenario
-from ui.state import presets, read_state
+from sim.robust import Robustness
+from sim.scenario import Scenario, ScenarioError, dumps
+from ui import sureness
+from ui.runner import advice_how_sure, how_sure
+from ui.state import page_setting, presets, read_state
 
 LABEL = "Download report (HTML, to send or print as PDF)"
 HELP = ("One file with the answer, the scenario, the figures with their intervals, the charts, the assumptions that "
@@ -45,17 +49,34 @@ def _button(make: Callable[[], Report], file_name: str) -> None:
                        help=HELP, key=f"report:{file_name}")
 
 
+def _shown(analysis: Callable[[], Robustness]) -> Robustness | None:
+    """An analysis the page has just shown, from the cache; None if it could not run (the page said why)."""
+    try:
+        return analysis()
+    except (ScenarioError, ClusterError):
+        return None
+
+
 def compare_button(scenario: Scenario, results: Results, baseline: str, objective: Objective) -> None:
-    """Compare's report: the headline for `objective`, every figure and chart of the designs compared."""
-    page = {"page": "compare", "designs": ",".join(results.designs), "baseline": baseline}
+    """Compare's report: the headline for `objective`, every figure and chart of the designs compared, and How
+    sure is this? when the page has run it on the same objective."""
+    designs = results.designs
+    page = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
     link = _link(scenario, page)
-    _button(lambda: Report(scenario=scenario, objective=objective, link=link, results=results, baseline=baseline),
-            "orgsim-report.html")
+    choice = page_setting("robust_objective", "profit")
+    robust = None
+    if objective.single == choice and sureness.was_asked((dumps(scenario), tuple(designs), choice)):
+        robust = _shown(lambda: how_sure(scenario, designs, objective))
+    _button(lambda: Report(scenario=scenario, objective=objective, link=link, results=results, baseline=baseline,
+                           robust=robust), "orgsim-report.html")
 
 
 def next_hire_button(scenario: Scenario, advice: Advice) -> None:
-    """Next hire's report: the recommendation for this year's demand with how sure it is, the ranking, the
-    scenario and its link."""
+    """Next hire's report: the recommendation for this year's demand with how sure it is (over the assumptions
+    too, when the page has run that), the ranking, the scenario and its link."""
     link = _link(scenario, {"page": "next_hire"})
-    _button(lambda: Report(scenario=scenario, objective=advice.objective, link=link, advice=advice),
-            "orgsim-next-hire-report.html")
+    robust = None
+    if sureness.was_asked((dumps(scenario), advice.budget, advice.objective.label)):
+        robust = _shown(lambda: advice_how_sure(scenario, advice.budget, advice.objective, 0.0))
+    _button(lambda: Report(scenario=scenario, objective=advice.objective, link=link, advice=advice,
+                           advice_robust=robust), "orgsim-next-hire-report.html")
