@@ -242,7 +242,7 @@ def _header(report: Report) -> str:
 
 def _answer_section(report: Report, answer: Answer | None) -> str:
     parts = ['<section id="answer"><h2>The answer</h2>']
-    if answer is not None:
+    if answer is not None and report.results is not None:
         label = _label(report.scenario)
         klass = "headline" if answer.sure else "headline unsure"
         parts.append(f'<p class="{klass}" id="headline">{inline_markdown(answer.sentence)}</p>')
@@ -328,12 +328,11 @@ def changed_inputs(scenario: Scenario) -> dict[str, tuple[Any, Any]]:
             if path not in _OWN_ROWS and not path.startswith(shown_elsewhere)}
 
 
-def _figures_section(report: Report) -> str:
+def _figures_section(report: Report, results: Results) -> str:
     from sim.wording import KPIS
     from ui import tables
     from ui.labels import AXIS_FORMAT
 
-    results = report.results
     label = _label(report.scenario)
     kpis = tables.kpi_intervals(results)
     shown = tables.kpi_table(kpis).T  # a design per column: five designs fit an A4 page, ten figures would not
@@ -385,11 +384,10 @@ def _figures_section(report: Report) -> str:
     return "".join(parts) + "".join(charts_html)
 
 
-def _advice_section(report: Report) -> str:
+def _advice_section(report: Report, advice: Advice) -> str:
     from ui import charts, tables
     from ui.labels import AXIS_FORMAT
 
-    advice = report.advice
     label, unit = tables.objective_label(advice.objective)
     budget = f"${advice.budget:,.0f}"
     demand = "this year's demand" if not advice.growth else f"demand {advice.growth * 100:+g} %"
@@ -486,15 +484,15 @@ def _assumptions_section(report: Report) -> str:
                          "<em>How sure is this?</em> in the app, moves them over their ranges). These inputs are "
                          "judgement or soft figures, each with the range of values found plausible (MODEL.md, "
                          "Default ranges):</p>")
-        rows = []
+        listed: list[tuple[object, ...]] = []
         for path, (low, high) in ranges.items():
             try:
                 value = _value(value_at(s, path))
             except KeyError:
                 value = "?"
-            rows.append((_parameter(path), value, f"{_value(low)} to {_value(high)}"))
+            listed.append((_parameter(path), value, f"{_value(low)} to {_value(high)}"))
         parts.append("</div>")  # a long list breaks between its rows
-        parts.append(table(["Input", "Value", "Plausible range"], rows, numeric=(1, 2)) if rows
+        parts.append(table(["Input", "Value", "Plausible range"], listed, numeric=(1, 2)) if listed
                      else '<p class="note">This scenario names no uncertain input: only simulation noise is '
                      "left, and the ± of every figure covers it.</p>")
     parts.append("</section>")
@@ -530,9 +528,9 @@ def render(report: Report) -> str:
         answer = headline(report.results, report.objective, baseline)
     body = [_header(report), _answer_section(report, answer), _scenario_section(report)]
     if report.results is not None:
-        body.append(_figures_section(report))
+        body.append(_figures_section(report, report.results))
     if report.advice is not None:
-        body.append(_advice_section(report))
+        body.append(_advice_section(report, report.advice))
     body += [_robust_section(report, answer), _assumptions_section(report), _reproduce_section(report),
              f"<footer>Orgsim {esc(version())}: a simulation of how a services firm organises. Figures depend on "
              "the scenario's assumptions; the sections above say which matter most.</footer>"]
