@@ -61,8 +61,11 @@ def test_the_report_opens_offline_draws_its_charts_and_prints_to_a4(browser: Bro
             assert box is not None and box["width"] > 200 and box["height"] > 50
             # Vega draws each mark as a group of class role-mark holding its paths, lines or text
             assert chart.locator(".role-mark path, .role-mark line, .role-mark rect").count() > 0
-        # nothing wider than the window: a partner reads it on a laptop
+        # nothing wider than the window: a partner reads it on a laptop, or on a phone
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.set_viewport_size({"width": 420, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.set_viewport_size({"width": 1100, "height": 900})
 
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
