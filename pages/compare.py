@@ -11,7 +11,7 @@ from sim.experiment import Results
 from sim.parallel import ClusterError
 from sim.robust import renamed
 from sim.scenario import OrgDesign, Scenario, dumps
-from ui import charts, sureness, tables
+from ui import charts, report, sureness, tables
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, design_labels, plain
 from ui.runner import confirm_long_run, how_sure, run, show_server_problem
 from ui.sidebar import scenario_or_problems
@@ -192,6 +192,7 @@ def main() -> None:
         "Week-by-week series (CSV)", results.weekly.to_csv(index=False),
         file_name="orgsim-weekly.csv", mime="text/csv",
     )
+    report.compare_button(scenario, results, baseline, Objective.of(choice))
 
 
 main()

@@ -7,7 +7,7 @@ import streamlit as st
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
 from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError, dumps, shown
-from ui import charts, sureness, tables
+from ui import charts, report, sureness, tables
 from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
@@ -208,6 +208,7 @@ def main() -> None:
         st.subheader(f"Demand {growth_pct:g} % higher")
         ranking(grown)
     how_sure_section(scenario, this_year, budget, objective)
+    report.next_hire_button(scenario, this_year)
 
 
 main()
