@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from sim import advisor
 from sim.advisor import OBJECTIVES, TODAY_NAME, Advice, Objective
 from sim.answer import SURE, column_marks
 from sim.experiment import Results
@@ -16,11 +17,11 @@ from sim.stats import DEPENDS_ON_RUN_LENGTH, BacklogTrend, t_half_width
 from ui.charts import design_palette
 from ui.labels import (
     BEST,
-    DROPPED,
     KPIS,
     NOT_STEADY,
     TIED,
     TIME_USE,
+    WORSE,
     describe_design,
     design_labels,
     figure,
@@ -223,24 +224,26 @@ def objective_label(objective: Objective) -> tuple[str, str]:
     return f"Weighted score ({weights})", "score"
 
 
+# The advisor's status codes in the app's words: one set for the table, the chart and the banner.
+VERDICTS = {advisor.BEST: BEST, advisor.TIED: TIED, advisor.WORSE: WORSE}
+
+
 def advice_options(advice: Advice) -> pd.DataFrame:
-    """The advisor's options, best first, with lo/hi of the difference from today and a verdict: the numbers
-    behind the ranking table and its chart."""
+    """The advisor's options, best first, with lo/hi of the difference from today and the verdict in words: the
+    numbers behind the ranking table and its chart, every one over the same replications."""
     frame = advice.options[["rank", "name", "cost", "objective_mean", "objective_ci95", "vs_today_mean",
                             "vs_today_ci95", "vs_best_mean", "vs_best_ci95", "replications", "status",
                             "keeping_up"]].rename(
         columns={"name": "option"})
     add_interval(frame, mean="vs_today_mean", ci="vs_today_ci95")
-    frame["verdict"] = frame["status"].map({"chosen": BEST, "in contention": TIED}).fillna(DROPPED)
-    if not advice.confident:  # the leader of a tie is the best mean, not a proven best
-        frame.loc[frame["rank"] == 1, "verdict"] = TIED
+    frame["verdict"] = frame["status"].map(VERDICTS)
     return frame
 
 
 def advice_table(advice: Advice) -> pd.DataFrame:
     """One row per option, best first: yearly cost, the objective and the difference from today with their
-    95 % intervals, the replications it got, and whether it is the best, tied with it, or was dropped (after how
-    many replications: the table must fit a laptop screen)."""
+    95 % intervals, and the verdict with the paired difference from the best it rests on. Every option ran the
+    same replications (the caption says how many), so no column for them: the table must fit a laptop screen."""
     label, unit = objective_label(advice.objective)
     options = advice_options(advice)
     # An objective with delays in it: an option that is not keeping up has figures that depend on the run length.
@@ -257,11 +260,8 @@ def advice_table(advice: Advice) -> pd.DataFrame:
             label: shown(o, f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}"),
             "Against today": "—" if o.option == TODAY_NAME
             else shown(o, f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}"),
-            # Paired with the best on the replications both ran: a dropped option's own mean may come from fewer.
-            "Against the best": "—" if o.rank == 1
-            else shown(o, f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}"),
-            "Replications": int(o.replications),
-            "Status": o.verdict if o.verdict != DROPPED else o.status,  # "dropped after 12" (replications)
+            "Against the best": o.verdict if o.rank == 1 else f"{o.verdict}: " + shown(
+                o, f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}"),
         }
         for o in options.itertuples(index=False)
     ]
