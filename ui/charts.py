@@ -72,7 +72,7 @@ def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
 
 def count_axis(title: str) -> alt.Axis:
     """An axis of whole things (clients, engineers, requests): no 18.5 clients."""
-    return alt.Axis(title=title, format="d", tickMinStep=1)
+    return alt.Axis(title=title, format="d", tickMinStep=1, tickCount=10)  # ten at most: 0 to 60 is not 31 ticks
 
 
 def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False,
