@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from sim.paths import field_meta, flatten
 from sim.scenario import Scenario
 from ui.labels import plain
-from ui.overrides import field_meta, flatten
 from ui.sidebar import scenario_or_problems
 from ui.state import current_preset
 
