@@ -7,7 +7,7 @@ import streamlit as st
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
 from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError, dumps, shown
-from ui import charts, sureness, tables
+from ui import charts, report, sureness, tables
 from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
@@ -65,7 +65,7 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
         "with and without the free process changes (standardised work, AM-PM check-ins).",
     )
     cols[1].selectbox(
-        "Objective", list(CHOICES), format_func=CHOICES.get, key=seed_page_input("objective", PAGE,
+        "Objective", list(CHOICES), format_func=CHOICES.__getitem__, key=seed_page_input("objective", PAGE,
                                                                                objective.single or MIX),
         help="What the best option maximises. A weighted mix counts $20k of yearly profit, a quarter of a day of "
         "mean lead time and 2 points of on-time rate as equal steps, times their weights.",
@@ -210,6 +210,7 @@ def main() -> None:
         st.subheader(f"Demand {growth_pct:g} % higher")
         ranking(grown)
     how_sure_section(scenario, this_year, budget, objective)
+    report.next_hire_button(scenario, this_year)
 
 
 main()

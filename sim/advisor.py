@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
@@ -250,7 +250,7 @@ def _nothing_affordable(scenario: Scenario, budget: float) -> NothingAffordable:
     prices = {f"one {HIRE_WORDS[k][0]}": yearly_salaries(scenario.economics, {k: 1}) for k in HIRES}
     prices[f"a {SALESPERSON} at {min(SALES_SHARES):g} time"] = yearly_salaries(scenario.economics,
                                                                              {"sales_share": min(SALES_SHARES)})
-    cheapest = min(prices, key=prices.get)
+    cheapest = min(prices, key=prices.__getitem__)
     return NothingAffordable([
         f"A yearly budget of ${budget:,.0f} affords no move: the cheapest hire is {cheapest} at "
         f"${prices[cheapest]:,.0f} a year, and the free process changes are already in place or need an account "
@@ -305,6 +305,7 @@ class _Runs:
 
     def run(self, tasks: list[tuple[str, int]]) -> None:
         arguments = [(self.alone[d], d, r) for d, r in tasks]
+        outputs: Iterable[dict[str, float]]
         if self.executor is None:
             outputs = (objective_metrics(*a) for a in arguments if not stop_if_asked(self.should_stop))
         else:

@@ -18,6 +18,10 @@ BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.D
 PALE_NOTE = "Pale: not steady, the design's backlog was still growing, so the figure depends on the run length."
 
 
+# What `alt.layer` gives: a layered chart, or a faceted one when every layer shares a facet encoding.
+Layered = alt.LayerChart | alt.FacetChart
+
+
 def _steadiness(frame: pd.DataFrame, title: str, opaque: float) -> tuple[alt.TitleParams | str, Any, list]:
     """Title, opacity and extra tooltip for a frame that may have a `steady` column: figures that are not steady
     are drawn pale, and the title says what pale means."""
@@ -68,12 +72,12 @@ def count_axis(title: str) -> alt.Axis:
 
 
 def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False,
-                   value_format: str | None = None) -> alt.LayerChart:
+                   value_format: str | None = None) -> Layered:
     """One bar per design (mean) with an error bar (lo to hi); `zero_line` for differences against a baseline.
     Bars of figures that are not steady (a `steady` column) are pale."""
-    title, opacity, steady_tip = _steadiness(frame, title, BAR_OPACITY)
+    shown, opacity, steady_tip = _steadiness(frame, title, BAR_OPACITY)
     field = design_field(frame)
-    base = alt.Chart(frame, title=title).encode(
+    base = alt.Chart(frame, title=shown).encode(
         y=alt.Y(f"{field}:N", title=None, sort=list(dict.fromkeys(frame[field])), axis=alt.Axis(labelLimit=240)),
     )
     tooltip = [
@@ -95,7 +99,7 @@ def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line:
     return alt.layer(*layers)
 
 
-def weekly_chart(frame: pd.DataFrame, title: str, value_title: str, counts: bool = False) -> alt.LayerChart:
+def weekly_chart(frame: pd.DataFrame, title: str, value_title: str, counts: bool = False) -> Layered:
     """A line per design over the measured weeks, with the 95 % band over replications; `counts` for a measure of
     whole requests (integer ticks)."""
     field = design_field(frame)
@@ -132,16 +136,15 @@ def time_use_chart(frame: pd.DataFrame) -> alt.Chart:
 
 
 def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: str,
-                value_format: str | None = None, whole_lever: bool = False) -> alt.LayerChart:
+                value_format: str | None = None, whole_lever: bool = False) -> Layered:
     """One line per design along the swept lever, with its 95 % band: where a design starts to break. Points of
     figures that are not steady (a `steady` column) are pale; `whole_lever` for a lever of whole things (clients,
     engineers), whose axis then has integer ticks."""
     field = design_field(frame)
     pale = frame[~frame["steady"]] if "steady" in frame else frame.iloc[:0]
-    if not pale.empty:
-        title = alt.TitleParams(title, subtitle=PALE_NOTE)
+    shown: alt.TitleParams | str = alt.TitleParams(title, subtitle=PALE_NOTE) if not pale.empty else title
     lever_axis = count_axis(lever_title) if whole_lever else alt.Axis(title=lever_title)
-    base = alt.Chart(frame, title=title).encode(x=alt.X("lever:Q", title=lever_title, axis=lever_axis),
+    base = alt.Chart(frame, title=shown).encode(x=alt.X("lever:Q", title=lever_title, axis=lever_axis),
                                                 color=design_color(frame))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q")
@@ -164,7 +167,7 @@ VERDICT_COLORS = {BEST: "#2e7d32", TIED: "#ef6c00", WORSE: "#9e9e9e"}
 
 
 def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None
-                  ) -> alt.LayerChart:
+                  ) -> Layered:
     """Each option's difference from today's organisation (point) with its 95 % interval (bar), best first, on a
     line at zero that is today. `frame` has rank, option, vs_today_mean, lo, hi, replications and verdict."""
     order = list(frame.sort_values("rank")["option"])
@@ -191,7 +194,7 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     return alt.layer(errors, points, today)
 
 
-def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> alt.LayerChart:
+def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> Layered:
     """A bar per uncertain input and end, from the best design's lead at the scenario's values to its lead at that
     end; left of the dashed zero line another design wins. Inputs sorted by swing, largest on top."""
     order = list(dict.fromkeys(frame["parameter"]))
