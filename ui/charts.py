@@ -180,7 +180,7 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     base = alt.Chart(frame, title=title).encode(
         y=alt.Y("option:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
-        color=alt.Color("verdict:N", title=None, scale=alt.Scale(domain=list(VERDICT_COLORS),
+        color=alt.Color("verdict:N", title="Against the best", scale=alt.Scale(domain=list(VERDICT_COLORS),
                                                                  range=list(VERDICT_COLORS.values())),
                         legend=alt.Legend(orient="bottom")),
     )

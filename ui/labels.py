@@ -33,4 +33,4 @@ TIME_USE: dict[str, str] = {
 
 # How an option of the advisor stands against the best on the replications every option ran (sim.advisor: best
 # mean, paired 95 % interval covering zero, or not), in the words of the ranking table, its chart and its banner.
-BEST, TIED, WORSE = "Best", "Tied with the best", "Worse"
+BEST, TIED, WORSE = "Best", "Tied", "Worse"  # short: the table must fit a laptop screen
