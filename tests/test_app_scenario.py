@@ -30,7 +30,7 @@ def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs
     assert key_figures(at).equals(before)
     # the message sits in the sidebar, names the inputs the user sets (never the computed rest) and what is allowed
     (message,) = at.sidebar.error
-    assert "**Share of support requests** and **Share of change requests** together add up to 120%" in message.value
+    assert "**Share of support requests** and **Share of change requests** together add up to 120 %" in message.value
     assert "at most 100 %" in message.value and "project requests take the rest" in message.value
     assert not list(at.main.error)
     # what the user entered is still in the inputs

@@ -415,7 +415,11 @@ def _team(shown: Shown) -> None:
         total = sum(values[f"firm.skills.{s}"] for s in shown.skills)
         label = _label('firm.engineers', 'Engineers in total (the sum over skills)')
         st.caption(f"{label}: {total}")
-        _under("firm.engineers", label)
+        for problem in _take(lambda p: p.path == "firm.engineers"):  # the total is the sum: name what the user sets
+            labels = [f"Engineers in {skill}" for skill in shown.skills]
+            _blame(*labels)
+            listed = " and ".join(f"**{plain(label)}**" for label in labels)
+            st.error(f"{listed}: the team of engineers in total {_what(problem)}.")
     else:
         slider("firm.engineers", "Engineers", values["firm.engineers"], 1, ui_max=UI_MAX["engineers"])
 
@@ -460,7 +464,8 @@ def _designs(shown: Shown) -> None:
                       "in its box afterwards.")
         st.selectbox("Starting from", shown.designs, key=NEW_DESIGN_FROM_KEY,
                      format_func=lambda n: design_label(n, OrgDesign(**{
-                         f: values[f"designs.{n}.{f}"] for f in (*DESIGN_HIRES, "label")})))
+                         f: values[f"designs.{n}.{f}"] for f in (*DESIGN_HIRES, "label")})),
+                     help="The new design starts with this design's hires.")
 
 
 def _salaries(values: dict[str, Any]) -> None:
@@ -506,7 +511,7 @@ def _shares_problem(names: list[str]) -> None:
     _blame(*labels)
     listed = " and ".join(f"**{plain(label)}**" for label in labels)
     together = "together " if len(labels) > 1 else ""
-    st.error(f"{listed} {together}add up to {entered:.0%}; they can be at most 100 %, since {plain(names[-1])} "
+    st.error(f"{listed} {together}add up to {entered * 100:.0f} %; they can be at most 100 %, since {plain(names[-1])} "
              "requests take the rest. Lower one of them and press Run.")
 
 
