@@ -141,6 +141,7 @@ def headline(results: Results, objective: Objective, baseline: str | None = None
         return Answer(best, (), False, dict.fromkeys(results.designs, ""),
                       f"For {words}, no design keeps up with its work: every backlog grows through the run, so "
                       "delays depend on the run length and no design can be called best on them.")
+    tied: tuple[str, ...]
     if len(candidates) == 1:
         best, tied = candidates[0], ()
     else:

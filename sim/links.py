@@ -95,13 +95,13 @@ class Decoded:
 # The schema seen as dotted paths (sim.paths): a link names single values, never a section or a whole table.
 
 
-def _resolve(path: str) -> tuple[Any, bool] | None:
-    """The type at a path of the scenario and whether the path ends on a named entry; None if there is no such
-    path or it names a whole section or table (a link sets single values; `designs.x=remove` drops an entry)."""
+def _resolve(path: str) -> paths.Field | None:
+    """The field a link may set at this path; None if there is no such path or it names a whole section or table
+    (a link sets single values; `designs.x=remove` drops an entry)."""
     found = paths.field_at(path)
     if found is None or found.is_table or (found.is_section and not found.entry):
         return None
-    return found.hint, found.entry
+    return found
 
 
 def _values(data: dict[str, Any]) -> dict[str, Any]:
@@ -138,14 +138,15 @@ def scenario_to_params(
     params = {VERSION_KEY: str(LINK_VERSION), PRESET_KEY: preset}
     new_entries: set[str] = set()
     removed: dict[str, str] = {}
-    for table in paths.tables():
+    for table_field in (f for f in paths.walk() if f.is_table):
+        table = table_field.path
         before, after = paths.get(base, table, {}), paths.get(target, table, {})
         for name in before.keys() - after.keys():
             removed[f"{table}.{name}"] = REMOVE
         for name in sorted(after.keys() - before.keys()):
             new_entries.add(f"{table}.{name}")
             if isinstance(after[name], dict):  # a new design or work type: the fields that differ from a blank one
-                blank = to_dict(paths.field_at(f"{table}.{name}").hint())
+                blank = to_dict(table_field.item())
                 fields = {k: v for k, v in after[name].items() if blank.get(k) != v}
                 first = next(iter(after[name]))
                 fields = fields or {first: after[name][first]}  # at least one field, so that the entry exists
@@ -170,7 +171,7 @@ def scenario_to_params(
             params[path] = INHERIT
     params.update(sorted(removed.items()))
     for key, value in page.items():
-        if key in params or _scenario_path(key) is not None:
+        if key in params or _scenario_field(key) is not None:
             raise KeyError(f"page setting {key!r} clashes with a scenario key")
         params[key] = value
     return params
@@ -211,9 +212,9 @@ def _range_setting(key: str, text: str, warnings: list[str]) -> _Setting | None:
 # Decoding
 
 
-def _scenario_path(key: str) -> str | None:
-    path = ALIASES.get(key) or READ_ALIASES.get(key) or key
-    return path if _resolve(path) is not None else None
+def _scenario_field(key: str) -> paths.Field | None:
+    """The field a link's key sets, by its short name or its dotted path."""
+    return _resolve(ALIASES.get(key) or READ_ALIASES.get(key) or key)
 
 
 def _parse(text: str, hint: Any) -> Any:
@@ -372,10 +373,10 @@ def params_to_scenario(
         elif key == UNCERTAINTY_KEY or (_is_range(key) and numeric_field(key.split(".", 1)[1]) is not None):
             if (setting := _range_setting(key, text, warnings)) is not None:
                 settings[key] = setting
-        elif (path := _scenario_path(key)) is None:
+        elif (found := _scenario_field(key)) is None:
             unknown.append(key)
         else:
-            hint, entry = _resolve(path)
+            path, hint, entry = found.path, found.hint, found.entry
             remove = entry and text.strip().lower() == REMOVE
             if entry and dataclasses.is_dataclass(hint) and not remove:
                 warnings.append(f"Ignored {key[:60]}={text[:60]}: write {key}={REMOVE} to drop it, or set its values "
@@ -404,7 +405,8 @@ def _upgrade_legacy(legacy: Mapping[str, str], settings: dict[str, _Setting]) ->
     origin: dict[str, str] = {}
     for key, text in legacy.items():
         new, keeps = LEGACY_KEYS[key]
-        data = paths.merge(data, paths.unflatten({key: _parse(text, _resolve(new)[0])}))
+        target = _resolve(new)  # every key's new path is a value of the schema; text stays text otherwise
+        data = paths.merge(data, paths.unflatten({key: _parse(text, str if target is None else target.hint)}))
         origin.update(dict.fromkeys([new, *keeps], key))
     notes = upgrade_legacy_keys(data)
     upgraded = {path: _Setting(origin[path], legacy[origin[path]], path, value, remove=False)

@@ -18,7 +18,7 @@ import functools
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 # The name shown for a table's entries where no scenario names them (the reference table: `designs.NAME.hybrids`).
 ANY_NAME = "NAME"
@@ -111,13 +111,27 @@ def get(nested: Mapping[str, Any], path: str, default: Any = None) -> Any:
 
 @dataclass(frozen=True)
 class Field:
-    """The schema behind a dotted path: the value's type, the metadata of the field that holds it (help text,
-    bounds, grade; a table's entries share the table's metadata) and whether the path ends on a named entry."""
+    """The schema behind a dotted path: the value's type, the dataclass field that holds it (a table's entries are
+    held by the table's field, and share its help text and bounds) and whether the path ends on a named entry."""
 
     path: str
     hint: Any
-    meta: Mapping[str, Any]
+    spec: dataclasses.Field
     entry: bool = False
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        """Help text, bounds, grade and the like (`sim.scenario.param`)."""
+        return self.spec.metadata
+
+    @property
+    def default(self) -> Any:
+        """The field's built-in default; None for a named entry of a table, which has none of its own."""
+        if self.entry:
+            return None
+        if self.spec.default_factory is not dataclasses.MISSING:
+            return self.spec.default_factory()
+        return self.spec.default
 
     @property
     def is_table(self) -> bool:
@@ -126,13 +140,28 @@ class Field:
 
     @property
     def is_section(self) -> bool:
-        return dataclasses.is_dataclass(self.hint)
+        return _is_section(self.hint)
+
+    @property
+    def item(self) -> Any:
+        """The type of a table's entries (OrgDesign for `designs`, int for `firm.skills`)."""
+        return typing.get_args(self.hint)[1]
+
+    @property
+    def holds_sections(self) -> bool:
+        """A table whose entries are sections (designs, work types), not single values (skills)."""
+        return self.is_table and _is_section(self.item)
 
 
 @functools.cache
-def _fields(cls: type) -> dict[str, tuple[Any, Mapping[str, Any]]]:
+def _fields(cls: type) -> dict[str, tuple[Any, dataclasses.Field]]:
     hints = typing.get_type_hints(cls)
-    return {f.name: (hints[f.name], f.metadata) for f in dataclasses.fields(cls)}
+    return {f.name: (hints[f.name], f) for f in dataclasses.fields(cls)}
+
+
+def _is_section(hint: Any) -> TypeGuard[type]:
+    """A dataclass type (firm, demand, a design), whose fields the path goes on into."""
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
 
 
 def _root(root: type | None) -> type:
@@ -148,36 +177,36 @@ def field_at(path: str, root: type | None = None) -> Field | None:
     such path. A table's entries take any name (`designs.anything.hybrids`): whether the scenario has that entry
     is a question for the scenario, not the schema."""
     hint: Any = _root(root)
-    meta: Mapping[str, Any] = {}
+    spec: dataclasses.Field | None = None
     entry = False
     for part in path.split("."):
-        if dataclasses.is_dataclass(hint):
+        if _is_section(hint):
             fields = _fields(hint)
             if part not in fields:
                 return None
-            (hint, meta), entry = fields[part], False
+            (hint, spec), entry = fields[part], False
         elif typing.get_origin(hint) is dict and part:
             hint, entry = typing.get_args(hint)[1], True
         else:
             return None
-    return Field(path, hint, meta, entry)
+    return None if spec is None else Field(path, hint, spec, entry)
 
 
 def walk(root: type | None = None, data: Mapping[str, Any] | None = None, prefix: str = "") -> Iterator[Field]:
     """Every field of the schema but the sections, in the schema's order: single values and tables. After a table
     of sections (designs, work types) come its entries' fields, under the entry names `data` (a nested dict) has
     there, or under ANY_NAME without data."""
-    for name, (hint, meta) in _fields(_root(root)).items():
+    for name, (hint, spec) in _fields(_root(root)).items():
         path = f"{prefix}{name}"
-        if dataclasses.is_dataclass(hint):
+        if _is_section(hint):
             yield from walk(hint, None if data is None else data.get(name, {}), f"{path}.")
             continue
-        found = Field(path, hint, meta)
+        found = Field(path, hint, spec)
         yield found
-        if found.is_table and dataclasses.is_dataclass(item := typing.get_args(hint)[1]):
+        if found.holds_sections:
             entries = data.get(name, {}) if data is not None else dict.fromkeys([ANY_NAME])
             for entry, value in entries.items():
-                yield from walk(item, value, f"{path}.{entry}.")
+                yield from walk(found.item, value, f"{path}.{entry}.")
 
 
 def tables(root: type | None = None) -> list[str]:
@@ -185,10 +214,10 @@ def tables(root: type | None = None) -> list[str]:
     return [f.path for f in walk(root) if f.is_table]
 
 
-def field_meta(path: str) -> Mapping[str, Any]:
+def field_meta(path: str, root: type | None = None) -> Mapping[str, Any]:
     """Help text and bounds of the field at a dotted path (`demand.work_types.support.share` -> WorkType.share);
     KeyError when the schema has no such path."""
-    found = field_at(path)
+    found = field_at(path, root)
     if found is None:
         raise KeyError(path)
     return found.meta

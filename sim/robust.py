@@ -156,7 +156,7 @@ def _variant_metrics(scenario: Scenario, design: str, replications: int) -> list
 
 def goodness(metrics: list[dict[str, float]], objective: Objective) -> float:
     """The objective over replications, larger is better: the metric's mean (negated for lead time), or for a mix
-    the weighted sum of each metric in its indifference zones (MODEL.md, Next-hire advisor). Differences of
+    the weighted sum of each metric in its indifference zones (MODEL.md, "The next-hire advisor"). Differences of
     goodness are in the objective's reporting units for a single metric (dollars, days, rate)."""
     total = 0.0
     for name, weight in objective.weights:

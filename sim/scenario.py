@@ -21,6 +21,8 @@ from typing import Any
 
 import tomli_w
 
+from sim import paths
+
 
 class _NoValue:
     """The value of a problem that is about a key or a table rather than one value (an unknown key, a sum)."""
@@ -54,7 +56,7 @@ class Problem(str):
             head = f"{head} = {shown(value)}"
         return super().__new__(cls, f"{head}: {message}" if head else message)
 
-    def __getnewargs__(self) -> tuple[Any, ...]:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (self.path, self.value, self.message, self.subject)
 
 
@@ -553,45 +555,17 @@ def numeric_field(path: str) -> tuple[type, dict[str, Any]] | None:
     no number. Table entries (designs, work types, skills) take any name: whether the scenario has it is checked
     against the scenario itself."""
     parts = path.split(".")
-    if len(parts) < 2 or parts[0] not in UNCERTAIN_SECTIONS:
+    if len(parts) < 2 or parts[0] not in UNCERTAIN_SECTIONS or not all(map(_valid_name, parts)):
         return None
-    hint: Any = Scenario
-    meta: dict[str, Any] = {}
-    i = 0
-    while i < len(parts):
-        if not dataclasses.is_dataclass(hint):
-            return None
-        fields = {f.name: f for f in dataclasses.fields(hint)}
-        if parts[i] not in fields:
-            return None
-        meta = dict(fields[parts[i]].metadata)
-        hint = typing.get_type_hints(hint)[parts[i]]
-        i += 1
-        if typing.get_origin(hint) is dict:
-            if i >= len(parts) or not _valid_name(parts[i]):
-                return None
-            hint = typing.get_args(hint)[1]
-            i += 1
-    return (hint, meta) if hint in (int, float) else None
-
-
-def _flat_ranges(value: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
-    """TOML reads `behaviour.x = [..]` (unquoted) as nested tables and `"behaviour.x" = [..]` as one key: both
-    mean the same path."""
-    for name, item in value.items():
-        path = f"{prefix}{name}"
-        if isinstance(item, dict):
-            _flat_ranges(item, f"{path}.", out)
-        else:
-            out[path] = item
+    found = paths.field_at(path)
+    return (found.hint, dict(found.meta)) if found is not None and found.hint in (int, float) else None
 
 
 def _check_ranges(value: Any, key: str, problems: list[Problem]) -> dict[str, tuple[float, float]] | None:
     if not isinstance(value, dict):
         problems.append(Problem(key, value, "must be a table of parameter = [low, high]"))
         return None
-    flat: dict[str, Any] = {}
-    _flat_ranges(value, "", flat)
+    flat = paths.flatten(value)  # `behaviour.x = [..]` (unquoted, nested tables) and `"behaviour.x" = [..]` alike
     if len(flat) > MAX_TABLE_ENTRIES:
         problems.append(Problem(key, NO_VALUE, f"{len(flat):,} entries; a table holds at most {MAX_TABLE_ENTRIES}"))
         return None
@@ -644,22 +618,15 @@ def default_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """The model's default ranges: each field graded assumption or soft with a `plausible` range, widened to hold
     the scenario's own value (a range the value lies outside of would not describe this scenario)."""
     out: dict[str, tuple[float, float]] = {}
-
-    def walk(obj: Any, prefix: str) -> None:
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if dataclasses.is_dataclass(value):
-                walk(value, f"{prefix}{f.name}.")
-            elif f.metadata.get("grade") in UNCERTAIN_GRADES and f.metadata.get("plausible") is not None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    continue
-                low, high = (float(x) for x in f.metadata["plausible"])
-                out[f"{prefix}{f.name}"] = (min(low, float(value)), max(high, float(value)))
-
-    for name in UNCERTAIN_SECTIONS:
-        section = getattr(scenario, name)
-        if dataclasses.is_dataclass(section):
-            walk(section, f"{name}.")
+    for f in paths.walk():  # the sections' own fields: no entry of a table (a design, a work type) has a default range
+        if f.path.split(".")[0] not in UNCERTAIN_SECTIONS or paths.ANY_NAME in f.path.split("."):
+            continue
+        if f.meta.get("grade") in UNCERTAIN_GRADES and f.meta.get("plausible") is not None:
+            value = value_at(scenario, f.path)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            low, high = (float(x) for x in f.meta["plausible"])
+            out[f.path] = (min(low, float(value)), max(high, float(value)))
     return out
 
 
@@ -930,14 +897,7 @@ def loads(text: str, source: str = "scenario", notes: list[str] | None = None) -
 
 
 def _nest_ranges(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for path, (low, high) in ranges.items():
-        *parents, leaf = path.split(".")
-        node = nested
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = [low, high]
-    return nested
+    return paths.unflatten({path: [low, high] for path, (low, high) in ranges.items()})
 
 
 def dumps(scenario: Scenario) -> str:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
+from sim import paths
 from sim.links import (
     ALIASES,
     LINK_VERSION,
@@ -42,8 +43,8 @@ FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 # Valid scenarios, drawn from the schema's own bounds.
 
 
-def _value(f: dataclasses.Field, hint: typing.Any) -> st.SearchStrategy:
-    lo, hi = f.metadata.get("min"), f.metadata.get("max")
+def _value(f: paths.Field) -> st.SearchStrategy:
+    hint, lo, hi = f.hint, f.meta.get("min"), f.meta.get("max")
     if hint is bool:
         return st.booleans()
     if hint is int:
@@ -60,10 +61,8 @@ def _value(f: dataclasses.Field, hint: typing.Any) -> st.SearchStrategy:
 
 
 def _fields(cls: type, skip: tuple[str, ...] = ()) -> dict[str, st.SearchStrategy]:
-    hints = typing.get_type_hints(cls)
-    return {f.name: _value(f, hints[f.name]) for f in dataclasses.fields(cls)
-            if f.name not in skip and not dataclasses.is_dataclass(hints[f.name])
-            and typing.get_origin(hints[f.name]) is not dict}
+    """The section's own single values (not those of its subsections, not its tables)."""
+    return {f.path: _value(f) for f in paths.walk(cls) if "." not in f.path and f.path not in skip and not f.is_table}
 
 
 def _some(cls: type, skip: tuple[str, ...] = ()) -> st.SearchStrategy:

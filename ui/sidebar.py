@@ -10,6 +10,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import streamlit as st
@@ -70,6 +71,11 @@ def _label(path: str, label: str) -> str:
 # input claims is shown at the top of the form. The labels they were shown under feed the page's banner.
 PENDING_KEY = "sidebar.pending_problems"
 BLAMED_KEY = "sidebar.blamed_labels"
+
+
+def _names_skill(problem: Problem, skill: str) -> bool:
+    """A work type's problem with the skill it needs (`skill`), which an engineer input of that skill can fix."""
+    return problem.path.endswith(".skill") and problem.value == skill
 
 
 def _take(match: Callable[[Problem], bool]) -> list[Problem]:
@@ -171,7 +177,7 @@ def _shown(preset: Scenario, overrides: dict[str, Any]) -> Shown:
 def _showable(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
     base = flatten(preset.to_dict())
     entries = {path.rsplit(".", 1)[0] for path in base}
-    out = {}
+    out: dict[str, Any] = {}
     for path, value in overrides.items():
         if value is None:
             if path in entries and path.count(".") >= 2:  # removes a named entry the preset has
@@ -407,7 +413,7 @@ def _team(shown: Shown) -> None:
             label = f"Engineers in {skill}"
             slider(path, label, values[path], 1, ui_max=UI_MAX["engineers"], ui_min=0,
                    extra_help="The team is the sum over skills.")
-            for problem in _take(lambda p, s=skill: p.path.endswith(".skill") and p.value == s):
+            for problem in _take(partial(_names_skill, skill=skill)):
                 _blame(label)  # a work type needs the skill this input took every engineer from
                 name = problem.path.split(".")[-2]
                 st.error(f"**{plain(label)}**: {plain(name)} requests need this skill, so at least one engineer "
