@@ -1,5 +1,8 @@
 """The scenario sidebar every page shares: a preset, then the levers an owner moves, in a form with a Run button.
 
+Each problem of the inputs is shown under the input it is about, found by the problem's path; a problem of a value
+the form computes (the last work type's share, the team as the sum over skills) names the inputs the user sets.
+
 The form matters: a run of a big scenario takes seconds, and without it every slider step would start one. Values
 go into the state (preset + overrides) only when Run is pressed; see ui/state.py.
 """
