@@ -305,7 +305,7 @@ def _design_changes(preset: Scenario, overrides: dict[str, Any], values: dict[st
     added: dict[str, Any] = {}
     if label:
         source = st.session_state.get(NEW_DESIGN_FROM_KEY)
-        code = design_code(label, current)
+        code = design_code(label, [*current, *STANDARD_DESIGNS])  # a removed standard design keeps its code
         for field in DESIGN_HIRES:
             path = f"designs.{source}.{field}"
             added[f"designs.{code}.{field}"] = values.get(path, 0)
@@ -452,7 +452,8 @@ def _designs(shown: Shown) -> None:
         p = f"designs.{name}."
         now = OrgDesign(**{f: values[p + f] for f in (*DESIGN_HIRES, "label")})
         label, hires = design_label(name, now), describe_design(now)
-        with st.expander(label if label.lower() == hires.lower() else f"{label}: {hires}"):
+        # a label comes from a link or a file: shown as text, never as a link or an image of its own
+        with st.expander(plain(label if label.lower() == hires.lower() else f"{label}: {hires}")):
             st.text_input(_label(p + "label", "Name shown"), key=_seed(p + "label", values[p + "label"]),
                           max_chars=MAX_LABEL_CHARS, placeholder=design_label(name, dataclasses.replace(now, label="")),
                           help="What the pages and the report call this design; empty gives the standard words.")
