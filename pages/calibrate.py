@@ -16,7 +16,7 @@ from sim.calibration.pipeline import Calibration, calibrate
 from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
 from ui import calibration as views
-from ui.labels import plain
+from ui.labels import design_label, design_labels, plain
 from ui.runner import holding_run_slot, shared_executor, show_server_problem
 from ui.share import closest_preset
 from ui.sidebar import scenario_or_problems
@@ -126,7 +126,9 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
     bt = result.backtest
     if bt is None:
         return
-    st.subheader(f"Back-test: {bt.design} (today's organisation) over {bt.weeks} weeks")
+    design = design_label(bt.design, bt.scenario.designs[bt.design]) if bt.scenario and bt.design in \
+        bt.scenario.designs else bt.design
+    st.subheader(f"Back-test: {design} (today's organisation) over {bt.weeks} weeks")
     box = {"close": st.success, "roughly": st.info, "far": st.warning}[bt.verdict]
     box(f"{bt.sentence} The model is **{bt.verdict}** to your record"
         + ("." if bt.verdict == "close" else ": read its other answers with that in mind."))
@@ -187,7 +189,9 @@ def main() -> None:
     cols = st.columns([1, 1, 2])
     engineers = cols[0].number_input("Engineers today", min_value=0, max_value=500, value=0, step=1,
                                      help="0 counts the distinct assignees who resolved tickets.")
-    today = cols[1].selectbox("Your organisation today", list(base.designs), index=list(base.designs).index(
+    words = design_labels(base.designs)
+    today = cols[1].selectbox("Your organisation today", list(base.designs), format_func=words.get,
+                              index=list(base.designs).index(
         "none") if "none" in base.designs else 0, help="The org design the firm has today, simulated against "
         "its record.")
     key = _inputs_key(data, overrides, engineers or None, today)

@@ -30,7 +30,6 @@ from sim.scenario import Scenario, ScenarioError, dumps, uncertain_ranges
 
 if TYPE_CHECKING:
     import altair as alt
-    import pandas as pd
 
     from sim.advisor import Advice, Objective
     from sim.answer import Answer
@@ -334,9 +333,9 @@ def _figures_section(report: Report, results: Results) -> str:
     from ui.labels import AXIS_FORMAT
 
     label = _label(report.scenario)
-    kpis = tables.kpi_intervals(results)
-    shown = tables.kpi_table(kpis).T  # a design per column: five designs fit an A4 page, ten figures would not
-    columns = [label(d) if d in report.scenario.designs else d for d in shown.columns]
+    kpis = tables.kpi_intervals(results)  # the app's frames: designs in words, each in its own colour
+    shown = tables.kpi_table(kpis, tables.kpi_marks(results)).T  # a design per column: five fit an A4 page
+    columns = list(shown.columns)
     rows = [(metric, *values) for metric, values in zip(shown.index, shown.to_numpy(), strict=True)]
     parts = ['<section id="figures"><div class="keep"><h2>Key figures</h2>',
              f'<p class="note">{esc(report.scenario.replications)} replications of {esc(report.scenario.weeks)} '
@@ -353,22 +352,16 @@ def _figures_section(report: Report, results: Results) -> str:
     charts_html = ['<section id="charts"><h2>Charts</h2>']
     from ui import charts
 
-    def labelled(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-        frame = frame.copy()
-        for column in columns:
-            frame[column] = frame[column].map(label)
-        return frame
-
     for metric in FIGURE_METRICS:
         kpi = KPIS[metric]
-        frame = labelled(kpis[kpis["metric"] == metric], "design")
+        frame = kpis[kpis["metric"] == metric]
         charts_html.append(figure(charts.interval_chart(frame, kpi.label, kpi.label,
                                                         value_format=AXIS_FORMAT[kpi.unit]), f"kpi-{metric}"))
     if len(results.designs) > 1 and report.baseline is not None:
         diffs = tables.differences(results, report.baseline)
         for metric in DIFFERENCE_METRICS:
             kpi = KPIS[metric]
-            frame = labelled(diffs[diffs["metric"] == metric], "design", "baseline")
+            frame = diffs[diffs["metric"] == metric]
             title = f"{kpi.label}: difference from {label(report.baseline)}"
             charts_html.append(figure(charts.interval_chart(frame, title, kpi.label, zero_line=True,
                                                             value_format=AXIS_FORMAT[kpi.unit]), f"diff-{metric}",
@@ -376,10 +369,9 @@ def _figures_section(report: Report, results: Results) -> str:
                                       "baseline."))
     for measure, title in (("backlog", "Open requests at the end of the week"),
                            ("throughput", "Requests delivered in the week")):
-        frame = labelled(tables.weekly_means(results, measure), "design")
-        charts_html.append(figure(charts.weekly_chart(frame, title, title), f"weekly-{measure}"))
-    charts_html.append(figure(charts.time_use_chart(labelled(tables.time_use_means(results), "design")),
-                              "time-use"))
+        frame = tables.weekly_means(results, measure)
+        charts_html.append(figure(charts.weekly_chart(frame, title, title, counts=True), f"weekly-{measure}"))
+    charts_html.append(figure(charts.time_use_chart(tables.time_use_means(results)), "time-use"))
     charts_html.append("</section>")
     return "".join(parts) + "".join(charts_html)
 

@@ -373,6 +373,10 @@ class OrgDesign:
     label: str = param(
         "", "Name shown in the app and report; empty means words from its name or hires (sim/wording.py)."
     )
+    removed: bool | None = param(
+        None, "true leaves this design out of the scenario: how a file or a link drops one of the standard designs, "
+        "which every scenario has otherwise."
+    )
 
     def process(self, base: Process) -> Process:
         """The process levers in force for this design: its own overrides on top of the scenario's."""
@@ -726,10 +730,8 @@ def _check_consistency(s: Scenario, problems: list[Problem]) -> None:
     for name, wt in s.demand.work_types.items():
         if skills.get(wt.skill, 0) < 1:
             have = ", ".join(n for n, c in skills.items() if c > 0)
-            problems.append(Problem(
-                f"demand.work_types.{name}.skill", NO_VALUE, f"no engineer has this skill; skills with engineers: "
-                f"{have}", subject=f"demand.work_types.{name}.skill = {wt.skill!r}"
-            ))
+            problems.append(Problem(f"demand.work_types.{name}.skill", wt.skill,
+                                    f"no engineer has this skill; skills with engineers: {have}"))
     if not s.designs:
         problems.append(Problem("designs", NO_VALUE, "at least one org design is needed"))
     for path in s.uncertainty or {}:
@@ -839,6 +841,8 @@ def from_dict(data: dict[str, Any], notes: list[str] | None = None) -> Scenario:
         data["designs"] = merged
     problems: list[Problem] = []
     scenario = _build(Scenario, data, "", problems)
+    if scenario is not None and any(d.removed for d in scenario.designs.values()):
+        scenario = dataclasses.replace(scenario, designs={n: d for n, d in scenario.designs.items() if not d.removed})
     if scenario is not None and not problems:
         _check_consistency(scenario, problems)
     if problems:
@@ -856,6 +860,9 @@ def to_dict(obj: Any) -> Any:
             value = getattr(obj, f.name)
             if value is not None:
                 out[f.name] = _nest_ranges(value) if f.metadata.get("ranges") else to_dict(value)
+        if isinstance(obj, Scenario):  # a standard design left out is written as removed, or reading adds it back
+            for name in STANDARD_DESIGNS.keys() - obj.designs.keys():
+                out["designs"][name] = {**to_dict(OrgDesign(**STANDARD_DESIGNS[name])), "removed": True}
         return out
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items()}

@@ -113,6 +113,7 @@ HIRE_WORDS: dict[str, tuple[str, str]] = {
     "account_managers": ("account manager", "account managers"),
     "hybrids": ("hybrid PM/AM", "hybrid PM/AMs"),
 }
+SALESPERSON = "salesperson"  # a share of one is a design's `sales_share`
 PROCESS_WORDS: dict[str, str] = {
     "standardised_work": "standardised work",
     "checkins": "AM-PM check-ins",
@@ -134,7 +135,7 @@ def describe_design(design: OrgDesign) -> str:
         if n := getattr(design, key):
             parts.append(_count(n, *HIRE_WORDS[key]))
     if design.sales_share:
-        parts.append(f"a salesperson at {design.sales_share * 100:.0f} %")
+        parts.append(f"a {SALESPERSON} at {design.sales_share * 100:.0f} %")
     if design.extra_engineers:
         parts.append(_count(design.extra_engineers, "extra engineer", "extra engineers"))
     if not parts:
@@ -164,7 +165,7 @@ def _hire_words(design: OrgDesign) -> str:
             one, many = HIRE_WORDS[key]
             parts.append(one if n == 1 else f"{n:g} {many}")
     if design.sales_share:
-        parts.append(f"salesperson at {design.sales_share * 100:.0f} %")
+        parts.append(f"{SALESPERSON} at {design.sales_share * 100:.0f} %")
     if n := design.extra_engineers:
         parts.append(f"{n:g} extra {HIRE_WORDS['extra_engineers'][n != 1]}")
     words = " + ".join(parts) if parts else "no coordinator"
@@ -191,5 +192,26 @@ def design_labels(designs: Mapping[str, OrgDesign]) -> dict[str, str]:
     return {name: f"{label} ({name})" if seen[label] > 1 else label for name, label in labels.items()}
 
 
-__all__ = ["HIRE_WORDS", "KPIS", "PROCESS_WORDS", "STANDARD_LABELS", "WORD_JOINER", "MetricLabel", "describe_design",
-           "design_label", "design_labels", "figure", "interval", "money", "plain"]
+# ---------------------------------------------------------------------------------------------------------------
+# The next-hire advisor's moves: what a move adds to today's staffing, in the same words as the designs above.
+
+TODAY_NAME = "today's organisation"  # the advisor's option of hiring nobody and changing nothing
+
+
+def move_name(hires: Mapping[str, object]) -> str:
+    """A move of the advisor in words, e.g. "+1 account manager and +0.5 salesperson with standardised work": the
+    roles added (`HIRE_WORDS` keys and `sales_share`), then the process changes switched on (`PROCESS_WORDS`
+    keys). No comma, so that names list well in a sentence."""
+    added = [f"+{n:g} {one if n == 1 else many}" for key, (one, many) in HIRE_WORDS.items()
+             if (n := hires.get(key, 0))]
+    if share := hires.get("sales_share", 0):
+        added.append(f"+{share:g} {SALESPERSON}")
+    levers = " and ".join(words for key, words in PROCESS_WORDS.items() if hires.get(key))
+    if not added:
+        return levers or TODAY_NAME
+    return " and ".join(added) + (f" with {levers}" if levers else "")
+
+
+__all__ = ["HIRE_WORDS", "KPIS", "PROCESS_WORDS", "SALESPERSON", "STANDARD_LABELS", "TODAY_NAME", "WORD_JOINER",
+           "MetricLabel", "describe_design", "design_label", "design_labels", "figure", "interval", "money",
+           "move_name", "plain"]

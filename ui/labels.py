@@ -30,5 +30,6 @@ TIME_USE: dict[str, str] = {
     "idle": "Idle",
 }
 
-# How an option of the advisor stands once its procedure stops, in the words of the ranking table and chart.
-BEST, TIED, DROPPED = "Best", "Tied with the best", "Dropped as worse"
+# How an option of the advisor stands against the best on the replications every option ran (sim.advisor: best
+# mean, paired 95 % interval covering zero, or not), in the words of the ranking table, its chart and its banner.
+BEST, TIED, WORSE = "Best", "Tied with the best", "Worse"
