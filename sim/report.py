@@ -152,6 +152,14 @@ def default_baseline(designs: Sequence[str]) -> str:
     return "none" if "none" in designs else designs[0]
 
 
+def compare_settings(designs: Sequence[str], baseline: str, objective: Objective) -> dict[str, str]:
+    """Compare's page settings in a link: its designs, baseline and the objective of its headline."""
+    settings = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
+    if objective.single:
+        settings["robust_objective"] = objective.single  # the page's one objective (headline and How sure)
+    return settings
+
+
 def share_link(scenario: Scenario, page: Mapping[str, str], base_url: str = DEFAULT_BASE_URL,
                preset: str | None = None, presets: Mapping[str, Scenario] | None = None) -> str:
     """The app's link to this scenario and page settings (`sim.links`), written against a preset (the default
@@ -561,8 +569,7 @@ def build(
         raise ScenarioError([f"baseline = {baseline[:40]!r}: choose one of the designs compared: {', '.join(designs)}"])
     if robust and len(designs) < 2:
         raise ScenarioError([f"designs = {','.join(designs)}: the robustness analysis needs at least two designs"])
-    page = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
-    link = share_link(scenario, page, base_url)
+    link = share_link(scenario, compare_settings(designs, baseline, objective), base_url)
     # the advice first: a budget it refuses then fails before the comparison has run
     advice = advise(scenario, budget, objective, executor=executor) if budget is not None else None
     pool = None if runs_in_process(scenario, designs) else executor

@@ -40,7 +40,7 @@ DESIGNS = ["none", "pm", "hybrid"]
 RANGES = {"behaviour.hybrid_strength": [0.2, 1.0], "economics.salary.hybrid": [90000.0, 140000.0]}
 QUICK = Settings(samples=3, replications=2, weeks=4)
 MADE = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
-PAGE = {"page": "compare", "designs": ",".join(DESIGNS), "baseline": "none"}
+PAGE = {"page": "compare", "designs": ",".join(DESIGNS), "baseline": "none", "robust_objective": "profit"}
 SECTIONS = ["title", "answer", "headline", "scenario", "figures", "charts", "advice", "robustness", "assumptions",
             "reproduce"]
 
@@ -229,6 +229,7 @@ def test_the_command_writes_the_report(capsys, tmp_path, scenario):
     for section in ["title", "answer", "headline", "scenario", "figures", "charts", "assumptions", "reproduce"]:
         assert f'id="{section}"' in page
     assert 'href="https://orgsim.example.com/?v=1&amp;preset=default&amp;' in page
+    assert "robust_objective=lead_time" in page  # the app opens on the same headline
     assert "lead" in re.search(r'id="headline">(.*?)</p>', page).group(1)
     assert "python -m sim report" in page and "--objective lead_time" in page
 
