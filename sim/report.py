@@ -350,7 +350,9 @@ def _figures_section(report: Report, results: Results) -> str:
              f"weeks per design (after {esc(report.scenario.warmup_weeks)} weeks of warm-up), all on the same "
              "simulated clients and requests. Mean ± the half-width of its 95 % interval. On time: by the deadline "
              "the client asked for; as promised: by the deadline in force (an account manager may have negotiated "
-             "a later one). Cost: salaries times the overhead factor.</p>",
+             "a later one). Cost: salaries times the overhead factor. ★ marks a design ahead of every other beyond "
+             "simulation noise; “tied”, the best and those it cannot be told from (paired over the same "
+             "replications).</p>",
              table(["", *columns], rows, numeric=range(1, len(columns) + 1)), "</div>"]
     for trend in results.backlog_trends().values():
         if not trend.keeping_up:
