@@ -397,8 +397,7 @@ def _advice_section(report: Report, advice: Advice) -> str:
     parts = ['<section id="advice"><div class="keep"><h2>Next hire</h2>',
              f'<p class="note">Every move a yearly budget of {esc(budget)} for new salaries affords, ranked by '
              f"{esc(label.lower())} at {esc(demand)} against today's organisation, on the same simulated clients "
-             f"and requests ({esc(advice.replications)} replications in all, more for the options close to the "
-             "best).</p>",
+             f"and requests ({esc(int(advice.options['replications'].iloc[0]))} replications of every option).</p>",
              _advice_headline(advice, False),
              table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), "</div>"]
     if len(frame) > len(shown):
