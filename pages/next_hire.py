@@ -71,7 +71,7 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
         "mean lead time and 2 points of on-time rate as equal steps, times their weights.",
     )
     cols[2].number_input(
-        "Demand growth (%)", min_value=0.0, max_value=MAX_GROWTH_PCT, step=5.0, format="%g",
+        "Demand growth (% a year)", min_value=0.0, max_value=MAX_GROWTH_PCT, step=5.0, format="%g",
         key=seed_page_input("growth_pct", PAGE, growth_pct),
         help="0 ranks the options for this year's demand. Above 0, a second ranking for every client sending that "
         "much more work, so you see whether the best hire today is still the best as you grow.",

@@ -30,7 +30,7 @@ def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs
     assert key_figures(at).equals(before)
     # the message sits in the sidebar, names the inputs the user sets (never the computed rest) and what is allowed
     (message,) = at.sidebar.error
-    assert "**Share of support requests** and **Share of change requests** together add up to 120%" in message.value
+    assert "**Share of support requests** and **Share of change requests** together add up to 120 %" in message.value
     assert "at most 100 %" in message.value and "project requests take the rest" in message.value
     assert not list(at.main.error)
     # what the user entered is still in the inputs
@@ -113,20 +113,20 @@ def test_a_preset_switch_asks_before_discarding_changes():
 def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
     at = open_link({**SMALL, "page": "model"})
     at.sidebar.text_input(key="input:designs.pm.label").input("Planner")
-    at.sidebar.text_input(key="input:designs:new").input("Two PMs!")
+    at.sidebar.text_input(key="input:designs:new").input("Two PMs?")
     at.sidebar.selectbox(key="input:designs:new_from").select("pm")
     press_run(at)
     assert not at.exception and not at.error
     link = url(at)
     assert link["designs.pm.label"] == "Planner"
-    assert link["designs.two_pms.label"] == "Two PMs!" and link["designs.two_pms.project_managers"] == "1"
+    assert link["designs.two_pms.label"] == "Two PMs?" and link["designs.two_pms.project_managers"] == "1"
     at.sidebar.number_input(key="input:designs.two_pms.project_managers").set_value(2)
     press_run(at)
     assert url(at)["designs.two_pms.project_managers"] == "2"
     reopened = open_link(url(at))
-    assert reopened.sidebar.text_input(key="input:designs.two_pms.label").value == "Two PMs!"
+    assert reopened.sidebar.text_input(key="input:designs.two_pms.label").value == "Two PMs?"
     assert reopened.sidebar.number_input(key="input:designs.two_pms.project_managers").value == 2
-    assert [e.label for e in reopened.sidebar.expander if e.label.startswith("Two PMs!")]
+    assert [e.label for e in reopened.sidebar.expander if e.label.startswith("Two PMs?")]
     assert [e.label for e in reopened.sidebar.expander if e.label.startswith("Planner")]
     # designs are removed, one's own and standard ones alike, and the link and the file say so
     reopened.sidebar.checkbox(key="input:designs.two_pms:remove").check()
@@ -136,7 +136,7 @@ def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
     assert not [k for k in url(reopened) if k.startswith("designs.two_pms")]
     assert url(reopened)["designs.hybrid.removed"] == "1"
     labels = [e.label for e in reopened.sidebar.expander]
-    assert not [label for label in labels if label.startswith(("Two PMs!", "Hybrid PM/AM"))]
+    assert not [label for label in labels if label.startswith(("Two PMs?", "Hybrid PM/AM"))]
     assert [label for label in labels if label.startswith("Planner")]
     again = open_link(url(reopened))
     assert [o for o in again.sidebar.selectbox(key="input:designs:new_from").options] == [

@@ -4,6 +4,10 @@ The state is (preset name, overrides by dotted path, page settings as text). Tha
 directly, so binding it to the URL is one call to `read_state` and one to `write_state`. Widgets have their own
 keys derived from the same paths; they are seeded from this state, and the state is updated only when the user
 presses Run, so a half-finished edit never starts a simulation.
+
+Two more things live here: the last inputs that made a valid scenario (the pages show their results, greyed, while
+the inputs cannot run), and the scenario's name in words when it differs from its preset and the user has not named
+it (`named`), which the pages, the file and the report show and a link leaves out.
 """
 
 from __future__ import annotations
