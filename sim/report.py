@@ -30,7 +30,6 @@ from sim.scenario import Scenario, ScenarioError, dumps, uncertain_ranges
 
 if TYPE_CHECKING:
     import altair as alt
-    import pandas as pd
 
     from sim.advisor import Advice, Objective
     from sim.answer import Answer
@@ -151,6 +150,14 @@ class Report:
 def default_baseline(designs: Sequence[str]) -> str:
     """Today's organisation, as Compare's baseline: `none` when compared, else the first design."""
     return "none" if "none" in designs else designs[0]
+
+
+def compare_settings(designs: Sequence[str], baseline: str, objective: Objective) -> dict[str, str]:
+    """Compare's page settings in a link: its designs, baseline and the objective of its headline."""
+    settings = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
+    if objective.single:
+        settings["robust_objective"] = objective.single  # the page's one objective (headline and How sure)
+    return settings
 
 
 def share_link(scenario: Scenario, page: Mapping[str, str], base_url: str = DEFAULT_BASE_URL,
@@ -334,16 +341,18 @@ def _figures_section(report: Report, results: Results) -> str:
     from ui.labels import AXIS_FORMAT
 
     label = _label(report.scenario)
-    kpis = tables.kpi_intervals(results)
-    shown = tables.kpi_table(kpis).T  # a design per column: five designs fit an A4 page, ten figures would not
-    columns = [label(d) if d in report.scenario.designs else d for d in shown.columns]
+    kpis = tables.kpi_intervals(results)  # the app's frames: designs in words, each in its own colour
+    shown = tables.kpi_table(kpis, tables.kpi_marks(results)).T  # a design per column: five fit an A4 page
+    columns = list(shown.columns)
     rows = [(metric, *values) for metric, values in zip(shown.index, shown.to_numpy(), strict=True)]
     parts = ['<section id="figures"><div class="keep"><h2>Key figures</h2>',
              f'<p class="note">{esc(report.scenario.replications)} replications of {esc(report.scenario.weeks)} '
              f"weeks per design (after {esc(report.scenario.warmup_weeks)} weeks of warm-up), all on the same "
              "simulated clients and requests. Mean ± the half-width of its 95 % interval. On time: by the deadline "
              "the client asked for; as promised: by the deadline in force (an account manager may have negotiated "
-             "a later one). Cost: salaries times the overhead factor.</p>",
+             "a later one). Cost: salaries times the overhead factor. ★ marks a design ahead of every other beyond "
+             "simulation noise; “tied”, the best and those it cannot be told from (paired over the same "
+             "replications).</p>",
              table(["", *columns], rows, numeric=range(1, len(columns) + 1)), "</div>"]
     for trend in results.backlog_trends().values():
         if not trend.keeping_up:
@@ -353,22 +362,16 @@ def _figures_section(report: Report, results: Results) -> str:
     charts_html = ['<section id="charts"><h2>Charts</h2>']
     from ui import charts
 
-    def labelled(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-        frame = frame.copy()
-        for column in columns:
-            frame[column] = frame[column].map(label)
-        return frame
-
     for metric in FIGURE_METRICS:
         kpi = KPIS[metric]
-        frame = labelled(kpis[kpis["metric"] == metric], "design")
+        frame = kpis[kpis["metric"] == metric]
         charts_html.append(figure(charts.interval_chart(frame, kpi.label, kpi.label,
                                                         value_format=AXIS_FORMAT[kpi.unit]), f"kpi-{metric}"))
     if len(results.designs) > 1 and report.baseline is not None:
         diffs = tables.differences(results, report.baseline)
         for metric in DIFFERENCE_METRICS:
             kpi = KPIS[metric]
-            frame = labelled(diffs[diffs["metric"] == metric], "design", "baseline")
+            frame = diffs[diffs["metric"] == metric]
             title = f"{kpi.label}: difference from {label(report.baseline)}"
             charts_html.append(figure(charts.interval_chart(frame, title, kpi.label, zero_line=True,
                                                             value_format=AXIS_FORMAT[kpi.unit]), f"diff-{metric}",
@@ -376,10 +379,9 @@ def _figures_section(report: Report, results: Results) -> str:
                                       "baseline."))
     for measure, title in (("backlog", "Open requests at the end of the week"),
                            ("throughput", "Requests delivered in the week")):
-        frame = labelled(tables.weekly_means(results, measure), "design")
-        charts_html.append(figure(charts.weekly_chart(frame, title, title), f"weekly-{measure}"))
-    charts_html.append(figure(charts.time_use_chart(labelled(tables.time_use_means(results), "design")),
-                              "time-use"))
+        frame = tables.weekly_means(results, measure)
+        charts_html.append(figure(charts.weekly_chart(frame, title, title, counts=True), f"weekly-{measure}"))
+    charts_html.append(figure(charts.time_use_chart(tables.time_use_means(results)), "time-use"))
     charts_html.append("</section>")
     return "".join(parts) + "".join(charts_html)
 
@@ -569,8 +571,7 @@ def build(
         raise ScenarioError([f"baseline = {baseline[:40]!r}: choose one of the designs compared: {', '.join(designs)}"])
     if robust and len(designs) < 2:
         raise ScenarioError([f"designs = {','.join(designs)}: the robustness analysis needs at least two designs"])
-    page = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
-    link = share_link(scenario, page, base_url)
+    link = share_link(scenario, compare_settings(designs, baseline, objective), base_url)
     # the advice first: a budget it refuses then fails before the comparison has run
     advice = advise(scenario, budget, objective, executor=executor) if budget is not None else None
     pool = None if runs_in_process(scenario, designs) else executor

@@ -816,7 +816,7 @@ def from_dict(data: dict[str, Any], notes: list[str] | None = None) -> Scenario:
         data["designs"] = merged
     problems: list[Problem] = []
     scenario = _build(Scenario, data, "", problems)
-    if scenario is not None and any(d.removed for d in scenario.designs.values()):
+    if scenario is not None and not problems and any(d.removed for d in scenario.designs.values()):
         scenario = dataclasses.replace(scenario, designs={n: d for n, d in scenario.designs.items() if not d.removed})
     if scenario is not None and not problems:
         _check_consistency(scenario, problems)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -40,7 +42,7 @@ DESIGNS = ["none", "pm", "hybrid"]
 RANGES = {"behaviour.hybrid_strength": [0.2, 1.0], "economics.salary.hybrid": [90000.0, 140000.0]}
 QUICK = Settings(samples=3, replications=2, weeks=4)
 MADE = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
-PAGE = {"page": "compare", "designs": ",".join(DESIGNS), "baseline": "none"}
+PAGE = {"page": "compare", "designs": ",".join(DESIGNS), "baseline": "none", "robust_objective": "profit"}
 SECTIONS = ["title", "answer", "headline", "scenario", "figures", "charts", "advice", "robustness", "assumptions",
             "reproduce"]
 
@@ -229,8 +231,20 @@ def test_the_command_writes_the_report(capsys, tmp_path, scenario):
     for section in ["title", "answer", "headline", "scenario", "figures", "charts", "assumptions", "reproduce"]:
         assert f'id="{section}"' in page
     assert 'href="https://orgsim.example.com/?v=1&amp;preset=default&amp;' in page
+    assert "robust_objective=lead_time" in page  # the app opens on the same headline
     assert "lead" in re.search(r'id="headline">(.*?)</p>', page).group(1)
     assert "python -m sim report" in page and "--objective lead_time" in page
+
+
+def test_the_command_never_loads_streamlit(tmp_path):
+    """The report reuses the app's pure chart and table builders (ui.charts, ui.tables), not the app itself."""
+    script = ("import sys\nfrom sim.cli import main\n"
+              f"code = main(['report', 'scenarios/default.toml', '--out', {str(tmp_path / 'r.html')!r}, '--designs', "
+              "'none,pm', '--reps', '2', '--weeks', '2', '--serial'])\n"
+              "print(code, 'streamlit' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stderr[-2000:]
+    assert (tmp_path / "r.html").stat().st_size > 10_000
 
 
 @pytest.mark.parametrize(("argv", "named"), [

@@ -62,13 +62,17 @@ def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
     domain = list(named[field])
     colors = list(named["design_color"]) if "design_color" in named else [
         design_palette(list(named["design"]))[d] for d in named["design"]]
+    # Below the chart in rows of three, so a half-width chart shows every name; full-strength symbols whatever
+    # the layer's opacity (a band's pale fill would make the key unreadable).
+    key = alt.Legend(orient="bottom", columns=min(3, len(domain)), labelLimit=200, symbolOpacity=1,
+                     symbolStrokeWidth=LINE_WIDTH, symbolType="circle")
     return alt.Color(f"{field}:N", title="Design", sort=domain, scale=alt.Scale(domain=domain, range=colors),
-                     legend=alt.Legend(orient="bottom", labelLimit=320) if legend else None)
+                     legend=key if legend else None)
 
 
 def count_axis(title: str) -> alt.Axis:
     """An axis of whole things (clients, engineers, requests): no 18.5 clients."""
-    return alt.Axis(title=title, format="d", tickMinStep=1)
+    return alt.Axis(title=title, format="d", tickMinStep=1, tickCount=10)  # ten at most: 0 to 60 is not 31 ticks
 
 
 def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False,
@@ -106,7 +110,8 @@ def weekly_chart(frame: pd.DataFrame, title: str, value_title: str, counts: bool
     week = alt.X("week:Q", title="Week", axis=count_axis("Week"))
     base = alt.Chart(frame, title=title).encode(x=week, color=design_color(frame))
     value_axis = count_axis(value_title) if counts else alt.Axis(title=value_title)
-    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=value_axis), y2="hi:Q")
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=value_axis), y2="hi:Q",
+                                                       color=design_color(frame, legend=False))
     line = base.mark_line(strokeWidth=LINE_WIDTH, point=alt.OverlayMarkDef(size=POINT_SIZE)).encode(
         y=alt.Y("mean:Q", title=value_title, axis=value_axis),
         tooltip=[alt.Tooltip(f"{field}:N", title="Design"), "week:Q",
@@ -147,7 +152,8 @@ def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: 
     base = alt.Chart(frame, title=shown).encode(x=alt.X("lever:Q", title=lever_title, axis=lever_axis),
                                                 color=design_color(frame))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
-    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q")
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q",
+                                                       color=design_color(frame, legend=False))
     tooltip = [alt.Tooltip(f"{field}:N", title="Design"), alt.Tooltip("lever:Q", title=lever_title),
                alt.Tooltip("mean:Q", title=value_title, format=",.3~f")]
     line = base.mark_line(strokeWidth=LINE_WIDTH).encode(y=alt.Y("mean:Q", title=value_title, axis=axis))
@@ -174,7 +180,7 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     base = alt.Chart(frame, title=title).encode(
         y=alt.Y("option:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
-        color=alt.Color("verdict:N", title=None, scale=alt.Scale(domain=list(VERDICT_COLORS),
+        color=alt.Color("verdict:N", title="Against the best", scale=alt.Scale(domain=list(VERDICT_COLORS),
                                                                  range=list(VERDICT_COLORS.values())),
                         legend=alt.Legend(orient="bottom")),
     )

@@ -14,12 +14,12 @@ from sim.cli import DEFAULT_BASE_URL
 from sim.experiment import Results
 from sim.links import PAGE_KEYS
 from sim.parallel import ClusterError
-from sim.report import Report, render, share_link
+from sim.report import Report, compare_settings, render, share_link
 from sim.robust import Robustness
 from sim.scenario import Scenario, ScenarioError, dumps
 from ui import sureness
 from ui.runner import advice_how_sure, how_sure
-from ui.state import page_setting, presets, read_state
+from ui.state import presets, read_state
 
 LABEL = "Download report (HTML, to send or print as PDF)"
 HELP = ("One file with the answer, the scenario, the figures with their intervals, the charts, the assumptions that "
@@ -61,11 +61,9 @@ def compare_button(scenario: Scenario, results: Results, baseline: str, objectiv
     """Compare's report: the headline for `objective`, every figure and chart of the designs compared, and How
     sure is this? when the page has run it on the same objective."""
     designs = results.designs
-    page = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
-    link = _link(scenario, page)
-    choice = page_setting("robust_objective", "profit")
+    link = _link(scenario, compare_settings(designs, baseline, objective))
     robust = None
-    if objective.single == choice and sureness.was_asked((dumps(scenario), tuple(designs), choice)):
+    if objective.single and sureness.was_asked((dumps(scenario), tuple(designs), objective.single)):
         robust = _shown(lambda: how_sure(scenario, designs, objective))
     _button(lambda: Report(scenario=scenario, objective=objective, link=link, results=results, baseline=baseline,
                            robust=robust), "orgsim-report.html")
