@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from sim.scenario import loads
 from tests.test_app_pages import press_run
 from tests.test_app_share import media, open_link, url  # noqa: F401 - media is a fixture
+from ui.sidebar import STALE_CSS
 
 SMALL = {"v": "1", "preset": "default", "weeks": "4", "reps": "2", "page": "compare"}
 
@@ -28,6 +29,7 @@ def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs
     (banner,) = [w.value for w in at.warning if "last valid inputs" in w.value]
     assert "Share of support requests" in banner and "Share of change requests" in banner
     assert key_figures(at).equals(before)
+    assert [h for h in at.get("html") if h.proto.body == STALE_CSS]  # greyed, but for the banner
     # the message sits in the sidebar, names the inputs the user sets (never the computed rest) and what is allowed
     (message,) = at.sidebar.error
     assert "**Share of support requests** and **Share of change requests** together add up to 120 %" in message.value
@@ -41,6 +43,7 @@ def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs
     press_run(at)
     assert not at.exception and not at.error
     assert not [w for w in at.warning if "last valid inputs" in w.value]
+    assert not [h for h in at.get("html") if h.proto.body == STALE_CSS]
     assert not key_figures(at).equals(before)
 
 
