@@ -144,3 +144,19 @@ def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
     again = open_link(url(reopened))
     assert [o for o in again.sidebar.selectbox(key="input:designs:new_from").options] == [
         "No coordinator", "Planner", "Account manager", "PM + AM"]
+
+
+def test_more_requests_than_a_run_allows_names_the_three_inputs_that_make_them():
+    at = open_link(SMALL)
+    before = key_figures(at)
+    at.sidebar.slider(key="input:demand.clients").set_value(200)
+    at.sidebar.number_input(key="input:demand.requests_per_client_per_week").set_value(100.0)
+    at.sidebar.number_input(key="input:weeks").set_value(520)
+    press_run(at)
+    assert not at.exception
+    (message,) = at.sidebar.error
+    assert message.value.startswith("**Clients**, **Requests per client per week** and **Weeks measured** (under "
+                                    "Experiment) ask for more than 1,000,000 requests in one run")
+    assert "requests_per_client_per_week" not in message.value  # the inputs' words, not the file's keys
+    assert key_figures(at).equals(before)
+    assert at.sidebar.number_input(key="input:weeks").value == 520
