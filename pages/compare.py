@@ -14,6 +14,7 @@ from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, plain
 from ui.runner import confirm_long_run, how_sure, run
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
+from ui.style import responsive_table
 
 PAGE = "compare"
 CHART_METRICS = ["profit", "lead_time_days", "on_time_rate", "throughput_per_week"]
@@ -109,13 +110,14 @@ def main() -> None:
             st.warning(tables.sentence(trend.warning()))
 
     st.subheader("Key figures per design")
-    st.dataframe(tables.kpi_table(kpis), width="stretch")
+    responsive_table(tables.kpi_table(kpis), "key-figures")
     st.caption(f"{tables.BEST_MARK} marks the best design in each column. On time: by the deadline the client asked "
                "for; as promised: by the deadline in force (an account manager may have negotiated a later one). "
                "Cost: salaries times the overhead factor. Backlog growth: how many more requests are open each "
                f"week; a design whose backlog keeps growing shows its delays as \"{NOT_STEADY}\".")
     kpi_charts(kpis, CHART_METRICS)
-    with st.expander("Charts of the other figures"):
+    # Drawn only when asked: an expander would build its charts on every run, and they slow the first screen.
+    if st.toggle("Charts of the other figures", key="compare:other-charts"):
         kpi_charts(kpis, [m for m in KPIS if m not in CHART_METRICS])
 
     if len(designs) > 1:

@@ -11,6 +11,7 @@ from ui.labels import AXIS_FORMAT, NOT_STEADY, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
+from ui.style import responsive_table
 
 PAGE = "next_hire"
 DEFAULT_BUDGET, MAX_BUDGET = 150_000.0, 2_000_000.0
@@ -116,7 +117,7 @@ def ranking(ranked: Advice) -> None:
         st.warning("Some options are not keeping up with their work, so their lead time and on-time figures depend "
                    f"on the run length (in a ranking by them, marked {NOT_STEADY}):\n\n"
                    + "\n".join(f"- {tables.sentence(w)}" for w in warnings))
-    st.dataframe(tables.advice_table(ranked), width="stretch")
+    responsive_table(tables.advice_table(ranked), f"ranking-{ranked.growth:g}")
     options = tables.advice_options(ranked)
     shown = options.head(CHART_OPTIONS)
     chart = charts.ranking_chart(shown, f"{label}: difference from today's organisation", label,

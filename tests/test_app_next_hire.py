@@ -43,14 +43,14 @@ def money_value(text: str) -> float:
 
 
 def options(at: AppTest, table: int = 0) -> list[str]:
-    return list(at.dataframe[table].value["Option"])
+    return list(at.table[table].value["Option"])
 
 
 def test_the_page_recommends_one_option_and_ranks_them_all(default_scenario):
     at = open_page()
     assert_clean(at)
     (sentence,) = recommendations(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.index) == list(range(1, len(table) + 1))
     scenario = apply_overrides(default_scenario, FAST)
     assert len(table) == len(affordable_moves(scenario, 150_000)) + 1  # every affordable move, and today
@@ -80,7 +80,7 @@ def test_another_budget_brings_other_options():
     after = options(at)
     assert at.session_state["page.settings"]["budget"] == "100000"
     assert set(after) < set(before)  # fewer hires fit, and each of them fitted the larger budget too
-    assert all(float(cost.strip("$k")) <= 100 for cost in at.dataframe[0].value["Yearly cost"])
+    assert all(float(cost.strip("$k")) <= 100 for cost in at.table[0].value["Yearly cost"])
 
 
 def test_a_budget_that_affords_nothing_says_so_instead_of_an_empty_table():
@@ -91,7 +91,7 @@ def test_a_budget_that_affords_nothing_says_so_instead_of_an_empty_table():
     (message,) = at.info
     assert "A yearly budget of $1,000 affords no move" in message.value
     assert "the cheapest hire is a salesperson at 0.5 time at $55,000 a year" in message.value
-    assert not at.dataframe and not at.get("vega_lite_chart")
+    assert not at.table and not at.get("vega_lite_chart")
 
 
 def test_growth_adds_a_second_ranking_for_the_grown_demand():
@@ -101,9 +101,9 @@ def test_growth_adds_a_second_ranking_for_the_grown_demand():
     assert [s.value for s in at.main.subheader] == ["This year's demand", "Demand 50 % higher", "How sure is this?"]
     this_year, grown = recommendations(at)
     assert this_year.startswith("**This year's demand**: ") and grown.startswith("**With demand 50 % higher**: ")
-    assert len(at.dataframe) == 2 and len(at.get("vega_lite_chart")) == 2
+    assert len(at.table) == 2 and len(at.get("vega_lite_chart")) == 2
     assert set(options(at, 0)) == set(options(at, 1))  # the same moves, ranked for each demand
-    assert list(at.dataframe[0].value["Against today"]) != list(at.dataframe[1].value["Against today"])
+    assert list(at.table[0].value["Against today"]) != list(at.table[1].value["Against today"])
 
 
 def test_a_weighted_mix_is_stored_as_the_cli_writes_it():
@@ -116,7 +116,7 @@ def test_a_weighted_mix_is_stored_as_the_cli_writes_it():
     rank(at, **{"weight:on_time": 30.0})
     assert_clean(at)
     assert at.session_state["page.settings"]["objective"] == "profit:70,on_time:30"
-    assert "Weighted score (profit 70 %, on time 30 %)" in at.dataframe[0].value.columns
+    assert "Weighted score (profit 70 %, on time 30 %)" in at.table[0].value.columns
     assert "on the weighted score (profit 70 %, on_time 30 %)" in " ".join(recommendations(at))
 
 
@@ -128,7 +128,7 @@ def test_settings_a_link_garbled_fall_back_to_the_defaults_with_a_word_on_the_ob
     assert at.number_input(key="page:next_hire:budget").value == 150_000
     assert at.number_input(key="page:next_hire:growth_pct").value == 0
     assert at.selectbox(key="page:next_hire:objective").value == "profit"
-    assert len(recommendations(at)) == 1 and len(at.dataframe) == 1
+    assert len(recommendations(at)) == 1 and len(at.table) == 1
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +217,6 @@ def test_a_link_with_advisor_settings_opens_the_page_on_them():
     assert_clean(at)
     assert at.number_input(key="page:next_hire:budget").value == 100_000
     assert at.selectbox(key="page:next_hire:objective").value == "on_time"
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert KPIS["on_time_rate"].label in table.columns and len(table) == 6  # five moves within $100k, and today
     assert "points of on-time rate" in recommendations(at)[0]

@@ -15,7 +15,8 @@ from ui.labels import BEST, DROPPED, TIED
 
 BAND_OPACITY = 0.2
 BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.DEPENDS_ON_RUN_LENGTH) is pale
-PALE_NOTE = "Pale: not steady, the design's backlog was still growing, so the figure depends on the run length."
+# In lines: a chart's subtitle never wraps, and must fit a phone's screen.
+PALE_NOTE = ["Pale: not steady, the design's backlog was still growing,", "so the figure depends on the run length."]
 
 
 def _steadiness(frame: pd.DataFrame, title: str, opaque: float) -> tuple[alt.TitleParams | str, Any, list]:
@@ -127,10 +128,13 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     order = list(frame.sort_values("rank")["option"])
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     base = alt.Chart(frame, title=title).encode(
-        y=alt.Y("option:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
+        # Option names in full where there is room, cut short on a phone rather than pushing the plot off screen.
+        y=alt.Y("option:N", title=None, sort=order,
+                axis=alt.Axis(labelLimit=alt.ExprRef("clamp(containerSize()[0] * 0.45, 120, 420)"))),
         color=alt.Color("verdict:N", title=None, scale=alt.Scale(domain=list(VERDICT_COLORS),
                                                                  range=list(VERDICT_COLORS.values())),
-                        legend=alt.Legend(orient="bottom")),
+                        # one column: a row of three is wider than a phone
+                        legend=alt.Legend(orient="bottom", columns=1)),
     )
     errors = base.mark_errorbar(ticks=True).encode(x=alt.X("lo:Q", title=value_title, axis=axis), x2="hi:Q")
     points = base.mark_point(filled=True, size=80).encode(
