@@ -37,8 +37,10 @@ run: setup
 cli: setup
 	$(PY) -m sim run scenarios/default.toml
 
+# Ruff for style and mistakes, mypy for types (what it checks is set in pyproject.toml: sim, ui, pages, app.py).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
 
 # Every test, spread over one worker per core (pytest-xdist); the browser tests share one worker, so one app server
 # and one Chromium start. CI runs this target.

@@ -13,10 +13,11 @@ import streamlit as st
 from sim.calibration.backtest import simulated_samples
 from sim.calibration.formats import FIELDS, ExportError, header, read_export, resolve_mapping
 from sim.calibration.pipeline import Calibration, calibrate
+from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
 from ui import calibration as views
-from ui.labels import plain
-from ui.runner import holding_run_slot, shared_executor
+from ui.labels import design_label, design_labels, plain
+from ui.runner import holding_run_slot, shared_executor, show_server_problem
 from ui.share import closest_preset
 from ui.sidebar import scenario_or_problems
 from ui.state import presets, read_state, state_for, write_state
@@ -125,7 +126,9 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
     bt = result.backtest
     if bt is None:
         return
-    st.subheader(f"Back-test: {bt.design} (today's organisation) over {bt.weeks} weeks")
+    design = design_label(bt.design, bt.scenario.designs[bt.design]) if bt.scenario and bt.design in \
+        bt.scenario.designs else bt.design
+    st.subheader(f"Back-test: {design} (today's organisation) over {bt.weeks} weeks")
     box = {"close": st.success, "roughly": st.info, "far": st.warning}[bt.verdict]
     box(f"{bt.sentence} The model is **{bt.verdict}** to your record"
         + ("." if bt.verdict == "close" else ": read its other answers with that in mind."))
@@ -186,7 +189,9 @@ def main() -> None:
     cols = st.columns([1, 1, 2])
     engineers = cols[0].number_input("Engineers today", min_value=0, max_value=500, value=0, step=1,
                                      help="0 counts the distinct assignees who resolved tickets.")
-    today = cols[1].selectbox("Your organisation today", list(base.designs), index=list(base.designs).index(
+    words = design_labels(base.designs)
+    today = cols[1].selectbox("Your organisation today", list(base.designs), format_func=words.get,
+                              index=list(base.designs).index(
         "none") if "none" in base.designs else 0, help="The org design the firm has today, simulated against "
         "its record.")
     key = _inputs_key(data, overrides, engineers or None, today)
@@ -195,6 +200,9 @@ def main() -> None:
             _fit(name, data, overrides, engineers or None, today, base)
         except ScenarioError as exc:
             st.error(plain(exc.problems[0]))
+            return
+        except ClusterError as exc:
+            show_server_problem(exc)
             return
     stored = st.session_state.get(RESULT_KEY)
     if stored is None or stored[0] != key:

@@ -6,26 +6,33 @@ import pandas as pd
 import streamlit as st
 
 from sim.advisor import Objective
+from sim.answer import MARKED_METRICS, Answer, headline
 from sim.experiment import Results
-from sim.robust import clearly_best
-from sim.scenario import Scenario, ScenarioError, dumps
+from sim.parallel import ClusterError
+from sim.robust import renamed
+from sim.scenario import OrgDesign, Scenario, dumps
 from ui import charts, sureness, tables
-from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, plain
-from ui.runner import confirm_long_run, how_sure, run
-from ui.sidebar import scenario_or_problems, show_problems
+from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, design_labels, plain
+from ui.runner import confirm_long_run, how_sure, run, show_server_problem
+from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
 from ui.style import responsive_table
 
 PAGE = "compare"
 CHART_METRICS = ["profit", "lead_time_days", "on_time_rate", "throughput_per_week"]
 SURE_OBJECTIVES = {"profit": "Profit", "lead_time": "Mean lead time (shorter is better)", "on_time": "On-time rate"}
+# The objective of the headline and of "How sure is this?": one choice, one answer. Links carry it under the name the
+# robustness section gave it first.
+OBJECTIVE_SETTING = "robust_objective"
 
 
 def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
     names = list(scenario.designs)
+    words = design_labels(scenario.designs)
     left, right = st.columns([3, 1])
     designs = left.multiselect(
-        "Org designs to compare", names, key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
+        "Org designs to compare", names, format_func=words.get,
+        key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
         on_change=page_input_saver("designs", PAGE, ",".join),
         help="Each design adds its hires (set in the sidebar) to today's team. All run on the same random "
         "numbers, so differences come from the design, not from luck.",
@@ -38,11 +45,32 @@ def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
     if st.session_state[key] not in choices:  # the old baseline was taken out of the comparison
         st.session_state[key] = baseline
     baseline = right.selectbox(
-        "Baseline", choices, key=key, on_change=page_input_saver("baseline", PAGE),
-        help="The design every other design is compared against.",
+        "Baseline", choices, format_func=words.get, key=key, on_change=page_input_saver("baseline", PAGE),
+        help="The design every other design is compared against, e.g. how the firm is organised today.",
     )
-    st.caption(" · ".join(f"**{name}**: {describe_design(scenario.designs[name])}" for name in designs or names))
+    st.caption(" · ".join(f"**{plain(words[name])}**: {hires(scenario.designs[name])}" for name in designs or names))
     return designs, baseline
+
+
+def hires(design: OrgDesign) -> str:
+    """What a design adds, after its label: "No coordinator: engineers deal with clients themselves"."""
+    return describe_design(design).removeprefix("no coordinator: ")
+
+
+def pick_objective() -> str:
+    """What "best" means for the headline, the table's marks and "How sure is this?"."""
+    stored = page_setting(OBJECTIVE_SETTING, "profit")
+    return st.selectbox(
+        "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.get,
+        key=seed_page_input(OBJECTIVE_SETTING, PAGE, stored if stored in SURE_OBJECTIVES else "profit"),
+        on_change=page_input_saver(OBJECTIVE_SETTING, PAGE),
+        help="The figure the answer at the top is about; the table marks every figure by the same rule.",
+    )
+
+
+def show_answer(answer: Answer) -> None:
+    """The headline: green only when the best is ahead of every other design beyond simulation noise."""
+    (st.success if answer.sure else st.info)(answer.sentence)
 
 
 def kpi_charts(kpis: pd.DataFrame, metrics: list[str]) -> None:
@@ -54,7 +82,7 @@ def kpi_charts(kpis: pd.DataFrame, metrics: list[str]) -> None:
         columns[i % 2].altair_chart(chart, width="stretch")
 
 
-def how_sure_section(scenario: Scenario, results: Results, designs: list[str]) -> None:
+def how_sure_section(scenario: Scenario, results: Results, designs: list[str], choice: str, answer: Answer) -> None:
     """Both kinds of sureness about the best design: over simulation noise (the comparison) and over the plausible
     assumptions (the uncertain inputs' ranges)."""
     st.subheader("How sure is this?")
@@ -63,22 +91,17 @@ def how_sure_section(scenario: Scenario, results: Results, designs: list[str]) -
     if len(designs) < 2:
         st.info("Pick at least two designs to see how sure the best one is.")
         return
-    stored = page_setting("robust_objective", "profit")
-    choice = st.selectbox(
-        "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.get,
-        key=seed_page_input("robust_objective", PAGE, stored if stored in SURE_OBJECTIVES else "profit"),
-        on_change=page_input_saver("robust_objective", PAGE),
-    )
-    st.caption(sureness.settings_words(scenario))
+    st.caption(f"Best on: {SURE_OBJECTIVES[choice].lower()} (chosen at the top of the page). "
+               + sureness.settings_words(scenario))
     if not sureness.asked((dumps(scenario), tuple(designs), choice), "Test the answer against the assumptions"):
         return
     objective = Objective.of(choice)
     result = sureness.run_guarded(lambda: how_sure(scenario, designs, objective))
     if result is None:
         return
-    best, noise_sure = clearly_best(results.summary, objective)
+    words = {d: plain(w) for d, w in design_labels(scenario.designs).items()}
     label, unit = tables.objective_label(objective)
-    sureness.show(result, best, noise_sure, label, unit)
+    sureness.show(renamed(result, words), words[answer.best], answer.sure, label, unit)
 
 
 def main() -> None:
@@ -94,6 +117,7 @@ def main() -> None:
         "95 % interval over replications."
     )
     designs, baseline = pick_designs(scenario)
+    choice = pick_objective()
     if not designs:
         st.info("Pick at least one org design to compare.")
         return
@@ -101,27 +125,35 @@ def main() -> None:
         return
     try:
         results = run(scenario, designs)
-    except ScenarioError as exc:  # e.g. a Dask scheduler that does not answer
-        show_problems(exc)
+    except ClusterError as exc:  # e.g. a Dask scheduler that does not answer
+        show_server_problem(exc)
         return
+    answer = headline(results, Objective.of(choice), baseline)
+    show_answer(answer)
     kpis = tables.kpi_intervals(results)
-    for trend in results.backlog_trends().values():
+    plain_words = design_labels(scenario.designs)  # chart titles show text as it is
+    words = {d: plain(w) for d, w in plain_words.items()}
+    for design, trend in results.backlog_trends().items():
         if not trend.keeping_up:
-            st.warning(tables.sentence(trend.warning()))
+            st.warning(tables.sentence(trend.warning().replace(f"design {design} ", f"**{words[design]}** ", 1)))
 
     st.subheader("Key figures per design")
-    responsive_table(tables.kpi_table(kpis), "key-figures")
-    st.caption(f"{tables.BEST_MARK} marks the best design in each column. On time: by the deadline the client asked "
-               "for; as promised: by the deadline in force (an account manager may have negotiated a later one). "
-               "Cost: salaries times the overhead factor. Backlog growth: how many more requests are open each "
-               f"week; a design whose backlog keeps growing shows its delays as \"{NOT_STEADY}\".")
+    responsive_table(tables.kpi_table(kpis, tables.kpi_marks(results)), "key-figures")
+    unmarked = ", ".join(KPIS[m].short.lower() for m in KPIS if m not in MARKED_METRICS)
+    st.caption(f"{tables.BEST_MARK} marks a design ahead of every other in that column beyond simulation noise "
+               "(paired by replication, 95 %); \"tied\" marks the best mean and every design not told apart from "
+               f"it. No marks on {unmarked}: parts of profit or a check of keeping up, not goals of their own. "
+               "On time: by the deadline the client asked for; as promised: by the deadline in force (an account "
+               "manager may have negotiated a later one). Cost: salaries times the overhead factor. Backlog growth: "
+               "how many more requests are open each week; a design whose backlog keeps growing shows its delays "
+               f"as \"{NOT_STEADY}\".")
     kpi_charts(kpis, CHART_METRICS)
     # Drawn only when asked: an expander would build its charts on every run, and they slow the first screen.
     if st.toggle("Charts of the other figures", key="compare:other-charts"):
         kpi_charts(kpis, [m for m in KPIS if m not in CHART_METRICS])
 
     if len(designs) > 1:
-        st.subheader(f"Against {baseline}")
+        st.subheader(f"Against {words[baseline]}")
         st.caption("Paired differences: each replication of a design minus the same replication of the baseline.")
         for sentence in tables.difference_sentences(results, baseline):
             st.markdown(f"- {sentence}")
@@ -130,18 +162,19 @@ def main() -> None:
         for i, metric in enumerate(["profit", "lead_time_days"]):
             label = KPIS[metric].label
             frame = diffs[diffs["metric"] == metric]
-            chart = charts.interval_chart(frame, f"{label}: difference from {baseline}", label, zero_line=True,
+            chart = charts.interval_chart(frame, f"{label}: difference from {plain_words[baseline]}", label,
+                                          zero_line=True,
                                           value_format=AXIS_FORMAT[KPIS[metric].unit])
             columns[i].altair_chart(chart, width="stretch")
 
-    how_sure_section(scenario, results, designs)
+    how_sure_section(scenario, results, designs, choice, answer)
 
     st.subheader("Week by week")
     columns = st.columns(2)
     for column, measure, title in ((columns[0], "backlog", "Open requests at the end of the week"),
                                    (columns[1], "throughput", "Requests delivered in the week")):
         column.altair_chart(
-            charts.weekly_chart(tables.weekly_means(results, measure), title, title), width="stretch"
+            charts.weekly_chart(tables.weekly_means(results, measure), title, title, counts=True), width="stretch"
         )
 
     st.subheader("Where engineers' hours go")

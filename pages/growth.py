@@ -8,13 +8,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from sim.advisor import grown
 from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError
 from ui import charts, tables
-from ui.labels import AXIS_FORMAT, KPIS, plain
+from ui.labels import AXIS_FORMAT, KPIS, design_labels, plain
 from ui.overrides import apply_overrides, with_engineers
-from ui.runner import confirm_long_run, run
-from ui.sidebar import scenario_or_problems, show_problems
+from ui.runner import confirm_long_run, run, show_server_problem
+from ui.sidebar import scenario_or_problems
 from ui.state import (
     chosen_designs,
     current_preset,
@@ -38,20 +39,24 @@ ON_TIME_FLOOR = 0.75  # SPI Research: services firms deliver about 74-76 % of pr
 @dataclass(frozen=True)
 class Lever:
     label: str
-    path: str
+    path: str  # the scenario input it sets; empty for demand growth, which scales the requests (sim.advisor.grown)
     whole: bool
+    default_range: tuple[float, float] | None = None  # from, to; None: from today's value to twice it
 
 
+# Growth means one thing with one unit in the app: demand growth in % a year, as on Next hire (sim.advisor.grown).
+DEMAND_GROWTH = "demand"
 LEVERS = {
     "clients": Lever("Clients", "demand.clients", True),
     "requests": Lever("Requests per client per week", "demand.requests_per_client_per_week", False),
     "engineers": Lever("Engineers", "firm.engineers", True),
+    DEMAND_GROWTH: Lever("Demand growth (% a year)", "", True, (0.0, 60.0)),
 }
 
 
 def lever_value(scenario: Scenario, lever: str) -> float:
     return {"clients": scenario.demand.clients, "requests": scenario.demand.requests_per_client_per_week,
-            "engineers": scenario.firm.engineers}[lever]
+            "engineers": scenario.firm.engineers, DEMAND_GROWTH: 0.0}[lever]
 
 
 def sweep_values(lever: Lever, start: float, stop: float, points: int) -> list[float]:
@@ -66,6 +71,8 @@ def scenario_at(lever: str, value: float) -> Scenario:
     state = read_state()
     preset = current_preset()
     overrides = dict(state.overrides)
+    if lever == DEMAND_GROWTH:  # every client sends `value` % more requests, as a year of that growth brings
+        return grown(apply_overrides(preset, overrides), value / 100)
     if lever == "engineers":
         overrides = with_engineers(overrides, apply_overrides(preset, overrides), int(value))
     else:
@@ -78,13 +85,16 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
     lever = page_setting("lever", "clients")
     lever = lever if lever in LEVERS else "clients"
     now = lever_value(scenario, lever)
-    start = number_setting("from", now, 0, MAX_LEVER)
-    stop = number_setting("to", now * 2, 0, MAX_LEVER)
+    first, last = LEVERS[lever].default_range or (now, now * 2)
+    start = number_setting("from", first, 0, MAX_LEVER)
+    stop = number_setting("to", last, 0, MAX_LEVER)
     points = int(number_setting("steps", DEFAULT_POINTS, 2, MAX_POINTS))
     with st.form("sweep"):
         cols = st.columns(4)
         cols[0].selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,
-                          key=seed_page_input("lever", PAGE, lever), help="The quantity that grows along the x axis.")
+                          key=seed_page_input("lever", PAGE, lever),
+                          help="The quantity that grows along the x axis. Demand growth: every client sends that "
+                          "many % more requests a week than today, as a year of growth at that rate would bring.")
         bounds = {"min_value": 0.0, "max_value": float(MAX_LEVER), "format": "%g"}
         cols[1].number_input("From", key=seed_page_input("from", PAGE, start), help="First value of the lever.",
                              **bounds)
@@ -116,6 +126,7 @@ def run_sweep(lever: str, values: list[float], designs: list[str]) -> pd.DataFra
         results = run(scenario_at(lever, value), designs, label=f"{LEVERS[lever].label} = {value:g} "
                       f"(point {i} of {len(values)})")
         kpis = tables.mark_steady(results.kpis(SWEEP_METRICS), results.backlog_trends())
+        tables.name_designs(kpis, results.scenario.designs)
         kpis.insert(0, "lever", value)
         rows.append(kpis)
     frame = pd.concat(rows, ignore_index=True)
@@ -130,7 +141,8 @@ def main() -> None:
         return
     names = list(scenario.designs)
     designs = st.multiselect(
-        "Org designs", names, key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
+        "Org designs", names, format_func=design_labels(scenario.designs).get,
+        key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
         on_change=page_input_saver("designs", PAGE, ",".join), help="The designs drawn as lines.",
     )
     lever, start, stop, points = sweep_form(scenario)
@@ -143,7 +155,7 @@ def main() -> None:
             return
         frame = run_sweep(lever, values, designs)
     except ClusterError as exc:  # a Dask scheduler that does not answer: not the sweep's fault
-        show_problems(exc)
+        show_server_problem(exc)
         return
     except ScenarioError as exc:  # a value out of range
         st.error(f"The sweep of {LEVERS[lever].label.lower()} from {start:g} to {stop:g} reaches a value the "
@@ -159,7 +171,7 @@ def main() -> None:
     for metric in SWEEP_METRICS:
         label = KPIS[metric].label
         chart = charts.sweep_chart(frame[frame["metric"] == metric], label, LEVERS[lever].label, label,
-                                   value_format=AXIS_FORMAT[KPIS[metric].unit])
+                                   value_format=AXIS_FORMAT[KPIS[metric].unit], whole_lever=LEVERS[lever].whole)
         st.altair_chart(chart, width="stretch")
     st.download_button("Sweep results (CSV)", frame.to_csv(index=False), file_name="orgsim-sweep.csv",
                        mime="text/csv")

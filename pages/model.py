@@ -1,4 +1,5 @@
-"""Model and assumptions: how the model works (MODEL.md) and every parameter of the scenario now in use."""
+"""Model and assumptions: how the model works (MODEL.md) and every parameter of the scenario now in use, from the
+parameter reference (`sim.reference.parameter_rows`) that README's key table is made from too."""
 
 from __future__ import annotations
 
@@ -7,43 +8,38 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from sim.reference import parameter_rows
 from sim.scenario import Scenario
 from ui.labels import plain
-from ui.overrides import field_meta, flatten
 from ui.sidebar import scenario_or_problems
 from ui.state import current_preset
 
 MODEL_TEXT = Path(__file__).resolve().parents[1] / "MODEL.md"
-
-
-def _number(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
-
-
-def _allowed(meta: dict) -> str:
-    lo, hi = meta.get("min"), meta.get("max")
-    if lo is None and hi is None:
-        return ""
-    return f"{_number(lo)} to {_number(hi)}"
+_MISSING = object()
 
 
 def parameter_table(scenario: Scenario, preset: Scenario) -> pd.DataFrame:
-    """One row per parameter: its value now, the preset's value, what it means and what is allowed."""
-    base = flatten(preset.to_dict())
-    rows = []
-    for path, value in flatten(scenario.to_dict()).items():
-        ranged = path.startswith("uncertainty.")  # a range of an uncertain input: the parameter's meta and bounds
-        meta = field_meta(path.removeprefix("uncertainty.") if ranged else path)
-        meaning = meta.get("help", "")
-        rows.append({
-            "Parameter": path,
-            "Value": str(value),
-            "Preset value": str(base.get(path, "")),
-            "Changed": path not in base or base[path] != value,
-            "Meaning": f"Plausible range (low, high) of: {meaning}" if ranged else meaning,
-            "Allowed": _allowed(meta),
-        })
-    return pd.DataFrame(rows)
+    """One row per parameter: its value now, the preset's value, whether it changed, what it means and what is
+    allowed. A design, work type, skill or range the preset lacks has no preset value."""
+    before = {row["key"]: row["value"] for row in parameter_rows(preset)}
+    return pd.DataFrame([{
+        "Parameter": row["key"],
+        "Value": _shown(row["value"]),
+        "Preset value": _shown(before.get(row["key"], _MISSING)),
+        "Changed": before.get(row["key"], _MISSING) != row["value"],
+        "Meaning": row["meaning"],
+        "Allowed": row["allowed"],
+    } for row in parameter_rows(scenario)])
+
+
+def _shown(value: object) -> str:
+    if value is _MISSING:
+        return ""
+    if value is None:
+        return "as the firm"  # a design's process override left unset
+    if isinstance(value, tuple):  # an uncertainty range
+        return f"{value[0]:g} to {value[1]:g}"
+    return str(value)
 
 
 def main() -> None:

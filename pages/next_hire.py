@@ -5,10 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
+from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError, dumps, shown
 from ui import charts, sureness, tables
-from ui.labels import AXIS_FORMAT, NOT_STEADY, money, plain
-from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking
+from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
+from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
 from ui.style import responsive_table
@@ -65,7 +66,7 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
         "with and without the free process changes (standardised work, AM-PM check-ins).",
     )
     cols[1].selectbox(
-        "Objective", list(CHOICES), format_func=CHOICES.get, key=seed_page_input("objective", PAGE,
+        "Objective", list(CHOICES), format_func=CHOICES.__getitem__, key=seed_page_input("objective", PAGE,
                                                                                objective.single or MIX),
         help="What the best option maximises. A weighted mix counts $20k of yearly profit, a quarter of a day of "
         "mean lead time and 2 points of on-time rate as equal steps, times their weights.",
@@ -88,6 +89,14 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
     st.button("Rank the options", type="primary", on_click=_save_inputs)
 
 
+def _common(this_year: Advice, grown: Advice | None) -> str:
+    """The replications every option ran: "50 replications", "50 replications (32 for the grown demand)"."""
+    def count(ranked: Advice) -> int:
+        return int(ranked.options["replications"].iloc[0])
+
+    return f"{count(this_year)} replications" + (f" ({count(grown)} for the grown demand)" if grown else "")
+
+
 def procedure_words(procedure: Procedure, objective: Objective) -> str:
     zone = procedure.indifference_zone or objective.indifference_zone
     zone_words = {"profit": f"{money(zone)} of profit a year", "lead_time": f"{zone:g} days of mean lead time",
@@ -97,17 +106,22 @@ def procedure_words(procedure: Procedure, objective: Objective) -> str:
         "Every option runs on the same simulated clients and requests as today's organisation: "
         f"{procedure.first_stage} replications each to start, then more for the options still close to the best, "
         f"up to {procedure.cap}, until the best is ahead with {100 * (1 - procedure.alpha):.0f} % confidence (the "
-        f"KN procedure; differences smaller than {within} count as a tie). The sidebar's replications do not apply "
-        "here; its weeks, warm-up and seed do."
+        f"KN procedure; differences smaller than {within} count as a tie). The options dropped on the way then run "
+        "on to the same replications, so every figure below is over the same ones: the best is the best mean, and "
+        f"an option is *{TIED.lower()}* when the 95 % interval of its difference from the best includes zero. The "
+        "sidebar's replications do not apply here; its weeks, warm-up and seed do."
     )
 
 
 def recommendation(ranked: Advice, prefix: str = "") -> None:
-    """Green when the advisor is sure of its best, blue when it names options it cannot tell apart."""
-    box = st.success if ranked.confident else st.info
-    sure = ("95 % sure over simulation noise, on these assumptions" if ranked.confident
-            else "within simulation noise, on these assumptions")
-    box(f"{prefix}{ranked.recommendation} ({sure}; *How sure is this?* below tests them.)")
+    """Green only when the advice is sure (the best ahead of every other option beyond simulation noise); blue,
+    with words that say so, when some option is tied with it."""
+    if ranked.confident:
+        st.success(f"{prefix}{ranked.recommendation} (95 % sure over simulation noise, on these assumptions; *How "
+                   "sure is this?* below tests the assumptions.)")
+    else:
+        st.info(f"{prefix}{ranked.recommendation} (Not sure which is best: the options marked "
+                f"{TIED.lower()} differ from it by less than simulation noise.)")
 
 
 def ranking(ranked: Advice) -> None:
@@ -133,9 +147,10 @@ def how_sure_section(scenario: Scenario, ranked: Advice, budget: float, objectiv
     if len(ranked.options) < 2:
         return
     first, second = ranked.options["name"].iloc[:2]
-    st.markdown(f"The ranking is sure over simulation noise on this scenario's assumptions. Many of them are "
-                f"judgement (see *Model and assumptions*): this tests **{first}** against **{second}** over their "
-                "ranges.")
+    noise = ("The best is ahead of every other option beyond simulation noise" if ranked.confident
+             else f"Some options are {TIED.lower()} over simulation noise")
+    st.markdown(f"{noise}, on this scenario's assumptions. Many of them are judgement (see *Model and "
+                f"assumptions*): this tests **{first}** against **{second}** over their ranges.")
     st.caption(sureness.settings_words(scenario))
     if not sureness.asked((dumps(scenario), budget, objective.label), "Test the advice against the assumptions"):
         return
@@ -166,8 +181,11 @@ def main() -> None:
     except NothingAffordable as exc:
         st.info(f"{exc.problems[0]}. Raise the budget to see options.")
         return
-    except ScenarioError as exc:  # a horizon too short to deliver anything, or a Dask scheduler that does not answer
+    except ScenarioError as exc:  # a horizon too short to deliver anything
         show_problems(exc)
+        return
+    except ClusterError as exc:  # a Dask scheduler that does not answer
+        show_server_problem(exc)
         return
 
     if grown is None:
@@ -177,8 +195,8 @@ def main() -> None:
         recommendation(grown, f"**With demand {growth_pct:g} % higher**: ")
     st.caption(
         f"**{plain(scenario.name)}**, a yearly budget of {money(budget)}: {len(this_year.options) - 1} affordable "
-        f"moves and today's organisation, {this_year.replications + (grown.replications if grown else 0)} replications "
-        f"of {scenario.weeks} weeks (after {scenario.warmup_weeks} weeks of warm-up). "
+        f"moves and today's organisation, each on the same {_common(this_year, grown)} of {scenario.weeks} weeks "
+        f"(after {scenario.warmup_weeks} weeks of warm-up). "
         + procedure_words(ADVISOR_PROCEDURE, objective)
         + f" Yearly cost is the salaries the budget pays; profit counts them times the overhead factor "
         f"({scenario.economics.overhead_factor:g}), as every cost in the app does."

@@ -4,28 +4,21 @@ The moves within a yearly budget for new salaries are org designs added to today
 and today run with common random numbers (replication r of each sees the same clients and requests), and a
 sequential ranking-and-selection procedure spends replications where the ranking is still in doubt.
 
-Procedure: KN (Kim & Nelson 2001, "A fully sequential procedure for indifference-zone selection in simulation",
-ACM TOMACS 11(3)), which is built for common random numbers: it estimates the variance of the *paired* difference
-of every two candidates from a first stage of n0 replications, then adds replications to the candidates still in
-contention and drops a candidate as soon as its mean falls below another's by more than the shrinking allowance
-W_il(r) = max(0, delta / (2r) * (h^2 S_il^2 / delta^2 - r)), with h^2 = 2 eta (n0 - 1) and
-eta = ((2 alpha / (k - 1)) ** (-2 / (n0 - 1)) - 1) / 2. When one candidate is left it is the best, or within the
-indifference zone delta of the best, with probability at least 1 - alpha. Parameters (see `Procedure`): alpha 0.05,
-n0 10 replications, a cap of 50 replications per candidate, delta per objective: $20,000 profit a year, 0.25 days
-of mean lead time, 2 points of on-time rate, 1 for a weighted score (whose unit is one indifference zone, see
-`Objective`). Each stage adds `stage_replications` replications to every candidate left and screens once;
-screening less often than every replication keeps the guarantee (each pair's chance of a wrong elimination can
-only fall). KN's allowance shrinks only as fast as delta / r, so two candidates far apart but very noisy can both
-reach the cap; then the leader is compared with each other survivor by a one-sided paired t-test at level
-alpha / (survivors - 1) (Bonferroni) and those it beats are dropped; if some are left besides the leader, they
-cannot be told apart from it at this precision, and the advice says so. Today's organisation is a candidate like
-the moves, and runs at every stage so that every option's difference to today is paired replication by replication.
+Procedure: KN (`sim.kn`, Kim & Nelson 2001), built for common random numbers: it drops a candidate as soon as
+its mean falls below another's by more than a shrinking allowance, and when one is left it is the best, or within
+the indifference zone delta of the best, with probability at least 1 - alpha. Parameters (see `sim.kn.Procedure`):
+alpha 0.05, n0 10 replications, a cap of 50 replications per candidate, delta per objective: $20,000 profit a
+year, 0.25 days of mean lead time, 2 points of on-time rate, 1 for a weighted score (whose unit is one indifference
+zone, see `Objective`). Today's organisation is a candidate like the moves, and runs at every stage so that every
+option's difference to today is paired replication by replication.
 
-sim_tools.ovs implements KN and KN++, but its KN looks up the variance of a pair with a wrong index when the
-second candidate's index is below the first's, its KN++ uses the sum of the two variances rather than the variance
-of the paired difference (which throws away what common random numbers gain), both draw one replication at a time
-through an observer (nothing to hand a process pool or a cluster) and neither has a replication cap; so the same
-procedure is written out here in a few lines.
+What is shown is what KN's choice rests on, on the same replications for every option: once KN stops after R
+replications of the candidates left, every option dropped earlier is run on up to R too (its first replications
+are reused), so that each figure of the table, the chart and the sentence is a mean over replications 0..R-1 of
+every option. Ranks follow those means; the best is the best mean, an option whose paired 95 % interval against
+the best covers zero is tied with it, any other is worse; the advice is sure only when no option is tied. A
+dropped option's mean over its own fewer replications could otherwise sit above the best's (replications differ
+in demand for every option alike, which common random numbers pair away only when the replications are common).
 """
 
 from __future__ import annotations
@@ -33,25 +26,25 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.experiment import run_replication
+from sim.kn import Procedure, Selection, select_best
 from sim.measure import yearly_salaries
 from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, short, shown
-from sim.stats import BacklogTrend, backlog_trend, t_half_width
+from sim.stats import BacklogTrend, backlog_trend, t_half_width, ties_with_best
+from sim.wording import HIRE_WORDS, SALESPERSON, TODAY_NAME, move_name
 
 Progress = Callable[[int, int], None]
 
 TODAY = "today"
-TODAY_NAME = "today's organisation"
 
 # name -> (summary metric, +1 if more is better else -1, words for a sentence, default indifference zone)
 OBJECTIVES: dict[str, tuple[str, int, str, float]] = {
@@ -68,9 +61,6 @@ MAX_PER_ROLE = {"extra_engineers": 10, "project_managers": 2, "account_managers"
 MAX_PEOPLE = 3  # people added in one move (a salesperson share counts as one): the next round of hiring
 SALES_SHARES = (0.5, 1.0)
 PROCESS_MOVES = ("standardised_work", "checkins")  # free: they cost engineer hours, not salaries
-HIRE_WORDS = {"extra_engineers": ("engineer", "engineers"), "project_managers": ("project manager", "project managers"),
-              "account_managers": ("account manager", "account managers"), "hybrids": ("hybrid PM/AM", "hybrid PM/AMs")}
-PROCESS_WORDS = {"standardised_work": "standardised work", "checkins": "AM-PM check-ins"}
 HIRE_KEYS = (*HIRES, "sales_share", *PROCESS_MOVES)
 
 
@@ -140,32 +130,6 @@ class Objective:
 
 
 @dataclass(frozen=True)
-class Procedure:
-    """Parameters of KN (see the module docstring); `indifference_zone=None` takes the objective's default."""
-
-    alpha: float = 0.05
-    first_stage: int = 10
-    cap: int = 50
-    stage_replications: int = 1
-    indifference_zone: float | None = None
-
-    def check(self) -> None:
-        problems = []
-        if not 0 < self.alpha < 1:
-            problems.append(f"alpha = {self.alpha!r}: must be a number between 0 and 1")
-        if not 2 <= self.first_stage <= 1000:
-            problems.append(f"first_stage = {self.first_stage!r}: must be a whole number from 2 to 1000")
-        if not self.first_stage <= self.cap <= 1000:
-            problems.append(f"cap = {self.cap!r}: must be a whole number from first_stage ({self.first_stage}) to 1000")
-        if not 1 <= self.stage_replications <= 100:
-            problems.append(f"stage_replications = {self.stage_replications!r}: must be a whole number from 1 to 100")
-        if self.indifference_zone is not None and not self.indifference_zone > 0:
-            problems.append(f"indifference_zone = {self.indifference_zone!r}: must be a positive number")
-        if problems:
-            raise ScenarioError(problems)
-
-
-@dataclass(frozen=True)
 class Move:
     """A candidate: what is added to today's staffing (hires and process levers) and its yearly salaries, which is
     what the budget is stated in (the profit it runs on counts them with overheads, sim.measure.yearly_cost)."""
@@ -175,25 +139,21 @@ class Move:
 
     @property
     def name(self) -> str:
-        """E.g. "+1 account manager and +0.5 salesperson with standardised work"; no comma, so names list well."""
-        hires = [f"+{n} {one if n == 1 else many}" for key, (one, many) in HIRE_WORDS.items() if (n := self.hires[key])]
-        if share := self.hires["sales_share"]:
-            hires.append(f"+{share:g} salesperson")
-        levers = " and ".join(PROCESS_WORDS[k] for k in PROCESS_MOVES if self.hires[k])
-        if not hires:
-            return levers or TODAY_NAME
-        return " and ".join(hires) + (f" with {levers}" if levers else "")
+        """E.g. "+1 account manager and +0.5 salesperson with standardised work" (sim.wording.move_name)."""
+        return move_name(self.hires)
 
 
 @dataclass(frozen=True, eq=False)
 class Advice:
-    """The ranked options (best first, today among them), the sentence to show, and whether it is 95 % sure.
+    """The ranked options (best first, today among them), the sentence to show, and whether it is sure: the best
+    ahead of every other option beyond simulation noise (no paired 95 % interval against it covers zero).
 
     `options` columns: rank, name, cost, objective_mean, objective_ci95, vs_today_mean, vs_today_ci95,
-    better_than_today (replications in which the option beat today), replications, status, backlog_growth_mean,
-        backlog_growth_ci95, keeping_up (sim.stats.BacklogTrend), then the hires (`HIRE_KEYS`). `scores` holds every
-    replication's objective value (option, replication, objective) for charts; `trends` each option's backlog
-    trend, in the order of `options`.
+    vs_best_mean, vs_best_ci95 (paired with the best), better_than_today (replications in which the option beat
+    today), replications (the same for every option), status (BEST, TIED or WORSE), dropped_after (the replication
+    count at which KN dropped it, 0 if it never did), backlog_growth_mean, backlog_growth_ci95, keeping_up
+    (sim.stats.BacklogTrend), then the hires (`HIRE_KEYS`). `scores` holds every replication's objective value
+    (option, replication, objective) for charts; `trends` each option's backlog trend, in the order of `options`.
     """
 
     objective: Objective
@@ -206,6 +166,7 @@ class Advice:
     confident: bool
     replications: int
     trends: tuple[BacklogTrend, ...] = ()
+    decided_after: int = 0  # replications KN ran before it stopped; `replications` adds the run up to common ones
 
     def warnings(self, most: int = 5) -> list[str]:
         """The sentence for each of the `most` best options that are not keeping up with their work, then how many
@@ -216,7 +177,8 @@ class Advice:
         return [*warnings[:most], f"{len(warnings) - most} more options are not keeping up either"]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form: objective, confident, recommendation and the options, best first."""
+        """The JSON form: objective, confident, recommendation and the options, best first, each on the same
+        replications."""
         return {
             "objective": self.objective.label,
             "confident": self.confident,
@@ -228,6 +190,8 @@ class Advice:
                     "cost": float(row.cost),
                     "objective": {"mean": _number(row.objective_mean), "ci95": _number(row.objective_ci95)},
                     "vs_today": {"mean": _number(row.vs_today_mean), "ci95": _number(row.vs_today_ci95)},
+                    "vs_best": {"mean": _number(row.vs_best_mean), "ci95": _number(row.vs_best_ci95)},
+                    "status": row.status,
                     "replications": int(row.replications),
                     "backlog_growth_per_week": {"mean": _number(row.backlog_growth_mean),
                                                 "ci95": _number(row.backlog_growth_ci95)},
@@ -284,9 +248,9 @@ def _design(today: OrgDesign, hires: Mapping[str, Any]) -> OrgDesign:
 
 def _nothing_affordable(scenario: Scenario, budget: float) -> NothingAffordable:
     prices = {f"one {HIRE_WORDS[k][0]}": yearly_salaries(scenario.economics, {k: 1}) for k in HIRES}
-    prices[f"a salesperson at {min(SALES_SHARES):g} time"] = yearly_salaries(scenario.economics,
+    prices[f"a {SALESPERSON} at {min(SALES_SHARES):g} time"] = yearly_salaries(scenario.economics,
                                                                              {"sales_share": min(SALES_SHARES)})
-    cheapest = min(prices, key=prices.get)
+    cheapest = min(prices, key=prices.__getitem__)
     return NothingAffordable([
         f"A yearly budget of ${budget:,.0f} affords no move: the cheapest hire is {cheapest} at "
         f"${prices[cheapest]:,.0f} a year, and the free process changes are already in place or need an account "
@@ -341,6 +305,7 @@ class _Runs:
 
     def run(self, tasks: list[tuple[str, int]]) -> None:
         arguments = [(self.alone[d], d, r) for d, r in tasks]
+        outputs: Iterable[dict[str, float]]
         if self.executor is None:
             outputs = (objective_metrics(*a) for a in arguments if not stop_if_asked(self.should_stop))
         else:
@@ -425,152 +390,98 @@ def advise(
         runs.run([(names[i], rep) for rep in replications for i in sorted({0, *which})])
 
     chosen = select_best(k, goodness, add, procedure, delta)
-    n_runs = {i: chosen.dropped_at.get(i, chosen.replications) for i in range(k)}
-    n_runs[0] = chosen.replications
-    return _report(objective, budget, growth, procedure, candidates, names, runs, n_runs, chosen)
+    decided_after = len(runs.values)
+    # every option on the same replications as the ones left (module docstring); what ran is reused
+    common = chosen.replications
+    runs.run([(names[i], rep) for rep in range(common) for i in range(k) if (names[i], rep) not in runs.values])
+    return _report(objective, budget, growth, procedure, candidates, names, runs, chosen, decided_after)
 
 
-@dataclass(frozen=True)
-class Selection:
-    """What KN decided: the candidates left (one if it is sure), when each other one was dropped, and the
-    replications the candidates left received."""
-
-    contenders: list[int]
-    dropped_at: dict[int, int]
-    replications: int
-
-    @property
-    def confident(self) -> bool:
-        return len(self.contenders) == 1
-
-
-def select_best(k: int, goodness: Callable[[int, int], np.ndarray], add: Callable[[list[int], range], None],
-                procedure: Procedure, delta: float) -> Selection:
-    """KN (module docstring) over candidates 0..k-1. `goodness(i, n)` gives candidate i's first n observations,
-    larger is better, replication r of every candidate under common random numbers; `add(candidates, reps)` runs
-    those replications of those candidates. The first stage must have been run before."""
-    n0 = procedure.first_stage
-    first = np.array([goodness(i, n0) for i in range(k)])
-    pair_variance = np.var(first[:, None, :] - first[None, :, :], axis=2, ddof=1)
-    eta = 0.5 * ((2 * procedure.alpha / max(k - 1, 1)) ** (-2 / (n0 - 1)) - 1)
-    h2 = 2 * eta * (n0 - 1)
-
-    def allowance(i: int, j: int, r: int) -> float:  # W_ij(r): how far i may trail j after r replications
-        return max(0.0, delta / (2 * r) * (h2 * pair_variance[i, j] / delta**2 - r))
-
-    contenders = list(range(k))
-    dropped_at: dict[int, int] = {}
-    r = n0
-    while True:
-        means = {i: goodness(i, r).mean() for i in contenders}
-        survivors = [i for i in contenders
-                     if not any(means[i] < means[j] - allowance(i, j, r) for j in contenders if j != i)]
-        dropped_at.update({i: r for i in contenders if i not in survivors})
-        contenders = survivors
-        if len(contenders) == 1 or r >= procedure.cap:
-            break
-        more = range(r, min(r + procedure.stage_replications, procedure.cap))
-        add(contenders, more)
-        r = more[-1] + 1
-
-    if len(contenders) > 1:  # the cap came first: which of the others is the leader surely better than?
-        best = max(contenders, key=lambda i: goodness(i, r).mean())
-        level = procedure.alpha / (len(contenders) - 1)
-        beaten = [j for j in contenders if j != best and _surely_better(goodness(best, r) - goodness(j, r), level)]
-        dropped_at.update(dict.fromkeys(beaten, r))
-        contenders = [i for i in contenders if i not in beaten]
-    return Selection(contenders, dropped_at, r)
-
-
-def _paired_gap(values: np.ndarray, best: np.ndarray) -> tuple[float, float]:
-    """Mean and 95 % half-width of an option minus the best, replication by replication, where both ran."""
-    n = min(values.size, best.size)
-    difference = values[:n] - best[:n]
-    return float(difference.mean()), t_half_width(difference)
-
-
-def _surely_better(differences: np.ndarray, alpha: float) -> bool:
-    """One-sided paired t-test: is the mean difference above zero at level alpha?"""
-    n = differences.size
-    sd = differences.std(ddof=1)
-    return sd == 0 and differences.mean() > 0 or bool(
-        differences.mean() - stats.t.ppf(1 - alpha, n - 1) * sd / np.sqrt(n) > 0)
+BEST, TIED, WORSE = "best", "tied", "worse"  # an option's status, from the figures shown (module docstring)
 
 
 def _report(objective: Objective, budget: float, growth: float, procedure: Procedure, candidates: list[Move],
-            names: list[str], runs: _Runs, n_runs: dict[int, int], chosen: Selection) -> Advice:
+            names: list[str], runs: _Runs, chosen: Selection, decided_after: int) -> Advice:
     sign = OBJECTIVES[objective.single][1] if objective.single else 1
-    contenders, confident = chosen.contenders, chosen.confident
-    scores = {i: _scores(runs, objective, names[i], n_runs[i]) for i in n_runs}
-    today_scores = scores[0]
+    n = chosen.replications
+    scores = [_scores(runs, objective, name, n) for name in names]
+    # best mean first; equal means (a lever that changes nothing) the cheaper first, then in the order built
+    order = sorted(range(len(candidates)), key=lambda i: (-sign * scores[i].mean(), candidates[i].cost, i))
+    # the app's one rule for "tied with the best" (sim.stats); listed in this order, so the first wins equal means
+    best_key, tied_keys = ties_with_best({str(i): sign * scores[i] for i in order})
+    best, tied = int(best_key), {int(key) for key in tied_keys}
     rows = []
     trends: dict[int, BacklogTrend] = {}
-    for i, move in enumerate(candidates):
-        values, n = scores[i], n_runs[i]
-        diff = values - today_scores[:n]
+    for i in order:
+        move, values = candidates[i], scores[i]
+        diff, gap = values - scores[0], values - scores[best]
+        gap_half = t_half_width(gap) if i != best else 0.0
+        status = BEST if i == best else TIED if i in tied else WORSE
+        trend = backlog_trend(f'"{move.name}"', runs.metric(names[i], n, "backlog_growth_per_week"),
+                              runs.metric(names[i], n, "throughput_per_week"), runs.scenario.weeks, kind="option")
+        trends[i] = trend
         rows.append({
             "name": move.name, "cost": move.cost,
             "objective_mean": float(values.mean()), "objective_ci95": t_half_width(values),
             "vs_today_mean": float(diff.mean()), "vs_today_ci95": t_half_width(diff) if i else 0.0,
-            "better_than_today": int((sign * diff > 0).sum()), "replications": n,
-            "status": ("chosen" if confident else "in contention") if i in contenders
-            else f"dropped after {chosen.dropped_at[i]}" + ("; runs on as the reference" if i == 0 else ""),
-            "_index": i, "_in_contention": i in contenders, **move.hires,
+            "vs_best_mean": float(gap.mean()), "vs_best_ci95": gap_half,
+            "better_than_today": int((sign * diff > 0).sum()), "replications": n, "status": status,
+            "dropped_after": chosen.dropped_at.get(i, 0),
+            "backlog_growth_mean": trend.growth_per_week, "backlog_growth_ci95": trend.ci95,
+            "keeping_up": trend.keeping_up, **move.hires,
         })
-        trend = backlog_trend(f'"{move.name}"', runs.metric(names[i], n, "backlog_growth_per_week"),
-                              runs.metric(names[i], n, "throughput_per_week"), runs.scenario.weeks, kind="option")
-        trends[i] = trend
-        rows[-1].update(backlog_growth_mean=trend.growth_per_week, backlog_growth_ci95=trend.ci95,
-                        keeping_up=trend.keeping_up)
     frame = pd.DataFrame(rows)
-    frame["_goodness"] = sign * frame["objective_mean"]
-    in_contention = frame[frame["_in_contention"]].sort_values(["_goodness", "cost"], ascending=[False, True],
-                                                                kind="stable")
-    # Options dropped early have means over fewer replications than the best, so their means alone can mislead
-    # (a dropped option may show a higher mean than the best's, over its own replications). Each is compared with
-    # the best on the replications both ran, and the dropped ones are ranked by that paired gap.
-    best = scores[int(in_contention["_index"].iloc[0])]
-    gaps = [_paired_gap(scores[i], best) for i in frame["_index"]]
-    frame["vs_best_mean"], frame["vs_best_ci95"] = [g[0] for g in gaps], [g[1] for g in gaps]
-    frame["_gap"] = sign * frame["vs_best_mean"]
-    dropped = frame[~frame["_in_contention"]].sort_values(["_gap", "cost"], ascending=[False, True], kind="stable")
-    frame = pd.concat([frame.loc[in_contention.index], dropped], ignore_index=True).drop(columns="_gap")
     frame.insert(0, "rank", range(1, len(frame) + 1))
-    order = frame["_index"].tolist()
+    confident = not (frame["status"] == TIED).any()
     delta = procedure.indifference_zone or objective.indifference_zone
-    sentence = _sentence(objective, budget, delta, candidates, scores, order, contenders, confident, sign)
-    frame = frame.drop(columns=["_index", "_in_contention", "_goodness"])
+    sentence = _sentence(objective, budget, delta, frame, confident)
     score_rows = [{"option": candidates[i].name, "replication": rep, "objective": float(v)}
                   for i in order for rep, v in enumerate(scores[i])]
     return Advice(objective, float(budget), float(growth), procedure, frame, pd.DataFrame(score_rows), sentence,
-                  confident, sum(n_runs.values()), tuple(trends[i] for i in order))
+                  confident, len(runs.values), tuple(trends[i] for i in order), decided_after)
 
 
-def _sentence(objective: Objective, budget: float, delta: float, candidates: list[Move],
-              scores: dict[int, np.ndarray], order: list[int], contenders: list[int], confident: bool,
-              sign: int) -> str:
-    top, runner = order[0], order[1]
-    if not confident:
-        tied = sorted(contenders, key=order.index)
-        quoted = [f'"{candidates[i].name}"' for i in tied]
-        n = min(len(scores[i]) for i in tied)
-        return (f"{', '.join(quoted[:-1])} and {quoted[-1]} cannot be told apart at this budget after {n} "
-                f"replications each; {quoted[0]} has the best mean.")
-    n = min(len(scores[top]), len(scores[runner]))
-    ahead = sign * (scores[top][:n] - scores[runner][:n])
-    if _surely_better(ahead, 0.05):
-        versus = f"better than {candidates[runner].name} in {int((ahead > 0).sum())} of {n} replications"
-    else:  # KN's choice stands, but only up to the indifference zone
-        close = f"{_amount(objective, delta, bare=True, zone=True)} {_metric_words(objective)}"
-        versus = (f"{candidates[runner].name} comes within {close}, the smallest difference the advice tells "
-                  "apart: either will do")
-    if top == 0:
-        return f"Keep {TODAY_NAME}: no move within ${budget:,.0f} a year does better; {versus}."
-    diff = scores[top] - scores[0][: len(scores[top])]
-    half = t_half_width(diff)
-    return (f"{candidates[top].name[0].upper()}{candidates[top].name[1:]} first: {_amount(objective, diff.mean())} "
-            f"{_metric_words(objective)}, 95 % interval {_amount(objective, diff.mean() - half, bare=True)} to "
-            f"{_amount(objective, diff.mean() + half, bare=True)}, {versus}.")
+def _listed(names: list[str], most: int = 3) -> str:
+    """'"a"', '"a" and "b"', '"a", "b", "c" and 2 more'."""
+    quoted = [f'"{name}"' for name in names[:most]]
+    if len(names) > most:
+        return f"{', '.join(quoted)} and {len(names) - most} more"
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
+def _sentence(objective: Objective, budget: float, delta: float, frame: pd.DataFrame, confident: bool) -> str:
+    """The advice in one sentence, from the same figures as the table: sure only when no option is tied."""
+    top, n, words = frame.iloc[0], int(frame["replications"].iloc[0]), _metric_words(objective)
+
+    def by(gap: float, half: float) -> str:
+        return (f"{_amount(objective, abs(gap), bare=True, zone=True)} {words} "
+                f"(± {_amount(objective, half, bare=True, zone=True)})")
+
+    over_today = "" if top["name"] == TODAY_NAME else (
+        f"{_amount(objective, top.vs_today_mean)} {words} over {TODAY_NAME}, 95 % interval "
+        f"{_amount(objective, top.vs_today_mean - top.vs_today_ci95, bare=True)} to "
+        f"{_amount(objective, top.vs_today_mean + top.vs_today_ci95, bare=True)}")
+    name = f"{top['name'][:1].upper()}{top['name'][1:]}"
+    if confident:
+        if len(frame) == 1:
+            return f"{name}: the only option."
+        runner = frame.iloc[1]
+        ahead = (f"the closest, {runner['name']}, by {by(runner.vs_best_mean, runner.vs_best_ci95)}, over the same "
+                 f"{n} replications")
+        if top["name"] == TODAY_NAME:
+            return (f"Keep {TODAY_NAME}: every move within ${budget:,.0f} a year does worse beyond simulation noise; "
+                    f"{ahead}.")
+        return f"{name} first: {over_today}; ahead of every other option beyond simulation noise, {ahead}."
+    tied = frame[frame["status"] == TIED]
+    verb = "is" if len(tied) == 1 else "are"
+    start = f"{name} has the best mean" + (f", {over_today}" if over_today else "")
+    sentence = (f"{start}; but {_listed(list(tied['name']))} {verb} within simulation noise of it after the same {n} "
+                "replications, so the advice cannot tell which is best")
+    if ((tied["vs_best_mean"].abs() + tied["vs_best_ci95"]) < delta).all():
+        close = f"{_amount(objective, delta, bare=True, zone=True)} {words}"
+        sentence += (f"; they differ by less than {close}, the smallest difference the advice tells apart, so "
+                     "either will do")
+    return sentence + "."
 
 
 def _metric_words(objective: Objective) -> str:
@@ -592,5 +503,5 @@ def _amount(objective: Objective, x: float, bare: bool = False, zone: bool = Fal
     return f"{x:{plus}.1f}"
 
 
-__all__ = ["Advice", "Move", "NothingAffordable", "Objective", "Procedure", "advise", "affordable_moves", "grown",
-           "objective_metrics"]
+__all__ = ["BEST", "TIED", "TODAY_NAME", "WORSE", "Advice", "Move", "NothingAffordable", "Objective", "Procedure",
+           "Selection", "advise", "affordable_moves", "grown", "objective_metrics", "select_best"]

@@ -11,7 +11,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -30,7 +30,7 @@ MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, not argparse's usage block, and never a huge flag echoed
+    def error(self, message: str) -> NoReturn:  # one line, not argparse's usage block, and never a huge flag echoed
         cut = message if len(message) <= MAX_MESSAGE_CHARS else f"{message[:MAX_MESSAGE_CHARS]}..."
         raise ScenarioError([f"{self.prog}: {cut}"])
 
@@ -45,7 +45,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     if command in (None, "advise", "robust"):
         from sim.robust import Settings
 
-        samples, replications, weeks = Settings.samples, Settings.replications, Settings.weeks
+        samples: int | None = Settings.samples
+        replications: int | None = Settings.replications
+        weeks: int | None = Settings.weeks
     else:  # the subcommand parsed is not one of those two: their defaults are never read
         samples = replications = weeks = None
     parser = _Parser(prog="python -m sim", description="Simulate org designs of a services firm.")
@@ -358,3 +360,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `python -m sim run ... | head` closed the pipe: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush does not fail again
         return 0
+    except Exception as exc:
+        # The cluster or pool failed (sim.parallel.ClusterError, not an input's fault): one line too. Looked up
+        # rather than imported, so a command that never used the pool does not pay for its import.
+        parallel = sys.modules.get("sim.parallel")
+        if parallel is None or not isinstance(exc, parallel.ClusterError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR

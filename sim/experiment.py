@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -105,7 +106,8 @@ def with_overrides(scenario: Scenario, *, replications: int | None = None, weeks
     """The scenario with experiment settings changed (CLI flags), validated like a file would be."""
     from sim.scenario import from_dict
 
-    changes = {k: v for k, v in {"replications": replications, "weeks": weeks, "seed": seed}.items() if v is not None}
+    flags = {"replications": replications, "weeks": weeks, "seed": seed}
+    changes: dict[str, Any] = {k: v for k, v in flags.items() if v is not None}
     if not changes:
         return scenario
     from_dict({**scenario.to_dict(), **changes})  # raises ScenarioError naming the bad flag value

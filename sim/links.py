@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
 import types
 import typing
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim import paths
 from sim.presets import DEFAULT_PRESET
 from sim.scenario import (
     LEGACY_KEYS,
+    Problem,
     Scenario,
     ScenarioError,
     from_dict,
@@ -91,63 +92,22 @@ class Decoded:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The schema seen as dotted paths.
+# The schema seen as dotted paths (sim.paths): a link names single values, never a section or a whole table.
 
 
-@functools.cache
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+def _resolve(path: str) -> paths.Field | None:
+    """The field a link may set at this path; None if there is no such path or it names a whole section or table
+    (a link sets single values; `designs.x=remove` drops an entry)."""
+    found = paths.field_at(path)
+    if found is None or found.is_table or (found.is_section and not found.entry):
+        return None
+    return found
 
 
-def _is_table(hint: Any) -> bool:
-    """A table of named entries (designs, work types, skills): the next path part is a name the user chooses."""
-    return typing.get_origin(hint) is dict
-
-
-def _resolve(parts: list[str]) -> tuple[Any, bool] | None:
-    """The type at a path of the scenario and whether the path ends on a named entry; None if there is no such
-    path."""
-    hint: Any = Scenario
-    entry = False
-    for part in parts:
-        if dataclasses.is_dataclass(hint):
-            fields = _hints(hint)
-            if part not in fields:
-                return None
-            hint, entry = fields[part], False
-        elif _is_table(hint):
-            hint, entry = typing.get_args(hint)[1], True
-        else:
-            return None
-    if _is_table(hint) or (dataclasses.is_dataclass(hint) and not entry):
-        return None  # a whole section or table has no single value
-    return hint, entry
-
-
-def _tables(cls: type = Scenario, prefix: str = "") -> Iterator[str]:
-    """Dotted paths of every table of named entries."""
-    for name, hint in _hints(cls).items():
-        path = f"{prefix}{name}"
-        if _is_table(hint):
-            yield path
-        elif dataclasses.is_dataclass(hint):
-            yield from _tables(hint, f"{path}.")
-
-
-def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
-
-
-def _get(data: dict[str, Any], path: str) -> Any:
-    for part in path.split("."):
-        data = data.get(part, {}) if isinstance(data, dict) else {}
-    return data
+def _values(data: dict[str, Any]) -> dict[str, Any]:
+    """Every single value by its path. An emptied table has none: the table's entries are written one by one
+    (`firm.skills.NAME=remove`), so the table itself is never a setting."""
+    return paths.values_only(paths.flatten(data))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -178,28 +138,29 @@ def scenario_to_params(
     params = {VERSION_KEY: str(LINK_VERSION), PRESET_KEY: preset}
     new_entries: set[str] = set()
     removed: dict[str, str] = {}
-    for table in _tables():
-        before, after = _get(base, table), _get(target, table)
+    for table_field in (f for f in paths.walk() if f.is_table):
+        table = table_field.path
+        before, after = paths.get(base, table, {}), paths.get(target, table, {})
         for name in before.keys() - after.keys():
             removed[f"{table}.{name}"] = REMOVE
         for name in sorted(after.keys() - before.keys()):
             new_entries.add(f"{table}.{name}")
             if isinstance(after[name], dict):  # a new design or work type: the fields that differ from a blank one
-                blank = to_dict(_resolve(table.split(".") + [name])[0]())
+                blank = to_dict(table_field.item())
                 fields = {k: v for k, v in after[name].items() if blank.get(k) != v}
                 first = next(iter(after[name]))
                 fields = fields or {first: after[name][first]}  # at least one field, so that the entry exists
                 params.update({f"{table}.{name}.{k}": _text(v) for k, v in fields.items()})
             else:
                 params[f"{table}.{name}"] = _text(after[name])
-    flat_before, flat_after = _flatten(base), _flatten(target)
-    implied = _skills_for(presets[preset], scenario.firm.engineers) == scenario.firm.skills
+    flat_before, flat_after = _values(base), _values(target)
+    implied = presets[preset].firm.resized(scenario.firm.engineers).skills == scenario.firm.skills
     params.update(_uncertainty_params(presets[preset].uncertainty, scenario.uncertainty))
     for path, value in flat_after.items():
         if path.rsplit(".", 1)[0] in new_entries or path in new_entries or _is_range(path):
             continue
         if implied and path.startswith("firm.skills."):
-            continue  # `engineers=14` alone says it: the reader gives the difference to the largest skill group
+            continue  # `engineers=14` alone says it: the reader splits the team as Firm.resized does
         if path not in flat_before or flat_before[path] != value:
             params[SHORT_KEY.get(path, path)] = _text(value)
     for path in flat_before.keys() - flat_after.keys():
@@ -210,7 +171,7 @@ def scenario_to_params(
             params[path] = INHERIT
     params.update(sorted(removed.items()))
     for key, value in page.items():
-        if key in params or _scenario_path(key) is not None:
+        if key in params or _scenario_field(key) is not None:
             raise KeyError(f"page setting {key!r} clashes with a scenario key")
         params[key] = value
     return params
@@ -251,9 +212,9 @@ def _range_setting(key: str, text: str, warnings: list[str]) -> _Setting | None:
 # Decoding
 
 
-def _scenario_path(key: str) -> str | None:
-    path = ALIASES.get(key) or READ_ALIASES.get(key) or key
-    return path if _resolve(path.split(".")) is not None else None
+def _scenario_field(key: str) -> paths.Field | None:
+    """The field a link's key sets, by its short name or its dotted path."""
+    return _resolve(ALIASES.get(key) or READ_ALIASES.get(key) or key)
 
 
 def _parse(text: str, hint: Any) -> Any:
@@ -285,16 +246,6 @@ def _one_text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _set(data: dict[str, Any], path: str, value: Any, remove: bool) -> None:
-    *parents, last = path.split(".")
-    for part in parents:
-        data = data.setdefault(part, {})
-    if remove:
-        data.pop(last, None)
-    else:
-        data[last] = value
-
-
 @dataclass
 class _Setting:
     key: str  # as written in the link
@@ -304,7 +255,7 @@ class _Setting:
     remove: bool
 
 
-def _validate(base: dict[str, Any], settings: list[_Setting]) -> tuple[Scenario | None, list[str]]:
+def _validate(base: dict[str, Any], settings: list[_Setting]) -> tuple[Scenario | None, list[Problem]]:
     data = base
     for s in settings:
         data = _with(data, s)
@@ -315,27 +266,16 @@ def _validate(base: dict[str, Any], settings: list[_Setting]) -> tuple[Scenario 
 
 
 def _with(data: dict[str, Any], s: _Setting) -> dict[str, Any]:
-    top = s.path.split(".")[0]
-    copy = dict(data)
-    if top in copy and isinstance(copy[top], dict):
-        copy[top] = _deep_copy(copy[top])
-    _set(copy, s.path, s.value, s.remove)
-    return copy
+    """The data with one setting applied, leaving `data` as it was; a removal and an unset override alike leave
+    the key out."""
+    return paths.merge(data, paths.unflatten({s.path: None if s.remove else s.value}))
 
 
-def _deep_copy(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deep_copy(v) if isinstance(v, dict) else v for k, v in data.items()}
-
-
-def _subject(problem: str) -> str:
-    """The key a validation problem is about: the text before ' = ', ': ' or ' ('."""
-    cuts = [i for i in (problem.find(" = "), problem.find(": "), problem.find(" (")) if i >= 0]
-    return problem[: min(cuts)] if cuts else problem
-
-
-def _blames(problem: str, path: str) -> bool:
-    subject = _subject(problem)
-    return subject == path or path.startswith(f"{subject}.") or subject.startswith((f"{path}[", f"{path}."))
+def _blames(problem: Problem, path: str) -> bool:
+    """Whether a validation problem is about the setting at `path`: the same key, a table holding it, or a key
+    inside it."""
+    about = problem.path
+    return bool(about) and (about == path or path.startswith(f"{about}.") or about.startswith(f"{path}."))
 
 
 def _shown(s: _Setting) -> str:
@@ -344,7 +284,7 @@ def _shown(s: _Setting) -> str:
 
 
 def _unknown_key(key: str) -> str:
-    known = [*ALIASES, *READ_ALIASES, *PAGE_KEYS, *_flatten(Scenario().to_dict())]
+    known = [*ALIASES, *READ_ALIASES, *PAGE_KEYS, *_values(Scenario().to_dict())]
     inside = [k for k in known if k.startswith(f"{key}.")]  # a section named instead of one of its values
     close = inside or difflib.get_close_matches(key, known, n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
@@ -433,10 +373,10 @@ def params_to_scenario(
         elif key == UNCERTAINTY_KEY or (_is_range(key) and numeric_field(key.split(".", 1)[1]) is not None):
             if (setting := _range_setting(key, text, warnings)) is not None:
                 settings[key] = setting
-        elif (path := _scenario_path(key)) is None:
+        elif (found := _scenario_field(key)) is None:
             unknown.append(key)
         else:
-            hint, entry = _resolve(path.split("."))
+            path, hint, entry = found.path, found.hint, found.entry
             remove = entry and text.strip().lower() == REMOVE
             if entry and dataclasses.is_dataclass(hint) and not remove:
                 warnings.append(f"Ignored {key[:60]}={text[:60]}: write {key}={REMOVE} to drop it, or set its values "
@@ -465,11 +405,12 @@ def _upgrade_legacy(legacy: Mapping[str, str], settings: dict[str, _Setting]) ->
     origin: dict[str, str] = {}
     for key, text in legacy.items():
         new, keeps = LEGACY_KEYS[key]
-        _set(data, key, _parse(text, _resolve(new.split("."))[0]), remove=False)
+        target = _resolve(new)  # every key's new path is a value of the schema; text stays text otherwise
+        data = paths.merge(data, paths.unflatten({key: _parse(text, str if target is None else target.hint)}))
         origin.update(dict.fromkeys([new, *keeps], key))
     notes = upgrade_legacy_keys(data)
     upgraded = {path: _Setting(origin[path], legacy[origin[path]], path, value, remove=False)
-                for path, value in _flatten(data).items()}
+                for path, value in _values(data).items()}
     for key in legacy:
         new, keeps = LEGACY_KEYS[key]
         valid = _validate({}, [upgraded[new]])[0] is not None
@@ -478,27 +419,15 @@ def _upgrade_legacy(legacy: Mapping[str, str], settings: dict[str, _Setting]) ->
     return notes
 
 
-def _skills_for(base: Scenario, engineers: int) -> dict[str, int] | None:
-    """The preset's skills with the change in headcount given to (or taken from) its largest skill group: what
-    `engineers=N` alone means on a preset with skills. None if the preset has no skills or the group would go
-    below zero."""
-    if not base.firm.skills or engineers == base.firm.engineers:
-        return None
-    largest = max(base.firm.skills, key=base.firm.skills.__getitem__)
-    count = base.firm.skills[largest] + engineers - base.firm.engineers
-    return {**base.firm.skills, largest: count} if count >= 0 else None
-
-
 def _fit_skills_to_engineers(base: Scenario, settings: dict[str, _Setting], warnings: list[str]) -> None:
-    """`engineers=14` on a preset with skills, as a hand-written link or a slider means it, unless the link sets
-    the skills itself."""
+    """`engineers=14` on a preset with skills means the preset's firm resized (Firm.resized: today's mix), unless
+    the link sets the skills itself."""
     engineers = settings.get("firm.engineers")
     if engineers is None or not isinstance(engineers.value, int) or any(p.startswith("firm.skills.") for p in settings):
         return
     if _validate({}, [engineers])[0] is None:
         return  # out of range: the warning about engineers says so, the skills stay as they are
-    skills = _skills_for(base, engineers.value)
-    for name, count in (skills or {}).items():
+    for name, count in base.firm.resized(engineers.value).skills.items():
         if count != base.firm.skills[name]:
             path = f"firm.skills.{name}"
             settings[path] = _Setting(path, str(count), path, count, remove=False)
@@ -527,7 +456,7 @@ def _apply(base_scenario: Scenario, settings: list[_Setting], warnings: list[str
 def _group_to_drop(base: dict[str, Any], settings: list[_Setting]) -> list[_Setting]:
     """The fewest settings to drop for a valid scenario, among: one table's settings (all work types, all skills,
     all designs) or one plain value; then every setting a cross-key rule involves; then all of them."""
-    tables = tuple(_tables())
+    tables = tuple(paths.tables())
 
     def group_of(s: _Setting) -> str:
         return next((t for t in tables if s.path.startswith(f"{t}.")), s.path)

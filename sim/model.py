@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
 import simpy
@@ -64,7 +64,7 @@ def staff(scenario: Scenario, design_name: str) -> Staffing:
         raise ScenarioError([f"design {design_name!r} is not in the scenario; designs: {known}"])
     design: OrgDesign = scenario.designs[design_name]
     per_skill = Counter(scenario.skills)
-    demand_hours = Counter()
+    demand_hours: defaultdict[str, float] = defaultdict(float)
     for wt in scenario.demand.work_types.values():
         demand_hours[wt.skill] += wt.share * wt.effort_hours
     for _ in range(design.extra_engineers):
@@ -251,13 +251,15 @@ class CentralPlanning:
     def __init__(self, firm: Firm) -> None:
         self.firm = firm
         self.pool: dict[str, list] = {s: [] for s in firm.by_skill}
-        self.pool_hours = Counter()
-        self.open_hours = Counter()  # per skill: standard hours planned and not yet finished
+        self.pool_hours: defaultdict[str, float] = defaultdict(float)
+        # per skill: standard hours planned and not yet finished
+        self.open_hours: defaultdict[str, float] = defaultdict(float)
 
     def assign(self, req: Request, eng: Engineer | None = None) -> None:
         firm = self.firm
         self.open_hours[req.skill] += req.hours_to_do
         idle = firm.idle[req.skill]
+        chosen: Engineer | None
         if idle:
             usual = firm.usual_engineer(req)
             chosen = usual if usual.wake is not None else idle[-1]
@@ -484,10 +486,12 @@ class Firm:
     def wake(self, eng: Engineer) -> None:
         self.idle[eng.skill].remove(eng)
         event, eng.wake = eng.wake, None
+        assert event is not None, "an idle engineer waits on its wake-up event"
         event.succeed()
 
     def start_work(self, eng: Engineer, req: Request) -> None:
-        """The work content of this piece of work, fixed when this engineer starts it (MODEL.md, 'Mechanisms')."""
+        """The work content of this piece of work, fixed when this engineer starts it (MODEL.md, "Mechanisms,
+        formulas and defaults")."""
         b = self.b
         todo = [0.0] * 5
         if req.fix_hours:

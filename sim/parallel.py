@@ -19,7 +19,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sim.scenario import ScenarioError, short, shown
+from sim.scenario import short, shown
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -34,8 +34,16 @@ STOP_POLL_SECONDS = 0.5  # how often a run waiting for a task asks whether it sh
 T = TypeVar("T")
 
 
-class ClusterError(ScenarioError):
-    """The Dask cluster or the process pool failed: a problem of the server, not of the user's inputs."""
+class ClusterError(RuntimeError):
+    """The Dask cluster or the process pool failed: a problem of the server, not of the user's inputs, so not a
+    ScenarioError (nothing the user could change in the scenario would fix it). `problems` are its lines."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
 
 
 class Stopped(Exception):

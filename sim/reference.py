@@ -1,18 +1,22 @@
-"""Every scenario key with its default, allowed values and meaning, read from the schema itself so the
-documentation (README, the app's assumptions page) cannot drift from what the validator accepts."""
+"""Every scenario key with its default, allowed values and meaning, read from the schema itself (`sim.paths.walk`)
+so that the documentation (README's key reference, MODEL.md's default ranges) and the app's parameter table (the
+"Model and assumptions" page) cannot drift from what the validator accepts."""
 
 from __future__ import annotations
 
-import dataclasses
 import typing
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from sim.scenario import OrgDesign, Scenario, WorkType
+from sim import paths
+from sim.scenario import Scenario, default_ranges, value_at
 
-_TABLES = {"demand.work_types": ("demand.work_types.NAME", WorkType), "designs": ("designs.NAME", OrgDesign)}
+KEY_HEADER = "| key | default | allowed | meaning |"
+RANGES_HEADER = "| parameter | default | low | high | grade | meaning |"
 
 
-def _allowed(hint: Any, meta: dict) -> str:
+def _allowed(hint: Any, meta: Mapping[str, Any]) -> str:
     lo, hi = meta.get("min"), meta.get("max")
     if meta.get("ranges"):
         return "table of dotted path = [low, high], within the parameter's allowed range"
@@ -35,46 +39,38 @@ def _number(x: float) -> str:
     return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
 
 
-def _default(field: dataclasses.Field) -> Any:
-    if field.default is not dataclasses.MISSING:
-        return field.default
-    return field.default_factory()  # type: ignore[misc]
+def _row(key: str, value: Any, field: paths.Field, meaning: str | None = None) -> dict[str, Any]:
+    return {"key": key, "value": value, "default": None if meaning else field.default,
+            "allowed": _allowed(field.hint, field.meta), "meaning": meaning or field.meta.get("help", "")}
 
 
 def parameter_rows(scenario: Scenario | None = None) -> list[dict[str, Any]]:
-    """One row per key (dotted path), with the scenario's value next to the built-in default."""
+    """One row per key (dotted path), with the scenario's value next to the built-in default. Without a scenario,
+    one row per field of the schema (`designs.NAME.hybrids`); with one, a row per design and work type it has,
+    and its skills and uncertainty ranges one entry a row (`firm.skills.development`,
+    `uncertainty.behaviour.clarity_without_am`), as the app's form and links name them."""
     rows: list[dict[str, Any]] = []
-
-    def walk(cls: type, obj: Any, prefix: str) -> None:
-        hints = typing.get_type_hints(cls)
-        for f in dataclasses.fields(cls):
-            key = f"{prefix}{f.name}"
-            hint = hints[f.name]
-            if dataclasses.is_dataclass(hint):
-                walk(hint, getattr(obj, f.name) if obj is not None else None, key + ".")
-            elif key in _TABLES:
-                name, item_cls = _TABLES[key]
-                if obj is None:
-                    walk(item_cls, None, name + ".")
-                else:
-                    for item_name, item in getattr(obj, f.name).items():
-                        walk(item_cls, item, f"{key}.{item_name}.")
-            else:
-                rows.append({
-                    "key": key,
-                    "value": getattr(obj, f.name) if obj is not None else None,
-                    "default": _default(f),
-                    "allowed": _allowed(hint, dict(f.metadata)),
-                    "meaning": f.metadata.get("help", ""),
-                })
-
-    walk(Scenario, scenario, "")
+    for field in paths.walk(data=None if scenario is None else scenario.to_dict()):
+        if field.holds_sections:
+            continue  # its entries' own rows follow
+        value = None if scenario is None else value_at(scenario, field.path)
+        if not (isinstance(value, dict) and value):
+            rows.append(_row(field.path, value, field))
+        elif field.meta.get("ranges"):
+            for path, pair in value.items():
+                inner = paths.field_at(path) or field
+                meaning = f"Plausible range (low, high) of: {inner.meta.get('help', '')}"
+                rows.append(_row(f"{field.path}.{path}", pair, inner, meaning))
+        else:
+            for name, count in value.items():
+                key = f"{field.path}.{name}"
+                rows.append(_row(key, count, paths.field_at(key) or field))
     return rows
 
 
 def markdown_reference() -> str:
     """The key reference table in Markdown, as it stands in README.md."""
-    lines = ["| key | default | allowed | meaning |", "|---|---|---|---|"]
+    lines = [KEY_HEADER, "|---|---|---|---|"]
     for row in parameter_rows():
         default = row["default"]
         shown = "(unset)" if default is None else ("{}" if default == {} else repr(default).replace("'", '"'))
@@ -84,29 +80,20 @@ def markdown_reference() -> str:
     return "\n".join(lines)
 
 
-RANGES_HEADER = "| parameter | default | low | high | grade | meaning |"
-
-
 def markdown_default_ranges() -> str:
     """The model's default ranges (each field graded assumption or soft with a `plausible` range), as they stand
-    in MODEL.md, section Default ranges."""
-    from sim.scenario import default_ranges, value_at
-
+    in MODEL.md, "Default ranges"."""
     defaults = Scenario()
-    grades = {row["key"]: row for row in parameter_rows()}
     lines = [RANGES_HEADER, "|---|---|---|---|---|---|"]
     for path, (low, high) in default_ranges(defaults).items():
-        section, name = path.rsplit(".", 1)
-        owner = value_at(defaults, section)
-        grade = next(f.metadata.get("grade", "") for f in dataclasses.fields(owner) if f.name == name)
-        lines.append(f"| `{path}` | {_number(value_at(defaults, path))} | {_number(low)} | {_number(high)} | {grade} | "
-                     f"{grades[path]['meaning']} |")
+        meta = paths.field_meta(path)
+        lines.append(f"| `{path}` | {_number(value_at(defaults, path))} | {_number(low)} | {_number(high)} | "
+                     f"{meta.get('grade', '')} | {meta.get('help', '')} |")
     return "\n".join(lines)
 
 
 def _replace_table(path: str, header: str, table: str) -> None:
-    from pathlib import Path
-
+    """Rewrite the Markdown table that starts with `header` in the document at `path`."""
     document = Path(path)
     lines = document.read_text(encoding="utf-8").split("\n")
     start = lines.index(header)
@@ -124,16 +111,7 @@ def update_model(path: str = "MODEL.md") -> None:
 
 def update_readme(path: str = "README.md") -> None:
     """Rewrite README's key reference from the schema (`python -m sim.reference` after changing a field)."""
-    from pathlib import Path
-
-    readme = Path(path)
-    lines = readme.read_text(encoding="utf-8").split("\n")
-    start = lines.index("| key | default | allowed | meaning |")
-    end = start
-    while end < len(lines) and lines[end].startswith("|"):
-        end += 1
-    lines[start:end] = markdown_reference().split("\n")
-    readme.write_text("\n".join(lines), encoding="utf-8")
+    _replace_table(path, KEY_HEADER, markdown_reference())
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from sim.advisor import _design as design_after  # an option's hires added to to
 from sim.experiment import check_designs
 from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
-from sim.stats import t_half_width
+from sim.stats import t_half_width, ties_with_best
 
 Progress = Callable[[int, int], None]
 
@@ -156,7 +156,7 @@ def _variant_metrics(scenario: Scenario, design: str, replications: int) -> list
 
 def goodness(metrics: list[dict[str, float]], objective: Objective) -> float:
     """The objective over replications, larger is better: the metric's mean (negated for lead time), or for a mix
-    the weighted sum of each metric in its indifference zones (MODEL.md, Next-hire advisor). Differences of
+    the weighted sum of each metric in its indifference zones (MODEL.md, "The next-hire advisor"). Differences of
     goodness are in the objective's reporting units for a single metric (dollars, days, rate)."""
     total = 0.0
     for name, weight in objective.weights:
@@ -410,20 +410,21 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def replication_scores(summary: pd.DataFrame, objective: Objective) -> dict[str, np.ndarray]:
+    """Each design's goodness replication by replication (`Results.summary`), in replication order."""
+    return {d: np.array([goodness([row], objective) for row in group.sort_values("replication").to_dict("records")])
+            for d, group in summary.groupby("design", sort=False)}
+
+
 def clearly_best(summary: pd.DataFrame, objective: Objective) -> tuple[str, bool]:
-    """The best design of a comparison's replications (`Results.summary`) on the objective, and whether its lead
-    over the runner-up is 95 % sure over simulation noise (paired by replication, common random numbers)."""
-    per_rep = {d: [goodness([row], objective) for row in group.sort_values("replication").to_dict("records")]
-               for d, group in summary.groupby("design", sort=False)}
-    means = {d: float(np.mean(v)) for d, v in per_rep.items()}
-    if len(means) < 2:
-        return next(iter(means)), False
-    best, runner_up = _best_two(means)
-    lead = np.array(per_rep[best]) - np.array(per_rep[runner_up])
-    half = t_half_width(lead)
-    return best, bool(lead.mean() - half > 0) if not math.isnan(half) else False
+    """The best design of a comparison's replications (`Results.summary`) on the objective, and whether it is ahead
+    of every other design beyond simulation noise (paired by replication, common random numbers: the rule of the
+    headline, sim.answer)."""
+    scores = replication_scores(summary, objective)
+    best, tied = ties_with_best(scores)
+    return best, len(scores) > 1 and not tied
 
 
 __all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "goodness",
-           "latin_hypercube", "probability_best", "regret", "renamed", "robustness", "sentence", "sureness",
-           "with_values"]
+           "latin_hypercube", "probability_best", "regret", "renamed", "replication_scores", "robustness", "sentence",
+           "sureness", "with_values"]

@@ -21,13 +21,59 @@ from typing import Any
 
 import tomli_w
 
+from sim import paths
+
+
+class _NoValue:
+    """The value of a problem that is about a key or a table rather than one value (an unknown key, a sum)."""
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+    def __reduce__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+
+@dataclass(frozen=True)
+class Problem(str):
+    """One thing wrong with a scenario: the dotted `path` of the input (what the app puts the message under and a
+    link drops), the offending `value` (NO_VALUE when the problem is about a key or several values) and the
+    `message` saying what is allowed. Its text is the line users read, "path = value: message"; `subject` replaces
+    the path at the start of that line where it says more (several keys, a file's name). It is also that text as
+    a str, so code that prints, joins or searches problems reads the same line as before they had a structure."""
+
+    path: str
+    value: Any = NO_VALUE
+    message: str = ""
+    subject: str | None = None
+
+    def __new__(cls, path: str, value: Any = NO_VALUE, message: str = "", subject: str | None = None) -> Problem:
+        head = path if subject is None else subject
+        if value is not NO_VALUE:
+            head = f"{head} = {shown(value)}"
+        return super().__new__(cls, f"{head}: {message}" if head else message)
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return (self.path, self.value, self.message, self.subject)
+
+
+def as_problem(problem: str) -> Problem:
+    """A problem written as one line of text (a file, a flag, the server): about no input of the scenario."""
+    return problem if isinstance(problem, Problem) else Problem("", NO_VALUE, str(problem))
+
 
 class ScenarioError(ValueError):
     """A scenario that cannot be run; `problems` lists every offending key so the user fixes all at once."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[str] | list[Problem]):
+        self.problems: list[Problem] = [as_problem(p) for p in problems]
+        super().__init__("; ".join(self.problems))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.problems,))
 
 
 def param(default: Any, help: str, *, min: float | None = None, max: float | None = None, **extra: Any) -> Any:
@@ -54,6 +100,19 @@ class Firm:
         {}, "Skill name = number of engineers with it; empty means everyone has the one skill 'general'.",
         min=0, max=500,
     )
+
+    def resized(self, engineers: int) -> Firm:
+        """The firm with `engineers` engineers, the one meaning of "engineers = N" (a link's `engineers=14`, the
+        growth page's engineers lever): the skills keep today's mix, split by largest remainder, ties to the skill
+        listed first; a firm without skills just changes its headcount."""
+        today = sum(self.skills.values())
+        if not self.skills or today == 0:
+            return dataclasses.replace(self, engineers=engineers)
+        exact = {name: engineers * count / today for name, count in self.skills.items()}
+        split = {name: int(x) for name, x in exact.items()}
+        for name in sorted(exact, key=lambda n: split[n] - exact[n])[: engineers - sum(split.values())]:
+            split[name] += 1
+        return dataclasses.replace(self, engineers=engineers, skills=split)
 
 
 @dataclass(frozen=True)
@@ -313,6 +372,13 @@ class OrgDesign:
     standardised_work: bool | None = param(None, "Overrides [process] standardised_work for this design.")
     checkins: bool | None = param(None, "Overrides [process] checkins for this design.")
     status_updates: bool | None = param(None, "Overrides [process] status_updates for this design.")
+    label: str = param(
+        "", "Name shown in the app and report; empty means words from its name or hires (sim/wording.py)."
+    )
+    removed: bool | None = param(
+        None, "true leaves this design out of the scenario: how a file or a link drops one of the standard designs, "
+        "which every scenario has otherwise."
+    )
 
     def process(self, base: Process) -> Process:
         """The process levers in force for this design: its own overrides on top of the scenario's."""
@@ -410,23 +476,25 @@ def short(name: Any) -> str:
     return text if len(text) <= SHOWN_CHARS + 5 else f"{text[:SHOWN_CHARS]}..."
 
 
-def _check_number(value: Any, kind: type, meta: dict, key: str, problems: list[str]) -> Any:
+def _check_number(value: Any, kind: type, meta: dict, key: str, problems: list[Problem]) -> Any:
     word = "a whole number" if kind is int else "a number"
+    path = key.partition("[")[0]  # an item of a list is a problem of the list's input
+    subject = key if path != key else None
     ok_type = isinstance(value, (int, float)) and not isinstance(value, bool)
     if kind is int and ok_type and isinstance(value, float) and value.is_integer():
         value = int(value)
     not_finite = isinstance(value, float) and not math.isfinite(value)
     if not ok_type or (kind is int and not isinstance(value, int)) or not_finite:
-        problems.append(f"{key} = {shown(value)}: must be {_describe(meta, word)}")
+        problems.append(Problem(path, value, f"must be {_describe(meta, word)}", subject))
         return None
     lo, hi = meta.get("min"), meta.get("max")
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        problems.append(f"{key} = {shown(value)}: must be {_describe(meta, word)}")
+        problems.append(Problem(path, value, f"must be {_describe(meta, word)}", subject))
         return None
     return kind(value)
 
 
-def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[str]) -> Any:
+def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[Problem]) -> Any:
     origin = typing.get_origin(hint)
     if meta.get("ranges"):
         return _check_ranges(value, key, problems)
@@ -439,35 +507,36 @@ def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[str
         return _check_value(value, inner, meta, key, problems)
     if hint is bool:
         if not isinstance(value, bool):
-            problems.append(f"{key} = {shown(value)}: must be true or false")
+            problems.append(Problem(key, value, "must be true or false"))
             return None
         return value
     if hint in (int, float):
         return _check_number(value, hint, meta, key, problems)
     if hint is str:
         if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS:
-            problems.append(f"{key} = {shown(value)}: must be text of at most {MAX_TEXT_CHARS} characters")
+            problems.append(Problem(key, value, f"must be text of at most {MAX_TEXT_CHARS} characters"))
             return None
         return value
     if origin is list:
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST_ITEMS:
-            problems.append(f"{key} = {shown(value)}: must be a list of 1 to {MAX_LIST_ITEMS} numbers")
+            problems.append(Problem(key, value, f"must be a list of 1 to {MAX_LIST_ITEMS} numbers"))
             return None
         items = [_check_number(v, float, meta, f"{key}[{i}]", problems) for i, v in enumerate(value)]
         return None if None in items else items
     if origin is dict:
         _, value_type = typing.get_args(hint)
         if not isinstance(value, dict):
-            problems.append(f"{key} = {shown(value)}: must be a table of name = value")
+            problems.append(Problem(key, value, "must be a table of name = value"))
             return None
         if len(value) > MAX_TABLE_ENTRIES:
-            problems.append(f"{key}: {len(value):,} entries; a table holds at most {MAX_TABLE_ENTRIES}")
+            problems.append(Problem(key, NO_VALUE,
+                                    f"{len(value):,} entries; a table holds at most {MAX_TABLE_ENTRIES}"))
             return None
         out = {}
         for name, item in value.items():
             if not _valid_name(name):
-                problems.append(f"{key}.{short(name)}: names must "
-                                "be 1 to 40 letters, digits, '_' or '-'")
+                problems.append(Problem(f"{key}.{short(name)}", NO_VALUE,
+                                        "names must be 1 to 40 letters, digits, '_' or '-'"))
                 continue
             out[name] = _check_value(item, value_type, meta, f"{key}.{name}", problems)
         return out
@@ -486,47 +555,19 @@ def numeric_field(path: str) -> tuple[type, dict[str, Any]] | None:
     no number. Table entries (designs, work types, skills) take any name: whether the scenario has it is checked
     against the scenario itself."""
     parts = path.split(".")
-    if len(parts) < 2 or parts[0] not in UNCERTAIN_SECTIONS:
+    if len(parts) < 2 or parts[0] not in UNCERTAIN_SECTIONS or not all(map(_valid_name, parts)):
         return None
-    hint: Any = Scenario
-    meta: dict[str, Any] = {}
-    i = 0
-    while i < len(parts):
-        if not dataclasses.is_dataclass(hint):
-            return None
-        fields = {f.name: f for f in dataclasses.fields(hint)}
-        if parts[i] not in fields:
-            return None
-        meta = dict(fields[parts[i]].metadata)
-        hint = typing.get_type_hints(hint)[parts[i]]
-        i += 1
-        if typing.get_origin(hint) is dict:
-            if i >= len(parts) or not _valid_name(parts[i]):
-                return None
-            hint = typing.get_args(hint)[1]
-            i += 1
-    return (hint, meta) if hint in (int, float) else None
+    found = paths.field_at(path)
+    return (found.hint, dict(found.meta)) if found is not None and found.hint in (int, float) else None
 
 
-def _flat_ranges(value: dict[str, Any], prefix: str, out: dict[str, Any]) -> None:
-    """TOML reads `behaviour.x = [..]` (unquoted) as nested tables and `"behaviour.x" = [..]` as one key: both
-    mean the same path."""
-    for name, item in value.items():
-        path = f"{prefix}{name}"
-        if isinstance(item, dict):
-            _flat_ranges(item, f"{path}.", out)
-        else:
-            out[path] = item
-
-
-def _check_ranges(value: Any, key: str, problems: list[str]) -> dict[str, tuple[float, float]] | None:
+def _check_ranges(value: Any, key: str, problems: list[Problem]) -> dict[str, tuple[float, float]] | None:
     if not isinstance(value, dict):
-        problems.append(f"{key} = {shown(value)}: must be a table of parameter = [low, high]")
+        problems.append(Problem(key, value, "must be a table of parameter = [low, high]"))
         return None
-    flat: dict[str, Any] = {}
-    _flat_ranges(value, "", flat)
+    flat = paths.flatten(value)  # `behaviour.x = [..]` (unquoted, nested tables) and `"behaviour.x" = [..]` alike
     if len(flat) > MAX_TABLE_ENTRIES:
-        problems.append(f"{key}: {len(flat):,} entries; a table holds at most {MAX_TABLE_ENTRIES}")
+        problems.append(Problem(key, NO_VALUE, f"{len(flat):,} entries; a table holds at most {MAX_TABLE_ENTRIES}"))
         return None
     out: dict[str, tuple[float, float]] = {}
     ok = True
@@ -534,26 +575,26 @@ def _check_ranges(value: Any, key: str, problems: list[str]) -> dict[str, tuple[
         where = f"{key}.{short(path)}"
         found = numeric_field(path)
         if found is None:
-            problems.append(f"{where}: not a numeric parameter; name one by its dotted path, e.g. "
-                            "behaviour.clarity_without_am (MODEL.md, Default ranges, lists the usual ones)")
+            problems.append(Problem(where, NO_VALUE, "not a numeric parameter; name one by its dotted path, e.g. "
+                                    "behaviour.clarity_without_am (MODEL.md, Default ranges, lists the usual ones)"))
             ok = False
             continue
         kind, meta = found
         good = (isinstance(pair, list) and len(pair) == 2
                 and all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in pair))
         if not good:
-            problems.append(f"{where} = {shown(pair)}: must be [low, high], two numbers")
+            problems.append(Problem(where, pair, "must be [low, high], two numbers"))
             ok = False
             continue
         low, high = (float(x) for x in pair)
         lo, hi = meta.get("min"), meta.get("max")
         if low > high:
-            problems.append(f"{where} = {shown(pair)}: low must not be above high")
+            problems.append(Problem(where, pair, "low must not be above high"))
             ok = False
         elif (lo is not None and low < lo) or (hi is not None and high > hi):
             word = "whole numbers" if kind is int else "numbers"
-            problems.append(f"{where} = {shown(pair)}: must lie within the parameter's allowed range, "
-                            f"{_describe(meta, word)}")
+            problems.append(Problem(where, pair, f"must lie within the parameter's allowed range, "
+                                    f"{_describe(meta, word)}"))
             ok = False
         else:
             out[path] = (low, high)
@@ -577,22 +618,15 @@ def default_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """The model's default ranges: each field graded assumption or soft with a `plausible` range, widened to hold
     the scenario's own value (a range the value lies outside of would not describe this scenario)."""
     out: dict[str, tuple[float, float]] = {}
-
-    def walk(obj: Any, prefix: str) -> None:
-        for f in dataclasses.fields(obj):
-            value = getattr(obj, f.name)
-            if dataclasses.is_dataclass(value):
-                walk(value, f"{prefix}{f.name}.")
-            elif f.metadata.get("grade") in UNCERTAIN_GRADES and f.metadata.get("plausible") is not None:
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    continue
-                low, high = (float(x) for x in f.metadata["plausible"])
-                out[f"{prefix}{f.name}"] = (min(low, float(value)), max(high, float(value)))
-
-    for name in UNCERTAIN_SECTIONS:
-        section = getattr(scenario, name)
-        if dataclasses.is_dataclass(section):
-            walk(section, f"{name}.")
+    for f in paths.walk():  # the sections' own fields: no entry of a table (a design, a work type) has a default range
+        if f.path.split(".")[0] not in UNCERTAIN_SECTIONS or paths.ANY_NAME in f.path.split("."):
+            continue
+        if f.meta.get("grade") in UNCERTAIN_GRADES and f.meta.get("plausible") is not None:
+            value = value_at(scenario, f.path)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            low, high = (float(x) for x in f.meta["plausible"])
+            out[f.path] = (min(low, float(value)), max(high, float(value)))
     return out
 
 
@@ -605,10 +639,10 @@ def _valid_name(name: Any) -> bool:
     return isinstance(name, str) and 1 <= len(name) <= 40 and all(c.isalnum() or c in "_-" for c in name)
 
 
-def _build(cls: type, data: Any, path: str, problems: list[str]) -> Any:
+def _build(cls: type, data: Any, path: str, problems: list[Problem]) -> Any:
     where = path or "the scenario"
     if not isinstance(data, dict):
-        problems.append(f"{where} = {shown(data)}: must be a table")
+        problems.append(Problem(path, data, "must be a table", subject=where))
         return None
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -624,58 +658,62 @@ def _build(cls: type, data: Any, path: str, problems: list[str]) -> Any:
     return cls(**values)
 
 
-def _unknown_keys(path: str, unknown: list[Any], fields: Collection[str]) -> str:
+def _unknown_keys(path: str, unknown: list[Any], fields: Collection[str]) -> Problem:
     """One problem for all the unknown keys of a table: each named once (the first few), the allowed keys once."""
     names = [short(k) for k in unknown]
     allowed = f"allowed keys here are {', '.join(fields)}"
     if len(names) == 1:
-        return f"{_join(path, names[0])}: unknown key; {allowed}"
+        return Problem(_join(path, names[0]), NO_VALUE, f"unknown key; {allowed}")
     more = f" and {len(names) - MAX_UNKNOWN_SHOWN:,} more" if len(names) > MAX_UNKNOWN_SHOWN else ""
     listed = ", ".join(_join(path, n) for n in names[:MAX_UNKNOWN_SHOWN])
-    return f"{listed}{more}: unknown keys; {allowed}"
+    return Problem(path, NO_VALUE, f"unknown keys; {allowed}", subject=f"{listed}{more}")
 
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else str(name)
 
 
-def _check_consistency(s: Scenario, problems: list[str]) -> None:
+# The problem of work-type shares that do not sum to 1: about every share at once, so about no single key.
+SHARES_PATH = "demand.work_types.*.share"
+
+
+def _check_consistency(s: Scenario, problems: list[Problem]) -> None:
     """Rules that span several keys."""
     if s.firm.skills and sum(s.firm.skills.values()) != s.firm.engineers:
-        problems.append(
-            f"firm.skills = {s.firm.skills}: the engineers per skill must add up to firm.engineers "
-            f"({s.firm.engineers}); they add up to {sum(s.firm.skills.values())}"
-        )
+        problems.append(Problem(
+            "firm.skills", NO_VALUE, f"the engineers per skill must add up to firm.engineers "
+            f"({s.firm.engineers}); they add up to {sum(s.firm.skills.values())}",
+            subject=f"firm.skills = {s.firm.skills}",
+        ))
     if not s.demand.work_types:
-        problems.append("demand.work_types: at least one work type is needed")
+        problems.append(Problem("demand.work_types", NO_VALUE, "at least one work type is needed"))
     total = sum(w.share for w in s.demand.work_types.values())
     if s.demand.work_types and abs(total - 1) > 1e-6:
         # enough digits that a sum just off 1 (1.000001) never reads as "1"
         shares = ", ".join(f"{n} = {w.share:.12g}" for n, w in s.demand.work_types.items())
-        problems.append(f"demand.work_types.*.share ({shares}): shares must sum to 1; they sum to {total:.12g}")
+        problems.append(Problem(SHARES_PATH, NO_VALUE, f"shares must sum to 1; they sum to {total:.12g}",
+                                subject=f"{SHARES_PATH} ({shares})"))
     skills = s.skills
     for name, wt in s.demand.work_types.items():
         if skills.get(wt.skill, 0) < 1:
             have = ", ".join(n for n, c in skills.items() if c > 0)
-            problems.append(
-                f"demand.work_types.{name}.skill = {wt.skill!r}: no engineer has this skill; "
-                f"skills with engineers: {have}"
-            )
+            problems.append(Problem(f"demand.work_types.{name}.skill", wt.skill,
+                                    f"no engineer has this skill; skills with engineers: {have}"))
     if not s.designs:
-        problems.append("designs: at least one org design is needed")
+        problems.append(Problem("designs", NO_VALUE, "at least one org design is needed"))
     for path in s.uncertainty or {}:
         try:
             value_at(s, path)
         except KeyError:
-            problems.append(f"uncertainty.{path}: the scenario has no such entry; name a design, work type or "
-                            "skill it has")
+            problems.append(Problem(f"uncertainty.{path}", NO_VALUE, "the scenario has no such entry; name a "
+                                    "design, work type or skill it has"))
     expected = expected_requests(s)
     if expected > MAX_REQUESTS_PER_RUN:
-        problems.append(
-            f"demand: about {expected:,.0f} requests per run (clients x requests_per_client_per_week over "
+        problems.append(Problem(
+            "demand", NO_VALUE, f"about {expected:,.0f} requests per run (clients x requests_per_client_per_week over "
             f"warmup_weeks + weeks, with growth); at most {MAX_REQUESTS_PER_RUN:,} are allowed: "
             "shorten the run or lower the demand"
-        )
+        ))
 
 
 MAX_REQUESTS_PER_RUN = 1_000_000  # about 20 s of simulation per replication: beyond this a run is a mistake
@@ -768,8 +806,10 @@ def from_dict(data: dict[str, Any], notes: list[str] | None = None) -> Scenario:
         for name, design in designs.items():
             merged[name] = {**merged.get(name, {}), **design} if isinstance(design, dict) else design
         data["designs"] = merged
-    problems: list[str] = []
+    problems: list[Problem] = []
     scenario = _build(Scenario, data, "", problems)
+    if scenario is not None and any(d.removed for d in scenario.designs.values()):
+        scenario = dataclasses.replace(scenario, designs={n: d for n, d in scenario.designs.items() if not d.removed})
     if scenario is not None and not problems:
         _check_consistency(scenario, problems)
     if problems:
@@ -787,6 +827,9 @@ def to_dict(obj: Any) -> Any:
             value = getattr(obj, f.name)
             if value is not None:
                 out[f.name] = _nest_ranges(value) if f.metadata.get("ranges") else to_dict(value)
+        if isinstance(obj, Scenario):  # a standard design left out is written as removed, or reading adds it back
+            for name in STANDARD_DESIGNS.keys() - obj.designs.keys():
+                out["designs"][name] = {**to_dict(OrgDesign(**STANDARD_DESIGNS[name])), "removed": True}
         return out
     if isinstance(obj, dict):
         return {k: to_dict(v) for k, v in obj.items()}
@@ -854,14 +897,7 @@ def loads(text: str, source: str = "scenario", notes: list[str] | None = None) -
 
 
 def _nest_ranges(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for path, (low, high) in ranges.items():
-        *parents, leaf = path.split(".")
-        node = nested
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = [low, high]
-    return nested
+    return paths.unflatten({path: [low, high] for path, (low, high) in ranges.items()})
 
 
 def dumps(scenario: Scenario) -> str:

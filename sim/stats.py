@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,6 +69,30 @@ def paired_differences(summary: pd.DataFrame, baseline: str, metrics: list[str])
     ]
     out.insert(1, "baseline", baseline)
     return out
+
+
+def ties_with_best(scores: Mapping[str, np.ndarray], confidence: float = CONFIDENCE) -> tuple[str, tuple[str, ...]]:
+    """The best of several alternatives scored replication by replication under common random numbers (larger is
+    better; NaN where a replication has no figure), and those it is not ahead of beyond noise: an alternative ties
+    when the Student-t interval of its paired difference from the best reaches zero. The best is the largest mean;
+    the first listed wins an exact tie. Each pair is tested at `confidence` on its own: the ties are what a reader
+    could not tell apart from the best, not a simultaneous guarantee."""
+    if not scores:
+        raise ValueError("no alternatives to choose from")
+    arrays = {k: np.asarray(v, dtype=float) for k, v in scores.items()}
+    means = {k: float(np.nanmean(v)) if (~np.isnan(v)).any() else -math.inf for k, v in arrays.items()}
+    best = max(means, key=lambda k: means[k])  # max keeps the first of equal means
+    tied = []
+    for other, values in arrays.items():
+        if other == best:
+            continue
+        n = min(values.size, arrays[best].size)
+        lead = arrays[best][:n] - values[:n]
+        lead = lead[~np.isnan(lead)]
+        half = t_half_width(lead, confidence)
+        if math.isnan(half) or lead.mean() - half <= 0:
+            tied.append(other)
+    return best, tuple(tied)
 
 
 # What a growing backlog makes depend on the run length: shown as "not steady" rather than as a plain number.

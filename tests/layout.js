@@ -10,7 +10,9 @@
     const id = el.getAttribute("data-testid");
     const cls = (el.getAttribute("class") || "").split(" ").filter((c) => c).slice(0, 2).join(".");
     const text = (el.innerText || el.getAttribute("aria-label") || "").trim().split("\n")[0].slice(0, 40);
-    return `${el.tagName.toLowerCase()}${id ? `[${id}]` : ""}${cls ? `.${cls}` : ""}${text ? ` "${text}"` : ""}`;
+    const chart = el.closest("svg") && el.closest("svg").getAttribute("aria-label");
+    const where = chart ? ` in the chart "${chart.slice(0, 60)}"` : "";
+    return `${el.tagName.toLowerCase()}${id ? `[${id}]` : ""}${cls ? `.${cls}` : ""}${text ? ` "${text}"` : ""}${where}`;
   };
   const page = document.documentElement.scrollWidth;
   if (page > width + slack) problems.push(`the page is ${page} px wide in a ${width} px window`);
@@ -19,7 +21,7 @@
   const clips = (el) => getComputedStyle(el).overflowX !== "visible";
   const shown = (el) => {
     const style = getComputedStyle(el);
-    if (style.display === "none" || style.visibility === "hidden") return false;
+    if (style.display === "none" || style.visibility === "hidden" || style.opacity === "0") return false;
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0;
   };
@@ -37,7 +39,9 @@
     }
     for (let box = el.parentElement; box && box !== main; box = box.parentElement) {
       if (!clips(box)) continue;
-      const edge = box.getBoundingClientRect().right;
+      const frame = box.getBoundingClientRect();
+      const edge = frame.right;
+      if (frame.width <= 1 || frame.height <= 1) break;  // a box that hides what it holds on purpose (a toggle's input)
       if (right > edge + (box.tagName.toLowerCase() === "svg" ? strokeSlack : slack)) {
         problems.push(`${name(el)} reaches ${Math.round(right)} px, past its frame ${name(box)} at ` +
                       `${Math.round(edge)} px`);

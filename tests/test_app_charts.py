@@ -11,7 +11,7 @@ import pytest
 from sim.experiment import run_experiment
 from tests.conftest import small
 from ui import charts, tables
-from ui.labels import KPIS, TIME_USE
+from ui.labels import KPIS, TIME_USE, design_labels
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,8 @@ def test_weekly_chart_is_a_line_with_a_band_per_design(results, default_scenario
     assert band["mark"]["type"] == "area" and band["encoding"]["y"]["field"] == "lo"
     assert band["encoding"]["y2"]["field"] == "hi"
     assert line["mark"]["type"] == "line" and line["encoding"]["y"]["field"] == "mean"
-    assert band["encoding"]["color"]["field"] == line["encoding"]["color"]["field"] == "design"
+    assert band["encoding"]["color"]["field"] == line["encoding"]["color"]["field"] == "design_label"
+    assert line["mark"]["strokeWidth"] >= 3 and line["mark"]["point"]
     rows = dataset(chart)
     assert len(rows) == 5 * 10  # five designs, ten measured weeks
     first = results.weekly[(results.weekly.design == "pm") & (results.weekly.week == 1)].backlog.mean()
@@ -91,26 +92,76 @@ def test_time_use_bars_stack_to_the_working_week(results, default_scenario):
 def test_sweep_chart_has_one_line_and_band_per_design():
     frame = pd.DataFrame({"lever": [10, 20, 10, 20], "design": ["pm", "pm", "am", "am"],
                           "mean": [1.0, 2.0, 1.5, 3.0], "lo": [0.5, 1.5, 1.0, 2.0], "hi": [1.5, 2.5, 2.0, 4.0]})
-    chart = charts.sweep_chart(frame, "Lead time", "Clients", "Days")
-    band, line = layers(chart)
+    chart = charts.sweep_chart(frame, "Lead time", "Clients", "Days", whole_lever=True)
+    band, line, points = layers(chart)
     assert band["encoding"]["x"] == line["encoding"]["x"]
     assert line["encoding"]["x"]["field"] == "lever" and line["encoding"]["x"]["title"] == "Clients"
+    assert line["encoding"]["x"]["axis"]["format"] == "d" and line["encoding"]["x"]["axis"]["tickMinStep"] == 1
     assert line["encoding"]["color"]["field"] == "design"
     assert {r["design"] for r in dataset(chart)} == {"pm", "am"}
-    assert line["mark"]["type"] == "line" and line["mark"]["point"] is True
+    assert line["mark"]["type"] == "line" and points["mark"]["type"] == "point" and points["mark"]["filled"]
     assert (band["encoding"]["y"]["field"], band["encoding"]["y2"]["field"]) == ("lo", "hi")
+    requests = charts.sweep_chart(frame, "Lead time", "Requests per client per week", "Days").to_dict()
+    assert "format" not in requests["layer"][1]["encoding"]["x"].get("axis", {})  # 0.6 requests is a real value
 
 
-def test_kpi_table_stars_the_best_design_of_each_column(results):
+def test_every_chart_names_designs_in_words_and_gives_each_its_own_colour(results):
+    frames = [tables.kpi_intervals(results).query("metric == 'profit'"), tables.weekly_means(results, "backlog"),
+              tables.differences(results, "none").query("metric == 'profit'")]
+    words = {"none": "No coordinator", "pm": "Project manager", "am": "Account manager", "hybrid": "Hybrid PM/AM",
+             "both": "PM + AM"}
+    for frame in frames:
+        scale = charts.design_color(frame).to_dict()["scale"]
+        shown = list(dict.fromkeys(frame["design"]))
+        assert scale["domain"] == [words[d] for d in shown]
+        assert scale["range"] == [charts.DESIGN_COLORS[d] for d in shown]  # the same colour whatever is left out
+    assert len(set(charts.DESIGN_COLORS.values())) == len(charts.DESIGN_COLORS)
+
+
+def luminance(color: str) -> float:
+    """WCAG relative luminance of #rrggbb."""
+    channels = [int(color[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: float, b: float) -> float:
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def test_design_colours_are_legible_on_the_light_and_the_dark_theme():
+    white, dark = luminance("#ffffff"), luminance("#0e1117")  # Streamlit's two backgrounds
+    for color in (*charts.DESIGN_COLORS.values(), *charts.EXTRA_COLORS):
+        assert contrast(luminance(color), white) >= 2.0 and contrast(luminance(color), dark) >= 3.0, color
+
+
+def test_custom_designs_take_free_colours_in_the_scenario_order():
+    palette = charts.design_palette(["pm", "lean", "big", "none"])
+    assert palette == {"pm": charts.DESIGN_COLORS["pm"], "none": charts.DESIGN_COLORS["none"],
+                       "lean": charts.EXTRA_COLORS[0], "big": charts.EXTRA_COLORS[1]}
+    many = charts.design_palette([f"d{i}" for i in range(len(charts.EXTRA_COLORS) + 1)])
+    assert many[f"d{len(charts.EXTRA_COLORS)}"] == charts.EXTRA_COLORS[0]  # cycles rather than failing
+
+
+def test_counts_over_weeks_have_whole_ticks(results):
+    chart = charts.weekly_chart(tables.weekly_means(results, "backlog"), "Backlog", "Open requests", counts=True)
+    _, line = layers(chart)
+    assert line["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1, "title": "Open requests"}
+    assert line["encoding"]["x"]["axis"]["format"] == "d"
+
+
+def test_kpi_table_marks_each_column_by_the_rule_of_the_headline(results):
     kpis = tables.kpi_intervals(results)
-    table = tables.kpi_table(kpis)
-    assert list(table.index) == results.designs
+    marks = tables.kpi_marks(results)
+    table = tables.kpi_table(kpis, marks)
+    labels = design_labels(results.scenario.designs)
+    assert list(table.index) == [labels[d] for d in results.designs]
     assert list(table.columns) == [m.short for m in KPIS.values()]
-    profit = kpis[kpis.metric == "profit"].set_index("design")["mean"]
-    starred = [d for d in table.index if table.loc[d, KPIS["profit"].short].startswith(tables.BEST_MARK)]
-    assert starred == [profit.idxmax()]
-    lead = kpis[kpis.metric == "lead_time_days"].set_index("design")["mean"]
-    assert table.loc[lead.idxmin(), KPIS["lead_time_days"].short].startswith(tables.BEST_MARK)
+    for metric, column in marks.items():
+        for design, mark in column.items():
+            cell = table.loc[labels[design], KPIS[metric].short]
+            assert cell.startswith(f"{mark} · ") if mark else not cell.startswith(("★", "tied"))
+    assert set(marks["profit"].values()) in ({"", "★"}, {"", "tied"}, {"tied"})
     assert "±" in table.iloc[0, 0]
 
 
@@ -119,7 +170,7 @@ def test_differences_in_plain_words_carry_the_paired_numbers(results):
     assert len(sentences) == 4
     diffs = tables.differences(results, "none").set_index(["design", "metric"])
     am = diffs.loc[("am", "profit")]
-    (sentence,) = [s for s in sentences if s.startswith("**am** (an account manager)")]
+    (sentence,) = [s for s in sentences if s.startswith("**Account manager** instead of **No coordinator**")]
     word = "up" if am["mean"] >= 0 else "down"
     assert f"profit {word} ${abs(am['mean']) / 1e3:.0f}k (± ${am['ci95'] / 1e3:.0f}k) per year" in sentence
     clearly = not math.isnan(am["ci95"]) and abs(am["mean"]) > am["ci95"]
@@ -135,5 +186,5 @@ def test_where_designs_break_names_the_first_value_below_the_floor():
     })
     assert tables.where_designs_break(sweep, 0.75) == [
         "**pm** falls below it at 30", "**am** stays above it over the whole range",
-        "**none** is below it already at 10",
+        "**none** is below it already at 10",  # a frame without the words (tables.name_designs) shows codes
     ]

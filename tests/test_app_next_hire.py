@@ -3,22 +3,28 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from sim.advisor import TODAY_NAME, Procedure, advise, affordable_moves
 from tests.conftest import ROOT, small
 from tests.test_app_pages import FAST, assert_clean, other_warnings
 from ui import charts, tables
-from ui.labels import BEST, DROPPED, KPIS, TIED
+from ui.labels import BEST, KPIS, TIED, WORSE
 from ui.overrides import apply_overrides
 
 PAGE = "pages/next_hire.py"
 RANK = "Rank the options"
 
 
-def open_page(settings: dict[str, str] | None = None, overrides: dict | None = None) -> AppTest:
+def open_page(settings: dict[str, str] | None = None, overrides: dict | None = None, preset: str | None = None
+              ) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if preset:
+        at.session_state["scenario.preset"] = preset
     at.session_state["scenario.overrides"] = {**FAST, **(overrides or {})}
     at.session_state["page.settings"] = dict(settings or {})
     at.run().switch_page(PAGE).run()
@@ -58,18 +64,48 @@ def test_the_page_recommends_one_option_and_ranks_them_all(default_scenario):
     best = table["Option"].iloc[0]
     assert best[0].upper() + best[1:] in sentence or f'"{best}"' in sentence
     assert list(table.columns) == ["Option", "Yearly cost", "Profit ($ per year)", "Against today",
-                                   "Against the best", "Replications", "Status"]
-    # the options still in contention first, by mean profit; then the dropped ones, by their paired gap to the best
-    contending = table["Status"].isin([BEST, TIED])
-    assert contending.iloc[0] and contending.is_monotonic_decreasing
-    profit = [money_value(text.split(" ± ")[0]) for text in table[contending]["Profit ($ per year)"]]
-    assert profit == sorted(profit, reverse=True)
-    gaps = [money_value(text.split(" ± ")[0]) for text in table[~contending]["Against the best"]]
-    assert gaps == sorted(gaps, reverse=True) and all(gap <= 0 for gap in gaps)
+                                   "Against the best"]
+    assert_agrees(at)
     (chart,) = at.get("vega_lite_chart")
     assert "difference from today" in chart.proto.spec
-    assert any("the KN procedure" in c.value and "up to 50" in c.value for c in at.caption)
+    assert any("the KN procedure" in c.value and "up to 50" in c.value and "each on the same" in c.value
+               for c in at.caption)
     assert at.session_state["page.settings"] == {}  # nothing saved until the user ranks
+
+
+def assert_agrees(at: AppTest, table: int = 0) -> None:
+    """Ranks, means, verdicts, chart colours and the banner of one ranking say the same: the row marked best has the
+    best mean shown, the others are tied or worse by the paired difference shown, the chart paints each row's
+    verdict, and the banner is green exactly when no option is tied."""
+    frame = at.table[table].value
+    profit = [money_value(text.split(" ± ")[0]) for text in frame["Profit ($ per year)"]]
+    assert profit == sorted(profit, reverse=True)
+    verdicts = [text.split(":")[0] for text in frame["Against the best"]]
+    assert verdicts[0] == BEST and set(verdicts[1:]) <= {TIED, WORSE}
+    for text, verdict in zip(frame["Against the best"].iloc[1:], verdicts[1:], strict=True):
+        mean, half = (money_value(part) for part in text.split(": ")[1].split(" ± "))
+        assert mean <= 0  # figures are rounded to $1k: the verdict came from the exact ones
+        assert abs(mean) <= half + 1_000 if verdict == TIED else abs(mean) >= half - 1_000
+    chart = at.get("vega_lite_chart")[table].proto
+    points = next(layer for layer in json.loads(chart.spec)["layer"] if layer["mark"]["type"] == "point")
+    (data,) = [d.data.data for d in chart.datasets if d.name == points["data"]["name"]]
+    painted = convert_arrow_bytes_to_pandas_df(data)  # the rows the chart draws, as the browser gets them
+    assert list(painted["option"]) == list(frame["Option"].iloc[:len(painted)])
+    assert list(painted["verdict"]) == verdicts[:len(painted)]
+    banner = recommendations(at)[table]
+    green = banner in [box.value for box in at.success]
+    assert green == (TIED not in verdicts)
+    if not green:
+        assert "Not sure which is best" in banner
+    assert "sure" not in banner.split("(")[0]  # the sentence itself claims nothing the colour does not
+
+
+@pytest.mark.parametrize("preset", ["default", "small_firm"])
+def test_the_row_marked_best_has_the_best_mean_shown(preset):
+    at = open_page(preset=preset)
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="input:preset").value == preset
+    assert_agrees(at)
 
 
 def test_another_budget_brings_other_options():
@@ -163,7 +199,7 @@ def test_ranking_chart_draws_each_option_against_today_best_first(confident):
     y = points["encoding"]["y"]
     assert y["field"] == "option" and y["sort"] == list(confident.options["name"])  # best at the top
     color = points["encoding"]["color"]
-    assert color["field"] == "verdict" and color["scale"]["domain"] == [BEST, TIED, DROPPED]
+    assert color["field"] == "verdict" and color["scale"]["domain"] == [BEST, TIED, WORSE]
     rows = chart_rows(spec, points)
     assert [r["option"] for r in rows] == list(confident.options["name"])
     for r in rows:
@@ -172,15 +208,20 @@ def test_ranking_chart_draws_each_option_against_today_best_first(confident):
     today_row = next(r for r in rows if r["option"] == TODAY_NAME)
     assert today_row["vs_today_mean"] == 0 and today_row["lo"] == today_row["hi"] == 0
     assert confident.confident
-    assert [r["verdict"] for r in rows] == [BEST] + [DROPPED] * (len(rows) - 1)
+    assert [r["verdict"] for r in rows] == [BEST] + [WORSE] * (len(rows) - 1)
 
 
-def test_options_the_advisor_cannot_tell_apart_are_marked_alike_even_the_first(tied):
+def test_options_within_noise_of_the_best_are_marked_tied_and_the_advice_is_not_sure(tied):
     assert not tied.confident
-    verdicts = list(tables.advice_options(tied)["verdict"])
-    contenders = int((tied.options["status"] == "in contention").sum())
-    assert contenders >= 2
-    assert verdicts == [TIED] * contenders + [DROPPED] * (len(verdicts) - contenders)
+    frame = tables.advice_options(tied)
+    assert list(frame["verdict"].iloc[:1]) == [BEST]
+    tied_rows = frame[frame["verdict"] == TIED]
+    assert len(tied_rows) >= 1
+    assert (tied_rows["vs_best_mean"].abs() <= tied_rows["vs_best_ci95"]).all()
+    worse = frame[frame["verdict"] == WORSE]
+    assert (worse["vs_best_mean"].abs() > worse["vs_best_ci95"]).all()
+    assert len(tied_rows) + len(worse) == len(frame) - 1
+    assert "cannot tell which is best" in tied.recommendation and " first:" not in tied.recommendation
 
 
 def test_ranking_table_speaks_in_days_for_lead_time(tied):
@@ -192,13 +233,11 @@ def test_ranking_table_speaks_in_days_for_lead_time(tied):
     assert first["Option"] == row["name"]
     assert first["Against today"].startswith(f"{row.vs_today_mean:+,.1f} ± ")
     assert table.set_index("Option").loc[TODAY_NAME, "Against today"] == "—"
-    dropped = table[table["Status"].str.startswith("dropped after")]
-    assert len(dropped) == len(table) - 2
-    assert dropped["Status"].str.fullmatch(r"dropped after \d+(; runs on as the reference)?").all()
-    reference = table.set_index("Option").loc[TODAY_NAME, "Status"]
-    if reference != TIED:  # today's organisation keeps running after it is dropped, as every option's reference
-        assert reference.endswith("; runs on as the reference")
-    assert list(table["Status"].iloc[:2]) == [TIED, TIED]
+    assert first["Against the best"] == BEST
+    others = table["Against the best"].iloc[1:]
+    assert others.str.fullmatch(rf"({TIED}|{WORSE}): [+-]?\d+\.\d ± \d+\.\d").all(), others
+    lead_time = [float(text.split(" ± ")[0]) for text in table["Mean lead time (days)"]]
+    assert lead_time == sorted(lead_time)  # shorter is better: the best first
 
 
 def test_a_link_with_advisor_settings_opens_the_page_on_them():

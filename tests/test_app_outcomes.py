@@ -29,14 +29,14 @@ def test_compare_names_each_design_not_keeping_up_and_shows_its_delays_as_not_st
     at = open_link({**DROWNING, "designs": "none,pm"})
     assert_clean(at)
     warnings = [w.value for w in at.warning if "is not keeping up" in w.value]
-    assert [w.split(" is not")[0] for w in warnings] == ["Design none", "Design pm"]
+    assert [w.split(" is not")[0] for w in warnings] == ["**No coordinator**", "**Project manager**"]
     assert all("depend on the run length" in w for w in warnings)
     table = at.table[0].value
-    for design in ("none", "pm"):
+    for design in ("No coordinator", "Project manager"):
         assert table.loc[design, KPIS["lead_time_days"].short].startswith(f"{NOT_STEADY} (")
         assert table.loc[design, KPIS["on_time_rate"].short].startswith(f"{NOT_STEADY} (")
         assert "±" in table.loc[design, KPIS["profit"].short]  # money is still a figure
-    sentences = [m.value for m in at.markdown if m.value.startswith("- **pm**")]
+    sentences = [m.value for m in at.markdown if m.value.startswith("- **Project manager**")]
     assert sentences and f"lead time and on-time rate {NOT_STEADY}" in sentences[0]
 
 
@@ -119,7 +119,7 @@ def synthetic_kpis() -> pd.DataFrame:
 def test_only_the_delays_of_a_design_not_keeping_up_read_not_steady():
     kpis = synthetic_kpis()
     assert list(kpis["steady"]) == [True, True, True, False, False, True]
-    table = tables.kpi_table(kpis)
+    table = tables.kpi_table(kpis, {"lead_time_days": {"calm": tables.BEST_MARK, "swamped": ""}})
     assert table.loc["swamped", KPIS["lead_time_days"].short] == f"{NOT_STEADY} (9.0 in this run)"
     assert table.loc["swamped", KPIS["on_time_rate"].short] == f"{NOT_STEADY} (40 % in this run)"
     assert table.loc["swamped", KPIS["profit"].short] == "$100k ± $0"
@@ -140,7 +140,7 @@ def test_a_figure_not_steady_is_a_pale_bar_and_the_title_says_why():
     assert spec["layer"][0]["title"] == "Profit"
 
 
-def test_a_sweep_says_from_which_value_a_design_is_not_keeping_up_and_veils_those_points():
+def test_a_sweep_says_from_which_value_a_design_is_not_keeping_up_and_pales_those_points():
     sweep = pd.DataFrame({"lever": [10, 20, 30] * 2, "design": ["pm"] * 3 + ["none"] * 3,
                           "metric": "lead_time_days", "mean": [1.0, 1.2, 1.5, 2.0, 4.0, 9.0],
                           "lo": 0.0, "hi": 10.0, "steady": [True, True, True, True, False, False]})
@@ -148,9 +148,11 @@ def test_a_sweep_says_from_which_value_a_design_is_not_keeping_up_and_veils_thos
         f"**none** is not keeping up from 20 on: its backlog grows through the run, so its lead time and on-time "
         f"rate there are {NOT_STEADY} (pale points)"]
     chart = charts.sweep_chart(sweep, "Lead time", "Clients", "Days")
-    veil = chart.to_dict()["layer"][2]
-    rows = chart.to_dict()["datasets"][veil["data"]["name"]]
-    assert [(r["design"], r["lever"]) for r in rows] == [("none", 20), ("none", 30)]
+    points = chart.to_dict()["layer"][2]
+    assert points["encoding"]["opacity"]["condition"]["test"] == "datum.steady"
+    assert points["encoding"]["opacity"]["value"] == charts.PALE_OPACITY
+    (rows,) = chart.to_dict()["datasets"].values()
+    assert [(r["design"], r["lever"]) for r in rows if not r["steady"]] == [("none", 20), ("none", 30)]
 
 
 def test_the_overhead_factor_is_a_lever_of_the_sidebar_and_prices_the_staff():
@@ -159,8 +161,8 @@ def test_the_overhead_factor_is_a_lever_of_the_sidebar_and_prices_the_staff():
     assert at.sidebar.number_input(key="input:economics.overhead_factor").value == 1.0
     default = load_scenario(ROOT / "scenarios" / "default.toml")
     salaries = default.firm.engineers * default.economics.salary.engineer
-    assert at.table[0].value.loc["none", KPIS["cost"].short] == f"{money(salaries)} ± $0"
+    assert at.table[0].value.loc["No coordinator", KPIS["cost"].short] == f"{money(salaries)} ± $0"
     at.sidebar.number_input(key="input:economics.overhead_factor").set_value(1.5)
     (run,) = [b for b in at.sidebar.button if b.label == "Run"]
     run.click().run()
-    assert at.table[0].value.loc["none", KPIS["cost"].short] == f"{money(salaries * 1.5)} ± $0"
+    assert at.table[0].value.loc["No coordinator", KPIS["cost"].short] == f"{money(salaries * 1.5)} ± $0"

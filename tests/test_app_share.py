@@ -81,7 +81,7 @@ def test_a_link_restores_the_sidebar_the_page_and_its_results(page, media):
     assert_clean(default)
     plain = results_of(default, page, media)
     if page == "compare":
-        assert list(linked.index) == ["none", "pm", "am", "hybrid", "both"]
+        assert list(linked.index) == ["No coordinator", "Project manager", "Account manager", "Hybrid PM/AM", "PM + AM"]
         assert not linked["Requests/week"].equals(plain["Requests/week"])
     elif page == "growth":
         assert linked["lever"].min() == 35 and plain["lever"].min() == 25  # the sweep starts at today's clients
@@ -98,7 +98,7 @@ def test_a_link_restores_the_page_settings_and_a_second_open_gives_the_same_numb
     assert_clean(first)
     assert first.multiselect(key="page:compare:designs").value == ["none", "am"]
     assert first.selectbox(key="page:compare:baseline").value == "am"
-    assert list(first.table[0].value.index) == ["none", "am"]
+    assert list(first.table[0].value.index) == ["No coordinator", "Account manager"]
     assert first.table[0].value.equals(second.table[0].value)
 
 

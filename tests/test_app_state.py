@@ -4,27 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.presets import read_presets
 from sim.scenario import ScenarioError
-from tests.conftest import ROOT
-from ui.overrides import (
-    apply_overrides,
-    engineers_by_skill,
-    field_meta,
-    flatten,
-    overrides_between,
-    unflatten,
-    with_engineers,
-)
-
-
-def test_flatten_and_unflatten_are_inverse(default_scenario):
-    nested = default_scenario.to_dict()
-    flat = flatten(nested)
-    assert flat["demand.work_types.support.share"] == 0.5
-    assert flat["designs.pm.project_managers"] == 1
-    assert flat["behaviour.context_switch_loss"] == [0.0, 0.2, 0.4, 0.6, 0.75]
-    assert unflatten(flat) == nested
+from ui.overrides import apply_overrides, overrides_between, with_engineers
 
 
 def test_overrides_rebuild_the_scenario_they_came_from(default_scenario):
@@ -49,33 +30,13 @@ def test_a_bad_override_is_named(default_scenario):
     assert any(p.startswith("firm.enginers: unknown key") for p in err.value.problems)
 
 
-def test_field_meta_follows_named_tables():
-    assert field_meta("firm.engineers")["min"] == 1
-    assert field_meta("demand.work_types.support.share")["help"] == "Share of requests of this type."
-    assert field_meta("designs.anything.hybrids")["max"] == 50
-    assert field_meta("economics.salary.engineer")["help"].startswith("Yearly salary of an engineer")
-    with pytest.raises(KeyError):
-        field_meta("firm.nothing")
+def test_the_engineers_lever_and_a_link_mean_the_same_team(default_scenario):
+    from sim.links import params_to_scenario
 
-
-@pytest.mark.parametrize("total", [1, 5, 12, 13, 40])
-def test_engineers_split_by_skill_keeps_the_total_and_the_mix(total):
-    split = engineers_by_skill({"development": 9, "operations": 3}, total)
-    assert sum(split.values()) == total
-    assert abs(split["development"] - total * 0.75) <= 1
-
-
-def test_engineers_lever_keeps_skills_consistent(default_scenario):
     scenario = apply_overrides(default_scenario, with_engineers({}, default_scenario, 20))
-    assert scenario.firm.engineers == 20 and sum(scenario.firm.skills.values()) == 20
-
-
-def test_presets_load_and_a_broken_file_is_reported(tmp_path):
-    (tmp_path / "default.toml").write_text("")  # every default
-    (tmp_path / "broken.toml").write_text("[firm]\nengineers = 0\n")
-    presets, problems = read_presets(tmp_path)
-    assert list(presets) == ["default"]
-    assert problems == ["broken.toml: firm.engineers = 0: must be a whole number from 1 to 500"]
+    assert scenario.firm.skills == {"development": 15, "operations": 5}
+    linked = params_to_scenario({"preset": "default", "engineers": "20"}, {"default": default_scenario})
+    assert linked.scenario == scenario and not linked.warnings
 
 
 @pytest.mark.parametrize("overrides", [
@@ -87,16 +48,6 @@ def test_overrides_of_the_wrong_shape_are_problems_not_crashes(default_scenario,
     with pytest.raises(ScenarioError) as err:
         apply_overrides(default_scenario, overrides)
     assert err.value.problems
-
-
-def test_the_model_and_the_pure_app_modules_never_import_streamlit():
-    import subprocess
-    import sys
-
-    code = ("import sys, sim, sim.cli, sim.experiment, sim.parallel, ui.overrides, ui.tables, ui.charts, ui.labels; "
-            "print('streamlit' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert out.stdout.strip() == "False"
 
 
 def test_removed_entries_and_new_designs_survive_the_round_trip(default_scenario):

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
+from sim import paths
 from sim.links import (
     ALIASES,
     LINK_VERSION,
@@ -31,6 +32,7 @@ from sim.scenario import (
     ScenarioError,
     WorkType,
     from_dict,
+    to_dict,
 )
 
 PRESETS = {**load_presets(), "blank": Scenario()}
@@ -41,8 +43,8 @@ FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 # Valid scenarios, drawn from the schema's own bounds.
 
 
-def _value(f: dataclasses.Field, hint: typing.Any) -> st.SearchStrategy:
-    lo, hi = f.metadata.get("min"), f.metadata.get("max")
+def _value(f: paths.Field) -> st.SearchStrategy:
+    hint, lo, hi = f.hint, f.meta.get("min"), f.meta.get("max")
     if hint is bool:
         return st.booleans()
     if hint is int:
@@ -59,10 +61,8 @@ def _value(f: dataclasses.Field, hint: typing.Any) -> st.SearchStrategy:
 
 
 def _fields(cls: type, skip: tuple[str, ...] = ()) -> dict[str, st.SearchStrategy]:
-    hints = typing.get_type_hints(cls)
-    return {f.name: _value(f, hints[f.name]) for f in dataclasses.fields(cls)
-            if f.name not in skip and not dataclasses.is_dataclass(hints[f.name])
-            and typing.get_origin(hints[f.name]) is not dict}
+    """The section's own single values (not those of its subsections, not its tables)."""
+    return {f.path: _value(f) for f in paths.walk(cls) if "." not in f.path and f.path not in skip and not f.is_table}
 
 
 def _some(cls: type, skip: tuple[str, ...] = ()) -> st.SearchStrategy:
@@ -104,14 +104,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         data["demand"]["work_types"] = draw(work_types(skill_names))
     elif draw(st.booleans()):
         data["demand"]["work_types"] = draw(work_types(list(data["firm"].get("skills") or {"general": 1})))
-    if draw(st.booleans()):  # a change of headcount, which the largest skill group takes, as a slider does
-        firm, delta = data["firm"], draw(st.integers(-3, 20))
-        skills = firm.get("skills") or {}
-        largest = max(skills, key=skills.__getitem__, default=None)
-        if largest is None or skills[largest] + delta >= 1:
-            firm["engineers"] = max(1, firm["engineers"] + delta)
-            if largest is not None:
-                skills[largest] += delta
+    if draw(st.booleans()):  # a change of headcount in today's skill mix (Firm.resized), as the engineers lever does
+        firm = Firm(**data["firm"])
+        data["firm"] = to_dict(firm.resized(max(1, firm.engineers + draw(st.integers(-3, 20)))))
     for name in draw(st.lists(names, max_size=3)):
         data["designs"][name] = {**data["designs"].get(name, {}), **draw(_some(OrgDesign))}
     try:
@@ -361,6 +356,3 @@ def test_the_same_value_twice_under_two_names_is_reported():
     assert decoded.scenario.demand.requests_per_client_per_week == 0.9
     assert decoded.warnings == ["requests and rate set the same value; used rate=0.9."]
 
-
-def test_presets_load_default_first():
-    assert next(iter(load_presets())) == "default"

@@ -10,6 +10,11 @@ from sim.scenario import ScenarioError, from_dict
 
 PRESETS = load_presets()
 
+
+def test_presets_load_default_first():
+    assert next(iter(PRESETS)) == "default"
+
+
 def test_every_preset_has_a_name_and_a_description():
     for name, scenario in PRESETS.items():
         assert scenario.name != "Unnamed scenario" and len(scenario.description) > 80, name

@@ -33,7 +33,7 @@ def test_compare_tests_the_answer_against_the_ranges_when_asked():
     assert len(verdict) == 1 and "simulation noise" in verdict[0]
     assert "economics.salary.hybrid" in verdict[0]  # the one range that matters decides
     table = at.dataframe[-1].value
-    assert list(table.index) == ["none", "hybrid"]
+    assert list(table.index) == ["No coordinator", "Hybrid PM/AM"]
     assert sum(int(p.rstrip(" %")) for p in table["Best in (share of plausible cases)"]) in (99, 100, 101)
 
 

@@ -11,12 +11,16 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from ui.labels import BEST, DROPPED, TIED
+from ui.labels import BEST, TIED, WORSE
 
 BAND_OPACITY = 0.2
 BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.DEPENDS_ON_RUN_LENGTH) is pale
 # In lines: a chart's subtitle never wraps, and must fit a phone's screen.
 PALE_NOTE = ["Pale: not steady, the design's backlog was still growing,", "so the figure depends on the run length."]
+
+
+# What `alt.layer` gives: a layered chart, or a faceted one when every layer shares a facet encoding.
+Layered = alt.LayerChart | alt.FacetChart
 
 
 def _steadiness(frame: pd.DataFrame, title: str, opaque: float) -> tuple[alt.TitleParams | str, Any, list]:
@@ -28,23 +32,63 @@ def _steadiness(frame: pd.DataFrame, title: str, opaque: float) -> tuple[alt.Tit
     return alt.TitleParams(title, subtitle=PALE_NOTE), opacity, [alt.Tooltip("steady:N", title="Steady")]
 
 
+# One colour per design on every chart, keyed by code: the standard designs always wear the same one, other designs
+# take the next free colour in the scenario's order (design_palette). Mid-tone colours only, legible on the light and
+# the dark theme alike (none near white or near black); lines are thick and carry point markers.
+DESIGN_COLORS = {"none": "#8c8c8c", "pm": "#4c8fd6", "am": "#f28e2b", "hybrid": "#3aa655", "both": "#a86cc1"}
+EXTRA_COLORS = ("#e15759", "#17a9b8", "#b8a21a", "#d6619e", "#a0785a", "#6f7fd8", "#5fae9a", "#d97c4a")
+LINE_WIDTH, POINT_SIZE = 3, 50
+
+
+def design_palette(designs: list[str]) -> dict[str, str]:
+    """Each design's colour: the fixed one of a standard code, else the next unused extra colour in `designs`'
+    order (the scenario's), cycling when more designs than colours."""
+    palette = {d: DESIGN_COLORS[d] for d in designs if d in DESIGN_COLORS}
+    free = [c for c in EXTRA_COLORS if c not in palette.values()] or list(EXTRA_COLORS)
+    for i, d in enumerate(d for d in designs if d not in DESIGN_COLORS):
+        palette[d] = free[i % len(free)]
+    return palette
+
+
+def design_field(frame: pd.DataFrame) -> str:
+    """The column that names designs on a chart: their words when the frame has them (ui.tables.name_designs)."""
+    return "design_label" if "design_label" in frame else "design"
+
+
+# A legend in one row where it fits, one entry a line on a phone (a chart narrower than 560 px): a row of five
+# design names is wider than a phone's screen.
+PHONE_COLUMNS = alt.ExprRef("containerSize()[0] < 560 ? 1 : 0")
+
+
 def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
-    """Designs keep the scenario's order in the legend and the same colour on every chart of a page."""
-    designs = list(dict.fromkeys(frame["design"]))
-    return alt.Color("design:N", title="Design", sort=designs, scale=alt.Scale(domain=designs),
-                     legend=alt.Legend() if legend else None)
+    """Designs keep the scenario's order in the legend and their own colour on every chart of every page: the
+    scale's domain is the words shown, its range the colours of their codes."""
+    named = frame.drop_duplicates("design")
+    field = design_field(frame)
+    domain = list(named[field])
+    colors = list(named["design_color"]) if "design_color" in named else [
+        design_palette(list(named["design"]))[d] for d in named["design"]]
+    return alt.Color(f"{field}:N", title="Design", sort=domain, scale=alt.Scale(domain=domain, range=colors),
+                     legend=alt.Legend(orient="bottom", labelLimit=320, columns=PHONE_COLUMNS) if legend else None)
+
+
+
+def count_axis(title: str) -> alt.Axis:
+    """An axis of whole things (clients, engineers, requests): no 18.5 clients."""
+    return alt.Axis(title=title, format="d", tickMinStep=1)
 
 
 def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False,
-                   value_format: str | None = None) -> alt.LayerChart:
+                   value_format: str | None = None) -> Layered:
     """One bar per design (mean) with an error bar (lo to hi); `zero_line` for differences against a baseline.
     Bars of figures that are not steady (a `steady` column) are pale."""
-    title, opacity, steady_tip = _steadiness(frame, title, BAR_OPACITY)
-    base = alt.Chart(frame, title=title).encode(
-        y=alt.Y("design:N", title=None, sort=list(dict.fromkeys(frame["design"]))),
+    shown, opacity, steady_tip = _steadiness(frame, title, BAR_OPACITY)
+    field = design_field(frame)
+    base = alt.Chart(frame, title=shown).encode(
+        y=alt.Y(f"{field}:N", title=None, sort=list(dict.fromkeys(frame[field])), axis=alt.Axis(labelLimit=240)),
     )
     tooltip = [
-        alt.Tooltip("design:N", title="Design"),
+        alt.Tooltip(f"{field}:N", title="Design"),
         alt.Tooltip("mean:Q", title=value_title, format=",.3~f"),
         alt.Tooltip("lo:Q", title="95 % interval from", format=",.3~f"),
         alt.Tooltip("hi:Q", title="95 % interval to", format=",.3~f"),
@@ -62,67 +106,75 @@ def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line:
     return alt.layer(*layers)
 
 
-def weekly_chart(frame: pd.DataFrame, title: str, value_title: str) -> alt.LayerChart:
-    """A line per design over the measured weeks, with the 95 % band over replications."""
-    base = alt.Chart(frame, title=title).encode(x=alt.X("week:Q", title="Week"), color=design_color(frame))
-    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title), y2="hi:Q")
-    line = base.mark_line().encode(
-        y=alt.Y("mean:Q", title=value_title),
-        tooltip=["design:N", "week:Q", alt.Tooltip("mean:Q", title=value_title, format=",.1f")],
+def weekly_chart(frame: pd.DataFrame, title: str, value_title: str, counts: bool = False) -> Layered:
+    """A line per design over the measured weeks, with the 95 % band over replications; `counts` for a measure of
+    whole requests (integer ticks)."""
+    field = design_field(frame)
+    week = alt.X("week:Q", title="Week", axis=count_axis("Week"))
+    base = alt.Chart(frame, title=title).encode(x=week, color=design_color(frame))
+    value_axis = count_axis(value_title) if counts else alt.Axis(title=value_title)
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=value_axis), y2="hi:Q")
+    line = base.mark_line(strokeWidth=LINE_WIDTH, point=alt.OverlayMarkDef(size=POINT_SIZE)).encode(
+        y=alt.Y("mean:Q", title=value_title, axis=value_axis),
+        tooltip=[alt.Tooltip(f"{field}:N", title="Design"), "week:Q",
+                 alt.Tooltip("mean:Q", title=value_title, format=",.1f")],
     )
     return alt.layer(band, line)
 
 
 def time_use_chart(frame: pd.DataFrame) -> alt.Chart:
     """Stacked bars: where an engineer's week goes under each design."""
+    field = design_field(frame)
     return (
         alt.Chart(frame, title="Where engineers' hours go (hours per engineer per week)")
         .mark_bar()
         .encode(
-            y=alt.Y("design:N", title=None, sort=list(dict.fromkeys(frame["design"]))),
+            y=alt.Y(f"{field}:N", title=None, sort=list(dict.fromkeys(frame[field])), axis=alt.Axis(labelLimit=240)),
             x=alt.X("hours_per_engineer_week:Q", title="Hours per engineer per week", stack="zero"),
             color=alt.Color(
                 "activity:N", title="Activity",
                 sort=list(frame.sort_values("order")["activity"].drop_duplicates()),
             ),
             order=alt.Order("order:Q"),
-            tooltip=["design:N", "activity:N",
+            tooltip=[alt.Tooltip(f"{field}:N", title="Design"), "activity:N",
                      alt.Tooltip("hours_per_engineer_week:Q", title="Hours", format=".1f")],
         )
     )
 
 
 def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: str,
-                value_format: str | None = None) -> alt.LayerChart:
+                value_format: str | None = None, whole_lever: bool = False) -> Layered:
     """One line per design along the swept lever, with its 95 % band: where a design starts to break. Points of
-    figures that are not steady (a `steady` column) are pale."""
+    figures that are not steady (a `steady` column) are pale; `whole_lever` for a lever of whole things (clients,
+    engineers), whose axis then has integer ticks."""
+    field = design_field(frame)
     pale = frame[~frame["steady"]] if "steady" in frame else frame.iloc[:0]
-    if not pale.empty:
-        title = alt.TitleParams(title, subtitle=PALE_NOTE)
-    base = alt.Chart(frame, title=title).encode(x=alt.X("lever:Q", title=lever_title), color=design_color(frame))
+    shown: alt.TitleParams | str = alt.TitleParams(title, subtitle=PALE_NOTE) if not pale.empty else title
+    lever_axis = count_axis(lever_title) if whole_lever else alt.Axis(title=lever_title)
+    base = alt.Chart(frame, title=shown).encode(x=alt.X("lever:Q", title=lever_title, axis=lever_axis),
+                                                color=design_color(frame))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q")
-    line = base.mark_line(point=True).encode(
-        y=alt.Y("mean:Q", title=value_title, axis=axis),
-        tooltip=["design:N", alt.Tooltip("lever:Q", title=lever_title),
-                 alt.Tooltip("mean:Q", title=value_title, format=",.3~f")],
+    tooltip = [alt.Tooltip(f"{field}:N", title="Design"), alt.Tooltip("lever:Q", title=lever_title),
+               alt.Tooltip("mean:Q", title=value_title, format=",.3~f")]
+    line = base.mark_line(strokeWidth=LINE_WIDTH).encode(y=alt.Y("mean:Q", title=value_title, axis=axis))
+    # Points in the design's own colour; a figure that is not steady is a pale point (not a white veil, which
+    # would glare on the dark theme).
+    opacity = alt.condition("datum.steady", alt.value(1.0), alt.value(PALE_OPACITY)) if not pale.empty \
+        else alt.value(1.0)
+    points = base.mark_point(filled=True, size=POINT_SIZE * 1.5).encode(
+        y=alt.Y("mean:Q", title=value_title, axis=axis), opacity=opacity,
+        tooltip=[*tooltip, alt.Tooltip("steady:N", title="Steady")] if not pale.empty else tooltip,
     )
-    if pale.empty:
-        return alt.layer(band, line)
-    veil = alt.Chart(pale).mark_point(filled=True, size=90, color="white", opacity=1 - PALE_OPACITY).encode(
-        x="lever:Q", y="mean:Q",
-        tooltip=["design:N", alt.Tooltip("lever:Q", title=lever_title),
-                 alt.Tooltip("mean:Q", title=value_title, format=",.3~f"), alt.Tooltip("steady:N", title="Steady")],
-    )
-    return alt.layer(band, line, veil)
+    return alt.layer(band, line, points)
 
 
 # The best option stands out; options the advisor cannot tell from it are marked, the dropped ones recede.
-VERDICT_COLORS = {BEST: "#2e7d32", TIED: "#ef6c00", DROPPED: "#9e9e9e"}
+VERDICT_COLORS = {BEST: "#2e7d32", TIED: "#ef6c00", WORSE: "#9e9e9e"}
 
 
 def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None
-                  ) -> alt.LayerChart:
+                  ) -> Layered:
     """Each option's difference from today's organisation (point) with its 95 % interval (bar), best first, on a
     line at zero that is today. `frame` has rank, option, vs_today_mean, lo, hi, replications and verdict."""
     order = list(frame.sort_values("rank")["option"])
@@ -152,7 +204,7 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     return alt.layer(errors, points, today)
 
 
-def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> alt.LayerChart:
+def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> Layered:
     """A bar per uncertain input and end, from the best design's lead at the scenario's values to its lead at that
     end; left of the dashed zero line another design wins. Inputs sorted by swing, largest on top."""
     order = list(dict.fromkeys(frame["parameter"]))

@@ -40,7 +40,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
 from sim.experiment import IN_PROCESS_WEEKS, Results, run_experiment, simulated_weeks
-from sim.parallel import STOP_POLL_SECONDS, Stopped, default_executor, stop_if_asked
+from sim.parallel import STOP_POLL_SECONDS, ClusterError, Stopped, default_executor, stop_if_asked
 from sim.robust import Robustness, Settings, advice_robustness, robustness
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
@@ -52,6 +52,12 @@ RUNS_AT_ONCE = max(1, (os.cpu_count() or 1) // 2)
 # second measured on the default firm) asks before it starts, so a slip of the keyboard does not occupy the server.
 LONG_RUN_REQUESTS = 2_000_000
 CONFIRMED_KEY = "runner.confirmed"
+
+
+def run_key(scenario: Scenario) -> str:
+    """What a run's cache is keyed on: the scenario's TOML without its name and description, which change no
+    number, so renaming a scenario (or its name following the inputs) never runs it again."""
+    return dumps(scenario.replace(name="", description=""))
 
 
 @st.cache_resource(show_spinner=False)
@@ -105,7 +111,7 @@ def confirm_long_run(scenarios: Sequence[Scenario], designs: Sequence[str]) -> b
     what = (f"{len(designs)} designs x {first.replications} replications x {first.weeks + first.warmup_weeks} weeks"
             f"{f' x {len(scenarios)} points' if len(scenarios) > 1 else ''}; fewer replications, weeks or designs "
             "make it faster")
-    key = "|".join(dumps(s) for s in scenarios) + "|" + ",".join(designs)
+    key = "|".join(run_key(s) for s in scenarios) + "|" + ",".join(designs)
     return confirm_work(requests, what, key)
 
 
@@ -117,8 +123,15 @@ def confirm_long_ranking(scenario: Scenario, budget: float, growths: Sequence[fl
             f"{f' x {len(growths)} rankings' if len(growths) > 1 else ''} to start, up to "
             f"{ADVISOR_PROCEDURE.cap // ADVISOR_PROCEDURE.first_stage} times as many if options stay close; a "
             "smaller budget, fewer weeks or clients make it faster")
-    key = f"{dumps(scenario)}|advice|{budget!r}|{','.join(map(repr, growths))}"
+    key = f"{run_key(scenario)}|advice|{budget!r}|{','.join(map(repr, growths))}"
     return confirm_work(requests, what, key)
+
+
+def show_server_problem(exc: ClusterError) -> None:
+    """The pool or the Dask cluster failed: said as the server's fault, since nothing in the sidebar would fix it."""
+    from ui.labels import plain
+
+    st.error("The replications could not run on this server:\n\n" + "\n".join(f"- {plain(p)}" for p in exc.problems))
 
 
 def session_gone_or_rerun() -> Callable[[], bool]:
@@ -153,7 +166,7 @@ def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
     Designs are cached one by one: adding a design to the comparison runs only that one. Common random numbers
     still hold, since a replication's streams depend on the seed and the replication number only.
     """
-    toml = dumps(scenario)
+    toml = run_key(scenario)
     prefix = f"{label}, " if label else ""
     try:
         parts = [
@@ -217,7 +230,7 @@ def advice(scenario: Scenario, budget: float, objective: Objective, growth: floa
     Raises NothingAffordable when the budget buys nothing, ScenarioError for a scenario the advisor cannot rank.
     """
     try:
-        return _cached_advice(dumps(scenario), float(budget), objective.label, float(growth), ADVISOR_PROCEDURE,
+        return _cached_advice(run_key(scenario), float(budget), objective.label, float(growth), ADVISOR_PROCEDURE,
                               _label=label)
     except Stopped:
         _stopped()
@@ -268,7 +281,7 @@ def robust_weeks(scenario: Scenario, designs: int, settings: Settings) -> int:
 def how_sure(scenario: Scenario, designs: Sequence[str], objective: Objective, label: str = "") -> Robustness:
     """The robustness of the comparison's best design, from the cache when it ran before on this scenario."""
     try:
-        return _cached_robust(dumps(scenario), tuple(designs), objective.label, ROBUST_SETTINGS, _label=label)
+        return _cached_robust(run_key(scenario), tuple(designs), objective.label, ROBUST_SETTINGS, _label=label)
     except Stopped:
         _stopped()
 
@@ -305,7 +318,7 @@ def advice_how_sure(scenario: Scenario, budget: float, objective: Objective, gro
                     label: str = "") -> Robustness:
     """The robustness of the advisor's recommended option against the runner-up, cached like the ranking."""
     try:
-        return _cached_advice_robust(dumps(scenario), float(budget), objective.label, float(growth),
+        return _cached_advice_robust(run_key(scenario), float(budget), objective.label, float(growth),
                                      ADVISOR_PROCEDURE, ROBUST_SETTINGS, _label=label)
     except Stopped:
         _stopped()

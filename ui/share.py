@@ -26,7 +26,7 @@ from sim.links import MAX_LINK_CHARS, MAX_SETTINGS, PAGE_KEYS, link_fits, params
 from sim.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, check_size, decode, dumps, loads, short
 from ui.labels import plain
 from ui.overrides import overrides_between
-from ui.state import AppState, current_scenario, presets, read_state, state_for, write_state
+from ui.state import AppState, current_scenario, presets, read_state, scenario_as_set, state_for, write_state
 
 PAGE_PARAM = "page"
 WRITTEN_KEY = "share.written"  # the query parameters this session wrote last (or read from the link)
@@ -98,7 +98,7 @@ def current_params(current: AppPage) -> dict[str, str] | None:
     """The link's query parameters for the state now, or None while the inputs do not make a valid scenario."""
     state = read_state()
     try:
-        scenario = current_scenario()
+        scenario = scenario_as_set()  # a name made from the changes is made again by whoever opens the link
     except ScenarioError:
         return None
     page = {k: v for k, v in state.page.items() if k in PAGE_KEYS and k != PAGE_PARAM}

@@ -6,22 +6,42 @@ go into the state (preset + overrides) only when Run is pressed; see ui/state.py
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from sim.parallel import ClusterError
-from sim.scenario import OrgDesign, Scenario, ScenarioError, uncertain_ranges
+from sim.paths import field_meta, flatten, merge, unflatten
+from sim.scenario import (
+    MAX_TEXT_CHARS,
+    NO_VALUE,
+    SHARES_PATH,
+    STANDARD_DESIGNS,
+    OrgDesign,
+    Problem,
+    Scenario,
+    ScenarioError,
+    uncertain_ranges,
+)
+from sim.scenario import (
+    shown as shown_value,
+)
+from sim.wording import design_label
 from ui.labels import describe_design, plain
-from ui.overrides import apply_overrides, field_meta, flatten, merge, unflatten
+from ui.overrides import apply_overrides
 from ui.state import (
     OVERRIDES_KEY,
     PRESET_KEY,
+    WORDS_SHOWN,
     AppState,
+    change_words,
     current_scenario,
     input_key,
+    last_good_scenario,
+    named,
     presets,
     read_state,
     set_overrides,
@@ -44,6 +64,38 @@ UI_MAX = {"engineers": 60, "clients": 200, "replications": 100, "growth": 2.0}
 def _label(path: str, label: str) -> str:
     st.session_state.setdefault(CONTROLS_KEY, {})[path] = label
     return label
+
+
+# Problems of the inputs as they are, each shown once under the input it is about (by the problem's path); what no
+# input claims is shown at the top of the form. The labels they were shown under feed the page's banner.
+PENDING_KEY = "sidebar.pending_problems"
+BLAMED_KEY = "sidebar.blamed_labels"
+
+
+def _take(match: Callable[[Problem], bool]) -> list[Problem]:
+    """The problems not shown yet that `match` claims, now marked as shown."""
+    pending: list[Problem] = st.session_state.get(PENDING_KEY, [])
+    taken = [p for p in pending if match(p)]
+    st.session_state[PENDING_KEY] = [p for p in pending if not match(p)]
+    return taken
+
+
+def _blame(*labels: str) -> None:
+    blamed = st.session_state.setdefault(BLAMED_KEY, [])
+    blamed.extend(label for label in labels if label not in blamed)
+
+
+def _what(problem: Problem) -> str:
+    """A problem in the words of the input it is shown under: what is allowed, and the value it has now."""
+    now = f" (now {plain(shown_value(problem.value))})" if problem.value is not NO_VALUE else ""
+    return f"{plain(problem.message)}{now}"
+
+
+def _under(path: str, label: str) -> None:
+    """Right under an input: the problems about it."""
+    for problem in _take(lambda p: p.path == path):
+        _blame(label)
+        st.error(f"**{plain(label)}**: {_what(problem)}")
 
 
 def _seed(path: str, value: Any) -> str:
@@ -69,6 +121,7 @@ def number(path: str, label: str, value: Any, step: float, fmt: str | None = Non
         _label(path, label), min_value=lo, max_value=hi, step=kind(step), format=fmt,
         key=_seed(path, kind(value)), help=_help(path, extra_help),
     )
+    _under(path, label)
 
 
 def slider(path: str, label: str, value: Any, step: float, ui_max: float | None = None, fmt: str | None = None,
@@ -81,10 +134,12 @@ def slider(path: str, label: str, value: Any, step: float, ui_max: float | None 
         _label(path, label), min_value=lo, max_value=hi, step=kind(step), format=fmt,
         key=_seed(path, kind(value)), help=_help(path, extra_help),
     )
+    _under(path, label)
 
 
 def toggle(path: str, label: str, value: bool) -> None:
     st.toggle(_label(path, label), key=_seed(path, bool(value)), help=_help(path))
+    _under(path, label)
 
 
 @dataclass(frozen=True)
@@ -109,14 +164,14 @@ def _shown(preset: Scenario, overrides: dict[str, Any]) -> Shown:
         values=flatten(nested),
         skills=list(nested["firm"].get("skills", {})),
         work_types=dict(nested["demand"]["work_types"]),
-        designs=list(nested["designs"]),
+        designs=[n for n, d in nested["designs"].items() if not d.get("removed")],
     )
 
 
 def _showable(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
     base = flatten(preset.to_dict())
     entries = {path.rsplit(".", 1)[0] for path in base}
-    out = {}
+    out: dict[str, Any] = {}
     for path, value in overrides.items():
         if value is None:
             if path in entries and path.count(".") >= 2:  # removes a named entry the preset has
@@ -138,9 +193,48 @@ def _showable(preset: Scenario, overrides: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+PENDING_PRESET_KEY = "sidebar.pending_preset"  # a preset picked while the scenario has changes: load it only if asked
+
+
 def _choose_preset() -> None:
+    """Another preset picked: loaded at once when nothing was changed; else held until the user says whether to
+    discard the changes, and the picker stays on the scenario shown meanwhile."""
     state = read_state()
-    write_state(AppState(st.session_state[PRESET_INPUT], {}, state.page))
+    chosen = st.session_state[PRESET_INPUT]
+    if state.overrides:
+        st.session_state[PENDING_PRESET_KEY] = chosen
+        st.session_state[PRESET_INPUT] = state.preset
+        return
+    write_state(AppState(chosen, {}, state.page))
+
+
+def _load_pending_preset() -> None:
+    state = read_state()
+    chosen = st.session_state.pop(PENDING_PRESET_KEY, state.preset)
+    write_state(AppState(chosen, {}, state.page))
+
+
+def _keep_changes() -> None:
+    st.session_state.pop(PENDING_PRESET_KEY, None)
+
+
+def _ask_before_discarding(available: dict[str, Scenario], state: AppState) -> None:
+    """The confirm step of a preset switch: what would be lost, and both ways out."""
+    pending = st.session_state.get(PENDING_PRESET_KEY)
+    if pending not in available or pending == state.preset or not state.overrides:
+        st.session_state.pop(PENDING_PRESET_KEY, None)
+        return
+    preset = available[state.preset]
+    try:
+        words = change_words(preset, apply_overrides(preset, state.overrides))
+    except ScenarioError:
+        words = []
+    what = f" ({plain(', '.join(words[:WORDS_SHOWN]))}{', ...' if len(words) > WORDS_SHOWN else ''})" if words else ""
+    name = plain(available[pending].name)
+    st.warning(f"Loading **{name}** discards your changes to this scenario{what}.")
+    st.button(f"Discard my changes and load {name}", on_click=_load_pending_preset, type="primary",
+              width="stretch")
+    st.button("Keep my changes", on_click=_keep_changes, width="stretch")
 
 
 def _reset_to_preset() -> None:
@@ -169,12 +263,57 @@ def _apply_inputs() -> None:
     shown = st.session_state.get(CONTROLS_KEY, {})
     values = {p: st.session_state[input_key(p)] for p in shown if input_key(p) in st.session_state}
     values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
+    if not str(values.get("name", "")).strip():  # no name of the user's: the preset's, with what changed
+        values["name"] = base["name"]
+    designs = _design_changes(preset, state.overrides, values)
     ranges = _edited_ranges(preset, state.overrides, base)
     shown_ranges = st.session_state.get(RANGES_KEY, {})
     kept = {p: v for p, v in state.overrides.items()  # set elsewhere (a link, a file)
             if p not in values and not (p.startswith(RANGE_PREFIX) and p[len(RANGE_PREFIX):] in shown_ranges)}
     changed = {p: v for p, v in values.items() if base.get(p) != v}
-    set_overrides({**kept, **changed, **ranges})
+    merged = {**kept, **changed, **ranges}
+    for name in designs.removed:  # every value of a removed design goes, and the design itself if the preset has it
+        merged = {p: v for p, v in merged.items() if not p.startswith(f"designs.{name}.")}
+        if name in STANDARD_DESIGNS:  # every scenario has these unless they are marked removed
+            merged[f"designs.{name}.removed"] = True
+        elif name in preset.designs:
+            merged[f"designs.{name}"] = None
+    set_overrides({**merged, **designs.added})
+
+
+@dataclass(frozen=True)
+class DesignChanges:
+    added: dict[str, Any]  # overrides of the design added
+    removed: list[str]
+
+
+def _design_changes(preset: Scenario, overrides: dict[str, Any], values: dict[str, Any]) -> DesignChanges:
+    """The designs the form adds (a new label: a copy of the design it starts from, under a code made from the
+    label) and removes (those ticked), read from their inputs, which are emptied for the next one."""
+    current = list(st.session_state.get(DESIGNS_KEY, []))
+    removed = [n for n in current if st.session_state.get(_remove_key(n))]
+    label = " ".join(str(st.session_state.get(NEW_DESIGN_KEY, "")).split())[:MAX_LABEL_CHARS]
+    added: dict[str, Any] = {}
+    if label:
+        source = st.session_state.get(NEW_DESIGN_FROM_KEY)
+        code = design_code(label, current)
+        for field in DESIGN_HIRES:
+            path = f"designs.{source}.{field}"
+            added[f"designs.{code}.{field}"] = values.get(path, 0)
+        added[f"designs.{code}.label"] = label
+        st.session_state[NEW_DESIGN_KEY] = ""
+    return DesignChanges(added, removed)
+
+
+def design_code(label: str, taken: list[str]) -> str:
+    """A design's code in files and links, made from its label: lower-case letters, digits and '_', at most 30
+    characters, numbered when the code is taken ('Two PMs' -> 'two_pms', then 'two_pms_2')."""
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in label.lower()).split()
+    code = "_".join(words)[:30].strip("_") or "design"
+    candidate, n = code, 2
+    while candidate in taken:
+        candidate, n = f"{code}_{n}", n + 1
+    return candidate
 
 
 def _edited_ranges(preset: Scenario, overrides: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
@@ -206,6 +345,8 @@ def render_sidebar() -> None:
     shown = _shown(preset, state.overrides)
     st.session_state[CONTROLS_KEY] = {}
     st.session_state[WORK_TYPES_KEY] = list(shown.work_types)
+    st.session_state[PENDING_KEY] = _problems_now()
+    st.session_state[BLAMED_KEY] = []
     with st.sidebar:
         if PRESET_INPUT not in st.session_state:
             st.session_state[PRESET_INPUT] = state.preset
@@ -217,7 +358,10 @@ def render_sidebar() -> None:
         st.caption(preset.description)
         for problem in problems:
             st.warning(f"A preset file could not be loaded: {plain(problem)}")
+        _ask_before_discarding(available, state)
         with st.form(FORM_KEY, border=False):
+            elsewhere = st.empty()  # problems no input below claims, filled once every input has taken its own
+            _naming(preset, state, shown.values)
             _team(shown)
             _designs(shown)
             _salaries(shown.values)
@@ -230,8 +374,28 @@ def render_sidebar() -> None:
             _experiment(shown.values)
             st.caption("Changes apply when you press Run.")
             st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
+            _unplaced(elsewhere)
         if state.overrides:
             st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
+
+
+def _naming(preset: Scenario, state: AppState, values: dict[str, Any]) -> None:
+    """The scenario's own name and description. Left empty, the name is the preset's with what changed."""
+    key = input_key("name")
+    if key not in st.session_state:
+        st.session_state[key] = state.overrides.get("name", "")
+    try:
+        now = named(preset, apply_overrides(preset, state.overrides), {}).name
+    except ScenarioError:
+        now = preset.name
+    st.text_input(_label("name", "Scenario name"), key=key, max_chars=80, placeholder=now,
+                  help="Shown on every page, in the report and in the file. Left empty, it is the preset's name "
+                  "with what you changed.")
+    _under("name", "Scenario name")
+    st.text_area(_label("description", "Description"), key=_seed("description", values["description"]),
+                 max_chars=MAX_TEXT_CHARS, height=80, help="What this scenario is about; carried by the link and "
+                 "the file.")
+    _under("description", "Description")
 
 
 def _team(shown: Shown) -> None:
@@ -240,26 +404,63 @@ def _team(shown: Shown) -> None:
     if shown.skills:
         for skill in shown.skills:
             path = f"firm.skills.{skill}"
-            slider(path, f"Engineers in {skill}", values[path], 1, ui_max=UI_MAX["engineers"], ui_min=0,
+            label = f"Engineers in {skill}"
+            slider(path, label, values[path], 1, ui_max=UI_MAX["engineers"], ui_min=0,
                    extra_help="The team is the sum over skills.")
+            for problem in _take(lambda p, s=skill: p.path.endswith(".skill") and p.value == s):
+                _blame(label)  # a work type needs the skill this input took every engineer from
+                name = problem.path.split(".")[-2]
+                st.error(f"**{plain(label)}**: {plain(name)} requests need this skill, so at least one engineer "
+                         "must have it.")
         total = sum(values[f"firm.skills.{s}"] for s in shown.skills)
-        st.caption(f"{_label('firm.engineers', 'Engineers in total (the sum over skills)')}: {total}")
+        label = _label('firm.engineers', 'Engineers in total (the sum over skills)')
+        st.caption(f"{label}: {total}")
+        _under("firm.engineers", label)
     else:
         slider("firm.engineers", "Engineers", values["firm.engineers"], 1, ui_max=UI_MAX["engineers"])
 
 
+DESIGNS_KEY = "sidebar.designs"  # the designs the form showed, by code
+NEW_DESIGN_KEY = input_key("designs:new")
+NEW_DESIGN_FROM_KEY = input_key("designs:new_from")
+MAX_LABEL_CHARS = 60
+
+
+def _remove_key(name: str) -> str:
+    return input_key(f"designs.{name}:remove")
+
+
 def _designs(shown: Shown) -> None:
-    st.subheader("Hires per org design")
+    """Each design's name and hires, a box to remove a design of one's own, and a new design from a label."""
+    st.subheader("Org designs")
     values = shown.values
+    st.session_state[DESIGNS_KEY] = list(shown.designs)
     for name in shown.designs:
         p = f"designs.{name}."
-        now = OrgDesign(**{f: values[p + f] for f in DESIGN_HIRES})
-        with st.expander(f"{name}: {describe_design(now)}"):
+        now = OrgDesign(**{f: values[p + f] for f in (*DESIGN_HIRES, "label")})
+        label, hires = design_label(name, now), describe_design(now)
+        with st.expander(label if label.lower() == hires.lower() else f"{label}: {hires}"):
+            st.text_input(_label(p + "label", "Name shown"), key=_seed(p + "label", values[p + "label"]),
+                          max_chars=MAX_LABEL_CHARS, placeholder=design_label(name, dataclasses.replace(now, label="")),
+                          help="What the pages and the report call this design; empty gives the standard words.")
+            _under(p + "label", "Name shown")
             number(p + "project_managers", "Project managers", values[p + "project_managers"], 1)
             number(p + "account_managers", "Account managers", values[p + "account_managers"], 1)
             number(p + "hybrids", "Hybrid PM/AMs", values[p + "hybrids"], 1)
             number(p + "sales_share", "Salesperson (share of full time)", values[p + "sales_share"], 0.1, "%.2f")
             number(p + "extra_engineers", "Extra engineers", values[p + "extra_engineers"], 1)
+            st.checkbox("Remove this design", key=_remove_key(name),
+                        help="Takes the design out of the scenario when you press Run; *Back to the preset's "
+                        "values* brings a standard design back.")
+    _under("designs", "Org designs")
+    with st.expander("Add a design"):
+        st.text_input("Name of the new design", key=NEW_DESIGN_KEY, max_chars=MAX_LABEL_CHARS,
+                      placeholder="e.g. Two project managers",
+                      help="Added when you press Run, with the hires of the design below; set its own hires "
+                      "in its box afterwards.")
+        st.selectbox("Starting from", shown.designs, key=NEW_DESIGN_FROM_KEY,
+                     format_func=lambda n: design_label(n, OrgDesign(**{
+                         f: values[f"designs.{n}.{f}"] for f in (*DESIGN_HIRES, "label")})))
 
 
 def _salaries(values: dict[str, Any]) -> None:
@@ -289,7 +490,40 @@ def _demand(shown: Shown) -> None:
                    f"{wt['deadline_days']:g} working days. {names[-1]} requests take the rest.")
         rest = values[f"demand.work_types.{names[-1]}.share"]
         label = _label(f"demand.work_types.{names[-1]}.share", f"Share of {names[-1]} requests (the rest)")
+        _shares_problem(names)
         st.caption(f"{label}: {rest:.2f} when last run")
+    _under("demand", "Clients and requests per client")
+
+
+def _shares_problem(names: list[str]) -> None:
+    """Shares that leave the last work type less than nothing (or do not sum to 1): said under the share inputs the
+    user sets, naming them, never under the share the form computes."""
+    rest_path = f"demand.work_types.{names[-1]}.share"
+    if not _take(lambda p: p.path in (rest_path, SHARES_PATH)):
+        return
+    labels = [f"Share of {name} requests" for name in names[:-1]]
+    entered = sum(float(st.session_state.get(input_key(f"demand.work_types.{n}.share"), 0)) for n in names[:-1])
+    _blame(*labels)
+    listed = " and ".join(f"**{plain(label)}**" for label in labels)
+    together = "together " if len(labels) > 1 else ""
+    st.error(f"{listed} {together}add up to {entered:.0%}; they can be at most 100 %, since {plain(names[-1])} "
+             "requests take the rest. Lower one of them and press Run.")
+
+
+def _unplaced(slot: Any) -> None:
+    """Problems no input of the form is about (a value a file or a link set that no input shows)."""
+    left = _take(lambda p: True)
+    if left:
+        _blame(*(p.path or "the scenario" for p in left))
+        slot.error("This scenario cannot run:\n\n" + "\n".join(f"- {plain(p)}" for p in left))
+
+
+def _problems_now() -> list[Problem]:
+    try:
+        current_scenario()
+    except ScenarioError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _process(values: dict[str, Any]) -> None:
@@ -338,6 +572,7 @@ def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]])
             label = _assumption_label(path.split(".")[-1])
             if isinstance(value, bool):
                 st.toggle(_label(path, label), key=_seed(path, value), help=_help(path, extra))
+                _under(path, label)
             else:
                 step = 0.01 if (meta.get("max") or 0) <= 5 else 0.5
                 number(path, label, value, step, "%.2f", extra_help=extra)
@@ -396,25 +631,31 @@ def _experiment(values: dict[str, Any]) -> None:
 
 
 def show_problems(exc: ScenarioError) -> None:
-    """Each problem with the input it comes from, so the user knows what to change."""
+    """Each problem with the input it comes from (by its path), so the user knows what to change."""
     labels = st.session_state.get(CONTROLS_KEY, {})
-    lines = []
-    for problem in exc.problems:
-        head = problem.split(" ", 1)[0].rstrip(":")
-        path = max((p for p in labels if head == p or head.startswith(p + "[")), key=len, default=None)
-        where = f"**{labels[path]}** (`{path}`)" if path else f"**{plain(head)}**"
-        lines.append(f"- {where}: {plain(problem)}")
-    if isinstance(exc, ClusterError):  # the server's fault: nothing in the sidebar would fix it
-        st.error("The replications could not run on this server:\n\n"
-                 + "\n".join(f"- {plain(p)}" for p in exc.problems))
-        return
+    lines = [f"- **{plain(labels[p.path])}**: {_what(p)}" if p.path in labels else f"- {plain(p)}"
+             for p in exc.problems]
     st.error("This scenario cannot run. Change these inputs in the sidebar and press Run:\n\n" + "\n".join(lines))
 
 
+STALE_KEY = "stale_results"
+# Everything the page draws after the banner, greyed: results of inputs that are no longer the sidebar's.
+STALE_CSS = (
+    "<style>[data-testid='stMain'] .stElementContainer:not(.st-key-" + STALE_KEY + " *)"
+    "{opacity:.45;filter:grayscale(1);}</style>"
+)
+
+
 def scenario_or_problems() -> Scenario | None:
-    """The current scenario, or None after showing why it cannot run."""
+    """The current scenario; while the inputs cannot run, the last valid one, under a banner saying so (the
+    problems themselves are in the sidebar, under the inputs they are about)."""
     try:
         return current_scenario()
-    except ScenarioError as exc:
-        show_problems(exc)
-        return None
+    except ScenarioError:
+        blamed = st.session_state.get(BLAMED_KEY) or []
+        where = f" ({', '.join(f'**{plain(label)}**' for label in blamed)})" if blamed else ""
+        with st.container(key=STALE_KEY):
+            st.warning("These results are from your last valid inputs. The inputs marked in the sidebar"
+                       f"{where} cannot run: change them and press Run.")
+        st.html(STALE_CSS)
+        return last_good_scenario()

@@ -16,12 +16,13 @@ from typing import Any
 import streamlit as st
 
 from sim.presets import SCENARIOS_FOLDER, read_presets
-from sim.scenario import Scenario
+from sim.scenario import Scenario, ScenarioError
 from ui.overrides import Overrides, apply_overrides, overrides_between
 
 PRESET_KEY = "scenario.preset"
 OVERRIDES_KEY = "scenario.overrides"
 PAGE_KEY = "page.settings"
+LAST_GOOD_KEY = "scenario.last_good"  # (preset, overrides) of the last inputs that made a valid scenario
 INPUT_PREFIX = "input:"  # sidebar widget of a scenario path
 PAGE_INPUT_PREFIX = "page:"  # widget of a page setting
 
@@ -68,8 +69,13 @@ def write_state(state: AppState) -> None:
 
 
 def state_for(preset: str, scenario: Scenario, page: Mapping[str, str]) -> AppState:
-    """The state that shows `scenario` (read from a link or a file) as the named preset plus overrides."""
-    return AppState(preset, overrides_between(presets()[0][preset], scenario), dict(page))
+    """The state that shows `scenario` (read from a link or a file) as the named preset plus overrides. A name the
+    app made from the changes is not kept as the user's: it follows the changes again."""
+    base = presets()[0][preset]
+    overrides = overrides_between(base, scenario)
+    if is_made_name(scenario.name, base):
+        overrides.pop("name", None)
+    return AppState(preset, overrides, dict(page))
 
 
 def set_overrides(overrides: Mapping[str, Any]) -> None:
@@ -80,10 +86,126 @@ def current_preset() -> Scenario:
     return presets()[0][read_state().preset]
 
 
-def current_scenario() -> Scenario:
-    """The preset with the user's overrides; raises ScenarioError naming every bad input."""
+def scenario_as_set() -> Scenario:
+    """The preset with the user's overrides, its name as the user set it (a link carries only that); raises
+    ScenarioError naming every bad input. A valid one is remembered as the last good inputs, whose results the
+    pages keep showing while the inputs are bad."""
     state = read_state()
-    return apply_overrides(presets()[0][state.preset], state.overrides)
+    scenario = apply_overrides(presets()[0][state.preset], state.overrides)
+    st.session_state[LAST_GOOD_KEY] = (state.preset, dict(state.overrides))
+    return scenario
+
+
+def current_scenario() -> Scenario:
+    """The scenario the pages run and the file carries: as set, named in words when it differs from its preset
+    and the user has not named it ("Default firm, changed: 10 engineers, 18 clients")."""
+    state = read_state()
+    return named(presets()[0][state.preset], scenario_as_set(), state.overrides)
+
+
+def last_good_scenario() -> Scenario:
+    """The scenario of the last inputs that were valid (the preset itself if none were in this session)."""
+    available = presets()[0]
+    preset, overrides = st.session_state.get(LAST_GOOD_KEY, (read_state().preset, {}))
+    if preset not in available:
+        return available[default_preset()]
+    try:
+        return named(available[preset], apply_overrides(available[preset], overrides), overrides)
+    except ScenarioError:  # the presets were re-read since: fall back to the preset itself
+        return available[preset]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A scenario's own name: the user's, or the preset's with what changed, in words.
+
+CHANGED = ", changed: "
+WORDS_SHOWN = 3  # changes named in a name; the rest are counted
+NOT_CHANGES = ("name", "description")  # editing these renames the scenario, it does not change it
+# The order changes are named in: the firm and its demand first, the experiment's own settings last.
+SECTION_ORDER = ("firm", "demand", "designs", "economics", "process", "behaviour", "uncertainty")
+
+
+def named(preset: Scenario, scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """`scenario` with its name in words when it differs from the preset and the user did not name it."""
+    if "name" in overrides:
+        return scenario
+    words = change_words(preset, scenario)
+    if not words:
+        return scenario
+    shown = ", ".join(words[:WORDS_SHOWN])
+    more = f" and {len(words) - WORDS_SHOWN} more" if len(words) > WORDS_SHOWN else ""
+    return scenario.replace(name=f"{preset.name}{CHANGED}{shown}{more}")
+
+
+def is_made_name(name: str, preset: Scenario) -> bool:
+    """Whether a name is one `named` made (a downloaded file read back): such a name is not the user's own."""
+    return name.startswith(f"{preset.name}{CHANGED}")
+
+
+def _section(path: str) -> int:
+    top = path.split(".")[0]
+    return SECTION_ORDER.index(top) if top in SECTION_ORDER else len(SECTION_ORDER)
+
+
+def change_words(preset: Scenario, scenario: Scenario) -> list[str]:
+    """What differs from the preset, in words, most telling first: "10 engineers", "18 clients", "+20 % demand a
+    year", "Project manager changed". Each design, the request mix and the ranges count once."""
+    from sim.wording import design_label
+
+    changes = {p: v for p, v in overrides_between(preset, scenario).items() if p not in NOT_CHANGES}
+    words: list[str] = []
+    for path in sorted(changes, key=_section):  # sorted() is stable: within a section, the schema's order
+        value = changes[path]
+        parts = path.split(".")
+        if parts[0] == "designs":
+            name = parts[1]
+            if name not in scenario.designs:
+                word = f"without {design_label(name, preset.designs[name])}"
+            elif name not in preset.designs:
+                word = f"with {design_label(name, scenario.designs[name])}"
+            else:
+                word = f"{design_label(name, scenario.designs[name])} changed"
+        elif path.startswith("demand.work_types."):
+            word = "another request mix"
+        elif parts[0] == "uncertainty":
+            word = "own ranges"
+        elif path.startswith("firm.skills.") and "firm.engineers" in changes:
+            continue  # the team's size says it
+        else:
+            word = _value_words(path, value)
+        if word not in words:
+            words.append(word)
+    return words
+
+
+def _value_words(path: str, value: Any) -> str:
+    """One changed value in words."""
+    if value is None:
+        return f"{path.rsplit('.', 1)[-1].replace('_', ' ')} as the firm's"
+    fixed = {
+        "firm.engineers": lambda v: f"{v} engineers",
+        "demand.clients": lambda v: f"{v} clients",
+        "demand.requests_per_client_per_week": lambda v: f"{v:g} requests per client a week",
+        "demand.growth_per_year": lambda v: f"{v * 100:+.0f} % demand a year",
+        "economics.bill_rate": lambda v: f"bill rate ${v:,.0f}",
+        "replications": lambda v: f"{v} replications",
+        "weeks": lambda v: f"{v} weeks",
+        "warmup_weeks": lambda v: f"{v} weeks of warm-up",
+        "seed": lambda v: f"seed {v}",
+    }
+    if path in fixed:
+        return fixed[path](value)
+    parts = path.split(".")
+    if path.startswith("firm.skills."):
+        return f"{value} engineers in {parts[-1]}"
+    if path.startswith("economics.salary."):
+        return f"{parts[-1].replace('_', ' ')} salary ${value:,.0f}"
+    words = parts[-1].replace("_", " ")
+    if isinstance(value, bool):
+        return f"{words} {'on' if value else 'off'}"
+    if isinstance(value, float):
+        return f"{words} {value:g}"
+    return f"{words} {value}"
 
 
 def input_key(path: str) -> str:

@@ -29,10 +29,11 @@ CSS = f"""
 }}
 [data-testid="stMarkdownContainer"] table {{ table-layout: auto; max-width: 100%; }}
 [data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{ overflow-wrap: anywhere; }}
-[data-testid="stMarkdownContainer"] code, [data-testid="stCode"] code {{
-  white-space: pre-wrap !important; overflow-wrap: anywhere;
+[data-testid="stMarkdownContainer"] code, [data-testid="stCode"] code, pre code span {{
+  white-space: pre-wrap !important; overflow-wrap: anywhere; word-break: break-all;
 }}
 [data-testid="stDownloadButton"] p {{ white-space: normal; }}
+[data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap !important; }}
 </style>
 """
 

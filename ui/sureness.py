@@ -12,12 +12,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from sim.parallel import ClusterError
+from sim.paths import field_meta
 from sim.robust import Robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, uncertain_ranges
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, plain
-from ui.overrides import field_meta
-from ui.runner import ROBUST_SETTINGS
+from ui.runner import ROBUST_SETTINGS, show_server_problem
 
 REQUESTED_KEY = "sureness.requested"  # analyses the user asked for this session, by key
 
@@ -78,5 +79,8 @@ def run_guarded(action: Callable[[], Robustness]) -> Robustness | None:
         return action()
     except ScenarioError as exc:
         st.error("The uncertainty analysis cannot run: " + plain("; ".join(exc.problems)))
+        return None
+    except ClusterError as exc:
+        show_server_problem(exc)
         return None
 

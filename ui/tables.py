@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
+from sim import advisor
 from sim.advisor import OBJECTIVES, TODAY_NAME, Advice, Objective
+from sim.answer import SURE, column_marks
 from sim.experiment import Results
 from sim.robust import Robustness
+from sim.scenario import OrgDesign
 from sim.stats import DEPENDS_ON_RUN_LENGTH, BacklogTrend, t_half_width
-from ui.labels import BEST, DROPPED, KPIS, NOT_STEADY, TIED, TIME_USE, describe_design, figure, interval, money
+from ui.charts import design_palette
+from ui.labels import (
+    BEST,
+    KPIS,
+    NOT_STEADY,
+    TIED,
+    TIME_USE,
+    WORSE,
+    describe_design,
+    design_labels,
+    figure,
+    interval,
+    money,
+    plain,
+)
 
-BEST_MARK = "★"
+BEST_MARK = SURE
 
 
 # What a level can be, by unit: a Student-t interval from few replications can reach past these (an on-time rate
@@ -41,6 +59,15 @@ def sentence(text: str) -> str:
     return f"{text[:1].upper()}{text[1:]}."
 
 
+def name_designs(frame: pd.DataFrame, designs: Mapping[str, OrgDesign]) -> pd.DataFrame:
+    """Adds `design_label` (the design in words, sim.wording) and `design_color` (its colour on every chart) to a
+    frame with a `design` column of codes; `designs` is the scenario's, whose order fixes the colours."""
+    labels, colors = design_labels(designs), design_palette(list(designs))
+    frame["design_label"] = frame["design"].map(lambda d: labels.get(d, d))
+    frame["design_color"] = frame["design"].map(lambda d: colors.get(d, "#8c8c8c"))
+    return frame
+
+
 def mark_steady(frame: pd.DataFrame, trends: dict[str, BacklogTrend], *designs_columns: str) -> pd.DataFrame:
     """Adds `steady`: False on the rows of a figure that depends on the run length (sim.stats.DEPENDS_ON_RUN_LENGTH)
     for a design that is not keeping up with its work; each of `designs_columns` (default: design) names one."""
@@ -57,38 +84,29 @@ def kpi_intervals(results: Results, metrics: list[str] | None = None) -> pd.Data
     frame = results.kpis(metrics).copy()
     frame["label"] = frame["metric"].map(lambda m: KPIS[m].label)
     mark_steady(frame, results.backlog_trends())
+    name_designs(frame, results.scenario.designs)
     return add_interval(frame, frame["metric"].map(lambda m: KPIS[m].unit))
 
 
-def best_designs(kpis: pd.DataFrame) -> dict[str, set[str]]:
-    """The design(s) with the best mean per metric; ties all count as best. A figure that is not steady is no
-    candidate: it says more about the run length than about the design."""
-    best = {}
-    for metric, group in kpis.groupby("metric", sort=False):
-        if "steady" in group:
-            group = group[group["steady"]]
-        values = group.dropna(subset=["mean"])
-        if values.empty:
-            best[metric] = set()
-            continue
-        target = values["mean"].max() if KPIS[metric].higher_is_better else values["mean"].min()
-        best[metric] = set(values.loc[values["mean"] == target, "design"])
-    return best
+def kpi_marks(results: Results) -> dict[str, dict[str, str]]:
+    """Per metric, each design's mark: ★ for a best ahead of every other design beyond noise, "tied" on the best
+    and those it is not ahead of, by the rule of the headline (sim.answer.column_marks)."""
+    return {metric: column_marks(results, metric) for metric in KPIS}
 
 
-def kpi_table(kpis: pd.DataFrame) -> pd.DataFrame:
-    """One row per design, one text column per KPI ('12.3 ± 0.4'), the best value of each column starred; a figure
-    of a design that is not keeping up with its work reads 'not steady (12.3 in this run)'."""
-    best = best_designs(kpis)
+def kpi_table(kpis: pd.DataFrame, marks: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """One row per design (in words when `kpis` has them), one text column per KPI ('12.3 ± 0.4') with its mark
+    (`kpi_marks`) in front; a figure of a design that is not keeping up with its work reads 'not steady (12.3 in
+    this run)'."""
     table: dict[str, dict[str, str]] = {}
     for row in kpis.itertuples():
         unit = KPIS[row.metric].unit
         text = f"{figure(row.mean, unit)} ± {interval(row.ci95, unit)}"
         if not getattr(row, "steady", True):
             text = f"{NOT_STEADY} ({figure(row.mean, unit)} in this run)"
-        elif row.design in best[row.metric] and len(kpis["design"].unique()) > 1:
-            text = f"{BEST_MARK} {text}"
-        table.setdefault(row.design, {})[KPIS[row.metric].short] = text
+        elif mark := (marks or {}).get(row.metric, {}).get(row.design, ""):
+            text = f"{mark} · {text}"
+        table.setdefault(getattr(row, "design_label", row.design), {})[KPIS[row.metric].short] = text
     frame = pd.DataFrame.from_dict(table, orient="index")
     frame.index.name = "Design"
     return frame
@@ -100,14 +118,14 @@ def time_use_means(results: Results) -> pd.DataFrame:
     frame = frame.reset_index()
     frame["activity"] = frame["category"].map(TIME_USE).fillna(frame["category"])
     frame["order"] = frame["category"].map({c: i for i, c in enumerate(TIME_USE)})
-    return frame
+    return name_designs(frame, results.scenario.designs)
 
 
 def weekly_means(results: Results, measure: str) -> pd.DataFrame:
     """Per design and week: the mean over replications of `measure` and its 95 % interval."""
     groups = results.weekly.groupby(["design", "week"], sort=False)[measure]
     frame = groups.agg(mean="mean", ci95=t_half_width).reset_index()
-    return add_interval(frame, WEEKLY_UNITS[measure])
+    return add_interval(name_designs(frame, results.scenario.designs), WEEKLY_UNITS[measure])
 
 
 def differences(results: Results, baseline: str) -> pd.DataFrame:
@@ -117,7 +135,7 @@ def differences(results: Results, baseline: str) -> pd.DataFrame:
     frame = frame[frame["design"] != baseline].copy()
     frame["label"] = frame["metric"].map(lambda m: KPIS[m].label)
     mark_steady(frame, results.backlog_trends(), "design", "baseline")
-    return add_interval(frame)
+    return add_interval(name_designs(frame, results.scenario.designs))
 
 
 def _change(row, unit: str, more: str, less: str) -> str:
@@ -130,13 +148,15 @@ def difference_sentences(results: Results, baseline: str) -> list[str]:
     """'An account manager (am) instead of none: profit up $310k per year (± $40k), ...' for every design."""
     diffs = differences(results, baseline).set_index(["design", "metric"])
     designs = results.scenario.designs
+    words = {d: plain(t) for d, t in design_labels(designs).items()}  # a label may come from a link
     sentences = []
     for design in results.designs:
         if design == baseline:
             continue
         d = {m: diffs.loc[(design, m)] for m in ("profit", "lead_time_days", "on_time_rate", "clients_lost")}
         profit = d["profit"]
-        who = describe_design(designs[design])
+        # a label of the scenario's own says nothing of the hires: they follow in brackets
+        who = f" ({describe_design(designs[design])})" if designs[design].label.strip() else ""
         if math.isnan(profit["ci95"]) or abs(profit["mean"]) <= profit["ci95"]:
             verdict = ("not clearly different on these assumptions (the 95 % interval over simulation noise "
                        "includes zero)")
@@ -150,7 +170,7 @@ def difference_sentences(results: Results, baseline: str) -> list[str]:
             delays = (f"lead time and on-time rate {NOT_STEADY} (a backlog still growing makes them depend on the "
                       "run length), ")
         sentences.append(
-            f"**{design}** ({who}) instead of **{baseline}**: profit "
+            f"**{words[design]}**{who} instead of **{words[baseline]}**: profit "
             f"{_change(profit, 'money', 'up', 'down')} per year, "
             f"{delays}"
             f"clients lost {_change(d['clients_lost'], 'count', 'more by', 'fewer by')}. "
@@ -158,6 +178,11 @@ def difference_sentences(results: Results, baseline: str) -> list[str]:
             f"{int(profit['n'])} paired runs."
         )
     return sentences
+
+
+def _sweep_words(group: pd.DataFrame, design: str) -> str:
+    """A design of a sweep in bold, in words when the frame has them (name_designs)."""
+    return f"**{plain(group['design_label'].iloc[0])}**" if "design_label" in group else f"**{plain(design)}**"
 
 
 def where_designs_break(sweep: pd.DataFrame, floor: float, metric: str = "on_time_rate") -> list[str]:
@@ -172,7 +197,7 @@ def where_designs_break(sweep: pd.DataFrame, floor: float, metric: str = "on_tim
             where = f"is below it already at {below['lever'].iloc[0]:g}"
         else:
             where = f"falls below it at {below['lever'].iloc[0]:g}"
-        lines.append(f"**{design}** {where}")
+        lines.append(f"{_sweep_words(group, design)} {where}")
     return lines
 
 
@@ -183,8 +208,9 @@ def where_designs_stop_keeping_up(sweep: pd.DataFrame, metric: str = "lead_time_
     for design, group in sweep[sweep["metric"] == metric].sort_values("lever").groupby("design", sort=False):
         unsteady = group[~group["steady"]]
         if not unsteady.empty:
-            lines.append(f"**{design}** is not keeping up from {unsteady['lever'].iloc[0]:g} on: its backlog grows "
-                         f"through the run, so its lead time and on-time rate there are {NOT_STEADY} (pale points)")
+            lines.append(f"{_sweep_words(group, design)} is not keeping up from {unsteady['lever'].iloc[0]:g} on: its "
+                         f"backlog grows through the run, so its lead time and on-time rate there are {NOT_STEADY} "
+                         "(pale points)")
     return lines
 
 
@@ -198,24 +224,26 @@ def objective_label(objective: Objective) -> tuple[str, str]:
     return f"Weighted score ({weights})", "score"
 
 
+# The advisor's status codes in the app's words: one set for the table, the chart and the banner.
+VERDICTS = {advisor.BEST: BEST, advisor.TIED: TIED, advisor.WORSE: WORSE}
+
+
 def advice_options(advice: Advice) -> pd.DataFrame:
-    """The advisor's options, best first, with lo/hi of the difference from today and a verdict: the numbers
-    behind the ranking table and its chart."""
+    """The advisor's options, best first, with lo/hi of the difference from today and the verdict in words: the
+    numbers behind the ranking table and its chart, every one over the same replications."""
     frame = advice.options[["rank", "name", "cost", "objective_mean", "objective_ci95", "vs_today_mean",
                             "vs_today_ci95", "vs_best_mean", "vs_best_ci95", "replications", "status",
                             "keeping_up"]].rename(
         columns={"name": "option"})
     add_interval(frame, mean="vs_today_mean", ci="vs_today_ci95")
-    frame["verdict"] = frame["status"].map({"chosen": BEST, "in contention": TIED}).fillna(DROPPED)
-    if not advice.confident:  # the leader of a tie is the best mean, not a proven best
-        frame.loc[frame["rank"] == 1, "verdict"] = TIED
+    frame["verdict"] = frame["status"].map(VERDICTS)
     return frame
 
 
 def advice_table(advice: Advice) -> pd.DataFrame:
     """One row per option, best first: yearly cost, the objective and the difference from today with their
-    95 % intervals, the replications it got, and whether it is the best, tied with it, or was dropped (after how
-    many replications: the table must fit a laptop screen)."""
+    95 % intervals, and the verdict with the paired difference from the best it rests on. Every option ran the
+    same replications (the caption says how many), so no column for them: the table must fit a laptop screen."""
     label, unit = objective_label(advice.objective)
     options = advice_options(advice)
     # An objective with delays in it: an option that is not keeping up has figures that depend on the run length.
@@ -232,11 +260,8 @@ def advice_table(advice: Advice) -> pd.DataFrame:
             label: shown(o, f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}"),
             "Against today": "—" if o.option == TODAY_NAME
             else shown(o, f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}"),
-            # Paired with the best on the replications both ran: a dropped option's own mean may come from fewer.
-            "Against the best": "—" if o.rank == 1
-            else shown(o, f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}"),
-            "Replications": int(o.replications),
-            "Status": o.verdict if o.verdict != DROPPED else o.status,  # "dropped after 12" (replications)
+            "Against the best": o.verdict if o.rank == 1 else f"{o.verdict}: " + shown(
+                o, f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}"),
         }
         for o in options.itertuples(index=False)
     ]

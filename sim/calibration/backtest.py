@@ -10,7 +10,6 @@ differences are the assumptions', not chance's.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from sim import paths
 from sim.experiment import run_experiment
 from sim.scenario import Behaviour, Scenario, expected_requests, from_dict
 
@@ -51,12 +51,11 @@ class Candidate:
 def candidates() -> list[Candidate]:
     """Behaviour fields graded "assumption" that carry a plausible range and a single number as value."""
     out = []
-    for f in dataclasses.fields(Behaviour):
-        meta = f.metadata
-        plausible = meta.get("plausible")
-        if meta.get("grade") != "assumption" or not plausible or f.type not in ("float", float):
+    for f in paths.walk(Behaviour):
+        plausible = f.meta.get("plausible")
+        if f.meta.get("grade") != "assumption" or not plausible or f.hint is not float:
             continue
-        out.append(Candidate(f"behaviour.{f.name}", float(plausible[0]), float(plausible[1]), meta.get("help", "")))
+        out.append(Candidate(f"behaviour.{f.path}", float(plausible[0]), float(plausible[1]), f.meta.get("help", "")))
     return out
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim import paths
 from sim.calibration.formats import Export
 from sim.scenario import Scenario, WorkType, from_dict
 
@@ -99,7 +100,8 @@ def _round(x: float, digits: int = 3) -> float:
 
 
 def _clip(value: float, cls: type, name: str) -> float:
-    meta = next(f.metadata for f in cls.__dataclass_fields__.values() if f.name == name)
+    """The value within the bounds of field `name` of `cls` (a section of the scenario)."""
+    meta = paths.field_meta(name, cls)
     return min(max(value, meta["min"]), meta["max"])
 
 
@@ -201,7 +203,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     mapped_skill = "skill" in export.mapping
     base_types = base.demand.work_types
     skills = base.skills
-    main_skill = max(skills, key=skills.get)
+    main_skill = max(skills, key=skills.__getitem__)
     work_types: dict[str, dict[str, Any]] = {}
     for kind in counts.index:
         rows = t[t["kind"] == kind]

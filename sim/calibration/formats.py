@@ -132,7 +132,7 @@ def recognise(columns: list[str]) -> Format:
 
 
 def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
-    by_lower = {}
+    by_lower: dict[str, str] = {}
     for c in columns:
         by_lower.setdefault(c.strip().lower(), c)
     for name in names:

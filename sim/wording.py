@@ -1,0 +1,217 @@
+"""Words for what people read: each figure's name and unit, money and intervals, and org designs by name.
+
+Codes stay in files and links, where they are stable keys; the app, the CLI's prose and the report show these
+words. A scenario may name a design itself (`[designs.NAME] label = "..."`); otherwise the standard codes read as
+the roles they add and any other design as the words of its hires.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sim.scenario import PROCESS_KEYS, STANDARD_DESIGNS, OrgDesign
+
+
+@dataclass(frozen=True)
+class MetricLabel:
+    label: str
+    short: str  # a table column: the table must fit a laptop screen with profit in view
+    unit: str  # "count", "days", "share", "money", "rate" (a change per week, of either sign)
+    higher_is_better: bool
+
+
+# The KPIs of the comparison, in the order the owner reads them.
+KPIS: dict[str, MetricLabel] = {
+    "throughput_per_week": MetricLabel("Throughput (requests per week)", "Requests/week", "count", True),
+    "lead_time_days": MetricLabel("Mean lead time (days)", "Lead time (days)", "days", False),
+    "lead_time_p90_days": MetricLabel("Days within which 9 in 10 requests are done", "9 in 10 done within (days)",
+                                      "days", False),
+    "on_time_rate": MetricLabel("On-time rate (by the deadline the client asked for)", "On time", "share", True),
+    "on_time_promised_rate": MetricLabel("On-time rate (by the deadline promised to the client)", "On time as promised",
+                                         "share", True),
+    "revenue": MetricLabel("Revenue ($ per year)", "Revenue/year", "money", True),
+    "cost": MetricLabel("Staff cost, salaries with overheads ($ per year)", "Cost/year", "money", False),
+    "profit": MetricLabel("Profit ($ per year)", "Profit/year", "money", True),
+    "clients_lost": MetricLabel("Clients lost during the run", "Clients lost", "count", False),
+    "backlog_growth_per_week": MetricLabel("Backlog growth (open requests more each week)", "Backlog growth/week",
+                                           "rate", False),
+}
+
+
+def money(x: float, signed: bool = False) -> str:
+    """$310k, $1.24M, -$45k: an owner reads thousands, not cents."""
+    if math.isnan(x):
+        return "n/a"
+    sign = "-" if x < 0 else ("+" if signed and x > 0 else "")
+    x = abs(x)
+    if x >= 1e6:
+        return f"{sign}${x / 1e6:.2f}M"
+    if x >= 1e3:
+        return f"{sign}${x / 1e3:.0f}k"
+    return f"{sign}${x:.0f}"
+
+
+def figure(x: float, unit: str, signed: bool = False) -> str:
+    """A KPI value in its unit; shares as percent (differences of shares as percentage points)."""
+    if math.isnan(x):
+        return "n/a"
+    if unit == "money":
+        return money(x, signed)
+    plus = "+" if signed else ""
+    if unit == "rate":  # a backlog that grows or shrinks: the sign is the news
+        return f"{x:+,.2f}"
+    if unit == "share":
+        return f"{x * 100:{plus}.1f} pts" if signed else f"{x * 100:.0f} %"
+    return f"{x:{plus},.1f}"
+
+
+def interval(half_width: float, unit: str) -> str:
+    if math.isnan(half_width):
+        return "n/a"
+    if unit == "share":
+        return f"{half_width * 100:.0f} pts"
+    return figure(half_width, unit)
+
+
+# What would make Markdown of text from a link or a file: links and images ([ ] !), HTML (< >), emphasis and
+# strike-through (* ~, and _ at a word's edge: an underscore inside a word never emphasises, so
+# demand.requests_per_client stays readable), code (`), headings, tables and quotes (# | >), maths ($), Streamlit's
+# colour and icon directives (:red[...], which need [ ]) and the backslash itself. Each gets a backslash.
+_MARKDOWN = re.compile(r"[\\`*\[\]<>!#|~$]|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+# Bare addresses that GitHub-flavoured Markdown turns into links after parsing, escapes or not: http://, https://,
+# www. and e-mail addresses. An invisible word joiner (U+2060) inside each breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
+
+
+def plain(text: object) -> str:
+    """Text from a link, a file or a form, to put inside the app's own Markdown (a warning, a caption) so that it
+    shows as the characters it is: no link, image, heading or formatting of its own, on one line. A shared link
+    could otherwise plant a "log in again" link in the app's warning, or an image from another site that the
+    viewer's browser would fetch."""
+    one_line = " ".join(str(text).split())
+    escaped = _MARKDOWN.sub(lambda m: "\\" + m.group(0), one_line)
+    return _AUTOLINK.sub(WORD_JOINER, escaped)
+
+
+# The standard designs by code, in the words a partner uses.
+STANDARD_LABELS: dict[str, str] = {
+    "none": "No coordinator",
+    "pm": "Project manager",
+    "am": "Account manager",
+    "hybrid": "Hybrid PM/AM",
+    "both": "PM + AM",
+}
+
+# Each hire of a design, singular and plural.
+HIRE_WORDS: dict[str, tuple[str, str]] = {
+    "extra_engineers": ("engineer", "engineers"),
+    "project_managers": ("project manager", "project managers"),
+    "account_managers": ("account manager", "account managers"),
+    "hybrids": ("hybrid PM/AM", "hybrid PM/AMs"),
+}
+SALESPERSON = "salesperson"  # a share of one is a design's `sales_share`
+PROCESS_WORDS: dict[str, str] = {
+    "standardised_work": "standardised work",
+    "checkins": "AM-PM check-ins",
+    "status_updates": "status updates",
+}
+NO_COORDINATOR = "no coordinator: engineers deal with clients themselves"
+
+
+def _count(n: float, one: str, many: str) -> str:
+    if n == 1:
+        return f"an {one}" if one[0] in "aeiou" else f"a {one}"
+    return f"{n:g} {many}"
+
+
+def describe_design(design: OrgDesign) -> str:
+    """The hires a design adds, in words: 'a project manager and an account manager'."""
+    parts = []
+    for key in ("project_managers", "account_managers", "hybrids"):
+        if n := getattr(design, key):
+            parts.append(_count(n, *HIRE_WORDS[key]))
+    if design.sales_share:
+        parts.append(f"a {SALESPERSON} at {design.sales_share * 100:.0f} %")
+    if design.extra_engineers:
+        parts.append(_count(design.extra_engineers, "extra engineer", "extra engineers"))
+    if not parts:
+        return NO_COORDINATOR
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _process_words(design: OrgDesign) -> str:
+    """' with standardised work, without status updates' for a design's own process overrides."""
+    on = [PROCESS_WORDS[k] for k in PROCESS_KEYS if getattr(design, k) is True]
+    off = [PROCESS_WORDS[k] for k in PROCESS_KEYS if getattr(design, k) is False]
+    words = (f" with {' and '.join(on)}" if on else "") + (f" without {' or '.join(off)}" if off else "")
+    return words
+
+
+def _is_standard(name: str, design: OrgDesign) -> bool:
+    """A standard code whose hires and process are what the code says (a `pm` with two PMs is not 'Project
+    manager')."""
+    return name in STANDARD_DESIGNS and design == OrgDesign(label=design.label, **STANDARD_DESIGNS[name])
+
+
+def _hire_words(design: OrgDesign) -> str:
+    """A design's hires as a short label: 'Project manager + 2 engineers', 'Salesperson at 50 %'."""
+    parts = []
+    for key in ("project_managers", "account_managers", "hybrids"):
+        if n := getattr(design, key):
+            one, many = HIRE_WORDS[key]
+            parts.append(one if n == 1 else f"{n:g} {many}")
+    if design.sales_share:
+        parts.append(f"{SALESPERSON} at {design.sales_share * 100:.0f} %")
+    if n := design.extra_engineers:
+        parts.append(f"{n:g} extra {HIRE_WORDS['extra_engineers'][n != 1]}")
+    words = " + ".join(parts) if parts else "no coordinator"
+    return words[:1].upper() + words[1:]
+
+
+def design_label(name: str, design: OrgDesign) -> str:
+    """What people read for a design: its own label if the scenario sets one, the standard words for a standard
+    code, else the words of its hires ('2 project managers with standardised work')."""
+    if design.label.strip():
+        return " ".join(design.label.split())
+    if _is_standard(name, design):
+        return STANDARD_LABELS[name]
+    return _hire_words(design) + _process_words(design)
+
+
+def design_labels(designs: Mapping[str, OrgDesign]) -> dict[str, str]:
+    """Every design's label, each one distinct: two designs that would read the same (two with the same hires, or
+    the same label set twice) get their code added, so a chart's legend never merges two designs."""
+    labels = {name: design_label(name, design) for name, design in designs.items()}
+    seen: dict[str, int] = {}
+    for label in labels.values():
+        seen[label] = seen.get(label, 0) + 1
+    return {name: f"{label} ({name})" if seen[label] > 1 else label for name, label in labels.items()}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The next-hire advisor's moves: what a move adds to today's staffing, in the same words as the designs above.
+
+TODAY_NAME = "today's organisation"  # the advisor's option of hiring nobody and changing nothing
+
+
+def move_name(hires: Mapping[str, object]) -> str:
+    """A move of the advisor in words, e.g. "+1 account manager and +0.5 salesperson with standardised work": the
+    roles added (`HIRE_WORDS` keys and `sales_share`), then the process changes switched on (`PROCESS_WORDS`
+    keys). No comma, so that names list well in a sentence."""
+    added = [f"+{n:g} {one if n == 1 else many}" for key, (one, many) in HIRE_WORDS.items()
+             if (n := hires.get(key, 0))]
+    if share := hires.get("sales_share", 0):
+        added.append(f"+{share:g} {SALESPERSON}")
+    levers = " and ".join(words for key, words in PROCESS_WORDS.items() if hires.get(key))
+    if not added:
+        return levers or TODAY_NAME
+    return " and ".join(added) + (f" with {levers}" if levers else "")
+
+
+__all__ = ["HIRE_WORDS", "KPIS", "PROCESS_WORDS", "SALESPERSON", "STANDARD_LABELS", "TODAY_NAME", "WORD_JOINER",
+           "MetricLabel", "describe_design", "design_label", "design_labels", "figure", "interval", "money",
+           "move_name", "plain"]

@@ -1,0 +1,35 @@
+"""The growth page speaks of designs in words and sweeps demand growth in % a year, as well as clients and
+engineers, on whole-number axes."""
+
+from __future__ import annotations
+
+from tests.test_app_pages import assert_clean, downloads, open_app  # noqa: F401 (downloads is a fixture)
+
+
+def sweep_of_demand(at, steps: int = 2):
+    at.selectbox(key="page:growth:lever").set_value("demand")
+    at.number_input(key="page:growth:steps").set_value(steps)
+    return [b for b in at.button if b.label == "Run sweep"][0].click().run()
+
+
+def test_demand_growth_sweeps_from_today_to_sixty_percent_more_requests(downloads):  # noqa: F811
+    at = open_app("pages/growth.py", {"weeks": 6, "replications": 2, "demand.clients": 40})
+    at.multiselect(key="page:growth:designs").set_value(["none", "hybrid"]).run()
+    at = sweep_of_demand(at)
+    assert_clean(at)
+    assert (at.number_input(key="page:growth:from").value, at.number_input(key="page:growth:to").value) == (0, 60)
+    sweep = downloads(at, "Sweep results")
+    assert sorted(sweep["lever"].unique()) == [0, 60]
+    assert sorted(sweep["design_label"].unique()) == ["Hybrid PM/AM", "No coordinator"]
+    lead = sweep[sweep.metric == "lead_time_days"].pivot(index="design", columns="lever", values="mean")
+    assert (lead[60] > lead[0]).all()  # 60 % more work for the same engineers: longer waits, every design
+    chart = at.get("vega_lite_chart")[0]
+    spec = chart.proto.spec
+    assert '"Demand growth (% a year)"' in spec and '"tickMinStep":1' in spec.replace(" ", "")
+    assert '"No coordinator"' in spec and '"none"' not in spec.split('"scale"')[1].split("}")[0]
+
+
+def test_the_designs_to_sweep_are_chosen_by_their_words():
+    at = open_app("pages/growth.py", {"weeks": 6, "replications": 2})
+    widget = at.multiselect(key="page:growth:designs")
+    assert list(widget.options) == ["No coordinator", "Project manager", "Account manager", "Hybrid PM/AM", "PM + AM"]
