@@ -14,7 +14,7 @@ SMALL = {"v": "1", "preset": "default", "weeks": "4", "reps": "2", "page": "comp
 
 
 def key_figures(at: AppTest):
-    return at.dataframe[0].value
+    return at.table[0].value
 
 
 def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs():

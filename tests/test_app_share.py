@@ -53,7 +53,7 @@ def sidebar_scenario(at: AppTest) -> dict[str, float]:
 def results_of(at: AppTest, page: str, media) -> pd.DataFrame | pd.Series:
     """What each page computed: the KPI table, the sweep's results, or the parameter table."""
     if page == "compare":
-        return at.dataframe[0].value
+        return at.table[0].value
     if page == "growth":
         return pd.read_csv(io.BytesIO(media(at, "Sweep results")))
     return at.dataframe[0].value.set_index("Parameter")["Value"]
@@ -98,8 +98,8 @@ def test_a_link_restores_the_page_settings_and_a_second_open_gives_the_same_numb
     assert_clean(first)
     assert first.multiselect(key="page:compare:designs").value == ["none", "am"]
     assert first.selectbox(key="page:compare:baseline").value == "am"
-    assert list(first.dataframe[0].value.index) == ["No coordinator", "Account manager"]
-    assert first.dataframe[0].value.equals(second.dataframe[0].value)
+    assert list(first.table[0].value.index) == ["No coordinator", "Account manager"]
+    assert first.table[0].value.equals(second.table[0].value)
 
 
 @pytest.mark.parametrize("garbage, says", [
@@ -118,7 +118,7 @@ def test_garbage_in_a_link_gives_a_warning_and_a_working_page(garbage, says):
     (warning,) = other_warnings(at)
     assert says in warning, warning
     assert warning.startswith("Some of this link could not be used")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert len(table) >= 1 and "Profit/year" in table.columns
     assert sidebar_scenario(at)["weeks"] == 6  # the valid parts were kept
 
