@@ -61,7 +61,7 @@ def results_of(at: AppTest, page: str, media) -> pd.DataFrame | pd.Series:
 
 @pytest.mark.parametrize("path, title", [(path, title) for path, title, _ in APP_PAGES])
 def test_every_page_opens_from_a_link_with_its_values(path, title):
-    at = open_link({**LINK, "page": Path(path).stem})
+    at = open_link({**LINK, "page": Path(path).stem}, timeout=120)  # Next hire ranks every option to a common count
     assert_clean(at)
     assert not other_warnings(at), other_warnings(at)
     assert at.title[0].value == title
@@ -71,13 +71,13 @@ def test_every_page_opens_from_a_link_with_its_values(path, title):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_a_link_restores_the_sidebar_the_page_and_its_results(page, media):
-    at = open_link({**LINK, "page": page})
+    at = open_link({**LINK, "page": page}, timeout=120)
     assert_clean(at)
     assert not other_warnings(at), other_warnings(at)
     assert at.title[0].value == PAGES[page]
     assert sidebar_scenario(at) == {"engineers": 14, "clients": 35, "weeks": 8, "reps": 2}
     linked = results_of(at, page, media)  # read before the next AppTest replaces the store of downloads
-    default = open_link({"weeks": "8", "reps": "2", "preset": "default", "page": page})
+    default = open_link({"weeks": "8", "reps": "2", "preset": "default", "page": page}, timeout=120)
     assert_clean(default)
     plain = results_of(default, page, media)
     if page == "compare":
