@@ -190,7 +190,7 @@ def main() -> None:
     engineers = cols[0].number_input("Engineers today", min_value=0, max_value=500, value=0, step=1,
                                      help="0 counts the distinct assignees who resolved tickets.")
     words = design_labels(base.designs)
-    today = cols[1].selectbox("Your organisation today", list(base.designs), format_func=words.get,
+    today = cols[1].selectbox("Your organisation today", list(base.designs), format_func=words.__getitem__,
                               index=list(base.designs).index(
         "none") if "none" in base.designs else 0, help="The org design the firm has today, simulated against "
         "its record.")

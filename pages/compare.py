@@ -11,7 +11,7 @@ from sim.experiment import Results
 from sim.parallel import ClusterError
 from sim.robust import renamed
 from sim.scenario import OrgDesign, Scenario, dumps
-from ui import charts, sureness, tables
+from ui import charts, report, sureness, tables
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, design_labels, plain
 from ui.runner import confirm_long_run, how_sure, run, show_server_problem
 from ui.sidebar import scenario_or_problems
@@ -31,7 +31,7 @@ def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
     words = design_labels(scenario.designs)
     left, right = st.columns([3, 1])
     designs = left.multiselect(
-        "Org designs to compare", names, format_func=words.get,
+        "Org designs to compare", names, format_func=words.__getitem__,
         key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
         on_change=page_input_saver("designs", PAGE, ",".join),
         help="Each design adds its hires (set in the sidebar) to today's team. All run on the same random "
@@ -45,7 +45,7 @@ def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
     if st.session_state[key] not in choices:  # the old baseline was taken out of the comparison
         st.session_state[key] = baseline
     baseline = right.selectbox(
-        "Baseline", choices, format_func=words.get, key=key, on_change=page_input_saver("baseline", PAGE),
+        "Baseline", choices, format_func=words.__getitem__, key=key, on_change=page_input_saver("baseline", PAGE),
         help="The design every other design is compared against, e.g. how the firm is organised today.",
     )
     st.caption(" · ".join(f"**{plain(words[name])}**: {hires(scenario.designs[name])}" for name in designs or names))
@@ -61,7 +61,7 @@ def pick_objective() -> str:
     """What "best" means for the headline, the table's marks and "How sure is this?"."""
     stored = page_setting(OBJECTIVE_SETTING, "profit")
     return st.selectbox(
-        "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.get,
+        "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.__getitem__,
         key=seed_page_input(OBJECTIVE_SETTING, PAGE, stored if stored in SURE_OBJECTIVES else "profit"),
         on_change=page_input_saver(OBJECTIVE_SETTING, PAGE),
         help="The figure the answer at the top is about; the table marks every figure by the same rule.",
@@ -194,6 +194,7 @@ def main() -> None:
         "Week-by-week series (CSV)", results.weekly.to_csv(index=False),
         file_name="orgsim-weekly.csv", mime="text/csv",
     )
+    report.compare_button(scenario, results, baseline, Objective.of(choice))
 
 
 main()

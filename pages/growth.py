@@ -95,11 +95,10 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
                           key=seed_page_input("lever", PAGE, lever),
                           help="The quantity that grows along the x axis. Demand growth: every client sends that "
                           "many % more requests a week than today, as a year of growth at that rate would bring.")
-        bounds = {"min_value": 0.0, "max_value": float(MAX_LEVER), "format": "%g"}
-        cols[1].number_input("From", key=seed_page_input("from", PAGE, start), help="First value of the lever.",
-                             **bounds)
-        cols[2].number_input("To", key=seed_page_input("to", PAGE, stop), help="Last value of the lever.",
-                             **bounds)
+        cols[1].number_input("From", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("from", PAGE, start),
+                             help="First value of the lever.")
+        cols[2].number_input("To", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("to", PAGE, stop),
+                             help="Last value of the lever.")
         cols[3].number_input("Points", min_value=2, max_value=MAX_POINTS,
                              key=seed_page_input("steps", PAGE, points),
                              help="How many values from From to To; each one runs every design.")
@@ -141,7 +140,7 @@ def main() -> None:
         return
     names = list(scenario.designs)
     designs = st.multiselect(
-        "Org designs", names, format_func=design_labels(scenario.designs).get,
+        "Org designs", names, format_func=design_labels(scenario.designs).__getitem__,
         key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
         on_change=page_input_saver("designs", PAGE, ",".join), help="The designs drawn as lines.",
     )

@@ -7,7 +7,7 @@ import streamlit as st
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
 from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError, dumps, shown
-from ui import charts, sureness, tables
+from ui import charts, report, sureness, tables
 from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
@@ -72,7 +72,7 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
         "mean lead time and 2 points of on-time rate as equal steps, times their weights.",
     )
     cols[2].number_input(
-        "Demand growth (%)", min_value=0.0, max_value=MAX_GROWTH_PCT, step=5.0, format="%g",
+        "Demand growth (% a year)", min_value=0.0, max_value=MAX_GROWTH_PCT, step=5.0, format="%g",
         key=seed_page_input("growth_pct", PAGE, growth_pct),
         help="0 ranks the options for this year's demand. Above 0, a second ranking for every client sending that "
         "much more work, so you see whether the best hire today is still the best as you grow.",
@@ -131,7 +131,9 @@ def ranking(ranked: Advice) -> None:
         st.warning("Some options are not keeping up with their work, so their lead time and on-time figures depend "
                    f"on the run length (in a ranking by them, marked {NOT_STEADY}):\n\n"
                    + "\n".join(f"- {tables.sentence(w)}" for w in warnings))
-    responsive_table(tables.advice_table(ranked), f"ranking-{ranked.growth:g}")
+    columns = {name: st.column_config.TextColumn(help=words, width=width)
+               for name, (words, width) in tables.advice_columns(ranked).items()}
+    responsive_table(tables.advice_table(ranked), f"ranking-{ranked.growth:g}", column_config=columns)
     options = tables.advice_options(ranked)
     shown = options.head(CHART_OPTIONS)
     chart = charts.ranking_chart(shown, f"{label}: difference from today's organisation", label,
@@ -148,7 +150,7 @@ def how_sure_section(scenario: Scenario, ranked: Advice, budget: float, objectiv
         return
     first, second = ranked.options["name"].iloc[:2]
     noise = ("The best is ahead of every other option beyond simulation noise" if ranked.confident
-             else f"Some options are {TIED.lower()} over simulation noise")
+             else f"Some options are {TIED.lower()} with the best within simulation noise")
     st.markdown(f"{noise}, on this scenario's assumptions. Many of them are judgement (see *Model and "
                 f"assumptions*): this tests **{first}** against **{second}** over their ranges.")
     st.caption(sureness.settings_words(scenario))
@@ -209,6 +211,7 @@ def main() -> None:
         st.subheader(f"Demand {growth_pct:g} % higher")
         ranking(grown)
     how_sure_section(scenario, this_year, budget, objective)
+    report.next_hire_button(scenario, this_year, grown)
 
 
 main()

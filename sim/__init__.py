@@ -8,6 +8,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# Printed on every report with a fingerprint of the code (sim.report.version): raise it with each release.
+__version__ = "0.11.0"
+
 # Imported on first use (PEP 562), so that `python -m sim` and `import sim.scenario` do not load pandas and the
 # model before they need them.
 _HOMES = {
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario, ScenarioError, dumps, from_dict, load_scenario, loads
 
 __all__ = [
-    "METRICS", "Results", "Scenario", "ScenarioError", "dumps", "from_dict", "load_scenario", "loads",
+    "METRICS", "__version__", "Results", "Scenario", "ScenarioError", "dumps", "from_dict", "load_scenario", "loads",
     "run_experiment", "run_replication",
 ]
 

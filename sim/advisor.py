@@ -410,6 +410,7 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
     # the app's one rule for "tied with the best" (sim.stats); listed in this order, so the first wins equal means
     best_key, tied_keys = ties_with_best({str(i): sign * scores[i] for i in order})
     best, tied = int(best_key), {int(key) for key in tied_keys}
+    order = [best, *(i for i in order if i != best)]  # the same one unless two means differ in the last bit
     rows = []
     trends: dict[int, BacklogTrend] = {}
     for i in order:
@@ -454,7 +455,7 @@ def _sentence(objective: Objective, budget: float, delta: float, frame: pd.DataF
     top, n, words = frame.iloc[0], int(frame["replications"].iloc[0]), _metric_words(objective)
 
     def by(gap: float, half: float) -> str:
-        return (f"{_amount(objective, abs(gap), bare=True, zone=True)} {words} "
+        return (f"{_amount(objective, abs(gap), bare=True, zone=True)} {_metric_words(objective, again=True)} "
                 f"(± {_amount(objective, half, bare=True, zone=True)})")
 
     over_today = "" if top["name"] == TODAY_NAME else (
@@ -478,16 +479,20 @@ def _sentence(objective: Objective, budget: float, delta: float, frame: pd.DataF
     sentence = (f"{start}; but {_listed(list(tied['name']))} {verb} within simulation noise of it after the same {n} "
                 "replications, so the advice cannot tell which is best")
     if ((tied["vs_best_mean"].abs() + tied["vs_best_ci95"]) < delta).all():
-        close = f"{_amount(objective, delta, bare=True, zone=True)} {words}"
+        close = f"{_amount(objective, delta, bare=True, zone=True)} {_metric_words(objective, again=True)}"
         sentence += (f"; they differ by less than {close}, the smallest difference the advice tells apart, so "
                      "either will do")
     return sentence + "."
 
 
-def _metric_words(objective: Objective) -> str:
+def _metric_words(objective: Objective, again: bool = False) -> str:
+    """The objective's unit in words; a mix names its weights the first time (`again=False`) only."""
     if objective.single:
         return OBJECTIVES[objective.single][2]
-    return "on the weighted score (" + ", ".join(f"{k} {100 * w:.0f} %" for k, w in objective.weights) + ")"
+    if again:
+        return "on the weighted score"
+    weights = ", ".join(f"{k.replace('_', ' ')} {100 * w:.0f} %" for k, w in objective.weights)
+    return f"on the weighted score ({weights})"
 
 
 def _amount(objective: Objective, x: float, bare: bool = False, zone: bool = False) -> str:

@@ -1,5 +1,6 @@
-"""Command line: `python -m sim run SCENARIO.toml ...`, `python -m sim advise SCENARIO.toml --budget B ...` and
-`python -m sim robust SCENARIO.toml ...` and `python -m sim calibrate TICKETS.csv ...`.
+"""Command line: `python -m sim run SCENARIO.toml ...`, `python -m sim advise SCENARIO.toml --budget B ...`,
+`python -m sim robust SCENARIO.toml ...`, `python -m sim calibrate TICKETS.csv ...` and
+`python -m sim report SCENARIO.toml --out report.html ...`.
 
 Bad input is one line on stderr and exit code 2."""
 
@@ -9,6 +10,7 @@ import argparse
 import json
 import math
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
     from sim.robust import Robustness
 
 USAGE_ERROR = 2
+# The report's choices, here so that parsing them imports nothing heavy (sim.report imports them from here).
+REPORT_OBJECTIVES = ("profit", "lead_time", "on_time")
+REPORT_BUDGET = 150_000.0  # the Next hire page's default budget
+DEFAULT_BASE_URL = "http://localhost:8501"  # `make run` serves the app there
 MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
 
 
@@ -106,6 +112,27 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
     cal.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     cal.set_defaults(handler=cmd_calibrate)
+
+    rep = commands.add_parser("report", help="write a self-contained HTML report to send (prints to A4 PDF)")
+    rep.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/default.toml")
+    rep.add_argument("--out", required=True, help="the HTML file to write, e.g. report.html")
+    rep.add_argument("--designs", type=_designs, help="comma-separated design names (default: all in the file)")
+    rep.add_argument("--baseline", help="the design the others are measured against (default: none, else the "
+                     "first design)")
+    rep.add_argument("--objective", choices=REPORT_OBJECTIVES, default="profit",
+                     help="what the headline answer is best on (default: profit)")
+    rep.add_argument("--advise", action="store_true", help="add the Next hire advice for --budget")
+    rep.add_argument("--budget", type=float, default=REPORT_BUDGET,
+                     help=f"yearly budget for new salaries with --advise (default {REPORT_BUDGET:,.0f})")
+    rep.add_argument("--robust", action="store_true",
+                     help="add how sure the answer is over the uncertain inputs (see `robust`; takes longer)")
+    rep.add_argument("--reps", type=int, help="replications per design")
+    rep.add_argument("--weeks", type=int, help="weeks measured after the warm-up")
+    rep.add_argument("--seed", type=int, help="random seed")
+    rep.add_argument("--base-url", default=DEFAULT_BASE_URL,
+                     help=f"the app's address, for the link that reproduces the report (default {DEFAULT_BASE_URL})")
+    rep.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
+    rep.set_defaults(handler=cmd_report)
     return parser
 
 
@@ -348,11 +375,48 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _writable(path: str) -> None:
+    """Refuse an output file that cannot be written before anything runs, so no run is wasted."""
+    target = os.path.abspath(path)
+    folder = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise ScenarioError([f"--out {path}: is a folder; name the HTML file to write, e.g. report.html"])
+    if not os.path.isdir(folder):
+        raise ScenarioError([f"--out {path}: the folder {folder} does not exist"])
+    if not os.access(folder, os.W_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
+        raise ScenarioError([f"--out {path}: cannot write there (permission denied)"])
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.experiment import with_overrides
+    from sim.report import build, check_base_url, render
+
+    _writable(args.out)
+    check_base_url(args.base_url)
+    scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
+    executor = None if args.serial else _default_executor()
+    command = shlex.join(["python", "-m", "sim", *args.argv])
+    report = build(scenario, args.designs, args.objective, baseline=args.baseline,
+                   budget=args.budget if args.advise else None, robust=args.robust, base_url=args.base_url,
+                   executor=executor, command=command)
+    if report.results is not None:
+        warn([t.warning() for t in report.results.backlog_trends().values() if not t.keeping_up], "warning")
+    text = render(report)
+    try:
+        with open(args.out, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as exc:
+        raise ScenarioError([f"--out {args.out}: cannot write the report ({exc.strerror})"]) from None
+    print(f"wrote {args.out} ({len(text.encode()) / 1e6:.1f} MB): open it in a browser; print it to PDF for A4 pages")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((word for word in argv if not word.startswith("-")), None)
     try:
         args = build_parser(command).parse_args(argv)
+        args.argv = argv  # for the report, which says the command that made it
         return args.handler(args)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)

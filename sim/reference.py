@@ -53,7 +53,10 @@ def parameter_rows(scenario: Scenario | None = None) -> list[dict[str, Any]]:
     for field in paths.walk(data=None if scenario is None else scenario.to_dict()):
         if field.holds_sections:
             continue  # its entries' own rows follow
-        value = None if scenario is None else value_at(scenario, field.path)
+        try:
+            value = None if scenario is None else value_at(scenario, field.path)
+        except KeyError:
+            continue  # a standard design the scenario removed: written in its file, absent from its designs
         if not (isinstance(value, dict) and value):
             rows.append(_row(field.path, value, field))
         elif field.meta.get("ranges"):

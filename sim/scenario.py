@@ -73,7 +73,15 @@ class ScenarioError(ValueError):
         super().__init__("; ".join(self.problems))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.problems,))
+        # rebuilt from its problems, whatever a subclass's __init__ takes: an error raised in a pool's worker
+        # reaches the app with its structure
+        return (_rebuilt_error, (type(self), self.problems))
+
+
+def _rebuilt_error(cls: type[ScenarioError], problems: list[Problem]) -> ScenarioError:
+    exc = cls.__new__(cls)
+    ScenarioError.__init__(exc, problems)
+    return exc
 
 
 def param(default: Any, help: str, *, min: float | None = None, max: float | None = None, **extra: Any) -> Any:
@@ -808,7 +816,7 @@ def from_dict(data: dict[str, Any], notes: list[str] | None = None) -> Scenario:
         data["designs"] = merged
     problems: list[Problem] = []
     scenario = _build(Scenario, data, "", problems)
-    if scenario is not None and any(d.removed for d in scenario.designs.values()):
+    if scenario is not None and not problems and any(d.removed for d in scenario.designs.values()):
         scenario = dataclasses.replace(scenario, designs={n: d for n, d in scenario.designs.items() if not d.removed})
     if scenario is not None and not problems:
         _check_consistency(scenario, problems)

@@ -146,7 +146,7 @@ def test_custom_designs_take_free_colours_in_the_scenario_order():
 def test_counts_over_weeks_have_whole_ticks(results):
     chart = charts.weekly_chart(tables.weekly_means(results, "backlog"), "Backlog", "Open requests", counts=True)
     _, line = layers(chart)
-    assert line["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1, "title": "Open requests"}
+    assert line["encoding"]["y"]["axis"] == {"format": "d", "tickMinStep": 1, "tickCount": 10, "title": "Open requests"}
     assert line["encoding"]["x"]["axis"]["format"] == "d"
 
 

@@ -188,17 +188,19 @@ def test_zero_engineers_is_a_readable_error_on_every_page(page):
     if page != PAGES[0]:
         at.switch_page(page).run()
     assert not at.exception
-    (error,) = at.error
-    assert "cannot run" in error.value
-    assert "Engineers in total" in error.value and "must be a whole number from 1 to 500" in error.value
+    (error,) = at.sidebar.error  # under the inputs the user sets, not the total the form computes
+    assert "**Engineers in development** and **Engineers in operations**" in error.value
+    assert "must be a whole number from 1 to 500 (now 0)" in error.value
+    assert [w for w in at.warning if "last valid inputs" in w.value]  # the page keeps the last valid results
 
 
 def test_a_missing_skill_names_the_work_type_that_needs_it():
     at = open_app()
     at.sidebar.slider(key="input:firm.skills.operations").set_value(0)
     press_run(at)
-    (error,) = at.error
-    assert "demand.work_types.support.skill" in error.value and "no engineer has this skill" in error.value
+    (error,) = at.sidebar.error
+    assert error.value == ("**Engineers in operations**: support requests need this skill, so at least one engineer "
+                           "must have it.")
 
 
 def test_shares_over_one_are_named_not_a_traceback():
@@ -206,8 +208,9 @@ def test_shares_over_one_are_named_not_a_traceback():
     at.sidebar.slider(key="input:demand.work_types.support.share").set_value(0.9)
     press_run(at)
     assert not at.exception
-    (error,) = at.error
-    assert "Share of project requests (the rest)" in error.value and "must be a number from 0 to 1" in error.value
+    (error,) = at.sidebar.error  # names the inputs the user sets, not the share the form computes
+    assert "**Share of support requests** and **Share of change requests** together add up to 125 %" in error.value
+    assert "(the rest)" not in error.value
 
 
 def test_a_new_preset_value_and_back_to_the_preset():
@@ -244,14 +247,14 @@ def _open_a_link():
     import streamlit as st
 
     from ui.overrides import apply_overrides
-    from ui.state import current_scenario, presets, read_state, state_for, write_state
+    from ui.state import presets, read_state, scenario_as_set, state_for, write_state
 
     preset = presets()[0]["default"]
     target = apply_overrides(preset, {"demand.clients": 35, "designs.pm.project_managers": 2})
     st.session_state["input:demand.clients"] = 25  # a widget showing the old value
     write_state(state_for("default", target, {"designs": "pm,am"}))
     state = read_state()
-    st.text(f"{sorted(state.overrides.items())} {state.page['designs']} {current_scenario() == target} "
+    st.text(f"{sorted(state.overrides.items())} {state.page['designs']} {scenario_as_set() == target} "
             f"{'input:demand.clients' in st.session_state}")
 
 
@@ -340,9 +343,8 @@ def test_a_sweep_into_impossible_values_says_which_and_why():
 def test_a_garbled_override_is_named_and_the_page_still_works(bad):
     at = open_app(overrides={**FAST, "demand.clients": bad})
     assert not at.exception
-    (error,) = at.error
-    assert "**Clients** (`demand.clients`): demand.clients = " in error.value
-    assert "must be a whole number from 1 to 2000" in error.value
+    (error,) = at.sidebar.error  # under the input, by the problem's path
+    assert error.value.startswith("**Clients**: must be a whole number from 1 to 2000 (now ")
 
 
 def test_sweep_settings_out_of_range_are_brought_back_into_it():
@@ -453,10 +455,10 @@ def test_a_link_with_sweep_settings_opens_the_growth_page_on_them(downloads):
 
 def test_an_executor_that_cannot_start_is_a_message_not_a_traceback(monkeypatch):
     import ui.runner
-    from sim.scenario import ScenarioError
+    from sim.parallel import ClusterError
 
     def no_cluster():
-        raise ScenarioError(["SIM_DASK_SCHEDULER = 'tcp://nowhere:8786': no Dask scheduler answers there"])
+        raise ClusterError(["SIM_DASK_SCHEDULER = 'tcp://nowhere:8786': no Dask scheduler answers there"])
 
     monkeypatch.setattr(ui.runner, "IN_PROCESS_WEEKS", 0)
     monkeypatch.setattr(ui.runner, "default_executor", no_cluster)

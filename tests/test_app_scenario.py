@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from sim.scenario import loads
 from tests.test_app_pages import press_run
 from tests.test_app_share import media, open_link, url  # noqa: F401 - media is a fixture
+from ui.sidebar import STALE_CSS
 
 SMALL = {"v": "1", "preset": "default", "weeks": "4", "reps": "2", "page": "compare"}
 
@@ -28,9 +29,10 @@ def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs
     (banner,) = [w.value for w in at.warning if "last valid inputs" in w.value]
     assert "Share of support requests" in banner and "Share of change requests" in banner
     assert key_figures(at).equals(before)
+    assert [h for h in at.get("html") if h.proto.body == STALE_CSS]  # greyed, but for the banner
     # the message sits in the sidebar, names the inputs the user sets (never the computed rest) and what is allowed
     (message,) = at.sidebar.error
-    assert "**Share of support requests** and **Share of change requests** together add up to 120%" in message.value
+    assert "**Share of support requests** and **Share of change requests** together add up to 120 %" in message.value
     assert "at most 100 %" in message.value and "project requests take the rest" in message.value
     assert not list(at.main.error)
     # what the user entered is still in the inputs
@@ -41,6 +43,7 @@ def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs
     press_run(at)
     assert not at.exception and not at.error
     assert not [w for w in at.warning if "last valid inputs" in w.value]
+    assert not [h for h in at.get("html") if h.proto.body == STALE_CSS]
     assert not key_figures(at).equals(before)
 
 
@@ -113,20 +116,20 @@ def test_a_preset_switch_asks_before_discarding_changes():
 def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
     at = open_link({**SMALL, "page": "model"})
     at.sidebar.text_input(key="input:designs.pm.label").input("Planner")
-    at.sidebar.text_input(key="input:designs:new").input("Two PMs!")
+    at.sidebar.text_input(key="input:designs:new").input("Two PMs?")
     at.sidebar.selectbox(key="input:designs:new_from").select("pm")
     press_run(at)
     assert not at.exception and not at.error
     link = url(at)
     assert link["designs.pm.label"] == "Planner"
-    assert link["designs.two_pms.label"] == "Two PMs!" and link["designs.two_pms.project_managers"] == "1"
+    assert link["designs.two_pms.label"] == "Two PMs?" and link["designs.two_pms.project_managers"] == "1"
     at.sidebar.number_input(key="input:designs.two_pms.project_managers").set_value(2)
     press_run(at)
     assert url(at)["designs.two_pms.project_managers"] == "2"
     reopened = open_link(url(at))
-    assert reopened.sidebar.text_input(key="input:designs.two_pms.label").value == "Two PMs!"
+    assert reopened.sidebar.text_input(key="input:designs.two_pms.label").value == "Two PMs?"
     assert reopened.sidebar.number_input(key="input:designs.two_pms.project_managers").value == 2
-    assert [e.label for e in reopened.sidebar.expander if e.label.startswith("Two PMs!")]
+    assert [e.label for e in reopened.sidebar.expander if e.label.startswith("Two PMs?")]
     assert [e.label for e in reopened.sidebar.expander if e.label.startswith("Planner")]
     # designs are removed, one's own and standard ones alike, and the link and the file say so
     reopened.sidebar.checkbox(key="input:designs.two_pms:remove").check()
@@ -136,8 +139,24 @@ def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
     assert not [k for k in url(reopened) if k.startswith("designs.two_pms")]
     assert url(reopened)["designs.hybrid.removed"] == "1"
     labels = [e.label for e in reopened.sidebar.expander]
-    assert not [label for label in labels if label.startswith(("Two PMs!", "Hybrid PM/AM"))]
+    assert not [label for label in labels if label.startswith(("Two PMs?", "Hybrid PM/AM"))]
     assert [label for label in labels if label.startswith("Planner")]
     again = open_link(url(reopened))
     assert [o for o in again.sidebar.selectbox(key="input:designs:new_from").options] == [
         "No coordinator", "Planner", "Account manager", "PM + AM"]
+
+
+def test_more_requests_than_a_run_allows_names_the_three_inputs_that_make_them():
+    at = open_link(SMALL)
+    before = key_figures(at)
+    at.sidebar.slider(key="input:demand.clients").set_value(200)
+    at.sidebar.number_input(key="input:demand.requests_per_client_per_week").set_value(100.0)
+    at.sidebar.number_input(key="input:weeks").set_value(520)
+    press_run(at)
+    assert not at.exception
+    (message,) = at.sidebar.error
+    assert message.value.startswith("**Clients**, **Requests per client per week** and **Weeks measured** (under "
+                                    "Experiment) ask for more than 1,000,000 requests in one run")
+    assert "requests_per_client_per_week" not in message.value  # the inputs' words, not the file's keys
+    assert key_figures(at).equals(before)
+    assert at.sidebar.number_input(key="input:weeks").value == 520

@@ -1,15 +1,15 @@
 """Layers: the model never imports streamlit, and of the app's shared parts only those `ui/__init__.py` names do.
-Every module of `sim` and `ui` is imported alone in a fresh interpreter, so none hides behind another that imported
-streamlit first."""
+Every module of `sim` and `ui` is imported alone in a process of its own, so none hides behind another that
+imported streamlit first."""
 
 from __future__ import annotations
 
-import os
 import pkgutil
 import re
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 import sim
 import ui
@@ -17,33 +17,66 @@ from tests.conftest import ROOT
 
 SIM = sorted(m.name for m in pkgutil.walk_packages(sim.__path__, "sim.") if m.name != "sim.__main__")
 UI = sorted(m.name for m in pkgutil.walk_packages(ui.__path__, "ui."))
-SCRIPT = "import importlib, sys\nimportlib.import_module(sys.argv[1])\nprint('streamlit' in sys.modules)"
+
+# One fresh interpreter loads the third-party libraries that never import streamlit, then forks a child per module:
+# each child starts with no module of the project loaded, and none pays the libraries' import again. An import of
+# streamlit is refused and noted rather than carried out, so a module that asks for it costs no more than one that
+# does not.
+SCRIPT = """
+import importlib, os, sys
+import altair, numpy, pandas, scipy.stats, simpy
+assert 'streamlit' not in sys.modules
+
+class Refuse:
+    asked = False
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] == 'streamlit':
+            Refuse.asked = True
+            raise ImportError('streamlit refused')
+        return None
+
+sys.meta_path.insert(0, Refuse())
+for name in sys.argv[1:]:
+    read, write = os.pipe()
+    if os.fork() == 0:
+        os.close(read)
+        answer = 'False'
+        try:
+            importlib.import_module(name)
+        except BaseException as error:
+            answer = f'{type(error).__name__}: {error}'.replace(chr(10), ' ')
+        if Refuse.asked:
+            answer = 'True'
+        os.write(write, answer.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        print(name, pipe.read() or 'no answer')
+    os.wait()
+"""
 
 
-def _imports_streamlit(modules: list[str]) -> dict[str, str]:
-    """For each module, "True" or "False" (whether importing it alone brought streamlit in) or its import error;
-    one interpreter per core at a time."""
-    def check(name: str) -> str:
-        done = subprocess.run([sys.executable, "-c", SCRIPT, name], capture_output=True, text=True, cwd=ROOT)
-        return done.stdout.strip() if done.returncode == 0 else (done.stderr.strip().splitlines() or ["failed"])[-1]
-
-    with ThreadPoolExecutor(os.cpu_count() or 1) as pool:
-        return dict(zip(modules, pool.map(check, modules), strict=True))
+@pytest.fixture(scope="module")
+def asks_for_streamlit() -> dict[str, str]:
+    """For each module, "True" or "False" (whether importing it alone asks for streamlit) or its import error."""
+    done = subprocess.run([sys.executable, "-c", SCRIPT, "sim", *SIM, *UI], capture_output=True, text=True,
+                          cwd=ROOT, check=True, timeout=300)
+    return dict(line.split(" ", 1) for line in done.stdout.splitlines())
 
 
-def test_every_module_is_checked():
+def test_every_module_is_checked(asks_for_streamlit):
     assert {"sim.paths", "sim.links", "sim.model", "sim.cli", "sim.calibration.fit"} <= set(SIM)
     assert {"ui.overrides", "ui.sidebar"} <= set(UI)
+    assert set(asks_for_streamlit) == {"sim", *SIM, *UI}
 
 
-def test_no_module_of_the_model_imports_streamlit():
-    found = _imports_streamlit(["sim", *SIM])
-    assert {name: out for name, out in found.items() if out != "False"} == {}
+def test_no_module_of_the_model_imports_streamlit(asks_for_streamlit):
+    assert {name: asks_for_streamlit[name] for name in ["sim", *SIM]} == dict.fromkeys(["sim", *SIM], "False")
 
 
-def test_the_ui_modules_that_import_streamlit_are_the_ones_its_docstring_names():
+def test_the_ui_modules_that_import_streamlit_are_the_ones_its_docstring_names(asks_for_streamlit):
     drawing, plain = (re.findall(r"`(\w+)`", part) for part in re.split(r"The\s+rest", ui.__doc__ or ""))
-    found = {name.removeprefix("ui."): out for name, out in _imports_streamlit(UI).items()}
+    found = {name.removeprefix("ui."): asks_for_streamlit[name] for name in UI}
     assert set(drawing) | set(plain) == set(found)
     assert {name: found[name] for name in plain} == dict.fromkeys(plain, "False")
     assert {name: found[name] for name in drawing} == dict.fromkeys(drawing, "True")

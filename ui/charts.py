@@ -55,9 +55,10 @@ def design_field(frame: pd.DataFrame) -> str:
     return "design_label" if "design_label" in frame else "design"
 
 
-# A legend in one row where it fits, one entry a line on a phone (a chart narrower than 560 px): a row of five
-# design names is wider than a phone's screen.
-PHONE_COLUMNS = alt.ExprRef("containerSize()[0] < 560 ? 1 : 0")
+def phone_columns(columns: int) -> alt.ExprRef:
+    """A legend's columns: `columns` where the chart has room, one entry a line on a phone (a chart narrower than
+    560 px), where a row of long design names would run off the screen."""
+    return alt.ExprRef(f"containerSize()[0] < 560 ? 1 : {columns}")
 
 
 def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
@@ -68,14 +69,17 @@ def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
     domain = list(named[field])
     colors = list(named["design_color"]) if "design_color" in named else [
         design_palette(list(named["design"]))[d] for d in named["design"]]
+    # Below the chart in rows of three, so a half-width chart shows every name; full-strength symbols whatever
+    # the layer's opacity (a band's pale fill would make the key unreadable).
+    key = alt.Legend(orient="bottom", columns=phone_columns(min(3, len(domain))), labelLimit=200, symbolOpacity=1,
+                     symbolStrokeWidth=LINE_WIDTH, symbolType="circle")
     return alt.Color(f"{field}:N", title="Design", sort=domain, scale=alt.Scale(domain=domain, range=colors),
-                     legend=alt.Legend(orient="bottom", labelLimit=320, columns=PHONE_COLUMNS) if legend else None)
-
+                     legend=key if legend else None)
 
 
 def count_axis(title: str) -> alt.Axis:
     """An axis of whole things (clients, engineers, requests): no 18.5 clients."""
-    return alt.Axis(title=title, format="d", tickMinStep=1)
+    return alt.Axis(title=title, format="d", tickMinStep=1, tickCount=10)  # ten at most: 0 to 60 is not 31 ticks
 
 
 def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line: bool = False,
@@ -113,7 +117,8 @@ def weekly_chart(frame: pd.DataFrame, title: str, value_title: str, counts: bool
     week = alt.X("week:Q", title="Week", axis=count_axis("Week"))
     base = alt.Chart(frame, title=title).encode(x=week, color=design_color(frame))
     value_axis = count_axis(value_title) if counts else alt.Axis(title=value_title)
-    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=value_axis), y2="hi:Q")
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=value_axis), y2="hi:Q",
+                                                       color=design_color(frame, legend=False))
     line = base.mark_line(strokeWidth=LINE_WIDTH, point=alt.OverlayMarkDef(size=POINT_SIZE)).encode(
         y=alt.Y("mean:Q", title=value_title, axis=value_axis),
         tooltip=[alt.Tooltip(f"{field}:N", title="Design"), "week:Q",
@@ -154,7 +159,8 @@ def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: 
     base = alt.Chart(frame, title=shown).encode(x=alt.X("lever:Q", title=lever_title, axis=lever_axis),
                                                 color=design_color(frame))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
-    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q")
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q",
+                                                       color=design_color(frame, legend=False))
     tooltip = [alt.Tooltip(f"{field}:N", title="Design"), alt.Tooltip("lever:Q", title=lever_title),
                alt.Tooltip("mean:Q", title=value_title, format=",.3~f")]
     line = base.mark_line(strokeWidth=LINE_WIDTH).encode(y=alt.Y("mean:Q", title=value_title, axis=axis))
@@ -183,7 +189,7 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
         # Option names in full where there is room, cut short on a phone rather than pushing the plot off screen.
         y=alt.Y("option:N", title=None, sort=order,
                 axis=alt.Axis(labelLimit=alt.ExprRef("clamp(containerSize()[0] * 0.45, 120, 420)"))),
-        color=alt.Color("verdict:N", title=None, scale=alt.Scale(domain=list(VERDICT_COLORS),
+        color=alt.Color("verdict:N", title="Against the best", scale=alt.Scale(domain=list(VERDICT_COLORS),
                                                                  range=list(VERDICT_COLORS.values())),
                         # one column: a row of three is wider than a phone
                         legend=alt.Legend(orient="bottom", columns=1)),

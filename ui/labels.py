@@ -16,8 +16,9 @@ from sim.wording import plain as plain
 # How a figure that depends on the run length reads instead of a number (sim.stats.DEPENDS_ON_RUN_LENGTH).
 NOT_STEADY = "not steady"
 
-# d3 formats for chart axes, by unit: $1.2M rather than 1,200,000, 80% rather than 0.8.
-AXIS_FORMAT = {"money": "$~s", "share": ".0%", "days": ",.0f", "count": ",.3~f", "rate": ",.2~f"}
+# d3 formats for chart axes, by unit: $1.2M rather than 1,200,000, 80% rather than 0.8. Days keep one decimal where
+# the ticks need it (",.0f" printed ticks 0.5 apart as "-2 -2 -1 -1 0").
+AXIS_FORMAT = {"money": "$~s", "share": ".0%", "days": ",.1~f", "count": ",.3~f", "rate": ",.2~f"}
 
 TIME_USE: dict[str, str] = {
     "billable_work": "Billable work",
@@ -32,4 +33,4 @@ TIME_USE: dict[str, str] = {
 
 # How an option of the advisor stands against the best on the replications every option ran (sim.advisor: best
 # mean, paired 95 % interval covering zero, or not), in the words of the ranking table, its chart and its banner.
-BEST, TIED, WORSE = "Best", "Tied with the best", "Worse"
+BEST, TIED, WORSE = "Best", "Tied", "Worse"  # short: the table must fit a laptop screen

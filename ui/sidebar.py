@@ -1,5 +1,8 @@
 """The scenario sidebar every page shares: a preset, then the levers an owner moves, in a form with a Run button.
 
+Each problem of the inputs is shown under the input it is about, found by the problem's path; a problem of a value
+the form computes (the last work type's share, the team as the sum over skills) names the inputs the user sets.
+
 The form matters: a run of a big scenario takes seconds, and without it every slider step would start one. Values
 go into the state (preset + overrides) only when Run is pressed; see ui/state.py.
 """
@@ -10,12 +13,14 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import streamlit as st
 
 from sim.paths import field_meta, flatten, merge, unflatten
 from sim.scenario import (
+    MAX_REQUESTS_PER_RUN,
     MAX_TEXT_CHARS,
     NO_VALUE,
     SHARES_PATH,
@@ -70,6 +75,11 @@ def _label(path: str, label: str) -> str:
 # input claims is shown at the top of the form. The labels they were shown under feed the page's banner.
 PENDING_KEY = "sidebar.pending_problems"
 BLAMED_KEY = "sidebar.blamed_labels"
+
+
+def _names_skill(problem: Problem, skill: str) -> bool:
+    """A work type's problem with the skill it needs (`skill`), which an engineer input of that skill can fix."""
+    return problem.path.endswith(".skill") and problem.value == skill
 
 
 def _take(match: Callable[[Problem], bool]) -> list[Problem]:
@@ -296,7 +306,7 @@ def _design_changes(preset: Scenario, overrides: dict[str, Any], values: dict[st
     added: dict[str, Any] = {}
     if label:
         source = st.session_state.get(NEW_DESIGN_FROM_KEY)
-        code = design_code(label, current)
+        code = design_code(label, [*current, *STANDARD_DESIGNS])  # a removed standard design keeps its code
         for field in DESIGN_HIRES:
             path = f"designs.{source}.{field}"
             added[f"designs.{code}.{field}"] = values.get(path, 0)
@@ -407,7 +417,7 @@ def _team(shown: Shown) -> None:
             label = f"Engineers in {skill}"
             slider(path, label, values[path], 1, ui_max=UI_MAX["engineers"], ui_min=0,
                    extra_help="The team is the sum over skills.")
-            for problem in _take(lambda p, s=skill: p.path.endswith(".skill") and p.value == s):
+            for problem in _take(partial(_names_skill, skill=skill)):
                 _blame(label)  # a work type needs the skill this input took every engineer from
                 name = problem.path.split(".")[-2]
                 st.error(f"**{plain(label)}**: {plain(name)} requests need this skill, so at least one engineer "
@@ -415,7 +425,11 @@ def _team(shown: Shown) -> None:
         total = sum(values[f"firm.skills.{s}"] for s in shown.skills)
         label = _label('firm.engineers', 'Engineers in total (the sum over skills)')
         st.caption(f"{label}: {total}")
-        _under("firm.engineers", label)
+        for problem in _take(lambda p: p.path == "firm.engineers"):  # the total is the sum: name what the user sets
+            labels = [f"Engineers in {skill}" for skill in shown.skills]
+            _blame(*labels)
+            listed = " and ".join(f"**{plain(label)}**" for label in labels)
+            st.error(f"{listed}: the team of engineers in total {_what(problem)}.")
     else:
         slider("firm.engineers", "Engineers", values["firm.engineers"], 1, ui_max=UI_MAX["engineers"])
 
@@ -439,7 +453,8 @@ def _designs(shown: Shown) -> None:
         p = f"designs.{name}."
         now = OrgDesign(**{f: values[p + f] for f in (*DESIGN_HIRES, "label")})
         label, hires = design_label(name, now), describe_design(now)
-        with st.expander(label if label.lower() == hires.lower() else f"{label}: {hires}"):
+        # a label comes from a link or a file: shown as text, never as a link or an image of its own
+        with st.expander(plain(label if label.lower() == hires.lower() else f"{label}: {hires}")):
             st.text_input(_label(p + "label", "Name shown"), key=_seed(p + "label", values[p + "label"]),
                           max_chars=MAX_LABEL_CHARS, placeholder=design_label(name, dataclasses.replace(now, label="")),
                           help="What the pages and the report call this design; empty gives the standard words.")
@@ -460,7 +475,8 @@ def _designs(shown: Shown) -> None:
                       "in its box afterwards.")
         st.selectbox("Starting from", shown.designs, key=NEW_DESIGN_FROM_KEY,
                      format_func=lambda n: design_label(n, OrgDesign(**{
-                         f: values[f"designs.{n}.{f}"] for f in (*DESIGN_HIRES, "label")})))
+                         f: values[f"designs.{n}.{f}"] for f in (*DESIGN_HIRES, "label")})),
+                     help="The new design starts with this design's hires.")
 
 
 def _salaries(values: dict[str, Any]) -> None:
@@ -492,7 +508,17 @@ def _demand(shown: Shown) -> None:
         label = _label(f"demand.work_types.{names[-1]}.share", f"Share of {names[-1]} requests (the rest)")
         _shares_problem(names)
         st.caption(f"{label}: {rest:.2f} when last run")
-    _under("demand", "Clients and requests per client")
+    _too_many_requests()
+
+
+def _too_many_requests() -> None:
+    """A run of more requests than a run allows comes from three inputs at once: named together, in their words."""
+    if not _take(lambda p: p.path == "demand"):
+        return
+    labels = ["Clients", "Requests per client per week", "Weeks measured"]
+    _blame(*labels)
+    st.error(f"**{labels[0]}**, **{labels[1]}** and **{labels[2]}** (under Experiment) ask for more than "
+             f"{MAX_REQUESTS_PER_RUN:,} requests in one run, the most a run allows: lower one of them and press Run.")
 
 
 def _shares_problem(names: list[str]) -> None:
@@ -506,7 +532,7 @@ def _shares_problem(names: list[str]) -> None:
     _blame(*labels)
     listed = " and ".join(f"**{plain(label)}**" for label in labels)
     together = "together " if len(labels) > 1 else ""
-    st.error(f"{listed} {together}add up to {entered:.0%}; they can be at most 100 %, since {plain(names[-1])} "
+    st.error(f"{listed} {together}add up to {entered * 100:.0f} %; they can be at most 100 %, since {plain(names[-1])} "
              "requests take the rest. Lower one of them and press Run.")
 
 

@@ -8,6 +8,8 @@ switches between the two by the window's width and keeps charts, Markdown tables
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -29,8 +31,9 @@ CSS = f"""
 }}
 [data-testid="stMarkdownContainer"] table {{ table-layout: auto; max-width: 100%; }}
 [data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{ overflow-wrap: anywhere; }}
+/* break-spaces, not pre-wrap: a run of spaces at a wrap would hang past the edge */
 [data-testid="stMarkdownContainer"] code, [data-testid="stCode"] code, pre code span {{
-  white-space: pre-wrap !important; overflow-wrap: anywhere; word-break: break-all;
+  white-space: break-spaces !important; overflow-wrap: anywhere; word-break: break-all;
 }}
 [data-testid="stDownloadButton"] p {{ white-space: normal; }}
 [data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap !important; }}
@@ -43,11 +46,15 @@ def inject() -> None:
     st.html(CSS)
 
 
-def responsive_table(frame: pd.DataFrame, key: str) -> None:
+def responsive_table(frame: pd.DataFrame, key: str, column_config: dict[str, Any] | None = None) -> None:
     """`frame` whole on any screen: a wrapping table on wide screens, one card per row on narrow ones. `key` names
-    the table on its page (two tables on one page need two keys)."""
+    the table on its page (two tables on one page need two keys). With `column_config` the wide view is an
+    interactive grid with those columns (widths, help), for a table whose columns are made to fit a laptop."""
     with st.container(key=f"{WIDE}{key}"):
-        st.table(frame, height=SCROLL_ROWS * ROW_PX if len(frame) > SCROLL_ROWS else "content")
+        if column_config is None:
+            st.table(frame, height=SCROLL_ROWS * ROW_PX if len(frame) > SCROLL_ROWS else "content")
+        else:
+            st.dataframe(frame, width="stretch", column_config=column_config)
     with st.container(key=f"{NARROW}{key}"):
         for label, row in frame.iterrows():
             title = f"{frame.index.name}: {label}" if frame.index.name and not isinstance(label, str) else label

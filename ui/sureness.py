@@ -43,10 +43,20 @@ def settings_words(scenario: Scenario) -> str:
             "so it takes several seconds.")
 
 
+def _key(parts: tuple) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def was_asked(parts: tuple) -> bool:
+    """Whether the user pressed the button for these inputs this session, without offering it: the page has then
+    shown the analysis, so it is in the cache (the report takes it from there)."""
+    return _key(parts) in st.session_state.get(REQUESTED_KEY, set())
+
+
 def asked(parts: tuple, button: str) -> bool:
     """True once the user pressed the button for these inputs (this session); the result then comes from the
     cache, so going back to an earlier scenario shows its analysis at once."""
-    key = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    key = _key(parts)
     requested = st.session_state.setdefault(REQUESTED_KEY, set())
     if key in requested:
         return True

@@ -226,6 +226,26 @@ def objective_label(objective: Objective) -> tuple[str, str]:
 
 # The advisor's status codes in the app's words: one set for the table, the chart and the banner.
 VERDICTS = {advisor.BEST: BEST, advisor.TIED: TIED, advisor.WORSE: WORSE}
+# Wide enough for a move of two roles and a process change; a longer name is cut in the cell rather than pushing
+# the verdict off a 1400 px screen (the chart and the sentence carry the whole name).
+OPTION_WIDTH = 420
+
+
+def advice_columns(advice: Advice) -> dict[str, tuple[str, int | None]]:
+    """The ranking table's columns that need more than their header: header -> (help text, width in px or None).
+    The objective's header is its short name, its full label in the help, so the table fits a laptop screen."""
+    label, _ = objective_label(advice.objective)
+    return {
+        "Option": ("The hires and process changes added to today's organisation.", OPTION_WIDTH),
+        _objective_short(advice.objective): (f"{label}: mean ± half-width of its 95 % interval.", None),
+        "Against today": ("The paired difference from today's organisation, ± its 95 % half-width.", None),
+        "Against the best": (f"{BEST}: the best mean. {TIED}: the 95 % interval of the paired difference from the "
+                             f"best includes zero. {WORSE}: it does not.", None),
+    }
+
+
+def _objective_short(objective: Objective) -> str:
+    return KPIS[OBJECTIVES[objective.single][0]].short if objective.single else "Weighted score"
 
 
 def advice_options(advice: Advice) -> pd.DataFrame:
@@ -244,7 +264,7 @@ def advice_table(advice: Advice) -> pd.DataFrame:
     """One row per option, best first: yearly cost, the objective and the difference from today with their
     95 % intervals, and the verdict with the paired difference from the best it rests on. Every option ran the
     same replications (the caption says how many), so no column for them: the table must fit a laptop screen."""
-    label, unit = objective_label(advice.objective)
+    label, unit = _objective_short(advice.objective), objective_label(advice.objective)[1]
     options = advice_options(advice)
     # An objective with delays in it: an option that is not keeping up has figures that depend on the run length.
     delays = any(OBJECTIVES[name][0] in DEPENDS_ON_RUN_LENGTH for name, _ in advice.objective.weights)

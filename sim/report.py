@@ -1,0 +1,600 @@
+"""A report to send: one self-contained HTML file with the answer, the scenario, the figures with their intervals,
+the charts, the advice and how sure it is, the assumptions that matter most and the link that reproduces it.
+
+The file must open offline and on any partner's laptop, and print to clean A4 pages, so charts are inline SVG
+(altair specs drawn by vl-convert, which bundles Vega: no script, no request), the style sheet is inline and has a
+print section, and a Content-Security-Policy forbids the browser any request at all. A shared scenario is
+untrusted: every string that comes from it (name, description, labels) is escaped with `html.escape`, and the
+headline's Markdown is turned into HTML only after escaping.
+
+`python -m sim report` (sim/cli.py) and the app's "Download report" buttons (ui/report.py) both call `render`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from string import Template
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
+
+import sim
+from sim.cli import DEFAULT_BASE_URL
+from sim.scenario import Scenario, ScenarioError, dumps, uncertain_ranges
+
+if TYPE_CHECKING:
+    import altair as alt
+
+    from sim.advisor import Advice, Objective
+    from sim.answer import Answer
+    from sim.experiment import Results
+    from sim.robust import Robustness
+
+TEMPLATE = Path(__file__).with_name("report_template.html")
+CHART_WIDTH = 560  # px: fits an A4 page's 180 mm between 15 mm margins
+FIGURE_METRICS = ("profit", "lead_time_days", "on_time_rate", "throughput_per_week")
+DIFFERENCE_METRICS = ("profit", "lead_time_days")
+ADVICE_ROWS = 10  # the best options in the table; the chart draws as many as the app's
+ADVICE_CHART_ROWS = 25
+TORNADO_ROWS = 8  # "the assumptions that matter most"
+# Keys the scenario table shows in its own rows (firm, demand, designs, run) or that another section covers.
+_OWN_ROWS = ("name", "description", "seed", "weeks", "warmup_weeks", "replications", "firm.engineers", "firm.skills",
+             "demand.clients", "demand.requests_per_client_per_week", "demand.growth_per_year", "uncertainty")
+_OWN_TABLES = ("designs.", "demand.work_types.")
+
+
+class Markup(str):
+    """HTML this module built itself: a table cell that must not be escaped again."""
+
+
+def esc(value: object) -> str:
+    """Text from anywhere (above all from a scenario) as HTML that shows those characters and nothing else."""
+    return value if isinstance(value, Markup) else html.escape(str(value), quote=True)
+
+
+_INLINE = re.compile(r"\\(.)|\*\*(.+?)\*\*|\*(.+?)\*|`([^`]+)`", re.S)
+
+
+def inline_markdown(text: str) -> Markup:
+    """The little Markdown the app's sentences use (**bold**, *italic*, `code`, backslash escapes) as HTML; every
+    other character is escaped, so a label like `<img src=x>` stays text."""
+    out: list[str] = []
+    last = 0
+    for m in _INLINE.finditer(text):
+        out.append(html.escape(text[last:m.start()], quote=True))
+        escaped, bold, italic, code = m.groups()
+        if escaped is not None:
+            out.append(html.escape(escaped, quote=True))
+        elif bold is not None:
+            out.append(f"<strong>{inline_markdown(bold)}</strong>")
+        elif italic is not None:
+            out.append(f"<em>{inline_markdown(italic)}</em>")
+        else:
+            out.append(f"<code>{html.escape(code, quote=True)}</code>")
+        last = m.end()
+    out.append(html.escape(text[last:], quote=True))
+    return Markup("".join(out))
+
+
+KEEP_ROWS = 25  # a table up to this long stays on one printed page; a longer one breaks between rows
+
+
+def table(header: Sequence[object], rows: Iterable[Sequence[object]], numeric: Sequence[int] = (),
+          css: str = "labelled") -> Markup:
+    """An HTML table; every cell escaped unless it is Markup. `numeric` columns are right-aligned; `css` names
+    the table's style (labelled: a first column of row names). Printed, a short table is kept on one page; a long
+    one breaks between rows and repeats its header."""
+    def cell(tag: str, i: int, value: object) -> str:
+        klass = ' class="num"' if i in numeric else ""
+        return f"<{tag}{klass}>{esc(value)}</{tag}>"
+
+    rows = list(rows)
+    head = "".join(cell("th", i, h) for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
+    klass = f' class="{"keep" if len(rows) <= KEEP_ROWS else "long"} {css}"'
+    return Markup(f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Charts: altair specs drawn to SVG here, so the file needs no script to show them.
+
+_SVG_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def svg(chart: alt.TopLevelMixin, key: str) -> Markup:
+    """The chart as inline SVG. Ids inside it (clip paths, gradients) get the chart's `key` as a prefix: several
+    SVGs share one document, and a repeated id would clip one chart by another's path."""
+    import vl_convert
+
+    drawn = vl_convert.vegalite_to_svg(chart.to_dict())
+    for name in set(_SVG_ID.findall(drawn)):
+        new = f"{key}-{name}"
+        drawn = drawn.replace(f'id="{name}"', f'id="{new}"').replace(f"url(#{name})", f"url(#{new})")
+        drawn = drawn.replace(f'href="#{name}"', f'href="#{new}"')
+    return Markup(drawn)
+
+
+def figure(chart: alt.TopLevelMixin, key: str, caption: str = "") -> Markup:
+    sized = chart.properties(width=CHART_WIDTH)
+    note = f"<figcaption>{inline_markdown(caption)}</figcaption>" if caption else ""
+    return Markup(f'<figure class="chart" id="chart-{esc(key)}">{svg(sized, key)}{note}</figure>')
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the report holds
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Everything one report shows; `results` (a comparison) or `advice` (Next hire, with `grown_advice` when the
+    page also ranked for grown demand) or both. `robust` tests the
+    comparison's designs, `advice_robust` the advice's best two options, over the uncertain inputs."""
+
+    scenario: Scenario
+    objective: Objective
+    link: str
+    results: Results | None = None
+    baseline: str | None = None
+    advice: Advice | None = None
+    grown_advice: Advice | None = None  # the same ranking at grown demand (Next hire's second ranking)
+    robust: Robustness | None = None
+    advice_robust: Robustness | None = None
+    command: str = ""
+    generated: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def default_baseline(designs: Sequence[str]) -> str:
+    """Today's organisation, as Compare's baseline: `none` when compared, else the first design."""
+    return "none" if "none" in designs else designs[0]
+
+
+def compare_settings(designs: Sequence[str], baseline: str, objective: Objective) -> dict[str, str]:
+    """Compare's page settings in a link: its designs, baseline and the objective of its headline."""
+    settings = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
+    if objective.single:
+        settings["robust_objective"] = objective.single  # the page's one objective (headline and How sure)
+    return settings
+
+
+def share_link(scenario: Scenario, page: Mapping[str, str], base_url: str = DEFAULT_BASE_URL,
+               preset: str | None = None, presets: Mapping[str, Scenario] | None = None) -> str:
+    """The app's link to this scenario and page settings (`sim.links`), written against a preset (the default
+    one unless named) as the app writes it."""
+    from sim.links import scenario_to_params
+    from sim.presets import DEFAULT_PRESET, read_presets
+
+    check_base_url(base_url)
+    available = dict(presets) if presets is not None else read_presets()[0]
+    name = preset if preset in available else DEFAULT_PRESET
+    if name not in available:  # no valid default preset to write against: the scenario's own values go in full
+        available = {name: Scenario()}
+    params = scenario_to_params(scenario, name, available, page)
+    return f"{base_url.rstrip('/')}/?{urlencode(params)}"
+
+
+def check_base_url(base_url: str) -> None:
+    """The app's address must be a plain web address: the report puts it in a link a partner will click."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in base_url) \
+            or parts.query or parts.fragment:
+        raise ScenarioError([f"base URL = {base_url[:80]!r}: must be the app's address, e.g. {DEFAULT_BASE_URL}"])
+
+
+def version() -> str:
+    """Orgsim's version and a fingerprint of the model's code, known without git: two reports with the same
+    fingerprint were computed by the same code."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(sim.__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return f"{sim.__version__} (code {digest.hexdigest()[:10]})"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Words
+
+
+def _label(scenario: Scenario) -> Callable[[str], str]:
+    """A design's words (sim.wording), distinct within the scenario so that no two columns or legend entries
+    read the same; a name the scenario lacks (an advisor's option) reads as itself."""
+    from sim.wording import design_labels
+
+    labels = design_labels(scenario.designs)
+    return lambda name: labels.get(name, name)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:g}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_value(v)}" for k, v in value.items()) or "(none)"
+    if value is None:
+        return "(unset)"
+    return str(value)
+
+
+def meaning(path: str) -> str:
+    """An input's help text from the schema (sim.paths), its plain-words name; empty for a path it lacks."""
+    from sim.paths import field_at
+
+    found = field_at(path)
+    return str(found.meta.get("help", "")).rstrip(".") if found is not None else ""
+
+
+def _parameter(path: str) -> Markup:
+    """An input in plain words with its dotted path beneath, to find it in a file or the app."""
+    words = meaning(path)
+    return Markup(f"{esc(words)}<br><code>{esc(path)}</code>" if words else f"<code>{esc(path)}</code>")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Sections
+
+
+def _header(report: Report) -> str:
+    s = report.scenario
+    description = f'<p class="muted">{esc(" ".join(s.description.split()))}</p>' if s.description.strip() else ""
+    when = report.generated.strftime("%Y-%m-%d %H:%M UTC")
+    return (f'<header><h1 id="title">{esc(s.name)}</h1>{description}'
+            f'<p class="note">Orgsim report, {esc(when)}. Every figure is a mean over simulated replications with '
+            "its 95 % interval (±): how sure the number is over simulation noise on these assumptions.</p></header>")
+
+
+def _answer_section(report: Report, answer: Answer | None) -> str:
+    parts = ['<section id="answer"><h2>The answer</h2>']
+    if answer is not None and report.results is not None:
+        label = _label(report.scenario)
+        klass = "headline" if answer.sure else "headline unsure"
+        parts.append(f'<p class="{klass}" id="headline">{inline_markdown(answer.sentence)}</p>')
+        marks = [f"{esc(label(d))}: {_mark_html(answer.marks.get(d, ''))}" for d in report.results.designs
+                 if answer.marks.get(d)]
+        if marks:
+            parts.append(f'<p class="note">Marks on {esc(_objective_words(report.objective))}: {"; ".join(marks)}. '
+                         "★ is best beyond simulation noise (paired 95 % interval over the same replications); "
+                         "“tied” cannot be told from the best.</p>")
+    if report.advice is not None:
+        parts.append(_advice_headline(report.advice, report.results is None))
+    if report.grown_advice is not None:
+        parts.append(_advice_headline(report.grown_advice, False))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _mark_html(mark: str) -> str:
+    if mark == "★":
+        return '<span class="mark-best">★ best</span>'
+    return f'<span class="mark-tied">{esc(mark)}</span>' if mark else ""
+
+
+def _objective_words(objective: Objective) -> str:
+    from ui.tables import objective_label
+
+    return objective_label(objective)[0].lower()
+
+
+def _advice_headline(advice: Advice, main: bool) -> str:
+    what = "Next hire" if not advice.growth else f"Next hire at {_demand_words(advice)}"
+    sure = ("95 % sure over simulation noise, on these assumptions." if advice.confident
+            else "Not a sure answer: the options named are within simulation noise of each other, on these "
+            "assumptions.")
+    klass = "headline" if advice.confident else "headline unsure"
+    ident = ' id="headline"' if main else ""
+    said = advice.recommendation.strip().rstrip(".")
+    return (f'<p class="{klass}"{ident}><strong>{esc(what)}</strong>: {inline_markdown(said)}. '
+            f"{esc(sure)}</p>")
+
+
+def _scenario_section(report: Report) -> str:
+    s = report.scenario
+    label = _label(s)
+    skills = f" ({_value(s.firm.skills)})" if s.firm.skills else ""
+    rows: list[tuple[object, object]] = [
+        ("Engineers", f"{s.firm.engineers}{skills}, {s.firm.hours_per_week:g} hours a week"),
+        ("Clients", f"{s.demand.clients}, each sending {s.demand.requests_per_client_per_week:g} requests a week"),
+        ("Demand growth", f"{s.demand.growth_per_year * 100:+g} % a year"),
+    ]
+    for name, wt in s.demand.work_types.items():
+        rows.append((f"Requests: {name}", f"{wt.share * 100:.0f} % of requests, {wt.effort_hours:g} hours on average, "
+                     f"due in {wt.deadline_days:g} working days"))
+    from sim.wording import describe_design
+
+    if report.results is not None:
+        for name in report.results.designs:
+            rows.append((f"Design: {label(name)}", describe_design(s.designs[name])))
+    else:  # the advice adds hires to today's team, whatever designs the file names
+        rows.append(("Today", "the engineers, no coordinator; the options below add hires to them"))
+    rows.append(("Bill rate", f"${s.economics.bill_rate:,.0f} per billable hour"))
+    parts = ['<section id="scenario"><div class="keep"><h2>The scenario</h2>', table(["", "This scenario"], rows),
+             "</div>"]
+    changed = changed_inputs(s)
+    if changed:
+        parts.append("<h3>Inputs that differ from the default firm</h3>")
+        parts.append(table(["Input", "This scenario", "Default firm"],
+                           [(_parameter(p), _value(now), _value(before)) for p, (now, before)
+                            in changed.items()], numeric=(1, 2)))
+    else:
+        parts.append('<p class="note">Every other input is the default firm\'s (MODEL.md gives the sources).</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def changed_inputs(scenario: Scenario) -> dict[str, tuple[Any, Any]]:
+    """Inputs (dotted paths) whose values differ from the default preset's, as (this scenario's, the preset's;
+    None where one has no value), leaving out what the scenario table shows in its own rows."""
+    from sim.paths import diff, get
+    from sim.presets import DEFAULT_PRESET, read_presets
+
+    base = read_presets()[0].get(DEFAULT_PRESET, Scenario()).to_dict()
+    target = scenario.to_dict()
+    shown_elsewhere = (*_OWN_TABLES, *(f"{key}." for key in _OWN_ROWS))
+    return {path: (value, get(base, path)) for path, value in diff(base, target).items()
+            if path not in _OWN_ROWS and not path.startswith(shown_elsewhere)}
+
+
+def _figures_section(report: Report, results: Results) -> str:
+    from sim.wording import KPIS
+    from ui import tables
+    from ui.labels import AXIS_FORMAT
+
+    label = _label(report.scenario)
+    kpis = tables.kpi_intervals(results)  # the app's frames: designs in words, each in its own colour
+    shown = tables.kpi_table(kpis, tables.kpi_marks(results)).T  # a design per column: five fit an A4 page
+    columns = list(shown.columns)
+    rows = [(metric, *values) for metric, values in zip(shown.index, shown.to_numpy(), strict=True)]
+    parts = ['<section id="figures"><div class="keep"><h2>Key figures</h2>',
+             f'<p class="note">{esc(report.scenario.replications)} replications of {esc(report.scenario.weeks)} '
+             f"weeks per design (after {esc(report.scenario.warmup_weeks)} weeks of warm-up), all on the same "
+             "simulated clients and requests. Mean ± the half-width of its 95 % interval. On time: by the deadline "
+             "the client asked for; as promised: by the deadline in force (an account manager may have negotiated "
+             "a later one). Cost: salaries times the overhead factor. ★ marks a design ahead of every other beyond "
+             "simulation noise; “tied”, the best and those it cannot be told from (paired over the same "
+             "replications).</p>",
+             table(["", *columns], rows, numeric=range(1, len(columns) + 1)), "</div>"]
+    for trend in results.backlog_trends().values():
+        if not trend.keeping_up:
+            parts.append(f'<p class="note">{esc(tables.sentence(trend.warning()))}</p>')
+    parts.append("</section>")
+
+    charts_html = ['<section id="charts"><h2>Charts</h2>']
+    from ui import charts
+
+    for metric in FIGURE_METRICS:
+        kpi = KPIS[metric]
+        frame = kpis[kpis["metric"] == metric]
+        charts_html.append(figure(charts.interval_chart(frame, kpi.label, kpi.label,
+                                                        value_format=AXIS_FORMAT[kpi.unit]), f"kpi-{metric}"))
+    if len(results.designs) > 1 and report.baseline is not None:
+        diffs = tables.differences(results, report.baseline)
+        for metric in DIFFERENCE_METRICS:
+            kpi = KPIS[metric]
+            frame = diffs[diffs["metric"] == metric]
+            title = f"{kpi.label}: difference from {label(report.baseline)}"
+            charts_html.append(figure(charts.interval_chart(frame, title, kpi.label, zero_line=True,
+                                                            value_format=AXIS_FORMAT[kpi.unit]), f"diff-{metric}",
+                                      "Paired: each replication of a design minus the same replication of the "
+                                      "baseline."))
+    for measure, title in (("backlog", "Open requests at the end of the week"),
+                           ("throughput", "Requests delivered in the week")):
+        frame = tables.weekly_means(results, measure)
+        charts_html.append(figure(charts.weekly_chart(frame, title, title, counts=True), f"weekly-{measure}"))
+    charts_html.append(figure(charts.time_use_chart(tables.time_use_means(results)), "time-use"))
+    charts_html.append("</section>")
+    return "".join(parts) + "".join(charts_html)
+
+
+def _demand_words(advice: Advice) -> str:
+    return "this year's demand" if not advice.growth else f"demand {advice.growth * 100:g} % higher"
+
+
+def _ranking(advice: Advice, heading: str, key: str) -> str:
+    """One ranking of the advisor: the sentence, the best options in a table and every option in a chart."""
+    from ui import charts, tables
+    from ui.labels import AXIS_FORMAT
+
+    label, unit = tables.objective_label(advice.objective)
+    frame = tables.advice_table(advice)
+    shown = frame.head(ADVICE_ROWS)
+    rows = [(rank, *values) for rank, values in zip(shown.index, shown.to_numpy(), strict=True)]
+    parts = [f'<div class="keep">{heading}',
+             f'<p class="note">Every move a yearly budget of ${advice.budget:,.0f} for new salaries affords, ranked by '
+             f"{esc(label.lower())} at {esc(_demand_words(advice))} against today's organisation, on the same "
+             f"simulated clients and requests ({esc(int(advice.options['replications'].iloc[0]))} replications of "
+             "every option).</p>",
+             _advice_headline(advice, False),
+             table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), "</div>"]
+    if len(frame) > len(shown):
+        parts.append(f'<p class="note">The {len(shown)} best of {len(frame)} options.</p>')
+    options = tables.advice_options(advice).head(ADVICE_CHART_ROWS)
+    chart = charts.ranking_chart(options, f"{label}: difference from today's organisation", label,
+                                 value_format=AXIS_FORMAT.get(unit))
+    parts.append(figure(chart, key))
+    return "".join(parts)
+
+
+def _advice_section(report: Report, advice: Advice) -> str:
+    parts = ['<section id="advice">', _ranking(advice, "<h2>Next hire</h2>", "advice")]
+    if report.advice_robust is not None:
+        best = str(advice.options["name"].iloc[0])
+        parts.append(_robust_body(report, report.advice_robust, best, advice.confident, str, "advice-robust",
+                                  "<h3>How sure is the advice</h3>"))
+    if report.grown_advice is not None:
+        grown = report.grown_advice
+        parts.append(_ranking(grown, f"<h3>Next hire at {esc(_demand_words(grown))}</h3>", "advice-grown"))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool, name: Callable[[str], str],
+                 key: str, heading: str) -> str:
+    from sim.robust import sentence, sureness
+    from ui import charts, tables
+    from ui.labels import AXIS_FORMAT
+
+    def words(path: str) -> str:
+        text = meaning(path).split(";")[0].rstrip(".")
+        return f"*{text[:1].lower()}{text[1:]}* (`{path}`)" if text else f"`{path}`"
+
+    label, unit = tables.objective_label(result.objective)
+    verdict = (sureness(best, noise_sure, result.probability_best.get(best, 0.0), name) + " "
+               + sentence(result, words, name, share=False))
+    frame = tables.robust_table(result, unit)
+    rows = [(name(d), *values) for d, values in zip(frame.index, frame.to_numpy(), strict=True)]
+    tornado = tables.tornado_frame(result)
+    parts = [f'<div class="keep">{heading}<p class="headline">{inline_markdown(verdict)}</p>',
+             f'<p class="note">{len(result.tornado)} uncertain inputs each at the low and high end of its range, '
+             f"then {len(result.samples)} Latin-hypercube samples of all at once; every run "
+             f"{result.settings.replications} replications, on the same random numbers.</p>",
+             table(["Design", *frame.columns], rows, numeric=(1, 2)), "</div>"]
+    if not tornado.empty:
+        tornado["best"] = tornado["best"].map(name)
+        chart = charts.tornado_chart(tornado, f"{label}: lead of {name(result.best)} over the best other design",
+                                     label, value_format=AXIS_FORMAT.get(unit))
+        parts.append(figure(chart, key, "Each input at its low and high end, the others at their values; largest "
+                            "swings on top. Left of the dashed line another design wins."))
+    return "".join(parts)
+
+
+def _robust_section(report: Report, answer: Answer | None) -> str:
+    if report.robust is None or report.results is None:
+        return ""
+    best = answer.best if answer is not None else report.robust.best
+    sure = answer.sure if answer is not None else False
+    return ('<section id="robustness">'
+            + _robust_body(report, report.robust, best, sure, _label(report.scenario), "robust",
+                           "<h2>How sure is this</h2>") + "</section>")
+
+
+def _assumptions_section(report: Report) -> str:
+    s = report.scenario
+    result = report.robust if report.robust is not None else report.advice_robust
+    name = _label(s) if report.robust is not None else str
+    parts = ['<section id="assumptions"><div class="keep"><h2>The assumptions that matter most</h2>']
+    if result is not None and not result.tornado.empty:
+        from sim.wording import figure as shown_figure
+        from ui.tables import objective_label
+
+        unit = objective_label(result.objective)[1]
+        parts.append(f'<p class="note">The uncertain inputs that move the answer most (the analysis above), largest '
+                     f"swing first: how far the lead of {esc(name(result.best))} moves between the two ends of the "
+                     "input's range.</p>")
+        rows = [(_parameter(r.parameter), _value(r.value), f"{_value(r.low)} to {_value(r.high)}",
+                 name(r.best_at_low), name(r.best_at_high), shown_figure(r.swing, unit),
+                 "yes" if r.flips else "no")
+                for r in result.tornado.head(TORNADO_ROWS).itertuples(index=False)]
+        parts.append(table(["Input", "Value", "Plausible range", "Best at low end", "Best at high end", "Swing",
+                            "Flips the answer"], rows, numeric=(1, 2, 5)))
+        parts.append("</div>")
+    else:
+        ranges = uncertain_ranges(s)
+        from sim.scenario import value_at
+
+        if ranges:
+            parts.append('<p class="note">Not tested in this report (<code>--robust</code> on the command line, or '
+                         "<em>How sure is this?</em> in the app, moves them over their ranges). These inputs are "
+                         "judgement or soft figures, each with the range of values found plausible (MODEL.md, "
+                         "Default ranges):</p>")
+        listed: list[tuple[object, ...]] = []
+        for path, (low, high) in ranges.items():
+            try:
+                value = _value(value_at(s, path))
+            except KeyError:
+                value = "?"
+            listed.append((_parameter(path), value, f"{_value(low)} to {_value(high)}"))
+        parts.append("</div>")  # a long list breaks between its rows
+        parts.append(table(["Input", "Value", "Plausible range"], listed, numeric=(1, 2)) if listed
+                     else '<p class="note">This scenario names no uncertain input: only simulation noise is '
+                     "left, and the ± of every figure covers it.</p>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _reproduce_section(report: Report) -> str:
+    s = report.scenario
+    rows: list[tuple[object, object]] = [
+        ("Link", Markup(f'<a class="link" href="{esc(report.link)}">{esc(report.link)}</a>')),
+        ("Seed", s.seed),
+        ("Replications and weeks", f"{s.replications} replications of {s.weeks} weeks after {s.warmup_weeks} "
+                                   "weeks of warm-up"),
+        ("Version", version()),
+        ("Made", report.generated.strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    if report.command:
+        rows.append(("Command", Markup(f"<code>{esc(report.command)}</code>")))
+    return ('<section id="reproduce"><div class="keep"><h2>Reproduce this report</h2>'
+            '<p class="note">The link opens the same scenario in the app (at the address it was made for); the same '
+            "seed and version give the same numbers.</p>"
+            + table(["", ""], rows) + "</div>"
+            + f"<details><summary>The scenario file (TOML)</summary><pre>{esc(dumps(s))}</pre></details></section>")
+
+
+def render(report: Report) -> str:
+    """The report as one self-contained HTML document."""
+    answer = None
+    if report.results is not None:
+        from sim.answer import headline
+
+        baseline = report.baseline if report.baseline in report.results.designs else None
+        answer = headline(report.results, report.objective, baseline)
+    body = [_header(report), _answer_section(report, answer), _scenario_section(report)]
+    if report.results is not None:
+        body.append(_figures_section(report, report.results))
+    if report.advice is not None:
+        body.append(_advice_section(report, report.advice))
+    body += [_robust_section(report, answer), _assumptions_section(report), _reproduce_section(report),
+             f"<footer>Orgsim {esc(version())}: a simulation of how a services firm organises. Figures depend on "
+             "the scenario's assumptions; the sections above say which matter most.</footer>"]
+    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
+        title=esc(f"{report.scenario.name}: Orgsim report"), generator=esc(f"Orgsim {sim.__version__}"),
+        body="\n".join(body))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Building a report from a scenario (the command line)
+
+
+def build(
+    scenario: Scenario,
+    designs: Sequence[str] | None = None,
+    objective: Objective | str = "profit",
+    *,
+    baseline: str | None = None,
+    budget: float | None = None,
+    robust: bool = False,
+    base_url: str = DEFAULT_BASE_URL,
+    executor: Executor | None = None,
+    command: str = "",
+) -> Report:
+    """Run what the report shows: the comparison, the advice for `budget` when given, and the robustness analysis
+    when `robust`. Raises ScenarioError for bad inputs, before anything runs where it can."""
+    from sim.advisor import Objective, advise
+    from sim.experiment import check_designs, run_experiment, runs_in_process
+    from sim.robust import advice_robustness, robustness
+
+    objective = Objective.parse(objective) if isinstance(objective, str) else objective
+    check_base_url(base_url)
+    designs = check_designs(scenario, designs)
+    baseline = baseline or default_baseline(designs)
+    if baseline not in designs:
+        raise ScenarioError([f"baseline = {baseline[:40]!r}: choose one of the designs compared: {', '.join(designs)}"])
+    if robust and len(designs) < 2:
+        raise ScenarioError([f"designs = {','.join(designs)}: the robustness analysis needs at least two designs"])
+    link = share_link(scenario, compare_settings(designs, baseline, objective), base_url)
+    # the advice first: a budget it refuses then fails before the comparison has run
+    advice = advise(scenario, budget, objective, executor=executor) if budget is not None else None
+    pool = None if runs_in_process(scenario, designs) else executor
+    results = run_experiment(scenario, designs, executor=pool)
+    robust_result = robustness(scenario, designs, objective, executor=executor) if robust else None
+    advice_robust = None
+    if robust and advice is not None and len(advice.options) >= 2:
+        advice_robust = advice_robustness(scenario, advice, executor=executor)
+    return Report(scenario=scenario, objective=objective, link=link, results=results, baseline=baseline,
+                  advice=advice, robust=robust_result, advice_robust=advice_robust, command=command)
