@@ -42,15 +42,21 @@ class Lever:
     path: str  # the scenario input it sets; empty for demand growth, which scales the requests (sim.advisor.grown)
     whole: bool
     default_range: tuple[float, float] | None = None  # from, to; None: from today's value to twice it
+    unit: str = ""  # after a value in a sentence: "30 clients"
+
+    def at(self, value: float) -> str:
+        """A value of the lever in words, for the sentences under the sweep."""
+        return f"{value:g} {self.unit}".strip()
 
 
 # Growth means one thing with one unit in the app: demand growth in % a year, as on Next hire (sim.advisor.grown).
 DEMAND_GROWTH = "demand"
 LEVERS = {
-    "clients": Lever("Clients", "demand.clients", True),
-    "requests": Lever("Requests per client per week", "demand.requests_per_client_per_week", False),
-    "engineers": Lever("Engineers", "firm.engineers", True),
-    DEMAND_GROWTH: Lever("Demand growth (% a year)", "", True, (0.0, 60.0)),
+    "clients": Lever("Clients", "demand.clients", True, unit="clients"),
+    "requests": Lever("Requests per client per week", "demand.requests_per_client_per_week", False,
+                      unit="requests per client per week"),
+    "engineers": Lever("Engineers", "firm.engineers", True, unit="engineers"),
+    DEMAND_GROWTH: Lever("Demand growth (% a year)", "", True, (0.0, 60.0), "% demand growth a year"),
 }
 
 
@@ -162,8 +168,9 @@ def main() -> None:
         return
     st.markdown(f"**Where each design breaks**: the on-time rate against a floor of {ON_TIME_FLOOR:.0%} "
                 "(services firms deliver about 74-76 % of projects on time, SPI Research).\n\n"
-                + "\n".join(f"- {line}" for line in tables.where_designs_break(frame, ON_TIME_FLOOR)))
-    unsteady = tables.where_designs_stop_keeping_up(frame)
+                + "\n".join(f"- {line}" for line in tables.where_designs_break(frame, ON_TIME_FLOOR,
+                                                                                at=LEVERS[lever].at)))
+    unsteady = tables.where_designs_stop_keeping_up(frame, at=LEVERS[lever].at)
     if unsteady:
         st.warning("**Where a design is not keeping up** with its work:\n\n"
                    + "\n".join(f"- {line}" for line in unsteady))

@@ -131,9 +131,7 @@ def ranking(ranked: Advice) -> None:
         st.warning("Some options are not keeping up with their work, so their lead time and on-time figures depend "
                    f"on the run length (in a ranking by them, marked {NOT_STEADY}):\n\n"
                    + "\n".join(f"- {tables.sentence(w)}" for w in warnings))
-    columns = {name: st.column_config.TextColumn(help=words, width=width)
-               for name, (words, width) in tables.advice_columns(ranked).items()}
-    responsive_table(tables.advice_table(ranked), f"ranking-{ranked.growth:g}", column_config=columns)
+    responsive_table(tables.advice_table(ranked), f"ranking-{ranked.growth:g}")
     options = tables.advice_options(ranked)
     shown = options.head(CHART_OPTIONS)
     chart = charts.ranking_chart(shown, f"{label}: difference from today's organisation", label,

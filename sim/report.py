@@ -500,8 +500,8 @@ def _assumptions_section(report: Report) -> str:
         if ranges:
             parts.append('<p class="note">Not tested in this report (<code>--robust</code> on the command line, or '
                          "<em>How sure is this?</em> in the app, moves them over their ranges). These inputs are "
-                         "judgement or soft figures, each with the range of values found plausible (MODEL.md, "
-                         "Default ranges):</p>")
+                         "judgement or soft figures, each with the range of values found plausible "
+                         "(MODEL.md, Default ranges):</p>")
         listed: list[tuple[object, ...]] = []
         for path, (low, high) in ranges.items():
             try:

@@ -122,3 +122,12 @@ def test_ties_with_best_on_exact_arrays():
     assert ties_with_best({"a": [1.0, 2.0, 3.0], "b": [2.0, 3.0, 4.0]}) == ("b", ())
     assert ties_with_best({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0]}) == ("a", ("b",))  # identical: a tie
     assert ties_with_best({"a": [1.0, 5.0, 3.0], "b": [2.0, 3.0, np.nan]}) == ("a", ("b",))  # one pair left: no test
+
+
+def test_a_weighted_mix_reads_as_its_weights_and_counts_indifference_zones():
+    # profit +$20k (one zone of $20k) and lead time the same: the score is +1 zone times the weight of profit, 0.5
+    r = results({"none": BASE, "pm": BASE + 20e3})
+    answer = headline(r, Objective.mix(profit=1, lead_time=1), "none")
+    assert answer.sentence == ("For the weighted score (profit 50 %, mean lead time 50 %), **Project manager** is "
+                               "best: +0.5 on the weighted score against **No coordinator** (± 0.0); ahead of every "
+                               "other design beyond simulation noise.")

@@ -188,3 +188,4 @@ def test_where_designs_break_names_the_first_value_below_the_floor():
         "**pm** falls below it at 30", "**am** stays above it over the whole range",
         "**none** is below it already at 10",  # a frame without the words (tables.name_designs) shows codes
     ]
+    assert tables.where_designs_break(sweep, 0.75, at="{:g} clients".format)[0] == "**pm** falls below it at 30 clients"

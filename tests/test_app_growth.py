@@ -21,6 +21,10 @@ def test_demand_growth_sweeps_from_today_to_sixty_percent_more_requests(download
     sweep = downloads(at, "Sweep results")
     assert sorted(sweep["lever"].unique()) == [0, 60]
     assert sorted(sweep["design_label"].unique()) == ["Hybrid PM/AM", "No coordinator"]
+    (breaks,) = [m.value for m in at.markdown if m.value.startswith("**Where each design breaks**")]
+    lines = breaks.split("\n- ")[1:]
+    assert len(lines) == 2 and all("stays above it" in line or line.endswith(" % demand growth a year")
+                                   for line in lines)
     lead = sweep[sweep.metric == "lead_time_days"].pivot(index="design", columns="lever", values="mean")
     assert (lead[60] > lead[0]).all()  # 60 % more work for the same engineers: longer waits, every design
     chart = at.get("vega_lite_chart")[0]

@@ -54,7 +54,7 @@ def test_growth_says_from_where_a_design_stops_keeping_up():
                     "from": "5", "to": "200", "steps": "2"})
     assert_clean(at)
     (warning,) = [w.value for w in at.warning if "Where a design is not keeping up" in w.value]
-    assert "**Project manager** is not keeping up from 200 on" in warning
+    assert "**Project manager** is not keeping up from 200 clients on" in warning
 
 
 def test_next_hire_names_the_options_that_do_not_keep_up_and_their_delays_are_not_steady():
@@ -63,11 +63,11 @@ def test_next_hire_names_the_options_that_do_not_keep_up_and_their_delays_are_no
     assert_clean(at)
     (warning,) = [w.value for w in at.warning if "not keeping up" in w.value]
     assert "Option \"today's organisation\" is not keeping up" in warning
-    profit = at.dataframe[0].value["Profit/year"]
+    profit = at.table[0].value["Profit/year"]
     assert profit.str.contains(" ± ").all()  # money is still a figure
     at = open_link({**DROWNING, "clients": "60", "page": "next_hire", "budget": "60000", "objective": "lead_time"})
     assert_clean(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table["Lead time (days)"].str.startswith(f"{NOT_STEADY} (").all()
 
 

@@ -144,7 +144,8 @@ def test_an_impossible_input_keeps_the_last_valid_scenario_in_the_url():
     at.sidebar.slider(key="input:firm.skills.development").set_value(0)
     at.sidebar.slider(key="input:firm.skills.operations").set_value(0)
     press_run(at)
-    assert not at.exception and "cannot run" in " ".join(w.value for w in at.warning)
+    assert not at.exception
+    assert any("Engineers in development" in e.value and "from 1 to 500 (now 0)" in e.value for e in at.error)
     assert url(at)["clients"] == "30" and "engineers" not in url(at)
     assert not at.sidebar.code
     assert any("no link" in c.value for c in at.sidebar.caption)

@@ -79,7 +79,7 @@ def huge_ranking_link(**extra: str) -> dict[str, str]:
 @pytest.mark.parametrize("growth, requests, rankings", [("0", "0.8", 1), ("30", "0.5", 2)])
 def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(growth, requests, rankings):
     at = open_link(huge_ranking_link(growth_pct=growth, requests=requests))
-    assert not at.exception and not at.dataframe  # nothing ranked
+    assert not at.exception and not at.table  # nothing ranked
     assert not at.error
     (warning,) = [w for w in at.warning if "million requests" in w.value]
     scenario = params_to_scenario(huge_ranking_link(requests=requests), read_presets(SCENARIOS_FOLDER)[0]).scenario
@@ -93,7 +93,7 @@ def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(growth, requests, 
 
 def test_growth_beyond_a_runs_limit_is_named_before_anything_runs():
     at = open_link(huge_ranking_link(growth_pct="30"))
-    assert not at.exception and not at.dataframe
+    assert not at.exception and not at.table
     (error,) = at.error
     assert "requests per run" in error.value and "at most 1,000,000 are allowed" in error.value
 

@@ -55,10 +55,9 @@ def design_field(frame: pd.DataFrame) -> str:
     return "design_label" if "design_label" in frame else "design"
 
 
-def phone_columns(columns: int) -> alt.ExprRef:
-    """A legend's columns: `columns` where the chart has room, one entry a line on a phone (a chart narrower than
-    560 px), where a row of long design names would run off the screen."""
-    return alt.ExprRef(f"containerSize()[0] < 560 ? 1 : {columns}")
+# A legend in one row where it fits, one entry a line on a phone (a chart narrower than 560 px): a row of five
+# design names is wider than a phone's screen.
+PHONE_COLUMNS = alt.ExprRef("containerSize()[0] < 560 ? 1 : 0")
 
 
 def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
@@ -69,9 +68,9 @@ def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
     domain = list(named[field])
     colors = list(named["design_color"]) if "design_color" in named else [
         design_palette(list(named["design"]))[d] for d in named["design"]]
-    # Below the chart in rows of three, so a half-width chart shows every name; full-strength symbols whatever
-    # the layer's opacity (a band's pale fill would make the key unreadable).
-    key = alt.Legend(orient="bottom", columns=phone_columns(min(3, len(domain))), labelLimit=200, symbolOpacity=1,
+    # Below the chart, one name a line so a phone shows every name whole; full-strength symbols whatever the
+    # layer's opacity (a band's pale fill would make the key unreadable).
+    key = alt.Legend(orient="bottom", columns=PHONE_COLUMNS, labelLimit=320, symbolOpacity=1,
                      symbolStrokeWidth=LINE_WIDTH, symbolType="circle")
     return alt.Color(f"{field}:N", title="Design", sort=domain, scale=alt.Scale(domain=domain, range=colors),
                      legend=key if legend else None)

@@ -8,8 +8,6 @@ switches between the two by the window's width and keeps charts, Markdown tables
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -46,15 +44,11 @@ def inject() -> None:
     st.html(CSS)
 
 
-def responsive_table(frame: pd.DataFrame, key: str, column_config: dict[str, Any] | None = None) -> None:
+def responsive_table(frame: pd.DataFrame, key: str) -> None:
     """`frame` whole on any screen: a wrapping table on wide screens, one card per row on narrow ones. `key` names
-    the table on its page (two tables on one page need two keys). With `column_config` the wide view is an
-    interactive grid with those columns (widths, help), for a table whose columns are made to fit a laptop."""
+    the table on its page (two tables on one page need two keys)."""
     with st.container(key=f"{WIDE}{key}"):
-        if column_config is None:
-            st.table(frame, height=SCROLL_ROWS * ROW_PX if len(frame) > SCROLL_ROWS else "content")
-        else:
-            st.dataframe(frame, width="stretch", column_config=column_config)
+        st.table(frame, height=SCROLL_ROWS * ROW_PX if len(frame) > SCROLL_ROWS else "content")
     with st.container(key=f"{NARROW}{key}"):
         for label, row in frame.iterrows():
             title = f"{frame.index.name}: {label}" if frame.index.name and not isinstance(label, str) else label

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -185,32 +185,34 @@ def _sweep_words(group: pd.DataFrame, design: str) -> str:
     return f"**{plain(group['design_label'].iloc[0])}**" if "design_label" in group else f"**{plain(design)}**"
 
 
-def where_designs_break(sweep: pd.DataFrame, floor: float, metric: str = "on_time_rate") -> list[str]:
+def where_designs_break(sweep: pd.DataFrame, floor: float, metric: str = "on_time_rate",
+                        at: Callable[[float], str] = "{:g}".format) -> list[str]:
     """For each design of a sweep (lever, design, metric, mean), the first lever value where the mean of the
-    metric falls below the floor, in words."""
+    metric falls below the floor, in words; `at` writes a lever value ("30 clients")."""
     lines = []
     for design, group in sweep[sweep["metric"] == metric].sort_values("lever").groupby("design", sort=False):
         below = group[group["mean"] < floor]
         if below.empty:
             where = "stays above it over the whole range"
         elif below.index[0] == group.index[0]:
-            where = f"is below it already at {below['lever'].iloc[0]:g}"
+            where = f"is below it already at {at(below['lever'].iloc[0])}"
         else:
-            where = f"falls below it at {below['lever'].iloc[0]:g}"
+            where = f"falls below it at {at(below['lever'].iloc[0])}"
         lines.append(f"{_sweep_words(group, design)} {where}")
     return lines
 
 
-def where_designs_stop_keeping_up(sweep: pd.DataFrame, metric: str = "lead_time_days") -> list[str]:
+def where_designs_stop_keeping_up(sweep: pd.DataFrame, metric: str = "lead_time_days",
+                                  at: Callable[[float], str] = "{:g}".format) -> list[str]:
     """For each design of a sweep (lever, design, metric, steady) that is not keeping up somewhere, the first lever
     value where it is not, in words."""
     lines = []
     for design, group in sweep[sweep["metric"] == metric].sort_values("lever").groupby("design", sort=False):
         unsteady = group[~group["steady"]]
         if not unsteady.empty:
-            lines.append(f"{_sweep_words(group, design)} is not keeping up from {unsteady['lever'].iloc[0]:g} on: its "
-                         f"backlog grows through the run, so its lead time and on-time rate there are {NOT_STEADY} "
-                         "(pale points)")
+            start = at(unsteady["lever"].iloc[0])
+            lines.append(f"{_sweep_words(group, design)} is not keeping up from {start} on: its backlog grows "
+                         f"through the run, so its lead time and on-time rate there are {NOT_STEADY} (pale points)")
     return lines
 
 
@@ -226,24 +228,6 @@ def objective_label(objective: Objective) -> tuple[str, str]:
 
 # The advisor's status codes in the app's words: one set for the table, the chart and the banner.
 VERDICTS = {advisor.BEST: BEST, advisor.TIED: TIED, advisor.WORSE: WORSE}
-# Wide enough for a move of two roles and a process change; a longer name is cut in the cell rather than pushing
-# the verdict off a 1400 px screen (the chart and the sentence carry the whole name).
-OPTION_WIDTH = 420
-
-
-def advice_columns(advice: Advice) -> dict[str, tuple[str, int | None]]:
-    """The ranking table's columns that need more than their header: header -> (help text, width in px or None).
-    The objective's header is its short name, its full label in the help, so the table fits a laptop screen."""
-    label, _ = objective_label(advice.objective)
-    return {
-        "Option": ("The hires and process changes added to today's organisation.", OPTION_WIDTH),
-        _objective_short(advice.objective): (f"{label}: mean ± half-width of its 95 % interval.", None),
-        "Against today": ("The paired difference from today's organisation, ± its 95 % half-width.", None),
-        "Against the best": (f"{BEST}: the best mean. {TIED}: the 95 % interval of the paired difference from the "
-                             f"best includes zero. {WORSE}: it does not.", None),
-    }
-
-
 def _objective_short(objective: Objective) -> str:
     return KPIS[OBJECTIVES[objective.single][0]].short if objective.single else "Weighted score"
 
