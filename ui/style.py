@@ -29,8 +29,9 @@ CSS = f"""
 }}
 [data-testid="stMarkdownContainer"] table {{ table-layout: auto; max-width: 100%; }}
 [data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{ overflow-wrap: anywhere; }}
+/* break-spaces, not pre-wrap: a run of spaces at a wrap would hang past the edge */
 [data-testid="stMarkdownContainer"] code, [data-testid="stCode"] code, pre code span {{
-  white-space: pre-wrap !important; overflow-wrap: anywhere; word-break: break-all;
+  white-space: break-spaces !important; overflow-wrap: anywhere; word-break: break-all;
 }}
 [data-testid="stDownloadButton"] p {{ white-space: normal; }}
 [data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap !important; }}
