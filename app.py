@@ -25,8 +25,10 @@ def main() -> None:
 
     from ui.share import AppPage, share_box, show_notices, sync_link
     from ui.sidebar import render_sidebar
+    from ui.style import inject
 
     st.set_page_config(page_title="Orgsim", layout="wide")
+    inject()
     pages = [AppPage(Path(path).stem, st.Page(path, title=title, url_path=url, default=i == 0))
              for i, (path, title, url) in enumerate(PAGES)]
     navigation = st.navigation([p.page for p in pages])

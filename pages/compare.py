@@ -16,6 +16,7 @@ from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, design_lab
 from ui.runner import confirm_long_run, how_sure, run, show_server_problem
 from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
+from ui.style import responsive_table
 
 PAGE = "compare"
 CHART_METRICS = ["profit", "lead_time_days", "on_time_rate", "throughput_per_week"]
@@ -137,7 +138,7 @@ def main() -> None:
             st.warning(tables.sentence(trend.warning().replace(f"design {design} ", f"**{words[design]}** ", 1)))
 
     st.subheader("Key figures per design")
-    st.dataframe(tables.kpi_table(kpis, tables.kpi_marks(results)), width="stretch")
+    responsive_table(tables.kpi_table(kpis, tables.kpi_marks(results)), "key-figures")
     unmarked = ", ".join(KPIS[m].short.lower() for m in KPIS if m not in MARKED_METRICS)
     st.caption(f"{tables.BEST_MARK} marks a design ahead of every other in that column beyond simulation noise "
                "(paired by replication, 95 %); \"tied\" marks the best mean and every design not told apart from "
@@ -147,7 +148,8 @@ def main() -> None:
                "how many more requests are open each week; a design whose backlog keeps growing shows its delays "
                f"as \"{NOT_STEADY}\".")
     kpi_charts(kpis, CHART_METRICS)
-    with st.expander("Charts of the other figures"):
+    # Drawn only when asked: an expander would build its charts on every run, and they slow the first screen.
+    if st.toggle("Charts of the other figures", key="compare:other-charts"):
         kpi_charts(kpis, [m for m in KPIS if m not in CHART_METRICS])
 
     if len(designs) > 1:

@@ -12,6 +12,7 @@ from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
 from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
+from ui.style import responsive_table
 
 PAGE = "next_hire"
 DEFAULT_BUDGET, MAX_BUDGET = 150_000.0, 2_000_000.0
@@ -130,9 +131,7 @@ def ranking(ranked: Advice) -> None:
         st.warning("Some options are not keeping up with their work, so their lead time and on-time figures depend "
                    f"on the run length (in a ranking by them, marked {NOT_STEADY}):\n\n"
                    + "\n".join(f"- {tables.sentence(w)}" for w in warnings))
-    columns = {name: st.column_config.TextColumn(help=words, width=width)
-               for name, (words, width) in tables.advice_columns(ranked).items()}
-    st.dataframe(tables.advice_table(ranked), width="stretch", column_config=columns)
+    responsive_table(tables.advice_table(ranked), f"ranking-{ranked.growth:g}")
     options = tables.advice_options(ranked)
     shown = options.head(CHART_OPTIONS)
     chart = charts.ranking_chart(shown, f"{label}: difference from today's organisation", label,
@@ -210,7 +209,7 @@ def main() -> None:
         st.subheader(f"Demand {growth_pct:g} % higher")
         ranking(grown)
     how_sure_section(scenario, this_year, budget, objective)
-    report.next_hire_button(scenario, this_year)
+    report.next_hire_button(scenario, this_year, grown)
 
 
 main()

@@ -580,6 +580,8 @@ def _check_ranges(value: Any, key: str, problems: list[Problem]) -> dict[str, tu
     out: dict[str, tuple[float, float]] = {}
     ok = True
     for path, pair in flat.items():
+        if pair == {}:  # a section whose every range was removed (an override of None) names no range
+            continue
         where = f"{key}.{short(path)}"
         found = numeric_field(path)
         if found is None:

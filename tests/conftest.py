@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
+from streamlit.components.v2 import manifest_scanner
 
 from sim.scenario import Scenario, from_dict, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Every AppTest scans all installed packages for Streamlit components (about 0.2 s each, over a hundred AppTests);
+# the packages do not change during a test run, so one scan per process serves them all.
+manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 @pytest.fixture(scope="session")

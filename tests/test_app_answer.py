@@ -21,7 +21,7 @@ def answer_and_table(at: AppTest) -> tuple[str, bool, dict[str, str]]:
     boxes = [(b.value, True) for b in at.success if b.value.startswith("For ")]
     boxes += [(b.value, False) for b in at.info if b.value.startswith("For ")]
     (headline, sure), = boxes
-    return headline, sure, at.dataframe[0].value
+    return headline, sure, at.table[0].value
 
 
 def assert_agrees(at: AppTest, objective: str) -> tuple[str, bool]:
@@ -66,4 +66,4 @@ def test_a_best_beyond_noise_is_green_and_starred():
                     "designs.big.extra_engineers": "10"})
     best, sure = assert_agrees(at, "profit")
     assert (best, sure) == ("No coordinator", True)
-    assert "10 extra engineers" in at.dataframe[0].value.index
+    assert "10 extra engineers" in at.table[0].value.index

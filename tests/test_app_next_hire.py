@@ -49,14 +49,14 @@ def money_value(text: str) -> float:
 
 
 def options(at: AppTest, table: int = 0) -> list[str]:
-    return list(at.dataframe[table].value["Option"])
+    return list(at.table[table].value["Option"])
 
 
 def test_the_page_recommends_one_option_and_ranks_them_all(default_scenario):
     at = open_page()
     assert_clean(at)
     (sentence,) = recommendations(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.index) == list(range(1, len(table) + 1))
     scenario = apply_overrides(default_scenario, FAST)
     assert len(table) == len(affordable_moves(scenario, 150_000)) + 1  # every affordable move, and today
@@ -76,7 +76,7 @@ def assert_agrees(at: AppTest, table: int = 0) -> None:
     """Ranks, means, verdicts, chart colours and the banner of one ranking say the same: the row marked best has the
     best mean shown, the others are tied or worse by the paired difference shown, the chart paints each row's
     verdict, and the banner is green exactly when no option is tied."""
-    frame = at.dataframe[table].value
+    frame = at.table[table].value
     profit = [money_value(text.split(" ± ")[0]) for text in frame["Profit/year"]]
     assert profit == sorted(profit, reverse=True)
     verdicts = [text.split(":")[0] for text in frame["Against the best"]]
@@ -115,7 +115,7 @@ def test_another_budget_brings_other_options():
     after = options(at)
     assert at.session_state["page.settings"]["budget"] == "100000"
     assert set(after) < set(before)  # fewer hires fit, and each of them fitted the larger budget too
-    assert all(float(cost.strip("$k")) <= 100 for cost in at.dataframe[0].value["Yearly cost"])
+    assert all(float(cost.strip("$k")) <= 100 for cost in at.table[0].value["Yearly cost"])
 
 
 def test_a_budget_that_affords_nothing_says_so_instead_of_an_empty_table():
@@ -126,7 +126,7 @@ def test_a_budget_that_affords_nothing_says_so_instead_of_an_empty_table():
     (message,) = at.info
     assert "A yearly budget of $1,000 affords no move" in message.value
     assert "the cheapest hire is a salesperson at 0.5 time at $55,000 a year" in message.value
-    assert not at.dataframe and not at.get("vega_lite_chart")
+    assert not at.table and not at.get("vega_lite_chart")
 
 
 def test_growth_adds_a_second_ranking_for_the_grown_demand():
@@ -136,9 +136,9 @@ def test_growth_adds_a_second_ranking_for_the_grown_demand():
     assert [s.value for s in at.main.subheader] == ["This year's demand", "Demand 50 % higher", "How sure is this?"]
     this_year, grown = recommendations(at)
     assert this_year.startswith("**This year's demand**: ") and grown.startswith("**With demand 50 % higher**: ")
-    assert len(at.dataframe) == 2 and len(at.get("vega_lite_chart")) == 2
+    assert len(at.table) == 2 and len(at.get("vega_lite_chart")) == 2
     assert set(options(at, 0)) == set(options(at, 1))  # the same moves, ranked for each demand
-    assert list(at.dataframe[0].value["Against today"]) != list(at.dataframe[1].value["Against today"])
+    assert list(at.table[0].value["Against today"]) != list(at.table[1].value["Against today"])
 
 
 def test_a_weighted_mix_is_stored_as_the_cli_writes_it():
@@ -151,7 +151,7 @@ def test_a_weighted_mix_is_stored_as_the_cli_writes_it():
     rank(at, **{"weight:on_time": 30.0})
     assert_clean(at)
     assert at.session_state["page.settings"]["objective"] == "profit:70,on_time:30"
-    assert "Weighted score" in at.dataframe[0].value.columns  # short, so the table fits; the chart has it all
+    assert "Weighted score" in at.table[0].value.columns  # short, so the table fits; the chart has it all
     assert "Weighted score (profit 70 %, on time 30 %)" in at.get("vega_lite_chart")[0].proto.spec
     assert "on the weighted score (profit 70 %, on time 30 %)" in " ".join(recommendations(at))
 
@@ -164,7 +164,7 @@ def test_settings_a_link_garbled_fall_back_to_the_defaults_with_a_word_on_the_ob
     assert at.number_input(key="page:next_hire:budget").value == 150_000
     assert at.number_input(key="page:next_hire:growth_pct").value == 0
     assert at.selectbox(key="page:next_hire:objective").value == "profit"
-    assert len(recommendations(at)) == 1 and len(at.dataframe) == 1
+    assert len(recommendations(at)) == 1 and len(at.table) == 1
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +256,6 @@ def test_a_link_with_advisor_settings_opens_the_page_on_them():
     assert_clean(at)
     assert at.number_input(key="page:next_hire:budget").value == 100_000
     assert at.selectbox(key="page:next_hire:objective").value == "on_time"
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert KPIS["on_time_rate"].short in table.columns and len(table) == 6  # five moves within $100k, and today
     assert "points of on-time rate" in recommendations(at)[0]

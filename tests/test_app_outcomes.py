@@ -31,7 +31,7 @@ def test_compare_names_each_design_not_keeping_up_and_shows_its_delays_as_not_st
     warnings = [w.value for w in at.warning if "is not keeping up" in w.value]
     assert [w.split(" is not")[0] for w in warnings] == ["**No coordinator**", "**Project manager**"]
     assert all("depend on the run length" in w for w in warnings)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     for design in ("No coordinator", "Project manager"):
         assert table.loc[design, KPIS["lead_time_days"].short].startswith(f"{NOT_STEADY} (")
         assert table.loc[design, KPIS["on_time_rate"].short].startswith(f"{NOT_STEADY} (")
@@ -44,7 +44,7 @@ def test_compare_on_a_calm_firm_warns_of_nothing_and_shows_the_new_figures():
     at = open_link({**CALM, "designs": "none,am"})
     assert_clean(at)
     assert not [w for w in at.warning if "not keeping up" in w.value]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert {KPIS["on_time_promised_rate"].short, KPIS["backlog_growth_per_week"].short} <= set(table.columns)
     assert not table.apply(lambda column: column.str.contains(NOT_STEADY)).any().any()
 
@@ -63,11 +63,11 @@ def test_next_hire_names_the_options_that_do_not_keep_up_and_their_delays_are_no
     assert_clean(at)
     (warning,) = [w.value for w in at.warning if "not keeping up" in w.value]
     assert "Option \"today's organisation\" is not keeping up" in warning
-    profit = at.dataframe[0].value["Profit/year"]
+    profit = at.table[0].value["Profit/year"]
     assert profit.str.contains(" ± ").all()  # money is still a figure
     at = open_link({**DROWNING, "clients": "60", "page": "next_hire", "budget": "60000", "objective": "lead_time"})
     assert_clean(at)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert table["Lead time (days)"].str.startswith(f"{NOT_STEADY} (").all()
 
 
@@ -161,8 +161,8 @@ def test_the_overhead_factor_is_a_lever_of_the_sidebar_and_prices_the_staff():
     assert at.sidebar.number_input(key="input:economics.overhead_factor").value == 1.0
     default = load_scenario(ROOT / "scenarios" / "default.toml")
     salaries = default.firm.engineers * default.economics.salary.engineer
-    assert at.dataframe[0].value.loc["No coordinator", KPIS["cost"].short] == f"{money(salaries)} ± $0"
+    assert at.table[0].value.loc["No coordinator", KPIS["cost"].short] == f"{money(salaries)} ± $0"
     at.sidebar.number_input(key="input:economics.overhead_factor").set_value(1.5)
     (run,) = [b for b in at.sidebar.button if b.label == "Run"]
     run.click().run()
-    assert at.dataframe[0].value.loc["No coordinator", KPIS["cost"].short] == f"{money(salaries * 1.5)} ± $0"
+    assert at.table[0].value.loc["No coordinator", KPIS["cost"].short] == f"{money(salaries * 1.5)} ± $0"

@@ -79,13 +79,16 @@ def test_every_page_renders_the_default_scenario(page):
 
 def test_compare_page_shows_every_design_side_by_side():
     at = open_app()
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.index) == list(WORDS.values())
     assert "**PM + AM**: a project manager and an account manager" in " ".join(c.value for c in at.caption)
     assert "Profit/year" in table.columns
     marks = [str(cell).split(" · ")[0] for cell in table["Profit/year"] if " · " in str(cell)]
     assert marks == ["★"] or (len(marks) >= 2 and set(marks) == {"tied"})
-    assert len(at.get("vega_lite_chart")) == len(KPIS) + 2 + 2 + 1  # KPIs, differences, weekly, time use
+    # Four KPIs, differences, weekly, time use; the other KPIs' charts only when asked for
+    assert len(at.get("vega_lite_chart")) == 4 + 2 + 2 + 1  # profit, lead time, on time, throughput
+    at.toggle(key="compare:other-charts").set_value(True).run()
+    assert len(at.get("vega_lite_chart")) == len(KPIS) + 2 + 2 + 1
     sentences = [m.value for m in at.markdown if m.value.startswith("- **")]
     assert len(sentences) == 4 and all("instead of **No coordinator**" in s and "per year" in s for s in sentences)
 
@@ -99,16 +102,16 @@ def test_every_sidebar_control_explains_itself():
 
 def test_moving_a_slider_changes_the_results_only_after_run():
     at = open_app()
-    before = at.dataframe[0].value
+    before = at.table[0].value
     at.sidebar.slider(key="input:demand.clients").set_value(60)
     at.run()  # a rerun for another reason: the form holds the change back
-    pd.testing.assert_frame_equal(at.dataframe[0].value, before)
+    pd.testing.assert_frame_equal(at.table[0].value, before)
     assert "demand.clients" not in at.session_state["scenario.overrides"]
     at.sidebar.slider(key="input:demand.clients").set_value(60)
     press_run(at)
     assert_clean(at)
     assert at.session_state["scenario.overrides"]["demand.clients"] == 60
-    after = at.dataframe[0].value
+    after = at.table[0].value
     assert not after["Requests/week"].equals(before["Requests/week"])
 
 
@@ -173,7 +176,7 @@ def test_values_persist_across_pages():
         assert_clean(at)
         assert at.sidebar.slider(key="input:demand.clients").value == 40
     assert at.multiselect(key="page:compare:designs").value == ["none", "am"]
-    assert list(at.dataframe[0].value.index) == [WORDS["none"], WORDS["am"]]
+    assert list(at.table[0].value.index) == [WORDS["none"], WORDS["am"]]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -266,13 +269,13 @@ def test_a_scenario_written_into_the_state_reads_back_exactly():
 def test_a_huge_run_asks_before_it_starts():
     # 250,000 requests a run, within what one run may hold, but 2.5 million over 5 designs x 2 replications
     at = open_app(overrides={**FAST, "demand.clients": 1000, "demand.requests_per_client_per_week": 25.0})
-    assert not at.exception and not at.dataframe
+    assert not at.exception and not at.table
     (warning,) = other_warnings(at)
     assert "million requests" in warning and "5 designs x 2 replications x 10 weeks" in warning
     assert [b.label for b in at.main.button] == ["Run it anyway"]
     at.session_state["scenario.overrides"] = {**FAST, "demand.clients": 200, "demand.requests_per_client_per_week": 1.0}
     at.run()  # a normal size again runs without asking
-    assert not other_warnings(at) and list(at.dataframe[0].value.index) == list(WORDS.values())
+    assert not other_warnings(at) and list(at.table[0].value.index) == list(WORDS.values())
 
 
 def test_expected_requests_count_every_replication_of_every_design(default_scenario):
@@ -370,7 +373,7 @@ def test_without_a_valid_preset_the_app_opens_on_the_defaults(tmp_path, monkeypa
         assert at.sidebar.selectbox(key="input:preset").value == "defaults"
         (warning,) = at.sidebar.warning
         assert "broken.toml: weeks = 0" in warning.value
-        assert list(at.dataframe[0].value.index) == list(WORDS.values())
+        assert list(at.table[0].value.index) == list(WORDS.values())
     finally:
         ui.state.presets.clear()
 
@@ -393,7 +396,7 @@ def test_a_link_decoded_into_the_state_opens_on_every_page():
     assert_clean(at)
     assert at.sidebar.slider(key="input:demand.clients").value == 35
     assert "Engineers in total (the sum over skills): 14" in [c.value for c in at.sidebar.caption]
-    assert list(at.dataframe[0].value.index) == [WORDS["pm"], WORDS["am"]]
+    assert list(at.table[0].value.index) == [WORDS["pm"], WORDS["am"]]
     assert at.selectbox(key="page:compare:baseline").value == "am"
     at.switch_page("pages/model.py").run()
     table = at.dataframe[0].value.set_index("Parameter")
@@ -423,7 +426,7 @@ def test_every_preset_opens_with_its_description_and_results(preset, downloads):
     assert_clean(at)
     assert at.sidebar.selectbox(key="input:preset").value == preset
     assert scenario.description.split()[0] in " ".join(c.value for c in at.sidebar.caption)
-    assert list(at.dataframe[0].value.index) == list(design_labels(scenario.designs).values())
+    assert list(at.table[0].value.index) == list(design_labels(scenario.designs).values())
     runs = downloads(at, "All results")
     assert sorted(runs["design"].unique()) == sorted(scenario.designs) and (runs["delivered"] > 0).all()
     press_run(at)  # the form's values give back the same scenario: nothing changes

@@ -238,8 +238,29 @@ def test_a_missing_file_is_one_line(capsys):
 
 # --- the command ----------------------------------------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def calibrate_once():
+    """The command's calibration of one export, done once for the tests that read it in text and in JSON: its
+    output formats are what they check, and a calibration with its back-test is the slowest step of this file."""
+    from sim.calibration import pipeline
+
+    done: dict[tuple, object] = {}
+    calibrate = pipeline.calibrate
+
+    def once(data, base, **kwargs):
+        key = (bytes(data), dumps(base), repr(sorted((k, v) for k, v in kwargs.items() if k != "executor")))
+        if key not in done:
+            done[key] = calibrate(data, base, **kwargs)
+        return done[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "calibrate", once)
+        yield done
+
+
 @pytest.mark.slow
-def test_calibrate_prints_a_scenario_that_sim_run_loads(tmp_path, capsys):
+@pytest.mark.xdist_group("calibrate-sample")  # with the JSON test on one worker, so one calibration serves both
+def test_calibrate_prints_a_scenario_that_sim_run_loads(tmp_path, capsys, calibrate_once):
     assert main(["calibrate", str(SAMPLE_CSV)]) == 0
     toml = capsys.readouterr().out
     assert toml.startswith("# Calibrated from Jira CSV export")
@@ -249,7 +270,8 @@ def test_calibrate_prints_a_scenario_that_sim_run_loads(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_calibrate_json_has_the_scenario_the_record_and_the_backtest(capsys, default_scenario):
+@pytest.mark.xdist_group("calibrate-sample")
+def test_calibrate_json_has_the_scenario_the_record_and_the_backtest(capsys, default_scenario, calibrate_once):
     assert main(["calibrate", str(SAMPLE_CSV), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"scenario", "observed", "warnings", "backtest"}

@@ -59,7 +59,7 @@ def test_a_link_carrying_markdown_shows_it_as_text_in_every_box():
     assert any(plain(TRAP_IMAGE) in c.value for c in at.caption)  # the scenario's name, in the page's caption
     assert_inert(alert_texts(at))
     assert sidebar_scenario(at)["clients"] == load_scenario(SCENARIOS_FOLDER / "default.toml").demand.clients
-    assert at.dataframe  # the page still ran on the nearest valid scenario
+    assert at.table  # the page still ran on the nearest valid scenario
 
 
 def test_an_objective_carrying_markdown_shows_it_as_text():
@@ -79,7 +79,7 @@ def huge_ranking_link(**extra: str) -> dict[str, str]:
 @pytest.mark.parametrize("growth, requests, rankings", [("0", "0.8", 1), ("30", "0.5", 2)])
 def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(growth, requests, rankings):
     at = open_link(huge_ranking_link(growth_pct=growth, requests=requests))
-    assert not at.exception and not at.dataframe  # nothing ranked
+    assert not at.exception and not at.table  # nothing ranked
     assert not at.error
     (warning,) = [w for w in at.warning if "million requests" in w.value]
     scenario = params_to_scenario(huge_ranking_link(requests=requests), read_presets(SCENARIOS_FOLDER)[0]).scenario
@@ -93,7 +93,7 @@ def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(growth, requests, 
 
 def test_growth_beyond_a_runs_limit_is_named_before_anything_runs():
     at = open_link(huge_ranking_link(growth_pct="30"))
-    assert not at.exception and not at.dataframe
+    assert not at.exception and not at.table
     (error,) = at.error
     assert "requests per run" in error.value and "at most 1,000,000 are allowed" in error.value
 
@@ -130,7 +130,7 @@ BAD_UPLOADS = [
 @pytest.mark.parametrize("content, says", BAD_UPLOADS, ids=[s for _, s in BAD_UPLOADS])
 def test_a_hostile_upload_is_one_message_and_loses_nothing(content, says):
     at = open_link({**LINK, "page": "compare"})
-    before = at.dataframe[0].value
+    before = at.table[0].value
     at.sidebar.file_uploader(key="share.upload").upload(f"{TRAP_LINK}.toml", content, "application/toml").run()
     assert not at.exception
     (error,) = at.error
@@ -139,7 +139,7 @@ def test_a_hostile_upload_is_one_message_and_loses_nothing(content, says):
     assert_inert(alert_texts(at))
     assert sidebar_scenario(at) == {"engineers": 14, "clients": 35, "weeks": 8, "reps": 2}
     assert url(at)["clients"] == "35"
-    assert at.dataframe[0].value.equals(before)  # the results stay
+    assert at.table[0].value.equals(before)  # the results stay
 
 
 def test_an_upload_with_a_byte_order_mark_loads():

@@ -15,7 +15,8 @@ from ui.labels import BEST, TIED, WORSE
 
 BAND_OPACITY = 0.2
 BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.DEPENDS_ON_RUN_LENGTH) is pale
-PALE_NOTE = "Pale: not steady, the design's backlog was still growing, so the figure depends on the run length."
+# In lines: a chart's subtitle never wraps, and must fit a phone's screen.
+PALE_NOTE = ["Pale: not steady, the design's backlog was still growing,", "so the figure depends on the run length."]
 
 
 # What `alt.layer` gives: a layered chart, or a faceted one when every layer shares a facet encoding.
@@ -54,6 +55,11 @@ def design_field(frame: pd.DataFrame) -> str:
     return "design_label" if "design_label" in frame else "design"
 
 
+# A legend in one row where it fits, one entry a line on a phone (a chart narrower than 560 px): a row of five
+# design names is wider than a phone's screen.
+PHONE_COLUMNS = alt.ExprRef("containerSize()[0] < 560 ? 1 : 0")
+
+
 def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
     """Designs keep the scenario's order in the legend and their own colour on every chart of every page: the
     scale's domain is the words shown, its range the colours of their codes."""
@@ -62,9 +68,9 @@ def design_color(frame: pd.DataFrame, legend: bool = True) -> alt.Color:
     domain = list(named[field])
     colors = list(named["design_color"]) if "design_color" in named else [
         design_palette(list(named["design"]))[d] for d in named["design"]]
-    # Below the chart in rows of three, so a half-width chart shows every name; full-strength symbols whatever
-    # the layer's opacity (a band's pale fill would make the key unreadable).
-    key = alt.Legend(orient="bottom", columns=min(3, len(domain)), labelLimit=200, symbolOpacity=1,
+    # Below the chart, one name a line so a phone shows every name whole; full-strength symbols whatever the
+    # layer's opacity (a band's pale fill would make the key unreadable).
+    key = alt.Legend(orient="bottom", columns=PHONE_COLUMNS, labelLimit=320, symbolOpacity=1,
                      symbolStrokeWidth=LINE_WIDTH, symbolType="circle")
     return alt.Color(f"{field}:N", title="Design", sort=domain, scale=alt.Scale(domain=domain, range=colors),
                      legend=key if legend else None)
@@ -179,10 +185,13 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     order = list(frame.sort_values("rank")["option"])
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     base = alt.Chart(frame, title=title).encode(
-        y=alt.Y("option:N", title=None, sort=order, axis=alt.Axis(labelLimit=420)),
+        # Option names in full where there is room, cut short on a phone rather than pushing the plot off screen.
+        y=alt.Y("option:N", title=None, sort=order,
+                axis=alt.Axis(labelLimit=alt.ExprRef("clamp(containerSize()[0] * 0.45, 120, 420)"))),
         color=alt.Color("verdict:N", title="Against the best", scale=alt.Scale(domain=list(VERDICT_COLORS),
                                                                  range=list(VERDICT_COLORS.values())),
-                        legend=alt.Legend(orient="bottom")),
+                        # one column: a row of three is wider than a phone
+                        legend=alt.Legend(orient="bottom", columns=1)),
     )
     errors = base.mark_errorbar(ticks=True).encode(x=alt.X("lo:Q", title=value_title, axis=axis), x2="hi:Q")
     points = base.mark_point(filled=True, size=80).encode(

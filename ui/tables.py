@@ -228,24 +228,6 @@ def objective_label(objective: Objective) -> tuple[str, str]:
 
 # The advisor's status codes in the app's words: one set for the table, the chart and the banner.
 VERDICTS = {advisor.BEST: BEST, advisor.TIED: TIED, advisor.WORSE: WORSE}
-# Wide enough for a move of two roles and a process change; a longer name is cut in the cell rather than pushing
-# the verdict off a 1400 px screen (the chart and the sentence carry the whole name).
-OPTION_WIDTH = 420
-
-
-def advice_columns(advice: Advice) -> dict[str, tuple[str, int | None]]:
-    """The ranking table's columns that need more than their header: header -> (help text, width in px or None).
-    The objective's header is its short name, its full label in the help, so the table fits a laptop screen."""
-    label, _ = objective_label(advice.objective)
-    return {
-        "Option": ("The hires and process changes added to today's organisation.", OPTION_WIDTH),
-        _objective_short(advice.objective): (f"{label}: mean ± half-width of its 95 % interval.", None),
-        "Against today": ("The paired difference from today's organisation, ± its 95 % half-width.", None),
-        "Against the best": (f"{BEST}: the best mean. {TIED}: the 95 % interval of the paired difference from the "
-                             f"best includes zero. {WORSE}: it does not.", None),
-    }
-
-
 def _objective_short(objective: Objective) -> str:
     return KPIS[OBJECTIVES[objective.single][0]].short if objective.single else "Weighted score"
 

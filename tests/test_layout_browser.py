@@ -1,0 +1,109 @@
+"""Every page on a laptop (1400 px wide, sidebar open) and a phone (420 px): nothing sticks out sideways.
+
+A page is opened on a small link, drawn, then checked in the browser by tests/layout.js: the page no wider than the
+window, no element of the main block past the window or past the box that clips or scrolls it, and no data grid
+wider than its frame (a grid draws on a canvas, so its cells are measured by its scroller). The key figures read as
+a table beside the sidebar and as one card per design on a phone. Screenshots of each page at both widths go to
+test-artifacts/layout_<page>_<width>.png for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from app import PAGES
+from tests.browser import ROOT, save_screenshot
+from ui.labels import KPIS
+from ui.style import NARROW, NARROW_PX, WIDE
+
+LAYOUT_JS = (ROOT / "tests" / "layout.js").read_text()
+WIDTHS = (1400, 420)
+HEIGHT = 1000
+TALL_PX = 8000  # the tallest screenshot: Streamlit scrolls inside its own frame, so the window must hold the page
+WAIT_MS = 90_000  # a Next hire ranking on a busy 2-core machine
+# Small runs: 6 weeks after 1 of warm-up, 2 replications; Next hire on a budget of a few options.
+SMALL = "v=1&preset=default&weeks=6&warmup=1&reps=2"
+LINKS = {"next_hire": f"{SMALL}&page=next_hire&budget=60000"}
+
+
+def settle(page: Page) -> None:
+    """Wait until the app's run is over and what it drew has replaced what was stale."""
+    page.wait_for_timeout(500)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=WAIT_MS)
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=WAIT_MS)
+
+
+def overflows(page: Page, width: int) -> list[str]:
+    """The page opened afresh in a window of this width, as a phone or a laptop opens it (charts lay out their
+    legends for the width they start at); its results come from the server's cache."""
+    if page.viewport_size["width"] != width:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        page.reload()
+        page.get_by_test_id("stMain").get_by_role("heading").first.wait_for(timeout=WAIT_MS)
+        settle(page)
+    page.wait_for_timeout(1000)  # tables and charts draw after the run ends
+    return page.evaluate(LAYOUT_JS)
+
+
+def photograph(page: Page, name: str, width: int) -> None:
+    """The whole page: the window is made as tall as Streamlit's scrolling frame for the picture."""
+    tall = page.evaluate('() => document.querySelector("[data-testid=stMain]").scrollHeight')
+    page.set_viewport_size({"width": width, "height": max(HEIGHT, min(tall, TALL_PX))})
+    page.wait_for_timeout(500)
+    save_screenshot(page, f"layout_{name}_{width}")
+    page.set_viewport_size({"width": width, "height": HEIGHT})
+
+
+@pytest.fixture(scope="module")
+def layout_page(browser: Browser):
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": HEIGHT})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def laptop(layout_page: Page) -> Page:
+    """The module's page, in a laptop's window to start with."""
+    layout_page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+    return layout_page
+
+
+@pytest.mark.parametrize("path, title", [(path, title) for path, title, _ in PAGES],
+                         ids=[Path(path).stem for path, *_ in PAGES])
+def test_no_page_sticks_out_sideways_on_a_laptop_or_a_phone(app_url: str, laptop: Page, path: str, title: str):
+    layout_page, name = laptop, Path(path).stem
+    layout_page.goto(f"{app_url}/?{LINKS.get(name, f'{SMALL}&page={name}')}")
+    layout_page.get_by_role("heading", name=title).wait_for(timeout=WAIT_MS)
+    settle(layout_page)
+    problems = {}
+    for width in WIDTHS:
+        problems[width] = overflows(layout_page, width)
+        photograph(layout_page, name, width)
+    assert problems == {width: [] for width in WIDTHS}
+
+
+def test_the_key_figures_are_a_table_beside_the_sidebar_and_cards_on_a_phone(app_url: str, laptop: Page):
+    layout_page = laptop
+    layout_page.goto(f"{app_url}/?{SMALL}&page=compare&designs=none,pm,hybrid")
+    settle(layout_page)
+    wide = layout_page.locator(f".st-key-{WIDE}key-figures")
+    narrow = layout_page.locator(f".st-key-{NARROW}key-figures")
+    expect(wide.locator("table")).to_be_visible(timeout=WAIT_MS)
+    expect(wide.locator("tbody tr")).to_have_count(3)
+    expect(narrow).to_be_hidden()
+    header = wide.locator("thead th").all_inner_texts()
+    first_row = wide.locator("tbody tr").nth(0)
+    design = first_row.locator("th").inner_text()
+    profit = first_row.locator("th, td").nth(header.index(KPIS["profit"].short)).inner_text()
+
+    layout_page.set_viewport_size({"width": NARROW_PX, "height": HEIGHT})
+    layout_page.wait_for_timeout(500)
+    expect(wide).to_be_hidden()
+    cards = narrow.get_by_test_id("stMarkdownContainer")
+    expect(cards).to_have_count(3)
+    first = cards.nth(0).inner_text().splitlines()
+    assert first[0] == design and f"{KPIS['profit'].short}: {profit}" in first
