@@ -210,7 +210,7 @@ def main() -> None:
         st.subheader(f"Demand {growth_pct:g} % higher")
         ranking(grown)
     how_sure_section(scenario, this_year, budget, objective)
-    report.next_hire_button(scenario, this_year)
+    report.next_hire_button(scenario, this_year, grown)
 
 
 main()

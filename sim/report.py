@@ -132,7 +132,8 @@ def figure(chart: alt.TopLevelMixin, key: str, caption: str = "") -> Markup:
 
 @dataclass(frozen=True, eq=False)
 class Report:
-    """Everything one report shows; `results` (a comparison) or `advice` (Next hire) or both. `robust` tests the
+    """Everything one report shows; `results` (a comparison) or `advice` (Next hire, with `grown_advice` when the
+    page also ranked for grown demand) or both. `robust` tests the
     comparison's designs, `advice_robust` the advice's best two options, over the uncertain inputs."""
 
     scenario: Scenario
@@ -141,6 +142,7 @@ class Report:
     results: Results | None = None
     baseline: str | None = None
     advice: Advice | None = None
+    grown_advice: Advice | None = None  # the same ranking at grown demand (Next hire's second ranking)
     robust: Robustness | None = None
     advice_robust: Robustness | None = None
     command: str = ""
@@ -261,6 +263,8 @@ def _answer_section(report: Report, answer: Answer | None) -> str:
                          "“tied” cannot be told from the best.</p>")
     if report.advice is not None:
         parts.append(_advice_headline(report.advice, report.results is None))
+    if report.grown_advice is not None:
+        parts.append(_advice_headline(report.grown_advice, False))
     parts.append("</section>")
     return "".join(parts)
 
@@ -278,13 +282,14 @@ def _objective_words(objective: Objective) -> str:
 
 
 def _advice_headline(advice: Advice, main: bool) -> str:
+    what = "Next hire" if not advice.growth else f"Next hire at {_demand_words(advice)}"
     sure = ("95 % sure over simulation noise, on these assumptions." if advice.confident
             else "Not a sure answer: the options named are within simulation noise of each other, on these "
             "assumptions.")
     klass = "headline" if advice.confident else "headline unsure"
     ident = ' id="headline"' if main else ""
     said = advice.recommendation.strip().rstrip(".")
-    return (f'<p class="{klass}"{ident}><strong>Next hire</strong>: {inline_markdown(said)}. '
+    return (f'<p class="{klass}"{ident}><strong>{esc(what)}</strong>: {inline_markdown(said)}. '
             f"{esc(sure)}</p>")
 
 
@@ -386,21 +391,24 @@ def _figures_section(report: Report, results: Results) -> str:
     return "".join(parts) + "".join(charts_html)
 
 
-def _advice_section(report: Report, advice: Advice) -> str:
+def _demand_words(advice: Advice) -> str:
+    return "this year's demand" if not advice.growth else f"demand {advice.growth * 100:g} % higher"
+
+
+def _ranking(advice: Advice, heading: str, key: str) -> str:
+    """One ranking of the advisor: the sentence, the best options in a table and every option in a chart."""
     from ui import charts, tables
     from ui.labels import AXIS_FORMAT
 
     label, unit = tables.objective_label(advice.objective)
-    budget = f"${advice.budget:,.0f}"
-    demand = "this year's demand" if not advice.growth else f"demand {advice.growth * 100:+g} %"
     frame = tables.advice_table(advice)
     shown = frame.head(ADVICE_ROWS)
     rows = [(rank, *values) for rank, values in zip(shown.index, shown.to_numpy(), strict=True)]
-    parts = ['<section id="advice"><div class="keep"><h2>Next hire</h2>',
-             f'<p class="note">Every move a yearly budget of {esc(budget)} for new salaries affords, ranked by '
-             f"{esc(label.lower())} at {esc(demand)} against today's organisation, on the same simulated clients "
-             f"and requests ({esc(advice.replications)} replications in all, more for the options close to the "
-             "best).</p>",
+    parts = [f'<div class="keep">{heading}',
+             f'<p class="note">Every move a yearly budget of ${advice.budget:,.0f} for new salaries affords, ranked by '
+             f"{esc(label.lower())} at {esc(_demand_words(advice))} against today's organisation, on the same "
+             f"simulated clients and requests ({esc(int(advice.options['replications'].iloc[0]))} replications of "
+             "every option).</p>",
              _advice_headline(advice, False),
              table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), "</div>"]
     if len(frame) > len(shown):
@@ -408,11 +416,19 @@ def _advice_section(report: Report, advice: Advice) -> str:
     options = tables.advice_options(advice).head(ADVICE_CHART_ROWS)
     chart = charts.ranking_chart(options, f"{label}: difference from today's organisation", label,
                                  value_format=AXIS_FORMAT.get(unit))
-    parts.append(figure(chart, "advice"))
+    parts.append(figure(chart, key))
+    return "".join(parts)
+
+
+def _advice_section(report: Report, advice: Advice) -> str:
+    parts = ['<section id="advice">', _ranking(advice, "<h2>Next hire</h2>", "advice")]
     if report.advice_robust is not None:
         best = str(advice.options["name"].iloc[0])
         parts.append(_robust_body(report, report.advice_robust, best, advice.confident, str, "advice-robust",
                                   "<h3>How sure is the advice</h3>"))
+    if report.grown_advice is not None:
+        grown = report.grown_advice
+        parts.append(_ranking(grown, f"<h3>Next hire at {esc(_demand_words(grown))}</h3>", "advice-grown"))
     parts.append("</section>")
     return "".join(parts)
 

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from sim.scenario import loads
 from tests.test_app_pages import press_run
 from tests.test_app_share import media, open_link, url  # noqa: F401 - media is a fixture
+from ui.sidebar import STALE_CSS
 
 SMALL = {"v": "1", "preset": "default", "weeks": "4", "reps": "2", "page": "compare"}
 
@@ -28,6 +29,7 @@ def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs
     (banner,) = [w.value for w in at.warning if "last valid inputs" in w.value]
     assert "Share of support requests" in banner and "Share of change requests" in banner
     assert key_figures(at).equals(before)
+    assert [h for h in at.get("html") if h.proto.body == STALE_CSS]  # greyed, but for the banner
     # the message sits in the sidebar, names the inputs the user sets (never the computed rest) and what is allowed
     (message,) = at.sidebar.error
     assert "**Share of support requests** and **Share of change requests** together add up to 120 %" in message.value
@@ -41,6 +43,7 @@ def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs
     press_run(at)
     assert not at.exception and not at.error
     assert not [w for w in at.warning if "last valid inputs" in w.value]
+    assert not [h for h in at.get("html") if h.proto.body == STALE_CSS]
     assert not key_figures(at).equals(before)
 
 
@@ -141,3 +144,19 @@ def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
     again = open_link(url(reopened))
     assert [o for o in again.sidebar.selectbox(key="input:designs:new_from").options] == [
         "No coordinator", "Planner", "Account manager", "PM + AM"]
+
+
+def test_more_requests_than_a_run_allows_names_the_three_inputs_that_make_them():
+    at = open_link(SMALL)
+    before = key_figures(at)
+    at.sidebar.slider(key="input:demand.clients").set_value(200)
+    at.sidebar.number_input(key="input:demand.requests_per_client_per_week").set_value(100.0)
+    at.sidebar.number_input(key="input:weeks").set_value(520)
+    press_run(at)
+    assert not at.exception
+    (message,) = at.sidebar.error
+    assert message.value.startswith("**Clients**, **Requests per client per week** and **Weeks measured** (under "
+                                    "Experiment) ask for more than 1,000,000 requests in one run")
+    assert "requests_per_client_per_week" not in message.value  # the inputs' words, not the file's keys
+    assert key_figures(at).equals(before)
+    assert at.sidebar.number_input(key="input:weeks").value == 520

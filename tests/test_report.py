@@ -165,6 +165,17 @@ def test_a_next_hire_report_leads_with_the_advice(full):
     assert 'id="figures"' not in page and page.count("<svg") == 1
 
 
+def test_a_next_hire_report_with_grown_demand_shows_both_rankings(full):
+    grown = advise(full.scenario, 100_000, full.objective, 0.2, procedure=Procedure(first_stage=3, cap=6))
+    page = render(Report(scenario=full.scenario, objective=full.objective, link=full.link, advice=full.advice,
+                         grown_advice=grown, generated=MADE))
+    assert page.count('<figure class="chart"') == 2 and 'id="chart-advice-grown"' in page
+    answer = page.split('id="answer"')[1].split("</section>")[0]
+    assert answer.count('<p class="headline') == 2
+    assert "<strong>Next hire at demand 20 % higher</strong>: " in answer
+    assert inline_markdown(grown.recommendation.strip().rstrip(".")) in answer
+
+
 def test_a_hostile_scenario_is_shown_as_text(full):
     data = full.scenario.to_dict()
     data["name"] = "<script>alert('name')</script>"

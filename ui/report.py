@@ -69,12 +69,12 @@ def compare_button(scenario: Scenario, results: Results, baseline: str, objectiv
                            robust=robust), "orgsim-report.html")
 
 
-def next_hire_button(scenario: Scenario, advice: Advice) -> None:
+def next_hire_button(scenario: Scenario, advice: Advice, grown: Advice | None = None) -> None:
     """Next hire's report: the recommendation for this year's demand with how sure it is (over the assumptions
-    too, when the page has run that), the ranking, the scenario and its link."""
+    too, when the page has run that), the ranking (and the one at grown demand), the scenario and its link."""
     link = _link(scenario, {"page": "next_hire"})
     robust = None
     if sureness.was_asked((dumps(scenario), advice.budget, advice.objective.label)):
         robust = _shown(lambda: advice_how_sure(scenario, advice.budget, advice.objective, 0.0))
     _button(lambda: Report(scenario=scenario, objective=advice.objective, link=link, advice=advice,
-                           advice_robust=robust), "orgsim-next-hire-report.html")
+                           grown_advice=grown, advice_robust=robust), "orgsim-next-hire-report.html")

@@ -20,6 +20,7 @@ import streamlit as st
 
 from sim.paths import field_meta, flatten, merge, unflatten
 from sim.scenario import (
+    MAX_REQUESTS_PER_RUN,
     MAX_TEXT_CHARS,
     NO_VALUE,
     SHARES_PATH,
@@ -507,7 +508,17 @@ def _demand(shown: Shown) -> None:
         label = _label(f"demand.work_types.{names[-1]}.share", f"Share of {names[-1]} requests (the rest)")
         _shares_problem(names)
         st.caption(f"{label}: {rest:.2f} when last run")
-    _under("demand", "Clients and requests per client")
+    _too_many_requests()
+
+
+def _too_many_requests() -> None:
+    """A run of more requests than a run allows comes from three inputs at once: named together, in their words."""
+    if not _take(lambda p: p.path == "demand"):
+        return
+    labels = ["Clients", "Requests per client per week", "Weeks measured"]
+    _blame(*labels)
+    st.error(f"**{labels[0]}**, **{labels[1]}** and **{labels[2]}** (under Experiment) ask for more than "
+             f"{MAX_REQUESTS_PER_RUN:,} requests in one run, the most a run allows: lower one of them and press Run.")
 
 
 def _shares_problem(names: list[str]) -> None:

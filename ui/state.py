@@ -21,6 +21,7 @@ import streamlit as st
 
 from sim.presets import SCENARIOS_FOLDER, read_presets
 from sim.scenario import Scenario, ScenarioError
+from sim.wording import PROCESS_WORDS, design_label
 from ui.overrides import Overrides, apply_overrides, overrides_between
 
 PRESET_KEY = "scenario.preset"
@@ -154,8 +155,6 @@ def _section(path: str) -> int:
 def change_words(preset: Scenario, scenario: Scenario) -> list[str]:
     """What differs from the preset, in words, most telling first: "10 engineers", "18 clients", "+20 % demand a
     year", "Project manager changed". Each design, the request mix and the ranges count once."""
-    from sim.wording import design_label
-
     changes = {p: v for p, v in overrides_between(preset, scenario).items() if p not in NOT_CHANGES}
     words: list[str] = []
     for path in sorted(changes, key=_section):  # sorted() is stable: within a section, the schema's order
@@ -184,8 +183,8 @@ def change_words(preset: Scenario, scenario: Scenario) -> list[str]:
 
 def _value_words(path: str, value: Any) -> str:
     """One changed value in words."""
-    if value is None:
-        return f"{path.rsplit('.', 1)[-1].replace('_', ' ')} as the firm's"
+    if value is None:  # an entry the preset has, removed (a skill)
+        return f"without {path.rsplit('.', 1)[-1].replace('_', ' ')}"
     fixed = {
         "firm.engineers": lambda v: f"{v} engineers",
         "demand.clients": lambda v: f"{v} clients",
@@ -202,6 +201,8 @@ def _value_words(path: str, value: Any) -> str:
     parts = path.split(".")
     if path.startswith("firm.skills."):
         return f"{value} engineers in {parts[-1]}"
+    if parts[0] == "process" and parts[-1] in PROCESS_WORDS:
+        return f"{PROCESS_WORDS[parts[-1]]} {'on' if value else 'off'}"
     if path.startswith("economics.salary."):
         return f"{parts[-1].replace('_', ' ')} salary ${value:,.0f}"
     words = parts[-1].replace("_", " ")
