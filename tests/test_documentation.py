@@ -38,7 +38,10 @@ def test_every_section_of_model_md_cited_in_the_code_and_readme_exists():
                 if line.startswith("#")}
     code = [path for folder in ("sim", "ui", "pages") for path in (ROOT / folder).rglob("*.py")]
     files = [ROOT / "README.md", ROOT / "app.py", *code]
-    cited = {(path.name, " ".join("".join(m.groups(default="")).split())) for path in files
-             for m in re.finditer(r"MODEL\.md, (?:\"([^\"]+)\"|'([^']+)'|([^),]+))", path.read_text(encoding="utf-8"))}
+    # Source strings split over lines ("... (MODEL.md, "\n "Default ranges)") are joined back first.
+    texts = {str(path.relative_to(ROOT)): re.sub(r"\"\s*\n\s*\"", "", path.read_text(encoding="utf-8"))
+             for path in files}
+    cited = {(name, " ".join("".join(m.groups(default="")).split())) for name, text in texts.items()
+             for m in re.finditer(r"MODEL\.md, (?:\"([^\"]+)\"|'([^']+)'|([^),]+))", text)}
     assert len(cited) > 5
     assert [(name, section) for name, section in sorted(cited) if section not in headings] == []
