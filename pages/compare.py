@@ -10,9 +10,9 @@ from sim.answer import MARKED_METRICS, Answer, headline
 from sim.experiment import Results
 from sim.parallel import ClusterError
 from sim.robust import renamed
-from sim.scenario import OrgDesign, Scenario, dumps
+from sim.scenario import Scenario, dumps
 from ui import charts, report, sureness, tables
-from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, describe_design, design_labels, plain
+from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, design_labels, hires_after_label, plain
 from ui.runner import confirm_long_run, how_sure, run, show_server_problem
 from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
@@ -48,13 +48,9 @@ def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
         "Baseline", choices, format_func=words.__getitem__, key=key, on_change=page_input_saver("baseline", PAGE),
         help="The design every other design is compared against, e.g. how the firm is organised today.",
     )
-    st.caption(" · ".join(f"**{plain(words[name])}**: {hires(scenario.designs[name])}" for name in designs or names))
+    st.caption(" · ".join(f"**{plain(words[name])}**: {hires_after_label(scenario.designs[name])}"
+                          for name in designs or names))
     return designs, baseline
-
-
-def hires(design: OrgDesign) -> str:
-    """What a design adds, after its label: "No coordinator: engineers deal with clients themselves"."""
-    return describe_design(design).removeprefix("no coordinator: ")
 
 
 def pick_objective() -> str:

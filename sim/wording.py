@@ -143,6 +143,12 @@ def describe_design(design: OrgDesign) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def hires_after_label(design: OrgDesign) -> str:
+    """What a design adds, to follow its label: "No coordinator: engineers deal with clients themselves", not "No
+    coordinator: no coordinator: ..."."""
+    return describe_design(design).removeprefix("no coordinator: ")
+
+
 def _process_words(design: OrgDesign) -> str:
     """' with standardised work, without status updates' for a design's own process overrides."""
     on = [PROCESS_WORDS[k] for k in PROCESS_KEYS if getattr(design, k) is True]

@@ -160,3 +160,13 @@ def test_more_requests_than_a_run_allows_names_the_three_inputs_that_make_them()
     assert "requests_per_client_per_week" not in message.value  # the inputs' words, not the file's keys
     assert key_figures(at).equals(before)
     assert at.sidebar.number_input(key="input:weeks").value == 520
+
+
+def test_the_sidebar_names_designs_once_and_growth_in_percent_a_year():
+    at = open_link(SMALL)
+    assert not at.exception
+    labels = [e.label for e in at.sidebar.expander]
+    assert "No coordinator: engineers deal with clients themselves" in labels
+    assert not [label for label in labels if label.lower().count("no coordinator") > 1]
+    growth = at.sidebar.slider(key="input:demand.growth_per_year")
+    assert growth.label == "Demand growth (% a year)" and growth.proto.format == "percent"

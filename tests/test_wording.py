@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim.links import params_to_scenario, scenario_to_params
 from sim.scenario import OrgDesign, Scenario, ScenarioError, dumps, from_dict, loads
-from sim.wording import design_label, design_labels
+from sim.wording import design_label, design_labels, hires_after_label
 
 
 def test_standard_codes_read_as_the_roles_they_add():
@@ -55,3 +55,9 @@ def test_a_label_that_is_not_text_is_named():
         assert any(p.startswith("designs.pm.label") for p in exc.problems)
     else:
         raise AssertionError("a number as a label was accepted")
+
+
+def test_the_hires_after_a_label_never_repeat_it():
+    assert hires_after_label(OrgDesign()) == "engineers deal with clients themselves"
+    assert hires_after_label(OrgDesign(project_managers=1, extra_engineers=2)) == \
+        "a project manager and 2 extra engineers"

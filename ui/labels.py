@@ -9,6 +9,7 @@ from sim.wording import describe_design as describe_design
 from sim.wording import design_label as design_label
 from sim.wording import design_labels as design_labels
 from sim.wording import figure as figure
+from sim.wording import hires_after_label as hires_after_label
 from sim.wording import interval as interval
 from sim.wording import money as money
 from sim.wording import plain as plain

@@ -35,7 +35,7 @@ from sim.scenario import (
     shown as shown_value,
 )
 from sim.wording import design_label
-from ui.labels import describe_design, plain
+from ui.labels import hires_after_label, plain
 from ui.overrides import apply_overrides
 from ui.state import (
     OVERRIDES_KEY,
@@ -452,7 +452,7 @@ def _designs(shown: Shown) -> None:
     for name in shown.designs:
         p = f"designs.{name}."
         now = OrgDesign(**{f: values[p + f] for f in (*DESIGN_HIRES, "label")})
-        label, hires = design_label(name, now), describe_design(now)
+        label, hires = design_label(name, now), hires_after_label(now)
         # a label comes from a link or a file: shown as text, never as a link or an image of its own
         with st.expander(plain(label if label.lower() == hires.lower() else f"{label}: {hires}")):
             st.text_input(_label(p + "label", "Name shown"), key=_seed(p + "label", values[p + "label"]),
@@ -494,8 +494,8 @@ def _demand(shown: Shown) -> None:
     slider("demand.clients", "Clients", values["demand.clients"], 1, ui_max=UI_MAX["clients"])
     number("demand.requests_per_client_per_week", "Requests per client per week",
            values["demand.requests_per_client_per_week"], 0.05, "%.2f")
-    slider("demand.growth_per_year", "Demand growth per year", values["demand.growth_per_year"], 0.05,
-           ui_max=UI_MAX["growth"], ui_min=-0.5, fmt="%.2f")
+    slider("demand.growth_per_year", "Demand growth (% a year)", values["demand.growth_per_year"], 0.05,
+           ui_max=UI_MAX["growth"], ui_min=-0.5, fmt="percent")
     names = list(shown.work_types)
     if len(names) > 1:
         for name in names[:-1]:
