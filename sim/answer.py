@@ -18,7 +18,7 @@ from sim.advisor import OBJECTIVES, Objective
 from sim.experiment import Results
 from sim.robust import replication_scores
 from sim.stats import DEPENDS_ON_RUN_LENGTH, t_half_width, ties_with_best
-from sim.wording import KPIS, design_labels, interval, money, plain
+from sim.wording import KPIS, design_labels, money, plain
 
 SURE, TIED = "★", "tied"
 
@@ -91,7 +91,8 @@ def _gain(objective: Objective, x: float, baseline: str) -> str:
 
 
 def _size(objective: Objective, x: float) -> str:
-    """A gap in the objective's unit, without sign: '$20k', '0.10 days', '1.2 points'."""
+    """A gap or a 95 % half-width in the objective's unit and the precision of `_gain`, without sign: '$20k',
+    '0.10 days', '1.2 points'."""
     if objective.single == "profit":
         return money(abs(x))
     if objective.single == "lead_time":
@@ -99,17 +100,6 @@ def _size(objective: Objective, x: float) -> str:
     if objective.single == "on_time":
         return f"{abs(x) * 100:.1f} points"
     return f"{abs(x):.1f}"
-
-
-def _half(objective: Objective, half: float) -> str:
-    """A 95 % half-width in the unit and precision of `_gain`."""
-    if objective.single == "profit":
-        return interval(half, "money")
-    if objective.single == "lead_time":
-        return f"{half:.2f} days"
-    if objective.single == "on_time":
-        return f"{half * 100:.1f} points"
-    return f"{half:.1f}"
 
 
 def _objective_words(objective: Objective) -> str:
@@ -154,7 +144,7 @@ def headline(results: Results, objective: Objective, baseline: str | None = None
         diff = scores[best] - scores[baseline][: scores[best].size]
         diff = diff[~np.isnan(diff)]
         half = t_half_width(diff)
-        plus_minus = "" if math.isnan(half) else f" (± {_half(objective, half)})"
+        plus_minus = "" if math.isnan(half) else f" (± {_size(objective, half)})"
         over = f": {_gain(objective, float(diff.mean()), labels[baseline])}{plus_minus}"
     if sure:
         rest = ("every other design falls behind its work" if len(candidates) == 1 and len(results.designs) > 1
