@@ -30,6 +30,10 @@ def first_results(page: Page, url: str) -> dict[str, float]:
     """Seconds to the key-figures table visible, and to every chart drawn with the app's run finished."""
     t0 = time.perf_counter()
     page.goto(url)
+    # Streamlit's own start in a new session (its front end loaded, the socket open, the script's first lines
+    # drawn): the part of the wait no page of the app can shorten
+    page.get_by_role("heading", name="Compare org designs").wait_for(state="visible", timeout=WAIT_MS)
+    shell = time.perf_counter() - t0
     page.locator(f".st-key-{WIDE}key-figures table").wait_for(state="visible", timeout=WAIT_MS)
     table = time.perf_counter() - t0
     page.get_by_test_id("stStatusWidget").wait_for(state="detached", timeout=WAIT_MS)
@@ -37,7 +41,8 @@ def first_results(page: Page, url: str) -> dict[str, float]:
     count = charts.count()
     for i in range(count):
         charts.nth(i).locator("canvas, svg").first.wait_for(timeout=WAIT_MS)
-    return {"table_seconds": table, "all_charts_seconds": time.perf_counter() - t0, "charts": count}
+    return {"title_seconds": shell, "table_seconds": table, "all_charts_seconds": time.perf_counter() - t0,
+            "charts": count}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -54,13 +59,14 @@ def main(argv: list[str] | None = None) -> dict:
             if i:
                 rounds.append(figures)
         browser.close()
-    best = {key: min(r[key] for r in rounds) for key in ("table_seconds", "all_charts_seconds")}
-    worst = {key: max(r[key] for r in rounds) for key in ("table_seconds", "all_charts_seconds")}
+    best = {key: min(r[key] for r in rounds) for key in ("title_seconds", "table_seconds", "all_charts_seconds")}
+    worst = {key: max(r[key] for r in rounds) for key in ("title_seconds", "table_seconds", "all_charts_seconds")}
     verdict = "meets" if best["table_seconds"] <= GOAL_SECONDS else "MISSES"
     print(f"landing page, new session on a warm server ({len(rounds)} sessions): first results on screen "
           f"{best['table_seconds']:.2f} to {worst['table_seconds']:.2f} s (goal {GOAL_SECONDS:g} s: {verdict}); "
           f"all {rounds[0]['charts']} charts drawn {best['all_charts_seconds']:.2f} to "
-          f"{worst['all_charts_seconds']:.2f} s")
+          f"{worst['all_charts_seconds']:.2f} s; the page's title (Streamlit's own start) {best['title_seconds']:.2f} "
+          f"to {worst['title_seconds']:.2f} s")
     record = {"rounds": rounds, "best": best, "worst": worst}
     print(json.dumps(record))
     return record
