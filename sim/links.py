@@ -267,12 +267,7 @@ def _validate(base: dict[str, Any], settings: list[_Setting]) -> tuple[Scenario 
 
 def _with(data: dict[str, Any], s: _Setting) -> dict[str, Any]:
     """The data with one setting applied, leaving `data` as it was; a removal and an unset override alike leave
-    the key out. A range removed takes the tables it leaves empty with it (`uncertainty.demand = {}` is no
-    parameter)."""
-    if _is_range(s.path) and s.remove:
-        ranges = paths.values_only(paths.flatten(data.get(UNCERTAINTY_KEY) or {}))
-        ranges.pop(s.path.split(".", 1)[1], None)
-        return {**data, UNCERTAINTY_KEY: paths.unflatten(ranges)}
+    the key out (a range section a removal leaves empty names no range: the validator skips it)."""
     return paths.merge(data, paths.unflatten({s.path: None if s.remove else s.value}))
 
 

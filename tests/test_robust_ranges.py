@@ -181,3 +181,9 @@ def test_a_file_with_ranges_becomes_the_preset_plus_overrides_and_back(presets, 
     scenario = loads(dumps(with_ranges(preset, ranges)))  # as an uploaded file
     assert scenario.uncertainty == ranges
     assert apply_overrides(preset, overrides_between(preset, scenario)) == scenario
+
+
+def test_a_range_section_left_empty_names_no_range():
+    ranges = {"demand": {}, "economics": {"bill_rate": [150.0, 250.0]}}
+    scenario = from_dict({"uncertainty": ranges})
+    assert scenario.uncertainty == {"economics.bill_rate": (150.0, 250.0)}
