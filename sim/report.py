@@ -26,7 +26,9 @@ from urllib.parse import urlencode, urlsplit
 
 import sim
 from sim.cli import DEFAULT_BASE_URL
+from sim.paths import field_at
 from sim.scenario import Scenario, ScenarioError, dumps, uncertain_ranges
+from sim.wording import describe_design, design_labels
 
 if TYPE_CHECKING:
     import altair as alt
@@ -202,8 +204,6 @@ def version() -> str:
 def _label(scenario: Scenario) -> Callable[[str], str]:
     """A design's words (sim.wording), distinct within the scenario so that no two columns or legend entries
     read the same; a name the scenario lacks (an advisor's option) reads as itself."""
-    from sim.wording import design_labels
-
     labels = design_labels(scenario.designs)
     return lambda name: labels.get(name, name)
 
@@ -224,8 +224,6 @@ def _value(value: Any) -> str:
 
 def meaning(path: str) -> str:
     """An input's help text from the schema (sim.paths), its plain-words name; empty for a path it lacks."""
-    from sim.paths import field_at
-
     found = field_at(path)
     return str(found.meta.get("help", "")).rstrip(".") if found is not None else ""
 
@@ -305,8 +303,6 @@ def _scenario_section(report: Report) -> str:
     for name, wt in s.demand.work_types.items():
         rows.append((f"Requests: {name}", f"{wt.share * 100:.0f} % of requests, {wt.effort_hours:g} hours on average, "
                      f"due in {wt.deadline_days:g} working days"))
-    from sim.wording import describe_design
-
     if report.results is not None:
         for name in report.results.designs:
             rows.append((f"Design: {label(name)}", describe_design(s.designs[name])))
