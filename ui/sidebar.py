@@ -585,7 +585,8 @@ def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]])
     with st.expander("Assumptions (how people and clients behave)"):
         st.caption("Defaults are sourced or marked assumption in the model's documentation; change them when you "
                    "know better for your firm.")
-        paths = [f"demand.{n}" for n in ("new_clients_per_year", "client_attrition_per_year")]
+        paths = [f"demand.{n}" for n in ("share_of_wallet", "prospects_per_year", "referrals_per_client_per_year",
+                                          "win_rate", "client_attrition_per_year")]
         paths += [p for p in values if p.startswith("behaviour.") and p.split(".")[1] not in NOT_IN_ASSUMPTIONS]
         for path in paths:
             meta, value = field_meta(path), values[path]
