@@ -103,16 +103,39 @@ def test_every_sidebar_control_explains_itself():
 def test_moving_a_slider_changes_the_results_only_after_run():
     at = open_app()
     before = at.table[0].value
-    at.sidebar.slider(key="input:demand.clients").set_value(60)
-    at.run()  # a rerun for another reason: the form holds the change back
+    at.sidebar.slider(key="input:demand.clients").set_value(60).run()
     pd.testing.assert_frame_equal(at.table[0].value, before)
     assert "demand.clients" not in at.session_state["scenario.overrides"]
-    at.sidebar.slider(key="input:demand.clients").set_value(60)
+    # the results say they are for the previous inputs until Run
+    assert [w for w in at.warning if w.value.startswith("Inputs changed")]
     press_run(at)
     assert_clean(at)
     assert at.session_state["scenario.overrides"]["demand.clients"] == 60
+    assert not [w for w in at.warning if w.value.startswith("Inputs changed")]
     after = at.table[0].value
     assert not after["Requests/week"].equals(before["Requests/week"])
+    at.sidebar.slider(key="input:demand.clients").set_value(25).run()
+    at.sidebar.slider(key="input:demand.clients").set_value(60).run()  # moved back: no change
+    assert not [w for w in at.warning if w.value.startswith("Inputs changed")]
+
+
+def test_the_team_in_total_is_the_sum_of_the_skills_on_screen():
+    at = open_app()
+    at.sidebar.slider(key="input:firm.skills.development").set_value(11)
+    at.sidebar.slider(key="input:firm.skills.operations").set_value(4).run()
+    assert "Engineers in total (the sum over skills): 15" in [c.value for c in at.sidebar.caption]
+    assert [w for w in at.warning if w.value.startswith("Inputs changed")]
+    assert "firm.engineers" not in at.session_state["scenario.overrides"]  # nothing ran yet
+    press_run(at)
+    assert at.session_state["scenario.overrides"]["firm.engineers"] == 15
+
+
+def test_enter_in_an_input_box_starts_no_run():
+    """Enter in a box commits its value, as any change does; only the Run button changes the results."""
+    at = open_app()
+    at.sidebar.number_input(key="input:demand.requests_per_client_per_week").set_value(1.5).run()
+    assert "demand.requests_per_client_per_week" not in at.session_state["scenario.overrides"]
+    assert [w for w in at.warning if w.value.startswith("Inputs changed")]
 
 
 def test_the_csv_download_holds_every_design(downloads):
@@ -267,14 +290,14 @@ def test_a_scenario_written_into_the_state_reads_back_exactly():
 
 
 def test_a_huge_run_asks_before_it_starts():
-    # 250,000 requests a run, within what one run may hold, but 2.5 million over 5 designs x 2 replications
-    at = open_app(overrides={**FAST, "demand.clients": 1000, "demand.requests_per_client_per_week": 25.0})
+    # 220,000 requests a run, within what one run may hold, but 2.2 million over 5 designs x 2 replications
+    at = open_app(overrides={**FAST, "weeks": 7, "demand.clients": 200, "demand.requests_per_client_per_week": 100.0})
     assert not at.exception and not at.table
     (warning,) = other_warnings(at)
-    assert "million requests" in warning and "5 designs x 2 replications x 10 weeks" in warning
+    assert "million requests" in warning and "5 designs x 2 replications x 11 weeks" in warning
     assert [b.label for b in at.main.button] == ["Run it anyway"]
-    at.session_state["scenario.overrides"] = {**FAST, "demand.clients": 200, "demand.requests_per_client_per_week": 1.0}
-    at.run()  # a normal size again runs without asking
+    at.sidebar.number_input(key="input:demand.requests_per_client_per_week").set_value(1.0)
+    press_run(at)  # a normal size again runs without asking
     assert not other_warnings(at) and list(at.table[0].value.index) == list(WORDS.values())
 
 
