@@ -47,6 +47,7 @@ from ui.state import (
     AppState,
     change_words,
     current_scenario,
+    description_holds,
     input_key,
     last_good_scenario,
     named,
@@ -285,6 +286,8 @@ def _overrides_from_inputs(clear: bool = False) -> dict[str, Any]:
     values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
     if not str(values.get("name", "")).strip():  # no name of the user's: the preset's, with what changed
         values["name"] = base["name"]
+    if not str(values.get("description", "")).strip():  # none of the user's: the preset's while it holds
+        values["description"] = base["description"]
     designs = _design_changes(preset, state.overrides, values, clear)
     ranges = _edited_ranges(preset, state.overrides, base)
     shown_ranges = st.session_state.get(RANGES_KEY, {})
@@ -391,13 +394,13 @@ def render_sidebar() -> None:
             on_change=_choose_preset, help="A starting scenario from the scenarios folder; the inputs below start "
             "from its values, and picking another one discards your changes.",
         )
-        st.caption(preset.description)
+        st.caption(_preset_words(preset, state))
         for problem in problems:
             st.warning(f"A preset file could not be loaded: {plain(problem)}")
         _ask_before_discarding(available, state)
         with st.container(key=INPUTS_KEY):
             elsewhere = st.empty()  # problems no input below claims, filled once every input has taken its own
-            _naming(preset, state, shown.values)
+            _naming(preset, state)
             _team(shown)
             _designs(shown)
             _salaries(shown.values)
@@ -416,22 +419,36 @@ def render_sidebar() -> None:
             st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
 
 
-def _naming(preset: Scenario, state: AppState, values: dict[str, Any]) -> None:
+def _preset_words(preset: Scenario, state: AppState) -> str:
+    """Under the picker: the preset's description while it holds, else what was changed from the preset (its
+    description names numbers that are no longer the scenario's)."""
+    try:
+        scenario = apply_overrides(preset, state.overrides)
+    except ScenarioError:
+        return "Changed from this preset; some inputs below cannot run."
+    if description_holds(preset, scenario):
+        return preset.description
+    return f"Changed from this preset: {', '.join(change_words(preset, scenario))}."
+
+
+def _naming(preset: Scenario, state: AppState) -> None:
     """The scenario's own name and description. Left empty, the name is the preset's with what changed."""
     key = input_key("name")
     if key not in st.session_state:
         st.session_state[key] = state.overrides.get("name", "")
     try:
-        now = named(preset, apply_overrides(preset, state.overrides), {}).name
+        made = named(preset, apply_overrides(preset, state.overrides), {})
+        now, now_described = made.name, made.description
     except ScenarioError:
-        now = preset.name
+        now, now_described = preset.name, ""
     st.text_input(_label("name", "Scenario name"), key=key, max_chars=80, placeholder=now,
                   help="Shown on every page, in the report and in the file. Left empty, it is the preset's name "
                   "with what you changed.")
     _under("name", "Scenario name")
-    st.text_area(_label("description", "Description"), key=_seed("description", values["description"]),
-                 max_chars=MAX_TEXT_CHARS, height=80, help="What this scenario is about; carried by the link and "
-                 "the file.")
+    st.text_area(_label("description", "Description"), key=_seed("description", state.overrides.get("description", "")),
+                 max_chars=MAX_TEXT_CHARS, height=80, placeholder=now_described or None,
+                 help="What this scenario is about; carried by the link and the file. Left empty, it is the "
+                 "preset's while you change only the experiment's settings, and none once you change the firm.")
     _under("description", "Description")
 
 
