@@ -67,7 +67,7 @@ def test_the_page_recommends_one_option_and_ranks_them_all(default_scenario):
     assert_agrees(at)
     (chart,) = at.get("vega_lite_chart")
     assert "difference from today" in chart.proto.spec
-    assert any("the KN procedure" in c.value and "up to 50" in c.value and "each on the same" in c.value
+    assert any("Kim and Nelson" in c.value and "up to 50" in c.value and "each on the same" in c.value
                for c in at.caption)
     assert at.session_state["page.settings"] == {}  # nothing saved until the user ranks
 

@@ -181,7 +181,7 @@ def test_model_page_lists_the_current_parameters_with_their_meaning():
     at = open_app("pages/model.py")
     at.sidebar.slider(key="input:demand.clients").set_value(35)
     press_run(at)
-    table = at.dataframe[0].value.set_index("Parameter")
+    table = at.dataframe[0].value.set_index("Key in the scenario file")
     assert table.loc["demand.clients", "Value"] == "35" and table.loc["demand.clients", "Preset value"] == "25"
     assert bool(table.loc["demand.clients", "Changed"]) and not bool(table.loc["demand.work_types.support.share",
                                                                                 "Changed"])
@@ -422,7 +422,7 @@ def test_a_link_decoded_into_the_state_opens_on_every_page():
     assert list(at.table[0].value.index) == [WORDS["pm"], WORDS["am"]]
     assert at.selectbox(key="page:compare:baseline").value == "am"
     at.switch_page("pages/model.py").run()
-    table = at.dataframe[0].value.set_index("Parameter")
+    table = at.dataframe[0].value.set_index("Key in the scenario file")
     assert table.loc["firm.engineers", "Value"] == "14"
 
 

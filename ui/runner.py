@@ -44,6 +44,7 @@ from sim.parallel import STOP_POLL_SECONDS, ClusterError, Stopped, default_execu
 from sim.robust import Robustness, Settings, advice_robustness, robustness
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
+from sim.wording import design_labels, plain
 
 RUNS_AT_ONCE = max(1, (os.cpu_count() or 1) // 2)
 
@@ -168,9 +169,10 @@ def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
     """
     toml = run_key(scenario)
     prefix = f"{label}, " if label else ""
+    words = {d: plain(w) for d, w in design_labels(scenario.designs).items()}  # as the pages name them
     try:
         parts = [
-            _cached_run(toml, (design,), _label=f"{prefix}{design} (design {i} of {len(designs)})")
+            _cached_run(toml, (design,), _label=f"{prefix}{words[design]} (design {i} of {len(designs)})")
             for i, design in enumerate(designs, start=1)
         ]
     except Stopped:

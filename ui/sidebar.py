@@ -37,7 +37,7 @@ from sim.scenario import (
 from sim.scenario import (
     shown as shown_value,
 )
-from sim.wording import design_label
+from sim.wording import design_label, key_words, parameter_words, without_keys
 from ui.labels import hires_after_label, plain
 from ui.overrides import apply_overrides
 from ui.state import (
@@ -122,7 +122,7 @@ def _seed(path: str, value: Any) -> str:
 
 
 def _help(path: str, extra: str = "") -> str:
-    text = field_meta(path).get("help", "")
+    text = without_keys(field_meta(path).get("help", ""))
     return f"{text} {extra}".strip()
 
 
@@ -621,10 +621,6 @@ def _money(values: dict[str, Any]) -> None:
 NOT_IN_ASSUMPTIONS = ("all_mechanisms_off", "context_switch_loss")
 
 
-def _assumption_label(name: str) -> str:
-    return name.replace("_", " ").replace(" am", " AM").replace(" pm", " PM").replace("am ", "AM ").capitalize()
-
-
 def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]]) -> set[str]:
     """Every behavioural assumption and the client flow, each with its help, source grade and plausible range, and
     under each uncertain one the ends of its range; returns the paths whose ranges it showed."""
@@ -642,7 +638,7 @@ def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]])
                 f"Source: {grade}." if grade else "",
                 f"Plausible range {plausible[0]:g} to {plausible[1]:g}." if plausible else "",
             ]))
-            label = _assumption_label(path.split(".")[-1])
+            label = key_words(path)
             if isinstance(value, bool):
                 st.toggle(_label(path, label), key=_seed(path, value), help=_help(path, extra))
                 _under(path, label)
@@ -678,8 +674,8 @@ def _range_inputs(path: str, bounds: tuple[float, float]) -> None:
         if key not in st.session_state:
             st.session_state[key] = float(at)
         column.number_input(f"{end} end of its range", min_value=lo, max_value=hi, step=step, format="%g", key=key,
-                            help=f"The {end} end of what you find plausible for {path}; *How sure is this?* "
-                            "tests the answer over this range.")
+                            help=f"The {end} end of what you find plausible for {key_words(path).lower()}; *How sure "
+                            "is this?* tests the answer over this range.")
 
 
 def _ranges(ranges: dict[str, tuple[float, float]], values: dict[str, Any]) -> None:
@@ -692,7 +688,7 @@ def _ranges(ranges: dict[str, tuple[float, float]], values: dict[str, Any]) -> N
         for path, bounds in ranges.items():
             value = values.get(path)
             shown = f"{value:g}" if isinstance(value, (int, float)) else "?"
-            st.markdown(f"`{path}`: {shown}", help=field_meta(path).get("help"))
+            st.markdown(f"{plain(parameter_words(path))}: {shown}", help=without_keys(field_meta(path).get("help", "")))
             _range_inputs(path, bounds)
 
 

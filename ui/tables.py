@@ -279,7 +279,7 @@ def robust_table(result: Robustness, unit: str) -> pd.DataFrame:
     for d in result.designs:
         mean, half = result.expected_regret[d]
         rows.append({"Design": d, "Best in (share of plausible cases)": f"{100 * result.probability_best[d]:.0f} %",
-                     "Expected regret": f"{figure(mean, unit)} ± {interval(half, unit)}"})
+                     "Expected loss against the best": f"{figure(mean, unit)} ± {interval(half, unit)}"})
     return pd.DataFrame(rows).set_index("Design")
 
 
