@@ -167,7 +167,7 @@ def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
 
 def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads):
     at = open_app("pages/growth.py")
-    at.selectbox(key="page:growth:lever").set_value("engineers")
+    at.selectbox(key="page:growth:lever").set_value("engineers").run()
     at.number_input(key="page:growth:from").set_value(10.0)
     at.number_input(key="page:growth:to").set_value(16.0)
     at.number_input(key="page:growth:steps").set_value(3)
