@@ -23,12 +23,15 @@ CSS = f"""
 @media (max-width: {NARROW_PX}px) {{ [class*="st-key-{WIDE}"] {{ display: none; }} }}
 @media (min-width: {NARROW_PX + 1}px) {{ [class*="st-key-{NARROW}"] {{ display: none; }} }}
 [class*="st-key-{WIDE}"] table {{ width: 100%; }}
-[class*="st-key-{WIDE}"] th, [class*="st-key-{WIDE}"] td {{ overflow-wrap: anywhere; }}
+/* cells wrap between words, never inside one: "$1.24M" must not read "$1.2" over "4M" */
+[class*="st-key-{WIDE}"] th, [class*="st-key-{WIDE}"] td {{ overflow-wrap: normal; word-break: keep-all; }}
+[class*="st-key-{WIDE}"] [data-testid="stTable"] {{ overflow-x: auto; }}
 [data-testid="stVegaLiteChart"] svg, [data-testid="stVegaLiteChart"] canvas {{
   max-width: 100%; height: auto;
 }}
-[data-testid="stMarkdownContainer"] table {{ table-layout: auto; max-width: 100%; }}
-[data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{ overflow-wrap: anywhere; }}
+/* a wide table scrolls inside its column rather than break its words into letters */
+[data-testid="stMarkdownContainer"] table {{ table-layout: auto; max-width: 100%; display: block; overflow-x: auto; }}
+[data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{ overflow-wrap: normal; }}
 /* break-spaces, not pre-wrap: a run of spaces at a wrap would hang past the edge */
 [data-testid="stMarkdownContainer"] code, [data-testid="stCode"] code, pre code span {{
   white-space: break-spaces !important; overflow-wrap: anywhere; word-break: break-all;
