@@ -18,7 +18,7 @@ from sim.scenario import Scenario, ScenarioError, uncertain_ranges
 from sim.wording import parameter_words as words_of
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, plain
-from ui.runner import ROBUST_SETTINGS, show_server_problem
+from ui.runner import ROBUST_SETTINGS, robust_work, show_server_problem
 
 REQUESTED_KEY = "sureness.requested"  # analyses the user asked for this session, by key
 
@@ -35,8 +35,10 @@ def settings_words(scenario: Scenario) -> str:
     return (f"{len(uncertain_ranges(scenario))} uncertain inputs (their ranges are in the sidebar, under each "
             "assumption and in *Other uncertain inputs*), each at its low and high end, then "
             f"{s.samples} samples of all of them at once, spread evenly over their ranges; every run "
-            f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers, "
-            "so it takes several seconds.")
+            f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers. "
+            f"That is about {robust_work(scenario):.0f} times the work of the comparison: from seconds to minutes, "
+            "by the size of the firm and how busy the server is; the progress bar counts the replications done and "
+            "says the time left.")
 
 
 def _key(parts: tuple) -> str:
