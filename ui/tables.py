@@ -11,7 +11,6 @@ import pandas as pd
 from sim import advisor
 from sim.advisor import OBJECTIVES, TODAY_NAME, Advice, Objective
 from sim.answer import SURE, column_marks
-from sim.answer import TIED as TIED_MARK
 from sim.experiment import Results
 from sim.robust import Robustness
 from sim.scenario import OrgDesign
@@ -92,12 +91,8 @@ def kpi_intervals(results: Results, metrics: list[str] | None = None) -> pd.Data
 
 def kpi_marks(results: Results) -> dict[str, dict[str, str]]:
     """Per metric, each design's mark: ★ for a best ahead of every other design beyond noise, "tied" on the best
-    and those it is not ahead of, by the rule of the headline (sim.answer.column_marks). A column where every
-    design is tied has no marks: "tied" would stand on its worst value too, and nothing there stands out."""
-    marks = {metric: column_marks(results, metric) for metric in KPIS}
-    designs = set(results.designs)
-    return {m: {} if len(designs) > 1 and set(by) == designs and all(v == TIED_MARK for v in by.values()) else by
-            for m, by in marks.items()}
+    and those it is not ahead of, by the rule of the headline (sim.answer.column_marks)."""
+    return {metric: column_marks(results, metric) for metric in KPIS}
 
 
 def kpi_table(kpis: pd.DataFrame, marks: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
