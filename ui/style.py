@@ -29,9 +29,8 @@ CSS = f"""
 [data-testid="stVegaLiteChart"] svg, [data-testid="stVegaLiteChart"] canvas {{
   max-width: 100%; height: auto;
 }}
-/* a wide table scrolls inside its column rather than break its words into letters */
-[data-testid="stMarkdownContainer"] table {{ table-layout: auto; max-width: 100%; display: block; overflow-x: auto; }}
-[data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{ overflow-wrap: normal; }}
+[data-testid="stMarkdownContainer"] table {{ table-layout: auto; max-width: 100%; }}
+[data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{ overflow-wrap: anywhere; }}
 /* break-spaces, not pre-wrap: a run of spaces at a wrap would hang past the edge */
 [data-testid="stMarkdownContainer"] code, [data-testid="stCode"] code, pre code span {{
   white-space: break-spaces !important; overflow-wrap: anywhere; word-break: break-all;
