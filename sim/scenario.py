@@ -300,7 +300,7 @@ class Behaviour:
     )
     desk_bypass: bool = param(
         True, "A request waiting at a busy coordinator goes straight to an engineer, as without one, once it has "
-        "waited desk_bypass_hours or an engineer of its skill is idle."
+        "waited the longest wait at the desk or its usual engineer is idle."
     )
     desk_bypass_hours: float = param(
         4.0, "Longest wait at a busy coordinator's desk before a request goes straight to an engineer.",
