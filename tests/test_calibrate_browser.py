@@ -8,6 +8,8 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
+from sim.links import params_to_scenario
+from sim.presets import read_presets
 from tests.browser import ROOT
 from tests.test_browser_share import PAGES, SMALL, differences, open_page, photograph, query, settle, share_link
 
@@ -28,7 +30,9 @@ def test_upload_fit_use_compare_and_share(app_url: str, page: Page, browser: Bro
     expect(main.get_by_text("is now the scenario in the sidebar")).to_be_visible(timeout=60_000)
     settle(page)
     fitted = query(page.url)
-    assert fitted["page"] == "calibrate" and fitted["engineers"] == "6" and fitted["clients"] == "20"
+    # The link names the preset closest to the fitted firm and what differs from it: read the scenario it makes.
+    shared = params_to_scenario(fitted, read_presets()[0]).scenario
+    assert fitted["page"] == "calibrate" and shared.firm.engineers == 6 and shared.demand.clients == 20
     assert "demand.work_types.bug.share" in fitted
     assert not any(word in page.url for word in ("SUP-", "Client%2001", "Engineer", "Created"))
 
