@@ -50,7 +50,6 @@ class Client:
     referrals: int = 0  # referral candidates so far, which number the referred prospects' keys
     candidates: Candidates | None = None
     next_candidate: int = 0
-    deliveries: int = 0
 
 
 class Intake(Protocol):
@@ -119,9 +118,6 @@ class ClientBook:
         client.hazard_since = now
         return True
 
-    def active(self, now: float) -> list[Client]:
-        return [c for c in self.clients if self.settle(c, now)]
-
     # -- the client's judgement ------------------------------------------------------------------------------
 
     def judge(self, client: Client, asked_hours: float, late_by: float, informed: bool, saw_rework: bool,
@@ -131,7 +127,6 @@ class ClientBook:
         if not self.settle(client, now):
             return
         b = self.b
-        client.deliveries += 1
         late = late_by > 0
         moderate = late_by <= b.moderate_delay_share * asked_hours
         relief = b.informed_delay_relief if (late and informed and moderate) else 0.0

@@ -56,12 +56,6 @@ class Staffing:
     def manages_accounts(self) -> bool:
         return self.account_managers + self.hybrids > 0
 
-    def account_care(self, hybrid_strength: float) -> float:
-        """Strength of account management in this design: 1 with an AM, the hybrid's strength with hybrids only."""
-        if self.account_managers:
-            return 1.0
-        return hybrid_strength if self.hybrids else 0.0
-
 
 def staff(scenario: Scenario, design_name: str) -> Staffing:
     """Headcounts of a design; extra engineers join, one by one, the skill with the most demand per engineer."""
@@ -107,7 +101,6 @@ class Request:
     desk_stage: str = ""  # the stage it waits at while at the desk
     desk_since: float = 0.0
     waiting: bool = False  # in a desk queue, no coordinator has taken it yet
-    bypassed: bool = False  # went past a busy coordinator straight to an engineer
     started: float = math.nan
     done: float = math.nan
     dropped: bool = False
@@ -522,7 +515,6 @@ class Firm:
     def bypass(self, req: Request, eng: Engineer) -> None:
         """Past a busy desk straight to the client's usual engineer, as without coordinators: they take it from the
         client as it is (if its client stage was not done) and it skips planning and review."""
-        req.bypassed = True
         if req.desk_stage == CLIENT_STAGE:
             self.understand(req, clarity=self.b.clarity_without_am)
         self.planning.direct(req, eng)
