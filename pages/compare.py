@@ -11,11 +11,11 @@ from sim.experiment import Results
 from sim.parallel import ClusterError
 from sim.robust import renamed
 from sim.scenario import Scenario, dumps
-from ui import charts, report, sureness, tables
+from ui import charts, report, sureness, tables, why
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, design_labels, hires_after_label, plain
 from ui.runner import confirm_long_run, how_sure, run, show_server_problem
 from ui.sidebar import scenario_or_problems
-from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input
+from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input, seeded_page_input
 from ui.style import responsive_table
 
 PAGE = "compare"
@@ -32,7 +32,7 @@ def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
     left, right = st.columns([3, 1])
     designs = left.multiselect(
         "Org designs to compare", names, format_func=words.__getitem__,
-        key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
+        **seeded_page_input("designs", PAGE, chosen_designs(scenario), argument="default"),
         on_change=page_input_saver("designs", PAGE, ",".join),
         help="Each design adds its hires (set in the sidebar) to today's team. All run on the same random "
         "numbers, so differences come from the design, not from luck.",
@@ -45,7 +45,8 @@ def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
     if st.session_state[key] not in choices:  # the old baseline was taken out of the comparison
         st.session_state[key] = baseline
     baseline = right.selectbox(
-        "Baseline", choices, format_func=words.__getitem__, key=key, on_change=page_input_saver("baseline", PAGE),
+        "Baseline", choices, format_func=words.__getitem__, key=key, index=choices.index(st.session_state[key]),
+        on_change=page_input_saver("baseline", PAGE),
         help="The design every other design is compared against, e.g. how the firm is organised today.",
     )
     st.caption(" · ".join(f"**{plain(words[name])}**: {hires_after_label(scenario.designs[name])}"
@@ -58,7 +59,8 @@ def pick_objective() -> str:
     stored = page_setting(OBJECTIVE_SETTING, "profit")
     return st.selectbox(
         "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.__getitem__,
-        key=seed_page_input(OBJECTIVE_SETTING, PAGE, stored if stored in SURE_OBJECTIVES else "profit"),
+        **seeded_page_input(OBJECTIVE_SETTING, PAGE, stored if stored in SURE_OBJECTIVES else "profit",
+                            list(SURE_OBJECTIVES)),
         on_change=page_input_saver(OBJECTIVE_SETTING, PAGE),
         help="The figure the answer at the top is about; the table marks every figure by the same rule.",
     )
@@ -126,6 +128,7 @@ def main() -> None:
         return
     answer = headline(results, Objective.of(choice), baseline)
     show_answer(answer)
+    beside_answer = st.empty()  # the assumption that carries the answer, once the gain is explained below
     kpis = tables.kpi_intervals(results)
     plain_words = design_labels(scenario.designs)  # chart titles show text as it is
     words = {d: plain(w) for d, w in plain_words.items()}
@@ -163,6 +166,7 @@ def main() -> None:
                                           value_format=AXIS_FORMAT[KPIS[metric].unit])
             columns[i].altair_chart(chart, width="stretch")
 
+    why.why_section(scenario, results, choice, beside=beside_answer)
     how_sure_section(scenario, results, designs, choice, answer)
 
     st.subheader("Week by week")

@@ -25,7 +25,7 @@ from ui.state import (
     page_input_saver,
     page_setting,
     read_state,
-    seed_page_input,
+    seeded_page_input,
     set_page_setting,
 )
 
@@ -92,7 +92,7 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
     lever = page_setting("lever", "clients")
     lever = lever if lever in LEVERS else "clients"
     st.selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,
-                 key=seed_page_input("lever", PAGE, lever), on_change=_switch_lever,
+                 **seeded_page_input("lever", PAGE, lever, list(LEVERS)), on_change=_switch_lever,
                  help="The quantity that grows along the x axis. Demand growth: every client sends that many % more "
                  "requests a week than today, as a year of growth at that rate would bring.")
     now = lever_value(scenario, lever)
@@ -102,12 +102,13 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
     points = int(number_setting("steps", DEFAULT_POINTS, 2, MAX_POINTS))
     with st.form("sweep"):
         cols = st.columns(3)
-        cols[0].number_input("From", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("from", PAGE, start),
+        cols[0].number_input("From", 0.0, float(MAX_LEVER), format="%g",
+                             **seeded_page_input("from", PAGE, float(start)),
                              help="First value of the lever.")
-        cols[1].number_input("To", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("to", PAGE, stop),
+        cols[1].number_input("To", 0.0, float(MAX_LEVER), format="%g", **seeded_page_input("to", PAGE, float(stop)),
                              help="Last value of the lever.")
         cols[2].number_input("Points", min_value=2, max_value=MAX_POINTS,
-                             key=seed_page_input("steps", PAGE, points),
+                             **seeded_page_input("steps", PAGE, int(points)),
                              help="How many values from From to To; each one runs every design.")
         st.form_submit_button("Run sweep", type="primary", on_click=_save_sweep)
     return lever, start, stop, points
@@ -149,7 +150,7 @@ def main() -> None:
     names = list(scenario.designs)
     designs = st.multiselect(
         "Org designs", names, format_func=design_labels(scenario.designs).__getitem__,
-        key=seed_page_input("designs", PAGE, chosen_designs(scenario)),
+        **seeded_page_input("designs", PAGE, chosen_designs(scenario), argument="default"),
         on_change=page_input_saver("designs", PAGE, ",".join), help="The designs drawn as lines.",
     )
     lever, start, stop, points = sweep_form(scenario)

@@ -11,7 +11,7 @@ from ui import charts, report, sureness, tables
 from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
-from ui.state import number_setting, page_input_key, page_setting, seed_page_input, set_page_setting
+from ui.state import number_setting, page_input_key, page_setting, seeded_page_input, set_page_setting
 from ui.style import responsive_table
 
 PAGE = "next_hire"
@@ -60,20 +60,20 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
     cols = st.columns([2, 2, 1])
     cols[0].number_input(
         "Yearly budget for new salaries ($)", min_value=0.0, max_value=MAX_BUDGET, step=5_000.0, format="%.0f",
-        key=seed_page_input("budget", PAGE, budget),
+        **seeded_page_input("budget", PAGE, float(budget)),
         help="What you can add to the payroll each year. Every hire within it is an option (engineers, a project "
         "manager, an account manager, a hybrid PM/AM, a salesperson's time, up to three people at once), each "
         "with and without the free process changes (standardised work, AM-PM check-ins).",
     )
     cols[1].selectbox(
-        "Objective", list(CHOICES), format_func=CHOICES.__getitem__, key=seed_page_input("objective", PAGE,
-                                                                               objective.single or MIX),
+        "Objective", list(CHOICES), format_func=CHOICES.__getitem__,
+        **seeded_page_input("objective", PAGE, objective.single or MIX, list(CHOICES)),
         help="What the best option maximises. A weighted mix counts $20k of yearly profit, a quarter of a day of "
         "mean lead time and 2 points of on-time rate as equal steps, times their weights.",
     )
     cols[2].number_input(
         "Demand growth (% a year)", min_value=0.0, max_value=MAX_GROWTH_PCT, step=5.0, format="%g",
-        key=seed_page_input("growth_pct", PAGE, growth_pct),
+        **seeded_page_input("growth_pct", PAGE, float(growth_pct)),
         help="0 ranks the options for this year's demand. Above 0, a second ranking for every client sending that "
         "much more work, so you see whether the best hire today is still the best as you grow.",
     )
@@ -84,7 +84,7 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
             seeded = 100 * weights.get(name, 0.0) if weights else DEFAULT_WEIGHTS[name]
             col.number_input(f"Weight of {CHOICES[name].split(' (')[0].lower()} (%)", min_value=0.0,
                              max_value=100.0, step=5.0, format="%g",
-                             key=seed_page_input(f"weight:{name}", PAGE, seeded),
+                             **seeded_page_input(f"weight:{name}", PAGE, float(seeded)),
                              help="The weights are scaled to add up to 100 %; 0 leaves the figure out.")
     st.button("Rank the options", type="primary", on_click=_save_inputs)
 

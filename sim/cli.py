@@ -100,6 +100,18 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     rob.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     rob.set_defaults(handler=cmd_robust)
 
+    why = commands.add_parser("explain", help="why one design beats another: its gain split by mechanism")
+    why.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/default.toml")
+    why.add_argument("--designs", type=_designs, help="two design names, the design and the one it is measured "
+                     "against (default: the best on the objective and its runner-up)")
+    why.add_argument("--objective", choices=REPORT_OBJECTIVES, default="profit", help="default: profit")
+    why.add_argument("--reps", type=int, help="replications per design")
+    why.add_argument("--weeks", type=int, help="weeks measured after the warm-up")
+    why.add_argument("--seed", type=int, help="random seed")
+    why.add_argument("--format", choices=("table", "json"), default="table")
+    why.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
+    why.set_defaults(handler=cmd_explain)
+
     cal = commands.add_parser("calibrate", help="fit a scenario to a ticket export and back-test it")
     cal.add_argument("tickets", help="CSV export of tickets (Jira, Zendesk, Linear, or generic; see README)")
     cal.add_argument("--format", choices=("toml", "json"), default="toml")
@@ -351,6 +363,30 @@ def cmd_robust(args: argparse.Namespace) -> int:
     else:
         print(robust_table(result, scenario.name))
         print(verdict.replace("**", ""))
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from sim.experiment import run_experiment, with_overrides
+    from sim.explain import best_pair, explain
+    from sim.wording import explanation_lines
+
+    scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
+    executor = None if args.serial else _default_executor()
+    full = None
+    if args.designs:
+        if len(args.designs) != 2:
+            raise ScenarioError([f"--designs {','.join(args.designs)}: name two designs, the design and the one it "
+                                 "is measured against, e.g. --designs am,none"])
+        design, against = args.designs
+    else:
+        full = run_experiment(scenario, executor=executor)
+        design, against = best_pair(full, args.objective)
+    explained = explain(scenario, design, against, args.objective, full=full, executor=executor)
+    if args.format == "json":
+        print(json.dumps(explained.to_json(), indent=2))
+    else:
+        print("\n".join(explanation_lines(explained, scenario)))
     return 0
 
 

@@ -11,8 +11,13 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sim.scenario import PROCESS_KEYS, STANDARD_DESIGNS, OrgDesign
+
+if TYPE_CHECKING:
+    from sim.explain import Explanation
+    from sim.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -261,3 +266,60 @@ def move_name(hires: Mapping[str, object]) -> str:
 __all__ = ["HIRE_WORDS", "KPIS", "PROCESS_WORDS", "SALESPERSON", "STANDARD_LABELS", "TODAY_NAME", "WORD_JOINER",
            "MetricLabel", "describe_design", "design_label", "design_labels", "figure", "interval", "money",
            "move_name", "plain"]
+
+
+# An explanation's objective in words: the figure, its unit, and what a positive gain means.
+EXPLAINED_OBJECTIVES: dict[str, tuple[str, str]] = {
+    "profit": ("of profit a year", "money"),
+    "lead_time": ("days of mean lead time saved", "days"),
+    "on_time": ("of on-time rate", "share"),
+}
+
+
+def gain_words(value: float, half_width: float, objective: str) -> str:
+    """"+$120k ± $40k": a gain (positive is better) and its 95 % half-width in the objective's unit."""
+    unit = EXPLAINED_OBJECTIVES[objective][1]
+    return f"{figure(value, unit, signed=True)} ± {interval(half_width, unit)}"
+
+
+def range_words(parameter: str) -> str:
+    """An input's plausible range, "0.8 to 0.95", or "" when it has none."""
+    from sim.explain import plausible_range
+
+    found = plausible_range(parameter)
+    return f"{found[0]:g} to {found[1]:g}" if found else ""
+
+
+def explanation_sentences(explained: Explanation, designs: Mapping[str, OrgDesign]) -> list[str]:
+    """What the answer rests on, in sentences for the page, the report and the CLI: the one assumption that
+    carries most of the gain, and whether the mechanisms act together rather than one by one."""
+    labels = design_labels(designs)
+    mean, half = explained.total
+    words = EXPLAINED_OBJECTIVES[explained.objective][0]
+    out = [f"{labels[explained.design]} against {labels[explained.against]}: "
+           f"{gain_words(mean, half, explained.objective)} {words}, over {explained.replications} paired "
+           "replications."]
+    if abs(mean) <= half:
+        out.append("This gain is within the simulation's noise, so no mechanism can be said to carry it.")
+    carried = explained.carried_by_assumption()
+    if carried is not None:
+        span = range_words(carried.parameter)
+        out.append(f"Most of this gain ({gain_words(carried.mean, carried.ci95, explained.objective)}) rests on one "
+                   f"assumption: {carried.label.lower()}, which is not measured at your firm"
+                   + (f" (plausible range {span})" if span else "") + ". Check it before you hire on this answer.")
+    if explained.acts_together:
+        out.append("The mechanisms act together rather than one by one: switched off one at a time, they leave "
+                   f"{gain_words(*explained.interaction, explained.objective)} of the gain unexplained.")
+    return out
+
+
+def explanation_lines(explained: Explanation, scenario: Scenario) -> list[str]:
+    """The explanation as a plain-text table in words, largest contribution first."""
+    rows = [("What carries the gain", "source", "contribution")]
+    for row in explained.frame().itertuples(index=False):
+        rows.append((row.label, row.grade or "-", gain_words(row.mean, row.ci95, explained.objective)))
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    lines = explanation_sentences(explained, scenario.designs) + [""]
+    lines += ["  ".join((r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]))) for r in rows]
+    lines.append("Each mechanism is switched off alone on the same replications; ± is the 95 % half-width.")
+    return lines

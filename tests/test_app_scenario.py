@@ -193,3 +193,24 @@ def test_the_sidebar_names_designs_once_and_growth_in_percent_a_year():
     assert not [label for label in labels if label.lower().count("no coordinator") > 1]
     growth = at.sidebar.slider(key="input:demand.growth_per_year")
     assert growth.label == "Demand growth (% a year)" and growth.proto.format == "percent"
+
+
+
+def test_run_keeps_an_input_the_browser_has_not_reported_since_it_was_drawn(monkeypatch):
+    """A Run pressed while a long run draws the page reaches the server before the browser has reported every
+    input; such an input keeps the scenario's value, and the inputs that were reported are applied."""
+    import streamlit
+
+    from ui.sidebar import _overrides_from_inputs
+    from ui.state import input_key
+
+    at = open_link({**SMALL, "clients": "18"})
+    assert not at.exception
+    state = dict(at.session_state.to_dict())
+    state[input_key("replications")] = 3
+    for path in ("demand.clients", "demand.work_types.support.share"):  # the share enters the computed rest
+        del state[input_key(path)]
+    monkeypatch.setattr(streamlit, "session_state", state)
+    overrides = _overrides_from_inputs()
+    assert overrides["replications"] == 3 and overrides["demand.clients"] == 18
+    assert "demand.work_types.project.share" not in overrides  # the rest is the preset's, as the inputs showed

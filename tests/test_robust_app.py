@@ -21,12 +21,18 @@ def press(at, label: str):
     return button.click().run()
 
 
-def test_compare_tests_the_answer_against_the_ranges_when_asked():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state["scenario.overrides"] = TINY
-    at.session_state["page.settings"] = {"designs": "none,hybrid"}
+def open_compare(overrides: dict, designs: str, timeout: float = 60) -> AppTest:
+    """Compare, opened on a scenario's overrides and a list of designs, drawn once and clean."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.session_state["scenario.overrides"] = overrides
+    at.session_state["page.settings"] = {"designs": designs}
     at.run()
     assert_clean(at)
+    return at
+
+
+def test_compare_tests_the_answer_against_the_ranges_when_asked():
+    at = open_compare(TINY, "none,hybrid")
     assert any(h.value == "How sure is this?" for h in at.subheader)
     at = press(at, "Test the answer against the assumptions")
     assert_clean(at)

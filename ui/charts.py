@@ -224,3 +224,25 @@ def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="zero:Q")
     return alt.layer(bars, zero)
+
+
+def waterfall_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> Layered:
+    """A gain built up bar by bar: each contribution from where the previous one ended, then the total from zero.
+    Frame columns: `row` (words, in order), `start`, `stop`, `grade` (written on the bar's row, so that colour is
+    not the only sign of it) and `kind` (gain, loss or total)."""
+    order = list(frame["row"])
+    axis = alt.Axis(format=value_format) if value_format else alt.Axis()
+    base = alt.Chart(frame, title=title).encode(y=alt.Y("row:N", title=None, sort=order,
+                                                        axis=alt.Axis(labelLimit=300)))
+    bars = base.mark_bar(opacity=0.85).encode(
+        x=alt.X("start:Q", title=value_title, axis=axis), x2="stop:Q",
+        color=alt.Color("kind:N", title="Bar", sort=["adds to the gain", "takes from it", "total"],
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("row:N", title="What"), alt.Tooltip("grade:N", title="Source"),
+                 alt.Tooltip("value:Q", title=value_title, format=",.3~f"),
+                 alt.Tooltip("ci95:Q", title="± (95 %)", format=",.3~f")],
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=11).encode(
+        x=alt.X("right:Q"), text=alt.Text("grade:N"))
+    zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="zero:Q")
+    return alt.layer(bars, labels, zero)

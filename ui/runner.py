@@ -24,6 +24,7 @@ and why pages are never imported: a worker that ran the app would start Streamli
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import threading
 import time
@@ -40,6 +41,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
 from sim.experiment import IN_PROCESS_WEEKS, Results, run_experiment, simulated_weeks
+from sim.explain import Explanation, explain
 from sim.parallel import STOP_POLL_SECONDS, ClusterError, Stopped, default_executor, stop_if_asked
 from sim.robust import Robustness, Settings, advice_robustness, robustness
 from sim.scenario import Scenario, dumps, loads
@@ -353,3 +355,29 @@ def _cached_advice_robust(scenario_toml: str, budget: float, objective: str, gro
         total = robust_replications(scenario, min(2, len(ranked.options)), settings)
         return advice_robustness(scenario, ranked, settings, executor=executor,
                                  progress=_progress_bar(slot, prefix, total), should_stop=should_stop)
+
+
+def explanation(scenario: Scenario, design: str, against: str, objective: str, full: Results,
+                label: str = "") -> Explanation:
+    """Why `design` beats `against` (sim.explain), from the cache when it ran before on this scenario; the page's
+    own run of the two designs is reused for the full model."""
+    try:
+        return _cached_explanation(run_key(scenario), design, against, objective, _full=full, _label=label)
+    except Stopped:
+        _stopped()
+
+
+@st.cache_data(show_spinner=False, max_entries=200)
+def _cached_explanation(scenario_toml: str, design: str, against: str, objective: str, _full: Results | None = None,
+                        _label: str = "") -> Explanation:
+    # As _cached_run: keyed on the scenario's TOML, the progress bar made in here.
+    scenario = loads(scenario_toml)
+    same = _full is not None and run_key(_full.scenario) == scenario_toml  # the same numbers, whatever the name
+    full = dataclasses.replace(_full, scenario=scenario) if same and _full is not None else None
+    slot = st.empty()
+    prefix = f"{_label}: " if _label else ""
+    should_stop = session_gone_or_rerun()
+    executor = None if simulated_weeks(scenario, [design, against]) <= IN_PROCESS_WEEKS // 4 else shared_executor()
+    with holding_run_slot(slot, prefix, should_stop):
+        return explain(scenario, design, against, objective, full=full, executor=executor,
+                       progress=_progress_bar(slot, prefix), should_stop=should_stop)

@@ -121,6 +121,20 @@ def _seed(path: str, value: Any) -> str:
     return key
 
 
+def _seeded(path: str, value: Any) -> dict[str, Any]:
+    """A widget's key and, as its default, the value it holds now. Streamlit marks a value set through the state
+    only on the run that set it; a browser that missed that run (a fresh page whose first run was overtaken by a
+    rerun) shows the widget's default instead, which without this is its minimum or empty."""
+    key = _seed(path, value)
+    return {"key": key, "value": st.session_state[key]}
+
+
+def _within(value: Any, lo: Any, hi: Any) -> Any:
+    if lo is not None and value < lo:
+        return lo
+    return hi if hi is not None and value > hi else value
+
+
 def _help(path: str, extra: str = "") -> str:
     text = without_keys(field_meta(path).get("help", ""))
     return f"{text} {extra}".strip()
@@ -133,9 +147,10 @@ def number(path: str, label: str, value: Any, step: float, fmt: str | None = Non
     lo = kind(min(meta["min"], value)) if meta.get("min") is not None else None
     hi_limit = ui_max if ui_max is not None else meta.get("max")
     hi = kind(max(hi_limit, value)) if hi_limit is not None else None
+    key = _seed(path, kind(value))
     st.number_input(
         _label(path, label), min_value=lo, max_value=hi, step=kind(step), format=fmt,
-        key=_seed(path, kind(value)), help=_help(path, extra_help),
+        value=_within(kind(st.session_state[key]), lo, hi), key=key, help=_help(path, extra_help),
     )
     _under(path, label)
 
@@ -146,15 +161,16 @@ def slider(path: str, label: str, value: Any, step: float, ui_max: float | None 
     kind = int if isinstance(value, int) and not isinstance(value, bool) else float
     lo = kind(min(ui_min if ui_min is not None else meta["min"], value))
     hi = kind(max(ui_max if ui_max is not None else meta["max"], value))
+    key = _seed(path, kind(value))
     st.slider(
         _label(path, label), min_value=lo, max_value=hi, step=kind(step), format=fmt,
-        key=_seed(path, kind(value)), help=_help(path, extra_help),
+        value=_within(kind(st.session_state[key]), lo, hi), key=key, help=_help(path, extra_help),
     )
     _under(path, label)
 
 
 def toggle(path: str, label: str, value: bool) -> None:
-    st.toggle(_label(path, label), key=_seed(path, bool(value)), help=_help(path))
+    st.toggle(_label(path, label), **_seeded(path, bool(value)), help=_help(path))
     _under(path, label)
 
 
@@ -282,7 +298,11 @@ def _overrides_from_inputs(clear: bool = False) -> dict[str, Any]:
     preset = presets()[0][state.preset]
     base = flatten(preset.to_dict())
     shown = st.session_state.get(CONTROLS_KEY, {})
-    values = {p: st.session_state[input_key(p)] for p in shown if input_key(p) in st.session_state}
+    # An input the browser has not reported since the run that drew it (a run cut short by this Run) keeps the
+    # value it showed, the scenario's: it was not changed.
+    now = {**base, **state.overrides}
+    values = {p: st.session_state[input_key(p)] if input_key(p) in st.session_state else now[p]
+              for p in shown if input_key(p) in st.session_state or p in now}
     values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
     if not str(values.get("name", "")).strip():  # no name of the user's: the preset's, with what changed
         values["name"] = base["name"]
@@ -433,19 +453,17 @@ def _preset_words(preset: Scenario, state: AppState) -> str:
 
 def _naming(preset: Scenario, state: AppState) -> None:
     """The scenario's own name and description. Left empty, the name is the preset's with what changed."""
-    key = input_key("name")
-    if key not in st.session_state:
-        st.session_state[key] = state.overrides.get("name", "")
+    seeded = _seeded("name", state.overrides.get("name", ""))
     try:
         made = named(preset, apply_overrides(preset, state.overrides), {})
         now, now_described = made.name, made.description
     except ScenarioError:
         now, now_described = preset.name, ""
-    st.text_input(_label("name", "Scenario name"), key=key, max_chars=80, placeholder=now,
+    st.text_input(_label("name", "Scenario name"), **seeded, max_chars=80, placeholder=now,
                   help="Shown on every page, in the report and in the file. Left empty, it is the preset's name "
                   "with what you changed.")
     _under("name", "Scenario name")
-    st.text_area(_label("description", "Description"), key=_seed("description", state.overrides.get("description", "")),
+    st.text_area(_label("description", "Description"), **_seeded("description", state.overrides.get("description", "")),
                  max_chars=MAX_TEXT_CHARS, height=80, placeholder=now_described or None,
                  help="What this scenario is about; carried by the link and the file. Left empty, it is the "
                  "preset's while you change only the experiment's settings, and none once you change the firm.")
@@ -501,7 +519,7 @@ def _designs(shown: Shown) -> None:
         label, hires = design_label(name, now), hires_after_label(now)
         # a label comes from a link or a file: shown as text, never as a link or an image of its own
         with st.expander(plain(label if label.lower() == hires.lower() else f"{label}: {hires}")):
-            st.text_input(_label(p + "label", "Name shown"), key=_seed(p + "label", values[p + "label"]),
+            st.text_input(_label(p + "label", "Name shown"), **_seeded(p + "label", values[p + "label"]),
                           max_chars=MAX_LABEL_CHARS, placeholder=design_label(name, dataclasses.replace(now, label="")),
                           help="What the pages and the report call this design; empty gives the standard words.")
             _under(p + "label", "Name shown")
@@ -641,7 +659,7 @@ def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]])
             ]))
             label = key_words(path)
             if isinstance(value, bool):
-                st.toggle(_label(path, label), key=_seed(path, value), help=_help(path, extra))
+                st.toggle(_label(path, label), **_seeded(path, value), help=_help(path, extra))
                 _under(path, label)
             else:
                 step = 0.01 if (meta.get("max") or 0) <= 5 else 0.5
@@ -675,6 +693,7 @@ def _range_inputs(path: str, bounds: tuple[float, float]) -> None:
         if key not in st.session_state:
             st.session_state[key] = float(at)
         column.number_input(f"{end} end of its range", min_value=lo, max_value=hi, step=step, format="%g", key=key,
+                            value=_within(float(st.session_state[key]), lo, hi),
                             help=f"The {end} end of what you find plausible for {key_words(path).lower()}; *How sure "
                             "is this?* tests the answer over this range.")
 

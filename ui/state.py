@@ -13,7 +13,7 @@ it (`named`), which the pages, the file and the report show and a link leaves ou
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,6 +269,19 @@ def seed_page_input(name: str, page: str, value: Any) -> str:
     if key not in st.session_state:
         st.session_state[key] = value
     return key
+
+
+def seeded_page_input(name: str, page: str, value: Any, options: Sequence[Any] | None = None,
+                      argument: str = "value") -> dict[str, Any]:
+    """A page widget's key and, as its default, the value it holds now: a browser that missed the run which set
+    the value shows the default, and without this the default is the widget's minimum or first option. With
+    `options`, the default is given as a selectbox's index; `argument` names it for other widgets (a
+    multiselect's `default`)."""
+    key = seed_page_input(name, page, value)
+    now = st.session_state[key]
+    if options is None:
+        return {"key": key, argument: now}
+    return {"key": key, "index": list(options).index(now) if now in options else 0}
 
 
 def page_input_saver(name: str, page: str, encode: Callable[[Any], str] = str) -> Callable[[], None]:
