@@ -7,7 +7,7 @@ import streamlit as st
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
 from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError, dumps, shown
-from ui import charts, report, sureness, tables
+from ui import charts, report, sureness, tables, why
 from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
@@ -193,6 +193,7 @@ def main() -> None:
     else:
         recommendation(this_year, "**This year's demand**: ")
         recommendation(grown, f"**With demand {growth_pct:g} % higher**: ")
+    beside_answer = st.empty()  # the one assumption that carries the gain, once Why this advice has run
     st.caption(
         f"**{plain(scenario.name)}**, a yearly budget of {money(budget)}: {len(this_year.options) - 1} affordable "
         f"moves and today's organisation, each on the same {_common(this_year, grown)} of {scenario.weeks} weeks "
@@ -208,6 +209,7 @@ def main() -> None:
         ranking(this_year)
         st.subheader(f"Demand {growth_pct:g} % higher")
         ranking(grown)
+    why.advice_why_section(scenario, this_year, beside=beside_answer)
     how_sure_section(scenario, this_year, budget, objective)
     report.next_hire_button(scenario, this_year, grown)
 

@@ -246,6 +246,11 @@ def _design(today: OrgDesign, hires: Mapping[str, Any]) -> OrgDesign:
     return dataclasses.replace(today, **changes)
 
 
+def option_design(option: Any) -> OrgDesign:
+    """A row of `Advice.options` as a design: its hires and levers added to today's staffing (the blank design)."""
+    return _design(OrgDesign(), {k: _plain(getattr(option, k)) for k in HIRE_KEYS})
+
+
 def _nothing_affordable(scenario: Scenario, budget: float) -> NothingAffordable:
     prices = {f"one {HIRE_WORDS[k][0]}": yearly_salaries(scenario.economics, {k: 1}) for k in HIRES}
     prices[f"a {SALESPERSON} at {min(SALES_SHARES):g} time"] = yearly_salaries(scenario.economics,

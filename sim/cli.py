@@ -138,6 +138,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                      help=f"yearly budget for new salaries with --advise (default {REPORT_BUDGET:,.0f})")
     rep.add_argument("--robust", action="store_true",
                      help="add how sure the answer is over the uncertain inputs (see `robust`; takes longer)")
+    rep.add_argument("--explain", action="store_true",
+                     help="add what carries the best design's gain over the runner-up (see `explain`; takes "
+                     "longer)")
     rep.add_argument("--reps", type=int, help="replications per design")
     rep.add_argument("--weeks", type=int, help="weeks measured after the warm-up")
     rep.add_argument("--seed", type=int, help="random seed")
@@ -386,7 +389,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(explained.to_json(), indent=2))
     else:
-        print("\n".join(explanation_lines(explained, scenario)))
+        print("\n".join(explanation_lines(explained)))
     return 0
 
 
@@ -433,8 +436,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     executor = None if args.serial else _default_executor()
     command = shlex.join(["python", "-m", "sim", *args.argv])
     report = build(scenario, args.designs, args.objective, baseline=args.baseline,
-                   budget=args.budget if args.advise else None, robust=args.robust, base_url=args.base_url,
-                   executor=executor, command=command)
+                   budget=args.budget if args.advise else None, robust=args.robust, explain=args.explain,
+                   base_url=args.base_url, executor=executor, command=command)
     if report.results is not None:
         warn([t.warning() for t in report.results.backlog_trends().values() if not t.keeping_up], "warning")
     text = render(report)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,10 @@ from sim.experiment import Progress, Results, run_experiment
 from sim.paths import field_meta
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
 from sim.stats import t_half_width
+from sim.wording import TODAY_NAME, design_labels
+
+if TYPE_CHECKING:
+    from sim.advisor import Advice
 
 # The objectives an explanation is about: summary metric and the sign that makes "better" positive.
 OBJECTIVES: dict[str, tuple[str, int]] = {
@@ -99,6 +103,7 @@ class Explanation:
     total: tuple[float, float]
     contributions: tuple[Contribution, ...]
     interaction: tuple[float, float]
+    labels: tuple[str, str] = ("", "")  # the two designs in words, as the scenario names them
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -244,5 +249,38 @@ def explain(scenario: Scenario, design: str, against: str, objective: str = "pro
                              *_described(left)))
     explained = sum(without, np.zeros_like(gain)) + all_off
     rows.sort(key=lambda c: -abs(c.mean))
+    words = design_labels(scenario.designs)
     return Explanation(design, against, objective, int(gain.size), _described(gain), tuple(rows),
-                       _described(gain - explained))
+                       _described(gain - explained), (words[design], words[against]))
+
+
+def waterfall_frame(explained: Explanation) -> pd.DataFrame:
+    """The bars of the waterfall: every contribution that moves the gain, then the interaction, then the total."""
+    rows = [r for r in explained.frame().itertuples(index=False) if not (r.mean == 0 and r.ci95 == 0)]
+    out, at = [], 0.0
+    for r in rows:
+        stop = at + r.mean
+        out.append({"row": r.label, "start": at, "stop": stop, "value": r.mean, "ci95": r.ci95,
+                    "grade": r.grade or "together", "kind": "adds to the gain" if r.mean >= 0 else "takes from it"})
+        at = stop
+    mean, half = explained.total
+    out.append({"row": "Total gain", "start": 0.0, "stop": mean, "value": mean, "ci95": half, "grade": "",
+                "kind": "total"})
+    frame = pd.DataFrame(out)
+    frame["right"] = frame[["start", "stop"]].max(axis=1)
+    return frame
+
+
+def advice_pair(scenario: Scenario, advice: Advice) -> tuple[Scenario, str, str]:
+    """What Next hire explains: its best option against today (or, when today is best, against the runner-up), as
+    a scenario of those two designs at the demand the advice ranked for, each labelled as the advice names it."""
+    from sim.advisor import grown, option_design
+
+    rows = list(advice.options.itertuples(index=False))
+    if len(rows) < 2:
+        raise ScenarioError(["budget: the advice ranked one option; an explanation compares two"])
+    best = rows[0]
+    against = next((r for r in rows[1:] if r.name == TODAY_NAME), rows[1])
+    designs = {key: replace(option_design(row), label=str(row.name)[:1].upper() + str(row.name)[1:])
+               for key, row in (("best", best), ("against", against))}
+    return replace(grown(scenario, advice.growth), designs=designs), "best", "against"

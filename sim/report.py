@@ -28,7 +28,7 @@ import sim
 from sim.cli import DEFAULT_BASE_URL
 from sim.paths import field_at
 from sim.scenario import Scenario, ScenarioError, dumps, uncertain_ranges
-from sim.wording import describe_design, design_labels
+from sim.wording import EXPLAINED_OBJECTIVES, describe_design, design_labels
 
 if TYPE_CHECKING:
     import altair as alt
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sim.advisor import Advice, Objective
     from sim.answer import Answer
     from sim.experiment import Results
+    from sim.explain import Explanation
     from sim.robust import Robustness
 
 TEMPLATE = Path(__file__).with_name("report_template.html")
@@ -147,6 +148,7 @@ class Report:
     grown_advice: Advice | None = None  # the same ranking at grown demand (Next hire's second ranking)
     robust: Robustness | None = None
     advice_robust: Robustness | None = None
+    explanation: Explanation | None = None  # what carries the best design's gain over the runner-up
     command: str = ""
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -253,6 +255,7 @@ def _answer_section(report: Report, answer: Answer | None) -> str:
         label = _label(report.scenario)
         klass = "headline" if answer.sure else "headline unsure"
         parts.append(f'<p class="{klass}" id="headline">{inline_markdown(answer.sentence)}</p>')
+        parts.append(_carried(report))
         marks = [f"{esc(label(d))}: {_mark_html(answer.marks.get(d, ''))}" for d in report.results.designs
                  if answer.marks.get(d)]
         if marks:
@@ -261,6 +264,8 @@ def _answer_section(report: Report, answer: Answer | None) -> str:
                          "“tied” cannot be told from the best.</p>")
     if report.advice is not None:
         parts.append(_advice_headline(report.advice, report.results is None))
+        if report.results is None:
+            parts.append(_carried(report))
     if report.grown_advice is not None:
         parts.append(_advice_headline(report.grown_advice, False))
     parts.append("</section>")
@@ -459,6 +464,47 @@ def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool
     return "".join(parts)
 
 
+def _carried(report: Report) -> str:
+    """Beside the answer: the sentence naming the one assumption that carries the gain, if the explanation found
+    one."""
+    if report.explanation is None:
+        return ""
+    from sim.wording import CARRIED, explanation_sentences
+
+    line = next((line for line in explanation_sentences(report.explanation) if CARRIED in line), "")
+    return f'<p class="headline unsure" id="carried">{inline_markdown(line)}</p>' if line else ""
+
+
+def _why_section(report: Report) -> str:
+    """What carries the gain: the sentences, the waterfall and the table the app's Why this answer shows."""
+    explained = report.explanation
+    if explained is None:
+        return ""
+    from sim.explain import waterfall_frame
+    from sim.wording import EXPLAINED_OBJECTIVES, EXPLANATION_HEADER, explanation_rows, explanation_sentences
+    from ui import charts
+    from ui.labels import AXIS_FORMAT
+
+    first, *rest = explanation_sentences(explained)
+    words, unit, axis = EXPLAINED_OBJECTIVES[explained.objective]
+    parts = ['<section id="why"><div class="keep"><h2>Why this answer</h2>',
+             f"<p>{inline_markdown(first)}</p>",
+             *(f'<p class="headline unsure">{inline_markdown(line)}</p>' for line in rest),
+             '<p class="note">Each mechanism of the model is switched off alone, the others as the scenario has '
+             "them, on the same replications as the total; its row is how much of the gain goes with it. A row "
+             "whose ± is larger than itself is within the simulation's noise. Source: firm (measured at firms like "
+             "yours), soft (published, loosely), rule of thumb, or assumption (the model's judgement, with a "
+             "plausible range).</p>",
+             table(EXPLANATION_HEADER, explanation_rows(explained), numeric=(2,)), "</div>"]
+    title = f"Gain of {explained.labels[0]} over {explained.labels[1]}, {words}"
+    chart = charts.waterfall_chart(waterfall_frame(explained), title, axis,
+                                   value_format=AXIS_FORMAT.get(unit))
+    parts.append(figure(chart, "why", "Each bar starts where the one above it ended; the last is the total gain "
+                        "from zero. The text beside a bar is its source."))
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def _robust_section(report: Report, answer: Answer | None) -> str:
     if report.robust is None or report.results is None:
         return ""
@@ -555,7 +601,8 @@ def render(report: Report) -> str:
         body.append(_figures_section(report, report.results))
     if report.advice is not None:
         body.append(_advice_section(report, report.advice))
-    body += [_robust_section(report, answer), _assumptions_section(report), _reproduce_section(report),
+    body += [_why_section(report), _robust_section(report, answer), _assumptions_section(report),
+             _reproduce_section(report),
              f"<footer>Orgsim {esc(version())}: a simulation of how a services firm organises. Figures depend on "
              "the scenario's assumptions; the sections above say which matter most.</footer>"]
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
@@ -575,12 +622,14 @@ def build(
     baseline: str | None = None,
     budget: float | None = None,
     robust: bool = False,
+    explain: bool = False,
     base_url: str = DEFAULT_BASE_URL,
     executor: Executor | None = None,
     command: str = "",
 ) -> Report:
-    """Run what the report shows: the comparison, the advice for `budget` when given, and the robustness analysis
-    when `robust`. Raises ScenarioError for bad inputs, before anything runs where it can."""
+    """Run what the report shows: the comparison, the advice for `budget` when given, the robustness analysis
+    when `robust`, and what carries the best design's gain over the runner-up when `explain`. Raises ScenarioError
+    for bad inputs, before anything runs where it can."""
     from sim.advisor import Objective, advise
     from sim.experiment import check_designs, run_experiment, runs_in_process
     from sim.robust import advice_robustness, robustness
@@ -591,8 +640,12 @@ def build(
     baseline = baseline or default_baseline(designs)
     if baseline not in designs:
         raise ScenarioError([f"baseline = {baseline[:40]!r}: choose one of the designs compared: {', '.join(designs)}"])
-    if robust and len(designs) < 2:
-        raise ScenarioError([f"designs = {','.join(designs)}: the robustness analysis needs at least two designs"])
+    for wanted, analysis in ((robust, "the robustness analysis"), (explain, "the explanation")):
+        if wanted and len(designs) < 2:
+            raise ScenarioError([f"designs = {','.join(designs)}: {analysis} needs at least two designs"])
+    if explain and objective.single not in EXPLAINED_OBJECTIVES:
+        raise ScenarioError([f"objective = {objective.label}: the explanation takes one of "
+                             f"{', '.join(EXPLAINED_OBJECTIVES)}"])
     link = share_link(scenario, compare_settings(designs, baseline, objective), base_url)
     # the advice first: a budget it refuses then fails before the comparison has run
     advice = advise(scenario, budget, objective, executor=executor) if budget is not None else None
@@ -602,5 +655,13 @@ def build(
     advice_robust = None
     if robust and advice is not None and len(advice.options) >= 2:
         advice_robust = advice_robustness(scenario, advice, executor=executor)
+    explained = None
+    if explain and objective.single is not None:
+        from sim.explain import best_pair
+        from sim.explain import explain as explain_gain
+
+        best, against = best_pair(results, objective.single)
+        explained = explain_gain(scenario, best, against, objective.single, full=results, executor=executor)
     return Report(scenario=scenario, objective=objective, link=link, results=results, baseline=baseline,
-                  advice=advice, robust=robust_result, advice_robust=advice_robust, command=command)
+                  advice=advice, robust=robust_result, advice_robust=advice_robust, explanation=explained,
+                  command=command)

@@ -32,11 +32,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from sim.advisor import HIRE_KEYS, OBJECTIVES, Objective, grown, objective_metrics
-from sim.advisor import _design as design_after  # an option's hires added to today's
+from sim.advisor import OBJECTIVES, Objective, grown, objective_metrics, option_design
 from sim.experiment import check_designs
 from sim.parallel import bounded_map, stop_if_asked
-from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
+from sim.scenario import Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
 from sim.stats import t_half_width, ties_with_best
 
 Progress = Callable[[int, int], None]
@@ -396,18 +395,11 @@ def advice_robustness(
     names its options."""
     rows = advice.options.head(top)
     keys = [f"option-{i}" for i in range(1, len(rows) + 1)]
-    designs = {
-        key: design_after(OrgDesign(), {k: _plain(getattr(row, k)) for k in HIRE_KEYS})
-        for key, row in zip(keys, rows.itertuples(index=False), strict=True)
-    }
+    designs = {key: option_design(row) for key, row in zip(keys, rows.itertuples(index=False), strict=True)}
     evaluated = dataclasses.replace(grown(scenario, advice.growth), designs=designs)
     result = robustness(evaluated, keys, advice.objective, settings, executor=executor, progress=progress,
                         should_stop=should_stop)
     return renamed(result, dict(zip(keys, rows["name"], strict=True)))
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def replication_scores(summary: pd.DataFrame, objective: Objective) -> dict[str, np.ndarray]:

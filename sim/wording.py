@@ -17,7 +17,6 @@ from sim.scenario import PROCESS_KEYS, STANDARD_DESIGNS, OrgDesign
 
 if TYPE_CHECKING:
     from sim.explain import Explanation
-    from sim.scenario import Scenario
 
 
 @dataclass(frozen=True)
@@ -268,11 +267,12 @@ __all__ = ["HIRE_WORDS", "KPIS", "PROCESS_WORDS", "SALESPERSON", "STANDARD_LABEL
            "move_name", "plain"]
 
 
-# An explanation's objective in words: the figure, its unit, and what a positive gain means.
-EXPLAINED_OBJECTIVES: dict[str, tuple[str, str]] = {
-    "profit": ("of profit a year", "money"),
-    "lead_time": ("days of mean lead time saved", "days"),
-    "on_time": ("of on-time rate", "share"),
+# An explanation's objective in words: the figure after a gain ("+$40k of profit a year"), its unit, and the axis
+# of the waterfall chart (a positive gain is better).
+EXPLAINED_OBJECTIVES: dict[str, tuple[str, str, str]] = {
+    "profit": ("of profit a year", "money", "Profit a year"),
+    "lead_time": ("days of mean lead time saved", "days", "Mean lead time saved (days)"),
+    "on_time": ("of on-time rate", "share", "On-time rate"),
 }
 
 
@@ -290,13 +290,16 @@ def range_words(parameter: str) -> str:
     return f"{found[0]:g} to {found[1]:g}" if found else ""
 
 
-def explanation_sentences(explained: Explanation, designs: Mapping[str, OrgDesign]) -> list[str]:
+CARRIED = "rests on one assumption"  # the words that mark the sentence said beside the answer
+
+
+def explanation_sentences(explained: Explanation) -> list[str]:
     """What the answer rests on, in sentences for the page, the report and the CLI: the one assumption that
     carries most of the gain, and whether the mechanisms act together rather than one by one."""
-    labels = design_labels(designs)
+    design, against = explained.labels
     mean, half = explained.total
     words = EXPLAINED_OBJECTIVES[explained.objective][0]
-    out = [f"{labels[explained.design]} against {labels[explained.against]}: "
+    out = [f"{design} against {against}: "
            f"{gain_words(mean, half, explained.objective)} {words}, over {explained.replications} paired "
            "replications."]
     if abs(mean) <= half:
@@ -313,13 +316,21 @@ def explanation_sentences(explained: Explanation, designs: Mapping[str, OrgDesig
     return out
 
 
-def explanation_lines(explained: Explanation, scenario: Scenario) -> list[str]:
+EXPLANATION_HEADER = ("What carries the gain", "Source", "Contribution (± 95 %)")
+
+
+def explanation_rows(explained: Explanation) -> list[tuple[str, str, str]]:
+    """The explanation's table in words, largest contribution first, then what they do together: the one table
+    the page, the report and the command line show."""
+    return [(row.label, row.grade or "-", gain_words(row.mean, row.ci95, explained.objective))
+            for row in explained.frame().itertuples(index=False)]
+
+
+def explanation_lines(explained: Explanation) -> list[str]:
     """The explanation as a plain-text table in words, largest contribution first."""
-    rows = [("What carries the gain", "source", "contribution")]
-    for row in explained.frame().itertuples(index=False):
-        rows.append((row.label, row.grade or "-", gain_words(row.mean, row.ci95, explained.objective)))
+    rows = [EXPLANATION_HEADER, *explanation_rows(explained)]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = explanation_sentences(explained, scenario.designs) + [""]
+    lines = explanation_sentences(explained) + [""]
     lines += ["  ".join((r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]))) for r in rows]
     lines.append("Each mechanism is switched off alone on the same replications; ± is the 95 % half-width.")
     return lines

@@ -31,3 +31,21 @@ def small(scenario: Scenario, weeks: int = 12, replications: int = 3, **changes)
 
 # Fixtures for tests in a real browser (a module of fixtures, not of tests).
 pytest_plugins = ["tests.browser"]
+
+
+@pytest.fixture
+def offered_reports(monkeypatch) -> list[dict]:
+    """Every report a page offers to download, made at once as a press of its button would make it."""
+    import streamlit
+
+    offered: list[dict] = []
+    real = streamlit.download_button
+
+    def recording(label, data, *args, **kwargs):
+        if kwargs.get("mime") == "text/html":
+            offered.append({"label": label, "page": data(), **kwargs})
+            return False
+        return real(label, data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", recording)
+    return offered

@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.advisor import HIRE_KEYS, Advice, Objective, Procedure, grown
 from sim.cli import main
 from sim.experiment import run_experiment, with_overrides
-from sim.explain import ALL_OFF, MECHANISMS, active_mechanisms, explain
+from sim.explain import ALL_OFF, MECHANISMS, active_mechanisms, advice_pair, explain
 from sim.presets import SCENARIOS_FOLDER
-from sim.scenario import Scenario, from_dict, load_scenario, switched_on
-from sim.wording import explanation_sentences
+from sim.scenario import OrgDesign, Scenario, from_dict, load_scenario, switched_on
+from sim.wording import TODAY_NAME, explanation_sentences
 
 REPS = 4
 NOISE = np.array([3.0, -1.0, 2.0, -4.0])  # per replication, shared by both designs (common random numbers)
@@ -27,9 +28,12 @@ def small() -> Scenario:
     return with_overrides(load_scenario(SCENARIOS_FOLDER / "small_firm.toml"), replications=REPS, weeks=6)
 
 
-def hand_model(effects: dict[str, float], together: float, either: float = 0.0):
-    """Profit of `am` = `none` + each mechanism's effect while it is on, + `together` while clarity and rework are
-    both on, + `either` while one of them or both are on; the AM costs 100. Lead time follows the same rule."""
+def hand_model(effects: dict[str, float], together: float, either: float = 0.0, design: str = "am"):
+    """Profit of `design` = `none` + each mechanism's effect while it is on, + `together` while clarity and rework
+    are both on, + `either` while one of them or both are on; the hire costs 100. Lead time follows the same
+    rule."""
+    hired = design
+
     def runner(scenario: Scenario, designs: list[str]) -> pd.DataFrame:
         on = {m.parameter for m in active_mechanisms(scenario)}
         gain = sum(v for k, v in effects.items() if k in on)
@@ -39,8 +43,8 @@ def hand_model(effects: dict[str, float], together: float, either: float = 0.0):
             gain += either
         rows = []
         for design in designs:
-            extra = gain if design == "am" else 0.0
-            cost = 100.0 if design == "am" else 0.0
+            extra = gain if design == hired else 0.0
+            cost = 100.0 if design == hired else 0.0
             for rep in range(REPS):
                 rows.append({"design": design, "replication": rep, "profit": 1000 + NOISE[rep] + extra - cost,
                              "cost": cost, "lead_time_days": 5 - extra, "on_time_rate": 0.5})
@@ -81,7 +85,7 @@ def test_one_assumption_carrying_most_of_the_gain_is_named_with_its_range():
     explained = explain(small(), "am", "none", "profit", runner=hand_model(effects, together=0.0))
     carried = explained.carried_by_assumption()
     assert carried is not None and carried.parameter == "behaviour.clarity_with_am"
-    words = " ".join(explanation_sentences(explained, small().designs))
+    words = " ".join(explanation_sentences(explained))
     assert "rests on one assumption" in words and "0.8 to 0.95" in words
     assert "clarifying" in words and "behaviour." not in words and "clarity_with_am" not in words
     # spread evenly over several, no one input carries it and nothing is said
@@ -89,7 +93,7 @@ def test_one_assumption_carrying_most_of_the_gain_is_named_with_its_range():
             "behaviour.account_growth_per_hour": 60.0, "behaviour.share_response": 60.0}  # 60 of a net 140 each
     spread = explain(small(), "am", "none", "profit", runner=hand_model(even, together=0.0))
     assert spread.carried_by_assumption() is None
-    assert "rests on one assumption" not in " ".join(explanation_sentences(spread, small().designs))
+    assert "rests on one assumption" not in " ".join(explanation_sentences(spread))
 
 
 def test_mechanisms_that_only_act_together_are_said_to():
@@ -99,7 +103,7 @@ def test_mechanisms_that_only_act_together_are_said_to():
     assert by_parameter(explained)["behaviour.rework_effort_share"] == (0.0, 0.0)
     assert explained.interaction == pytest.approx((200.0, 0.0))
     assert explained.acts_together
-    assert "act together rather than one by one" in " ".join(explanation_sentences(explained, small().designs))
+    assert "act together rather than one by one" in " ".join(explanation_sentences(explained))
     alone = explain(small(), "am", "none", "lead_time", runner=hand_model({"behaviour.rework_effort_share": 5.0}, 0))
     assert not alone.acts_together
 
@@ -156,3 +160,28 @@ def test_the_cli_refuses_one_design_in_words(capsys):
     path = str(SCENARIOS_FOLDER / "small_firm.toml")
     assert main(["explain", path, "--designs", "am", "--serial"]) != 0
     assert "name two designs" in capsys.readouterr().err
+
+
+def test_next_hire_explains_its_best_option_against_today_or_the_runner_up_when_today_is_best():
+    def option(name: str, **hires) -> dict:
+        return {"name": name, **dict.fromkeys(HIRE_KEYS, 0), "sales_share": 0.0, "standardised_work": False,
+                "checkins": False, **hires}
+
+    def advice(*rows: dict) -> Advice:
+        return Advice(objective=Objective.of("profit"), budget=100_000.0, growth=0.1, procedure=Procedure(),
+                      options=pd.DataFrame(list(rows)), scores=pd.DataFrame(), recommendation="", confident=True,
+                      replications=REPS)
+
+    am = option("+1 account manager", account_managers=1)
+    lever = option("standardised work", standardised_work=True)
+    today = option(TODAY_NAME)
+    scenario, best, against = advice_pair(small(), advice(am, lever, today))
+    assert scenario.designs == {best: OrgDesign(account_managers=1, label="+1 account manager"),
+                                against: OrgDesign(label="Today's organisation")}
+    assert scenario.demand == grown(small(), 0.1).demand  # at the demand the advice ranked for
+    scenario, best, against = advice_pair(small(), advice(today, lever, am))
+    assert scenario.designs == {best: OrgDesign(label="Today's organisation"),
+                                against: OrgDesign(standardised_work=True, label="Standardised work")}
+    explained = explain(scenario, best, against, "profit", runner=hand_model({}, 0.0, design=best))
+    assert explained.labels == ("Today's organisation", "Standardised work")
+    assert explanation_sentences(explained)[0].startswith("Today's organisation against Standardised work: ")

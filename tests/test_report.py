@@ -6,6 +6,7 @@ replications; the advisor and the robustness analysis on fewer) to keep this fas
 from __future__ import annotations
 
 import dataclasses
+import html
 import re
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from sim.advisor import Objective, Procedure, advise
 from sim.answer import headline
 from sim.cli import main
 from sim.experiment import run_experiment
+from sim.explain import explain
 from sim.links import params_to_scenario
 from sim.presets import load_presets
 from sim.report import (
@@ -35,8 +37,9 @@ from sim.report import (
 )
 from sim.robust import Settings, advice_robustness, robustness
 from sim.scenario import from_dict, uncertain_ranges
-from sim.wording import KPIS, design_labels, figure, interval
+from sim.wording import KPIS, design_labels, explanation_rows, figure, interval
 from tests.conftest import ROOT, small
+from tests.test_explain import hand_model
 
 DESIGNS = ["none", "pm", "hybrid"]
 RANGES = {"behaviour.hybrid_strength": [0.2, 1.0], "economics.salary.hybrid": [90000.0, 140000.0]}
@@ -247,6 +250,36 @@ def test_the_command_writes_the_report(capsys, tmp_path, scenario):
     assert "python -m sim report" in page and "--objective lead_time" in page
 
 
+def test_the_why_section_shows_what_carries_the_gain_and_says_its_assumption_beside_the_answer(full, page):
+    effects = {"behaviour.clarity_with_am": 300.0, "behaviour.rework_effort_share": 10.0}
+    explained = explain(full.scenario, "am", "none", "profit", runner=hand_model(effects, together=0.0))
+    shown = render(dataclasses.replace(full, explanation=explained))
+    assert 'id="why"' not in page and 'id="carried"' not in page  # only when the explanation was run
+    order = [shown.index(f'id="{section}"') for section in ("headline", "carried", "scenario", "figures", "why",
+                                                            "robustness")]
+    assert order == sorted(order)
+    beside = re.search(r'id="carried">(.*?)</p>', shown).group(1)
+    assert "rests on one assumption" in beside and "0.8 to 0.95" in beside and "clarifying" in beside
+    why = shown[shown.index('id="why"'):shown.index('id="robustness"')]
+    rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"num\">(.*?)</td></tr>", why)
+    assert [tuple(html.unescape(cell) for cell in row) for row in rows] == explanation_rows(explained)
+    assert len(rows) == len(explained.contributions) + 1  # and the interaction
+    assert why.count("<svg") == 1 and shown.count("<svg") == page.count("<svg") + 1  # the waterfall
+    assert "behaviour." not in why.split("<figure")[0]  # words, not codes, in the sentences and the table
+
+
+def test_the_command_adds_the_explanation_when_asked(capsys, tmp_path):
+    out_file = tmp_path / "report.html"
+    code, _, err = run_cli(capsys, "scenarios/small_firm.toml", "--out", str(out_file), "--designs", "none,am",
+                           "--reps", "2", "--weeks", "3", "--serial", "--explain")
+    assert code == 0, err
+    shown = out_file.read_text(encoding="utf-8")
+    why = html.unescape(shown[shown.index('id="why"'):shown.index('id="assumptions"')])
+    labels = design_labels(load_presets()["small_firm"].designs)
+    assert f"{labels['am']} against {labels['none']}" in why or f"{labels['none']} against {labels['am']}" in why
+    assert "The hires' salaries" in why and "<svg" in why
+
+
 def test_the_command_never_loads_streamlit(tmp_path):
     """The report reuses the app's pure chart and table builders (ui.charts, ui.tables), not the app itself."""
     script = ("import sys\nfrom sim.cli import main\n"
@@ -270,6 +303,8 @@ def test_the_command_never_loads_streamlit(tmp_path):
     (["scenarios/default.toml"], "--out"),
     (["scenarios/default.toml", "--out", "{tmp}/r.html", "--advise", "--budget", "-5"], "budget = -5.0"),
     (["scenarios/default.toml", "--out", "{tmp}/r.html", "--robust", "--designs", "pm"], "at least two designs"),
+    (["scenarios/default.toml", "--out", "{tmp}/r.html", "--explain", "--designs", "pm"],
+     "the explanation needs at least two designs"),
 ])
 def test_bad_input_is_one_line_naming_it(capsys, tmp_path, argv, named):
     code, out, err = run_cli(capsys, *(a.replace("{tmp}", str(tmp_path)) for a in argv))
@@ -285,20 +320,9 @@ def test_bad_input_is_one_line_naming_it(capsys, tmp_path, argv, named):
 
 
 @pytest.mark.parametrize("page_file", ["pages/compare.py", "pages/next_hire.py"])
-def test_compare_and_next_hire_offer_the_report_of_what_they_show(monkeypatch, page_file):
+def test_compare_and_next_hire_offer_the_report_of_what_they_show(offered_reports, page_file):
     """The report holds what the page shows: its figures or advice, its link, and How sure is this? once run."""
-    import streamlit
-
-    offered: list[dict] = []
-    real = streamlit.download_button
-
-    def recording(label, data, *args, **kwargs):
-        if kwargs.get("mime") == "text/html":  # the report: made now, as a press of the button would
-            offered.append({"label": label, "page": data(), **kwargs})
-            return False
-        return real(label, data, *args, **kwargs)
-
-    monkeypatch.setattr(streamlit, "download_button", recording)
+    offered = offered_reports
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     # no uncertain input: How sure is this? then runs two variants, not eighty
     at.session_state["scenario.overrides"] = {"weeks": 4, "replications": 2, "uncertainty": {}}

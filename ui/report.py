@@ -20,6 +20,7 @@ from sim.scenario import Scenario, ScenarioError, dumps
 from ui import sureness
 from ui.runner import advice_how_sure, how_sure
 from ui.state import presets, read_state
+from ui.why import shown_advice_explanation, shown_explanation
 
 LABEL = "Download report (HTML, to send or print as PDF)"
 HELP = ("One file with the answer, the scenario, the figures with their intervals, the charts, the assumptions that "
@@ -58,23 +59,29 @@ def _shown(analysis: Callable[[], Robustness]) -> Robustness | None:
 
 
 def compare_button(scenario: Scenario, results: Results, baseline: str, objective: Objective) -> None:
-    """Compare's report: the headline for `objective`, every figure and chart of the designs compared, and How
-    sure is this? when the page has run it on the same objective."""
+    """Compare's report: the headline for `objective`, every figure and chart of the designs compared, and Why
+    this answer and How sure is this? when the page has run them on the same objective."""
     designs = results.designs
     link = _link(scenario, compare_settings(designs, baseline, objective))
     robust = None
+    explained = None
     if objective.single and sureness.was_asked((dumps(scenario), tuple(designs), objective.single)):
         robust = _shown(lambda: how_sure(scenario, designs, objective))
+    if objective.single:
+        explained = shown_explanation(scenario, results, objective.single)
     _button(lambda: Report(scenario=scenario, objective=objective, link=link, results=results, baseline=baseline,
-                           robust=robust), "orgsim-report.html")
+                           robust=robust, explanation=explained), "orgsim-report.html")
 
 
 def next_hire_button(scenario: Scenario, advice: Advice, grown: Advice | None = None) -> None:
     """Next hire's report: the recommendation for this year's demand with how sure it is (over the assumptions
-    too, when the page has run that), the ranking (and the one at grown demand), the scenario and its link."""
+    too, when the page has run that) and why (when the page has run that), the ranking (and the one at grown
+    demand), the scenario and its link."""
     link = _link(scenario, {"page": "next_hire"})
     robust = None
     if sureness.was_asked((dumps(scenario), advice.budget, advice.objective.label)):
         robust = _shown(lambda: advice_how_sure(scenario, advice.budget, advice.objective, 0.0))
+    explained = shown_advice_explanation(scenario, advice)
     _button(lambda: Report(scenario=scenario, objective=advice.objective, link=link, advice=advice,
-                           grown_advice=grown, advice_robust=robust), "orgsim-next-hire-report.html")
+                           grown_advice=grown, advice_robust=robust, explanation=explained),
+            "orgsim-next-hire-report.html")

@@ -357,7 +357,7 @@ def _cached_advice_robust(scenario_toml: str, budget: float, objective: str, gro
                                  progress=_progress_bar(slot, prefix, total), should_stop=should_stop)
 
 
-def explanation(scenario: Scenario, design: str, against: str, objective: str, full: Results,
+def explanation(scenario: Scenario, design: str, against: str, objective: str, full: Results | None = None,
                 label: str = "") -> Explanation:
     """Why `design` beats `against` (sim.explain), from the cache when it ran before on this scenario; the page's
     own run of the two designs is reused for the full model."""
