@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from sim.links import DEFAULT_BASE_URL
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -28,10 +29,9 @@ if TYPE_CHECKING:
     from sim.robust import Robustness
 
 USAGE_ERROR = 2
-# The report's choices, here so that parsing them imports nothing heavy (sim.report imports them from here).
+# The report's choices, here so that parsing them imports nothing heavy.
 REPORT_OBJECTIVES = ("profit", "lead_time", "on_time")
 REPORT_BUDGET = 150_000.0  # the Next hire page's default budget
-DEFAULT_BASE_URL = "http://localhost:8501"  # `make run` serves the app there
 MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
 
 
