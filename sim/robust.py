@@ -30,7 +30,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from sim.advisor import HIRE_KEYS, OBJECTIVES, Objective, grown, objective_metrics
 from sim.advisor import _design as design_after  # an option's hires added to today's
@@ -135,7 +134,11 @@ def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
 
 def latin_hypercube(ranges: dict[str, tuple[float, float]], samples: int, seed: int) -> pd.DataFrame:
     """`samples` points spread over the ranges, one column per input: each input's range is cut into `samples`
-    equal strata and each stratum is sampled once (McKay, Beckman & Conover 1979)."""
+    equal strata and each stratum is sampled once (McKay, Beckman & Conover 1979). scipy.stats is imported here, at
+    the first Monte Carlo, so that the app and the CLI, which import this module for its words and settings, do not
+    pay for it at start-up."""
+    from scipy.stats import qmc
+
     paths = list(ranges)
     if not paths:
         return pd.DataFrame(index=range(samples))

@@ -144,3 +144,12 @@ def test_no_import_circle(import_graph):
         graphlib.TopologicalSorter(import_graph).prepare()
     except graphlib.CycleError as circle:
         pytest.fail(f"modules import each other in a circle: {' -> '.join(reversed(circle.args[1]))}")
+
+
+@pytest.mark.parametrize("module", ["sim.stats", "sim.robust", "sim.tables"])
+def test_scipy_is_imported_where_it_is_used_not_at_start_up(module):
+    """The t quantiles (sim.stats) and the Latin hypercube (sim.robust) import scipy when first asked for: scipy.stats
+    costs about a second, and the app and the CLI import these modules for their words and settings."""
+    done = subprocess.run([sys.executable, "-c", f"import sys, {module}; print('scipy' in sys.modules)"],
+                          capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    assert done.stdout.strip() == "False"

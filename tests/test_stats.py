@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from scipy import stats
 
 from sim.stats import t_half_width, t_quantile
-from tests.conftest import ROOT
 
 
 @pytest.mark.parametrize(("confidence", "df"), [(0.95, 1), (0.95, 19), (0.95, 1000), (0.95, 1001), (0.9, 4)])
@@ -23,9 +19,3 @@ def test_the_half_width_is_the_textbook_one():
     sd = values.std(ddof=1)
     assert t_half_width(values) == stats.t.ppf(0.975, 3) * sd / np.sqrt(4)
     assert np.isnan(t_half_width(np.array([3.0, np.nan])))
-
-
-def test_importing_the_statistics_loads_no_scipy():
-    done = subprocess.run([sys.executable, "-c", "import sys, sim.stats; print('scipy' in sys.modules)"],
-                          capture_output=True, text=True, cwd=ROOT, check=True)
-    assert done.stdout.strip() == "False"
