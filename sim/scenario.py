@@ -399,6 +399,11 @@ def _fmt(x: float) -> str:
 MAX_TABLE_ENTRIES = 50
 MAX_LIST_ITEMS = 50
 MAX_TEXT_CHARS = 2000
+# Names and labels reach the CSV exports (a design's code in every row, its label in the growth sweep), and a
+# spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV injection"): names start with a
+# letter or a digit, and no text starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_MESSAGE = "must not start with =, +, -, @, a tab or a carriage return: a spreadsheet would run it as a formula"
 MAX_FILE_BYTES = 1_000_000
 MAX_UNKNOWN_SHOWN = 5
 
@@ -448,6 +453,9 @@ def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[Pro
         if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS:
             problems.append(Problem(key, value, f"must be text of at most {MAX_TEXT_CHARS} characters"))
             return None
+        if value.startswith(FORMULA_STARTS):
+            problems.append(Problem(key, value, FORMULA_MESSAGE))
+            return None
         return value
     if origin is list:
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST_ITEMS:
@@ -468,7 +476,8 @@ def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[Pro
         for name, item in value.items():
             if not _valid_name(name):
                 problems.append(Problem(f"{key}.{short(name)}", NO_VALUE,
-                                        "names must be 1 to 40 letters, digits, '_' or '-'"))
+                                        "names must be 1 to 40 letters, digits, '_' or '-', the first a letter "
+                                        "or a digit (a spreadsheet reads a cell starting with '-' as a formula)"))
                 continue
             out[name] = _check_value(item, value_type, meta, f"{key}.{name}", problems)
         return out
@@ -571,7 +580,8 @@ def uncertain_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
 
 
 def _valid_name(name: Any) -> bool:
-    return isinstance(name, str) and 1 <= len(name) <= 40 and all(c.isalnum() or c in "_-" for c in name)
+    return isinstance(name, str) and 1 <= len(name) <= 40 and name[0].isalnum() \
+        and all(c.isalnum() or c in "_-" for c in name)
 
 
 def _build(cls: type, data: Any, path: str, problems: list[Problem]) -> Any:
