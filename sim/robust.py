@@ -33,12 +33,10 @@ import pandas as pd
 
 from sim.advisor import HIRE_KEYS, OBJECTIVES, Objective, grown, objective_metrics
 from sim.advisor import _design as design_after  # an option's hires added to today's
-from sim.experiment import check_designs
+from sim.experiment import Progress, check_designs
 from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
 from sim.stats import t_half_width, ties_with_best
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
