@@ -18,10 +18,22 @@ PAGES = [
 ]
 
 
+# The first page after the server starts imports the model, its statistics and the charts, then runs the first
+# comparison: up to half a minute on a busy machine, with nothing on screen but Streamlit's own running sign.
+STARTING = ("Starting Orgsim: the first page after the server starts loads the model and runs the first comparison, "
+            "which can take up to half a minute. Later pages and changes are much quicker.")
+
+
 def main() -> None:
+    import sys
     from pathlib import Path
 
     import streamlit as st
+
+    starting = None
+    if "ui.runner" not in sys.modules:  # a cold start of this server: say what is happening before it happens
+        starting = st.empty()
+        starting.info(STARTING, icon=":material/hourglass_top:")
 
     from ui.share import AppPage, share_box, show_notices, sync_link
     from ui.sidebar import render_sidebar
@@ -38,7 +50,11 @@ def main() -> None:
     share_box(params, pages)  # at the top of the sidebar, where it is seen without scrolling
     render_sidebar()
     show_notices()
-    navigation.run()
+    try:
+        navigation.run()
+    finally:  # gone once the first page is drawn
+        if starting is not None:
+            starting.empty()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from sim.calibration.formats import FIELDS, ExportError, header, read_export, re
 from sim.calibration.pipeline import Calibration, calibrate
 from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
+from sim.wording import key_words
 from ui import calibration as views
 from ui.labels import design_label, design_labels, plain
 from ui.runner import holding_run_slot, shared_executor, show_server_problem
@@ -136,7 +137,7 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
                  hide_index=True, width="stretch")
     if bt.fitted:
         st.markdown("Behaviour assumptions fitted to close the gap (within their plausible ranges): "
-                    + ", ".join(f"`{p}` = {v:g}" for p, v in bt.fitted.items()) + ".")
+                    + ", ".join(f"{key_words(p).lower()} = {v:g}" for p, v in bt.fitted.items()) + ".")
     elif bt.screen:
         st.markdown("No behaviour assumption within its plausible range brought the model closer.")
     if bt.screen:

@@ -87,40 +87,42 @@ def scenario_at(lever: str, value: float) -> Scenario:
 
 
 def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
-    """Lever and range in a form: nothing runs until the user presses Run sweep."""
+    """The lever, then its range in a form: nothing runs until the user presses Run sweep. The lever is outside
+    the form: another lever brings its own range at once, and the page shows no results of the old one."""
     lever = page_setting("lever", "clients")
     lever = lever if lever in LEVERS else "clients"
+    st.selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,
+                 key=seed_page_input("lever", PAGE, lever), on_change=_switch_lever,
+                 help="The quantity that grows along the x axis. Demand growth: every client sends that many % more "
+                 "requests a week than today, as a year of growth at that rate would bring.")
     now = lever_value(scenario, lever)
     first, last = LEVERS[lever].default_range or (now, now * 2)
     start = number_setting("from", first, 0, MAX_LEVER)
     stop = number_setting("to", last, 0, MAX_LEVER)
     points = int(number_setting("steps", DEFAULT_POINTS, 2, MAX_POINTS))
     with st.form("sweep"):
-        cols = st.columns(4)
-        cols[0].selectbox("Lever", list(LEVERS), format_func=lambda k: LEVERS[k].label,
-                          key=seed_page_input("lever", PAGE, lever),
-                          help="The quantity that grows along the x axis. Demand growth: every client sends that "
-                          "many % more requests a week than today, as a year of growth at that rate would bring.")
-        cols[1].number_input("From", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("from", PAGE, start),
+        cols = st.columns(3)
+        cols[0].number_input("From", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("from", PAGE, start),
                              help="First value of the lever.")
-        cols[2].number_input("To", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("to", PAGE, stop),
+        cols[1].number_input("To", 0.0, float(MAX_LEVER), format="%g", key=seed_page_input("to", PAGE, stop),
                              help="Last value of the lever.")
-        cols[3].number_input("Points", min_value=2, max_value=MAX_POINTS,
+        cols[2].number_input("Points", min_value=2, max_value=MAX_POINTS,
                              key=seed_page_input("steps", PAGE, points),
                              help="How many values from From to To; each one runs every design.")
-        st.form_submit_button("Run sweep", type="primary", on_click=_save_sweep, args=(lever, start, stop))
+        st.form_submit_button("Run sweep", type="primary", on_click=_save_sweep)
     return lever, start, stop, points
 
 
-def _save_sweep(lever: str, start: float, stop: float) -> None:
-    values = {name: st.session_state[page_input_key(name, PAGE)]
-              for name in ("lever", "from", "to", "steps")}
-    if values["lever"] != lever and (values["from"], values["to"]) == (start, stop):
-        # Another lever with the old range untouched: its range starts from the scenario's value instead.
-        drop_page_settings("from", "to")
-        for name in ("from", "to"):
-            del st.session_state[page_input_key(name, PAGE)]
-        del values["from"], values["to"]
+def _switch_lever() -> None:
+    """Another lever: its own default range (the old one's numbers mean nothing for it), swept at once."""
+    set_page_setting("lever", st.session_state[page_input_key("lever", PAGE)])
+    drop_page_settings("from", "to")
+    for name in ("from", "to"):
+        st.session_state.pop(page_input_key(name, PAGE), None)
+
+
+def _save_sweep() -> None:
+    values = {name: st.session_state[page_input_key(name, PAGE)] for name in ("from", "to", "steps")}
     for name, value in values.items():
         set_page_setting(name, f"{value:g}" if isinstance(value, float) else str(value))
 

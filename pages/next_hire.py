@@ -105,11 +105,11 @@ def procedure_words(procedure: Procedure, objective: Objective) -> str:
     return (
         "Every option runs on the same simulated clients and requests as today's organisation: "
         f"{procedure.first_stage} replications each to start, then more for the options still close to the best, "
-        f"up to {procedure.cap}, until the best is ahead with {100 * (1 - procedure.alpha):.0f} % confidence (the "
-        f"KN procedure; differences smaller than {within} count as a tie). The options dropped on the way then run "
-        "on to the same replications, so every figure below is over the same ones: the best is the best mean, and "
-        f"an option is *{TIED.lower()}* when the 95 % interval of its difference from the best includes zero. The "
-        "sidebar's replications do not apply here; its weeks, warm-up and seed do."
+        f"up to {procedure.cap}, until the best is ahead with {100 * (1 - procedure.alpha):.0f} % confidence (Kim "
+        f"and Nelson's procedure; differences smaller than {within} count as a tie). The options dropped on the way "
+        "then run on to the same replications, so every figure below is over the same ones: the best is the best "
+        f"mean, and an option is *{TIED.lower()}* when the 95 % interval of its difference from the best includes "
+        "zero. The sidebar's replications do not apply here; its weeks, warm-up and seed do."
     )
 
 

@@ -280,7 +280,7 @@ def grown(scenario: Scenario, growth: float) -> Scenario:
 
 
 # Besides the objectives, what tells whether an option keeps up with its work (sim.stats.BacklogTrend).
-TREND_METRICS = ("backlog_growth_per_week", "throughput_per_week")
+TREND_METRICS = ("backlog_growth_per_week", "throughput_per_week", "lead_time_drift_days", "lead_time_days")
 
 
 def objective_metrics(scenario: Scenario, design: str, replication: int) -> dict[str, float]:
@@ -417,7 +417,9 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
         gap_half = t_half_width(gap) if i != best else 0.0
         status = BEST if i == best else TIED if i in tied else WORSE
         trend = backlog_trend(f'"{move.name}"', runs.metric(names[i], n, "backlog_growth_per_week"),
-                              runs.metric(names[i], n, "throughput_per_week"), runs.scenario.weeks, kind="option")
+                              runs.metric(names[i], n, "throughput_per_week"), runs.scenario.weeks, kind="option",
+                              drift=runs.metric(names[i], n, "lead_time_drift_days"),
+                              lead_days=runs.metric(names[i], n, "lead_time_days"))
         trends[i] = trend
         rows.append({
             "name": move.name, "cost": move.cost,

@@ -116,8 +116,8 @@ def weekly_chart(frame: pd.DataFrame, title: str, value_title: str, counts: bool
     week = alt.X("week:Q", title="Week", axis=count_axis("Week"))
     base = alt.Chart(frame, title=title).encode(x=week, color=design_color(frame))
     value_axis = count_axis(value_title) if counts else alt.Axis(title=value_title)
-    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=value_axis), y2="hi:Q",
-                                                       color=design_color(frame, legend=False))
+    # The band keeps the base's colour, legend included: a layer with `legend=None` drops the whole chart's legend.
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=value_axis), y2="hi:Q")
     line = base.mark_line(strokeWidth=LINE_WIDTH, point=alt.OverlayMarkDef(size=POINT_SIZE)).encode(
         y=alt.Y("mean:Q", title=value_title, axis=value_axis),
         tooltip=[alt.Tooltip(f"{field}:N", title="Design"), "week:Q",
@@ -158,8 +158,7 @@ def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: 
     base = alt.Chart(frame, title=shown).encode(x=alt.X("lever:Q", title=lever_title, axis=lever_axis),
                                                 color=design_color(frame))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
-    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q",
-                                                       color=design_color(frame, legend=False))
+    band = base.mark_area(opacity=BAND_OPACITY).encode(y=alt.Y("lo:Q", title=value_title, axis=axis), y2="hi:Q")
     tooltip = [alt.Tooltip(f"{field}:N", title="Design"), alt.Tooltip("lever:Q", title=lever_title),
                alt.Tooltip("mean:Q", title=value_title, format=",.3~f")]
     line = base.mark_line(strokeWidth=LINE_WIDTH).encode(y=alt.Y("mean:Q", title=value_title, axis=axis))
@@ -184,12 +183,13 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     line at zero that is today. `frame` has rank, option, vs_today_mean, lo, hi, replications and verdict."""
     order = list(frame.sort_values("rank")["option"])
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
+    shown = [v for v in VERDICT_COLORS if v in set(frame["verdict"])]  # no "Tied" in the key when nothing is tied
     base = alt.Chart(frame, title=title).encode(
         # Option names in full where there is room, cut short on a phone rather than pushing the plot off screen.
         y=alt.Y("option:N", title=None, sort=order,
                 axis=alt.Axis(labelLimit=alt.ExprRef("clamp(containerSize()[0] * 0.45, 120, 420)"))),
-        color=alt.Color("verdict:N", title="Against the best", scale=alt.Scale(domain=list(VERDICT_COLORS),
-                                                                 range=list(VERDICT_COLORS.values())),
+        color=alt.Color("verdict:N", title="Against the best", scale=alt.Scale(domain=shown,
+                                                                 range=[VERDICT_COLORS[v] for v in shown]),
                         # one column: a row of three is wider than a phone
                         legend=alt.Legend(orient="bottom", columns=1)),
     )

@@ -21,11 +21,13 @@ from sim import paths
 from sim.presets import DEFAULT_PRESET
 from sim.scenario import (
     LEGACY_KEYS,
+    RETIRED_KEYS,
     Problem,
     Scenario,
     ScenarioError,
     from_dict,
     numeric_field,
+    retired_note,
     to_dict,
     upgrade_legacy_keys,
 )
@@ -364,9 +366,12 @@ def params_to_scenario(
     version = preset_name = None
     unknown: list[str] = []
     legacy: dict[str, str] = {}
+    retired: list[str] = []
     for key, text in _limit(params, warnings):
         if key in LEGACY_KEYS:
             legacy[key] = text
+        elif key in RETIRED_KEYS or key.removeprefix("uncertainty.") in RETIRED_KEYS:
+            retired.append(retired_note(key.removeprefix("uncertainty.")))
         elif key == VERSION_KEY:
             version = text
         elif key == PRESET_KEY:
@@ -393,7 +398,7 @@ def params_to_scenario(
     else:
         shown = ", ".join(key[:30] for key in unknown[:MAX_UNKNOWN_SHOWN])
         warnings.append(f"Ignored {len(unknown)} settings this app does not know: {shown}, ...")
-    notes = _upgrade_legacy(legacy, settings)
+    notes = retired + _upgrade_legacy(legacy, settings)
     _version(version, warnings)
     preset, base = _preset(preset_name, presets, bool(settings), warnings)
     _fit_skills_to_engineers(base, settings, warnings)

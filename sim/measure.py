@@ -18,9 +18,10 @@ from sim.scenario import Economics
 
 METRICS = (
     "throughput_per_week", "wait_hours", "lead_time_days", "lead_time_p90_days", "on_time_rate",
-    "on_time_promised_rate", "backlog_growth_per_week", "engineer_utilization", "billable_utilization",
-    "coordinator_utilization", "revenue", "upsell_revenue", "cost", "profit", "clients_lost", "arrived", "delivered",
-    "open_at_end", "dropped",
+    "on_time_promised_rate", "backlog_growth_per_week", "lead_time_drift_days", "engineer_utilization",
+    "billable_utilization",
+    "coordinator_utilization", "account_hours_per_week", "revenue", "cost", "profit", "clients_lost", "clients_won",
+    "clients_at_end", "share_of_wallet", "satisfaction", "arrived", "delivered", "open_at_end", "dropped",
 )
 
 
@@ -83,6 +84,19 @@ def backlog_slope(backlog: np.ndarray) -> float:
     return float(np.dot(weeks, backlog - backlog.mean()) / np.dot(weeks, weeks))
 
 
+def _drift(arrival: np.ndarray, done: np.ndarray, start: float, end: float, hours_per_day: float) -> float:
+    """Mean lead time of the deliveries in the second half of the measured weeks less that of the first half's
+    (whenever they arrived, so work still open at the end biases neither): a design whose lead time still grows
+    through the run has figures that depend on the run length."""
+    middle = (start + end) / 2
+    first = (done >= start) & (done < middle)
+    second = (done >= middle) & (done <= end)
+    if not (first.any() and second.any()):
+        return np.nan
+    lead = (done - arrival) / hours_per_day
+    return float(lead[second].mean() - lead[first].mean())
+
+
 def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
     """Summary row, weekly rows and engineer-time rows of one run."""
     s = run.scenario
@@ -98,7 +112,6 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
     dropped = np.array([r.dropped for r in reqs], dtype=bool)
     state = np.array([r.state for r in reqs])
     billed = np.array([r.billed for r in reqs])
-    upsell = np.array([r.is_upsell for r in reqs], dtype=bool)
 
     measured = arrival >= start
     delivered = measured & (done <= end)  # NaN compares False: still open
@@ -130,7 +143,15 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
 
     revenue = billed[done_in_window].sum() / years
     cost = yearly_cost(run)
-    lost_at = np.array(run.lost_at)
+    left = np.array([c.left for c in run.clients])
+    joined = np.array([c.joined for c in run.clients])
+    staying = left > end
+    account_hours = 0.0
+    if run.account_blocks:  # account hours inside the measured weeks, each block's hours spread over its span
+        a = np.array(run.account_blocks)
+        span = np.maximum(a[:, 1] - a[:, 0], 1e-12)
+        account_hours = float((a[:, 2] * _overlap(a[:, 0], a[:, 1], np.array([start]), np.array([end]))[:, 0]
+                               / span).sum())
     summary = {
         "design": run.design,
         "replication": run.replication,
@@ -142,14 +163,21 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
         "on_time_promised_rate": float(np.mean(done[delivered] <= deadline[delivered])) if delivered.any()
         else np.nan,
         "backlog_growth_per_week": np.nan,  # from the weekly backlog, below
+        "lead_time_drift_days": _drift(arrival, done, start, end, hours_per_day),
         "engineer_utilization": busy / available,
         "billable_utilization": hours_by_category[CATEGORIES.index("billable_work")] / available,
         "coordinator_utilization": coordinator_busy / (coordinators * s.weeks * hpw) if coordinators else 0.0,
+        "account_hours_per_week": account_hours / s.weeks,
         "revenue": revenue,
-        "upsell_revenue": billed[done_in_window & upsell].sum() / years,
         "cost": cost,
         "profit": revenue - cost,
-        "clients_lost": int(((lost_at >= start) & (lost_at < end)).sum()),
+        "clients_lost": int(((left >= start) & (left <= end)).sum()),
+        "clients_won": int(((joined >= start) & (joined <= end) & (joined > 0)).sum()),
+        "clients_at_end": int(staying.sum()),
+        "share_of_wallet": float(np.mean([c.share for c, stays in zip(run.clients, staying, strict=True) if stays]))
+        if staying.any() else np.nan,
+        "satisfaction": float(np.mean([c.satisfaction for c, stays in zip(run.clients, staying, strict=True)
+                                       if stays])) if staying.any() else np.nan,
         "arrived": int(measured.sum()),
         "delivered": int(delivered.sum()),
         "open_at_end": int((measured & np.isin(state, OPEN_STATES)).sum()),

@@ -1,9 +1,10 @@
 """The life of a client request in a services firm under one org design, as a SimPy model.
 
-The clock runs in working hours. Actors are long-lived processes, as in SimPy's own examples: the clients send
-requests, coordinators (project managers, account managers, hybrids) take them from a shared desk, engineers work
-on what they hold and what they may take, a salesperson sells extra work. Every mechanism applies to every design
-by the same rule; a design changes only who does which step (MODEL.md tells the same story with every source).
+The clock runs in working hours. Actors are long-lived processes, as in SimPy's own examples: each client sends
+requests and judges what it gets (`sim.clients`), coordinators (project managers, account managers, hybrids) take
+them from a shared desk and spend their free hours on accounts, engineers work on what they hold and what they may
+take, a salesperson grows accounts. Every mechanism applies to every design by the same rule; a design changes only
+who does which step (MODEL.md tells the same story with every source).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import gc
 import heapq
 import math
+import typing
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
 import simpy
 
-from sim.demand import RequestDraws, draw_demand, draw_work
+from sim.clients import Client, ClientBook, client_life, outbound
+from sim.demand import random_streams, todays_client_sizes
 from sim.scenario import OrgDesign, Process, Scenario, ScenarioError
 
 # Where an engineer's busy hours go; idle time is what is left of the hours available.
@@ -29,6 +32,9 @@ CLIENT_STAGE, PLANNING_STAGE = "client", "planning"
 # Where a request is; every request is in exactly one state, so conservation can be counted, not inferred.
 AT_DESK, QUEUED, HELD, DELIVERED, DROPPED = "at_desk", "queued", "held", "delivered", "dropped"
 OPEN_STATES = (AT_DESK, QUEUED, HELD)
+# Account time comes in blocks of this many hours, cut short when a request reaches the desk: a granularity of the
+# simulation, not a behaviour (a coordinator drops account work for a request at once).
+ACCOUNT_BLOCK_HOURS = 2.0
 
 
 @dataclass(frozen=True)
@@ -93,13 +99,15 @@ class Request:
     asked_deadline: float  # what the client asked for; on-time is judged against it
     clarity_draw: float
     review_draw: float
-    upsell_draw: float
-    is_upsell: bool = False
     built_wrong: bool = False
     account_care: float = 0.0  # strength of the AM effects on this request: 1 AM, hybrid_strength, 0 none
     review_care: float = 0.0  # strength of the PM review on this request
     informed: bool = False  # the client hears of delays
     state: str = AT_DESK
+    desk_stage: str = ""  # the stage it waits at while at the desk
+    desk_since: float = 0.0
+    waiting: bool = False  # in a desk queue, no coordinator has taken it yet
+    bypassed: bool = False  # went past a busy coordinator straight to an engineer
     started: float = math.nan
     done: float = math.nan
     dropped: bool = False
@@ -129,6 +137,7 @@ class Engineer:
     last_client: int = -1
     last_worked: dict[int, float] = field(default_factory=dict)  # client -> when this engineer last worked for them
     wake: simpy.Event | None = None  # set while idle; succeeded when work arrives
+    at_desk: deque[Request] = field(default_factory=deque)  # requests of their clients waiting at a busy desk
 
     def put(self, req: Request) -> None:
         heapq.heappush(self.queue, (req.deadline, req.id, req))
@@ -152,7 +161,9 @@ class Engineer:
 
 
 class Desk:
-    """Coordinators' work waiting, one queue per stage; an idle coordinator is handed a task directly.
+    """Coordinators' work waiting, one first-come queue per stage and skill; an idle coordinator is handed a task
+    directly. A desk is a service, not a wall: a request that waits too long, or that an idle engineer of its skill
+    could take, goes past it (`Firm.bypass`).
 
     A specialist is preferred to a hybrid for its own stage, and a hybrid takes planning before new intake, so a PM
     beside a hybrid plans the requests the hybrid has clarified."""
@@ -160,27 +171,51 @@ class Desk:
     ROLE_STAGES = {"pm": (PLANNING_STAGE,), "am": (CLIENT_STAGE,), "hybrid": (PLANNING_STAGE, CLIENT_STAGE)}
     SPECIALIST = {PLANNING_STAGE: "pm", CLIENT_STAGE: "am"}
 
-    def __init__(self, env: simpy.Environment) -> None:
+    def __init__(self, env: simpy.Environment, skills: list[str]) -> None:
         self.env = env
-        self.waiting: dict[str, deque[Request]] = {CLIENT_STAGE: deque(), PLANNING_STAGE: deque()}
+        self.waiting: dict[str, dict[str, deque[Request]]] = {
+            stage: {skill: deque() for skill in skills} for stage in (CLIENT_STAGE, PLANNING_STAGE)}
         self.idle: dict[str, list[simpy.Event]] = {"pm": [], "am": [], "hybrid": []}
 
-    def put(self, stage: str, req: Request) -> None:
+    def put(self, stage: str, req: Request) -> bool:
+        """Hand the request to an idle coordinator (True), or leave it waiting (False)."""
         req.state = AT_DESK
+        req.desk_stage = stage
         for role in (self.SPECIALIST[stage], "hybrid"):
             if self.idle[role]:
                 self.idle[role].pop().succeed((stage, req))
-                return
-        self.waiting[stage].append(req)
+                return True
+        req.desk_since = self.env.now
+        req.waiting = True
+        self.waiting[stage][req.skill].append(req)
+        return False
+
+    def _oldest(self, stage: str) -> Request | None:
+        heads = [queue for queue in self.waiting[stage].values() if queue]
+        if not heads:
+            return None
+        queue = min(heads, key=lambda q: (q[0].desk_since, q[0].id))
+        req = queue.popleft()
+        req.waiting = False
+        return req
 
     def take(self, role: str) -> simpy.Event:
         """The coordinator's next task as an event: at once if one waits, else when one is put."""
         event = self.env.event()
         for stage in self.ROLE_STAGES[role]:
-            if self.waiting[stage]:
-                return event.succeed((stage, self.waiting[stage].popleft()))
+            if (req := self._oldest(stage)) is not None:
+                return event.succeed((stage, req))
         self.idle[role].append(event)
         return event
+
+    def stop_waiting(self, role: str, event: simpy.Event) -> None:
+        """A coordinator that was free for a task goes back to its accounts: it is no longer waiting at the desk."""
+        self.idle[role].remove(event)
+
+    def remove(self, req: Request) -> None:
+        """Take a waiting request off the desk (it goes past it)."""
+        self.waiting[req.desk_stage][req.skill].remove(req)
+        req.waiting = False
 
 
 class OwnQueues:
@@ -237,6 +272,10 @@ class OwnQueues:
         self.note(busiest)
         return req
 
+    def direct(self, req: Request, eng: Engineer) -> None:
+        """A request that went past the desk, into this engineer's queue."""
+        self.assign(req, eng)
+
     def finished(self, req: Request, hours: float) -> None:
         """Nothing to update: an engineer's backlog is read from their queue and what they hold."""
 
@@ -273,6 +312,11 @@ class CentralPlanning:
         self.pool_hours[req.skill] += req.hours_to_do
         req.state = QUEUED
 
+    def direct(self, req: Request, eng: Engineer) -> None:
+        """A request that went past the desk, into this engineer's own queue as without a planner."""
+        self.open_hours[req.skill] += req.hours_to_do
+        eng.put(req)
+
     def finished(self, req: Request, hours: float) -> None:
         self.open_hours[req.skill] -= hours
 
@@ -296,11 +340,12 @@ class CentralPlanning:
         return req
 
     def next_for(self, eng: Engineer) -> Request | None:
-        if eng.queue:
-            return eng.pop()
         held = eng.most_urgent_held()
         own = self.pool[eng.skill]
-        if own and (held is None or own[0][:2] < held.urgency):
+        first = held.urgency if held is not None else None
+        if eng.queue and (first is None or eng.queue[0][:2] < first) and (not own or eng.queue[0][:2] < own[0][:2]):
+            return eng.pop()
+        if own and (first is None or own[0][:2] < first):
             return self.take_from_pool(own)
         if held is not None:
             return held
@@ -316,19 +361,21 @@ class CentralPlanning:
 class Firm:
     """The state the actors share and the hand-offs between them. A request's hops, in order:
 
-    1. `receive`: a client sends it (a lost client's request is dropped);
+    1. `send`: a client sends it (`sim.clients.client_life`);
     2. client stage: with an AM or hybrid, it waits at the desk for `clarify` (clearer needs, a negotiated deadline,
-       an informed client); without, the engineers take it from the client as it is (`understand`);
+       an informed client, and the client talk on the AM's hours); without, the engineers take it from the client
+       as it is (`understand`);
     3. planning: with a PM or hybrid, it waits at the desk to be planned into the pool (`CentralPlanning`); without,
        it goes to the client's usual engineer (`OwnQueues`, with peer help);
+       at either stage a request that waits too long at a busy desk, or that an idle engineer of its skill could
+       take, goes straight to an engineer as without that role (`bypass`) and misses the stage's effects;
     4. work: an engineer works on it slice by slice (`work_slice`), paying talk, hand-off, switching and mismatch;
     5. `finish_work`: a wrong build caught in review was fixed in the work; one the client finds comes back as a fix;
-    6. `deliver`: billed, and the client's satisfaction, churn and upsell follow.
+    6. `deliver`: billed, and the client judges it (`ClientBook.judge`).
     """
 
-    def __init__(self, env: simpy.Environment, scenario: Scenario, staffing: Staffing, draws: RequestDraws,
-                 rng: dict) -> None:
-        self.env, self.scenario, self.staffing, self.rng = env, scenario, staffing, rng
+    def __init__(self, env: simpy.Environment, scenario: Scenario, staffing: Staffing, replication: int) -> None:
+        self.env, self.scenario, self.staffing = env, scenario, staffing
         self.b = scenario.behaviour
         self.process = staffing.process
         self.hours_per_day = scenario.firm.hours_per_week / 5
@@ -340,52 +387,55 @@ class Firm:
             by_skill.setdefault(eng.skill, []).append(eng)
         self.by_skill = by_skill
         self.idle: dict[str, list[Engineer]] = {s: [] for s in by_skill}
-        self.desk = Desk(env)
+        self.desk = Desk(env, list(by_skill))
+        self.bypass_after = self.b.desk_bypass_hours if self.b.desk_bypass else math.inf
         self.planning = CentralPlanning(self) if staffing.plans_centrally else OwnQueues(self)
-        self.client_sizes = draws.client_sizes
-        clients = len(draws.client_sizes)
-        self.won = [c < scenario.demand.clients for c in range(clients)]
-        self.satisfaction = [1.0] * clients
-        self.lost_at = [math.inf] * clients
+        self.book = ClientBook(scenario, replication, on_leave=self.lose)
         # Each client has a usual engineer per skill, dealt by size to the least loaded (no round-robin).
         self.dealt_load = {eng.index: 0.0 for eng in self.engineers}
         self.usual: dict[tuple[int, str], Engineer] = {}
-        for client in sorted(range(scenario.demand.clients), key=lambda c: (-self.client_sizes[c], c)):
-            self.deal(client)
         self.requests: list[Request] = []
         self.work_blocks: list[tuple[float, float, tuple[float, ...]]] = []
         self.coordinator_blocks: list[tuple[float, float]] = []
+        self.account_blocks: list[tuple[float, float, float]] = []  # (start, end, account hours)
+
+    def open_book(self, sizes: list[float]) -> list[Client]:
+        """Today's clients, dealt to their usual engineers largest first."""
+        today = [self.book.join((1, i), size, 0.0) for i, size in enumerate(sizes)]
+        for client in sorted(today, key=lambda c: (-c.size, c.index)):
+            self.deal(client)
+        return today
 
     def detach(self) -> None:
         """Leave the records to the Run alone. The firm, its actors and the environment point at one another, so
         only the cycle collector frees them, and whatever they still hold waits with them (20 long replications
         piled up hundreds of MiB); detached, a replication's requests and blocks go as soon as its Run does."""
-        self.requests, self.coordinator_blocks = [], []
+        self.requests, self.coordinator_blocks, self.account_blocks = [], [], []
         self.work_blocks.clear()  # the engineers' processes hold this very list; the Run has its own copy
         for eng in self.engineers:
             eng.queue, eng.held = [], []
+            eng.at_desk.clear()  # the engineer's process holds this very deque
         if isinstance(self.planning, CentralPlanning):
             self.planning.pool = {skill: [] for skill in self.planning.pool}
-        self.desk.waiting = {stage: deque() for stage in self.desk.waiting}
+        self.desk.waiting = {stage: {} for stage in self.desk.waiting}
 
     # -- clients ----------------------------------------------------------------------------------------------
 
-    def deal(self, client: int) -> None:
-        size = float(self.client_sizes[client])
+    def deal(self, client: Client) -> None:
         for skill, team in self.by_skill.items():
             eng = min(team, key=lambda e: (self.dealt_load[e.index], e.index))
-            self.usual[(client, skill)] = eng
-            self.dealt_load[eng.index] += size
+            self.usual[(client.index, skill)] = eng
+            self.dealt_load[eng.index] += client.size
 
-    def win(self, client: int) -> None:
-        self.won[client] = True
+    def win(self, key: tuple[int, ...], size: float) -> None:
+        """A prospect won: a new client from today, with its own streams, dealt to its usual engineers."""
+        client = self.book.join(key, size, self.env.now)
         self.deal(client)
+        self.env.process(client_life(self.env, self.book, self, client))
 
-    def lose(self, client: int) -> None:
-        self.lost_at[client] = self.env.now
-        size = float(self.client_sizes[client])
+    def lose(self, client: Client) -> None:
         for skill in self.by_skill:
-            self.dealt_load[self.usual[(client, skill)].index] -= size
+            self.dealt_load[self.usual[(client.index, skill)].index] -= client.size
 
     def usual_engineer(self, req: Request) -> Engineer:
         return self.usual[(req.client, req.skill)]
@@ -398,8 +448,11 @@ class Firm:
 
     # -- intake ---------------------------------------------------------------------------------------------
 
-    def new_request(self, client: int, kind: int, raw_effort: float, draws: tuple[float, float, float],
-                    is_upsell: bool = False) -> Request:
+    def send(self, client: Client, kind: int, raw_effort: float, clarity: float, review: float) -> None:
+        """A client's request reaches the firm."""
+        self.receive(self.new_request(client.index, kind, raw_effort, clarity, review))
+
+    def new_request(self, client: int, kind: int, raw_effort: float, clarity: float, review: float) -> Request:
         wt = self.work_types[kind]
         effort = raw_effort
         if self.process.standardised_work:  # checklists shrink the spread of effort around its mean
@@ -408,45 +461,83 @@ class Firm:
         deadline = now + wt.deadline_days * self.hours_per_day
         return Request(
             id=len(self.requests), client=client, kind=kind, skill=wt.skill, effort=effort, arrival=now,
-            deadline=deadline, asked_deadline=deadline, clarity_draw=draws[0], review_draw=draws[1],
-            upsell_draw=draws[2], is_upsell=is_upsell,
+            deadline=deadline, asked_deadline=deadline, clarity_draw=clarity, review_draw=review,
         )
 
     def receive(self, req: Request) -> None:
-        """A request reaches the firm: a lost client's is dropped, the rest go to intake."""
+        """A request goes to intake: the client stage with an AM or hybrid, else the engineers take it as it is."""
         self.requests.append(req)
-        if self.lost_at[req.client] <= self.env.now:
-            req.dropped = True
-            req.state = DROPPED
-            return
         if self.staffing.manages_accounts:
             self.to_desk(CLIENT_STAGE, req)
         else:
             self.understand(req, clarity=self.b.clarity_without_am)
             self.after_client_stage(req)
 
-    def stage_hours(self, stage: str, req: Request) -> float:
-        """Coordinator hours for one stage of one request: a fixed part plus a share of the request's effort."""
+    def stage_hours(self, stage: str, req: Request, care: float = 1.0) -> float:
+        """Coordinator hours for one stage of one request. Planning: a fixed part plus a share of the effort.
+        Client stage: the client talk and the interruptions it takes off the engineers (at its care), plus its own
+        clarifying and negotiating, fixed plus a share of the effort."""
         b = self.b
         if stage == PLANNING_STAGE:
             return b.pm_hours_fixed + b.pm_effort_share * req.effort
         checkins = self.process.checkins and self.staffing.plans_centrally
-        return b.am_hours_fixed + b.am_effort_share * req.effort + (b.checkin_hours_per_request if checkins else 0.0)
+        return (b.client_contact_hours + care * b.interruption_hours + b.am_hours_fixed
+                + b.am_effort_share * req.effort + (b.checkin_hours_per_request if checkins else 0.0))
 
     def to_desk(self, stage: str, req: Request) -> None:
-        if self.stage_hours(stage, req) > 0:
-            self.desk.put(stage, req)
+        if self.stage_hours(stage, req) <= 0:
+            # Free coordination needs no queue: the effect at once, by the specialist if there is one.
+            role = Desk.SPECIALIST[stage] if self.has_role(Desk.SPECIALIST[stage]) else "hybrid"
+            self.finish_stage(stage, req, role)
             return
-        # Free coordination needs no queue: the effect at once, by the specialist if there is one.
-        role = Desk.SPECIALIST[stage] if self.has_role(Desk.SPECIALIST[stage]) else "hybrid"
-        self.finish_stage(stage, req, role)
+        if self.desk.put(stage, req):
+            return
+        if self.bypass_after < math.inf:
+            usual = self.usual_engineer(req)
+            if usual.wake is not None:  # the client's usual engineer is free: they take it from the client
+                self.desk.remove(req)
+                self.bypass(req, usual)
+                return
+            usual.at_desk.append(req)
+            timer = self.env.timeout(self.bypass_after, (req.id, stage))  # an id: a timer left at the end holds nothing
+            timer.callbacks.append(self.waited_too_long)
+
+    def waited_too_long(self, timer: simpy.Event) -> None:
+        index, stage = typing.cast(tuple[int, str], timer.value)
+        req = self.requests[index]
+        if req.waiting and req.desk_stage == stage and self.env.now - req.desk_since >= self.bypass_after - 1e-9:
+            self.desk.remove(req)
+            self.bypass(req, self.usual_engineer(req))
+
+    def take_waiting(self, eng: Engineer) -> bool:
+        """An idle engineer takes the longest-waiting request of their own clients at a busy desk, if there is one."""
+        while eng.at_desk:
+            req = eng.at_desk.popleft()
+            if req.waiting:
+                self.desk.remove(req)
+                self.bypass(req, eng)
+                return True
+        return False
+
+    def bypass(self, req: Request, eng: Engineer) -> None:
+        """Past a busy desk straight to the client's usual engineer, as without coordinators: they take it from the
+        client as it is (if its client stage was not done) and it skips planning and review."""
+        req.bypassed = True
+        if req.desk_stage == CLIENT_STAGE:
+            self.understand(req, clarity=self.b.clarity_without_am)
+        self.planning.direct(req, eng)
+        if eng.wake is not None:
+            self.wake(eng)
 
     def has_role(self, role: str) -> bool:
         s = self.staffing
         return {"pm": s.project_managers, "am": s.account_managers, "hybrid": s.hybrids}[role] > 0
 
+    def care_of(self, role: str) -> float:
+        return self.b.hybrid_strength if role == "hybrid" else 1.0
+
     def finish_stage(self, stage: str, req: Request, role: str) -> None:
-        care = self.b.hybrid_strength if role == "hybrid" else 1.0
+        care = self.care_of(role)
         if stage == CLIENT_STAGE:
             self.clarify(req, care, has_planner_view=role == "hybrid")
             self.after_client_stage(req)
@@ -559,82 +650,39 @@ class Firm:
         req.fix_hours = 0.0
         self.deliver(req)
 
-    # -- delivery and the client's reaction -----------------------------------------------------------------
+    # -- delivery and the client's judgement ----------------------------------------------------------------
 
     def deliver(self, req: Request) -> None:
-        b, now = self.b, self.env.now
+        """Billed against the deadline agreed (negotiated or asked); the client judges against what it asked for,
+        and minds a moderate delay less when it was told of it."""
+        now = self.env.now
         req.done = now
         req.state = DELIVERED
-        # The bill follows the deadline agreed (negotiated or asked); the client judges against what they asked for,
-        # and minds a delay less when they were told of it.
-        req.billed = req.effort * self.scenario.economics.bill_rate * (
-            1.0 - self.scenario.economics.late_discount if now > req.deadline else 1.0
+        economics = self.scenario.economics
+        req.billed = req.effort * economics.bill_rate * (1.0 - economics.late_discount if now > req.deadline else 1.0)
+        self.book.judge(
+            self.book.clients[req.client], asked_hours=req.asked_deadline - req.arrival,
+            late_by=now - req.asked_deadline, informed=req.informed or self.process.status_updates,
+            saw_rework=req.client_saw_rework, now=now,
         )
-        late = now > req.asked_deadline
-        relief = b.informed_delay_relief if (req.informed or self.process.status_updates) else 0.0
-        outcome = (1.0 - late * b.late_dissatisfaction * (1.0 - relief)
-                   - req.client_saw_rework * b.rework_dissatisfaction)
-        c = req.client
-        self.satisfaction[c] += b.satisfaction_memory * (max(outcome, 0.0) - self.satisfaction[c])
-        if b.churn and self.satisfaction[c] < b.churn_threshold and self.lost_at[c] == math.inf:
-            self.lose(c)
-        if b.upsell and self.is_happy(c) and req.upsell_draw < b.upsell_per_delivery * req.account_care:
-            self.receive(self.upsell_request(c))
-
-    def is_happy(self, client: int) -> bool:
-        return (self.won[client] and self.lost_at[client] == math.inf
-                and self.satisfaction[client] >= self.b.churn_threshold)
-
-    def upsell_request(self, client: int) -> Request:
-        rng = self.rng["upsell"]
-        kind, effort = draw_work(rng, self.scenario, 1)
-        return self.new_request(client, int(kind[0]), float(effort[0]), tuple(rng.uniform(size=3)), is_upsell=True)
 
 
 # -- the actors -------------------------------------------------------------------------------------------------
 
 
-def clients(env: simpy.Environment, firm: Firm, draws: RequestDraws):
-    """Clients send their requests at the pre-drawn times (identical under every design); a client the firm has not
-    won sends nothing."""
-    arrivals = zip(draws.arrival_hours.tolist(), draws.client.tolist(), draws.work_type.tolist(),
-                   draws.raw_effort.tolist(), draws.clarity_draw.tolist(), draws.review_draw.tolist(),
-                   draws.upsell_draw.tolist(), strict=True)
-    won = firm.won
-    for at, client, kind, effort, clarity, review, upsell in arrivals:
-        yield env.timeout(at - env.now)
-        if not won[client]:
-            continue
-        firm.receive(firm.new_request(client, kind, effort, (clarity, review, upsell)))
-
-
-def new_clients(env: simpy.Environment, firm: Firm, draws: RequestDraws):
-    """Prospects come at the pre-drawn times; the firm wins one when it has room (fewer clients than it is sized
-    for), so a client lost or gone is replaced. The referral boost adds prospects where accounts are looked after:
-    the same draws under every design, thinned by the design's account care."""
-    b = firm.b
-    boost = b.am_new_client_boost
-    care = firm.staffing.account_care(b.hybrid_strength)
-    keep_below = (1.0 + boost * care) / (1.0 + boost)
-    first, room = firm.scenario.demand.clients, firm.scenario.demand.clients
-    leaves, won, lost_at = draws.client_leaves.tolist(), firm.won, firm.lost_at
-    for offset, (at, draw) in enumerate(zip(draws.prospect_hours.tolist(), draws.prospect_draw.tolist(),
-                                            strict=True)):
-        yield env.timeout(at - env.now)
-        clients_now = sum(1 for c in range(first + offset) if won[c] and lost_at[c] == math.inf and leaves[c] > at)
-        if draw < keep_below and clients_now < room:
-            firm.win(first + offset)
-
-
 def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
-    """Take the most urgent work held or allowed, do a slice of it, finish it or keep it; wait when there is none."""
+    """Take the most urgent work held or allowed, do a slice of it, finish it or keep it; with nothing to do, take
+    a request of one's own clients waiting at a busy desk, or wait."""
     # Bound once: this loop runs once per slice of work, the model's innermost loop.
     next_for, start_work, work_slice, finish_work = (firm.planning.next_for, firm.start_work, firm.work_slice,
                                                      firm.finish_work)
     idle, new_event, timeout, blocks = firm.idle[eng.skill], env.event, env.timeout, firm.work_blocks
+    at_desk, take_waiting = eng.at_desk, firm.take_waiting
     while True:
         req = next_for(eng)
         if req is None:
+            if at_desk and take_waiting(eng):
+                continue
             eng.wake = wake = new_event()
             idle.append(eng)
             yield wake
@@ -650,24 +698,61 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
 
 
 def coordinator(env: simpy.Environment, firm: Firm, role: str):
-    """A PM plans, an AM talks to clients, a hybrid does both; each takes the next task of their stages."""
+    """A PM plans, an AM talks to clients, a hybrid does both; each takes the next task of their stages. An AM or
+    hybrid with no task spends the time on the account with the most room to grow, until a task comes."""
+    desk, book = firm.desk, firm.book
+    grows = role != "pm" and firm.b.account_growth_per_hour > 0
+    care = firm.care_of(role)
     while True:
-        stage, req = yield firm.desk.take(role)
+        task = desk.take(role)
+        if not task.triggered and grows and (account := book.best_account(env.now)) is not None:
+            start = env.now
+            yield task | env.timeout(ACCOUNT_BLOCK_HOURS)
+            firm.account_blocks.append((start, env.now, env.now - start))
+            book.grow(account, env.now - start)
+            if not task.triggered:
+                desk.stop_waiting(role, task)
+                continue
+            stage, req = task.value
+        else:
+            stage, req = yield task
         start = env.now
-        yield env.timeout(firm.stage_hours(stage, req))
+        yield env.timeout(firm.stage_hours(stage, req, care))
         firm.coordinator_blocks.append((start, env.now))
         firm.finish_stage(stage, req, role)
 
 
 def salesperson(env: simpy.Environment, firm: Firm, share: float):
-    """A salesperson (or a share of one) sells extra requests to satisfied clients."""
-    rng = firm.rng["sales"]
-    rate = share * firm.b.sales_upsells_per_week / firm.scenario.firm.hours_per_week
+    """A salesperson (or a share of one) spends account time, in the same unit as an AM: hours on the account with
+    the most room to grow."""
+    book = firm.book
     while True:
-        yield env.timeout(rng.exponential(1.0 / rate))
-        happy = [c for c in range(len(firm.won)) if firm.is_happy(c)]
-        if happy:
-            firm.receive(firm.upsell_request(happy[int(rng.integers(len(happy)))]))
+        start = env.now
+        yield env.timeout(ACCOUNT_BLOCK_HOURS)
+        account = book.best_account(env.now)
+        if account is not None:
+            firm.account_blocks.append((start, env.now, share * ACCOUNT_BLOCK_HOURS))
+            book.grow(account, share * ACCOUNT_BLOCK_HOURS)
+
+
+@dataclass(frozen=True)
+class ScriptedRequest:
+    """A request a test sends at a chosen hour, with chosen coin flips, instead of the clients' own draws."""
+
+    hour: float
+    client: int
+    kind: int
+    clarity: float = 0.99
+    review: float = 0.99
+
+
+def scripted(env: simpy.Environment, firm: Firm, script: list[ScriptedRequest]):
+    """Send the scripted requests at their hours, each at its work type's mean effort."""
+    for item in sorted(script, key=lambda r: r.hour):
+        yield env.timeout(item.hour - env.now)
+        client = firm.book.clients[item.client]
+        if firm.book.settle(client, env.now):
+            firm.send(client, item.kind, firm.work_types[item.kind].effort_hours, item.clarity, item.review)
 
 
 @dataclass(frozen=True)
@@ -679,41 +764,50 @@ class Run:
     replication: int
     staffing: Staffing
     requests: list[Request]
-    lost_at: list[float]
+    clients: list[Client]
     work_blocks: list[tuple[float, float, tuple[float, ...]]]
     coordinator_blocks: list[tuple[float, float]]
+    account_blocks: list[tuple[float, float, float]]
 
 
 def simulate(scenario: Scenario, design: str, replication: int,
-             demand: tuple[RequestDraws, dict] | None = None) -> Run:
+             script: list[ScriptedRequest] | None = None) -> Run:
     """One replication of one design: build the firm, start every actor, run to the end of the horizon.
 
-    `demand` replaces the drawn requests (tests give a single request whose hours can be worked out by hand)."""
+    `script` replaces the clients' own requests (tests send single requests whose hours can be worked out by
+    hand); the clients still judge what they get."""
     staffing = staff(scenario, design)
-    draws, rng = demand or draw_demand(scenario, replication)
     env = simpy.Environment()
-    firm = Firm(env, scenario, staffing, draws, rng)
-    env.process(clients(env, firm, draws))
-    if draws.prospect_hours.size:
-        env.process(new_clients(env, firm, draws))
+    firm = Firm(env, scenario, staffing, replication)
+    today = firm.open_book(todays_client_sizes(scenario, replication).tolist())
+    if script is None:
+        for client in today:
+            env.process(client_life(env, firm.book, firm, client))
+        if scenario.demand.prospects_per_year > 0:
+            env.process(outbound(env, firm.book, firm, random_streams(scenario.seed, replication)["outbound"]))
+    else:
+        env.process(scripted(env, firm, script))
     for eng in firm.engineers:
         env.process(engineer(env, firm, eng))
     for role, count in (("pm", staffing.project_managers), ("am", staffing.account_managers),
                         ("hybrid", staffing.hybrids)):
         for _ in range(count):
             env.process(coordinator(env, firm, role))
-    if staffing.sales_share > 0 and scenario.behaviour.upsell and scenario.behaviour.sales_upsells_per_week > 0:
+    if staffing.sales_share > 0 and scenario.behaviour.account_growth_per_hour > 0:
         env.process(salesperson(env, firm, staffing.sales_share))
+    end = (scenario.warmup_weeks + scenario.weeks) * scenario.firm.hours_per_week
     # Every request stays alive until the run ends, so the cycle collector would walk them all again and again
     # (a quarter of the run time, bench/README.md) to find almost nothing: pause it for the run.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        env.run(until=(scenario.warmup_weeks + scenario.weeks) * scenario.firm.hours_per_week)
+        env.run(until=end)
     finally:
         if collecting:
             gc.enable()
-    run = Run(scenario, design, replication, staffing, firm.requests, firm.lost_at, list(firm.work_blocks),
-              firm.coordinator_blocks)
+    for client in firm.book.clients:  # departures up to the end, which no event has looked at yet
+        firm.book.settle(client, end)
+    run = Run(scenario, design, replication, staffing, firm.requests, list(firm.book.clients),
+              list(firm.work_blocks), firm.coordinator_blocks, firm.account_blocks)
     firm.detach()
     return run

@@ -480,8 +480,8 @@ def _assumptions_section(report: Report) -> str:
         from sim.scenario import value_at
 
         if ranges:
-            parts.append('<p class="note">Not tested in this report (<code>--robust</code> on the command line, or '
-                         "<em>How sure is this?</em> in the app, moves them over their ranges). These inputs are "
+            parts.append('<p class="note">Not tested in this report (<em>How sure is this?</em> in the app moves '
+                         "them over their ranges). These inputs are "
                          "judgement or soft figures, each with the range of values found plausible "
                          "(MODEL.md, Default ranges):</p>")
         listed: list[tuple[object, ...]] = []
@@ -499,6 +499,17 @@ def _assumptions_section(report: Report) -> str:
     return "".join(parts)
 
 
+# Addresses only the machine that made the report can open: a partner who clicks one gets nothing.
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
+
+
+def _link_note(link: str) -> str:
+    if (urlsplit(link).hostname or "") in LOCAL_HOSTS:
+        return ("The link opens the same scenario in the app on the computer that made this report, where the app "
+                "was running; anywhere else, load the scenario file below into the app where it is served; ")
+    return "The link opens the same scenario in the app (at the address it was made for); "
+
+
 def _reproduce_section(report: Report) -> str:
     s = report.scenario
     rows: list[tuple[object, object]] = [
@@ -512,8 +523,7 @@ def _reproduce_section(report: Report) -> str:
     if report.command:
         rows.append(("Command", Markup(f"<code>{esc(report.command)}</code>")))
     return ('<section id="reproduce"><div class="keep"><h2>Reproduce this report</h2>'
-            '<p class="note">The link opens the same scenario in the app (at the address it was made for); the same '
-            "seed and version give the same numbers.</p>"
+            f'<p class="note">{esc(_link_note(report.link))}the same seed and version give the same numbers.</p>'
             + table(["", ""], rows) + "</div>"
             + f"<details><summary>The scenario file (TOML)</summary><pre>{esc(dumps(s))}</pre></details></section>")
 

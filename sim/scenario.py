@@ -87,14 +87,29 @@ class Demand:
     growth_per_year: float = param(
         0.0, "Demand growth over a year, compounded continuously over the run (0.2 = +20 %).", min=-0.9, max=5
     )
-    new_clients_per_year: float = param(
-        12.0, "Prospects a year the firm could win; it wins one whenever it has fewer clients than demand.clients, "
-        "so this sets how fast a client lost or gone is replaced.",
-        min=0, max=2000, grade="assumption", plausible=(6.0, 24.0),
+    share_of_wallet: float = param(
+        0.5, "Share of its clients' spend on this kind of work that the firm receives today (1 = it already does "
+        "all of it); a client's wallet is its request rate divided by this, and good service grows the share.",
+        min=0.01, max=1, grade="assumption", plausible=(0.3, 0.8),
+    )
+    prospects_per_year: float = param(
+        6.0, "Prospects a year from the firm's own outbound effort and reputation, before referrals; each is won "
+        "at the win rate.",
+        min=0, max=2000, grade="assumption", plausible=(3.0, 12.0),
+    )
+    referrals_per_client_per_year: float = param(
+        0.3, "Prospects a year that a fully satisfied client refers (a client refers in proportion to its "
+        "satisfaction).",
+        min=0, max=50, grade="assumption", plausible=(0.1, 0.6),
+    )
+    win_rate: float = param(
+        0.25, "Share of prospects the firm wins as clients.", min=0, max=1, grade="rule of thumb",
+        plausible=(0.2, 0.4),
     )
     client_attrition_per_year: float = param(
-        0.2, "Share of clients a year who leave whatever the service (projects end, budgets move).",
-        min=0, max=5, grade="rule of thumb", plausible=(0.1, 0.3),
+        0.13, "Share of clients a year who leave at neutral satisfaction (projects end, budgets move); the rate "
+        "rises as satisfaction falls and drops as it rises.",
+        min=0, max=5, grade="rule of thumb", plausible=(0.1, 0.2),
     )
     work_types: dict[str, WorkType] = param(DEFAULT_WORK_TYPES, "Kinds of requests; shares must sum to 1.")
 
@@ -103,8 +118,8 @@ class Demand:
 class Behaviour:
     all_mechanisms_off: bool = param(
         False,
-        "Set every mechanism to its switched-off value (see MECHANISMS_OFF); keys set explicitly in the same "
-        "table still win. For checks against queueing theory.",
+        "Set every mechanism to its switched-off value (see MECHANISMS_OFF), whatever the file sets for it. For "
+        "checks against queueing theory.",
     )
     context_switch_loss: list[float] = param(
         [0.0, 0.2, 0.4, 0.6, 0.75],
@@ -182,11 +197,6 @@ class Behaviour:
         0.04, "Account-manager hours per engineer hour of the request, for updates and expectations.",
         min=0, max=2, grade="assumption", plausible=(0.02, 0.1),
     )
-    am_new_client_boost: float = param(
-        0.0, "Extra share of new clients won when an account manager looks after the accounts (referrals); "
-        "no source measures it, so it is off unless you set it.",
-        min=0, max=5, grade="assumption", plausible=(0.0, 0.5),
-    )
     skill_mismatch_factor: float = param(
         1.5, "How much slower an engineer works outside their skill; 1 switches it off.", min=1, max=10,
         grade="assumption", plausible=(1.2, 2.0)
@@ -199,9 +209,42 @@ class Behaviour:
         1.25, "Safety factor an AM puts on the estimated completion time when negotiating a deadline.", min=1, max=5,
         grade="assumption", plausible=(1.1, 1.5)
     )
-    churn: bool = param(True, "Whether dissatisfied clients leave (and send nothing more).")
-    churn_threshold: float = param(
-        0.4, "Satisfaction below which a client leaves.", min=0, max=1, grade="assumption", plausible=(0.3, 0.5)
+    churn: bool = param(True, "Whether a client's satisfaction sets how soon it leaves.")
+    churn_sensitivity: float = param(
+        3.0, "How steeply a client's rate of leaving rises as its satisfaction falls: the rate is multiplied by "
+        "e^(sensitivity x (neutral - satisfaction)).",
+        min=0, max=20, grade="assumption", plausible=(1.5, 5.0),
+    )
+    neutral_satisfaction: float = param(
+        0.6, "Satisfaction at which a client keeps its share of wallet and leaves at the base rate; clients "
+        "start here.",
+        min=0.01, max=0.99, grade="assumption", plausible=(0.5, 0.75),
+    )
+    bad_experience_weight: float = param(
+        2.0, "How much more a delivery worse than the client's current satisfaction moves it than a better one.",
+        min=1, max=10, grade="assumption", plausible=(1.5, 3.0),
+    )
+    moderate_delay_share: float = param(
+        0.5, "Longest delay, as a share of the time the client asked for, that being kept informed softens.",
+        min=0, max=10, grade="assumption", plausible=(0.25, 1.0),
+    )
+    share_response: float = param(
+        0.004, "Share of its room to move that a client's share of wallet moves per delivery at full (or no) "
+        "satisfaction; 0 keeps every share fixed.",
+        min=0, max=1, grade="soft", plausible=(0.002, 0.01),
+    )
+    account_growth_per_hour: float = param(
+        0.002, "Share of a client's room to grow (1 - share of wallet) that one hour of account time closes, at "
+        "full satisfaction; account managers, hybrids and sales spend their free hours this way.",
+        min=0, max=1, grade="assumption", plausible=(0.0005, 0.005),
+    )
+    desk_bypass: bool = param(
+        True, "A request waiting at a busy coordinator goes straight to an engineer, as without one, once it has "
+        "waited the longest wait at the desk or its usual engineer is idle."
+    )
+    desk_bypass_hours: float = param(
+        4.0, "Longest wait at a busy coordinator's desk before a request goes straight to an engineer.",
+        min=0.1, max=400, grade="assumption", plausible=(1.0, 16.0),
     )
     satisfaction_memory: float = param(
         0.1, "Weight of the latest delivery in a client's satisfaction (exponential smoothing).", min=0.01, max=1,
@@ -218,15 +261,6 @@ class Behaviour:
     informed_delay_relief: float = param(
         0.5, "Share of the lateness penalty spared when the client was kept informed of the delay.", min=0, max=1,
         grade="assumption", plausible=(0.25, 0.75)
-    )
-    upsell: bool = param(True, "Whether account managers, hybrids and sales find extra billable work.")
-    upsell_per_delivery: float = param(
-        0.06, "Extra requests an account manager sells per delivery to a satisfied client.", min=0, max=1,
-        grade="assumption", plausible=(0.02, 0.12)
-    )
-    sales_upsells_per_week: float = param(
-        1.0, "Extra requests a full-time salesperson sells per week to satisfied clients.", min=0, max=50,
-        grade="assumption", plausible=(0.5, 2.0)
     )
     standardised_cv_factor: float = param(
         0.7, "Effort variability kept with standardised work types and checklists (1 = no change).", min=0, max=1,
@@ -300,11 +334,12 @@ MECHANISMS_OFF: dict[str, Any] = {
     "context_switch_loss": [0.0], "switch_setup_hours": 0.0, "work_slice_hours": 0.0, "peer_help": False,
     "handoff_hours": 0.0, "client_contact_hours": 0.0, "interruption_hours": 0.0, "rework_effort_share": 0.0,
     "pm_hours_fixed": 0.0, "pm_effort_share": 0.0, "am_hours_fixed": 0.0, "am_effort_share": 0.0,
-    "am_new_client_boost": 0.0, "skill_mismatch_factor": 1.0, "churn": False, "upsell": False,
+    "skill_mismatch_factor": 1.0, "churn": False, "share_response": 0.0, "account_growth_per_hour": 0.0,
+    "desk_bypass": False,
 }
-# Mechanisms outside [behaviour] that `all_mechanisms_off` also switches off (a value set in their table still wins).
+# Mechanisms outside [behaviour] that `all_mechanisms_off` also switches off.
 MECHANISMS_OFF_ELSEWHERE: dict[str, dict[str, Any]] = {
-    "demand": {"new_clients_per_year": 0.0, "client_attrition_per_year": 0.0},
+    "demand": {"prospects_per_year": 0.0, "referrals_per_client_per_year": 0.0, "client_attrition_per_year": 0.0},
 }
 
 
@@ -314,7 +349,7 @@ class OrgDesign:
     account_managers: int = param(0, "Account managers in this design.", min=0, max=50)
     hybrids: int = param(0, "Hybrid PM/AMs in this design.", min=0, max=50)
     sales_share: float = param(
-        0.0, "Salesperson time for proposals and upsells (1 = one full-time salesperson).", min=0, max=5
+        0.0, "Salesperson time spent growing accounts, in people (1 = one full-time salesperson).", min=0, max=5
     )
     extra_engineers: int = param(0, "Engineers hired on top of today's team.", min=0, max=500)
     standardised_work: bool | None = param(None, "Overrides [process] standardised_work for this design.")
@@ -685,11 +720,49 @@ LEGACY_KEYS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
+# Keys of model v2 that model v3 retired, with what replaces them: old files and links still open, and the note
+# says why the value is no longer read.
+RETIRED_KEYS: dict[str, str] = {
+    "behaviour.upsell": "accounts now grow through account time (behaviour.account_growth_per_hour)",
+    "behaviour.upsell_per_delivery": "accounts now grow through account time (behaviour.account_growth_per_hour)",
+    "behaviour.sales_upsells_per_week": "a salesperson now spends account time (behaviour.account_growth_per_hour)",
+    "behaviour.am_new_client_boost": "new clients now come from referrals by satisfied clients "
+                                     "(demand.referrals_per_client_per_year) and outbound prospects",
+    "behaviour.churn_threshold": "clients now leave at a rate set by their satisfaction "
+                                 "(behaviour.churn_sensitivity)",
+    "demand.new_clients_per_year": "new clients now come through a pipeline (demand.prospects_per_year, "
+                                   "demand.win_rate and referrals)",
+}
+
+
+def retired_note(path: str) -> str:
+    return f"{path} is no longer used and was left out: {RETIRED_KEYS[path]}"
+
+
 def upgrade_legacy_keys(data: dict[str, Any]) -> list[str]:
-    """Rewrite, in place, keys of earlier versions to their new equivalents; one note per key rewritten.
+    """Rewrite, in place, keys of earlier versions to their new equivalents, and drop retired ones; one note per
+    key rewritten or dropped.
 
     A key set explicitly under its new name wins over the old one."""
     notes = []
+    for path in RETIRED_KEYS:
+        table_name, name = path.rsplit(".", 1)
+        table = data.get(table_name)
+        if isinstance(table, dict) and name in table:
+            data[table_name] = {k: v for k, v in table.items() if k != name}
+            notes.append(retired_note(path))
+    uncertainty = data.get("uncertainty")
+    if isinstance(uncertainty, dict):
+        flat_retired = [p for p in RETIRED_KEYS if p in uncertainty]
+        nested = [p for p in RETIRED_KEYS if isinstance(uncertainty.get(p.split(".")[0]), dict)
+                  and p.split(".")[1] in uncertainty[p.split(".")[0]]]
+        if flat_retired or nested:
+            trimmed = {k: v for k, v in uncertainty.items() if k not in flat_retired}
+            for p in nested:
+                table_name, name = p.split(".")
+                trimmed[table_name] = {k: v for k, v in trimmed[table_name].items() if k != name}
+            data["uncertainty"] = trimmed
+            notes.extend(f"uncertainty.{p}: {retired_note(p)}" for p in flat_retired + nested)
     for old, (new, keeps_meaning) in LEGACY_KEYS.items():
         old_table, old_name = old.rsplit(".", 1)
         table = data.get(old_table)
@@ -706,15 +779,16 @@ def upgrade_legacy_keys(data: dict[str, Any]) -> list[str]:
 
 
 def _switch_mechanisms_off(data: dict[str, Any]) -> None:
-    """`all_mechanisms_off`: every mechanism at its switched-off value, under whatever the file sets explicitly."""
+    """`all_mechanisms_off`: every mechanism at its switched-off value, over whatever the file sets: a downloaded
+    scenario lists every key, and the switch must still mean what it says."""
     behaviour = data.get("behaviour")
     if not (isinstance(behaviour, dict) and behaviour.get("all_mechanisms_off") is True):
         return
-    data["behaviour"] = {**MECHANISMS_OFF, **behaviour}
+    data["behaviour"] = {**behaviour, **MECHANISMS_OFF}
     for table, values in MECHANISMS_OFF_ELSEWHERE.items():
         current = data.get(table, {})
         if isinstance(current, dict):
-            data[table] = {**values, **current}
+            data[table] = {**current, **values}
 
 
 MAX_DEPTH = 8  # the deepest real value is 6 down: uncertainty.demand.work_types.NAME.share = [low, high]
@@ -760,6 +834,14 @@ def from_dict(data: dict[str, Any], notes: list[str] | None = None) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def switched_on(scenario: Scenario, **behaviour: Any) -> Scenario:
+    """The scenario with these `[behaviour]` keys set on top of everything it has: how a check against theory
+    switches one mechanism back on after `all_mechanisms_off` (which wins over any key in its own table)."""
+    data = to_dict(scenario)
+    data["behaviour"] = {**data["behaviour"], **behaviour, "all_mechanisms_off": False}
+    return from_dict(data)
 
 
 def to_dict(obj: Any) -> Any:

@@ -112,35 +112,69 @@ class BacklogTrend:
     deliveries_per_week: float
     weeks: int
     kind: str = "design"  # what the sentence calls it: a design, or an option of the advisor
+    lead_drift_days: float = float("nan")  # second half's mean lead time less the first half's, mean over replications
+    lead_drift_ci95: float = float("nan")
+    lead_time_days: float = float("nan")
+
+    @property
+    def backlog_growing(self) -> bool:
+        """The slope's 95 % interval lies above zero and the fitted backlog grew over the measured weeks by more than
+        one week of deliveries."""
+        if math.isnan(self.growth_per_week):
+            return False  # too few weeks to tell
+        low = self.growth_per_week - (0.0 if math.isnan(self.ci95) else self.ci95)
+        return low > 0 and self.growth_per_week * self.weeks > self.deliveries_per_week
+
+    @property
+    def lead_time_drifting(self) -> bool:
+        """The lead time of the second half of the run is longer than the first half's beyond noise and by more than
+        a quarter of the mean: a design whose demand (which answers to service) is still settling."""
+        if math.isnan(self.lead_drift_days) or math.isnan(self.lead_drift_ci95):
+            return False
+        return (self.lead_drift_days - self.lead_drift_ci95 > 0
+                and self.lead_drift_days > 0.25 * self.lead_time_days)
 
     @property
     def keeping_up(self) -> bool:
-        """False when the slope's 95 % interval lies above zero and the fitted backlog grew over the measured weeks
-        by more than one week of deliveries: then lead time and on-time figures depend on the run length."""
-        if math.isnan(self.growth_per_week):
-            return True  # too few weeks to tell
-        low = self.growth_per_week - (0.0 if math.isnan(self.ci95) else self.ci95)
-        return not (low > 0 and self.growth_per_week * self.weeks > self.deliveries_per_week)
+        """False when the backlog grows or the lead time drifts up: then lead time and on-time figures depend on the
+        run length."""
+        return not (self.backlog_growing or self.lead_time_drifting)
 
     def warning(self) -> str:
         """The sentence the CLI and the app show for a design that is not keeping up."""
-        return (f"{self.kind} {self.design} is not keeping up: its backlog grows by {self.growth_per_week:.2g} "
-                f"requests a week (± {self.ci95:.2g}); its lead time and on-time figures depend on the run length")
+        if self.backlog_growing:
+            return (f"{self.kind} {self.design} is not keeping up: its backlog grows by {self.growth_per_week:.2g} "
+                    f"requests a week (± {self.ci95:.2g}); its lead time and on-time figures depend on the run "
+                    "length")
+        return (f"{self.kind} {self.design} is not keeping up: its lead time grows by {self.lead_drift_days:.2g} "
+                f"days (± {self.lead_drift_ci95:.2g}) from the first half of the run to the second; its lead time and "
+                "on-time figures depend on the run length")
 
 
 def backlog_trend(design: str, slopes: np.ndarray, deliveries: np.ndarray, weeks: int,
-                  kind: str = "design") -> BacklogTrend:
-    """The trend of one design from its replications' backlog slopes and deliveries per week."""
+                  kind: str = "design", drift: np.ndarray | None = None,
+                  lead_days: np.ndarray | None = None) -> BacklogTrend:
+    """The trend of one design from its replications' backlog slopes, deliveries per week and, where given, the
+    drift of their lead time from the first half of the run to the second."""
     slopes = np.asarray(slopes, dtype=float)
     kept = slopes[~np.isnan(slopes)]
-    return BacklogTrend(str(design), float(kept.mean()) if kept.size else float("nan"), t_half_width(slopes),
-                        float(np.mean(deliveries)), int(weeks), kind)
+    drifts = np.asarray([] if drift is None else drift, dtype=float)
+    drifts = drifts[~np.isnan(drifts)]
+    leads = np.asarray([] if lead_days is None else lead_days, dtype=float)
+    return BacklogTrend(
+        str(design), float(kept.mean()) if kept.size else float("nan"), t_half_width(slopes),
+        float(np.mean(deliveries)), int(weeks), kind,
+        lead_drift_days=float(drifts.mean()) if drifts.size >= 2 else float("nan"),
+        lead_drift_ci95=t_half_width(drifts) if drifts.size >= 2 else float("nan"),
+        lead_time_days=float(np.nanmean(leads)) if leads.size and not np.isnan(leads).all() else float("nan"),
+    )
 
 
 def backlog_trends(summary: pd.DataFrame, weeks: int) -> dict[str, BacklogTrend]:
     """Each design's backlog trend from the per-replication summary (columns design, backlog_growth_per_week,
     throughput_per_week), in the order the designs first appear."""
     return {
-        design: backlog_trend(design, group["backlog_growth_per_week"], group["throughput_per_week"], weeks)
+        design: backlog_trend(design, group["backlog_growth_per_week"], group["throughput_per_week"], weeks,
+                              drift=group.get("lead_time_drift_days"), lead_days=group.get("lead_time_days"))
         for design, group in summary.groupby("design", sort=False)
     }

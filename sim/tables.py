@@ -4,6 +4,7 @@ in words."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 
 import pandas as pd
@@ -102,7 +103,9 @@ def kpi_table(kpis: pd.DataFrame, marks: Mapping[str, Mapping[str, str]] | None 
     table: dict[str, dict[str, str]] = {}
     for row in kpis.itertuples():
         unit = KPIS[row.metric].unit
-        text = f"{figure(row.mean, unit)} ± {interval(row.ci95, unit)}"
+        half = interval(row.ci95, unit)
+        # a figure that does not vary (salaries) has no ± to show: "± $0" reads as a doubt of zero size
+        text = f"{figure(row.mean, unit)} ± {half}" if re.search(r"[1-9]", half) else figure(row.mean, unit)
         if not getattr(row, "steady", True):
             text = f"{NOT_STEADY} ({figure(row.mean, unit)} in this run)"
         elif mark := (marks or {}).get(row.metric, {}).get(row.design, ""):
@@ -280,7 +283,7 @@ def robust_table(result: Robustness, unit: str) -> pd.DataFrame:
     for d in result.designs:
         mean, half = result.expected_regret[d]
         rows.append({"Design": d, "Best in (share of plausible cases)": f"{100 * result.probability_best[d]:.0f} %",
-                     "Expected regret": f"{figure(mean, unit)} ± {interval(half, unit)}"})
+                     "Expected loss against the best": f"{figure(mean, unit)} ± {interval(half, unit)}"})
     return pd.DataFrame(rows).set_index("Design")
 
 

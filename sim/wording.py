@@ -222,6 +222,46 @@ def design_labels(designs: Mapping[str, OrgDesign]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# A scenario key in words, for the pages: read from the key itself, so keys the model adds get words by themselves.
+
+# Parts of keys that are abbreviations or code: how they read in a sentence.
+KEY_PARTS = {"am": "AM", "pm": "PM", "ams": "AMs", "pms": "PMs", "cv": "variability", "checkins": "check-ins"}
+
+
+def key_words(key: str) -> str:
+    """The last part of a dotted scenario key in words, capitalised: 'behaviour.clarity_without_am' ->
+    'Clarity without AM'."""
+    text = " ".join(KEY_PARTS.get(w, w) for w in key.rsplit(".", 1)[-1].split("_"))
+    return text[:1].upper() + text[1:]
+
+
+def help_clause(help_text: str) -> str:
+    """A parameter's help text cut to its first clause, for a sentence: 'Probability that a request is understood
+    right when engineers take it from the client'."""
+    return help_text.split(";")[0].split(". ")[0].rstrip(".")
+
+
+def parameter_words(key: str) -> str:
+    """A scenario input in words: its help text's first clause, with any key it names in words, else its key's
+    own words."""
+    from sim.paths import field_meta
+
+    try:
+        text = field_meta(key).get("help", "")
+    except KeyError:
+        text = ""
+    return without_keys(help_clause(text)) or key_words(key)
+
+
+def without_keys(text: str) -> str:
+    """Text (a parameter's help) with the scenario keys it names put in words: 'fewer clients than
+    demand.clients' -> 'fewer clients than “Clients”', '[process] status_updates' -> '“Status updates”'."""
+    text = re.sub(r"\[[a-z_]+\] ([a-z_]+)", lambda m: f"“{key_words(m.group(1))}”", text)
+    return re.sub(r"\b(?:firm|demand|behaviour|process|economics|designs|uncertainty)(?:\.[a-z_]+)+\b",
+                  lambda m: f"“{key_words(m.group(0))}”", text)
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # The next-hire advisor's moves: what a move adds to today's staffing, in the same words as the designs above.
 
 TODAY_NAME = "today's organisation"  # the advisor's option of hiring nobody and changing nothing

@@ -33,14 +33,16 @@ QUICK = Procedure(first_stage=5, cap=20)
 @pytest.fixture(scope="module")
 def drowning():
     """Engineers who do all the client talk, are interrupted all day and build a lot wrong: an AM takes the talk
-    off them and clarifies requirements, which a PM cannot and a hybrid (at 0.3 strength) does only in part."""
+    onto its own hours (which hold it at this volume) and clarifies requirements, which a PM cannot and a hybrid (at
+    0.3 strength, with planning on the same hours) does only in part."""
     return from_dict({
         "name": "Drowning in client talk", "seed": 7, "weeks": 26, "warmup_weeks": 4,
-        "firm": {"engineers": 8},
-        "demand": {"clients": 30, "requests_per_client_per_week": 0.7,
+        "firm": {"engineers": 4},
+        "demand": {"clients": 12, "requests_per_client_per_week": 0.9,
                    "work_types": {"general": {"effort_hours": 8, "deadline_days": 5}}},
-        "behaviour": {"client_contact_hours": 3.0, "interruption_hours": 3.0, "clarity_without_am": 0.4,
-                      "clarity_with_am": 0.95, "rework_effort_share": 1.0, "upsell": False, "hybrid_strength": 0.3,
+        "behaviour": {"client_contact_hours": 1.5, "interruption_hours": 1.5, "clarity_without_am": 0.4,
+                      "clarity_with_am": 0.95, "rework_effort_share": 1.0, "account_growth_per_hour": 0.0,
+                      "hybrid_strength": 0.3,
                       "context_switch_loss": [0.0]},
         "process": {"standardised_work": True},
     })
@@ -58,7 +60,7 @@ def chaotic():
         "demand": {"clients": 20, "requests_per_client_per_week": 0.8, "client_size_cv": 1.5,
                    "work_types": {k: {"share": 0.25, "effort_hours": 10, "deadline_days": 5, "skill": k}
                                   for k in skills}},
-        "behaviour": {"peer_help": False, "upsell": False},
+        "behaviour": {"peer_help": False, "account_growth_per_hour": 0.0},
         "process": {"standardised_work": True},
     })
 
@@ -93,7 +95,7 @@ def test_project_manager_wins_with_idle_engineers_and_chaotic_assignment(chaotic
 def test_clearly_worse_candidates_are_dropped_early_then_run_on_to_the_common_replications(drowning):
     advice = advise(drowning, 150_000, "profit", procedure=QUICK)
     options = advice.options.set_index("name")
-    assert options.loc["+1 salesperson", "dropped_after"] == QUICK.first_stage  # $110k, sells nothing (no upsell)
+    assert options.loc["+1 salesperson", "dropped_after"] == QUICK.first_stage  # $110k, grows nothing (no growth)
     assert options.loc["+1 salesperson", "status"] == WORSE
     common = int(options["replications"].iloc[0])
     assert (options["replications"] == common).all()

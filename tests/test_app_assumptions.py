@@ -15,7 +15,7 @@ def test_bill_rate_and_every_behavioural_assumption_are_inputs():
     assert_clean(at)
     keys = {w.key for w in [*at.sidebar.number_input, *at.sidebar.toggle]}
     assert {"input:economics.bill_rate", "input:economics.overhead_factor", "input:economics.late_discount",
-            "input:demand.new_clients_per_year"} <= keys
+            "input:demand.share_of_wallet", "input:demand.prospects_per_year", "input:demand.win_rate"} <= keys
     behaviour = {f"input:behaviour.{f.name}" for f in dataclasses.fields(Behaviour) if f.name not in NOT_IN_ASSUMPTIONS}
     assert behaviour <= keys, behaviour - keys
     handoff = at.sidebar.number_input(key="input:behaviour.handoff_hours")

@@ -129,6 +129,26 @@ def contrast(a: float, b: float) -> float:
     return (max(a, b) + 0.05) / (min(a, b) + 0.05)
 
 
+def vega_legends(chart) -> list[dict]:
+    """The legends of a chart as Vega draws it (Vega-Lite merges or drops the layers' legends on compiling)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_vega(chart.to_dict()).get("legends", [])
+
+
+def test_no_chart_tells_designs_apart_by_colour_alone(results):
+    """Lines and bands over weeks or along a lever carry a legend; bars name their design on the axis."""
+    weekly = tables.weekly_means(results, "backlog")
+    sweep = weekly.rename(columns={"week": "lever"})
+    for chart in (charts.weekly_chart(weekly, "Open requests", "Requests", counts=True),
+                  charts.sweep_chart(sweep, "Open requests", "Clients", "Requests")):
+        (legend,) = vega_legends(chart)
+        assert legend["title"] == "Design"
+    bars = charts.interval_chart(tables.kpi_intervals(results).query("metric == 'profit'"), "Profit", "Profit")
+    assert bars.to_dict()["layer"][0]["encoding"]["y"]["field"] == "design_label"
+    assert vega_legends(charts.time_use_chart(tables.time_use_means(results)))
+
+
 def test_design_colours_are_legible_on_the_light_and_the_dark_theme():
     white, dark = luminance("#ffffff"), luminance("#0e1117")  # Streamlit's two backgrounds
     for color in (*charts.DESIGN_COLORS.values(), *charts.EXTRA_COLORS):
@@ -163,6 +183,16 @@ def test_kpi_table_marks_each_column_by_the_rule_of_the_headline(results):
             assert cell.startswith(f"{mark} · ") if mark else not cell.startswith(("★", "tied"))
     assert set(marks["profit"].values()) in ({"", "★"}, {"", "tied"}, {"tied"})
     assert "±" in table.iloc[0, 0]
+
+
+def test_a_figure_that_does_not_vary_shows_no_zero_doubt(results):
+    """A figure that does not vary across replications (salaries) shows no "± $0"."""
+    kpis = tables.kpi_intervals(results)
+    cost = kpis[kpis["metric"] == "cost"]
+    assert (cost["ci95"] == 0).all()  # salaries: the same in every replication
+    table = tables.kpi_table(kpis)
+    assert not any("±" in cell for cell in table[KPIS["cost"].short])
+    assert all("±" in cell for cell in table[KPIS["profit"].short])
 
 
 def test_differences_in_plain_words_carry_the_paired_numbers(results):

@@ -7,7 +7,7 @@ from tests.test_app_pages import assert_clean, downloads, open_app  # noqa: F401
 
 
 def sweep_of_demand(at, steps: int = 2):
-    at.selectbox(key="page:growth:lever").set_value("demand")
+    at.selectbox(key="page:growth:lever").set_value("demand").run()  # a lever brings its range at once
     at.number_input(key="page:growth:steps").set_value(steps)
     return [b for b in at.button if b.label == "Run sweep"][0].click().run()
 
@@ -31,6 +31,22 @@ def test_demand_growth_sweeps_from_today_to_sixty_percent_more_requests(download
     spec = chart.proto.spec
     assert '"Demand growth (% a year)"' in spec and '"tickMinStep":1' in spec.replace(" ", "")
     assert '"No coordinator"' in spec and '"none"' not in spec.split('"scale"')[1].split("}")[0]
+
+
+def test_another_lever_brings_its_own_range_and_drops_the_old_results(downloads):  # noqa: F811
+    at = open_app("pages/growth.py", {"weeks": 6, "replications": 2})
+    at.number_input(key="page:growth:from").set_value(30.0)
+    at.number_input(key="page:growth:to").set_value(40.0)
+    at.number_input(key="page:growth:steps").set_value(2)
+    [b for b in at.button if b.label == "Run sweep"][0].click().run()
+    assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [30, 40]  # clients
+    at.selectbox(key="page:growth:lever").set_value("engineers").run()
+    assert_clean(at)
+    # today's 12 engineers to twice as many, not the clients' 30 to 40
+    assert (at.number_input(key="page:growth:from").value, at.number_input(key="page:growth:to").value) == (12, 24)
+    sweep = downloads(at, "Sweep results")
+    assert sorted(sweep["lever"].unique()) == [12, 24]
+    assert all("Engineers" in c.proto.spec for c in at.get("vega_lite_chart"))
 
 
 def test_the_designs_to_sweep_are_chosen_by_their_words():

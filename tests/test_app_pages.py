@@ -103,16 +103,39 @@ def test_every_sidebar_control_explains_itself():
 def test_moving_a_slider_changes_the_results_only_after_run():
     at = open_app()
     before = at.table[0].value
-    at.sidebar.slider(key="input:demand.clients").set_value(60)
-    at.run()  # a rerun for another reason: the form holds the change back
+    at.sidebar.slider(key="input:demand.clients").set_value(60).run()
     pd.testing.assert_frame_equal(at.table[0].value, before)
     assert "demand.clients" not in at.session_state["scenario.overrides"]
-    at.sidebar.slider(key="input:demand.clients").set_value(60)
+    # the results say they are for the previous inputs until Run
+    assert [w for w in at.warning if w.value.startswith("Inputs changed")]
     press_run(at)
     assert_clean(at)
     assert at.session_state["scenario.overrides"]["demand.clients"] == 60
+    assert not [w for w in at.warning if w.value.startswith("Inputs changed")]
     after = at.table[0].value
     assert not after["Requests/week"].equals(before["Requests/week"])
+    at.sidebar.slider(key="input:demand.clients").set_value(25).run()
+    at.sidebar.slider(key="input:demand.clients").set_value(60).run()  # moved back: no change
+    assert not [w for w in at.warning if w.value.startswith("Inputs changed")]
+
+
+def test_the_team_in_total_is_the_sum_of_the_skills_on_screen():
+    at = open_app()
+    at.sidebar.slider(key="input:firm.skills.development").set_value(11)
+    at.sidebar.slider(key="input:firm.skills.operations").set_value(4).run()
+    assert "Engineers in total (the sum over skills): 15" in [c.value for c in at.sidebar.caption]
+    assert [w for w in at.warning if w.value.startswith("Inputs changed")]
+    assert "firm.engineers" not in at.session_state["scenario.overrides"]  # nothing ran yet
+    press_run(at)
+    assert at.session_state["scenario.overrides"]["firm.engineers"] == 15
+
+
+def test_enter_in_an_input_box_starts_no_run():
+    """Enter in a box commits its value, as any change does; only the Run button changes the results."""
+    at = open_app()
+    at.sidebar.number_input(key="input:demand.requests_per_client_per_week").set_value(1.5).run()
+    assert "demand.requests_per_client_per_week" not in at.session_state["scenario.overrides"]
+    assert [w for w in at.warning if w.value.startswith("Inputs changed")]
 
 
 def test_the_csv_download_holds_every_design(downloads):
@@ -144,7 +167,7 @@ def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
 
 def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads):
     at = open_app("pages/growth.py")
-    at.selectbox(key="page:growth:lever").set_value("engineers")
+    at.selectbox(key="page:growth:lever").set_value("engineers").run()
     at.number_input(key="page:growth:from").set_value(10.0)
     at.number_input(key="page:growth:to").set_value(16.0)
     at.number_input(key="page:growth:steps").set_value(3)
@@ -158,7 +181,7 @@ def test_model_page_lists_the_current_parameters_with_their_meaning():
     at = open_app("pages/model.py")
     at.sidebar.slider(key="input:demand.clients").set_value(35)
     press_run(at)
-    table = at.dataframe[0].value.set_index("Parameter")
+    table = at.dataframe[0].value.set_index("Key in the scenario file")
     assert table.loc["demand.clients", "Value"] == "35" and table.loc["demand.clients", "Preset value"] == "25"
     assert bool(table.loc["demand.clients", "Changed"]) and not bool(table.loc["demand.work_types.support.share",
                                                                                 "Changed"])
@@ -267,14 +290,14 @@ def test_a_scenario_written_into_the_state_reads_back_exactly():
 
 
 def test_a_huge_run_asks_before_it_starts():
-    # 250,000 requests a run, within what one run may hold, but 2.5 million over 5 designs x 2 replications
-    at = open_app(overrides={**FAST, "demand.clients": 1000, "demand.requests_per_client_per_week": 25.0})
+    # 220,000 requests a run, within what one run may hold, but 2.2 million over 5 designs x 2 replications
+    at = open_app(overrides={**FAST, "weeks": 7, "demand.clients": 200, "demand.requests_per_client_per_week": 100.0})
     assert not at.exception and not at.table
     (warning,) = other_warnings(at)
-    assert "million requests" in warning and "5 designs x 2 replications x 10 weeks" in warning
+    assert "million requests" in warning and "5 designs x 2 replications x 11 weeks" in warning
     assert [b.label for b in at.main.button] == ["Run it anyway"]
-    at.session_state["scenario.overrides"] = {**FAST, "demand.clients": 200, "demand.requests_per_client_per_week": 1.0}
-    at.run()  # a normal size again runs without asking
+    at.sidebar.number_input(key="input:demand.requests_per_client_per_week").set_value(1.0)
+    press_run(at)  # a normal size again runs without asking
     assert not other_warnings(at) and list(at.table[0].value.index) == list(WORDS.values())
 
 
@@ -399,7 +422,7 @@ def test_a_link_decoded_into_the_state_opens_on_every_page():
     assert list(at.table[0].value.index) == [WORDS["pm"], WORDS["am"]]
     assert at.selectbox(key="page:compare:baseline").value == "am"
     at.switch_page("pages/model.py").run()
-    table = at.dataframe[0].value.set_index("Parameter")
+    table = at.dataframe[0].value.set_index("Key in the scenario file")
     assert table.loc["firm.engineers", "Value"] == "14"
 
 
@@ -428,7 +451,7 @@ def test_every_preset_opens_with_its_description_and_results(preset, downloads):
     assert scenario.description.split()[0] in " ".join(c.value for c in at.sidebar.caption)
     assert list(at.table[0].value.index) == list(design_labels(scenario.designs).values())
     runs = downloads(at, "All results")
-    assert sorted(runs["design"].unique()) == sorted(scenario.designs) and (runs["delivered"] > 0).all()
+    assert sorted(runs["design"].unique()) == sorted(scenario.designs) and (runs["throughput_per_week"] > 0).all()
     press_run(at)  # the form's values give back the same scenario: nothing changes
     assert_clean(at)
     assert at.session_state["scenario.overrides"] == FAST

@@ -3,12 +3,15 @@ message under the input the user can change; problems are placed by their path, 
 
 from __future__ import annotations
 
+import dataclasses
+
 from streamlit.testing.v1 import AppTest
 
 from sim.scenario import loads
 from tests.test_app_pages import press_run
 from tests.test_app_share import media, open_link, url  # noqa: F401 - media is a fixture
 from ui.sidebar import STALE_CSS
+from ui.state import named, presets
 
 SMALL = {"v": "1", "preset": "default", "weeks": "4", "reps": "2", "page": "compare"}
 
@@ -75,6 +78,26 @@ def test_a_changed_scenario_is_named_by_its_changes_until_the_user_names_it(medi
     reopened = open_link(url(at))
     assert caption_name(reopened) == "Acme, next year"
     assert reopened.sidebar.text_input(key="input:name").value == "Acme, next year"
+
+
+def test_the_presets_description_goes_once_the_firm_changes(media):  # noqa: F811
+    """A preset's description names its numbers ("12 engineers... 25 clients"): it stays while only the
+    experiment's settings change, and goes, from the sidebar, the file and the report, once the firm changes."""
+    at = open_link(SMALL)  # 4 weeks and 2 replications: the firm is the preset's
+    assert any("12 engineers" in c.value for c in at.sidebar.caption)
+    at.sidebar.slider(key="input:firm.skills.development").set_value(7)
+    press_run(at)
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert "12 engineers" not in captions and "Changed from this preset: 10 engineers, " in captions
+    assert loads(media(at, "Download the scenario").decode()).description == ""
+    # the report prints the scenario the page passes it, named the same way
+    preset = presets()[0]["default"]
+    assert named(preset, preset.replace(seed=1), {}).description == preset.description
+    assert named(preset, preset.replace(demand=dataclasses.replace(preset.demand, clients=18)), {}).description == ""
+    # a description of the user's own stays
+    at.sidebar.text_area(key="input:description").input("Ten engineers after two leave.")
+    press_run(at)
+    assert loads(media(at, "Download the scenario").decode()).description == "Ten engineers after two leave."
 
 
 def test_a_made_name_read_back_from_a_file_follows_the_changes_again(media):  # noqa: F811

@@ -56,7 +56,7 @@ def results_of(at: AppTest, page: str, media) -> pd.DataFrame | pd.Series:
         return at.table[0].value
     if page == "growth":
         return pd.read_csv(io.BytesIO(media(at, "Sweep results")))
-    return at.dataframe[0].value.set_index("Parameter")["Value"]
+    return at.dataframe[0].value.set_index("Key in the scenario file")["Value"]
 
 
 @pytest.mark.parametrize("path, title", [(path, title) for path, title, _ in APP_PAGES])
@@ -180,7 +180,7 @@ def test_an_uploaded_scenario_replaces_the_current_one_on_its_closest_preset():
     assert any("Loaded **flow.toml**" in s.value for s in at.success)
     assert at.sidebar.selectbox(key="input:preset").value == "request_flow"
     assert url(at)["preset"] == "request_flow" and url(at)["weeks"] == "7"
-    table = at.dataframe[0].value.set_index("Parameter")["Value"]
+    table = at.dataframe[0].value.set_index("Key in the scenario file")["Value"]
     assert table["demand.clients"] == str(flow.demand.clients) and table["weeks"] == "7"
 
 

@@ -10,8 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from sim.calibration.formats import read_export
 from sim.calibration.pipeline import calibrate
+from sim.presets import load_presets
 from tests.conftest import ROOT
 from ui import calibration as views
+from ui.overrides import apply_overrides
 
 SAMPLE = ROOT / "scenarios" / "samples" / "jira_sample.csv"
 FAST = {"weeks": 6, "replications": 2}
@@ -67,10 +69,11 @@ def test_use_this_scenario_makes_it_the_sidebars_without_any_ticket_in_the_state
     at = button(fitted_page, "Use this scenario").click().run()
     assert not at.exception and not at.error
     overrides = at.session_state["scenario.overrides"]
+    # The overrides are on the preset closest to the fitted firm, so read the scenario they make.
+    sidebar = apply_overrides(load_presets()[at.session_state["scenario.preset"]], overrides)
     export = read_export(SAMPLE.read_bytes(), SAMPLE.name)
-    assert overrides["firm.engineers"] == export.tickets.loc[export.tickets["resolved"].notna(),
-                                                             "assignee"].nunique()
-    assert overrides["demand.clients"] == export.tickets["client"].nunique()
+    assert sidebar.firm.engineers == export.tickets.loc[export.tickets["resolved"].notna(), "assignee"].nunique()
+    assert sidebar.demand.clients == export.tickets["client"].nunique()
     assert "demand.work_types.bug.share" in overrides
     assert any("is now the scenario in the sidebar" in s.value for s in at.success)
     carried = repr(overrides) + repr(at.session_state["page.settings"])

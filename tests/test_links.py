@@ -257,8 +257,8 @@ def test_wrong_type_names_key_value_and_what_is_allowed_and_keeps_the_rest():
 
 
 def test_out_of_range_value_is_dropped():
-    decoded = decode(preset="default", **{"behaviour.churn_threshold": "1.5", "designs.pm.project_managers": "2"})
-    assert decoded.warnings == ["Ignored behaviour.churn_threshold=1.5: behaviour.churn_threshold = 1.5: must be a "
+    decoded = decode(preset="default", **{"demand.win_rate": "1.5", "designs.pm.project_managers": "2"})
+    assert decoded.warnings == ["Ignored demand.win_rate=1.5: demand.win_rate = 1.5: must be a "
                                 "number from 0 to 1."]
     assert decoded.scenario.designs["pm"].project_managers == 2
 

@@ -4,13 +4,15 @@ step changes these exact numbers."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from sim.demand import RequestDraws, random_streams
+from sim.clients import ClientBook
 from sim.measure import measure
-from sim.model import CATEGORIES, simulate
-from sim.scenario import from_dict
+from sim.model import CATEGORIES, ScriptedRequest, simulate
+from sim.scenario import from_dict, switched_on
 
 EFFORT = 10.0
 HOURS_PER_DAY = 8.0
@@ -23,32 +25,18 @@ def scenario_for(engineers: int = 1, clients: int = 1, behaviour: dict | None = 
     if skills:
         firm["skills"] = skills
     types = work_types or {"task": {"share": 1.0, "effort_hours": EFFORT, "effort_cv": 0.0, "deadline_days": 5.0}}
-    return from_dict({
+    return switched_on(from_dict({
         "seed": 1, "weeks": 4, "warmup_weeks": 0, "replications": 2, "firm": firm,
         "demand": {"clients": clients, "client_size_cv": 0.0, "work_types": types},
-        "behaviour": {"all_mechanisms_off": True, **(behaviour or {})},
+        "behaviour": {"all_mechanisms_off": True},
         "process": process or {}, "economics": economics or {}, "designs": designs or {},
-    })
+    }), **(behaviour or {}))
 
 
-def arrivals(scenario, *requests: tuple[float, int, int], clarity: float = 0.99, review: float = 0.99) -> tuple:
-    """Demand of (hour, client, work type index) requests with fixed coin flips, in the model's draws format."""
-    hours = np.array([r[0] for r in requests])
-    n = len(requests)
-    types = list(scenario.demand.work_types.values())
-    kinds = np.array([r[2] for r in requests])
-    draws = RequestDraws(
-        client_sizes=np.ones(scenario.demand.clients), client_leaves=np.full(scenario.demand.clients, np.inf),
-        prospect_hours=np.zeros(0), prospect_draw=np.zeros(0),
-        arrival_hours=hours, client=np.array([r[1] for r in requests]), work_type=kinds,
-        raw_effort=np.array([types[k].effort_hours for k in kinds]), clarity_draw=np.full(n, clarity),
-        review_draw=np.full(n, review), upsell_draw=np.full(n, 0.99),
-    )
-    return draws, random_streams(scenario.seed, 0)
-
-
-def run_one(scenario, design: str, *requests, **draws):
-    return simulate(scenario, design, 0, demand=arrivals(scenario, *requests, **draws))
+def run_one(scenario, design: str, *requests: tuple[float, int, int], clarity: float = 0.99, review: float = 0.99):
+    """One run of (hour, client, work type index) requests at their type's mean effort, with fixed coin flips."""
+    script = [ScriptedRequest(hour, client, kind, clarity, review) for hour, client, kind in requests]
+    return simulate(scenario, design, 0, script=script)
 
 
 def hours_by_category(run) -> dict[str, float]:
@@ -73,21 +61,24 @@ def test_the_engineer_who_owns_the_client_does_the_talking():
     assert run.requests[0].done == pytest.approx(EFFORT + 1.5)
 
 
-def test_an_account_manager_takes_the_talk_and_costs_fixed_plus_share_hours():
+def test_an_account_manager_takes_the_talk_on_its_own_hours_plus_fixed_and_share_hours():
+    """The talk moves to the AM, it does not vanish: client contact and interruptions are on the AM's hours, with
+    its own clarifying on top; the engineer talks not at all."""
     s = scenario_for(behaviour={"client_contact_hours": 1.0, "interruption_hours": 0.5, "am_hours_fixed": 0.3,
                                 "am_effort_share": 0.04})
     run = run_one(s, "am", (0.0, 0, 0))
-    am_hours = 0.3 + 0.04 * EFFORT
+    am_hours = 1.0 + 0.5 + 0.3 + 0.04 * EFFORT
     assert run.coordinator_blocks == [(0.0, pytest.approx(am_hours))]
     assert hours_by_category(run)["communication"] == 0.0
     assert run.requests[0].done == pytest.approx(am_hours + EFFORT)
 
 
 def test_a_hybrid_talks_and_plans_on_its_own_hours_and_absorbs_part_of_the_interruptions():
-    s = scenario_for(behaviour={"interruption_hours": 0.5, "am_hours_fixed": 0.3, "am_effort_share": 0.04,
-                                "pm_hours_fixed": 0.2, "pm_effort_share": 0.04, "hybrid_strength": 0.6})
+    s = scenario_for(behaviour={"client_contact_hours": 1.0, "interruption_hours": 0.5, "am_hours_fixed": 0.3,
+                                "am_effort_share": 0.04, "pm_hours_fixed": 0.2, "pm_effort_share": 0.04,
+                                "hybrid_strength": 0.6})
     run = run_one(s, "hybrid", (0.0, 0, 0))
-    client_stage, planning = 0.3 + 0.4, 0.2 + 0.4
+    client_stage, planning = 1.0 + 0.6 * 0.5 + 0.3 + 0.4, 0.2 + 0.4
     assert [b[1] - b[0] for b in run.coordinator_blocks] == pytest.approx([client_stage, planning])
     assert hours_by_category(run)["communication"] == pytest.approx(0.5 * (1 - 0.6))
     assert run.requests[0].done == pytest.approx(client_stage + planning + EFFORT + 0.2)
@@ -229,3 +220,59 @@ def test_a_planned_engineer_pays_the_same_for_concurrent_work_and_set_ups():
     slow, urgent = run.requests
     assert urgent.done == pytest.approx(4.0 + 4.0 / 0.8 + 0.25)
     assert hours_by_category(run)["context_switch"] == pytest.approx(4.0 * 0.25 + 0.25 + 0.25)
+
+
+# -- the four mutations that once survived the suite, each killed by name -----------------------------------------
+
+
+def test_kills_late_discount_judged_against_the_asked_deadline():
+    """Mutation: the late discount judged against the deadline the client asked for instead of the one agreed. An AM
+    negotiates 1.25 x 10.5 h for a request asked in 1 day (8 h); it is delivered at 10.5 h: late against the ask,
+    on time against the agreement, so it is billed in full."""
+    tight = {"task": {"share": 1.0, "effort_hours": EFFORT, "effort_cv": 0.0, "deadline_days": 1.0}}
+    s = scenario_for(work_types=tight, behaviour={"am_hours_fixed": 0.5}, economics={"late_discount": 0.1})
+    (req,) = run_one(s, "am", (0.0, 0, 0)).requests
+    assert req.asked_deadline < req.done <= req.deadline
+    assert req.billed == pytest.approx(EFFORT * s.economics.bill_rate)
+
+
+def test_kills_switching_loss_counting_requests_instead_of_clients():
+    """Mutation: the switching loss counts requests held instead of clients. Client 0's urgent request pre-empts its
+    own slow one after a 4 h slice: two requests started, one client, so no concurrent loss and no set-up."""
+    s = scenario_for(clients=1, work_types=URGENT_AND_SLOW, behaviour={
+        "work_slice_hours": 4.0, "context_switch_loss": [0.0, 0.5], "switch_setup_hours": 0.25})
+    run = run_one(s, "none", (0.0, 0, 0), (1.0, 0, 1))
+    slow, urgent = run.requests
+    assert urgent.done == pytest.approx(8.0)
+    assert slow.done == pytest.approx(8.0 + 6.0)
+    assert hours_by_category(run)["context_switch"] == 0.0
+
+
+def test_kills_account_growth_ignoring_satisfaction():
+    """Mutation (once: upsells ignoring satisfaction): account time grows a share by 1 - e^(-rate x S x hours) of
+    its room, so an unhappy client gains less from the same hours."""
+    s = scenario_for(clients=2, behaviour={"account_growth_per_hour": 0.01})
+    book = ClientBook(s, 0, on_leave=lambda client: None)
+    happy, unhappy = book.join((1, 0), 1.0, 0.0), book.join((1, 1), 1.0, 0.0)
+    happy.satisfaction, unhappy.satisfaction = 1.0, 0.25
+    for client in (happy, unhappy):
+        client.share = 0.4
+        book.grow(client, 10.0)
+    assert happy.share == pytest.approx(0.4 + 0.6 * (1 - math.exp(-0.01 * 1.0 * 10)))
+    assert unhappy.share == pytest.approx(0.4 + 0.6 * (1 - math.exp(-0.01 * 0.25 * 10)))
+
+
+def test_kills_the_informed_relief_ignored():
+    """Mutation: the relief of being kept informed ignored. A delivery 2 h late on an ask of 8 h (a moderate delay)
+    moves satisfaction towards 1 - 1.0 x (1 - 0.5) = 0.5 when informed, towards 0 when not; a delay of 6 h (more
+    than half the ask) costs in full either way."""
+    s = scenario_for(clients=4, behaviour={"churn": True, "satisfaction_memory": 0.1, "bad_experience_weight": 2.0,
+                                           "late_dissatisfaction": 1.0, "informed_delay_relief": 0.5,
+                                           "moderate_delay_share": 0.5, "neutral_satisfaction": 0.6})
+    book = ClientBook(s, 0, on_leave=lambda client: None)
+    clients = [book.join((1, i), 1.0, 0.0) for i in range(4)]
+    for client, late_by, informed in zip(clients, (2.0, 2.0, 6.0, 6.0), (True, False, True, False), strict=True):
+        book.judge(client, asked_hours=8.0, late_by=late_by, informed=informed, saw_rework=False, now=1.0)
+    weight = 0.1 * 2.0  # worse than today's 0.6: the bad experience weighs double
+    assert [c.satisfaction for c in clients] == pytest.approx(
+        [0.6 + weight * (0.5 - 0.6), 0.6 + weight * (0.0 - 0.6), 0.6 * (1 - weight), 0.6 * (1 - weight)])

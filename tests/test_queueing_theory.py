@@ -9,7 +9,7 @@ import math
 import pytest
 
 from sim.experiment import run_experiment
-from sim.scenario import from_dict
+from sim.scenario import from_dict, switched_on
 from sim.stats import t_half_width
 
 ENGINEERS = 4
@@ -35,7 +35,7 @@ def textbook_scenario(load: float, weeks: int, replications: int, **behaviour):
     """Every mechanism at its switched-off value (the one switch, so mechanisms added later are covered too); one
     skill, exponential effort, identical clients."""
     arrivals_per_hour = load * ENGINEERS / EFFORT_HOURS
-    return from_dict({
+    return switched_on(from_dict({
         "seed": 7, "weeks": weeks, "warmup_weeks": 5, "replications": replications,
         "firm": {"engineers": ENGINEERS, "hours_per_week": HOURS_PER_WEEK},
         "demand": {
@@ -44,9 +44,9 @@ def textbook_scenario(load: float, weeks: int, replications: int, **behaviour):
             "work_types": {"task": {"share": 1.0, "effort_hours": EFFORT_HOURS, "effort_cv": 1.0,
                                     "deadline_days": 5.0}},
         },
-        "behaviour": {"all_mechanisms_off": True, **behaviour},
+        "behaviour": {"all_mechanisms_off": True},
         "process": {"standardised_work": False, "checkins": False, "status_updates": False},
-    })
+    }), **behaviour)
 
 
 # Higher loads need longer runs for the same precision: the variance of the mean wait grows like 1 / (1 - rho)^4.

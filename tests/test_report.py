@@ -329,3 +329,16 @@ def test_compare_and_next_hire_offer_the_report_of_what_they_show(monkeypatch, p
         assert query["page"] == "next_hire" and query["budget"] == "100000"
         assert 'id="advice"' in page and 'id="figures"' not in page
     assert re.search(r'id="headline">(.+?)</p>', page)
+
+
+def test_a_report_made_on_a_local_app_says_where_its_link_opens(full):
+    """A link to the author's own computer opens nowhere else: the report says so and points to the scenario file;
+    and it sends the partner to the app, not to a command-line flag."""
+    local = render(Report(scenario=full.scenario, objective=full.objective, link=full.link, advice=full.advice,
+                          generated=MADE))
+    assert "on the computer that made this report" in local and "load the scenario file below" in local
+    assert "--robust" not in local
+    served = full.link.replace("http://localhost:8501", "https://orgsim.example.com")
+    page = render(Report(scenario=full.scenario, objective=full.objective, link=served, advice=full.advice,
+                         generated=MADE))
+    assert "on the computer that made this report" not in page and "at the address it was made for" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.presets import load_presets
@@ -31,7 +32,7 @@ def test_compare_tests_the_answer_against_the_ranges_when_asked():
     assert_clean(at)
     verdict = [m.value for m in [*at.success, *at.info] if "of plausible assumptions" in m.value]
     assert len(verdict) == 1 and "simulation noise" in verdict[0]
-    assert "economics.salary.hybrid" in verdict[0]  # the one range that matters decides
+    assert "salary of a hybrid" in verdict[0]  # the one range that matters decides, named in words
     table = at.dataframe[-1].value
     assert list(table.index) == ["No coordinator", "Hybrid PM/AM"]
     assert sum(int(p.rstrip(" %")) for p in table["Best in (share of plausible cases)"]) in (99, 100, 101)
@@ -72,3 +73,29 @@ def test_next_hire_tests_the_recommendation_against_the_runner_up():
     verdict = [m.value for m in [*at.success, *at.info] if "of plausible assumptions" in m.value]
     assert len(verdict) == 1
     assert len(at.dataframe[-1].value) == 2  # the recommended option and the runner-up
+
+
+def test_the_analysis_says_its_real_cost_and_counts_its_real_work(default_scenario):
+    """No "several seconds": the page says how many comparisons' worth of work the analysis is, and its progress
+    bar says from the start how many replications it will run, then counts them."""
+    from ui import runner, sureness
+
+    words = sureness.settings_words(default_scenario)
+    assert "several seconds" not in words
+    work = runner.robust_work(default_scenario)
+    assert f"about {work:.0f} times the work of the comparison" in words
+    total = runner.robust_replications(default_scenario, 5, runner.ROBUST_SETTINGS)
+    comparison = 5 * default_scenario.replications * (default_scenario.weeks + default_scenario.warmup_weeks)
+    assert runner.robust_weeks(default_scenario, 5, runner.ROBUST_SETTINGS) == pytest.approx(work * comparison)
+
+    texts = []
+
+    class Bar:
+        def progress(self, value, text):
+            texts.append(text)
+            return self
+
+    progress = runner._progress_bar(Bar(), "", total)
+    progress(10, total)
+    assert texts[0].startswith(f"0 of {total:,} replications done")
+    assert texts[1].startswith(f"10 of {total} replications done")

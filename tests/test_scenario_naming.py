@@ -25,8 +25,8 @@ def test_designs_count_once_each_added_changed_or_removed():
 
 def test_values_read_in_their_units():
     assert words({"demand.growth_per_year": 0.2, "economics.bill_rate": 150.0, "process.checkins": True,
-                  "behaviour.churn_threshold": 0.3}) == [
-        "+20 % demand a year", "bill rate $150", "AM-PM check-ins on", "churn threshold 0.3"]
+                  "behaviour.neutral_satisfaction": 0.7}) == [
+        "+20 % demand a year", "bill rate $150", "AM-PM check-ins on", "neutral satisfaction 0.7"]
 
 
 def test_the_name_names_three_counts_the_rest_and_yields_to_the_users_own():

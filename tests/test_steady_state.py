@@ -14,9 +14,9 @@ from sim.scenario import OrgDesign, Scenario, from_dict, load_scenario
 from sim.stats import t_half_width
 
 DEFAULT = Path(__file__).resolve().parent.parent / "scenarios" / "default.toml"
-REPLICATIONS = 10  # a 104-week replication of the default firm takes about 0.2 s per design
-SHORT, LONG = 26, 104
-QUARTER = LONG // 4
+REPLICATIONS = 10  # a 52-week replication of the default firm takes about 0.15 s per design
+SHORT, YEAR = 26, 52
+QUARTER = YEAR // 4
 
 
 def default_firm(weeks: int, replications: int = REPLICATIONS, **behaviour) -> Scenario:
@@ -27,42 +27,60 @@ def default_firm(weeks: int, replications: int = REPLICATIONS, **behaviour) -> S
 
 @pytest.fixture(scope="module")
 def runs() -> dict[int, Results]:
-    return {weeks: run_experiment(default_firm(weeks)) for weeks in (SHORT, LONG)}
+    return {weeks: run_experiment(default_firm(weeks)) for weeks in (SHORT, YEAR)}
 
 
 def test_the_default_firm_is_at_a_realistic_billable_load(runs):
-    """SPI Research puts real firms at 60-70 % billable; today's set-up should start near the low end (over the
-    first half-year, before lost clients lighten its load)."""
-    kpis = runs[SHORT].kpis(["billable_utilization"]).set_index("design")
-    assert 0.55 <= kpis.loc["none", "mean"] <= 0.70
+    """SPI Research puts real firms at 60-70 % billable and about three quarters of projects on time; today's set-up
+    should start near the low end of billable, and on time near or above three quarters."""
+    kpis = runs[SHORT].kpis(["billable_utilization", "on_time_rate"]).set_index(["design", "metric"])["mean"]
+    assert 0.55 <= kpis.loc[("none", "billable_utilization")] <= 0.70
+    assert 0.70 <= kpis.loc[("none", "on_time_rate")] <= 0.90
+
+
+def test_today_loses_a_plausible_share_of_its_clients_a_year(runs):
+    """Agencies lose about 15 % of billings a year to client turnover, managed-service providers about 12 %: the
+    interval of today's yearly loss on the default firm overlaps 12-15 %, and its mean lies within 8-20 %."""
+    lost = runs[YEAR].summary.set_index("design").loc["none", "clients_lost"].to_numpy() / 25
+    low, high = lost.mean() - t_half_width(lost), lost.mean() + t_half_width(lost)
+    assert low <= 0.15 and high >= 0.12 and 0.08 <= lost.mean() <= 0.20
 
 
 @pytest.mark.parametrize("design", list(load_scenario(DEFAULT).designs))
-def test_every_design_reaches_a_steady_state_on_the_default_firm(runs, design):
-    """Mean lead time over 104 weeks within 25 % of that over 26 weeks; in every replication the backlog at the end
-    is at most 4 weeks of deliveries; deliveries per week in the last quarter not clearly below the first (paired
-    by replication)."""
+def test_every_design_keeps_up_on_the_default_firm(runs, design):
+    """Over the scenario's year: the backlog does not grow (sim.stats.BacklogTrend), the lead time of the second
+    half is not clearly longer than the first half's, in every replication the backlog at the end is at most 4
+    weeks of deliveries, and deliveries per week in the last quarter are not clearly below the first (paired by
+    replication)."""
     problems = []
-    short = runs[SHORT].kpis(["lead_time_days"]).set_index("design").loc[design, "mean"]
-    long = runs[LONG].kpis(["lead_time_days"]).set_index("design").loc[design, "mean"]
-    if abs(long / short - 1) > 0.25:
-        problems.append(f"mean lead time {short:.2f} days over 26 weeks, {long:.2f} over 104")
-
-    weekly = runs[LONG].weekly[runs[LONG].weekly.design == design]
-    summary = runs[LONG].summary.set_index(["design", "replication"]).loc[design]
-    end_backlog = weekly[weekly.week == LONG].set_index("replication").backlog
+    trend = runs[YEAR].backlog_trends()[design]
+    if not trend.keeping_up:
+        problems.append(trend.warning())
+    weekly = runs[YEAR].weekly[runs[YEAR].weekly.design == design]
+    summary = runs[YEAR].summary.set_index(["design", "replication"]).loc[design]
+    end_backlog = weekly[weekly.week == YEAR].set_index("replication").backlog
     weeks_of_backlog = end_backlog / summary.throughput_per_week
     if (weeks_of_backlog > 4).any():
         problems.append(f"backlog at the end, in weeks of deliveries: {weeks_of_backlog.round(1).tolist()}")
-
     per_week = weekly.pivot(index="replication", columns="week", values="throughput")
     first = per_week.loc[:, 1:QUARTER].mean(axis=1)
-    last = per_week.loc[:, LONG - QUARTER + 1:LONG].mean(axis=1)
+    last = per_week.loc[:, YEAR - QUARTER + 1:YEAR].mean(axis=1)
     change = (last - first).to_numpy()
     if change.mean() + t_half_width(change) < 0:
         problems.append(f"deliveries per week fall from {first.mean():.1f} in the first quarter to {last.mean():.1f} "
                         f"in the last ({change.mean():+.1f} +/- {t_half_width(change):.1f}, paired)")
     assert not problems, f"{design} is not in a steady state: " + "; ".join(problems)
+
+
+def test_a_lead_time_that_grows_through_the_run_is_flagged():
+    """A firm whose demand outgrows its team: the lead time of the second half is clearly longer, and the design is
+    named as not keeping up."""
+    busy = default_firm(SHORT, replications=4).to_dict()
+    busy["demand"]["growth_per_year"] = 2.0
+    trend = run_experiment(from_dict(busy), ["none"]).backlog_trends()["none"]
+    assert trend.lead_drift_days - trend.lead_drift_ci95 > 0
+    assert not trend.keeping_up and "depend on the run length" in trend.warning()
+
 
 def test_a_pm_beside_a_saturated_hybrid_takes_planning_work_and_shortens_the_lead_time():
     """Coordinator hours at the top of their plausible ranges make one hybrid doing both stages of every request the
@@ -71,7 +89,8 @@ def test_a_pm_beside_a_saturated_hybrid_takes_planning_work_and_shortens_the_lea
     designs = {"hybrid": OrgDesign(hybrids=1), "hybrid_pm": OrgDesign(hybrids=1, project_managers=1)}
     results = run_experiment(scenario.replace(designs=designs))
     kpis = results.kpis(["coordinator_utilization"]).set_index("design")
-    assert kpis.loc["hybrid", "mean"] - kpis.loc["hybrid", "ci95"] > 0.95
+    # Busy at the desk most of the time; requests beyond its hours go past it (soft gates), so not all of it.
+    assert kpis.loc["hybrid", "mean"] - kpis.loc["hybrid", "ci95"] > 0.8
 
     lead = results.versus("hybrid", ["lead_time_days"]).set_index("design").loc["hybrid_pm"]
     assert lead["mean"] + lead["ci95"] < 0, f"lead-time change with a PM: {lead['mean']:.2f} +/- {lead['ci95']:.2f}"

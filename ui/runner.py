@@ -44,6 +44,7 @@ from sim.parallel import STOP_POLL_SECONDS, ClusterError, Stopped, default_execu
 from sim.robust import Robustness, Settings, advice_robustness, robustness
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
+from sim.wording import design_labels, plain
 
 RUNS_AT_ONCE = max(1, (os.cpu_count() or 1) // 2)
 
@@ -168,9 +169,10 @@ def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
     """
     toml = run_key(scenario)
     prefix = f"{label}, " if label else ""
+    words = {d: plain(w) for d, w in design_labels(scenario.designs).items()}  # as the pages name them
     try:
         parts = [
-            _cached_run(toml, (design,), _label=f"{prefix}{design} (design {i} of {len(designs)})")
+            _cached_run(toml, (design,), _label=f"{prefix}{words[design]} (design {i} of {len(designs)})")
             for i, design in enumerate(designs, start=1)
         ]
     except Stopped:
@@ -269,13 +271,24 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
 ROBUST_SETTINGS = Settings()
 
 
-def robust_weeks(scenario: Scenario, designs: int, settings: Settings) -> int:
-    """Weeks the analysis simulates: every design at the values, at both ends of each range and at each sample."""
+def robust_replications(scenario: Scenario, designs: int, settings: Settings) -> int:
+    """Replications the analysis runs: every design at the values, at both ends of each range and at each sample."""
     from sim.scenario import uncertain_ranges
 
     variants = 1 + 2 * len(uncertain_ranges(scenario)) + settings.samples
+    return variants * designs * settings.replications
+
+
+def robust_weeks(scenario: Scenario, designs: int, settings: Settings) -> int:
+    """Weeks the analysis simulates (`robust_replications`, each of its weeks and the warm-up)."""
     weeks = min(settings.weeks or scenario.weeks, scenario.weeks) + scenario.warmup_weeks
-    return variants * designs * settings.replications * weeks
+    return robust_replications(scenario, designs, settings) * weeks
+
+
+def robust_work(scenario: Scenario, settings: Settings = ROBUST_SETTINGS) -> float:
+    """The analysis's work in comparisons of the scenario (the same designs, its replications and weeks): what the
+    page says it costs before it starts."""
+    return robust_weeks(scenario, 1, settings) / (scenario.replications * (scenario.weeks + scenario.warmup_weeks))
 
 
 def how_sure(scenario: Scenario, designs: Sequence[str], objective: Objective, label: str = "") -> Robustness:
@@ -286,9 +299,11 @@ def how_sure(scenario: Scenario, designs: Sequence[str], objective: Objective, l
         _stopped()
 
 
-def _progress_bar(slot: Any, prefix: str) -> Any:
-    """A progress bar in `slot` and the callback that moves it, with the time left once a replication is done."""
-    bar = slot.progress(0.0, text=f"{prefix}0 replications done")
+def _progress_bar(slot: Any, prefix: str, total: int | None = None) -> Any:
+    """A progress bar in `slot` and the callback that moves it, with the time left once a replication is done;
+    `total`, when known before the first is done, is said from the start."""
+    first = f"0 of {total:,} replications done, the time left once the first are" if total else "0 replications done"
+    bar = slot.progress(0.0, text=f"{prefix}{first}")
     started = time.monotonic()
 
     def progress(done: int, total: int) -> None:
@@ -310,8 +325,9 @@ def _cached_robust(scenario_toml: str, designs: tuple[str, ...], objective: str,
     # made before taking a slot: a cluster that does not answer must not hold up the other users
     executor = None if robust_weeks(scenario, len(designs), settings) <= IN_PROCESS_WEEKS else shared_executor()
     with holding_run_slot(slot, prefix, should_stop):
+        total = robust_replications(scenario, len(designs), settings)
         return robustness(scenario, list(designs), objective, settings, executor=executor,
-                          progress=_progress_bar(slot, prefix), should_stop=should_stop)
+                          progress=_progress_bar(slot, prefix, total), should_stop=should_stop)
 
 
 def advice_how_sure(scenario: Scenario, budget: float, objective: Objective, growth: float,
@@ -334,5 +350,6 @@ def _cached_advice_robust(scenario_toml: str, budget: float, objective: str, gro
     should_stop = session_gone_or_rerun()
     executor = None if robust_weeks(scenario, 2, settings) <= IN_PROCESS_WEEKS else shared_executor()
     with holding_run_slot(slot, prefix, should_stop):
+        total = robust_replications(scenario, min(2, len(ranked.options)), settings)
         return advice_robustness(scenario, ranked, settings, executor=executor,
-                                 progress=_progress_bar(slot, prefix), should_stop=should_stop)
+                                 progress=_progress_bar(slot, prefix, total), should_stop=should_stop)

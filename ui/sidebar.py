@@ -3,8 +3,11 @@
 Each problem of the inputs is shown under the input it is about, found by the problem's path; a problem of a value
 the form computes (the last work type's share, the team as the sum over skills) names the inputs the user sets.
 
-The form matters: a run of a big scenario takes seconds, and without it every slider step would start one. Values
-go into the state (preset + overrides) only when Run is pressed; see ui/state.py.
+Nothing runs until Run is pressed: a run of a big scenario takes seconds, and a slider step must not start one.
+Values go into the state (preset + overrides) only then; see ui/state.py. The inputs are not in an `st.form`,
+though: a form sends its values only on submit, so the app could not say that the results no longer match the
+inputs, nor add up the team as the user moves it, and Enter in any of its boxes would start a run. Each input's
+change reruns the page on the cached results instead, and the page says the results are for the previous inputs.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sim.scenario import (
 from sim.scenario import (
     shown as shown_value,
 )
-from sim.wording import design_label
+from sim.wording import design_label, key_words, parameter_words, without_keys
 from ui.labels import hires_after_label, plain
 from ui.overrides import apply_overrides
 from ui.state import (
@@ -44,6 +47,7 @@ from ui.state import (
     AppState,
     change_words,
     current_scenario,
+    description_holds,
     input_key,
     last_good_scenario,
     named,
@@ -56,7 +60,9 @@ from ui.state import (
 CONTROLS_KEY = "sidebar.controls"  # paths the form showed last run, with their labels
 WORK_TYPES_KEY = "sidebar.work_types"  # the work types it showed, in order: the last one takes the rest
 PRESET_INPUT = input_key("preset")
-FORM_KEY = "scenario_form"
+INPUTS_KEY = "scenario_inputs"
+RUN_KEY = "sidebar:run"
+CHANGED_KEY = "sidebar.inputs_changed"  # the inputs differ from those of the results shown
 RANGES_KEY = "sidebar.ranges"  # the uncertain inputs' ranges the form showed, by parameter path
 RANGE_PREFIX = "uncertainty."
 DESIGN_HIRES = ("project_managers", "account_managers", "hybrids", "sales_share", "extra_engineers")
@@ -116,7 +122,7 @@ def _seed(path: str, value: Any) -> str:
 
 
 def _help(path: str, extra: str = "") -> str:
-    text = field_meta(path).get("help", "")
+    text = without_keys(field_meta(path).get("help", ""))
     return f"{text} {extra}".strip()
 
 
@@ -267,6 +273,11 @@ def _derived(names: list[str], values: dict[str, Any]) -> dict[str, Any]:
 
 def _apply_inputs() -> None:
     """Run pressed: the inputs become overrides, keeping only what differs from the preset."""
+    set_overrides(_overrides_from_inputs(clear=True))
+
+
+def _overrides_from_inputs(clear: bool = False) -> dict[str, Any]:
+    """The overrides the inputs make as they are now; `clear` empties the new design's name (Run took it)."""
     state = read_state()
     preset = presets()[0][state.preset]
     base = flatten(preset.to_dict())
@@ -275,7 +286,9 @@ def _apply_inputs() -> None:
     values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
     if not str(values.get("name", "")).strip():  # no name of the user's: the preset's, with what changed
         values["name"] = base["name"]
-    designs = _design_changes(preset, state.overrides, values)
+    if not str(values.get("description", "")).strip():  # none of the user's: the preset's while it holds
+        values["description"] = base["description"]
+    designs = _design_changes(preset, state.overrides, values, clear)
     ranges = _edited_ranges(preset, state.overrides, base)
     shown_ranges = st.session_state.get(RANGES_KEY, {})
     kept = {p: v for p, v in state.overrides.items()  # set elsewhere (a link, a file)
@@ -288,7 +301,21 @@ def _apply_inputs() -> None:
             merged[f"designs.{name}.removed"] = True
         elif name in preset.designs:
             merged[f"designs.{name}"] = None
-    set_overrides({**merged, **designs.added})
+    return {**merged, **designs.added}
+
+
+def inputs_changed() -> bool:
+    """Whether the inputs differ from the scenario the results are for (the last Run): compared as scenarios, so a
+    value typed back to what it was is no change."""
+    state = read_state()
+    pending = _overrides_from_inputs()
+    if pending == state.overrides:
+        return False
+    preset = presets()[0][state.preset]
+    try:
+        return apply_overrides(preset, pending).to_dict() != apply_overrides(preset, state.overrides).to_dict()
+    except ScenarioError:
+        return True
 
 
 @dataclass(frozen=True)
@@ -297,7 +324,8 @@ class DesignChanges:
     removed: list[str]
 
 
-def _design_changes(preset: Scenario, overrides: dict[str, Any], values: dict[str, Any]) -> DesignChanges:
+def _design_changes(preset: Scenario, overrides: dict[str, Any], values: dict[str, Any],
+                    clear: bool = False) -> DesignChanges:
     """The designs the form adds (a new label: a copy of the design it starts from, under a code made from the
     label) and removes (those ticked), read from their inputs, which are emptied for the next one."""
     current = list(st.session_state.get(DESIGNS_KEY, []))
@@ -311,7 +339,8 @@ def _design_changes(preset: Scenario, overrides: dict[str, Any], values: dict[st
             path = f"designs.{source}.{field}"
             added[f"designs.{code}.{field}"] = values.get(path, 0)
         added[f"designs.{code}.label"] = label
-        st.session_state[NEW_DESIGN_KEY] = ""
+        if clear:
+            st.session_state[NEW_DESIGN_KEY] = ""
     return DesignChanges(added, removed)
 
 
@@ -365,13 +394,13 @@ def render_sidebar() -> None:
             on_change=_choose_preset, help="A starting scenario from the scenarios folder; the inputs below start "
             "from its values, and picking another one discards your changes.",
         )
-        st.caption(preset.description)
+        st.caption(_preset_words(preset, state))
         for problem in problems:
             st.warning(f"A preset file could not be loaded: {plain(problem)}")
         _ask_before_discarding(available, state)
-        with st.form(FORM_KEY, border=False):
+        with st.container(key=INPUTS_KEY):
             elsewhere = st.empty()  # problems no input below claims, filled once every input has taken its own
-            _naming(preset, state, shown.values)
+            _naming(preset, state)
             _team(shown)
             _designs(shown)
             _salaries(shown.values)
@@ -383,28 +412,43 @@ def render_sidebar() -> None:
             _ranges({p: r for p, r in ranges.items() if p not in in_assumptions}, shown.values)
             _experiment(shown.values)
             st.caption("Changes apply when you press Run.")
-            st.form_submit_button("Run", type="primary", on_click=_apply_inputs, width="stretch")
+            st.button("Run", type="primary", on_click=_apply_inputs, width="stretch", key=RUN_KEY)
             _unplaced(elsewhere)
+        st.session_state[CHANGED_KEY] = inputs_changed()
         if state.overrides:
             st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
 
 
-def _naming(preset: Scenario, state: AppState, values: dict[str, Any]) -> None:
+def _preset_words(preset: Scenario, state: AppState) -> str:
+    """Under the picker: the preset's description while it holds, else what was changed from the preset (its
+    description names numbers that are no longer the scenario's)."""
+    try:
+        scenario = apply_overrides(preset, state.overrides)
+    except ScenarioError:
+        return "Changed from this preset; some inputs below cannot run."
+    if description_holds(preset, scenario):
+        return preset.description
+    return f"Changed from this preset: {', '.join(change_words(preset, scenario))}."
+
+
+def _naming(preset: Scenario, state: AppState) -> None:
     """The scenario's own name and description. Left empty, the name is the preset's with what changed."""
     key = input_key("name")
     if key not in st.session_state:
         st.session_state[key] = state.overrides.get("name", "")
     try:
-        now = named(preset, apply_overrides(preset, state.overrides), {}).name
+        made = named(preset, apply_overrides(preset, state.overrides), {})
+        now, now_described = made.name, made.description
     except ScenarioError:
-        now = preset.name
+        now, now_described = preset.name, ""
     st.text_input(_label("name", "Scenario name"), key=key, max_chars=80, placeholder=now,
                   help="Shown on every page, in the report and in the file. Left empty, it is the preset's name "
                   "with what you changed.")
     _under("name", "Scenario name")
-    st.text_area(_label("description", "Description"), key=_seed("description", values["description"]),
-                 max_chars=MAX_TEXT_CHARS, height=80, help="What this scenario is about; carried by the link and "
-                 "the file.")
+    st.text_area(_label("description", "Description"), key=_seed("description", state.overrides.get("description", "")),
+                 max_chars=MAX_TEXT_CHARS, height=80, placeholder=now_described or None,
+                 help="What this scenario is about; carried by the link and the file. Left empty, it is the "
+                 "preset's while you change only the experiment's settings, and none once you change the firm.")
     _under("description", "Description")
 
 
@@ -422,7 +466,9 @@ def _team(shown: Shown) -> None:
                 name = problem.path.split(".")[-2]
                 st.error(f"**{plain(label)}**: {plain(name)} requests need this skill, so at least one engineer "
                          "must have it.")
-        total = sum(values[f"firm.skills.{s}"] for s in shown.skills)
+        # the inputs as they are now (each change reruns the page), so the total agrees with what is on screen
+        total = sum(int(st.session_state.get(input_key(f"firm.skills.{s}"), values[f"firm.skills.{s}"]))
+                    for s in shown.skills)
         label = _label('firm.engineers', 'Engineers in total (the sum over skills)')
         st.caption(f"{label}: {total}")
         for problem in _take(lambda p: p.path == "firm.engineers"):  # the total is the sum: name what the user sets
@@ -504,10 +550,11 @@ def _demand(shown: Shown) -> None:
             slider(path, f"Share of {name} requests", values[path], 0.01, fmt="%.2f",
                    extra_help=f"A {name} request takes {wt['effort_hours']:g} hours on average and is due in "
                    f"{wt['deadline_days']:g} working days. {names[-1]} requests take the rest.")
-        rest = values[f"demand.work_types.{names[-1]}.share"]
+        rest = 1.0 - sum(float(st.session_state.get(input_key(f"demand.work_types.{n}.share"),
+                                                    values[f"demand.work_types.{n}.share"])) for n in names[:-1])
         label = _label(f"demand.work_types.{names[-1]}.share", f"Share of {names[-1]} requests (the rest)")
         _shares_problem(names)
-        st.caption(f"{label}: {rest:.2f} when last run")
+        st.caption(f"{label}: {max(rest, 0.0):.2f}")
     _too_many_requests()
 
 
@@ -574,10 +621,6 @@ def _money(values: dict[str, Any]) -> None:
 NOT_IN_ASSUMPTIONS = ("all_mechanisms_off", "context_switch_loss")
 
 
-def _assumption_label(name: str) -> str:
-    return name.replace("_", " ").replace(" am", " AM").replace(" pm", " PM").replace("am ", "AM ").capitalize()
-
-
 def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]]) -> set[str]:
     """Every behavioural assumption and the client flow, each with its help, source grade and plausible range, and
     under each uncertain one the ends of its range; returns the paths whose ranges it showed."""
@@ -585,7 +628,8 @@ def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]])
     with st.expander("Assumptions (how people and clients behave)"):
         st.caption("Defaults are sourced or marked assumption in the model's documentation; change them when you "
                    "know better for your firm.")
-        paths = [f"demand.{n}" for n in ("new_clients_per_year", "client_attrition_per_year")]
+        paths = [f"demand.{n}" for n in ("share_of_wallet", "prospects_per_year", "referrals_per_client_per_year",
+                                          "win_rate", "client_attrition_per_year")]
         paths += [p for p in values if p.startswith("behaviour.") and p.split(".")[1] not in NOT_IN_ASSUMPTIONS]
         for path in paths:
             meta, value = field_meta(path), values[path]
@@ -595,7 +639,7 @@ def _assumptions(values: dict[str, Any], ranges: dict[str, tuple[float, float]])
                 f"Source: {grade}." if grade else "",
                 f"Plausible range {plausible[0]:g} to {plausible[1]:g}." if plausible else "",
             ]))
-            label = _assumption_label(path.split(".")[-1])
+            label = key_words(path)
             if isinstance(value, bool):
                 st.toggle(_label(path, label), key=_seed(path, value), help=_help(path, extra))
                 _under(path, label)
@@ -631,8 +675,8 @@ def _range_inputs(path: str, bounds: tuple[float, float]) -> None:
         if key not in st.session_state:
             st.session_state[key] = float(at)
         column.number_input(f"{end} end of its range", min_value=lo, max_value=hi, step=step, format="%g", key=key,
-                            help=f"The {end} end of what you find plausible for {path}; *How sure is this?* "
-                            "tests the answer over this range.")
+                            help=f"The {end} end of what you find plausible for {key_words(path).lower()}; *How sure "
+                            "is this?* tests the answer over this range.")
 
 
 def _ranges(ranges: dict[str, tuple[float, float]], values: dict[str, Any]) -> None:
@@ -645,7 +689,7 @@ def _ranges(ranges: dict[str, tuple[float, float]], values: dict[str, Any]) -> N
         for path, bounds in ranges.items():
             value = values.get(path)
             shown = f"{value:g}" if isinstance(value, (int, float)) else "?"
-            st.markdown(f"`{path}`: {shown}", help=field_meta(path).get("help"))
+            st.markdown(f"{plain(parameter_words(path))}: {shown}", help=without_keys(field_meta(path).get("help", "")))
             _range_inputs(path, bounds)
 
 
@@ -672,11 +716,21 @@ STALE_CSS = (
 )
 
 
+CHANGED_MESSAGE = ("Inputs changed: the results below are for the previous inputs. Press **Run** in the sidebar to "
+                   "see the results of the inputs as they are now.")
+
+
 def scenario_or_problems() -> Scenario | None:
     """The current scenario; while the inputs cannot run, the last valid one, under a banner saying so (the
-    problems themselves are in the sidebar, under the inputs they are about)."""
+    problems themselves are in the sidebar, under the inputs they are about). Inputs changed since the last Run
+    grey the results the same way, under a banner that says so."""
     try:
-        return current_scenario()
+        scenario = current_scenario()
+        if st.session_state.get(CHANGED_KEY):
+            with st.container(key=STALE_KEY):
+                st.warning(CHANGED_MESSAGE)
+            st.html(STALE_CSS)
+        return scenario
     except ScenarioError:
         blamed = st.session_state.get(BLAMED_KEY) or []
         where = f" ({', '.join(f'**{plain(label)}**' for label in blamed)})" if blamed else ""

@@ -130,8 +130,16 @@ NOT_CHANGES = ("name", "description")  # editing these renames the scenario, it 
 SECTION_ORDER = ("firm", "demand", "designs", "economics", "process", "behaviour", "uncertainty")
 
 
+# Changes that leave a preset's description true: how long and how often the firm is simulated, and the ranges of
+# what is uncertain. Any other change may contradict it ("12 engineers... 25 clients").
+DESCRIPTION_HOLDS = ("seed", "weeks", "warmup_weeks", "replications", "uncertainty")
+
+
 def named(preset: Scenario, scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """`scenario` with its name in words when it differs from the preset and the user did not name it."""
+    """`scenario` with its name in words when it differs from the preset and the user did not name it, and without
+    the preset's description once a change may contradict it (unless the user wrote one)."""
+    if "description" not in overrides and not description_holds(preset, scenario):
+        scenario = scenario.replace(description="")
     if "name" in overrides:
         return scenario
     words = change_words(preset, scenario)
@@ -140,6 +148,12 @@ def named(preset: Scenario, scenario: Scenario, overrides: Mapping[str, Any]) ->
     shown = ", ".join(words[:WORDS_SHOWN])
     more = f" and {len(words) - WORDS_SHOWN} more" if len(words) > WORDS_SHOWN else ""
     return scenario.replace(name=f"{preset.name}{CHANGED}{shown}{more}")
+
+
+def description_holds(preset: Scenario, scenario: Scenario) -> bool:
+    """Whether the preset's description still describes `scenario`: nothing changed but the experiment's settings."""
+    changed = [p for p in overrides_between(preset, scenario) if p not in NOT_CHANGES]
+    return all(p.split(".")[0] in DESCRIPTION_HOLDS for p in changed)
 
 
 def is_made_name(name: str, preset: Scenario) -> bool:

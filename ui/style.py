@@ -23,7 +23,9 @@ CSS = f"""
 @media (max-width: {NARROW_PX}px) {{ [class*="st-key-{WIDE}"] {{ display: none; }} }}
 @media (min-width: {NARROW_PX + 1}px) {{ [class*="st-key-{NARROW}"] {{ display: none; }} }}
 [class*="st-key-{WIDE}"] table {{ width: 100%; }}
-[class*="st-key-{WIDE}"] th, [class*="st-key-{WIDE}"] td {{ overflow-wrap: anywhere; }}
+/* cells wrap between words, never inside one: "$1.24M" must not read "$1.2" over "4M" */
+[class*="st-key-{WIDE}"] th, [class*="st-key-{WIDE}"] td {{ overflow-wrap: normal; word-break: keep-all; }}
+[class*="st-key-{WIDE}"] [data-testid="stTable"] {{ overflow-x: auto; }}
 [data-testid="stVegaLiteChart"] svg, [data-testid="stVegaLiteChart"] canvas {{
   max-width: 100%; height: auto;
 }}

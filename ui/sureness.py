@@ -13,34 +13,32 @@ from collections.abc import Callable
 import streamlit as st
 
 from sim.parallel import ClusterError
-from sim.paths import field_meta
 from sim.robust import Robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, uncertain_ranges
+from sim.wording import parameter_words as words_of
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, plain
-from ui.runner import ROBUST_SETTINGS, show_server_problem
+from ui.runner import ROBUST_SETTINGS, robust_work, show_server_problem
 
 REQUESTED_KEY = "sureness.requested"  # analyses the user asked for this session, by key
 
 
 def parameter_words(path: str) -> str:
-    """An input in words for a sentence: its help text's first clause, and the path to find it by."""
-    try:
-        text = field_meta(path).get("help", "")
-    except KeyError:
-        text = ""
-    clause = text.split(";")[0].rstrip(".")
-    return f"*{clause[:1].lower()}{clause[1:]}* (`{path}`)" if clause else f"`{path}`"
+    """An input in words for a sentence, in italics."""
+    clause = words_of(path)
+    return f"*{clause[:1].lower()}{clause[1:]}*"
 
 
 def settings_words(scenario: Scenario) -> str:
     s = ROBUST_SETTINGS
     weeks = min(s.weeks or scenario.weeks, scenario.weeks)
     return (f"{len(uncertain_ranges(scenario))} uncertain inputs (their ranges are in the sidebar, under each "
-            "assumption and in *Other uncertain inputs*), each at its low "
-            f"and high end, then {s.samples} Latin-hypercube samples of all of them at once; every run "
-            f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers, "
-            "so it takes several seconds.")
+            "assumption and in *Other uncertain inputs*), each at its low and high end, then "
+            f"{s.samples} samples of all of them at once, spread evenly over their ranges; every run "
+            f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers. "
+            f"That is about {robust_work(scenario):.0f} times the work of the comparison: from seconds to minutes, "
+            "by the size of the firm and how busy the server is; the progress bar counts the replications done and "
+            "says the time left.")
 
 
 def _key(parts: tuple) -> str:
@@ -80,7 +78,7 @@ def show(result: Robustness, best: str, noise_sure: bool, label: str, unit: str)
                                              label, value_format=AXIS_FORMAT.get(unit)), width="stretch")
         st.caption("Each input at its low and its high end, the others at their values; the largest swings on top. "
                    "Left of the dashed line another design wins; \"(flips)\" marks inputs at one of whose ends it "
-                   "does. Expected regret is what a design loses, on average over the plausible cases, against the "
+                   "does. Expected loss is what a design loses, on average over the plausible cases, against the "
                    "best design of each case.")
 
 

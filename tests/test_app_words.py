@@ -1,0 +1,75 @@
+"""Words, not code: every page, on the defaults, shows no code name (a dotted scenario key, a snake_case name, a
+design's code in a sentence) and none of the model builders' jargon. Scenario keys may show only as code (in
+backticks), which the Model page uses for people who edit the files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from tests.test_app_pages import PAGES, open_app
+
+MODEL_TEXT = (ROOT / "MODEL.md").read_text(encoding="utf-8")
+KEY_COLUMN = "Key in the scenario file"
+
+CODE_NAMES = [
+    re.compile(r"\b[a-z]+_[a-z_]+\b"),  # snake_case: new_clients_per_year
+    re.compile(r"\b(behaviour|demand|firm|economics|process|designs)\.[a-z]"),  # a dotted scenario key
+    re.compile(r"\b(none|pm|am|hybrid|both)\b"),  # a design's code, as a whole word in lower case
+    re.compile(r"\bKN\b|Latin.hypercube|\bregret\b", re.IGNORECASE),  # jargon
+]
+# Ordinary words a pattern above also matches.
+ALLOWED = {"none", "both", "hybrid"}  # English words as well as design codes: judged in context below
+CODE_SPAN = re.compile(r"`[^`]*`")
+
+
+def visible_text(at: AppTest) -> list[str]:
+    """What a user reads on the page and in the sidebar: text elements, widget labels and choices, table cells."""
+    texts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error",
+                 "text", "latex"):
+        texts += [str(e.value) for e in at.get(kind)]
+    for kind in ("button", "toggle", "checkbox", "slider", "number_input", "text_input", "text_area",
+                 "selectbox", "multiselect", "radio", "download_button", "expander", "tab"):
+        for e in at.get(kind):
+            texts.append(str(getattr(e, "label", "")))
+            for option in getattr(e, "options", []) or []:
+                texts.append(str(option))
+    for kind in ("dataframe", "table"):
+        for e in at.get(kind):
+            frame = e.value.drop(columns=[KEY_COLUMN], errors="ignore")  # keys for people who edit the files
+            texts += [str(c) for c in frame.columns]
+            texts += [str(v) for v in frame.astype(str).to_numpy().ravel()]
+    # MODEL.md, shown whole on the Model page, is the model's own documentation and names its keys and methods;
+    # it is checked where it is written, not here.
+    return [t for t in texts if t.strip() != MODEL_TEXT.strip()]
+
+
+def code_names(text: str) -> list[str]:
+    prose = CODE_SPAN.sub(" ", text)
+    prose = re.sub(r"https?://\S+", " ", prose)  # a link's address is not prose
+    found = []
+    for pattern in CODE_NAMES:
+        for match in pattern.finditer(prose):
+            word = match.group(0)
+            if word in ALLOWED and not _design_code_in_context(prose, match):
+                continue
+            found.append(word)
+    return found
+
+
+def _design_code_in_context(text: str, match: re.Match) -> bool:
+    """'none' and 'both' are English; as design codes they stand where a design's name would ('am is best')."""
+    after = text[match.end():match.end() + 12]
+    return bool(re.match(r"\s+(is|was|ties|design)\b", after))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_shows_a_code_name_on_the_defaults(page):
+    at = open_app(page)
+    assert not at.exception
+    found = {text[:120]: code_names(text) for text in visible_text(at) if code_names(text)}
+    assert not found, found
