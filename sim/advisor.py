@@ -34,15 +34,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiment import run_replication
+from sim.experiment import Progress, run_replication
 from sim.kn import Procedure, Selection, select_best
 from sim.measure import yearly_salaries
 from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict, short, shown
 from sim.stats import BacklogTrend, backlog_trend, t_half_width, ties_with_best
 from sim.wording import HIRE_WORDS, SALESPERSON, TODAY_NAME, move_name
-
-Progress = Callable[[int, int], None]
 
 TODAY = "today"
 

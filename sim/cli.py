@@ -11,10 +11,13 @@ import json
 import math
 import os
 import shlex
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from sim.links import DEFAULT_BASE_URL
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
 
@@ -28,10 +31,10 @@ if TYPE_CHECKING:
     from sim.robust import Robustness
 
 USAGE_ERROR = 2
-# The report's choices, here so that parsing them imports nothing heavy (sim.report imports them from here).
+INTERRUPTED, TERMINATED = 130, 143  # 128 + the signal's number, as a shell reports a command a signal stopped
+# The report's choices, here so that parsing them imports nothing heavy.
 REPORT_OBJECTIVES = ("profit", "lead_time", "on_time")
 REPORT_BUDGET = 150_000.0  # the Next hire page's default budget
-DEFAULT_BASE_URL = "http://localhost:8501"  # `make run` serves the app there
 MAX_MESSAGE_CHARS = 300  # argparse quotes a bad flag's value whole
 
 
@@ -450,9 +453,34 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (what `timeout`, systemd and CI runners send), raised where the command is, as Ctrl-C is, so that
+    `finally` blocks run and the pool is stopped rather than left running without its parent."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = next((word for word in argv if not word.startswith("-")), None)
+    in_main_thread = threading.current_thread() is threading.main_thread()  # signal handlers can only go there
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        return _command(argv, command)
+    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: one line, as every other error, and the pool stopped
+        parallel = sys.modules.get("sim.parallel")
+        if parallel is not None:
+            parallel.stop_local_pools()
+        print("terminated" if isinstance(exc, Terminated) else "interrupted", file=sys.stderr)
+        return TERMINATED if isinstance(exc, Terminated) else INTERRUPTED
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+def _command(argv: list[str], command: str | None) -> int:
     try:
         args = build_parser(command).parse_args(argv)
         args.argv = argv  # for the report, which says the command that made it

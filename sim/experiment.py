@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -15,7 +15,14 @@ from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import Scenario, ScenarioError, short
 from sim.stats import BacklogTrend, backlog_trends, paired_differences, summarise
 
-Progress = Callable[[int, int], None]
+
+class Progress(Protocol):
+    """What a long run says as it goes: `done` of `total` steps finished (replications of a comparison, of a
+    ranking's options, of a robustness analysis's points). The app draws its bars from it; runs, rankings and
+    robustness analyses all take this one type."""
+
+    def __call__(self, done: int, total: int, /) -> None: ...
+
 
 # Up to this many simulated weeks (designs x replications x (weeks + warm-up)) a run takes about a second in one
 # process, and a process pool would cost more to start, feed and wait on than it saves: the CLI's default comparison

@@ -62,6 +62,9 @@ PAGE_KEYS: tuple[str, ...] = (
     "robust_objective",
 )
 VERSION_KEY, PRESET_KEY = "v", "preset"
+# The app's address when `make run` serves it: the base of a link when no other is known (the CLI's report, the
+# app before the browser says where it is).
+DEFAULT_BASE_URL = "http://localhost:8501"
 # Ranges of uncertain inputs: `uncertainty.PATH=LOW,HIGH` each, `uncertainty.PATH=remove` for one the preset has and
 # the scenario dropped; `uncertainty=default` for the model's default ranges, `uncertainty=none` for no range at all.
 UNCERTAINTY_KEY, DEFAULT_RANGES, NO_RANGES = "uncertainty", "default", "none"

@@ -12,10 +12,13 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,6 +33,7 @@ CONNECT_TIMEOUT_SECONDS = 10
 # almost nothing queued.
 TASKS_PER_WORKER = 2
 STOP_POLL_SECONDS = 0.5  # how often a run waiting for a task asks whether it should stop
+PARENT_POLL_SECONDS = 0.5  # how often a pool's worker checks that the process that made the pool is alive
 
 T = TypeVar("T")
 
@@ -61,7 +65,82 @@ def local_pool(workers: int | None = None) -> ProcessPoolExecutor:
     # Workers fork from a server that has already imported the model (numpy, pandas, simpy): a cold pool starts in
     # about half the time (bench/README.md).
     context.set_forkserver_preload(["sim.experiment"])
-    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=context)
+    pool = _Pool(max_workers=workers or os.cpu_count() or 1, mp_context=context, initializer=_worker_start,
+                 initargs=(os.getpid(),))
+    _LOCAL_POOLS.append(pool)
+    return pool
+
+
+_LOCAL_POOLS: list[ProcessPoolExecutor] = []
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class _Pool(ProcessPoolExecutor):
+    """A process pool whose workers start whole: Ctrl-C or SIGTERM that arrives while a worker is being started
+    is held until it has started. Raised halfway, it left a worker the pool did not know of, which could not be
+    stopped and printed a traceback of its own once the command was gone."""
+
+    def _spawn_process(self) -> None:  # the pool's own (private) step that starts one worker
+        with _stop_signals_held():
+            super()._spawn_process()  # type: ignore[misc]
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():  # only the main thread receives them
+        yield
+        return
+    caught: list[int] = []
+    previous = {number: signal.signal(number, lambda got, frame: caught.append(got)) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        for got in caught:
+            signal.raise_signal(got)  # now, to the handler it was meant for
+
+
+def stop_local_pools() -> None:
+    """Cancel every task the local pools hold and end their workers now, without waiting for the replications
+    under way: for a command stopped by Ctrl-C or SIGTERM, which would otherwise wait for them at exit."""
+    while _LOCAL_POOLS:
+        pool = _LOCAL_POOLS.pop()
+        workers = list((pool._processes or {}).values())  # no public way before Python 3.14's terminate_workers
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.terminate()
+    local_pool.cache_clear()
+
+
+def _worker_start(parent: int) -> None:
+    """A worker's first act. Ctrl-C in a terminal reaches every process of the command: the parent stops the pool
+    and says so in one line, so the workers ignore it rather than each print a traceback. And a worker exits when
+    the process that made the pool is gone (killed, or ended without shutting the pool down): its forkserver
+    parent outlives it otherwise, and the worker would wait for tasks forever."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while _alive(parent):
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # the number now belongs to another user's process: ours is gone
+        return False
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            state = stat.read().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):  # no /proc (macOS): the signal's answer stands
+        return True
+    return state not in ("Z", "X")  # dead but not yet reaped by its own parent
 
 
 def _cluster_problem(address: str, what: str) -> ClusterError:

@@ -25,10 +25,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import sim
-from sim.cli import DEFAULT_BASE_URL
+from sim import charts, tables
+from sim.links import DEFAULT_BASE_URL
 from sim.paths import field_at
 from sim.scenario import Scenario, ScenarioError, dumps, uncertain_ranges
-from sim.wording import EXPLAINED_OBJECTIVES, describe_design, design_labels
+from sim.wording import (
+    AXIS_FORMAT,
+    CARRIED,
+    EXPLAINED_OBJECTIVES,
+    EXPLANATION_HEADER,
+    KPIS,
+    describe_design,
+    design_labels,
+    explanation_rows,
+    explanation_sentences,
+)
 
 if TYPE_CHECKING:
     import altair as alt
@@ -279,9 +290,7 @@ def _mark_html(mark: str) -> str:
 
 
 def _objective_words(objective: Objective) -> str:
-    from ui.tables import objective_label
-
-    return objective_label(objective)[0].lower()
+    return tables.objective_label(objective)[0].lower()
 
 
 def _advice_headline(advice: Advice, main: bool) -> str:
@@ -342,10 +351,6 @@ def changed_inputs(scenario: Scenario) -> dict[str, tuple[Any, Any]]:
 
 
 def _figures_section(report: Report, results: Results) -> str:
-    from sim.wording import KPIS
-    from ui import tables
-    from ui.labels import AXIS_FORMAT
-
     label = _label(report.scenario)
     kpis = tables.kpi_intervals(results)  # the app's frames: designs in words, each in its own colour
     shown = tables.kpi_table(kpis, tables.kpi_marks(results)).T  # a design per column: five fit an A4 page
@@ -366,8 +371,6 @@ def _figures_section(report: Report, results: Results) -> str:
     parts.append("</section>")
 
     charts_html = ['<section id="charts"><h2>Charts</h2>']
-    from ui import charts
-
     for metric in FIGURE_METRICS:
         kpi = KPIS[metric]
         frame = kpis[kpis["metric"] == metric]
@@ -398,9 +401,6 @@ def _demand_words(advice: Advice) -> str:
 
 def _ranking(advice: Advice, heading: str, key: str) -> str:
     """One ranking of the advisor: the sentence, the best options in a table and every option in a chart."""
-    from ui import charts, tables
-    from ui.labels import AXIS_FORMAT
-
     label, unit = tables.objective_label(advice.objective)
     frame = tables.advice_table(advice)
     shown = frame.head(ADVICE_ROWS)
@@ -437,9 +437,6 @@ def _advice_section(report: Report, advice: Advice) -> str:
 def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool, name: Callable[[str], str],
                  key: str, heading: str) -> str:
     from sim.robust import sentence, sureness
-    from ui import charts, tables
-    from ui.labels import AXIS_FORMAT
-
     def words(path: str) -> str:
         text = meaning(path).split(";")[0].rstrip(".")
         return f"*{text[:1].lower()}{text[1:]}* (`{path}`)" if text else f"`{path}`"
@@ -469,8 +466,6 @@ def _carried(report: Report) -> str:
     one."""
     if report.explanation is None:
         return ""
-    from sim.wording import CARRIED, explanation_sentences
-
     line = next((line for line in explanation_sentences(report.explanation) if CARRIED in line), "")
     return f'<p class="headline unsure" id="carried">{inline_markdown(line)}</p>' if line else ""
 
@@ -481,9 +476,6 @@ def _why_section(report: Report) -> str:
     if explained is None:
         return ""
     from sim.explain import waterfall_frame
-    from sim.wording import EXPLAINED_OBJECTIVES, EXPLANATION_HEADER, explanation_rows, explanation_sentences
-    from ui import charts
-    from ui.labels import AXIS_FORMAT
 
     first, *rest = explanation_sentences(explained)
     words, unit, axis = EXPLAINED_OBJECTIVES[explained.objective]
@@ -522,9 +514,8 @@ def _assumptions_section(report: Report) -> str:
     parts = ['<section id="assumptions"><div class="keep"><h2>The assumptions that matter most</h2>']
     if result is not None and not result.tornado.empty:
         from sim.wording import figure as shown_figure
-        from ui.tables import objective_label
 
-        unit = objective_label(result.objective)[1]
+        unit = tables.objective_label(result.objective)[1]
         parts.append(f'<p class="note">The uncertain inputs that move the answer most (the analysis above), largest '
                      f"swing first: how far the lead of {esc(name(result.best))} moves between the two ends of the "
                      "input's range.</p>")

@@ -30,15 +30,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from sim.advisor import OBJECTIVES, Objective, grown, objective_metrics, option_design
-from sim.experiment import check_designs
+from sim.experiment import Progress, check_designs
 from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
 from sim.stats import t_half_width, ties_with_best
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -134,7 +131,11 @@ def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
 
 def latin_hypercube(ranges: dict[str, tuple[float, float]], samples: int, seed: int) -> pd.DataFrame:
     """`samples` points spread over the ranges, one column per input: each input's range is cut into `samples`
-    equal strata and each stratum is sampled once (McKay, Beckman & Conover 1979)."""
+    equal strata and each stratum is sampled once (McKay, Beckman & Conover 1979). scipy.stats is imported here, at
+    the first Monte Carlo, so that the app and the CLI, which import this module for its words and settings, do not
+    pay for it at start-up."""
+    from scipy.stats import qmc
+
     paths = list(ranges)
     if not paths:
         return pd.DataFrame(index=range(samples))

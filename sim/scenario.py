@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import math
-import reprlib
 import tomllib
 import types
 import typing
@@ -21,67 +20,8 @@ from typing import Any
 
 import tomli_w
 
-from sim import paths
-
-
-class _NoValue:
-    """The value of a problem that is about a key or a table rather than one value (an unknown key, a sum)."""
-
-    def __repr__(self) -> str:
-        return "NO_VALUE"
-
-    def __reduce__(self) -> str:
-        return "NO_VALUE"
-
-
-NO_VALUE: Any = _NoValue()
-
-
-@dataclass(frozen=True)
-class Problem(str):
-    """One thing wrong with a scenario: the dotted `path` of the input (what the app puts the message under and a
-    link drops), the offending `value` (NO_VALUE when the problem is about a key or several values) and the
-    `message` saying what is allowed. Its text is the line users read, "path = value: message"; `subject` replaces
-    the path at the start of that line where it says more (several keys, a file's name). It is also that text as
-    a str, so code that prints, joins or searches problems reads the same line as before they had a structure."""
-
-    path: str
-    value: Any = NO_VALUE
-    message: str = ""
-    subject: str | None = None
-
-    def __new__(cls, path: str, value: Any = NO_VALUE, message: str = "", subject: str | None = None) -> Problem:
-        head = path if subject is None else subject
-        if value is not NO_VALUE:
-            head = f"{head} = {shown(value)}"
-        return super().__new__(cls, f"{head}: {message}" if head else message)
-
-    def __getnewargs__(self) -> tuple[Any, ...]:
-        return (self.path, self.value, self.message, self.subject)
-
-
-def as_problem(problem: str) -> Problem:
-    """A problem written as one line of text (a file, a flag, the server): about no input of the scenario."""
-    return problem if isinstance(problem, Problem) else Problem("", NO_VALUE, str(problem))
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be run; `problems` lists every offending key so the user fixes all at once."""
-
-    def __init__(self, problems: list[str] | list[Problem]):
-        self.problems: list[Problem] = [as_problem(p) for p in problems]
-        super().__init__("; ".join(self.problems))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # rebuilt from its problems, whatever a subclass's __init__ takes: an error raised in a pool's worker
-        # reaches the app with its structure
-        return (_rebuilt_error, (type(self), self.problems))
-
-
-def _rebuilt_error(cls: type[ScenarioError], problems: list[Problem]) -> ScenarioError:
-    exc = cls.__new__(cls)
-    ScenarioError.__init__(exc, problems)
-    return exc
+from sim import dotted
+from sim.problems import NO_VALUE, SHOWN_CHARS, Problem, ScenarioError, shown
 
 
 def param(default: Any, help: str, *, min: float | None = None, max: float | None = None, **extra: Any) -> Any:
@@ -494,24 +434,13 @@ def _fmt(x: float) -> str:
 MAX_TABLE_ENTRIES = 50
 MAX_LIST_ITEMS = 50
 MAX_TEXT_CHARS = 2000
+# Names and labels reach the CSV exports (a design's code in every row, its label in the growth sweep), and a
+# spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV injection"): names start with a
+# letter or a digit, and no text starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_MESSAGE = "must not start with =, +, -, @, a tab or a carriage return: a spreadsheet would run it as a formula"
 MAX_FILE_BYTES = 1_000_000
-SHOWN_CHARS = 60
 MAX_UNKNOWN_SHOWN = 5
-
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 3, SHOWN_CHARS, SHOWN_CHARS, 6, 6
-_REPR.maxlong = SHOWN_CHARS
-
-
-def shown(value: Any) -> str:
-    """A value as a message echoes it: its repr, cut to about SHOWN_CHARS characters, so a 50 MB value or a deeply
-    nested one gives a short line (and never a RecursionError or the int-to-text limit's ValueError)."""
-    try:
-        text = _REPR.repr(value)
-    except (ValueError, RecursionError):  # an int beyond Python's 4,300-digit text limit
-        text = "a number too long to show"
-    return text if len(text) <= SHOWN_CHARS + 5 else f"{text[:SHOWN_CHARS]}..."
-
 
 def short(name: Any) -> str:
     """A name (a key, a word of a link) as a message shows it: as written, cut to SHOWN_CHARS characters."""
@@ -559,6 +488,9 @@ def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[Pro
         if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS:
             problems.append(Problem(key, value, f"must be text of at most {MAX_TEXT_CHARS} characters"))
             return None
+        if value.startswith(FORMULA_STARTS):
+            problems.append(Problem(key, value, FORMULA_MESSAGE))
+            return None
         return value
     if origin is list:
         if not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST_ITEMS:
@@ -579,7 +511,8 @@ def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[Pro
         for name, item in value.items():
             if not _valid_name(name):
                 problems.append(Problem(f"{key}.{short(name)}", NO_VALUE,
-                                        "names must be 1 to 40 letters, digits, '_' or '-'"))
+                                        "names must be 1 to 40 letters, digits, '_' or '-', the first a letter "
+                                        "or a digit (a spreadsheet reads a cell starting with '-' as a formula)"))
                 continue
             out[name] = _check_value(item, value_type, meta, f"{key}.{name}", problems)
         return out
@@ -600,7 +533,7 @@ def numeric_field(path: str) -> tuple[type, dict[str, Any]] | None:
     parts = path.split(".")
     if len(parts) < 2 or parts[0] not in UNCERTAIN_SECTIONS or not all(map(_valid_name, parts)):
         return None
-    found = paths.field_at(path)
+    found = dotted.field_at(path, Scenario)
     return (found.hint, dict(found.meta)) if found is not None and found.hint in (int, float) else None
 
 
@@ -608,7 +541,7 @@ def _check_ranges(value: Any, key: str, problems: list[Problem]) -> dict[str, tu
     if not isinstance(value, dict):
         problems.append(Problem(key, value, "must be a table of parameter = [low, high]"))
         return None
-    flat = paths.flatten(value)  # `behaviour.x = [..]` (unquoted, nested tables) and `"behaviour.x" = [..]` alike
+    flat = dotted.flatten(value)  # `behaviour.x = [..]` (unquoted, nested tables) and `"behaviour.x" = [..]` alike
     if len(flat) > MAX_TABLE_ENTRIES:
         problems.append(Problem(key, NO_VALUE, f"{len(flat):,} entries; a table holds at most {MAX_TABLE_ENTRIES}"))
         return None
@@ -663,8 +596,9 @@ def default_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
     """The model's default ranges: each field graded assumption or soft with a `plausible` range, widened to hold
     the scenario's own value (a range the value lies outside of would not describe this scenario)."""
     out: dict[str, tuple[float, float]] = {}
-    for f in paths.walk():  # the sections' own fields: no entry of a table (a design, a work type) has a default range
-        if f.path.split(".")[0] not in UNCERTAIN_SECTIONS or paths.ANY_NAME in f.path.split("."):
+    # the sections' own fields: no entry of a table (a design, a work type) has a default range
+    for f in dotted.walk(Scenario):
+        if f.path.split(".")[0] not in UNCERTAIN_SECTIONS or dotted.ANY_NAME in f.path.split("."):
             continue
         if f.meta.get("grade") in UNCERTAIN_GRADES and f.meta.get("plausible") is not None:
             value = value_at(scenario, f.path)
@@ -681,7 +615,8 @@ def uncertain_ranges(scenario: Scenario) -> dict[str, tuple[float, float]]:
 
 
 def _valid_name(name: Any) -> bool:
-    return isinstance(name, str) and 1 <= len(name) <= 40 and all(c.isalnum() or c in "_-" for c in name)
+    return isinstance(name, str) and 1 <= len(name) <= 40 and name[0].isalnum() \
+        and all(c.isalnum() or c in "_-" for c in name)
 
 
 def _build(cls: type, data: Any, path: str, problems: list[Problem]) -> Any:
@@ -989,7 +924,7 @@ def loads(text: str, source: str = "scenario", notes: list[str] | None = None) -
 
 
 def _nest_ranges(ranges: dict[str, tuple[float, float]]) -> dict[str, Any]:
-    return paths.unflatten({path: [low, high] for path, (low, high) in ranges.items()})
+    return dotted.unflatten({path: [low, high] for path, (low, high) in ranges.items()})
 
 
 def dumps(scenario: Scenario) -> str:

@@ -45,6 +45,29 @@ KPIS: dict[str, MetricLabel] = {
 }
 
 
+# How a figure that depends on the run length reads instead of a number (sim.stats.DEPENDS_ON_RUN_LENGTH).
+NOT_STEADY = "not steady"
+
+# d3 formats for chart axes, by unit: $1.2M rather than 1,200,000, 80% rather than 0.8. Days keep one decimal where
+# the ticks need it (",.0f" printed ticks 0.5 apart as "-2 -2 -1 -1 0").
+AXIS_FORMAT = {"money": "$~s", "share": ".0%", "days": ",.1~f", "count": ",.3~f", "rate": ",.2~f"}
+
+TIME_USE: dict[str, str] = {
+    "billable_work": "Billable work",
+    "rework": "Rework",
+    "communication": "Client communication",
+    "handoff": "Getting to know a client",
+    "context_switch": "Context-switch loss",
+    "skill_mismatch": "Working outside their skill",
+    "overhead": "Checklists",
+    "idle": "Idle",
+}
+
+# How an option of the advisor stands against the best on the replications every option ran (sim.advisor: best
+# mean, paired 95 % interval covering zero, or not), in the words of the ranking table, its chart and its banner.
+BEST, TIED, WORSE = "Best", "Tied", "Worse"  # short: the table must fit a laptop screen
+
+
 def money(x: float, signed: bool = False) -> str:
     """$310k, $1.24M, -$45k: an owner reads thousands, not cents."""
     if math.isnan(x):
@@ -262,9 +285,10 @@ def move_name(hires: Mapping[str, object]) -> str:
     return " and ".join(added) + (f" with {levers}" if levers else "")
 
 
-__all__ = ["HIRE_WORDS", "KPIS", "PROCESS_WORDS", "SALESPERSON", "STANDARD_LABELS", "TODAY_NAME", "WORD_JOINER",
-           "MetricLabel", "describe_design", "design_label", "design_labels", "figure", "interval", "money",
-           "move_name", "plain"]
+__all__ = ["AXIS_FORMAT", "BEST", "HIRE_WORDS", "KPIS", "NOT_STEADY", "PROCESS_WORDS", "SALESPERSON", "STANDARD_LABELS",
+           "TIED", "TIME_USE", "TODAY_NAME", "WORD_JOINER", "WORSE", "MetricLabel", "describe_design", "design_label",
+           "design_labels", "figure", "hires_after_label", "interval", "money", "move_name", "plain"]
+
 
 
 # An explanation's objective in words: the figure after a gain ("+$40k of profit a year"), its unit, and the axis

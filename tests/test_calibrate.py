@@ -386,3 +386,20 @@ def test_clients_won_during_the_export_count_among_its_clients(default_scenario)
     generated, _, result = fitted(won, "jira", default_scenario)
     assert generated.truth["clients_won"] > 0
     assert result.scenario.demand.clients == generated.truth["clients"] == BIG.clients + generated.truth["clients_won"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("tabs", [False, True], ids=["commas", "tabs"])
+def test_an_export_saved_as_unicode_text_reads_as_the_same_tickets(encoding, tabs):
+    """Excel's "Unicode text" is UTF-16 with a byte-order mark and tabs between the columns."""
+    text = (JIRA_HEADER + jira_rows(30)).decode()
+    if tabs:
+        text = text.replace(",", "\t")
+    bom = {"utf-16-be": "\ufeff"}.get(encoding, "")  # the codecs "utf-16" and "utf-32" write their own mark
+    export = read_export((bom + text).encode(encoding), "t.txt")
+    assert export.tickets.equals(read_export(JIRA_HEADER + jira_rows(30), "t.csv").tickets)
+
+
+def test_utf16_without_its_mark_says_how_to_save_the_file():
+    with pytest.raises(ExportError, match='UTF-16 text without the byte-order mark.*"CSV UTF-8'):
+        read_export((JIRA_HEADER + jira_rows(30)).decode().encode("utf-16-le"), "t.csv")

@@ -189,3 +189,26 @@ def test_the_uncertainty_table_is_capped_like_every_other_table():
     many = "".join(f'"designs.d{i}.hybrids" = [0, 1]\n' for i in range(MAX_TABLE_ENTRIES + 1))
     with pytest.raises(ScenarioError, match=f"uncertainty: {MAX_TABLE_ENTRIES + 1} entries; a table holds at most"):
         loads(f"[uncertainty]\n{many}")
+
+
+@pytest.mark.parametrize("name", ["-2-3", "_pm", "-"])
+def test_a_name_that_a_spreadsheet_would_run_as_a_formula_is_refused(tmp_path, capsys, name):
+    """A design's code is written raw into every CSV export; `-2-3` there is a formula to a spreadsheet."""
+    path = tmp_path / "s.toml"
+    path.write_text(f'{SMALL}[designs."{name}"]\nproject_managers = 1\n')
+    code, out, err = run_cli(capsys, "run", str(path), "--format", "csv", "--serial")
+    assert_one_line_error(code, err, f"designs.{name}", "the first a letter or a digit", "formula")
+    assert out == ""
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\")", "+1 PM", "-2-3", "@SUM(A1)", "\tx", "\rx"])
+def test_a_label_that_a_spreadsheet_would_run_as_a_formula_is_refused(text):
+    """A design's label is a column of the growth page's CSV export."""
+    with pytest.raises(ScenarioError, match="formula") as err:
+        from_dict({"designs": {"pm": {"label": text}}})
+    assert [problem.path for problem in err.value.problems] == ["designs.pm.label"]
+
+
+def test_names_and_labels_that_start_with_a_letter_or_a_digit_are_kept():
+    scenario = from_dict({"designs": {"2pm": {"project_managers": 2, "label": "Two PMs - lean"}}})
+    assert scenario.designs["2pm"].label == "Two PMs - lean"

@@ -4,10 +4,13 @@ imported streamlit first."""
 
 from __future__ import annotations
 
+import ast
+import graphlib
 import pkgutil
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -80,3 +83,73 @@ def test_the_ui_modules_that_import_streamlit_are_the_ones_its_docstring_names(a
     assert set(drawing) | set(plain) == set(found)
     assert {name: found[name] for name in plain} == dict.fromkeys(plain, "False")
     assert {name: found[name] for name in drawing} == dict.fromkeys(drawing, "True")
+
+
+# The imports as written, read with `ast` rather than run: every `import` and `from ... import` of a module, at its
+# top, inside functions and under `if TYPE_CHECKING:` alike, so an import moved into a function (to dodge a circle
+# at run time) still counts.
+PROJECT_FOLDERS = ("sim", "ui", "pages")
+
+
+def _module_files() -> dict[str, Path]:
+    files = {"app": ROOT / "app.py"}
+    for folder in PROJECT_FOLDERS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return files
+
+
+def _imports(module: str, path: Path, known: set[str]) -> set[str]:
+    """The project's modules that `module` imports: `from sim import paths` is sim.paths, `from sim import
+    Scenario` the package sim."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                head = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*head, *([base] if base else [])])
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+    return {name for name in found if name in known and name != module}
+
+
+@pytest.fixture(scope="module")
+def import_graph() -> dict[str, set[str]]:
+    files = _module_files()
+    return {module: _imports(module, path, set(files)) for module, path in files.items()}
+
+
+def test_the_import_graph_sees_every_kind_of_import(import_graph):
+    assert {"sim.scenario", "sim.dotted"} <= import_graph["sim.paths"]  # top-level imports
+    assert "sim.report" in import_graph["sim.cli"]  # inside a function
+    assert "sim.robust" in import_graph["sim.report"]  # under TYPE_CHECKING and inside functions
+    assert {"ui.charts", "ui.tables"} <= import_graph["ui.sureness"]  # `from ui import charts, tables`
+
+
+def test_the_model_never_imports_the_app(import_graph):
+    """sim/ is a layer below the app: the report and the CLI build their tables and charts from sim's own modules."""
+    app = [name for name in import_graph if not name.startswith("sim")]
+    assert {module: sorted(imported & set(app)) for module, imported in import_graph.items()
+            if module.split(".")[0] == "sim" and imported & set(app)} == {}
+
+
+def test_no_import_circle(import_graph):
+    """No two modules of the project import each other, directly or through others: each layer reads alone."""
+    try:
+        graphlib.TopologicalSorter(import_graph).prepare()
+    except graphlib.CycleError as circle:
+        pytest.fail(f"modules import each other in a circle: {' -> '.join(reversed(circle.args[1]))}")
+
+
+@pytest.mark.parametrize("module", ["sim.stats", "sim.robust", "sim.tables"])
+def test_scipy_is_imported_where_it_is_used_not_at_start_up(module):
+    """The t quantiles (sim.stats) and the Latin hypercube (sim.robust) import scipy when first asked for: scipy.stats
+    costs about a second, and the app and the CLI import these modules for their words and settings."""
+    done = subprocess.run([sys.executable, "-c", f"import sys, {module}; print('scipy' in sys.modules)"],
+                          capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    assert done.stdout.strip() == "False"

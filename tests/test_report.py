@@ -281,7 +281,7 @@ def test_the_command_adds_the_explanation_when_asked(capsys, tmp_path):
 
 
 def test_the_command_never_loads_streamlit(tmp_path):
-    """The report reuses the app's pure chart and table builders (ui.charts, ui.tables), not the app itself."""
+    """The report draws the app's tables and charts from sim.tables and sim.charts, never the app itself."""
     script = ("import sys\nfrom sim.cli import main\n"
               f"code = main(['report', 'scenarios/default.toml', '--out', {str(tmp_path / 'r.html')!r}, '--designs', "
               "'none,pm', '--reps', '2', '--weeks', '2', '--serial'])\n"

@@ -10,9 +10,8 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from sim.advisor import Advice, Objective
-from sim.cli import DEFAULT_BASE_URL
 from sim.experiment import Results
-from sim.links import PAGE_KEYS
+from sim.links import DEFAULT_BASE_URL, PAGE_KEYS
 from sim.parallel import ClusterError
 from sim.report import Report, compare_settings, render, share_link
 from sim.robust import Robustness

@@ -8,6 +8,7 @@ expected. The file is read as text with pandas only: nothing in it is evaluated.
 
 from __future__ import annotations
 
+import codecs
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -104,14 +105,31 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
     return out
 
 
+# Text that says its encoding in its first bytes: Excel's "Unicode text" is UTF-16 with a byte-order mark (and tabs
+# between the columns). UTF-32's marks come first, since UTF-32-LE's begins with UTF-16-LE's.
+UNICODE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+                (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+SAVE_AS_UTF8 = "save it from the spreadsheet as \"CSV UTF-8 (comma delimited)\" and upload that"
+
+
 def decode(data: bytes, source: str) -> str:
-    """The file's text: UTF-8 (with or without a byte-order mark), else Windows-1252, as spreadsheets save it."""
+    """The file's text: UTF-16 or UTF-32 when a byte-order mark says so, else UTF-8 (with or without one), else
+    Windows-1252, as spreadsheets save it."""
     if not data.strip():
         raise ExportError(f"{source}: the file is empty; expected {EXPECTED}")
     if len(data) > MAX_BYTES:
         raise ExportError(f"{source}: more than {MAX_BYTES:,} bytes; an export of at most that size is read "
                           "(export fewer months, or fewer columns)")
+    for bom, codec in UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec)
+            except UnicodeDecodeError:
+                raise ExportError(f"{source}: not readable as the {codec.upper()} its first bytes announce; "
+                                  f"{SAVE_AS_UTF8}") from None
     if b"\x00" in data[:65536]:
+        if data[1:200:2].count(0) > 0.9 * len(data[1:200:2]) or data[0:200:2].count(0) > 0.9 * len(data[0:200:2]):
+            raise ExportError(f"{source}: UTF-16 text without the byte-order mark that says so; {SAVE_AS_UTF8}")
         raise ExportError(f"{source}: a binary file, not a CSV; expected {EXPECTED}")
     try:
         return data.decode("utf-8-sig")
@@ -190,8 +208,11 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _read_csv(text: str, source: str, **options: object) -> pd.DataFrame:
+    first = text.partition("\n")[0]
+    sep = "\t" if "\t" in first and "," not in first else ","  # tabs: Excel's "Unicode text"
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, **options)
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
+                           **options)
     except pd.errors.EmptyDataError:
         raise ExportError(f"{source}: the file is empty; expected {EXPECTED}") from None
     except (pd.errors.ParserError, ValueError) as exc:

@@ -1,0 +1,83 @@
+"""A command stopped by a signal: Ctrl-C and SIGTERM (what `timeout`, systemd and CI runners send) end it with one
+line on stderr, and leave no process behind: not the pool's workers, nor its forkserver or resource tracker.
+
+Each command starts in a session of its own, so its processes are found by session id even after the command is
+gone and they have been handed to PID 1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT
+
+STARTED_SECONDS = 60  # for the pool's workers to exist, on a loaded machine
+GONE_SECONDS = 5
+
+
+def alive_in_session(session: int) -> list[str]:
+    """The processes of a session that are not yet dead (zombies, which only wait to be reaped, do not count)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as file:
+                fields = file.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] not in ("Z", "X"):
+            found.append(entry)
+    return found
+
+
+def start_and_stop(tmp_path, argv: list[str], stop: signal.Signals, to_group: bool) -> tuple[int, str, list[str]]:
+    """Runs `python -m sim ARGV`, waits for its pool (the command, its resource tracker, the forkserver and two
+    workers), sends `stop` (to every process of the command, as a terminal's Ctrl-C does, or to the command
+    alone), and gives what survives GONE_SECONDS after the command ends."""
+    err = tmp_path / "stderr.txt"
+    with open(err, "w") as stderr:
+        command = subprocess.Popen([sys.executable, "-m", "sim", *argv], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=stderr, start_new_session=True)
+    try:
+        deadline = time.monotonic() + STARTED_SECONDS
+        while len(alive_in_session(command.pid)) < 5 and command.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(alive_in_session(command.pid)) >= 5, err.read_text()
+        if to_group:
+            os.killpg(command.pid, stop)
+        else:
+            command.send_signal(stop)
+        code = command.wait(timeout=30)
+        deadline = time.monotonic() + GONE_SECONDS
+        while alive_in_session(command.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return code, err.read_text(), alive_in_session(command.pid)
+    finally:
+        for pid in alive_in_session(command.pid):  # never leave them to the rest of the suite
+            os.kill(int(pid), signal.SIGKILL)
+        if command.poll() is None:
+            command.kill()
+            command.wait()
+
+
+pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the command's processes in /proc")
+
+
+def test_sigterm_to_advise_stops_the_pool_and_leaves_no_process(tmp_path):
+    code, err, survivors = start_and_stop(tmp_path, ["advise", "scenarios/default.toml", "--budget", "150000"],
+                                          signal.SIGTERM, to_group=False)
+    assert (code, err) == (143, "terminated\n")
+    assert survivors == []
+
+
+def test_ctrl_c_is_one_line_and_leaves_no_process(tmp_path):
+    code, err, survivors = start_and_stop(tmp_path, ["run", "scenarios/default.toml", "--reps", "40", "--weeks",
+                                                     "300"], signal.SIGINT, to_group=True)
+    assert (code, err) == (130, "interrupted\n")
+    assert survivors == []
