@@ -12,7 +12,7 @@ from sim.parallel import ClusterError
 from sim.robust import renamed
 from sim.scenario import Scenario, dumps
 from ui import charts, report, sureness, tables, why
-from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, design_labels, hires_after_label, plain
+from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, OVERLAP_NOTE, design_labels, hires_after_label, plain
 from ui.runner import confirm_long_run, how_sure, run, show_server_problem
 from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input, seeded_page_input
@@ -147,6 +147,8 @@ def main() -> None:
                "how many more requests are open each week; a design whose backlog keeps growing shows its delays "
                f"as \"{NOT_STEADY}\".")
     kpi_charts(kpis, CHART_METRICS)
+    if len(designs) > 1:
+        st.caption(OVERLAP_NOTE)
     # Drawn only when asked: an expander would build its charts on every run, and they slow the first screen.
     if st.toggle("Charts of the other figures", key="compare:other-charts"):
         kpi_charts(kpis, [m for m in KPIS if m not in CHART_METRICS])

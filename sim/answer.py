@@ -152,11 +152,29 @@ def headline(results: Results, objective: Objective, baseline: str | None = None
         return Answer(best, (), True, marks, f"For {words}, **{labels[best]}** is best{over}; {rest}.")
     means = {d: float(np.nanmean(scores[d])) for d in (best, *tied)}
     gap = max(means[best] - means[d] for d in tied)
-    either = "either will do" if len(tied) == 1 else "any of them will do"
     verb = "is" if len(tied) == 1 else "are"
     return Answer(best, tied, False, marks,
                   f"For {words}, **{labels[best]}** has the best mean{over}; {_listed([labels[d] for d in tied])} "
-                  f"{verb} within {_size(objective, gap)}, not told apart from it over simulation noise: {either}.")
+                  f"{verb} within {_size(objective, gap)}, not told apart from it over simulation noise"
+                  f"{_tie_words(objective, scores, best, tied)}.")
+
+
+def _tie_words(objective: Objective, scores: dict[str, np.ndarray], best: str, tied: tuple[str, ...]) -> str:
+    """A tie's two kinds: the designs are practically the same (every paired difference's 95 % interval inside
+    the objective's indifference zone, the gap too small to matter), or the runs are too few to tell (the gap could
+    still be as large as the interval's far end)."""
+    reach = 0.0
+    for d in tied:
+        diff = scores[best] - scores[d][: scores[best].size]
+        diff = diff[~np.isnan(diff)]
+        half = t_half_width(diff)
+        reach = max(reach, math.inf if math.isnan(half) else abs(float(diff.mean())) + half)
+    zone = objective.indifference_zone
+    if reach < zone:  # the advisor's rule (sim.advisor._sentence)
+        either = "either will do" if len(tied) == 1 else "any of them will do"
+        return f", and any difference is smaller than {_size(objective, zone)}: {either}"
+    could = f"could be as large as {_size(objective, reach)}" if math.isfinite(reach) else "is not known"
+    return f"; the difference {could}, so more replications would tell them apart"
 
 
 __all__ = ["MARKED_METRICS", "SURE", "TIED", "Answer", "column_marks", "headline"]

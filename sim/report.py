@@ -35,6 +35,7 @@ from sim.wording import (
     EXPLAINED_OBJECTIVES,
     EXPLANATION_HEADER,
     KPIS,
+    OVERLAP_NOTE,
     describe_design,
     design_labels,
     explanation_rows,
@@ -370,7 +371,7 @@ def _figures_section(report: Report, results: Results) -> str:
             parts.append(f'<p class="note">{esc(tables.sentence(trend.warning()))}</p>')
     parts.append("</section>")
 
-    charts_html = ['<section id="charts"><h2>Charts</h2>']
+    charts_html = ['<section id="charts"><h2>Charts</h2>', f'<p class="note">{esc(OVERLAP_NOTE)}</p>']
     for metric in FIGURE_METRICS:
         kpi = KPIS[metric]
         frame = kpis[kpis["metric"] == metric]

@@ -47,6 +47,12 @@ KPIS: dict[str, MetricLabel] = {
 
 # How a figure that depends on the run length reads instead of a number (sim.stats.DEPENDS_ON_RUN_LENGTH).
 NOT_STEADY = "not steady"
+# Under charts of each design's own interval: why bars that overlap can still be told apart (issue: error bars that
+# overlap beside a sentence that says "beyond noise").
+OVERLAP_NOTE = ("Each error bar is that design's own 95 % interval. The designs run on the same simulated clients "
+                "and requests, so two whose bars overlap can still differ beyond simulation noise: the marks and the "
+                "answer judge the paired difference, replication by replication, which the charts of differences "
+                "show.")
 
 # d3 formats for chart axes, by unit: $1.2M rather than 1,200,000, 80% rather than 0.8. Days keep one decimal where
 # the ticks need it (",.0f" printed ticks 0.5 apart as "-2 -2 -1 -1 0").
@@ -285,9 +291,10 @@ def move_name(hires: Mapping[str, object]) -> str:
     return " and ".join(added) + (f" with {levers}" if levers else "")
 
 
-__all__ = ["AXIS_FORMAT", "BEST", "HIRE_WORDS", "KPIS", "NOT_STEADY", "PROCESS_WORDS", "SALESPERSON", "STANDARD_LABELS",
-           "TIED", "TIME_USE", "TODAY_NAME", "WORD_JOINER", "WORSE", "MetricLabel", "describe_design", "design_label",
-           "design_labels", "figure", "hires_after_label", "interval", "money", "move_name", "plain"]
+__all__ = ["AXIS_FORMAT", "BEST", "HIRE_WORDS", "KPIS", "NOT_STEADY", "OVERLAP_NOTE", "PROCESS_WORDS", "SALESPERSON",
+           "STANDARD_LABELS", "TIED", "TIME_USE", "TODAY_NAME", "WORD_JOINER", "WORSE", "MetricLabel",
+           "describe_design", "design_label", "design_labels", "figure", "hires_after_label", "interval", "money",
+           "move_name", "plain"]
 
 
 

@@ -53,7 +53,19 @@ def test_a_lead_within_noise_ties_and_says_either_will_do():
     half = t_half_width(NOISE)
     assert answer.sentence == (f"For profit, **Project manager** has the best mean: +$400 a year over **No "
                                f"coordinator** (± ${half / 1e3:.0f}k); **No coordinator** is within $400, not told "
-                               "apart from it over simulation noise: either will do.")
+                               "apart from it over simulation noise, and any difference is smaller than $20k: either "
+                               "will do.")
+
+
+def test_a_tie_too_noisy_to_rule_out_a_large_gap_asks_for_more_replications_not_either():
+    wide = NOISE * 10  # the same mean gap's sign, ten times the spread: the difference could be $53k or more
+    answer = headline(results({"none": BASE, "pm": BASE + wide}), PROFIT, "none")
+    assert (answer.best, answer.tied, answer.sure) == ("pm", ("none",), False)
+    reach = abs(wide.mean()) + t_half_width(wide)
+    assert reach > PROFIT.indifference_zone
+    assert answer.sentence.endswith(f"not told apart from it over simulation noise; the difference could be as large "
+                                    f"as ${reach / 1e3:.0f}k, so more replications would tell them apart.")
+    assert "will do" not in answer.sentence
 
 
 def test_only_the_designs_that_tie_with_the_best_are_marked():

@@ -37,7 +37,7 @@ from sim.report import (
 )
 from sim.robust import Settings, advice_robustness, robustness
 from sim.scenario import from_dict, uncertain_ranges
-from sim.wording import KPIS, design_labels, explanation_rows, figure, interval
+from sim.wording import KPIS, OVERLAP_NOTE, design_labels, explanation_rows, figure, interval
 from tests.conftest import ROOT, small
 from tests.test_explain import hand_model
 
@@ -80,6 +80,7 @@ def test_every_section_is_there_with_a_chart_each(full, page):
     assert page.count('<figure class="chart"') == page.count("<svg") == 12
     assert page.count("</svg>") == 12
     assert "2026-01-02 03:04 UTC" in page
+    assert html.escape(OVERLAP_NOTE) in page  # why overlapping error bars can still differ beyond noise
     assert f"<code>{full.command}</code>" in page
 
 

@@ -8,6 +8,7 @@ from sim.wording import AXIS_FORMAT as AXIS_FORMAT
 from sim.wording import BEST as BEST
 from sim.wording import KPIS as KPIS
 from sim.wording import NOT_STEADY as NOT_STEADY
+from sim.wording import OVERLAP_NOTE as OVERLAP_NOTE
 from sim.wording import TIED as TIED
 from sim.wording import TIME_USE as TIME_USE
 from sim.wording import WORSE as WORSE
