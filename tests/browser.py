@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -33,6 +33,10 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 STARTUP_SECONDS = 60  # a cold start on a busy two-core machine imports pandas, altair and the app
+# A fresh browser loads each kind of widget's code the first time a page shows one: on a loaded machine the text of
+# a page can stand for seconds before its inputs do. Every expectation waits this long unless it says otherwise
+# (Playwright's default is 5 s); one that holds at once still returns at once.
+expect.set_options(timeout=30_000)
 
 
 def free_port() -> int:

@@ -214,3 +214,25 @@ def test_run_keeps_an_input_the_browser_has_not_reported_since_it_was_drawn(monk
     overrides = _overrides_from_inputs()
     assert overrides["replications"] == 3 and overrides["demand.clients"] == 18
     assert "demand.work_types.project.share" not in overrides  # the rest is the preset's, as the inputs showed
+
+
+def test_run_pressed_while_the_form_is_half_drawn_keeps_the_last_whole_form(monkeypatch):
+    """A run cut short part-way down the sidebar has drawn only some controls: the form Run reads is the last one
+    drawn whole, and a work type's share that no control reported keeps the scenario's (no KeyError in the sum)."""
+    import streamlit
+
+    from ui.sidebar import CONTROLS_KEY, DRAWING_KEY, _overrides_from_inputs
+    from ui.state import input_key
+
+    at = open_link({**SMALL, "clients": "18"})
+    state = dict(at.session_state.to_dict())
+    assert "demand.work_types.support.share" in state[CONTROLS_KEY] and DRAWING_KEY not in state
+    state[DRAWING_KEY] = {"name": "Scenario name"}  # the cut-short run got this far
+    state[input_key("replications")] = 3
+    monkeypatch.setattr(streamlit, "session_state", state)
+    overrides = _overrides_from_inputs()
+    assert overrides["replications"] == 3 and overrides["demand.clients"] == 18
+    # a form whose work-type controls are missing altogether still sums the shares, from the scenario
+    state[CONTROLS_KEY] = {p: label for p, label in state[CONTROLS_KEY].items() if ".work_types." not in p}
+    overrides = _overrides_from_inputs()
+    assert overrides["replications"] == 3 and "demand.work_types.project.share" not in overrides

@@ -57,8 +57,11 @@ from ui.state import (
     write_state,
 )
 
-CONTROLS_KEY = "sidebar.controls"  # paths the form showed last run, with their labels
+CONTROLS_KEY = "sidebar.controls"  # paths the form showed in the last run that drew it whole, with their labels
 WORK_TYPES_KEY = "sidebar.work_types"  # the work types it showed, in order: the last one takes the rest
+# The controls of the run drawing the form now. They replace CONTROLS_KEY only once the whole form is drawn: a run
+# cut short by a press of Run (a rerun) would otherwise leave half a form's controls beside every work type.
+DRAWING_KEY = "sidebar.drawing"
 PRESET_INPUT = input_key("preset")
 INPUTS_KEY = "scenario_inputs"
 RUN_KEY = "sidebar:run"
@@ -73,8 +76,13 @@ UI_MAX = {"engineers": 60, "clients": 200, "replications": 100, "growth": 2.0}
 
 
 def _label(path: str, label: str) -> str:
-    st.session_state.setdefault(CONTROLS_KEY, {})[path] = label
+    st.session_state.setdefault(DRAWING_KEY, {})[path] = label
     return label
+
+
+def _control_labels() -> dict[str, str]:
+    """The label of every control drawn: the last whole form's, and this run's so far."""
+    return {**st.session_state.get(CONTROLS_KEY, {}), **st.session_state.get(DRAWING_KEY, {})}
 
 
 # Problems of the inputs as they are, each shown once under the input it is about (by the problem's path); what no
@@ -303,7 +311,12 @@ def _overrides_from_inputs(clear: bool = False) -> dict[str, Any]:
     now = {**base, **state.overrides}
     values = {p: st.session_state[input_key(p)] if input_key(p) in st.session_state else now[p]
               for p in shown if input_key(p) in st.session_state or p in now}
-    values.update(_derived(st.session_state.get(WORK_TYPES_KEY, []), values))
+    work_types = st.session_state.get(WORK_TYPES_KEY, [])
+    for name in work_types:  # a share the form has not drawn keeps the scenario's
+        share = f"demand.work_types.{name}.share"
+        if share not in values and share in now:
+            values[share] = now[share]
+    values.update(_derived(work_types, values))
     if not str(values.get("name", "")).strip():  # no name of the user's: the preset's, with what changed
         values["name"] = base["name"]
     if not str(values.get("description", "")).strip():  # none of the user's: the preset's while it holds
@@ -402,8 +415,7 @@ def render_sidebar() -> None:
     st.session_state.setdefault(OVERRIDES_KEY, {})
     preset = available[state.preset]
     shown = _shown(preset, state.overrides)
-    st.session_state[CONTROLS_KEY] = {}
-    st.session_state[WORK_TYPES_KEY] = list(shown.work_types)
+    st.session_state[DRAWING_KEY] = {}
     st.session_state[PENDING_KEY] = _problems_now()
     st.session_state[BLAMED_KEY] = []
     with st.sidebar:
@@ -434,6 +446,8 @@ def render_sidebar() -> None:
             st.caption("Changes apply when you press Run.")
             st.button("Run", type="primary", on_click=_apply_inputs, width="stretch", key=RUN_KEY)
             _unplaced(elsewhere)
+        st.session_state[CONTROLS_KEY] = st.session_state.pop(DRAWING_KEY)  # the whole form is drawn
+        st.session_state[WORK_TYPES_KEY] = list(shown.work_types)
         st.session_state[CHANGED_KEY] = inputs_changed()
         if state.overrides:
             st.button("Back to the preset's values", on_click=_reset_to_preset, width="stretch")
@@ -721,7 +735,7 @@ def _experiment(values: dict[str, Any]) -> None:
 
 def show_problems(exc: ScenarioError) -> None:
     """Each problem with the input it comes from (by its path), so the user knows what to change."""
-    labels = st.session_state.get(CONTROLS_KEY, {})
+    labels = _control_labels()
     lines = [f"- **{plain(labels[p.path])}**: {_what(p)}" if p.path in labels else f"- {plain(p)}"
              for p in exc.problems]
     st.error("This scenario cannot run. Change these inputs in the sidebar and press Run:\n\n" + "\n".join(lines))
