@@ -209,7 +209,8 @@ def main() -> None:
         ranking(this_year)
         st.subheader(f"Demand {growth_pct:g} % higher")
         ranking(grown)
-    why.advice_why_section(scenario, this_year, beside=beside_answer)
+    why.advice_why_section(scenario, this_year, beside=beside_answer,
+                           heading="Why this advice" if grown is None else "Why this year's advice")
     how_sure_section(scenario, this_year, budget, objective)
     report.next_hire_button(scenario, this_year, grown)
 

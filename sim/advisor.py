@@ -249,6 +249,19 @@ def option_design(option: Any) -> OrgDesign:
     return _design(OrgDesign(), {k: _plain(getattr(option, k)) for k in HIRE_KEYS})
 
 
+def advice_pair(scenario: Scenario, advice: Advice) -> tuple[Scenario, str, str]:
+    """What Next hire explains: its best option against today (or, when today is best, against the runner-up), as
+    a scenario of those two designs at the demand the advice ranked for, each labelled as the advice names it."""
+    rows = list(advice.options.itertuples(index=False))
+    if len(rows) < 2:
+        raise ScenarioError(["budget: the advice ranked one option; an explanation compares two"])
+    best = rows[0]
+    against = next((r for r in rows[1:] if r.name == TODAY_NAME), rows[1])
+    designs = {key: dataclasses.replace(option_design(row), label=str(row.name)[:1].upper() + str(row.name)[1:])
+               for key, row in (("best", best), ("against", against))}
+    return dataclasses.replace(grown(scenario, advice.growth), designs=designs), "best", "against"
+
+
 def _nothing_affordable(scenario: Scenario, budget: float) -> NothingAffordable:
     prices = {f"one {HIRE_WORDS[k][0]}": yearly_salaries(scenario.economics, {k: 1}) for k in HIRES}
     prices[f"a {SALESPERSON} at {min(SALES_SHARES):g} time"] = yearly_salaries(scenario.economics,

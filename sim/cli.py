@@ -375,7 +375,6 @@ def cmd_robust(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from sim.experiment import run_experiment, with_overrides
     from sim.explain import best_pair, explain
-    from sim.wording import explanation_lines
 
     scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
     executor = None if args.serial else _default_executor()
@@ -392,7 +391,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(explained.to_json(), indent=2))
     else:
-        print("\n".join(explanation_lines(explained)))
+        print("\n".join(explained.lines()))
     return 0
 
 

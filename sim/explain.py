@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,10 +24,7 @@ from sim.experiment import Progress, Results, run_experiment
 from sim.paths import field_meta
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
 from sim.stats import t_half_width
-from sim.wording import TODAY_NAME, design_labels
-
-if TYPE_CHECKING:
-    from sim.advisor import Advice
+from sim.wording import CARRIED, EXPLAINED_OBJECTIVES, EXPLANATION_HEADER, design_labels, gain_words, range_words
 
 # The objectives an explanation is about: summary metric and the sign that makes "better" positive.
 OBJECTIVES: dict[str, tuple[str, int]] = {
@@ -138,11 +135,41 @@ class Explanation:
                 return c
         return None
 
+    def sentences(self) -> list[str]:
+        """What the answer rests on, in sentences for the page, the report and the CLI: the one assumption that
+        carries most of the gain, and whether the mechanisms act together rather than one by one."""
+        design, against = self.labels
+        mean, half = self.total
+        words = EXPLAINED_OBJECTIVES[self.objective][0]
+        out = [f"{design} against {against}: {gain_words(mean, half, self.objective)} {words}, over "
+               f"{self.replications} paired replications."]
+        if abs(mean) <= half:
+            out.append("This gain is within the simulation's noise, so no mechanism can be said to carry it.")
+        carried = self.carried_by_assumption()
+        if carried is not None:
+            span = range_words(carried.parameter)
+            out.append(f"Most of this gain ({gain_words(carried.mean, carried.ci95, self.objective)}) {CARRIED}: "
+                       f"{carried.label.lower()}, which is not measured at your firm"
+                       + (f" (plausible range {span})" if span else "") + ". Check it before you hire on this answer.")
+        if self.acts_together:
+            out.append("The mechanisms act together rather than one by one: switched off one at a time, they leave "
+                       f"{gain_words(*self.interaction, self.objective)} of the gain unexplained.")
+        return out
 
-def plausible_range(parameter: str) -> tuple[float, float] | None:
-    meta = field_meta(parameter) if parameter else {}
-    found = meta.get("plausible")
-    return (float(found[0]), float(found[1])) if found is not None else None
+    def rows(self) -> list[tuple[str, str, str]]:
+        """The table in words (EXPLANATION_HEADER), largest contribution first, then what they do together: the
+        one table the page, the report and the command line show."""
+        return [(row.label, row.grade or "-", gain_words(row.mean, row.ci95, self.objective))
+                for row in self.frame().itertuples(index=False)]
+
+    def lines(self) -> list[str]:
+        """The explanation as plain text for the command line: the sentences, then the table."""
+        rows = [EXPLANATION_HEADER, *self.rows()]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines = self.sentences() + [""]
+        lines += ["  ".join((r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]))) for r in rows]
+        lines.append("Each mechanism is switched off alone on the same replications; ± is the 95 % half-width.")
+        return lines
 
 
 def grade_of(parameter: str) -> str:
@@ -269,18 +296,3 @@ def waterfall_frame(explained: Explanation) -> pd.DataFrame:
     frame = pd.DataFrame(out)
     frame["right"] = frame[["start", "stop"]].max(axis=1)
     return frame
-
-
-def advice_pair(scenario: Scenario, advice: Advice) -> tuple[Scenario, str, str]:
-    """What Next hire explains: its best option against today (or, when today is best, against the runner-up), as
-    a scenario of those two designs at the demand the advice ranked for, each labelled as the advice names it."""
-    from sim.advisor import grown, option_design
-
-    rows = list(advice.options.itertuples(index=False))
-    if len(rows) < 2:
-        raise ScenarioError(["budget: the advice ranked one option; an explanation compares two"])
-    best = rows[0]
-    against = next((r for r in rows[1:] if r.name == TODAY_NAME), rows[1])
-    designs = {key: replace(option_design(row), label=str(row.name)[:1].upper() + str(row.name)[1:])
-               for key, row in (("best", best), ("against", against))}
-    return replace(grown(scenario, advice.growth), designs=designs), "best", "against"

@@ -39,3 +39,10 @@ def tables(root: type = Scenario) -> list[str]:
 def field_meta(path: str, root: type = Scenario) -> Mapping[str, Any]:
     """Help text and bounds of the field at a dotted path of the Scenario's schema; KeyError when there is none."""
     return dotted.field_meta(path, root)
+
+
+def plausible_range(parameter: str) -> tuple[float, float] | None:
+    """The range of values found plausible for an input (its schema metadata), or None when it has none."""
+    meta = field_meta(parameter) if parameter else {}
+    found = meta.get("plausible")
+    return (float(found[0]), float(found[1])) if found is not None else None

@@ -38,8 +38,6 @@ from sim.wording import (
     OVERLAP_NOTE,
     describe_design,
     design_labels,
-    explanation_rows,
-    explanation_sentences,
 )
 
 if TYPE_CHECKING:
@@ -467,7 +465,7 @@ def _carried(report: Report) -> str:
     one."""
     if report.explanation is None:
         return ""
-    line = next((line for line in explanation_sentences(report.explanation) if CARRIED in line), "")
+    line = next((line for line in report.explanation.sentences() if CARRIED in line), "")
     return f'<p class="headline unsure" id="carried">{inline_markdown(line)}</p>' if line else ""
 
 
@@ -478,7 +476,7 @@ def _why_section(report: Report) -> str:
         return ""
     from sim.explain import waterfall_frame
 
-    first, *rest = explanation_sentences(explained)
+    first, *rest = explained.sentences()
     words, unit, axis = EXPLAINED_OBJECTIVES[explained.objective]
     parts = ['<section id="why"><div class="keep"><h2>Why this answer</h2>',
              f"<p>{inline_markdown(first)}</p>",
@@ -488,7 +486,7 @@ def _why_section(report: Report) -> str:
              "whose ± is larger than itself is within the simulation's noise. Source: firm (measured at firms like "
              "yours), soft (published, loosely), rule of thumb, or assumption (the model's judgement, with a "
              "plausible range).</p>",
-             table(EXPLANATION_HEADER, explanation_rows(explained), numeric=(2,)), "</div>"]
+             table(EXPLANATION_HEADER, explained.rows(), numeric=(2,)), "</div>"]
     title = f"Gain of {explained.labels[0]} over {explained.labels[1]}, {words}"
     chart = charts.waterfall_chart(waterfall_frame(explained), title, axis,
                                    value_format=AXIS_FORMAT.get(unit))

@@ -11,12 +11,8 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sim.scenario import PROCESS_KEYS, STANDARD_DESIGNS, OrgDesign
-
-if TYPE_CHECKING:
-    from sim.explain import Explanation
 
 
 @dataclass(frozen=True)
@@ -315,7 +311,7 @@ def gain_words(value: float, half_width: float, objective: str) -> str:
 
 def range_words(parameter: str) -> str:
     """An input's plausible range, "0.8 to 0.95", or "" when it has none."""
-    from sim.explain import plausible_range
+    from sim.paths import plausible_range
 
     found = plausible_range(parameter)
     return f"{found[0]:g} to {found[1]:g}" if found else ""
@@ -324,44 +320,4 @@ def range_words(parameter: str) -> str:
 CARRIED = "rests on one assumption"  # the words that mark the sentence said beside the answer
 
 
-def explanation_sentences(explained: Explanation) -> list[str]:
-    """What the answer rests on, in sentences for the page, the report and the CLI: the one assumption that
-    carries most of the gain, and whether the mechanisms act together rather than one by one."""
-    design, against = explained.labels
-    mean, half = explained.total
-    words = EXPLAINED_OBJECTIVES[explained.objective][0]
-    out = [f"{design} against {against}: "
-           f"{gain_words(mean, half, explained.objective)} {words}, over {explained.replications} paired "
-           "replications."]
-    if abs(mean) <= half:
-        out.append("This gain is within the simulation's noise, so no mechanism can be said to carry it.")
-    carried = explained.carried_by_assumption()
-    if carried is not None:
-        span = range_words(carried.parameter)
-        out.append(f"Most of this gain ({gain_words(carried.mean, carried.ci95, explained.objective)}) rests on one "
-                   f"assumption: {carried.label.lower()}, which is not measured at your firm"
-                   + (f" (plausible range {span})" if span else "") + ". Check it before you hire on this answer.")
-    if explained.acts_together:
-        out.append("The mechanisms act together rather than one by one: switched off one at a time, they leave "
-                   f"{gain_words(*explained.interaction, explained.objective)} of the gain unexplained.")
-    return out
-
-
 EXPLANATION_HEADER = ("What carries the gain", "Source", "Contribution (± 95 %)")
-
-
-def explanation_rows(explained: Explanation) -> list[tuple[str, str, str]]:
-    """The explanation's table in words, largest contribution first, then what they do together: the one table
-    the page, the report and the command line show."""
-    return [(row.label, row.grade or "-", gain_words(row.mean, row.ci95, explained.objective))
-            for row in explained.frame().itertuples(index=False)]
-
-
-def explanation_lines(explained: Explanation) -> list[str]:
-    """The explanation as a plain-text table in words, largest contribution first."""
-    rows = [EXPLANATION_HEADER, *explanation_rows(explained)]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = explanation_sentences(explained) + [""]
-    lines += ["  ".join((r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2].rjust(widths[2]))) for r in rows]
-    lines.append("Each mechanism is switched off alone on the same replications; ± is the 95 % half-width.")
-    return lines

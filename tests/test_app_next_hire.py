@@ -133,7 +133,8 @@ def test_growth_adds_a_second_ranking_for_the_grown_demand():
     at = rank(open_page({"budget": "100000"}), growth_pct=50.0)
     assert_clean(at)
     assert at.session_state["page.settings"]["growth_pct"] == "50"
-    assert [s.value for s in at.main.subheader] == ["This year's demand", "Demand 50 % higher", "How sure is this?"]
+    assert [s.value for s in at.main.subheader] == ["This year's demand", "Demand 50 % higher",
+                                                  "Why this year's advice", "How sure is this?"]
     boxes = recommendations(at)  # green where sure, blue where not: in either order
     assert sorted(box.split(":")[0] for box in boxes) == ["**This year's demand**", "**With demand 50 % higher**"]
     assert len(at.table) == 2 and len(at.get("vega_lite_chart")) == 2

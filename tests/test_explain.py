@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.advisor import HIRE_KEYS, Advice, Objective, Procedure, grown
+from sim.advisor import HIRE_KEYS, Advice, Objective, Procedure, advice_pair, grown
 from sim.cli import main
 from sim.experiment import run_experiment, with_overrides
-from sim.explain import ALL_OFF, MECHANISMS, active_mechanisms, advice_pair, explain
+from sim.explain import ALL_OFF, MECHANISMS, active_mechanisms, explain
 from sim.presets import SCENARIOS_FOLDER
 from sim.scenario import OrgDesign, Scenario, from_dict, load_scenario, switched_on
-from sim.wording import TODAY_NAME, explanation_sentences
+from sim.wording import TODAY_NAME
 
 REPS = 4
 NOISE = np.array([3.0, -1.0, 2.0, -4.0])  # per replication, shared by both designs (common random numbers)
@@ -85,7 +85,7 @@ def test_one_assumption_carrying_most_of_the_gain_is_named_with_its_range():
     explained = explain(small(), "am", "none", "profit", runner=hand_model(effects, together=0.0))
     carried = explained.carried_by_assumption()
     assert carried is not None and carried.parameter == "behaviour.clarity_with_am"
-    words = " ".join(explanation_sentences(explained))
+    words = " ".join(explained.sentences())
     assert "rests on one assumption" in words and "0.8 to 0.95" in words
     assert "clarifying" in words and "behaviour." not in words and "clarity_with_am" not in words
     # spread evenly over several, no one input carries it and nothing is said
@@ -93,7 +93,7 @@ def test_one_assumption_carrying_most_of_the_gain_is_named_with_its_range():
             "behaviour.account_growth_per_hour": 60.0, "behaviour.share_response": 60.0}  # 60 of a net 140 each
     spread = explain(small(), "am", "none", "profit", runner=hand_model(even, together=0.0))
     assert spread.carried_by_assumption() is None
-    assert "rests on one assumption" not in " ".join(explanation_sentences(spread))
+    assert "rests on one assumption" not in " ".join(spread.sentences())
 
 
 def test_mechanisms_that_only_act_together_are_said_to():
@@ -103,7 +103,7 @@ def test_mechanisms_that_only_act_together_are_said_to():
     assert by_parameter(explained)["behaviour.rework_effort_share"] == (0.0, 0.0)
     assert explained.interaction == pytest.approx((200.0, 0.0))
     assert explained.acts_together
-    assert "act together rather than one by one" in " ".join(explanation_sentences(explained))
+    assert "act together rather than one by one" in " ".join(explained.sentences())
     alone = explain(small(), "am", "none", "lead_time", runner=hand_model({"behaviour.rework_effort_share": 5.0}, 0))
     assert not alone.acts_together
 
@@ -184,4 +184,4 @@ def test_next_hire_explains_its_best_option_against_today_or_the_runner_up_when_
                                 against: OrgDesign(standardised_work=True, label="Standardised work")}
     explained = explain(scenario, best, against, "profit", runner=hand_model({}, 0.0, design=best))
     assert explained.labels == ("Today's organisation", "Standardised work")
-    assert explanation_sentences(explained)[0].startswith("Today's organisation against Standardised work: ")
+    assert explained.sentences()[0].startswith("Today's organisation against Standardised work: ")

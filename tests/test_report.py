@@ -37,7 +37,7 @@ from sim.report import (
 )
 from sim.robust import Settings, advice_robustness, robustness
 from sim.scenario import from_dict, uncertain_ranges
-from sim.wording import KPIS, OVERLAP_NOTE, design_labels, explanation_rows, figure, interval
+from sim.wording import KPIS, OVERLAP_NOTE, design_labels, figure, interval
 from tests.conftest import ROOT, small
 from tests.test_explain import hand_model
 
@@ -263,7 +263,7 @@ def test_the_why_section_shows_what_carries_the_gain_and_says_its_assumption_bes
     assert "rests on one assumption" in beside and "0.8 to 0.95" in beside and "clarifying" in beside
     why = shown[shown.index('id="why"'):shown.index('id="robustness"')]
     rows = re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td><td class=\"num\">(.*?)</td></tr>", why)
-    assert [tuple(html.unescape(cell) for cell in row) for row in rows] == explanation_rows(explained)
+    assert [tuple(html.unescape(cell) for cell in row) for row in rows] == explained.rows()
     assert len(rows) == len(explained.contributions) + 1  # and the interaction
     assert why.count("<svg") == 1 and shown.count("<svg") == page.count("<svg") + 1  # the waterfall
     assert "behaviour." not in why.split("<figure")[0]  # words, not codes, in the sentences and the table

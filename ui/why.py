@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from sim.advisor import Advice
+from sim.advisor import Advice, advice_pair
 from sim.experiment import Results
-from sim.explain import Explanation, advice_pair, best_pair, waterfall_frame
+from sim.explain import Explanation, best_pair, waterfall_frame
 from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError, dumps
 from sim.wording import (
@@ -20,8 +20,6 @@ from sim.wording import (
     EXPLAINED_OBJECTIVES,
     EXPLANATION_HEADER,
     design_labels,
-    explanation_rows,
-    explanation_sentences,
     plain,
 )
 from ui import charts, sureness
@@ -31,7 +29,7 @@ from ui.runner import explanation, show_server_problem
 
 def show_explanation(explained: Explanation) -> None:
     """The sentences, the waterfall and the table: shared by the page and the report's preview."""
-    sentences = [plain(s) for s in explanation_sentences(explained)]
+    sentences = [plain(s) for s in explained.sentences()]
     st.markdown(sentences[0])
     for line in sentences[1:]:
         (st.warning if CARRIED in line else st.info)(line)
@@ -39,7 +37,7 @@ def show_explanation(explained: Explanation) -> None:
     title = f"Gain of {plain(explained.labels[0])} over {plain(explained.labels[1])}, {words}"
     st.altair_chart(charts.waterfall_chart(waterfall_frame(explained), title, axis,
                                            value_format=AXIS_FORMAT.get(unit)), width="stretch")
-    table = pd.DataFrame([tuple(plain(cell) for cell in row) for row in explanation_rows(explained)],
+    table = pd.DataFrame([tuple(plain(cell) for cell in row) for row in explained.rows()],
                          columns=list(EXPLANATION_HEADER))
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption("Each mechanism is switched off alone, the others as the scenario has them, on the same replications "
@@ -91,7 +89,7 @@ def _asked_and_shown(scenario: Scenario, best: str, against: str, objective: str
     if explained is None:
         return None
     show_explanation(explained)
-    carried = [line for line in explanation_sentences(explained) if CARRIED in line]
+    carried = [line for line in explained.sentences() if CARRIED in line]
     if beside is not None and carried:
         beside.warning(plain(carried[0]))
     return explained
@@ -134,10 +132,11 @@ def shown_advice_explanation(scenario: Scenario, advice: Advice) -> Explanation 
     return _cached(*found, advice.objective.single, None)
 
 
-def advice_why_section(scenario: Scenario, advice: Advice, beside: Any = None) -> Explanation | None:
+def advice_why_section(scenario: Scenario, advice: Advice, beside: Any = None,
+                       heading: str = "Why this advice") -> Explanation | None:
     """Next hire: what carries the best option's gain over today's organisation (over the runner-up when today is
     best), when asked."""
-    st.subheader("Why this advice")
+    st.subheader(heading)
     found = _advice_pair(scenario, advice)
     if found is None or advice.objective.single is None:
         st.info("The explanation splits the gain on one figure: rank on profit, lead time or on-time rate to see "
