@@ -14,6 +14,7 @@ from sim.calibration.fit import Fit, fit
 from sim.calibration.formats import Export, read_export
 from sim.experiment import check_designs
 from sim.scenario import Scenario, dumps
+from sim.wording import key_words
 
 OBSERVED = ("tickets", "weeks", "throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate",
             "open_at_end")
@@ -34,16 +35,15 @@ class Calibration:
 
     @property
     def warnings(self) -> list[str]:
-        """The fit's warnings, and a fitted assumption at an end of its plausible range: the gap is wider than
-        plausible values of it can close, so the model lacks or overstates something for this firm."""
+        """The fit's warnings, and each fitted assumption at an end of its plausible range, said so as to agree
+        with the verdict: beside "close" the edge value is one to check; otherwise the gap is wider than plausible
+        values of it can close, so the model lacks or overstates something for this firm."""
         out = list(self.fit.warnings)
         if self.backtest is not None:
             ranges = {row["path"]: (row["low"], row["high"]) for row in self.backtest.screen}
             for path, value in self.backtest.fitted.items():
                 if path in ranges and any(abs(value - end) < 1e-9 for end in ranges[path]):
-                    out.append(f"{path} was fitted to {value:g}, an end of its plausible range "
-                               f"{ranges[path][0]:g} to {ranges[path][1]:g}: the gap is wider than plausible "
-                               "values of it can close.")
+                    out.append(edge_warning(path, value, *ranges[path], self.backtest.verdict))
         return out
 
     @property
@@ -79,6 +79,20 @@ class Calibration:
         lines += [f"Fitted: {n}" for n in self.notes] + [f"Warning: {w}" for w in self.warnings]
         head = "".join(f"# {line}\n" for line in lines)
         return head + "\n" + dumps(self.scenario)
+
+
+def edge_warning(path: str, value: float, low: float, high: float, verdict: str) -> str:
+    """A fitted assumption at an end of its plausible range, in words that agree with the back-test's verdict: a
+    close model is not told its gap cannot be closed."""
+    end = "low" if abs(value - low) < abs(value - high) else "high"
+    fitted = (f"{key_words(path)} was fitted to {value:g}, the {end} end of its plausible range ({low:g} to "
+              f"{high:g})")
+    if verdict == "close":
+        return (f"{fitted}. With it the model is close to your record, but a value at the edge of what is "
+                "plausible is worth checking against what you know of your firm.")
+    distance = "only roughly close to" if verdict == "roughly" else "far from"
+    return (f"{fitted}, and the model is still {distance} your record: the gap is wider than plausible values of "
+            "it can close, so the model lacks or overstates something for this firm.")
 
 
 def _clean(x: float) -> float | int | None:
