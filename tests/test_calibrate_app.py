@@ -124,3 +124,23 @@ def test_a_file_too_small_to_fit_keeps_the_last_export():
     (error,) = at.error
     assert "only 5 usable tickets" in error.value
     assert at.session_state["calibrate.data"][0] == SAMPLE.name
+
+
+def test_an_export_without_resolved_dates_is_told_so_with_the_pages_own_controls():
+    rows = "".join(f"2024-05-{d:02d} 09:00,,Bug,Acme,3,2024-05-{d:02d},Ann\n" for d in range(1, 21))
+    data = ("created,resolved,type,client,effort_hours,due,assignee\n" + rows).encode()
+    at = open_page()
+    at.file_uploader(key="calibrate.upload").upload("open.csv", data, "text/csv").run()
+    at = button(at, "Fit and back-test").click().run()
+    assert not at.exception and not at.error
+    (warning,) = at.warning
+    assert ("No ticket has a date in 'resolved', so there are no resolved tickets to count the team from; the "
+            "base scenario's 12 engineers are kept (set “Engineers today”).") in warning.value
+    assert "No assignee column" not in warning.value and "--" not in warning.value
+
+
+def test_a_creation_column_set_to_none_names_the_picker_to_set():
+    at = uploaded_page()
+    at.selectbox(key="calibrate:map:created").select("(not in this export)").run()
+    (error,) = at.error
+    assert error.value.endswith("or created (generic CSV); pick the column in “Created” under Columns")

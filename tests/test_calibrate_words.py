@@ -8,7 +8,7 @@ import pytest
 
 from sim.calibration.backtest import Backtest
 from sim.calibration.fit import fit
-from sim.calibration.formats import read_export
+from sim.calibration.formats import ExportError, read_export
 from sim.calibration.pipeline import Calibration
 
 OBSERVED = {"lead_time_days": 5.0, "on_time_rate": 0.8, "weeks": 10.0}
@@ -64,3 +64,76 @@ def test_a_fit_at_the_edge_that_leaves_a_gap_says_plausible_values_cannot_close_
         f"Clarity with AM was fitted to 0.95, the high end of its plausible range (0.8 to 0.95), and the model is "
         f"still {distance} your record: the gap is wider than plausible values of it can close, so the model lacks "
         "or overstates something for this firm."]
+
+
+# --- a team that cannot be counted: why, and the remedy its reader can use -----------------------------------------
+
+KEPT = "the base scenario's 12 engineers are kept"
+CLI_ENGINEERS = "give the number of engineers with --engineers N"
+APP_ENGINEERS = "set “Engineers today”"
+UNCOUNTED = [
+    ("created,resolved,type,client,effort_hours,due", "{day} 09:00,{day} 15:00,Bug,Acme,3,{day}",
+     "No assignee column, so the team cannot be counted; " + KEPT + " ({engineers}, or {column})."),
+    ("created,type,client,effort_hours,due,assignee", "{day} 09:00,Bug,Acme,3,{day},Ann",
+     "No resolution-date column, so the team cannot be counted from who resolved tickets; " + KEPT
+     + " ({engineers}, or {column})."),
+    (None, "{day} 09:00,,Bug,Acme,3,{day},Ann",
+     "No ticket has a date in 'resolved', so there are no resolved tickets to count the team from; " + KEPT
+     + " ({engineers})."),
+    (None, "{day} 09:00,{day} 15:00,Bug,Acme,3,{day},",
+     "No resolved ticket names anyone in 'assignee', so the team cannot be counted; " + KEPT + " ({engineers})."),
+]
+
+
+def team_warnings(data: bytes, base, **kwargs) -> list[str]:
+    return [w for w in fit(read_export(data, "t.csv"), base, **kwargs).warnings if "engineers are kept" in w]
+
+
+@pytest.mark.parametrize(("header", "row", "words"), UNCOUNTED)
+def test_a_team_that_cannot_be_counted_is_told_why_with_the_command_lines_flags(default_scenario, header, row,
+                                                                                 words):
+    data = generic([row], header) if header else generic([row])
+    field = "assignee" if "No assignee" in words else "resolved"
+    assert default_scenario.firm.engineers == 12  # the number the messages say is kept
+    assert team_warnings(data, default_scenario) == [words.format(
+        engineers=CLI_ENGINEERS, column=f"name the column with --map {field}=COLUMN")]
+
+
+@pytest.mark.parametrize(("header", "row", "words"), UNCOUNTED)
+def test_on_the_page_the_same_diagnosis_names_the_pages_controls(default_scenario, header, row, words):
+    from ui.calibration import CONTROLS
+
+    data = generic([row], header) if header else generic([row])
+    label = "Assignee" if "No assignee" in words else "Resolved"
+    shown = team_warnings(data, default_scenario, controls=CONTROLS)
+    assert shown == [words.format(engineers=APP_ENGINEERS, column=f"pick the column in “{label}” under Columns")]
+    assert "--" not in shown[0]
+
+
+def test_a_team_counted_or_given_has_no_warning(default_scenario):
+    data = generic([FULL_ROW, FULL_ROW.replace(",Ann", ",Bob")])
+    assert team_warnings(data, default_scenario) == []
+    assert fit(read_export(data, "t.csv"), default_scenario).scenario.firm.engineers == 2
+    no_resolved = generic(["{day} 09:00,,Bug,Acme,3,{day},Ann"])
+    assert team_warnings(no_resolved, default_scenario, engineers=4) == []
+
+
+def test_a_missing_client_or_creation_column_names_the_readers_control(default_scenario):
+    from ui.calibration import CONTROLS
+
+    data = generic(["{day} 09:00,{day} 15:00,Bug,3,{day},Ann"], "created,resolved,type,effort_hours,due,assignee")
+    kept = "No client column; the base scenario's 25 clients and the spread of their sizes are kept"
+    for controls, remedy in ((None, "name the column with --map client=COLUMN"),
+                             (CONTROLS, "pick the column in “Client” under Columns")):
+        options = {"controls": controls} if controls else {}
+        warnings = fit(read_export(data, "t.csv"), default_scenario, **options).warnings
+        assert [w for w in warnings if "client" in w.lower()] == [f"{kept} ({remedy})."]
+    nothing_created = b"key,summary\n" + b"A,B\n" * 20
+    expected = ("t.csv: no creation-date column; expected Created (Jira, Linear), Created at (Zendesk) or created "
+                "(generic CSV); ")
+    with pytest.raises(ExportError) as err:
+        read_export(nothing_created, "t.csv")
+    assert str(err.value) == expected + "name the column with --map created=COLUMN"
+    with pytest.raises(ExportError) as err:
+        read_export(nothing_created, "t.csv", controls=CONTROLS)
+    assert str(err.value) == expected + "pick the column in “Created” under Columns"

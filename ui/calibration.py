@@ -10,9 +10,19 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.backtest import COMPARED
+from sim.calibration.formats import Controls
 from ui.labels import KPIS
 
 FIRM, MODEL, MODEL_BEFORE = "Your firm", "The model", "The model before fitting"
+# The page's pickers (one per field, under "Columns") and its engineers box: what its messages tell a user to set.
+COLUMNS_HEADING = "Columns"
+FIELD_LABELS = {
+    "created": "Created", "resolved": "Resolved", "due": "Due date", "type": "Ticket type", "client": "Client",
+    "effort_hours": "Time spent", "estimate_hours": "Estimate", "assignee": "Assignee", "skill": "Skill",
+}
+ENGINEERS_LABEL = "Engineers today"
+CONTROLS = Controls(column=lambda name: f"pick the column in “{FIELD_LABELS[name]}” under {COLUMNS_HEADING}",
+                    engineers=f"set “{ENGINEERS_LABEL}”")
 LEAD_BINS = 20
 OTHER_LABELS = {"open_at_end": "Open at the end"}
 

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from sim import paths
-from sim.calibration.formats import Export
+from sim.calibration.formats import COMMAND_LINE, Controls, Export
 from sim.scenario import Scenario, WorkType, from_dict
 
 OFFICE_OPENS_HOUR = 9.0
@@ -140,9 +140,27 @@ def _growth(weekly: np.ndarray) -> tuple[float, float, bool]:
     return growth, float(res.pvalue), bool(res.pvalue < 1 - GROWTH_CONFIDENCE)
 
 
-def fit(export: Export, base: Scenario, engineers: int | None = None, source: str = "export") -> Fit:
+def _uncounted_team(export: Export, controls: Controls) -> tuple[str, str]:
+    """Why the team cannot be counted from the distinct assignees of resolved tickets, and what would let it be
+    (the reader's `controls`): the column that is missing, or the tickets that lack what the count needs."""
+    mapping, t = export.mapping, export.tickets
+    if "assignee" not in mapping:
+        return "No assignee column, so the team cannot be counted", \
+            f"{controls.engineers}, or {controls.column('assignee')}"
+    if "resolved" not in mapping:
+        return "No resolution-date column, so the team cannot be counted from who resolved tickets", \
+            f"{controls.engineers}, or {controls.column('resolved')}"
+    if t["resolved"].isna().all():
+        return (f"No ticket has a date in '{mapping['resolved']}', so there are no resolved tickets to count the "
+                "team from"), controls.engineers
+    return f"No resolved ticket names anyone in '{mapping['assignee']}', so the team cannot be counted", \
+        controls.engineers
+
+
+def fit(export: Export, base: Scenario, engineers: int | None = None, source: str = "export",
+        controls: Controls = COMMAND_LINE) -> Fit:
     """A scenario whose demand, work types and team come from the tickets (the rest from `base`), and the firm's
-    record over the span of the export."""
+    record over the span of the export; a warning's remedy names the reader's `controls`."""
     t = export.tickets
     hpd = base.firm.hours_per_week / DAYS_PER_WEEK
     notes: list[str] = []
@@ -172,8 +190,8 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     else:
         clients = base.demand.clients
         size_cv = base.demand.client_size_cv
-        warnings.append(f"No client column; demand.clients = {clients} and client_size_cv kept from the base "
-                        "scenario (name the column with --map client=COLUMN).")
+        warnings.append(f"No client column; the base scenario's {clients} clients and the spread of their sizes are "
+                        f"kept ({controls.column('client')}).")
     rate = n / weeks / clients
     notes.append(f"demand.requests_per_client_per_week = {_round(rate)}: {n} tickets over {weeks:.1f} working "
                  f"weeks and {clients} clients.")
@@ -256,8 +274,8 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         notes.append(f"firm.engineers = {team}: distinct assignees of resolved tickets.")
     else:
         team = base.firm.engineers
-        warnings.append(f"No assignee column; firm.engineers = {team} kept from the base scenario "
-                        "(or give --engineers N).")
+        why, remedy = _uncounted_team(export, controls)
+        warnings.append(f"{why}; the base scenario's {team} engineers are kept ({remedy}).")
     needed = {wt["skill"] for wt in work_types.values()}
     if mapped_skill:
         by_person = t.dropna(subset=["assignee", "skill"]).groupby("assignee")["skill"].agg(

@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.calibration.backtest import Backtest, Progress, backtest
 from sim.calibration.fit import Fit, fit
-from sim.calibration.formats import Export, read_export
+from sim.calibration.formats import COMMAND_LINE, Controls, Export, read_export
 from sim.experiment import check_designs
 from sim.scenario import Scenario, dumps
 from sim.wording import key_words
@@ -103,11 +103,13 @@ def _clean(x: float) -> float | int | None:
 
 def calibrate(data: bytes, base: Scenario, *, source: str = "export", columns: Mapping[str, str] | None = None,
               engineers: int | None = None, today: str = "none", run_backtest: bool = True,
-              executor: Executor | None = None, progress: Progress | None = None) -> Calibration:
-    """Read the export, fit the scenario on top of `base`, and back-test `today` against the firm's record."""
+              executor: Executor | None = None, progress: Progress | None = None,
+              controls: Controls = COMMAND_LINE) -> Calibration:
+    """Read the export, fit the scenario on top of `base`, and back-test `today` against the firm's record; the
+    messages' remedies name `controls`, the command line's flags unless the app passes its own."""
     check_designs(base, [today])  # a bad --today fails before any work
-    export = read_export(data, source, columns)
-    fitted = fit(export, base, engineers=engineers, source=source)
+    export = read_export(data, source, columns, controls)
+    fitted = fit(export, base, engineers=engineers, source=source, controls=controls)
     result = None
     if run_backtest and math.isfinite(fitted.observed["lead_time_days"]):
         result = backtest(fitted.scenario, fitted.observed, today, executor=executor, progress=progress)
