@@ -11,13 +11,13 @@ from pathlib import Path
 import streamlit as st
 
 from sim.calibration.backtest import simulated_samples
-from sim.calibration.formats import FIELDS, ExportError, header, read_export, resolve_mapping
+from sim.calibration.formats import FIELDS, GENERIC_HEADER, ExportError, header, read_export, resolve_mapping
 from sim.calibration.pipeline import Calibration, calibrate
 from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
-from sim.wording import key_words
+from sim.wording import in_sentence, key_words
 from ui import calibration as views
-from ui.labels import design_label, design_labels, plain
+from ui.labels import design_labels, plain
 from ui.runner import holding_run_slot, shared_executor, show_server_problem
 from ui.share import closest_preset
 from ui.sidebar import scenario_or_problems
@@ -118,15 +118,13 @@ def _use(result: Calibration) -> None:
 
 def _show(result: Calibration, model_leads, model_weekly) -> None:
     st.subheader("What was fitted")
-    st.markdown("\n".join(f"- {plain(n)}" for n in result.notes))  # they quote the file's columns and values
+    st.markdown("\n".join(f"- {plain(n.words)}" for n in result.notes))  # they quote the file's columns and values
     if result.warnings:
         st.warning("\n".join(f"- {plain(w)}" for w in result.warnings))
     bt = result.backtest
     if bt is None:
         return
-    design = design_label(bt.design, bt.scenario.designs[bt.design]) if bt.scenario and bt.design in \
-        bt.scenario.designs else bt.design
-    st.subheader(f"Back-test: {design} (today's organisation) over {bt.weeks} weeks")
+    st.subheader(f"Back-test: {result.today_words} (today's organisation) over {bt.weeks} weeks")
     box = {"close": st.success, "roughly": st.info, "far": st.warning}[bt.verdict]
     box(f"{bt.sentence} The model is **{bt.verdict}** to your record"
         + ("." if bt.verdict == "close" else ": read its other answers with that in mind."))
@@ -134,7 +132,7 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
                  hide_index=True, width="stretch")
     if bt.fitted:
         st.markdown("Behaviour assumptions fitted to close the gap (within their plausible ranges): "
-                    + ", ".join(f"{key_words(p).lower()} = {v:g}" for p, v in bt.fitted.items()) + ".")
+                    + ", ".join(f"{in_sentence(key_words(p))} = {v:g}" for p, v in bt.fitted.items()) + ".")
     elif bt.screen:
         st.markdown("No behaviour assumption within its plausible range brought the model closer.")
     if bt.screen:
@@ -149,10 +147,10 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
 
 def main() -> None:
     st.title("Calibrate")
-    st.write("Upload a ticket export (Jira, Zendesk, Linear, or a CSV with the columns created, resolved, type, "
-             "client, effort_hours, due, assignee). Orgsim fits clients, demand, work types and the team to it, "
-             "then simulates your organisation today against your own record. The file stays in this session's "
-             "memory: it is never saved and never put in a link.")
+    st.write(f"Upload a ticket export (Jira, Zendesk, Linear, or a CSV with the header row `{GENERIC_HEADER}`). "
+             "Orgsim fits clients, demand, work types and the team to it, then simulates your organisation today "
+             "against your own record. The file stays in this session's memory: it is never saved and never put "
+             "in a link.")
     if used := st.session_state.pop("calibrate.used", None):
         st.success(used)
     base = scenario_or_problems()

@@ -9,7 +9,9 @@ import pytest
 from sim.calibration.backtest import Backtest
 from sim.calibration.fit import fit
 from sim.calibration.formats import ExportError, read_export
-from sim.calibration.pipeline import Calibration
+from sim.calibration.pipeline import Calibration, calibrate
+from sim.scenario import loads
+from sim.wording import fitted_words, in_sentence
 
 OBSERVED = {"lead_time_days": 5.0, "on_time_rate": 0.8, "weeks": 10.0}
 EDGE = "behaviour.clarity_with_am"  # plausible 0.8 to 0.95
@@ -137,3 +139,55 @@ def test_a_missing_client_or_creation_column_names_the_readers_control(default_s
     with pytest.raises(ExportError) as err:
         read_export(nothing_created, "t.csv", controls=CONTROLS)
     assert str(err.value) == expected + "pick the column in “Created” under Columns"
+
+
+# --- what was fitted: words for people, keys for files and JSON ---------------------------------------------------
+
+TWO_TYPES = ["{day} 09:00,{day} 15:00,Change Request,Acme,3,2024-05-31,Ann",
+             "{day} 10:00,{day} 16:00,Bug,Beta,2,2024-05-31,Bob"]
+
+
+def test_what_was_fitted_reads_in_words_and_keeps_its_keys_for_json(default_scenario):
+    result = calibrate(generic(TWO_TYPES), default_scenario, source="t.csv", run_backtest=False)
+    assert [n.words for n in result.notes] == [
+        "Clients: 2, the distinct clients in 'client'.",
+        "Client size variability: 0, the spread of tickets per client, less what chance alone gives.",
+        "Requests per client per week: 7.21, from 40 tickets over 2.8 working weeks and 2 clients.",
+        "Change Request, effort hours: 3, the mean time spent on 20 resolved tickets.",
+        "Change Request, effort variability: 0, the spread of that time spent.",
+        "Change Request, deadline days: 14.5, the median working days from creation to 20 due dates.",
+        "Bug, effort hours: 2, the mean time spent on 20 resolved tickets.",
+        "Bug, effort variability: 0, the spread of that time spent.",
+        "Bug, deadline days: 14.5, the median working days from creation to 20 due dates.",
+        "Engineers: 2, the distinct assignees of resolved tickets.",
+    ]
+    fitted = result.to_json()["fitted"]
+    assert fitted[0] == "demand.clients = 2: the distinct clients in 'client'."
+    assert fitted[3] == "demand.work_types.change_request.effort_hours = 3: the mean time spent on 20 resolved tickets."
+    for note in result.notes:  # each key's value is the one in the scenario
+        section, *rest = note.path.split(".")
+        value = result.scenario.to_dict()[section]
+        for part in rest:
+            value = value[part]
+        assert value == note.value
+    assert result.warnings == ["Growth cannot be told from zero over 2 weeks (trend +0% a year, p = 1); growth per "
+                               "year is set to 0."]
+
+
+def test_the_scenario_files_comments_are_words_and_a_type_name_cannot_leave_its_line(default_scenario):
+    rows = ['{day} 09:00,{day} 15:00,"Bug\nengineers = 99",Acme,3,2024-05-31,Ann']
+    result = calibrate(generic(rows), default_scenario, source="t.csv", run_backtest=False)
+    text = result.to_toml()
+    comments = [line for line in text.splitlines() if line.startswith("# Fitted: Bug")]
+    assert comments[0] == "# Fitted: Bug engineers = 99, effort hours: 3, the mean time spent on 20 resolved tickets."
+    assert loads(text).firm.engineers == 1
+    assert "demand." not in text.split("\n\n")[0] and "_" not in text.split("\n\n")[0]
+
+
+def test_a_label_in_a_sentence_keeps_its_abbreviations():
+    assert in_sentence("Clarity without AM") == "clarity without AM"
+    assert in_sentence("AM effort share") == "AM effort share"
+    assert in_sentence("AMs per client") == "AMs per client"
+    assert fitted_words("firm.engineers", 6, "as given") == "Engineers: 6, as given."
+    assert fitted_words("demand.work_types.bug.effort_cv", 0.5, "their spread", "Bug") == (
+        "Bug, effort variability: 0.5, their spread.")

@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.calibration.backtest import COMPARED
 from sim.calibration.formats import Controls
+from sim.wording import key_words
 from ui.labels import KPIS
 
 FIRM, MODEL, MODEL_BEFORE = "Your firm", "The model", "The model before fitting"
@@ -103,7 +104,7 @@ def screen_table(screen: list[dict]) -> pd.DataFrame:
     """The back-test's screen, largest effect first: each assumption's plausible range and what going from its
     low end to its high end does to lead time and on-time."""
     return pd.DataFrame([{
-        "Assumption": row["path"], "Plausible range": f"{row['low']:g} to {row['high']:g}",
+        "Assumption": key_words(row["path"]), "Plausible range": f"{row['low']:g} to {row['high']:g}",
         "Lead time, low to high (days)": f"{row['lead_time_change']:+.2f}",
         "On time, low to high (points)": f"{row['on_time_change'] * 100:+.1f}",
     } for row in screen])

@@ -57,8 +57,8 @@ FORMATS = (
     }),
     Format("generic", "generic CSV", ("created",), {name: (name,) for name in FIELDS}),
 )
-EXPECTED = ("a Jira, Zendesk or Linear CSV export, or a CSV with the headers "
-            "created,resolved,type,client,effort_hours,due,assignee")
+GENERIC_HEADER = "created,resolved,type,client,effort_hours,due,assignee"  # the generic CSV's header row, as typed
+EXPECTED = f"a Jira, Zendesk or Linear CSV export, or a CSV with the headers {GENERIC_HEADER}"
 DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "ISO8601")
 DATE_EXAMPLES = "11/May/24 3:26 PM (Jira) or ISO 2024-05-11 15:26"
 

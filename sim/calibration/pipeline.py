@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.calibration.backtest import Backtest, Progress, backtest
-from sim.calibration.fit import Fit, fit
+from sim.calibration.fit import Fit, Note, fit
 from sim.calibration.formats import COMMAND_LINE, Controls, Export, read_export
 from sim.experiment import check_designs
 from sim.scenario import Scenario, dumps
-from sim.wording import key_words
+from sim.wording import design_label, key_words
 
 OBSERVED = ("tickets", "weeks", "throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate",
             "open_at_end")
@@ -47,14 +47,23 @@ class Calibration:
         return out
 
     @property
-    def notes(self) -> list[str]:
+    def notes(self) -> list[Note]:
         """What was fitted and from what, the behaviour assumptions included."""
         notes = list(self.fit.notes)
         if self.backtest is not None:
             for path, value in self.backtest.fitted.items():
-                notes.append(f"{path} = {value:g}: fitted so that today's design ({self.backtest.design}) matches "
-                             "the firm's lead time and on-time rate.")
+                notes.append(Note(path, value, f"fitted so that today's organisation ({self.today_words}) matches "
+                                  "the firm's lead time and on-time rate"))
         return notes
+
+    @property
+    def today_words(self) -> str:
+        """The back-tested design as people read it ("No coordinator"), not its code."""
+        if self.backtest is None:
+            return ""
+        designs = self.scenario.designs
+        design = self.backtest.design
+        return design_label(design, designs[design]) if design in designs else design
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -62,7 +71,7 @@ class Calibration:
             "observed": {k: _clean(self.fit.observed[k]) for k in OBSERVED},
             "format": self.export.format.name,
             "columns": dict(self.export.mapping),
-            "fitted": self.notes,
+            "fitted": [note.code for note in self.notes],
             "warnings": self.warnings,
         }
         if self.backtest is not None:
@@ -74,10 +83,10 @@ class Calibration:
         lines = [f"Calibrated from {self.export.format.label}: {self.fit.observed['tickets']} tickets over "
                  f"{self.fit.observed['weeks']:.1f} working weeks."]
         if self.backtest is not None:
-            lines.append(f"Back-test of {self.backtest.design} over {self.backtest.weeks} weeks "
+            lines.append(f"Back-test of {self.today_words} over {self.backtest.weeks} weeks "
                          f"({self.backtest.verdict}): {self.backtest.sentence}")
-        lines += [f"Fitted: {n}" for n in self.notes] + [f"Warning: {w}" for w in self.warnings]
-        head = "".join(f"# {line}\n" for line in lines)
+        lines += [f"Fitted: {n.words}" for n in self.notes] + [f"Warning: {w}" for w in self.warnings]
+        head = "".join(f"# {' '.join(line.split())}\n" for line in lines)  # a name from the file stays in its line
         return head + "\n" + dumps(self.scenario)
 
 
