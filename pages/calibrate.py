@@ -11,13 +11,13 @@ from pathlib import Path
 import streamlit as st
 
 from sim.calibration.backtest import simulated_samples
-from sim.calibration.formats import FIELDS, ExportError, header, read_export, resolve_mapping
+from sim.calibration.formats import FIELDS, GENERIC_HEADER, ExportError, header, read_export, resolve_mapping
 from sim.calibration.pipeline import Calibration, calibrate
 from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
-from sim.wording import key_words
+from sim.wording import in_sentence, key_words
 from ui import calibration as views
-from ui.labels import design_label, design_labels, plain
+from ui.labels import design_labels, plain
 from ui.runner import holding_run_slot, shared_executor, show_server_problem
 from ui.share import closest_preset
 from ui.sidebar import scenario_or_problems
@@ -31,10 +31,6 @@ MESSAGE_KEY = "calibrate.message"
 MAX_UPLOAD_MB = 10  # the server's own bound (.streamlit/config.toml); larger exports go through the command line
 MAP_PREFIX = "calibrate:map:"  # not "page:": the mapping is about the file, and never goes into a link
 NOT_IN_FILE = "(not in this export)"
-FIELD_LABELS = {
-    "created": "Created", "resolved": "Resolved", "due": "Due date", "type": "Ticket type", "client": "Client",
-    "effort_hours": "Time spent", "estimate_hours": "Estimate", "assignee": "Assignee", "skill": "Skill",
-}
 
 
 def _take(name: str, data: bytes) -> None:
@@ -47,7 +43,7 @@ def _take(name: str, data: bytes) -> None:
         except ExportError:
             pass  # the user names the columns next
         else:
-            read_export(data, name)
+            read_export(data, name, controls=views.CONTROLS)
     except ExportError as exc:
         st.session_state[MESSAGE_KEY] = f"**{plain(name)}** was not read; the last export and your scenario " \
             f"are unchanged. {plain(exc.problems[0])}"
@@ -67,7 +63,8 @@ def _upload() -> None:
 
 def _mapping(columns: list[str], recognised: dict[str, str]) -> dict[str, str]:
     """Field -> column as the user set it; only differences from what was recognised are passed on."""
-    st.markdown("**Columns**: which column holds what. Change one if the export names it differently.")
+    st.markdown(f"**{views.COLUMNS_HEADING}**: which column holds what. Change one if the export names it "
+                "differently.")
     cols = st.columns(len(FIELDS) // 2 + 1)
     overrides = {}
     for i, name in enumerate(FIELDS):
@@ -75,7 +72,7 @@ def _mapping(columns: list[str], recognised: dict[str, str]) -> dict[str, str]:
         key = MAP_PREFIX + name
         if key not in st.session_state:
             st.session_state[key] = recognised.get(name, NOT_IN_FILE)
-        chosen = cols[i % len(cols)].selectbox(FIELD_LABELS[name], options, key=key)
+        chosen = cols[i % len(cols)].selectbox(views.FIELD_LABELS[name], options, key=key)
         if chosen != recognised.get(name, NOT_IN_FILE):
             overrides[name] = "" if chosen == NOT_IN_FILE else chosen
     return overrides
@@ -92,7 +89,7 @@ def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | Non
             bar.progress(min(steps[0] / 60, 1.0), text=text)
 
         result = calibrate(data, base, source=name, columns=overrides, engineers=engineers, today=today,
-                           executor=shared_executor(), progress=progress)
+                           executor=shared_executor(), progress=progress, controls=views.CONTROLS)
         model_leads, model_weekly = (None, None)
         if result.backtest is not None:
             bar.progress(1.0, text="Drawing the model's distributions")
@@ -121,15 +118,13 @@ def _use(result: Calibration) -> None:
 
 def _show(result: Calibration, model_leads, model_weekly) -> None:
     st.subheader("What was fitted")
-    st.markdown("\n".join(f"- {plain(n)}" for n in result.notes))  # they quote the file's columns and values
+    st.markdown("\n".join(f"- {plain(n.words)}" for n in result.notes))  # they quote the file's columns and values
     if result.warnings:
         st.warning("\n".join(f"- {plain(w)}" for w in result.warnings))
     bt = result.backtest
     if bt is None:
         return
-    design = design_label(bt.design, bt.scenario.designs[bt.design]) if bt.scenario and bt.design in \
-        bt.scenario.designs else bt.design
-    st.subheader(f"Back-test: {design} (today's organisation) over {bt.weeks} weeks")
+    st.subheader(f"Back-test: {result.today_words} (today's organisation) over {bt.weeks} weeks")
     box = {"close": st.success, "roughly": st.info, "far": st.warning}[bt.verdict]
     box(f"{bt.sentence} The model is **{bt.verdict}** to your record"
         + ("." if bt.verdict == "close" else ": read its other answers with that in mind."))
@@ -137,7 +132,7 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
                  hide_index=True, width="stretch")
     if bt.fitted:
         st.markdown("Behaviour assumptions fitted to close the gap (within their plausible ranges): "
-                    + ", ".join(f"{key_words(p).lower()} = {v:g}" for p, v in bt.fitted.items()) + ".")
+                    + ", ".join(f"{in_sentence(key_words(p))} = {v:g}" for p, v in bt.fitted.items()) + ".")
     elif bt.screen:
         st.markdown("No behaviour assumption within its plausible range brought the model closer.")
     if bt.screen:
@@ -152,10 +147,10 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
 
 def main() -> None:
     st.title("Calibrate")
-    st.write("Upload a ticket export (Jira, Zendesk, Linear, or a CSV with the columns created, resolved, type, "
-             "client, effort_hours, due, assignee). Orgsim fits clients, demand, work types and the team to it, "
-             "then simulates your organisation today against your own record. The file stays in this session's "
-             "memory: it is never saved and never put in a link.")
+    st.write(f"Upload a ticket export (Jira, Zendesk, Linear, or a CSV with the header row `{GENERIC_HEADER}`). "
+             "Orgsim fits clients, demand, work types and the team to it, then simulates your organisation today "
+             "against your own record. The file stays in this session's memory: it is never saved and never put "
+             "in a link.")
     if used := st.session_state.pop("calibrate.used", None):
         st.success(used)
     base = scenario_or_problems()
@@ -181,14 +176,14 @@ def main() -> None:
     st.markdown(f"**{plain(name)}**: recognised as a **{fmt.label}** with {len(columns)} columns.")
     overrides = _mapping(columns, recognised)
     try:
-        export = read_export(data, name, overrides)
+        export = read_export(data, name, overrides, views.CONTROLS)
     except ExportError as exc:
         st.error(plain(exc.problems[0]))
         return
     with st.expander(f"Preview: the first rows of {export.rows} ({len(export.tickets)} usable tickets)"):
         st.dataframe(export.preview, hide_index=True)
     cols = st.columns([1, 1, 2])
-    engineers = cols[0].number_input("Engineers today", min_value=0, max_value=500, value=0, step=1,
+    engineers = cols[0].number_input(views.ENGINEERS_LABEL, min_value=0, max_value=500, value=0, step=1,
                                      help="0 counts the distinct assignees who resolved tickets.")
     words = design_labels(base.designs)
     today = cols[1].selectbox("Your organisation today", list(base.designs), format_func=words.__getitem__,

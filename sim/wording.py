@@ -241,6 +241,20 @@ def key_words(key: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def in_sentence(words: str) -> str:
+    """Words that begin a label, for inside a sentence: the first letter in lower case unless its word is an
+    abbreviation ('Clarity without AM' -> 'clarity without AM', 'AM effort share' stays)."""
+    first = words.split(" ", 1)[0]
+    return words if first[:2].isupper() else words[:1].lower() + words[1:]
+
+
+def fitted_words(path: str, value: float, reason: str, subject: str = "") -> str:
+    """A value fitted to a ticket export, in words: 'Clients: 20, the distinct clients in 'Organizations'.', or
+    with what it belongs to, 'Bug, effort hours: 2.9, the mean time spent on 40 resolved tickets.'"""
+    name = f"{subject}, {in_sentence(key_words(path))}" if subject else key_words(path)
+    return f"{name}: {value:g}, {reason}."
+
+
 def help_clause(help_text: str) -> str:
     """A parameter's help text cut to its first clause, for a sentence: 'Probability that a request is understood
     right when engineers take it from the client'."""

@@ -17,7 +17,7 @@ KEY_COLUMN = "Key in the scenario file"
 
 CODE_NAMES = [
     re.compile(r"\b[a-z]+_[a-z_]+\b"),  # snake_case: new_clients_per_year
-    re.compile(r"\b(behaviour|demand|firm|economics|process|designs)\.[a-z]"),  # a dotted scenario key
+    re.compile(r"\b[a-z_]+\.[a-z_]+\b"),  # a dotted name: a scenario key (demand.clients), a module (sim.model)
     re.compile(r"\b(none|pm|am|hybrid|both)\b"),  # a design's code, as a whole word in lower case
     re.compile(r"\bKN\b|Latin.hypercube|\bregret\b", re.IGNORECASE),  # jargon
 ]
@@ -51,6 +51,7 @@ def visible_text(at: AppTest) -> list[str]:
 def code_names(text: str) -> list[str]:
     prose = CODE_SPAN.sub(" ", text)
     prose = re.sub(r"https?://\S+", " ", prose)  # a link's address is not prose
+    prose = re.sub(r"[\w/-]+\.(?:csv|toml|html|py|md)\b", " ", prose)  # nor a file's name (jira_sample.csv)
     found = []
     for pattern in CODE_NAMES:
         for match in pattern.finditer(prose):
@@ -62,9 +63,11 @@ def code_names(text: str) -> list[str]:
 
 
 def _design_code_in_context(text: str, match: re.Match) -> bool:
-    """'none' and 'both' are English; as design codes they stand where a design's name would ('am is best')."""
+    """'none' and 'both' are English; as design codes they stand where a design's name would ('am is best', "today's
+    design (none)")."""
     after = text[match.end():match.end() + 12]
-    return bool(re.match(r"\s+(is|was|ties|design)\b", after))
+    in_brackets = text[match.start() - 1:match.start()] == "(" and after.startswith(")")
+    return in_brackets or bool(re.match(r"\s+(is|was|ties|design)\b", after))
 
 
 @pytest.mark.parametrize("page", PAGES)

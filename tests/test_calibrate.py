@@ -151,8 +151,9 @@ def test_missing_time_spent_and_due_dates_fall_back_to_the_base_with_warnings(de
     result = fit(export, default_scenario)
     base_type = next(iter(default_scenario.demand.work_types.values()))
     assert result.scenario.demand.work_types["bug"].effort_hours == base_type.effort_hours
-    assert any("bug: neither time spent nor estimates" in w for w in result.warnings)
-    assert any("bug: no due dates" in w for w in result.warnings)
+    assert "Bug: neither time spent nor estimates; the base scenario's effort (4 hours, variability 1) is kept." \
+        in result.warnings
+    assert "Bug: no due dates; the base scenario's deadline of 2 working days is kept." in result.warnings
 
 
 def test_growth_is_fitted_when_the_trend_is_clear_and_zero_with_a_warning_otherwise(default_scenario):

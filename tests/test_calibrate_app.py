@@ -12,6 +12,7 @@ from sim.calibration.formats import read_export
 from sim.calibration.pipeline import calibrate
 from sim.presets import load_presets
 from tests.conftest import ROOT
+from tests.test_app_words import code_names, visible_text
 from ui import calibration as views
 from ui.overrides import apply_overrides
 
@@ -62,7 +63,8 @@ def test_the_backtest_is_shown_with_the_same_numbers_as_the_command_line(fitted_
     assert list(table["Figure"])[:2] == ["Throughput (requests per week)", "Mean lead time (days)"]
     assert len(fitted_page.get("vega_lite_chart")) == 2
     screen = fitted_page.dataframe[-1].value
-    assert list(screen.columns)[0] == "Assumption" and screen["Assumption"].str.startswith("behaviour.").all()
+    assert list(screen.columns)[0] == "Assumption"
+    assert "Clarity without AM" in set(screen["Assumption"]) and not screen["Assumption"].str.contains(r"[._]").any()
 
 
 def test_use_this_scenario_makes_it_the_sidebars_without_any_ticket_in_the_state(fitted_page):
@@ -124,3 +126,40 @@ def test_a_file_too_small_to_fit_keeps_the_last_export():
     (error,) = at.error
     assert "only 5 usable tickets" in error.value
     assert at.session_state["calibrate.data"][0] == SAMPLE.name
+
+
+def test_an_export_without_resolved_dates_is_told_so_with_the_pages_own_controls():
+    rows = "".join(f"2024-05-{d:02d} 09:00,,Bug,Acme,3,2024-05-{d:02d},Ann\n" for d in range(1, 21))
+    data = ("created,resolved,type,client,effort_hours,due,assignee\n" + rows).encode()
+    at = open_page()
+    at.file_uploader(key="calibrate.upload").upload("open.csv", data, "text/csv").run()
+    at = button(at, "Fit and back-test").click().run()
+    assert not at.exception and not at.error
+    (warning,) = at.warning
+    assert ("No ticket has a date in 'resolved', so there are no resolved tickets to count the team from; the "
+            "base scenario's 12 engineers are kept (set “Engineers today”).") in warning.value
+    assert "No assignee column" not in warning.value and "--" not in warning.value
+
+
+def test_a_creation_column_set_to_none_names_the_picker_to_set():
+    at = uploaded_page()
+    at.selectbox(key="calibrate:map:created").select("(not in this export)").run()
+    (error,) = at.error
+    assert error.value.endswith("or created (generic CSV); pick the column in “Created” under Columns")
+
+
+
+def test_the_page_says_everything_in_words_never_in_code_names():
+    at = open_page()
+    at = button(at, "Try the sample export").click().run()
+    at = button(at, "Fit and back-test").click().run()
+    assert not at.exception and not at.error and at.session_state["calibrate.result"][1].backtest is not None
+    at = button(at, "Use this scenario").click().run()
+    assert any("is now the scenario in the sidebar" in s.value for s in at.success)
+    texts = visible_text(at)
+    assert any("- Clients: 20, the distinct clients in 'Organizations'." in t for t in texts)
+    assert any("Change Request, effort hours: " in t for t in texts)
+    assert any("Engineers: 6, the distinct assignees of resolved tickets." in t for t in texts)
+    assert "Back-test: No coordinator (today's organisation) over 52 weeks" in texts
+    found = {text[:120]: code_names(text) for text in texts if code_names(text)}
+    assert found == {}

@@ -10,9 +10,20 @@ import numpy as np
 import pandas as pd
 
 from sim.calibration.backtest import COMPARED
+from sim.calibration.formats import Controls
+from sim.wording import key_words
 from ui.labels import KPIS
 
 FIRM, MODEL, MODEL_BEFORE = "Your firm", "The model", "The model before fitting"
+# The page's pickers (one per field, under "Columns") and its engineers box: what its messages tell a user to set.
+COLUMNS_HEADING = "Columns"
+FIELD_LABELS = {
+    "created": "Created", "resolved": "Resolved", "due": "Due date", "type": "Ticket type", "client": "Client",
+    "effort_hours": "Time spent", "estimate_hours": "Estimate", "assignee": "Assignee", "skill": "Skill",
+}
+ENGINEERS_LABEL = "Engineers today"
+CONTROLS = Controls(column=lambda name: f"pick the column in “{FIELD_LABELS[name]}” under {COLUMNS_HEADING}",
+                    engineers=f"set “{ENGINEERS_LABEL}”")
 LEAD_BINS = 20
 OTHER_LABELS = {"open_at_end": "Open at the end"}
 
@@ -93,7 +104,7 @@ def screen_table(screen: list[dict]) -> pd.DataFrame:
     """The back-test's screen, largest effect first: each assumption's plausible range and what going from its
     low end to its high end does to lead time and on-time."""
     return pd.DataFrame([{
-        "Assumption": row["path"], "Plausible range": f"{row['low']:g} to {row['high']:g}",
+        "Assumption": key_words(row["path"]), "Plausible range": f"{row['low']:g} to {row['high']:g}",
         "Lead time, low to high (days)": f"{row['lead_time_change']:+.2f}",
         "On time, low to high (points)": f"{row['on_time_change'] * 100:+.1f}",
     } for row in screen])

@@ -22,6 +22,7 @@ import numpy as np
 from sim import paths
 from sim.experiment import run_experiment
 from sim.scenario import Behaviour, Scenario, expected_requests, from_dict
+from sim.wording import design_label, in_sentence, key_words
 
 COMPARED = ("throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate", "open_at_end")
 BACKTEST_REPLICATIONS = 10
@@ -167,7 +168,7 @@ def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none
     say = progress or (lambda _text: None)
     weeks = backtest_weeks(observed)
     full = dict(weeks=weeks, replications=BACKTEST_REPLICATIONS)
-    say(f"Simulating {design} over {weeks} weeks")
+    say(f"Simulating {design_label(design, scenario.designs[design])} over {weeks} weeks")
     before = _run(with_values(scenario, {}, **full), design, executor)
     base_loss = loss(before, observed)
     quick = dict(weeks=min(weeks, SEARCH_WEEKS), replications=SEARCH_REPLICATIONS)
@@ -210,7 +211,7 @@ def _search(scenario: Scenario, observed: dict[str, float], design: str, movers:
     points = list(itertools.product(*axes))
     best, best_loss = None, math.inf
     for i, point in enumerate(points):
-        say(f"Fitting {' and '.join(m['path'] for m in movers)} ({i + 1} of {len(points)})")
+        say(f"Fitting {' and '.join(in_sentence(key_words(m['path'])) for m in movers)} ({i + 1} of {len(points)})")
         values = {m["path"]: float(v) for m, v in zip(movers, point, strict=True)}
         value = loss(_run(with_values(scenario, values, **quick), design, executor), observed)
         if value < best_loss - 1e-12:

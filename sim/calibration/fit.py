@@ -20,8 +20,9 @@ import pandas as pd
 from scipy import stats
 
 from sim import paths
-from sim.calibration.formats import Export
+from sim.calibration.formats import COMMAND_LINE, Controls, Export
 from sim.scenario import Scenario, WorkType, from_dict
+from sim.wording import fitted_words
 
 OFFICE_OPENS_HOUR = 9.0
 EPOCH = np.datetime64("2000-01-03")  # a Monday
@@ -29,6 +30,7 @@ DAYS_PER_WEEK = 5
 WEEKS_PER_YEAR = 52
 GROWTH_CONFIDENCE = 0.95
 MAX_TYPES = 12  # more ticket types than this are mostly rare ones: the rest go into one type "other"
+OTHER_TYPES = "Other ticket types"  # that type in words
 
 
 def working_days(times: pd.Series, hours_per_day: float) -> np.ndarray:
@@ -76,13 +78,35 @@ def slug(name: str) -> str:
     return text or "general"
 
 
+@dataclass(frozen=True)
+class Note:
+    """A value fitted from the export: the scenario key it sets and its value (what files and JSON name), and where
+    it came from in words; `subject` is what it belongs to in words (a ticket type as the export writes it). The
+    words are made at the surfaces, so people never read the key."""
+
+    path: str
+    value: float
+    reason: str  # words, with the file's own columns and values quoted
+    subject: str = ""
+
+    @property
+    def code(self) -> str:
+        """'demand.clients = 20: the distinct clients in 'Organizations'.', for JSON."""
+        return f"{self.path} = {self.value:g}: {self.reason}."
+
+    @property
+    def words(self) -> str:
+        """'Clients: 20, the distinct clients in 'Organizations'.', for the page and the command line's comments."""
+        return fitted_words(self.path, self.value, self.reason, self.subject)
+
+
 @dataclass
 class Fit:
     """The fitted scenario, the firm's record, what each fitted value came from, and what could not be fitted."""
 
     scenario: Scenario
     observed: dict[str, float]
-    notes: list[str] = field(default_factory=list)  # what was fitted and from what
+    notes: list[Note] = field(default_factory=list)  # what was fitted and from what
     warnings: list[str] = field(default_factory=list)
     lead_days: np.ndarray = field(default_factory=lambda: np.zeros(0))  # of each resolved ticket
     weekly_arrivals: np.ndarray = field(default_factory=lambda: np.zeros(0))  # tickets created per week
@@ -140,12 +164,36 @@ def _growth(weekly: np.ndarray) -> tuple[float, float, bool]:
     return growth, float(res.pvalue), bool(res.pvalue < 1 - GROWTH_CONFIDENCE)
 
 
-def fit(export: Export, base: Scenario, engineers: int | None = None, source: str = "export") -> Fit:
+def _names(slugs: pd.Series, text: pd.Series) -> dict[str, str]:
+    """Each slug's words: the text the export writes most often for it ("Change Request" for change_request), on
+    one line and cut short, as it goes into messages and the scenario file's comments."""
+    return {key: " ".join(str(values.mode().iloc[0]).split())[:40] for key, values in text.groupby(slugs)}
+
+
+def _uncounted_team(export: Export, controls: Controls) -> tuple[str, str]:
+    """Why the team cannot be counted from the distinct assignees of resolved tickets, and what would let it be
+    (the reader's `controls`): the column that is missing, or the tickets that lack what the count needs."""
+    mapping, t = export.mapping, export.tickets
+    if "assignee" not in mapping:
+        return "No assignee column, so the team cannot be counted", \
+            f"{controls.engineers}, or {controls.column('assignee')}"
+    if "resolved" not in mapping:
+        return "No resolution-date column, so the team cannot be counted from who resolved tickets", \
+            f"{controls.engineers}, or {controls.column('resolved')}"
+    if t["resolved"].isna().all():
+        return (f"No ticket has a date in '{mapping['resolved']}', so there are no resolved tickets to count the "
+                "team from"), controls.engineers
+    return f"No resolved ticket names anyone in '{mapping['assignee']}', so the team cannot be counted", \
+        controls.engineers
+
+
+def fit(export: Export, base: Scenario, engineers: int | None = None, source: str = "export",
+        controls: Controls = COMMAND_LINE) -> Fit:
     """A scenario whose demand, work types and team come from the tickets (the rest from `base`), and the firm's
-    record over the span of the export."""
+    record over the span of the export; a warning's remedy names the reader's `controls`."""
     t = export.tickets
     hpd = base.firm.hours_per_week / DAYS_PER_WEEK
-    notes: list[str] = []
+    notes: list[Note] = []
     warnings = list(export.warnings)
     created = working_days(t["created"], hpd)
     resolved = working_days(t["resolved"], hpd)
@@ -156,6 +204,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     n = len(t)
 
     # Demand
+    demand = type(base.demand)
     clients_col = t["client"]
     if clients_col.notna().any():
         per_client = clients_col.dropna().value_counts()
@@ -165,39 +214,42 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             warnings.append(f"{missing} tickets name no client; they count in the rate but not as a client.")
         mean = per_client.mean()
         var = per_client.var(ddof=1) if clients > 1 else 0.0
-        size_cv = math.sqrt(max(var - mean, 0.0)) / mean  # Poisson noise taken out of the spread
-        notes.append(f"demand.clients = {clients}: distinct clients in '{export.mapping['client']}'.")
-        notes.append(f"demand.client_size_cv = {_round(size_cv, 2)}: spread of tickets per client, less what "
-                     "chance alone gives.")
+        spread = math.sqrt(max(var - mean, 0.0)) / mean  # Poisson noise taken out of the spread
+        size_cv = _round(_clip(spread, demand, "client_size_cv"), 2)
+        notes.append(Note("demand.clients", clients, f"the distinct clients in '{export.mapping['client']}'"))
+        notes.append(Note("demand.client_size_cv", size_cv, "the spread of tickets per client, less what chance "
+                          "alone gives"))
     else:
         clients = base.demand.clients
-        size_cv = base.demand.client_size_cv
-        warnings.append(f"No client column; demand.clients = {clients} and client_size_cv kept from the base "
-                        "scenario (name the column with --map client=COLUMN).")
-    rate = n / weeks / clients
-    notes.append(f"demand.requests_per_client_per_week = {_round(rate)}: {n} tickets over {weeks:.1f} working "
-                 f"weeks and {clients} clients.")
+        size_cv = _round(_clip(base.demand.client_size_cv, demand, "client_size_cv"), 2)
+        warnings.append(f"No client column; the base scenario's {clients} clients and the spread of their sizes are "
+                        f"kept ({controls.column('client')}).")
+    rate = _round(_clip(n / weeks / clients, demand, "requests_per_client_per_week"))
+    notes.append(Note("demand.requests_per_client_per_week", rate, f"from {n} tickets over {weeks:.1f} working "
+                      f"weeks and {clients} clients"))
     week_index = np.floor((created - start) / DAYS_PER_WEEK).astype(int)
     full_weeks = int(math.floor(weeks))
     weekly = np.bincount(week_index[week_index < full_weeks], minlength=full_weeks).astype(float)
     growth, pvalue, significant = _growth(weekly)
     if significant:
-        notes.append(f"demand.growth_per_year = {_round(growth, 2)}: the trend of weekly tickets "
-                     f"(p = {pvalue:.2g}).")
+        growth = _round(_clip(growth, demand, "growth_per_year"), 2)
+        notes.append(Note("demand.growth_per_year", growth, f"the trend of weekly tickets (p = {pvalue:.2g})"))
     else:
         warnings.append(f"Growth cannot be told from zero over {full_weeks} weeks (trend {growth:+.0%} a year, "
-                        f"p = {pvalue:.2g}); demand.growth_per_year = 0.")
+                        f"p = {pvalue:.2g}); growth per year is set to 0.")
         growth = 0.0
 
     # Work types
     t = t.assign(kind=t["type"].map(slug), created_day=created, resolved_day=resolved, asked_days=due)
     counts = t["kind"].value_counts()
+    names = _names(t["kind"], t["type"])
     if counts.size > MAX_TYPES:
         kept_types = set(counts.index[: MAX_TYPES - 1])
         t["kind"] = t["kind"].where(t["kind"].isin(kept_types), "other")
+        names["other"] = OTHER_TYPES
         warnings.append(f"{counts.size} ticket types; the {MAX_TYPES - 1} most common are kept and the other "
                         f"{counts.size - MAX_TYPES + 1} ({int(counts.iloc[MAX_TYPES - 1:].sum())} tickets) are "
-                        "one type 'other'.")
+                        f"one type, “{OTHER_TYPES}”.")
         counts = t["kind"].value_counts()
     shares = _shares(counts)
     mapped_skill = "skill" in export.mapping
@@ -206,7 +258,8 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     main_skill = max(skills, key=skills.__getitem__)
     work_types: dict[str, dict[str, Any]] = {}
     for kind in counts.index:
-        rows = t[t["kind"] == kind]
+        rows, name = t[t["kind"] == kind], names[kind]
+        sources: dict[str, str] = {}  # field -> where its value came from
         kept = base_types.get(kind, base_types.get(next(iter(base_types)), WorkType()))
         done = rows[rows["resolved"].notna()]
         spent = done["effort_hours"].dropna().to_numpy()
@@ -216,48 +269,48 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         wt: dict[str, Any] = {"share": shares[kind]}
         if spent.size >= 2:
             wt["effort_hours"], wt["effort_cv"] = spent.mean(), _cv(spent)
-            notes.append(f"{kind}: effort {spent.mean():.3g} h (cv {_cv(spent):.2g}) from the time spent on "
-                         f"{spent.size} resolved tickets.")
+            sources["effort_hours"] = f"the mean time spent on {spent.size} resolved tickets"
+            sources["effort_cv"] = "the spread of that time spent"
         elif estimates.size >= 2:
             wt["effort_hours"], wt["effort_cv"] = estimates.mean(), _cv(estimates)
-            warnings.append(f"{kind}: no time spent logged; effort {estimates.mean():.3g} h from "
+            warnings.append(f"{name}: no time spent logged; effort {estimates.mean():.3g} hours from "
                             f"{estimates.size} estimates.")
         else:
             wt["effort_hours"], wt["effort_cv"] = kept.effort_hours, kept.effort_cv
-            warnings.append(f"{kind}: neither time spent nor estimates; effort {kept.effort_hours:g} h and cv "
-                            f"{kept.effort_cv:g} kept from the base scenario.")
+            warnings.append(f"{name}: neither time spent nor estimates; the base scenario's effort "
+                            f"({kept.effort_hours:g} hours, variability {kept.effort_cv:g}) is kept.")
         asked = rows["asked_days"].dropna().to_numpy()
         asked = asked[asked > 0]
         if asked.size:
             wt["deadline_days"] = float(np.median(asked))
-            notes.append(f"{kind}: deadline {np.median(asked):.3g} working days, the median of {asked.size} "
-                         "due dates.")
+            sources["deadline_days"] = f"the median working days from creation to {asked.size} due dates"
         else:
             wt["deadline_days"] = kept.deadline_days
-            warnings.append(f"{kind}: no due dates; deadline {kept.deadline_days:g} working days kept from the "
-                            "base scenario.")
+            warnings.append(f"{name}: no due dates; the base scenario's deadline of {kept.deadline_days:g} working "
+                            "days is kept.")
         if mapped_skill and rows["skill"].notna().any():
             wt["skill"] = slug(rows["skill"].mode().iloc[0])
         elif kind in base_types and base_types[kind].skill in skills:
             wt["skill"] = base_types[kind].skill
         else:
             wt["skill"] = main_skill
-        for name, cls in (("effort_hours", WorkType), ("effort_cv", WorkType), ("deadline_days", WorkType)):
-            wt[name] = _round(_clip(float(wt[name]), cls, name))
+        for key in ("effort_hours", "effort_cv", "deadline_days"):
+            wt[key] = _round(_clip(float(wt[key]), WorkType, key))
+        notes += [Note(f"demand.work_types.{kind}.{key}", wt[key], reason, name) for key, reason in sources.items()]
         work_types[kind] = wt
 
     # Team
     resolvers = t.loc[t["resolved"].notna(), "assignee"].dropna()
     if engineers is not None:
         team = engineers
-        notes.append(f"firm.engineers = {team}: as given.")
+        notes.append(Note("firm.engineers", team, "as given"))
     elif resolvers.size:
         team = int(resolvers.nunique())
-        notes.append(f"firm.engineers = {team}: distinct assignees of resolved tickets.")
+        notes.append(Note("firm.engineers", team, "the distinct assignees of resolved tickets"))
     else:
         team = base.firm.engineers
-        warnings.append(f"No assignee column; firm.engineers = {team} kept from the base scenario "
-                        "(or give --engineers N).")
+        why, remedy = _uncounted_team(export, controls)
+        warnings.append(f"{why}; the base scenario's {team} engineers are kept ({remedy}).")
     needed = {wt["skill"] for wt in work_types.values()}
     if mapped_skill:
         by_person = t.dropna(subset=["assignee", "skill"]).groupby("assignee")["skill"].agg(
@@ -267,8 +320,9 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         weights = {s: float(c) for s, c in skills.items() if s in needed} or {main_skill: 1.0}
     firm_skills = _largest_remainder(weights, team) if len(weights) > 1 or base.firm.skills else {}
     if firm_skills and any(v == 0 for v in firm_skills.values()):
-        warnings.append(f"{team} engineers cannot cover the skills {', '.join(firm_skills)}; one skill 'general' "
-                        "for everyone instead.")
+        skill_names = _names(t["skill"].dropna().map(slug), t["skill"].dropna()) if mapped_skill else {}
+        shown = ", ".join(skill_names.get(s, s.replace("_", " ")) for s in firm_skills)
+        warnings.append(f"{team} engineers cannot cover the skills {shown}; one skill for everyone instead.")
         firm_skills = {}
     if not firm_skills:
         for wt in work_types.values():
@@ -278,10 +332,8 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     data["description"] = (f"Fitted to {n} tickets from {t['created'].min():%Y-%m-%d} to "
                            f"{t['created'].max():%Y-%m-%d} ({export.format.label}); the rest from {base.name}.")
     data["firm"] = {**data["firm"], "engineers": team, "skills": firm_skills}
-    data["demand"] = {**data["demand"], "clients": clients, "requests_per_client_per_week": _round(
-        _clip(rate, type(base.demand), "requests_per_client_per_week")), "client_size_cv": _round(
-        _clip(size_cv, type(base.demand), "client_size_cv"), 2), "growth_per_year": _round(
-        _clip(growth, type(base.demand), "growth_per_year"), 2), "work_types": work_types}
+    data["demand"] = {**data["demand"], "clients": clients, "requests_per_client_per_week": rate,
+                      "client_size_cv": size_cv, "growth_per_year": growth, "work_types": work_types}
     scenario = from_dict(data)
 
     # The record

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,10 +57,24 @@ FORMATS = (
     }),
     Format("generic", "generic CSV", ("created",), {name: (name,) for name in FIELDS}),
 )
-EXPECTED = ("a Jira, Zendesk or Linear CSV export, or a CSV with the headers "
-            "created,resolved,type,client,effort_hours,due,assignee")
+GENERIC_HEADER = "created,resolved,type,client,effort_hours,due,assignee"  # the generic CSV's header row, as typed
+EXPECTED = f"a Jira, Zendesk or Linear CSV export, or a CSV with the headers {GENERIC_HEADER}"
 DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "ISO8601")
 DATE_EXAMPLES = "11/May/24 3:26 PM (Jira) or ISO 2024-05-11 15:26"
+
+
+@dataclass(frozen=True)
+class Controls:
+    """How the reader of a message names a column or gives the team's size. The command line and the app read the
+    same messages but set these differently (a flag, a picker), so the caller says which: a remedy never names a
+    control its reader does not have."""
+
+    column: Callable[[str], str]  # a field -> the words that name its column: "name the column with ..."
+    engineers: str  # the words that give the number of engineers
+
+
+COMMAND_LINE = Controls(column=lambda name: f"name the column with --map {name}=COLUMN",
+                        engineers="give the number of engineers with --engineers N")
 
 
 class ExportError(ScenarioError):
@@ -159,9 +173,10 @@ def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str], source: str) -> dict[str, str]:
+def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str], source: str,
+                    controls: Controls = COMMAND_LINE) -> dict[str, str]:
     """Field -> column: the format's headers, then `overrides` (which must name a column of the file; an empty
-    name leaves the field out)."""
+    name leaves the field out). A missing creation column says how to name one with the reader's `controls`."""
     mapping = {}
     for name in FIELDS:
         column = _find(columns, fmt.columns.get(name, ()))
@@ -178,7 +193,7 @@ def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str
         mapping[name] = found
     if "created" not in mapping:
         raise ExportError(f"{source}: no creation-date column; expected Created (Jira, Linear), Created at "
-                          "(Zendesk) or created (generic CSV), or name one with --map created=COLUMN")
+                          f"(Zendesk) or created (generic CSV); {controls.column('created')}")
     return mapping
 
 
@@ -226,12 +241,14 @@ def header(data: bytes, source: str = "export") -> tuple[Format, list[str]]:
     return recognise(columns), columns
 
 
-def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str] | None = None) -> Export:
-    """The usable tickets of a CSV export, with the format recognised and the rows that cannot be used counted."""
+def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str] | None = None,
+                controls: Controls = COMMAND_LINE) -> Export:
+    """The usable tickets of a CSV export, with the format recognised and the rows that cannot be used counted;
+    its messages name the reader's `controls`."""
     frame = _read_csv(decode(data, source), source)
     columns = [str(c) for c in frame.columns]
     fmt = recognise(columns)
-    mapping = resolve_mapping(columns, fmt, overrides or {}, source)
+    mapping = resolve_mapping(columns, fmt, overrides or {}, source, controls)
     if frame.empty:
         raise ExportError(f"{source}: only a header row, no tickets; expected one row per ticket")
     frame = frame[~(frame == "").all(axis=1)]

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.calibration.backtest import Backtest, Progress, backtest
-from sim.calibration.fit import Fit, fit
-from sim.calibration.formats import Export, read_export
+from sim.calibration.fit import Fit, Note, fit
+from sim.calibration.formats import COMMAND_LINE, Controls, Export, read_export
 from sim.experiment import check_designs
 from sim.scenario import Scenario, dumps
+from sim.wording import design_label, key_words
 
 OBSERVED = ("tickets", "weeks", "throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate",
             "open_at_end")
@@ -34,27 +35,35 @@ class Calibration:
 
     @property
     def warnings(self) -> list[str]:
-        """The fit's warnings, and a fitted assumption at an end of its plausible range: the gap is wider than
-        plausible values of it can close, so the model lacks or overstates something for this firm."""
+        """The fit's warnings, and each fitted assumption at an end of its plausible range, said so as to agree
+        with the verdict: beside "close" the edge value is one to check; otherwise the gap is wider than plausible
+        values of it can close, so the model lacks or overstates something for this firm."""
         out = list(self.fit.warnings)
         if self.backtest is not None:
             ranges = {row["path"]: (row["low"], row["high"]) for row in self.backtest.screen}
             for path, value in self.backtest.fitted.items():
                 if path in ranges and any(abs(value - end) < 1e-9 for end in ranges[path]):
-                    out.append(f"{path} was fitted to {value:g}, an end of its plausible range "
-                               f"{ranges[path][0]:g} to {ranges[path][1]:g}: the gap is wider than plausible "
-                               "values of it can close.")
+                    out.append(edge_warning(path, value, *ranges[path], self.backtest.verdict))
         return out
 
     @property
-    def notes(self) -> list[str]:
+    def notes(self) -> list[Note]:
         """What was fitted and from what, the behaviour assumptions included."""
         notes = list(self.fit.notes)
         if self.backtest is not None:
             for path, value in self.backtest.fitted.items():
-                notes.append(f"{path} = {value:g}: fitted so that today's design ({self.backtest.design}) matches "
-                             "the firm's lead time and on-time rate.")
+                notes.append(Note(path, value, f"fitted so that today's organisation ({self.today_words}) matches "
+                                  "the firm's lead time and on-time rate"))
         return notes
+
+    @property
+    def today_words(self) -> str:
+        """The back-tested design as people read it ("No coordinator"), not its code."""
+        if self.backtest is None:
+            return ""
+        designs = self.scenario.designs
+        design = self.backtest.design
+        return design_label(design, designs[design]) if design in designs else design
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -62,7 +71,7 @@ class Calibration:
             "observed": {k: _clean(self.fit.observed[k]) for k in OBSERVED},
             "format": self.export.format.name,
             "columns": dict(self.export.mapping),
-            "fitted": self.notes,
+            "fitted": [note.code for note in self.notes],
             "warnings": self.warnings,
         }
         if self.backtest is not None:
@@ -74,11 +83,25 @@ class Calibration:
         lines = [f"Calibrated from {self.export.format.label}: {self.fit.observed['tickets']} tickets over "
                  f"{self.fit.observed['weeks']:.1f} working weeks."]
         if self.backtest is not None:
-            lines.append(f"Back-test of {self.backtest.design} over {self.backtest.weeks} weeks "
+            lines.append(f"Back-test of {self.today_words} over {self.backtest.weeks} weeks "
                          f"({self.backtest.verdict}): {self.backtest.sentence}")
-        lines += [f"Fitted: {n}" for n in self.notes] + [f"Warning: {w}" for w in self.warnings]
-        head = "".join(f"# {line}\n" for line in lines)
+        lines += [f"Fitted: {n.words}" for n in self.notes] + [f"Warning: {w}" for w in self.warnings]
+        head = "".join(f"# {' '.join(line.split())}\n" for line in lines)  # a name from the file stays in its line
         return head + "\n" + dumps(self.scenario)
+
+
+def edge_warning(path: str, value: float, low: float, high: float, verdict: str) -> str:
+    """A fitted assumption at an end of its plausible range, in words that agree with the back-test's verdict: a
+    close model is not told its gap cannot be closed."""
+    end = "low" if abs(value - low) < abs(value - high) else "high"
+    fitted = (f"{key_words(path)} was fitted to {value:g}, the {end} end of its plausible range ({low:g} to "
+              f"{high:g})")
+    if verdict == "close":
+        return (f"{fitted}. With it the model is close to your record, but a value at the edge of what is "
+                "plausible is worth checking against what you know of your firm.")
+    distance = "only roughly close to" if verdict == "roughly" else "far from"
+    return (f"{fitted}, and the model is still {distance} your record: the gap is wider than plausible values of "
+            "it can close, so the model lacks or overstates something for this firm.")
 
 
 def _clean(x: float) -> float | int | None:
@@ -89,11 +112,13 @@ def _clean(x: float) -> float | int | None:
 
 def calibrate(data: bytes, base: Scenario, *, source: str = "export", columns: Mapping[str, str] | None = None,
               engineers: int | None = None, today: str = "none", run_backtest: bool = True,
-              executor: Executor | None = None, progress: Progress | None = None) -> Calibration:
-    """Read the export, fit the scenario on top of `base`, and back-test `today` against the firm's record."""
+              executor: Executor | None = None, progress: Progress | None = None,
+              controls: Controls = COMMAND_LINE) -> Calibration:
+    """Read the export, fit the scenario on top of `base`, and back-test `today` against the firm's record; the
+    messages' remedies name `controls`, the command line's flags unless the app passes its own."""
     check_designs(base, [today])  # a bad --today fails before any work
-    export = read_export(data, source, columns)
-    fitted = fit(export, base, engineers=engineers, source=source)
+    export = read_export(data, source, columns, controls)
+    fitted = fit(export, base, engineers=engineers, source=source, controls=controls)
     result = None
     if run_backtest and math.isfinite(fitted.observed["lead_time_days"]):
         result = backtest(fitted.scenario, fitted.observed, today, executor=executor, progress=progress)
