@@ -35,6 +35,7 @@ ON_TIME_POINT = 0.01
 POOL_REQUESTS = 50_000
 CLOSE = (0.10, 0.05)  # lead time within 10 % and on-time within 5 points: close
 ROUGH = (0.25, 0.10)  # within 25 % and 10 points: roughly
+VERDICT_WORDS = {"close": "close to", "roughly": "only roughly close to", "far": "far from"}  # "the model is ..."
 
 Progress = Callable[[str], None]
 

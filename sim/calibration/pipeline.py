@@ -9,7 +9,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from sim.calibration.backtest import Backtest, Progress, backtest
+from sim.calibration.backtest import VERDICT_WORDS, Backtest, Progress, backtest
 from sim.calibration.fit import Fit, Note, fit
 from sim.calibration.formats import COMMAND_LINE, Controls, Export, read_export
 from sim.experiment import check_designs
@@ -99,9 +99,8 @@ def edge_warning(path: str, value: float, low: float, high: float, verdict: str)
     if verdict == "close":
         return (f"{fitted}. With it the model is close to your record, but a value at the edge of what is "
                 "plausible is worth checking against what you know of your firm.")
-    distance = "only roughly close to" if verdict == "roughly" else "far from"
-    return (f"{fitted}, and the model is still {distance} your record: the gap is wider than plausible values of "
-            "it can close, so the model lacks or overstates something for this firm.")
+    return (f"{fitted}, and the model is still {VERDICT_WORDS[verdict]} your record: the gap is wider than "
+            "plausible values of it can close, so the model lacks or overstates something for this firm.")
 
 
 def _clean(x: float) -> float | int | None:
