@@ -27,6 +27,8 @@ def _allowed(hint: Any, meta: Mapping[str, Any]) -> str:
     if lo is None or hi is None:
         return ""
     span = f"{_number(lo)} to {_number(hi)}"
+    if meta.get("zero_or_at_least") is not None:
+        span = f"0 (off) or {_number(meta['zero_or_at_least'])} to {_number(hi)}"
     origin = typing.get_origin(hint)
     if origin is list:
         return f"list of numbers {span}"

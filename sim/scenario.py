@@ -13,7 +13,7 @@ import math
 import tomllib
 import types
 import typing
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,7 +136,9 @@ class Behaviour:
         8.0,
         "Longest stretch an engineer works on one request before turning to more urgent waiting work (a working "
         "day); 0 means every request is done in one go.",
-        min=0, max=400, grade="assumption", plausible=(4.0, 16.0),
+        # a slice of a millionth of an hour makes a million events an hour of work: shorter than a quarter hour
+        # is not a way anyone works, and 0 already means "no slicing"
+        min=0, max=400, zero_or_at_least=0.25, grade="assumption", plausible=(4.0, 16.0),
     )
     peer_help: bool = param(
         True, "Without a planner, an idle engineer takes a waiting request from a colleague with the same skill."
@@ -419,6 +421,9 @@ _SECTION_TYPES = (Firm, WorkType, Demand, Behaviour, Process, Salary, Economics,
 
 def _describe(meta: dict[str, Any], kind: str) -> str:
     lo, hi = meta.get("min"), meta.get("max")
+    least = meta.get("zero_or_at_least")
+    if least is not None and hi is not None:
+        return f"0 (off) or {kind} from {_fmt(least)} to {_fmt(hi)}"
     if lo is not None and hi is not None:
         return f"{kind} from {_fmt(lo)} to {_fmt(hi)}"
     return kind
@@ -460,10 +465,16 @@ def _check_number(value: Any, kind: type, meta: dict, key: str, problems: list[P
         problems.append(Problem(path, value, f"must be {_describe(meta, word)}", subject))
         return None
     lo, hi = meta.get("min"), meta.get("max")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
+    if (lo is not None and value < lo) or (hi is not None and value > hi) or _below_least(value, meta):
         problems.append(Problem(path, value, f"must be {_describe(meta, word)}", subject))
         return None
     return kind(value)
+
+
+def _below_least(value: float, meta: Mapping[str, Any]) -> bool:
+    """A value between 0 (off) and the least that makes sense (`zero_or_at_least`)."""
+    least = meta.get("zero_or_at_least")
+    return least is not None and 0 < value < least
 
 
 def _check_value(value: Any, hint: Any, meta: dict, key: str, problems: list[Problem]) -> Any:
@@ -569,7 +580,7 @@ def _check_ranges(value: Any, key: str, problems: list[Problem]) -> dict[str, tu
         if low > high:
             problems.append(Problem(where, pair, "low must not be above high"))
             ok = False
-        elif (lo is not None and low < lo) or (hi is not None and high > hi):
+        elif (lo is not None and low < lo) or (hi is not None and high > hi) or _below_least(low, meta):
             word = "whole numbers" if kind is int else "numbers"
             problems.append(Problem(where, pair, f"must lie within the parameter's allowed range, "
                                     f"{_describe(meta, word)}"))

@@ -49,6 +49,8 @@ def _value(f: paths.Field) -> st.SearchStrategy:
         return st.booleans()
     if hint is int:
         return st.integers(int(lo), int(hi))
+    if hint is float and f.meta.get("zero_or_at_least") is not None:
+        return st.one_of(st.just(0.0), st.floats(f.meta["zero_or_at_least"], hi, allow_nan=False))
     if hint is float:
         return st.floats(lo, hi, allow_nan=False)
     if typing.get_origin(hint) is list:

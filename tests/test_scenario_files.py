@@ -39,6 +39,20 @@ def test_negative_headcount_is_refused():
     assert "from 0 to 50" in problem
 
 
+@pytest.mark.parametrize("slice_hours", [1e-15, 1e-4, 0.2499])
+def test_a_work_slice_shorter_than_a_quarter_hour_is_refused(slice_hours):
+    """A slice of 1e-15 h once grew the server by 110 MB a second: each slice is an event and a record."""
+    (problem,) = problems_of({"behaviour": {"work_slice_hours": slice_hours}})
+    assert problem == (f"behaviour.work_slice_hours = {slice_hours}: must be 0 (off) or a number from 0.25 to 400")
+    ranged = {"uncertainty": {"behaviour.work_slice_hours": [slice_hours, 8.0]}}
+    assert "within the parameter's allowed range, 0 (off) or numbers from 0.25 to 400" in problems_of(ranged)[0]
+
+
+@pytest.mark.parametrize("slice_hours", [0.0, 0.25, 8.0, 400.0])
+def test_no_slicing_and_slices_of_a_quarter_hour_or_more_are_taken(slice_hours):
+    assert from_dict({"behaviour": {"work_slice_hours": slice_hours}}).behaviour.work_slice_hours == slice_hours
+
+
 def test_zero_engineers_is_refused():
     (problem,) = problems_of({"firm": {"engineers": 0}})
     assert problem.startswith("firm.engineers = 0")
