@@ -165,7 +165,17 @@ def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
     assert (fewer_engineers[fewer_engineers.metric == "lead_time_days"]["mean"].to_numpy() != lead).any()
 
 
-def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads):
+def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads, monkeypatch):
+    import ui.runner
+
+    swept: list = []
+    real = ui.runner.run
+
+    def recording(scenario, *args, **kwargs):
+        swept.append(scenario.firm)
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(ui.runner, "run", recording)  # the page takes `run` from ui.runner when it runs
     at = open_app("pages/growth.py")
     at.selectbox(key="page:growth:lever").set_value("engineers").run()
     at.number_input(key="page:growth:from").set_value(10.0)
@@ -175,6 +185,10 @@ def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads):
     assert_clean(at)
     sweep = downloads(at, "Sweep results")
     assert sorted(sweep["lever"].unique()) == [10, 13, 16]
+    # today's 9 development / 3 operations, split by largest remainder at each point of the sweep
+    assert {f.engineers: f.skills for f in swept if f.engineers in (10, 13, 16)} == {
+        10: {"development": 8, "operations": 2}, 13: {"development": 10, "operations": 3},
+        16: {"development": 12, "operations": 4}}
 
 
 def test_model_page_lists_the_current_parameters_with_their_meaning():

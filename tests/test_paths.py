@@ -88,7 +88,7 @@ def test_walk_lists_every_value_under_the_scenarios_own_names(default_scenario):
 
 
 @pytest.mark.parametrize(("total", "split"), [
-    (12, {"development": 9, "operations": 3}),  # today
+    (12, {"development": 9, "operations": 3}),  # 9 / 3 exactly
     (14, {"development": 11, "operations": 3}),  # 10.5 / 3.5: the tie goes to the skill listed first
     (15, {"development": 11, "operations": 4}),  # 11.25 / 3.75: the larger remainder
     (20, {"development": 15, "operations": 5}),
@@ -96,7 +96,8 @@ def test_walk_lists_every_value_under_the_scenarios_own_names(default_scenario):
     (1, {"development": 1, "operations": 0}),
 ])
 def test_engineers_equal_n_keeps_todays_skill_mix_by_largest_remainder(total, split):
-    firm = Firm(engineers=12, skills={"development": 9, "operations": 3})
+    # today 8 engineers, 6 / 2: no case is today's size, so a resize that changed nothing would fail every one
+    firm = Firm(engineers=8, skills={"development": 6, "operations": 2})
     assert firm.resized(total) == Firm(engineers=total, skills=split)
 
 
