@@ -107,3 +107,20 @@ def test_the_key_figures_are_a_table_beside_the_sidebar_and_cards_on_a_phone(app
     expect(cards).to_have_count(3)
     first = cards.nth(0).inner_text().splitlines()
     assert first[0] == design and f"{KPIS['profit'].short}: {profit}" in first
+
+
+def test_a_phone_shows_every_design_the_picker_holds(app_url: str, laptop: Page):
+    """Streamlit caps a multiselect at one line: on a phone the five designs' chips wrap onto more lines, each
+    inside the picker's box rather than clipped below it."""
+    layout_page = laptop
+    layout_page.set_viewport_size({"width": WIDTHS[1], "height": HEIGHT})
+    layout_page.goto(f"{app_url}/?{SMALL}&page=compare")
+    settle(layout_page)
+    picker = layout_page.get_by_test_id("stMain").get_by_test_id("stMultiSelect").first
+    box = picker.locator(".react-aria-ComboBox [data-testid=stMultiSelectTagsContainer]").bounding_box()
+    chips = picker.locator(".react-aria-ComboBox [data-tag]")
+    expect(chips).to_have_count(5)
+    for i in range(5):
+        chip = chips.nth(i).bounding_box()
+        assert box is not None and chip is not None
+        assert box["y"] <= chip["y"] and chip["y"] + chip["height"] <= box["y"] + box["height"] + 1, i

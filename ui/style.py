@@ -36,7 +36,11 @@ CSS = f"""
   white-space: break-spaces !important; overflow-wrap: anywhere; word-break: break-all;
 }}
 [data-testid="stDownloadButton"] p {{ white-space: normal; }}
-[data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap !important; }}
+/* a picker's chips wrap onto more lines: Streamlit caps the box at one line (40 px), so a phone showed 2 of 5 */
+[data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap !important; overflow: visible !important;
+  height: auto !important; }}
+.stMultiSelect [role="group"]:has([data-testid="stMultiSelectTagsContainer"]) {{ max-height: none !important;
+  height: auto !important; }}
 </style>
 """
 
