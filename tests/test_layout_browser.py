@@ -123,4 +123,6 @@ def test_a_phone_shows_every_design_the_picker_holds(app_url: str, laptop: Page)
     for i in range(5):
         chip = chips.nth(i).bounding_box()
         assert box is not None and chip is not None
-        assert box["y"] <= chip["y"] and chip["y"] + chip["height"] <= box["y"] + box["height"] + 1, i
+        inside_down = box["y"] <= chip["y"] and chip["y"] + chip["height"] <= box["y"] + box["height"] + 1
+        inside_across = box["x"] <= chip["x"] and chip["x"] + chip["width"] <= box["x"] + box["width"] + 1
+        assert inside_down and inside_across, (i, chip, box)
