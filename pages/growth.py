@@ -21,6 +21,7 @@ from ui.state import (
     current_preset,
     drop_page_settings,
     number_setting,
+    number_words,
     page_input_key,
     page_input_saver,
     page_setting,
@@ -97,9 +98,13 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
                  "requests a week than today, as a year of growth at that rate would bring.")
     now = lever_value(scenario, lever)
     first, last = LEVERS[lever].default_range or (now, now * 2)
-    start = number_setting("from", first, 0, MAX_LEVER)
-    stop = number_setting("to", last, 0, MAX_LEVER)
-    points = int(number_setting("steps", DEFAULT_POINTS, 2, MAX_POINTS))
+    def amount(x: float) -> str:
+        return f"{number_words(x)} {LEVERS[lever].unit}".strip()
+
+    start = number_setting("from", first, 0, MAX_LEVER, "a sweep from {}", amount, "sweeps from")
+    stop = number_setting("to", last, 0, MAX_LEVER, "a sweep to {}", amount, "sweeps to")
+    points = int(number_setting("steps", DEFAULT_POINTS, 2, MAX_POINTS, "{}", lambda x: f"{number_words(x)} points",
+                                "sweeps"))
     with st.form("sweep"):
         cols = st.columns(3)
         cols[0].number_input("From", 0.0, float(MAX_LEVER), format="%g",

@@ -11,7 +11,14 @@ from ui import charts, report, sureness, tables, why
 from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
 from ui.sidebar import scenario_or_problems, show_problems
-from ui.state import number_setting, page_input_key, page_setting, seeded_page_input, set_page_setting
+from ui.state import (
+    number_setting,
+    number_words,
+    page_input_key,
+    page_setting,
+    seeded_page_input,
+    set_page_setting,
+)
 from ui.style import responsive_table
 
 PAGE = "next_hire"
@@ -168,8 +175,10 @@ def main() -> None:
     if scenario is None:
         return
     objective = _objective_setting()
-    budget = number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET)
-    growth_pct = number_setting("growth_pct", 0.0, 0.0, MAX_GROWTH_PCT)
+    budget = number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET, "a yearly budget for new salaries of {}",
+                            lambda x: f"${number_words(x)}", "ranks for")
+    growth_pct = number_setting("growth_pct", 0.0, 0.0, MAX_GROWTH_PCT, "demand growth of {}",
+                                lambda x: f"{number_words(x)} % a year", "ranks for")
     inputs(objective, budget, growth_pct)
     try:
         # inside the try: the estimate grows the demand, which the scenario's limits may refuse

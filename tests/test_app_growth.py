@@ -53,3 +53,20 @@ def test_the_designs_to_sweep_are_chosen_by_their_words():
     at = open_app("pages/growth.py", {"weeks": 6, "replications": 2})
     widget = at.multiselect(key="page:growth:designs")
     assert list(widget.options) == ["No coordinator", "Project manager", "Account manager", "Hybrid PM/AM", "PM + AM"]
+
+
+def test_a_links_points_beyond_the_pages_range_are_named_with_the_number_swept():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["scenario.overrides"] = {"weeks": 4, "replications": 2}
+    at.session_state["page.settings"] = {"steps": "100000", "designs": "none", "from": "20", "to": "31"}
+    at.run().switch_page("pages/growth.py").run()
+    assert_clean(at)
+    notices = [w.value for w in at.warning if w.value.startswith("The link")]
+    assert notices == ["The link asked for 100,000 points; the page takes at most 12 points, so it sweeps 12 "
+                       "points."]
+    assert at.number_input(key="page:growth:steps").value == 12
+    assert at.number_input(key="page:growth:from").value == 20  # the link's other inputs kept

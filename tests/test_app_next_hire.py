@@ -157,11 +157,15 @@ def test_a_weighted_mix_is_stored_as_the_cli_writes_it():
     assert "on the weighted score (profit 70 %, on time 30 %)" in " ".join(recommendations(at))
 
 
-def test_settings_a_link_garbled_fall_back_to_the_defaults_with_a_word_on_the_objective():
+def test_settings_a_link_garbled_fall_back_to_the_defaults_with_a_word_on_each():
     at = open_page({"budget": "lots", "objective": "happiness", "growth_pct": "-20"})
     assert not at.exception and not at.error
-    (warning,) = other_warnings(at)
-    assert "'happiness'" in warning and "objective happiness: unknown" in warning
+    objective, budget, growth = other_warnings(at)
+    assert "'happiness'" in objective and "objective happiness: unknown" in objective
+    assert budget == ("The link asked for a yearly budget for new salaries of 'lots', which is not a number; the "
+                      "page ranks for $150,000.")
+    assert growth == ("The link asked for demand growth of -20 % a year; the page takes at least 0 % a year, so it "
+                      "ranks for 0 % a year.")
     assert at.number_input(key="page:next_hire:budget").value == 150_000
     assert at.number_input(key="page:next_hire:growth_pct").value == 0
     assert at.selectbox(key="page:next_hire:objective").value == "profit"
@@ -261,3 +265,48 @@ def test_a_link_with_advisor_settings_opens_the_page_on_them():
     table = at.table[0].value
     assert KPIS["on_time_rate"].short in table.columns and len(table) == 6  # five moves within $100k, and today
     assert "points of on-time rate" in recommendations(at)[0]
+
+
+# --- a link's settings beyond the page's range: named, and a big ranking asks before it starts ----------------------
+
+BUDGET_CLAMPED = ("The link asked for a yearly budget for new salaries of $1e+308; the page takes at most "
+                  "$2,000,000, so it ranks for $2,000,000.")
+
+
+def test_a_links_huge_budget_is_named_and_its_ranking_of_every_option_asks_first():
+    # a year of the default firm: 150 options x up to 50 replications x 56 weeks, about 7.9 million requests
+    at = open_page({"budget": "1e308", "objective": "on_time"}, {"weeks": 52})
+    assert_clean(at)
+    warnings = other_warnings(at)
+    assert warnings[0] == BUDGET_CLAMPED
+    assert warnings[1] == (
+        "This simulates up to 7.9 million requests (150 options x up to 50 replications x 56 weeks; it stops "
+        "sooner, after at least 10 each, once the best is clear; a smaller budget, fewer weeks or clients make it "
+        "faster), which can take several minutes and holds one of the server's run slots meanwhile.")
+    assert len(warnings) == 2
+    assert not at.table and not recommendations(at) and not at.get("vega_lite_chart")  # nothing ranked unasked
+    assert [b.label for b in at.main.button if b.label == "Run it anyway"] == ["Run it anyway"]
+    assert at.number_input(key="page:next_hire:budget").value == 2_000_000  # the value used, shown
+    assert at.selectbox(key="page:next_hire:objective").value == "on_time"  # the link's other inputs kept
+    assert at.session_state["page.settings"] == {"budget": "1e308", "objective": "on_time"}
+
+
+@pytest.mark.parametrize(("settings", "notice"), [
+    ({"budget": "-5"}, "The link asked for a yearly budget for new salaries of $-5; the page takes at least $0, so it "
+                       "ranks for $0."),
+    ({"budget": "0", "growth_pct": "1e6"}, "The link asked for demand growth of 1,000,000 % a year; the page takes "
+                                           "at most 500 % a year, so it ranks for 500 % a year."),
+    ({"budget": "0", "growth_pct": "lots"}, "The link asked for demand growth of 'lots', which is not a number; the "
+                                            "page ranks for 0 % a year."),
+])
+def test_every_setting_a_link_sets_out_of_range_is_named_with_the_value_used(settings, notice):
+    at = open_page(settings)
+    assert_clean(at)
+    assert other_warnings(at) == [notice]
+    assert len(at.table) == (2 if settings.get("growth_pct") == "1e6" else 1)  # small: it ranks at once
+
+
+def test_a_ranking_within_the_range_says_nothing_more():
+    at = open_page({"budget": "0"})
+    assert_clean(at)
+    assert other_warnings(at) == [] and len(at.table) == 1

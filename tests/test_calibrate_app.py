@@ -4,6 +4,8 @@ carries."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -163,3 +165,17 @@ def test_the_page_says_everything_in_words_never_in_code_names():
     assert "Back-test: No coordinator (today's organisation) over 52 weeks" in texts
     found = {text[:120]: code_names(text) for text in texts if code_names(text)}
     assert found == {}
+
+
+def test_an_overwhelmed_firm_reads_as_words_on_the_page_never_as_nan():
+    from tests.test_calibrate_words import HUGE_RATE, NOTHING, RATE_CLIPPED, generic
+
+    at = open_page()
+    at.file_uploader(key="calibrate.upload").upload("huge.csv", generic(HUGE_RATE), "text/csv").run()
+    at = button(at, "Fit and back-test").click().run()
+    assert not at.exception and not at.error
+    assert [w.value for w in at.warning] == [
+        f"- {RATE_CLIPPED}\n- Growth cannot be told from zero over 2 weeks (trend +0% a year, p = 1); growth per "
+        "year is set to 0.",
+        f"{NOTHING} The model is **far from** your record: read its other answers with that in mind."]
+    assert [t for t in visible_text(at) if re.search(r"\bnan\b", t, re.IGNORECASE) or "± ?" in t] == []

@@ -67,6 +67,27 @@ def test_verdict_counts_only_the_gap_beyond_the_models_interval():
         "Your firm today: 6.1 days, 78 % on time; the model: 5.8 ± 0.4 days, 80 ± 3 %.")
 
 
+
+NAN = math.nan
+
+
+def test_a_model_that_delivered_nothing_reads_in_words_and_is_far():
+    nothing = sim(NAN, NAN, NAN, NAN)
+    assert not bt.delivered(nothing) and bt.delivered(sim(5.0, NAN, NAN, NAN))
+    assert bt.verdict(nothing, OBSERVED) == "far"
+    assert bt.verdict(nothing, {**OBSERVED, "on_time_rate": NAN}) == "far"
+    assert bt.sentence(nothing, OBSERVED) == (
+        "Your firm today: 5.0 days, 80 % on time; the model delivered none of the requests that arrived in the "
+        "back-test, so it has no lead time to set beside yours: its firm is overwhelmed, or the back-test is too "
+        "short for a request to finish.")
+    assert bt.sentence(nothing, {**OBSERVED, "on_time_rate": NAN}).startswith("Your firm today: 5.0 days; the model "
+                                                                             "delivered none")
+    assert bt.sentence(sim(5.8, NAN, NAN, NAN), OBSERVED) == (
+        "Your firm today: 5.0 days, 80 % on time; the model: 5.8 days.")  # one replication: no interval
+    assert bt.sentence(sim(5.8, 0.4, 0.8, NAN), OBSERVED) == (
+        "Your firm today: 5.0 days, 80 % on time; the model: 5.8 ± 0.4 days, 80 %.")
+
+
 @pytest.fixture(scope="module")
 def movers(small_fit):
     """Two assumptions that move lead time on this scenario, found the way a user would: low end against high."""

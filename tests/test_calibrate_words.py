@@ -4,14 +4,20 @@ few lines each, so every message is known exactly."""
 
 from __future__ import annotations
 
+import json
+import math
+import re
+
 import pytest
 
 from sim.calibration.backtest import Backtest
 from sim.calibration.fit import fit
 from sim.calibration.formats import ExportError, read_export
 from sim.calibration.pipeline import Calibration, calibrate
-from sim.scenario import loads
+from sim.cli import main
+from sim.scenario import dumps, loads
 from sim.wording import fitted_words, in_sentence
+from tests.conftest import small
 
 OBSERVED = {"lead_time_days": 5.0, "on_time_rate": 0.8, "weeks": 10.0}
 EDGE = "behaviour.clarity_with_am"  # plausible 0.8 to 0.95
@@ -191,3 +197,95 @@ def test_a_label_in_a_sentence_keeps_its_abbreviations():
     assert fitted_words("firm.engineers", 6, "as given") == "Engineers: 6, as given."
     assert fitted_words("demand.work_types.bug.effort_cv", 0.5, "their spread", "Bug") == (
         "Bug, effort variability: 0.5, their spread.")
+
+
+# --- values beyond the model's bounds, and a back-test the model cannot deliver ------------------------------------
+
+def row(effort: str = "3", due: str = "2024-05-31") -> str:
+    return f"{{day}} 09:00,{{day}} 15:00,Bug,Acme,{effort},{due},Ann"
+
+
+# One client sending 600 tickets over 2.8 working weeks: 218 a week, beyond the model's 100.
+HUGE_RATE = [row()] * 30
+RATE_CLIPPED = ("The export gives 218 requests per client a week; the model takes at most 100, so demand is "
+                "understated: the model's firm is less busy than yours, and its lead times and on-time rate look "
+                "better than your record.")
+
+
+def clip_warnings(rows: list[str], base) -> list[str]:
+    return [w for w in fit(read_export(generic(rows), "t.csv"), base).warnings if "the export gives" in w.lower()]
+
+
+@pytest.mark.parametrize(("rows", "words"), [
+    (HUGE_RATE, [RATE_CLIPPED]),
+    ([row(effort="3000")], ["Bug: the export gives a mean effort of 3,000 hours a ticket; the model takes at most "
+                            "2,000, so effort is understated: the model's work is lighter than yours, and its lead "
+                            "times look shorter than your record."]),
+    ([row(effort="0.001")], ["Bug: the export gives a mean effort of 0.001 hours a ticket; the model takes at least "
+                             "0.01, so effort is overstated: the model's work is heavier than yours, and its lead "
+                             "times look longer than your record."]),
+    ([row(due="2027-05-31")], ["Bug: the export gives a median deadline of 796 working days; the model takes at most "
+                               "365, so the model's deadlines are shorter than yours, and its on-time rate looks "
+                               "worse than your record."]),
+    ([row(effort="1000")] + [row(effort="0.01")] * 19, [
+        "The export gives 145 requests per client a week; the model takes at most 100, so demand is understated: "
+        "the model's firm is less busy than yours, and its lead times and on-time rate look better than your "
+        "record.",
+        "Bug: the export gives an effort variability of 4.36; the model takes at most 4, so effort varies less in "
+        "the model than in the export, and the waits behind very large tickets are understated."]),
+    ([row()], []),  # within every bound: nothing to say
+])
+def test_every_value_clipped_to_the_models_bounds_is_told_in_words(default_scenario, rows, words):
+    assert clip_warnings(rows, default_scenario) == words
+
+
+def test_the_clipped_value_is_the_bound_and_the_note_says_so(default_scenario):
+    result = fit(read_export(generic(HUGE_RATE), "t.csv"), default_scenario)
+    assert result.scenario.demand.requests_per_client_per_week == 100
+    assert "Requests per client per week: 100, from 600 tickets over 2.8 working weeks and 1 clients." in [
+        n.words for n in result.notes]
+
+
+NOTHING = ("Your firm today: 0.5 days, 100 % on time; the model delivered none of the requests that arrived in the "
+           "back-test, so it has no lead time to set beside yours: its firm is overwhelmed, or the back-test is too "
+           "short for a request to finish.")
+NAN = re.compile(r"\bnan\b|\?", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def overwhelmed(default_scenario):
+    """One engineer and 100 requests a week: the back-test's model delivers none of the requests that arrive."""
+    return calibrate(generic(HUGE_RATE), small(default_scenario), source="t.csv")
+
+
+def test_a_backtest_in_which_the_model_delivers_nothing_says_so_and_is_far(overwhelmed):
+    bt = overwhelmed.backtest
+    assert bt is not None and math.isnan(bt.after["lead_time_days"]["mean"])
+    assert bt.sentence == NOTHING
+    assert bt.verdict == "far"
+    assert bt.screen == [] and bt.fitted == {}  # no lead time for an assumption to move
+    texts = [bt.sentence, *overwhelmed.warnings, *(n.words for n in overwhelmed.notes)]
+    assert [t for t in texts if NAN.search(t)] == []
+    assert RATE_CLIPPED in overwhelmed.warnings
+
+
+def test_its_json_is_valid_with_none_for_what_the_model_could_not_measure(overwhelmed):
+    data = json.loads(json.dumps(overwhelmed.to_json(), allow_nan=False))
+    assert data["backtest"]["verdict"] == "far" and data["backtest"]["summary"] == NOTHING
+    assert data["backtest"]["simulated"]["lead_time_days"] == {"mean": None, "ci95": None}
+
+
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+def test_the_command_line_says_the_same_without_nan(default_scenario, tmp_path, capsys, fmt):
+    export, base = tmp_path / "t.csv", tmp_path / "base.toml"
+    export.write_bytes(generic(HUGE_RATE))
+    base.write_text(dumps(small(default_scenario)))
+    assert main(["calibrate", str(export), "--base", str(base), "--serial", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert not re.search(r"\bnan\b|\bNaN\b", out, re.IGNORECASE) and "± ?" not in out
+    if fmt == "json":
+        data = json.loads(out)
+        assert data["backtest"]["summary"] == NOTHING and RATE_CLIPPED in data["warnings"]
+    else:
+        assert f"# Back-test of No coordinator over 3 weeks (far): {NOTHING}\n" in out
+        assert f"# Warning: {RATE_CLIPPED}\n" in out

@@ -84,10 +84,10 @@ def test_a_link_asking_for_a_huge_ranking_asks_before_it_runs(growth, requests, 
     (warning,) = [w for w in at.warning if "million requests" in w.value]
     scenario = params_to_scenario(huge_ranking_link(requests=requests), read_presets(SCENARIOS_FOLDER)[0]).scenario
     options = len(affordable_moves(scenario, 2_000_000)) + 1
-    assert f"{options} options x 10 replications x 624 weeks" in warning.value
+    assert f"{options} options x up to 50 replications x 624 weeks" in warning.value
     assert (" x 2 rankings" in warning.value) == (rankings == 2)
     requests, counted = ui.runner.ranking_requests(scenario, 2_000_000, [0.0, 0.3][:rankings])
-    assert counted == options and f"about {requests / 1e6:,.1f} million requests" in warning.value
+    assert counted == options and f"up to {requests / 1e6:,.1f} million requests" in warning.value
     assert [b.label for b in at.main.button if b.label == "Run it anyway"] == ["Run it anyway"]
 
 
@@ -98,12 +98,25 @@ def test_growth_beyond_a_runs_limit_is_named_before_anything_runs():
     assert "requests per run" in error.value and "at most 1,000,000 are allowed" in error.value
 
 
-def test_the_ranking_estimate_is_the_comparisons_per_run_estimate_times_the_runs(default_scenario):
+def test_the_ranking_estimate_is_the_comparisons_per_run_estimate_times_the_most_runs(default_scenario):
     from sim.scenario import expected_requests
 
     requests, options = ui.runner.ranking_requests(default_scenario, 150_000, [0.0])
     assert options == len(affordable_moves(default_scenario, 150_000)) + 1
-    assert requests == pytest.approx(expected_requests(default_scenario) * options * 10)
+    assert requests == pytest.approx(expected_requests(default_scenario) * options * 50)
+
+
+def test_the_ranking_estimate_counts_every_option_at_the_cap_by_hand(default_scenario):
+    # $60,000 a year affords standardised work (free), half a salesperson ($55,000) and both; an account manager
+    # ($95,000) is beyond it. With today, 4 options; at worst each runs the cap of 50 replications (the first stage
+    # of 10, later stages for those close to the best, and the dropped ones run on to the same replications).
+    # A run is 25 clients x 0.75 requests a week x (52 + 4) weeks = 1,050 requests.
+    assert [m.name for m in affordable_moves(default_scenario, 60_000)] == [
+        "standardised work", "+0.5 salesperson", "+0.5 salesperson with standardised work"]
+    assert ui.runner.ranking_requests(default_scenario, 60_000, [0.0]) == (4 * 50 * 1_050, 4)
+    # with demand 20 % higher too: 1,260 requests a run for the second ranking
+    assert ui.runner.ranking_requests(default_scenario, 60_000, [0.0, 0.2]) == (pytest.approx(4 * 50 * 2_310), 4)
+    assert ui.runner.ranking_requests(default_scenario, 0, [0.0])[1] == 2  # standardised work is free
 
 
 def test_a_huge_sweep_link_asks_before_it_runs():

@@ -8,7 +8,7 @@ the pool at a time, so two owners on a two-core machine take turns instead of th
 Bounds on what one session (or one link) can make the server do:
 - a run that would simulate more than LONG_RUN_REQUESTS requests asks first, on every page, from one estimate
   (`confirm_work`): requests per run x runs (designs x replications, sweep points, or ranked options x the
-  advisor's first stage);
+  advisor's cap, the most its procedure can run);
 - a run feeds the pool a few tasks at a time (`sim.parallel.bounded_map`) and stops, cancelling what it queued and
   freeing its slot, as soon as its session is gone (the browser closed) or asks for something else (a rerun);
 - the executor (a Dask cluster may take up to its timeout to answer) is made before a slot is taken, so a cluster
@@ -80,26 +80,30 @@ def expected_requests(scenario: Scenario, designs: Sequence[str]) -> float:
 
 def ranking_requests(scenario: Scenario, budget: float, growths: Sequence[float],
                      procedure: Procedure | None = None) -> tuple[float, int]:
-    """Requests the advisor's rankings simulate at least (every option, today included, at the first stage; later
-    stages add at most cap / first_stage times as many), and the options ranked, from the same per-run estimate as
-    a comparison."""
+    """Requests the advisor's rankings simulate at most, and the options ranked (today included), from the same
+    per-run estimate as a comparison. The worst case of the whole procedure, not its first stage: every option runs
+    the first stage, later stages run the options still close to the best up to the cap, and the options dropped
+    on the way then run on to the replications of those left, so at worst every option runs `cap` replications
+    (what `advise` counts as its progress's "at most"). The first stage alone is a fifth of that, and a ranking
+    whose first stage is cheap can still run minutes: a question asked on the first stage let one run unasked."""
     procedure = procedure or ADVISOR_PROCEDURE
     options = len(affordable_moves(scenario, budget)) + 1
     if options == 1:
         return 0.0, 1
-    requests = sum(requests_per_run(grown(scenario, g)) for g in growths) * options * procedure.first_stage
+    requests = sum(requests_per_run(grown(scenario, g)) for g in growths) * options * procedure.cap
     return requests, options
 
 
-def confirm_work(requests: float, what: str, key: str) -> bool:
+def confirm_work(requests: float, what: str, key: str, amount: str = "about") -> bool:
     """True when the work is small, or the user has said to go ahead with this big one (remembered per session
-    under `key`); else a warning with a button, and False."""
+    under `key`); else a warning with a button, and False. `amount` says what the figure is: "about" for an
+    estimate, "up to" for a worst case."""
     if requests <= LONG_RUN_REQUESTS:
         return True
     confirmed = st.session_state.setdefault(CONFIRMED_KEY, set())
     if key in confirmed:
         return True
-    st.warning(f"This simulates about {requests / 1e6:,.1f} million requests ({what}), which can take several "
+    st.warning(f"This simulates {amount} {requests / 1e6:,.1f} million requests ({what}), which can take several "
                "minutes and holds one of the server's run slots meanwhile.")
     if st.button("Run it anyway"):
         confirmed.add(key)
@@ -119,15 +123,16 @@ def confirm_long_run(scenarios: Sequence[Scenario], designs: Sequence[str]) -> b
 
 
 def confirm_long_ranking(scenario: Scenario, budget: float, growths: Sequence[float]) -> bool:
-    """The same question before the advisor ranks: a link can ask for 150 options on a 2,000-client firm."""
+    """The same question before the advisor ranks, on the worst case of its whole procedure (`ranking_requests`):
+    the page ranks as it opens, so a link's budget of 150 options would otherwise start minutes of work unasked."""
     requests, options = ranking_requests(scenario, budget, growths)
     weeks = scenario.weeks + scenario.warmup_weeks
-    what = (f"{options} options x {ADVISOR_PROCEDURE.first_stage} replications x {weeks} weeks"
-            f"{f' x {len(growths)} rankings' if len(growths) > 1 else ''} to start, up to "
-            f"{ADVISOR_PROCEDURE.cap // ADVISOR_PROCEDURE.first_stage} times as many if options stay close; a "
-            "smaller budget, fewer weeks or clients make it faster")
+    what = (f"{options} options x up to {ADVISOR_PROCEDURE.cap} replications x {weeks} weeks"
+            f"{f' x {len(growths)} rankings' if len(growths) > 1 else ''}; it stops sooner, after at least "
+            f"{ADVISOR_PROCEDURE.first_stage} each, once the best is clear; a smaller budget, fewer weeks or clients "
+            "make it faster")
     key = f"{run_key(scenario)}|advice|{budget!r}|{','.join(map(repr, growths))}"
-    return confirm_work(requests, what, key)
+    return confirm_work(requests, what, key, "up to")
 
 
 def show_server_problem(exc: ClusterError) -> None:

@@ -20,8 +20,9 @@ from typing import Any
 import streamlit as st
 
 from sim.presets import SCENARIOS_FOLDER, read_presets
+from sim.problems import shown
 from sim.scenario import Scenario, ScenarioError
-from sim.wording import PROCESS_WORDS, design_label
+from sim.wording import PROCESS_WORDS, design_label, plain
 from ui.overrides import Overrides, apply_overrides, overrides_between
 
 PRESET_KEY = "scenario.preset"
@@ -241,14 +242,34 @@ def page_setting(name: str, default: str) -> str:
     return st.session_state.get(PAGE_KEY, {}).get(name, default)
 
 
-def number_setting(name: str, default: float, lo: float, hi: float) -> float:
+def number_words(x: float) -> str:
+    """A number as a notice echoes it: "2,000,000", "3.5", and "1e+308" for one too long to read in full."""
+    return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:,.4g}"
+
+
+def number_setting(name: str, default: float, lo: float, hi: float, words: str = "",
+                   show: Callable[[float], str] = number_words, uses: str = "uses") -> float:
     """A number from the page settings, kept in [lo, hi]; text that is not a finite number (a link edited by hand)
-    gives the default."""
+    gives the default. Only a link (or a hand-edited one) can set such a value, since the page's own inputs keep
+    within the range; with `words` naming the input ("a yearly budget of {}", the value `show`n in the braces) a
+    warning says what the link asked, what the page takes and what it `uses` instead, so the page never answers
+    another question than the one asked without saying so."""
+    text = page_setting(name, str(default))
     try:
-        value = float(page_setting(name, str(default)))
+        value = float(text)
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        if words:
+            st.warning(f"The link asked for {words.format(plain(shown(text)))}, which is not a number; the page "
+                       f"{uses} {show(default)}.")
         return default
-    return min(max(value, lo), hi) if math.isfinite(value) else default
+    kept = min(max(value, lo), hi)
+    if words and kept != value:
+        bound = f"at most {show(hi)}" if value > hi else f"at least {show(lo)}"
+        st.warning(f"The link asked for {words.format(show(value))}; the page takes {bound}, so it {uses} "
+                   f"{show(kept)}.")
+    return kept
 
 
 def set_page_setting(name: str, value: str) -> None:

@@ -36,6 +36,10 @@ POOL_REQUESTS = 50_000
 CLOSE = (0.10, 0.05)  # lead time within 10 % and on-time within 5 points: close
 ROUGH = (0.25, 0.10)  # within 25 % and 10 points: roughly
 VERDICT_WORDS = {"close": "close to", "roughly": "only roughly close to", "far": "far from"}  # "the model is ..."
+# In place of the model's figures when it delivered no request that arrived in the back-test.
+NOTHING_DELIVERED = ("the model delivered none of the requests that arrived in the back-test, so it has no lead time "
+                     "to set beside yours: its firm is overwhelmed, or the back-test is too short for a request to "
+                     "finish")
 
 Progress = Callable[[str], None]
 
@@ -93,7 +97,12 @@ def loss(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> 
 
 def verdict(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> str:
     """"close", "roughly" or "far": the lead-time gap (relative) and the on-time gap (points), each less the
-    half-width of the model's 95 % interval, since a gap inside the model's own spread is not a gap it can show."""
+    half-width of the model's 95 % interval, since a gap inside the model's own spread is not a gap it can show.
+    A model that delivered nothing (no lead time) beside a firm that did is "far": it cannot be close to a record
+    it has nothing to set beside."""
+    if not delivered(simulated) and math.isfinite(observed["lead_time_days"]):
+        return "far"
+
     def gap(metric: str) -> float:
         sim, obs = simulated[metric], observed[metric]
         if not math.isfinite(obs):
@@ -111,17 +120,27 @@ def verdict(simulated: dict[str, dict[str, float]], observed: dict[str, float]) 
     return "far"
 
 
+def delivered(simulated: dict[str, dict[str, float]]) -> bool:
+    """Whether the model delivered any request that arrived in the back-test's weeks: without one it has no lead
+    time (NaN), which must read as words, not as a number."""
+    return math.isfinite(simulated["lead_time_days"]["mean"])
+
+
 def sentence(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> str:
-    """"Your firm today: 6.1 days, 78 % on time; the model: 5.8 ± 0.4 days, 80 ± 3 %." """
+    """"Your firm today: 6.1 days, 78 % on time; the model: 5.8 ± 0.4 days, 80 ± 3 %.", or NOTHING_DELIVERED in
+    place of the model's figures when it delivered no request."""
     lead, on = simulated["lead_time_days"], simulated["on_time_rate"]
     firm_on = f", {observed['on_time_rate'] * 100:.0f} % on time" if math.isfinite(observed["on_time_rate"]) else ""
-    model_on = f", {on['mean'] * 100:.0f} ± {_half(on['ci95'] * 100)} %" if math.isfinite(on["mean"]) else ""
-    return (f"Your firm today: {observed['lead_time_days']:.1f} days{firm_on}; the model: {lead['mean']:.1f} ± "
-            f"{_half(lead['ci95'], '.1f')} days{model_on}.")
+    if not delivered(simulated):
+        return f"Your firm today: {observed['lead_time_days']:.1f} days{firm_on}; {NOTHING_DELIVERED}."
+    model_on = f", {_mean(on['mean'] * 100, on['ci95'] * 100, '.0f')} %" if math.isfinite(on["mean"]) else ""
+    return (f"Your firm today: {observed['lead_time_days']:.1f} days{firm_on}; the model: "
+            f"{_mean(lead['mean'], lead['ci95'], '.1f')} days{model_on}.")
 
 
-def _half(x: float, spec: str = ".0f") -> str:
-    return format(x, spec) if math.isfinite(x) else "?"
+def _mean(mean: float, half: float, spec: str) -> str:
+    """"5.8 ± 0.4", or "5.8" alone when there is no interval (a figure only one replication measured)."""
+    return f"{mean:{spec}} ± {half:{spec}}" if math.isfinite(half) else f"{mean:{spec}}"
 
 
 @dataclass
@@ -164,8 +183,9 @@ def backtest_weeks(observed: dict[str, float]) -> int:
 
 def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none", *, fit_assumptions: bool = True,
              executor: Executor | None = None, progress: Progress | None = None) -> Backtest:
-    """Simulate `design` over the export's span; screen and fit the behaviour assumptions; simulate again.
-    `executor` takes the runs of more than POOL_REQUESTS requests; smaller ones run here."""
+    """Simulate `design` over the export's span; screen and fit the behaviour assumptions (unless the model
+    delivered nothing); simulate again. `executor` takes the runs of more than POOL_REQUESTS requests; smaller
+    ones run here."""
     say = progress or (lambda _text: None)
     weeks = backtest_weeks(observed)
     full = dict(weeks=weeks, replications=BACKTEST_REPLICATIONS)
@@ -175,7 +195,9 @@ def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none
     quick = dict(weeks=min(weeks, SEARCH_WEEKS), replications=SEARCH_REPLICATIONS)
     screen: list[dict[str, Any]] = []
     fitted: dict[str, float] = {}
-    if fit_assumptions and base_loss > 0:
+    # A model that delivered nothing has no lead time for an assumption to move (each end of each range would
+    # read as no effect), so the screen is skipped rather than run for a table of blanks.
+    if fit_assumptions and base_loss > 0 and delivered(before):
         found = candidates()
         for i, cand in enumerate(found):
             say(f"Screening assumptions ({i + 1} of {len(found)})")

@@ -123,10 +123,68 @@ def _round(x: float, digits: int = 3) -> float:
     return float(f"{x:.{digits}g}")
 
 
-def _clip(value: float, cls: type, name: str) -> float:
-    """The value within the bounds of field `name` of `cls` (a section of the scenario)."""
+# Each value the fit may have to clip to its schema bound, in words: what the export gives ("{value}" is the
+# measured value), and what the clipped value does to the model's answers when the measured value lies above the
+# bound and when below, so that the reader knows which way the answers lean.
+CLIPPED: dict[str, tuple[str, str, str]] = {
+    "requests_per_client_per_week": (
+        "{value} requests per client a week",
+        "demand is understated: the model's firm is less busy than yours, and its lead times and on-time rate look "
+        "better than your record",
+        "demand is overstated: the model's firm is busier than yours, and its lead times and on-time rate look "
+        "worse than your record"),
+    "client_size_cv": (
+        "a spread of client sizes of {value}",
+        "the model's clients are more alike than yours, and the load of your largest clients is understated",
+        "the model's clients differ more than yours, and the load of your largest clients is overstated"),
+    "growth_per_year": (
+        "demand growth of {value} a year",
+        "growth is understated: the model's demand grows more slowly than yours, and later weeks look easier than "
+        "they will be",
+        "the decline is understated: the model's demand falls more slowly than yours, and later weeks look busier "
+        "than they will be"),
+    "effort_hours": (
+        "a mean effort of {value} hours a ticket",
+        "effort is understated: the model's work is lighter than yours, and its lead times look shorter than your "
+        "record",
+        "effort is overstated: the model's work is heavier than yours, and its lead times look longer than your "
+        "record"),
+    "effort_cv": (
+        "an effort variability of {value}",
+        "effort varies less in the model than in the export, and the waits behind very large tickets are "
+        "understated",
+        "effort varies more in the model than in the export, and the waits behind very large tickets are "
+        "overstated"),
+    "deadline_days": (
+        "a median deadline of {value} working days",
+        "the model's deadlines are shorter than yours, and its on-time rate looks worse than your record",
+        "the model's deadlines are longer than yours, and its on-time rate looks better than your record"),
+}
+PERCENT_FIELDS = ("growth_per_year",)  # read as "+620%"
+
+
+def _number(x: float, name: str) -> str:
+    """A fitted value as a warning shows it: growth as a percentage, thousands with commas, else 3 figures."""
+    if name in PERCENT_FIELDS:
+        return f"{x:+.0%}"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def _clip(value: float, cls: type, name: str, warnings: list[str] | None = None, subject: str = "",
+          digits: int = 3) -> float:
+    """The value to `digits` significant figures, within the bounds of field `name` of `cls` (a section of the
+    scenario). A value the bounds cut adds a warning to `warnings`: the model then answers for another firm than
+    the export's, and the reader must know by how much and which way."""
     meta = paths.field_meta(name, cls)
-    return min(max(value, meta["min"]), meta["max"])
+    rounded = _round(value, digits)
+    kept = _round(min(max(rounded, meta["min"]), meta["max"]), digits)
+    if warnings is not None and kept != rounded:
+        measured, above, below = CLIPPED[name]
+        side, consequence = ("most", above) if rounded > kept else ("least", below)
+        text = (f"the export gives {measured.format(value=_number(rounded, name))}; the model takes at {side} "
+                f"{_number(kept, name)}, so {consequence}.")
+        warnings.append(f"{subject}: {text}" if subject else text[:1].upper() + text[1:])
+    return kept
 
 
 def _shares(counts: pd.Series) -> dict[str, float]:
@@ -215,16 +273,16 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         mean = per_client.mean()
         var = per_client.var(ddof=1) if clients > 1 else 0.0
         spread = math.sqrt(max(var - mean, 0.0)) / mean  # Poisson noise taken out of the spread
-        size_cv = _round(_clip(spread, demand, "client_size_cv"), 2)
+        size_cv = _clip(spread, demand, "client_size_cv", warnings, digits=2)
         notes.append(Note("demand.clients", clients, f"the distinct clients in '{export.mapping['client']}'"))
         notes.append(Note("demand.client_size_cv", size_cv, "the spread of tickets per client, less what chance "
                           "alone gives"))
     else:
         clients = base.demand.clients
-        size_cv = _round(_clip(base.demand.client_size_cv, demand, "client_size_cv"), 2)
+        size_cv = _clip(base.demand.client_size_cv, demand, "client_size_cv", digits=2)
         warnings.append(f"No client column; the base scenario's {clients} clients and the spread of their sizes are "
                         f"kept ({controls.column('client')}).")
-    rate = _round(_clip(n / weeks / clients, demand, "requests_per_client_per_week"))
+    rate = _clip(n / weeks / clients, demand, "requests_per_client_per_week", warnings)
     notes.append(Note("demand.requests_per_client_per_week", rate, f"from {n} tickets over {weeks:.1f} working "
                       f"weeks and {clients} clients"))
     week_index = np.floor((created - start) / DAYS_PER_WEEK).astype(int)
@@ -232,7 +290,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     weekly = np.bincount(week_index[week_index < full_weeks], minlength=full_weeks).astype(float)
     growth, pvalue, significant = _growth(weekly)
     if significant:
-        growth = _round(_clip(growth, demand, "growth_per_year"), 2)
+        growth = _clip(growth, demand, "growth_per_year", warnings, digits=2)
         notes.append(Note("demand.growth_per_year", growth, f"the trend of weekly tickets (p = {pvalue:.2g})"))
     else:
         warnings.append(f"Growth cannot be told from zero over {full_weeks} weeks (trend {growth:+.0%} a year, "
@@ -295,7 +353,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         else:
             wt["skill"] = main_skill
         for key in ("effort_hours", "effort_cv", "deadline_days"):
-            wt[key] = _round(_clip(float(wt[key]), WorkType, key))
+            wt[key] = _clip(float(wt[key]), WorkType, key, warnings, name)  # the base's own never clip
         notes += [Note(f"demand.work_types.{kind}.{key}", wt[key], reason, name) for key, reason in sources.items()]
         work_types[kind] = wt
 
