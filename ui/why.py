@@ -28,7 +28,7 @@ from ui.runner import explanation, show_server_problem
 
 
 def show_explanation(explained: Explanation) -> None:
-    """The sentences, the waterfall and the table: shared by the page and the report's preview."""
+    """The sentences, the waterfall and the table: the same on Compare and Next hire (the report draws its own)."""
     sentences = [plain(s) for s in explained.sentences()]
     st.markdown(sentences[0])
     for line in sentences[1:]:
@@ -139,7 +139,9 @@ def advice_why_section(scenario: Scenario, advice: Advice, beside: Any = None,
     st.subheader(heading)
     found = _advice_pair(scenario, advice)
     if found is None or advice.objective.single is None:
-        st.info("The explanation splits the gain on one figure: rank on profit, lead time or on-time rate to see "
+        st.info("The explanation compares two options: raise the budget so that the ranking has more than one."
+                if len(advice.options) < 2 else
+                "The explanation splits the gain on one figure: rank on profit, lead time or on-time rate to see "
                 "what carries the best option's gain.")
         return None
     pair_scenario, best, against = found
