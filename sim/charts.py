@@ -130,7 +130,8 @@ def time_use_chart(frame: pd.DataFrame) -> alt.Chart:
     """Stacked bars: where an engineer's week goes under each design. The key sits below, one activity a line on a
     phone, so the bars keep the chart's width (beside them, a phone's chart was a third bars)."""
     field = design_field(frame)
-    key = alt.Legend(orient="bottom", columns=PHONE_COLUMNS, labelLimit=320)
+    # eight activities: four a row on a laptop (one row ran past a 1400 px window), one a line on a phone
+    key = alt.Legend(orient="bottom", columns=alt.ExprRef("containerSize()[0] < 560 ? 1 : 4"), labelLimit=320)
     return (
         alt.Chart(frame, title=alt.TitleParams("Where engineers' hours go", subtitle="hours per engineer per week"))
         .mark_bar()

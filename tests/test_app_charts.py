@@ -85,7 +85,7 @@ def test_time_use_bars_stack_to_the_working_week(results, default_scenario):
     assert spec["encoding"]["color"]["sort"] == list(TIME_USE.values())
     # the key below the bars, one activity a line on a phone: beside them it left a phone's chart a third bars
     legend = spec["encoding"]["color"]["legend"]
-    assert legend["orient"] == "bottom" and legend["columns"] == {"expr": "containerSize()[0] < 560 ? 1 : 0"}
+    assert legend["orient"] == "bottom" and legend["columns"] == {"expr": "containerSize()[0] < 560 ? 1 : 4"}
     rows = dataset(chart)
     for design in results.designs:
         hours = sum(r["hours_per_engineer_week"] for r in rows if r["design"] == design)
