@@ -20,18 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.advisor import OBJECTIVES
 from sim.experiment import Progress, Results, run_experiment
 from sim.paths import field_meta
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
 from sim.stats import t_half_width
 from sim.wording import CARRIED, EXPLAINED_OBJECTIVES, EXPLANATION_HEADER, design_labels, gain_words, range_words
 
-# The objectives an explanation is about: summary metric and the sign that makes "better" positive.
-OBJECTIVES: dict[str, tuple[str, int]] = {
-    "profit": ("profit", +1),
-    "lead_time": ("lead_time_days", -1),
-    "on_time": ("on_time_rate", +1),
-}
 UNGRADED = "assumption"  # a switch with no source of its own is the model's assumption
 SALARY_KEYS = {"project_managers": "project_manager", "account_managers": "account_manager", "hybrids": "hybrid",
                "sales_share": "sales", "extra_engineers": "engineer"}
@@ -197,7 +192,7 @@ def active_mechanisms(scenario: Scenario) -> list[Mechanism]:
 
 
 def _gain(summary: pd.DataFrame, design: str, against: str, objective: str) -> np.ndarray:
-    metric, sign = OBJECTIVES[objective]
+    metric, sign = OBJECTIVES[objective][:2]  # the summary's column and the sign that makes better positive
     wide = summary.pivot(index="replication", columns="design", values=metric).sort_index()
     return sign * (wide[design] - wide[against]).to_numpy(dtype=float)
 
@@ -214,7 +209,7 @@ def _described(values: np.ndarray) -> tuple[float, float]:
 
 def best_pair(results: Results, objective: str) -> tuple[str, str]:
     """The best design on the objective and its runner-up, by mean over the replications."""
-    metric, sign = OBJECTIVES[objective]
+    metric, sign = OBJECTIVES[objective][:2]  # the summary's column and the sign that makes better positive
     means = results.summary.groupby("design", sort=False)[metric].mean() * sign
     ranked = list(means.sort_values(ascending=False, kind="stable").index)
     if len(ranked) < 2:
