@@ -11,9 +11,10 @@ from sim.experiment import Results
 from sim.parallel import ClusterError
 from sim.robust import renamed
 from sim.scenario import Scenario, dumps
+from sim.sequential import cap_of
 from ui import charts, report, sureness, tables, why
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, OVERLAP_NOTE, design_labels, hires_after_label, plain
-from ui.runner import confirm_long_run, how_sure, run, show_server_problem
+from ui.runner import confirm_long_run, how_sure, run_until_clear, show_server_problem
 from ui.sidebar import scenario_or_problems
 from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input, seeded_page_input
 from ui.style import responsive_table
@@ -109,20 +110,23 @@ def main() -> None:
     scenario = scenario_or_problems()
     if scenario is None:
         return
+    cap = cap_of(scenario)
+    more = (f", {scenario.replications} more at a time up to {cap} until the best design is clear"
+            if cap > scenario.replications else "")
     st.caption(
-        f"**{plain(scenario.name)}**: {scenario.replications} replications of {scenario.weeks} weeks per design "
-        f"(after {scenario.warmup_weeks} weeks of warm-up), seed {scenario.seed}. ± is the half-width of the "
-        "95 % interval over replications."
+        f"**{plain(scenario.name)}**: {scenario.replications} replications of {scenario.weeks} weeks per design"
+        f"{more} (after {scenario.warmup_weeks} weeks of warm-up), seed {scenario.seed}. ± is the half-width of "
+        "the 95 % interval over replications."
     )
     designs, baseline = pick_designs(scenario)
     choice = pick_objective()
     if not designs:
         st.info("Pick at least one org design to compare.")
         return
-    if not confirm_long_run([scenario], designs):
+    if not confirm_long_run([scenario], designs, until_clear=True):
         return
     try:
-        results = run(scenario, designs)
+        results = run_until_clear(scenario, designs, Objective.of(choice))
     except ClusterError as exc:  # e.g. a Dask scheduler that does not answer
         show_server_problem(exc)
         return

@@ -9,15 +9,17 @@ and the report never crown a winner the numbers cannot tell apart.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.advisor import OBJECTIVES, Objective
 from sim.experiment import Results
+from sim.objective import OBJECTIVES, Objective
 from sim.robust import replication_scores
-from sim.stats import DEPENDS_ON_RUN_LENGTH, t_half_width, ties_with_best
+from sim.stats import CONFIDENCE, DEPENDS_ON_RUN_LENGTH, t_half_width, ties_with_best
 from sim.wording import KPIS, design_labels, money, plain
 
 SURE, TIED = "★", "tied"
@@ -114,9 +116,21 @@ def _listed(names: list[str]) -> str:
     return bold[0] if len(bold) == 1 else ", ".join(bold[:-1]) + " and " + bold[-1]
 
 
+def default_baseline(designs: Sequence[str]) -> str:
+    """Today's organisation, as Compare's baseline: `none` when compared, else the first design."""
+    return "none" if "none" in designs else designs[0]
+
+
 def headline(results: Results, objective: Objective, baseline: str | None = None) -> Answer:
     """The best design on the objective, with its gain over `baseline` (a design of the comparison, e.g. today's
-    organisation) and how sure that is over simulation noise, as a sentence and as marks."""
+    organisation) and how sure that is over simulation noise, as a sentence and as marks; a comparison that ran
+    until its answer was clear also says how many replications that took and why it stopped."""
+    answer = _headline(results, objective, baseline)
+    stop = stopping_words(results)
+    return dataclasses.replace(answer, sentence=f"{answer.sentence} {stop}") if stop else answer
+
+
+def _headline(results: Results, objective: Objective, baseline: str | None) -> Answer:
     # a label comes from a file or a link: shown as the characters it is, inside the sentence's own Markdown
     labels = {d: plain(t) for d, t in design_labels({d: results.scenario.designs[d] for d in results.designs}).items()}
     metrics = [OBJECTIVES[name][0] for name, _ in objective.weights]
@@ -156,20 +170,32 @@ def headline(results: Results, objective: Objective, baseline: str | None = None
     return Answer(best, tied, False, marks,
                   f"For {words}, **{labels[best]}** has the best mean{over}; {_listed([labels[d] for d in tied])} "
                   f"{verb} within {_size(objective, gap)}, not told apart from it over simulation noise"
-                  f"{_tie_words(objective, scores, best, tied)}.")
+                  f"{_tie_words(objective, scores, best, tied, _zone(results, objective))}.")
 
 
-def _tie_words(objective: Objective, scores: dict[str, np.ndarray], best: str, tied: tuple[str, ...]) -> str:
-    """A tie's two kinds: the designs are practically the same (every paired difference's 95 % interval inside
-    the objective's indifference zone, the gap too small to matter), or the runs are too few to tell (the gap could
-    still be as large as the interval's far end)."""
+def _reach(scores: dict[str, np.ndarray], best: str, tied: tuple[str, ...], confidence: float = CONFIDENCE) -> float:
+    """How large the gap between the best and a design tied with it could be: the far end of the paired
+    difference's interval, the largest over the tied designs (inf when an interval is unknown)."""
     reach = 0.0
     for d in tied:
         diff = scores[best] - scores[d][: scores[best].size]
         diff = diff[~np.isnan(diff)]
-        half = t_half_width(diff)
+        half = t_half_width(diff, confidence)
         reach = max(reach, math.inf if math.isnan(half) else abs(float(diff.mean())) + half)
-    zone = objective.indifference_zone
+    return reach
+
+
+def _zone(results: Results, objective: Objective) -> float:
+    """The smallest difference that matters: the one the comparison stopped on, else the objective's."""
+    return results.stopping.zone if results.stopping else objective.indifference_zone
+
+
+def _tie_words(objective: Objective, scores: dict[str, np.ndarray], best: str, tied: tuple[str, ...],
+               zone: float) -> str:
+    """A tie's two kinds: the designs are practically the same (every paired difference's 95 % interval inside
+    the indifference zone, the gap too small to matter), or the runs are too few to tell (the gap could still be
+    as large as the interval's far end)."""
+    reach = _reach(scores, best, tied)
     if reach < zone:  # the advisor's rule (sim.advisor._sentence)
         either = "either will do" if len(tied) == 1 else "any of them will do"
         return f", and any difference is smaller than {_size(objective, zone)}: {either}"
@@ -177,4 +203,56 @@ def _tie_words(objective: Objective, scores: dict[str, np.ndarray], best: str, t
     return f"; the difference {could}, so more replications would tell them apart"
 
 
-__all__ = ["MARKED_METRICS", "SURE", "TIED", "Answer", "column_marks", "headline"]
+# Why a comparison that adds replications until its answer is clear stopped (sim.sequential).
+CLEAR, WITHIN_ZONE, CAP, NOT_KEEPING_UP, ONE_DESIGN = "clear", "within zone", "cap", "not keeping up", "one design"
+
+
+def settled(results: Results, objective: Objective, zone: float, confidence: float = CONFIDENCE) -> str | None:
+    """Whether more replications could change the answer, by the headline's own rule at `confidence`: CLEAR when
+    the best is ahead of every other design beyond noise, WITHIN_ZONE when every design tied with it is within
+    `zone` at the interval's far end, NOT_KEEPING_UP or ONE_DESIGN when replications cannot decide it; else None.
+    At a stricter confidence than the headline's 95 %, CLEAR implies the headline's ★ and WITHIN_ZONE its "either
+    will do": a wider interval clear of zero (or inside the zone) contains the narrower one."""
+    if len(results.designs) < 2:
+        return ONE_DESIGN
+    metrics = [OBJECTIVES[name][0] for name, _ in objective.weights]
+    candidates = _keeping_up(results, metrics)
+    if not candidates:
+        return NOT_KEEPING_UP
+    if len(candidates) == 1:
+        return CLEAR
+    scores = replication_scores(results.summary, objective)
+    best, tied = ties_with_best({d: scores[d] for d in candidates}, confidence)
+    if not tied:
+        return CLEAR
+    return WITHIN_ZONE if _reach(scores, best, tied, confidence) < zone else None
+
+
+def stopping_words(results: Results) -> str:
+    """How many replications the answer needed and why the comparison stopped there, as a sentence (empty for a
+    comparison of a fixed number)."""
+    stop = results.stopping
+    if stop is None:
+        return ""
+    objective = Objective.parse(stop.objective)
+    n = f"{stop.replications} replications per design"
+    added = (f" ({stop.first_stage}, then {stop.first_stage} more at a time)" if stop.replications > stop.first_stage
+             else "")
+    if stop.cap <= stop.first_stage:  # one look, the headline's own
+        return f"Ran exactly {n}: max replications is not above replications, so none were added."
+    if stop.reason == CAP:
+        return (f"Stopped at the cap of {n} (max replications){added}, before the answer was clear at each "
+                f"look's {100 * stop.confidence:.1f} %.")
+    why = {
+        CLEAR: f"once the best design was ahead of every other at {100 * stop.confidence:.1f} %, the stricter "
+               "level of a test repeated after each batch",
+        WITHIN_ZONE: f"every design not told apart from the best is within {_size(objective, stop.zone)} of it, the "
+                     "smallest difference that matters",
+        NOT_KEEPING_UP: "no design keeps up with its work, and more replications would not change that",
+        ONE_DESIGN: "only one design is compared",
+    }[stop.reason]
+    return f"Stopped at {n}{added}: {why}."
+
+
+__all__ = ["CAP", "CLEAR", "MARKED_METRICS", "NOT_KEEPING_UP", "ONE_DESIGN", "SURE", "TIED", "WITHIN_ZONE", "Answer",
+           "column_marks", "default_baseline", "headline", "settled", "stopping_words"]

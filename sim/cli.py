@@ -64,7 +64,13 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="compare org designs on a scenario")
     run.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/default.toml")
     run.add_argument("--designs", type=_designs, help="comma-separated design names (default: all in the file)")
-    run.add_argument("--reps", type=int, help="replications per design")
+    run.add_argument("--reps", type=int, help="replications per design to start with (the scenario's "
+                     "replications); more are added in batches of as many until the best design is clear")
+    run.add_argument("--max-reps", type=int, help="most replications per design (the scenario's max_replications); "
+                     "equal to --reps runs exactly that many")
+    run.add_argument("--objective", default="profit",
+                     help="what the best design is best on, and what replications are added until it is clear: "
+                     "profit, lead_time or on_time, or a weighted mix such as profit:0.7,on_time:0.3")
     run.add_argument("--weeks", type=int, help="weeks measured after the warm-up")
     run.add_argument("--seed", type=int, help="random seed")
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -165,7 +171,13 @@ def results_json(results: Results) -> dict:
         design: {row.metric: {"mean": _number(row.mean), "ci95": _number(row.ci95)} for row in group.itertuples()}
         for design, group in kpis.groupby("design", sort=False)
     }
-    return {"scenario": s.name, "seed": s.seed, "reps": s.replications, "weeks": s.weeks, "designs": designs}
+    out = {"scenario": s.name, "seed": s.seed, "reps": results.replications, "weeks": s.weeks, "designs": designs}
+    if results.stopping is not None:
+        stop = results.stopping
+        out["stopping"] = {"reason": stop.reason, "replications": stop.replications, "first_stage": stop.first_stage,
+                           "cap": stop.cap, "objective": stop.objective, "zone": stop.zone,
+                           "confidence": round(stop.confidence, 6)}
+    return out
 
 
 NOT_STEADY = "(not steady)"
@@ -175,7 +187,7 @@ def results_table(results: Results) -> str:
     from sim.measure import METRICS
 
     kpis = results.kpis()
-    lines = [f"{results.scenario.name}: {results.scenario.replications} replications x {results.scenario.weeks} weeks, "
+    lines = [f"{results.scenario.name}: {results.replications} replications x {results.scenario.weeks} weeks, "
              f"seed {results.scenario.seed}; mean +/- 95 % half-width"]
     designs = results.designs
     trends = results.backlog_trends()
@@ -222,18 +234,24 @@ def _default_executor() -> Executor:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.experiment import run_experiment, runs_in_process, with_overrides
+    from sim.answer import default_baseline, headline
+    from sim.experiment import runs_in_process, with_overrides
+    from sim.sequential import run_until_clear
 
-    scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
+    scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed,
+                              max_replications=args.max_reps)
+    objective = parse_objective(args.objective)
     serial = args.serial or runs_in_process(scenario, args.designs)  # the app's rule: a pool where it pays
-    results = run_experiment(scenario, args.designs, executor=None if serial else _default_executor())
+    results = run_until_clear(scenario, args.designs, objective, executor=None if serial else _default_executor())
     warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
+    answer = headline(results, objective, default_baseline(results.designs)).sentence.replace("**", "")
     if args.format == "json":
-        print(json.dumps(results_json(results), indent=2))
+        print(json.dumps({**results_json(results), "answer": answer}, indent=2))
     elif args.format == "csv":
         print(results.summary.to_csv(index=False), end="")
     else:
         print(results_table(results))
+        print(answer)
     return 0
 
 
@@ -321,7 +339,7 @@ def _advice_verdict(advice: Advice, result: Robustness) -> str:
 
 def parse_objective(text: str) -> Objective:
     """An objective as `--objective` takes it; `mix` alone weighs the three figures equally."""
-    from sim.advisor import OBJECTIVES, Objective
+    from sim.objective import OBJECTIVES, Objective
 
     return Objective.mix(**dict.fromkeys(OBJECTIVES, 1.0)) if text.strip() == "mix" else Objective.parse(text)
 
@@ -352,8 +370,8 @@ def robust_table(result: Robustness, title: str) -> str:
 
 
 def cmd_robust(args: argparse.Namespace) -> int:
-    from sim.experiment import run_experiment
     from sim.robust import Settings, clearly_best, robustness, sureness
+    from sim.sequential import run_until_clear
 
     scenario = read_scenario(args.scenario)
     settings = Settings(samples=args.samples, replications=args.reps, weeks=args.weeks)
@@ -361,7 +379,8 @@ def cmd_robust(args: argparse.Namespace) -> int:
     executor = None if args.serial else _default_executor()
     result = robustness(scenario, args.designs, objective, settings, executor=executor)
     # the full comparison says how sure the best is over simulation noise, on the scenario's own assumptions
-    best, sure = clearly_best(run_experiment(scenario, result.designs, executor=executor).summary, objective)
+    full = run_until_clear(scenario, result.designs, objective, executor=executor)  # the comparison's own stop
+    best, sure = clearly_best(full.summary, objective)
     verdict = sureness(best, sure, result.probability_best[best])
     if args.format == "json":
         print(json.dumps({**result.to_dict(), "best": best, "clearly_best_over_noise": sure,
@@ -373,8 +392,9 @@ def cmd_robust(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from sim.experiment import run_experiment, with_overrides
+    from sim.experiment import with_overrides
     from sim.explain import best_pair, explain
+    from sim.sequential import run_until_clear
 
     scenario = with_overrides(read_scenario(args.scenario), replications=args.reps, weeks=args.weeks, seed=args.seed)
     executor = None if args.serial else _default_executor()
@@ -385,7 +405,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
                                  "is measured against, e.g. --designs am,none"])
         design, against = args.designs
     else:
-        full = run_experiment(scenario, executor=executor)
+        full = run_until_clear(scenario, objective=args.objective, executor=executor)  # as Compare runs it
         design, against = best_pair(full, args.objective)
     explained = explain(scenario, design, against, args.objective, full=full, executor=executor)
     if args.format == "json":

@@ -45,17 +45,48 @@ def run_replication(scenario: Scenario, design: str, replication: int) -> tuple[
 
 
 @dataclass(frozen=True)
+class Stopping:
+    """Why a comparison that added replications until its answer was clear (sim.sequential) stopped where it did:
+    `reason` is one of sim.sequential's reasons, `replications` what each design ran, between `first_stage` (the
+    scenario's replications) and `cap` (its max_replications); `zone` is the smallest difference that matters on
+    the objective (`objective`, a label), in its units, and `confidence` the level of each look."""
+
+    reason: str
+    replications: int
+    first_stage: int
+    cap: int
+    zone: float
+    objective: str
+    confidence: float
+
+
+@dataclass(frozen=True)
 class Results:
-    """Tidy frames: `summary` one row per design and replication, `weekly` per week, `time_use` per category."""
+    """Tidy frames: `summary` one row per design and replication, `weekly` per week, `time_use` per category;
+    `stopping` says how many replications a comparison that runs until its answer is clear needed, and why it
+    stopped (None for a fixed number, the scenario's replications)."""
 
     scenario: Scenario
     summary: pd.DataFrame
     weekly: pd.DataFrame
     time_use: pd.DataFrame
+    stopping: Stopping | None = None
+
+    @classmethod
+    def joined(cls, scenario: Scenario, parts: Sequence[Results]) -> Results:
+        """Results of the same scenario run in parts (designs or replications apart), as one."""
+        return cls(scenario, *(pd.concat([getattr(p, name) for p in parts], ignore_index=True)
+                               for name in ("summary", "weekly", "time_use")))
 
     @property
     def designs(self) -> list[str]:
         return list(dict.fromkeys(self.summary["design"]))
+
+    @property
+    def replications(self) -> int:
+        """Replications each design ran: the scenario's, or more when the comparison ran until its answer was
+        clear."""
+        return int(self.summary["replication"].nunique())
 
     def kpis(self, metrics: Sequence[str] = METRICS) -> pd.DataFrame:
         """Mean and 95 % half-width per design and metric."""
@@ -85,14 +116,18 @@ def run_experiment(
     executor: Executor | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
+    replications: Sequence[int] | None = None,
 ) -> Results:
-    """Every design x replication of the scenario. `executor=None` runs in this process; results are identical
-    either way because each replication seeds its own streams from (seed, replication).
+    """Every design x replication of the scenario (`replications`, by default 0 .. scenario.replications - 1).
+    `executor=None` runs in this process; results are identical either way, and a replication gives the same
+    figures whichever others run beside it, because each replication seeds its own streams from (seed,
+    replication).
 
     Tasks go to the executor a few at a time (`sim.parallel.bounded_map`); when `should_stop()` turns true the run
     raises `sim.parallel.Stopped` and leaves nothing queued."""
     designs = check_designs(scenario, designs)
-    tasks = [(scenario, design, rep) for design in designs for rep in range(scenario.replications)]
+    reps = range(scenario.replications) if replications is None else replications
+    tasks = [(scenario, design, rep) for design in designs for rep in reps]
     outputs = []
     if executor is None:
         results: Iterator = (run_replication(*task) for task in tasks if not stop_if_asked(should_stop))
@@ -109,11 +144,11 @@ def run_experiment(
 
 
 def with_overrides(scenario: Scenario, *, replications: int | None = None, weeks: int | None = None,
-                   seed: int | None = None) -> Scenario:
+                   seed: int | None = None, max_replications: int | None = None) -> Scenario:
     """The scenario with experiment settings changed (CLI flags), validated like a file would be."""
     from sim.scenario import from_dict
 
-    flags = {"replications": replications, "weeks": weeks, "seed": seed}
+    flags = {"replications": replications, "weeks": weeks, "seed": seed, "max_replications": max_replications}
     changes: dict[str, Any] = {k: v for k, v in flags.items() if v is not None}
     if not changes:
         return scenario

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.advisor import OBJECTIVES
 from sim.experiment import Progress, Results, run_experiment
+from sim.objective import OBJECTIVES
 from sim.paths import field_meta
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
 from sim.stats import t_half_width
@@ -234,6 +234,8 @@ def explain(scenario: Scenario, design: str, against: str, objective: str = "pro
     mechanisms = active_mechanisms(scenario)
     variants = [switched_off(scenario, [m]) for m in mechanisms] + [switched_off(scenario, MECHANISMS)]
     reuse = full is not None and full.scenario == scenario and set(pair) <= set(full.designs)
+    # the variants run the replications of the gain they split: a comparison may have run more than the scenario's
+    replications = range(full.replications) if reuse and full is not None else range(scenario.replications)
     runs = len(variants) + (0 if reuse else 1)
     done = [0]
 
@@ -247,7 +249,8 @@ def explain(scenario: Scenario, design: str, against: str, objective: str = "pro
         if runner is not None:
             out = runner(s, pair)
         else:
-            out = run_experiment(s, pair, executor=executor, progress=told, should_stop=should_stop).summary
+            out = run_experiment(s, pair, executor=executor, progress=told, should_stop=should_stop,
+                                 replications=replications).summary
         done[0] += 1
         return out
 

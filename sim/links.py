@@ -41,6 +41,7 @@ ALIASES: dict[str, str] = {
     "requests": "demand.requests_per_client_per_week",
     "growth": "demand.growth_per_year",
     "reps": "replications",
+    "max_reps": "max_replications",
     "warmup": "warmup_weeks",
     "checklists": "process.standardised_work",
     "checkins": "process.checkins",

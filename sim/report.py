@@ -163,11 +163,6 @@ class Report:
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-def default_baseline(designs: Sequence[str]) -> str:
-    """Today's organisation, as Compare's baseline: `none` when compared, else the first design."""
-    return "none" if "none" in designs else designs[0]
-
-
 def compare_settings(designs: Sequence[str], baseline: str, objective: Objective) -> dict[str, str]:
     """Compare's page settings in a link: its designs, baseline and the objective of its headline."""
     settings = {"page": "compare", "designs": ",".join(designs), "baseline": baseline}
@@ -356,7 +351,7 @@ def _figures_section(report: Report, results: Results) -> str:
     columns = list(shown.columns)
     rows = [(metric, *values) for metric, values in zip(shown.index, shown.to_numpy(), strict=True)]
     parts = ['<section id="figures"><div class="keep"><h2>Key figures</h2>',
-             f'<p class="note">{esc(report.scenario.replications)} replications of {esc(report.scenario.weeks)} '
+             f'<p class="note">{esc(results.replications)} replications of {esc(report.scenario.weeks)} '
              f"weeks per design (after {esc(report.scenario.warmup_weeks)} weeks of warm-up), all on the same "
              "simulated clients and requests. Mean ± the half-width of its 95 % interval. On time: by the deadline "
              "the client asked for; as promised: by the deadline in force (an account manager may have negotiated "
@@ -621,8 +616,10 @@ def build(
     when `robust`, and what carries the best design's gain over the runner-up when `explain`. Raises ScenarioError
     for bad inputs, before anything runs where it can."""
     from sim.advisor import Objective, advise
-    from sim.experiment import check_designs, run_experiment, runs_in_process
+    from sim.answer import default_baseline
+    from sim.experiment import check_designs, runs_in_process
     from sim.robust import advice_robustness, robustness
+    from sim.sequential import run_until_clear
 
     objective = Objective.parse(objective) if isinstance(objective, str) else objective
     check_base_url(base_url)
@@ -640,7 +637,7 @@ def build(
     # the advice first: a budget it refuses then fails before the comparison has run
     advice = advise(scenario, budget, objective, executor=executor) if budget is not None else None
     pool = None if runs_in_process(scenario, designs) else executor
-    results = run_experiment(scenario, designs, executor=pool)
+    results = run_until_clear(scenario, designs, objective, executor=pool)  # as the page's comparison runs
     robust_result = robustness(scenario, designs, objective, executor=executor) if robust else None
     advice_robust = None
     if robust and advice is not None and len(advice.options) >= 2:

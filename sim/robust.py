@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.advisor import OBJECTIVES, Objective, grown, objective_metrics, option_design
 from sim.experiment import Progress, check_designs
+from sim.objective import OBJECTIVES, Objective
 from sim.parallel import bounded_map, stop_if_asked
 from sim.scenario import Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
 from sim.stats import t_half_width, ties_with_best
@@ -147,6 +147,8 @@ def latin_hypercube(ranges: dict[str, tuple[float, float]], samples: int, seed: 
 
 def _variant_metrics(scenario: Scenario, design: str, replications: int) -> list[dict[str, float]]:
     """What a worker runs: one design of one variant, every replication (one task, not R, to ship less)."""
+    from sim.advisor import objective_metrics  # here, so a comparison scoring with this module skips the advisor
+
     return [objective_metrics(scenario, design, r) for r in range(replications)]
 
 
@@ -394,6 +396,8 @@ def advice_robustness(
     """The advisor's `top` options (best first, from a `sim.advisor.Advice` ranked with today's staffing as the
     blank design) over the uncertain inputs, on the demand the advice ranked for; designs are named as the advice
     names its options."""
+    from sim.advisor import grown, option_design
+
     rows = advice.options.head(top)
     keys = [f"option-{i}" for i in range(1, len(rows) + 1)]
     designs = {key: option_design(row) for key, row in zip(keys, rows.itertuples(index=False), strict=True)}

@@ -387,7 +387,12 @@ class Scenario:
     seed: int = param(42, "Seed of every random stream; same seed, same numbers.", min=0, max=2**32 - 1)
     weeks: int = param(52, "Weeks measured after the warm-up.", min=1, max=520)
     warmup_weeks: int = param(4, "Weeks simulated first and left out of the results.", min=0, max=104)
-    replications: int = param(5, "Independent runs per design; intervals come from their spread.", min=2, max=1000)
+    replications: int = param(5, "Independent runs per design; intervals come from their spread. A comparison "
+                              "starts with this many and adds as many again until its answer is clear.",
+                              min=2, max=1000)
+    max_replications: int = param(30, "Most replications per design a comparison adds up to when its best design "
+                                  "is not yet clear (at or below replications: exactly replications).",
+                                  min=2, max=1000)
     firm: Firm = field(default_factory=Firm, metadata={"help": "The team today."})
     demand: Demand = field(default_factory=Demand, metadata={"help": "Clients and their requests."})
     behaviour: Behaviour = field(default_factory=Behaviour, metadata={"help": "Mechanisms and their strengths."})

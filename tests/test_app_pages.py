@@ -14,7 +14,9 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 from ui.labels import KPIS, design_labels
 
-FAST = {"weeks": 6, "replications": 2}
+# Exactly 2 replications (max_replications too): these tests check what the pages show, not when a comparison
+# stops adding replications, which test_compare_adds_replications_until_its_answer_is_clear checks.
+FAST = {"weeks": 6, "replications": 2, "max_replications": 2}
 PAGES = ["pages/compare.py", "pages/growth.py", "pages/next_hire.py", "pages/model.py"]
 DESIGNS = ["none", "pm", "am", "hybrid", "both"]
 WORDS = {"none": "No coordinator", "pm": "Project manager", "am": "Account manager", "hybrid": "Hybrid PM/AM",
@@ -325,6 +327,31 @@ def test_expected_requests_count_every_replication_of_every_design(default_scena
     assert s.replications == 2
     grown = apply_overrides(default_scenario, {**FAST, "demand.growth_per_year": 0.5})
     assert expected_requests(grown, ["pm", "am"]) == pytest.approx(requests_per_run(grown) * 2 * 2)
+    wide = s.replace(max_replications=12)  # a comparison that runs until clear is judged on its cap
+    assert expected_requests(wide, ["pm"], until_clear=True) == pytest.approx(requests_per_run(s) * 12)
+    assert expected_requests(s, ["pm"], until_clear=True) == pytest.approx(requests_per_run(s) * 2)
+
+
+def test_compare_adds_replications_until_its_answer_is_clear(downloads):
+    """The default firm on profit: its first 5 replications per design leave the best unclear at the stricter
+    level of a repeated look, 10 make it clear; the headline, the caption and the download agree on 10."""
+    from sim.presets import load_presets
+    from sim.sequential import run_until_clear
+
+    expected = run_until_clear(load_presets()["default"], DESIGNS, "profit").stopping
+    assert expected.replications > expected.first_stage == 5  # the case must add replications
+    at = open_app(overrides={})
+    assert_clean(at)
+    (headline,) = [m.value for m in [*at.success, *at.info] if m.value.startswith("For profit")]
+    assert f"Stopped at {expected.replications} replications per design (5, then 5 more at a time)" in headline
+    assert "5 more at a time up to 30 until the best design is clear" in " ".join(c.value for c in at.caption)
+    frame = downloads(at, "All results")
+    assert (frame.groupby("design").size() == expected.replications).all()
+    at.sidebar.number_input(key="input:max_replications").set_value(5)
+    press_run(at)
+    (headline,) = [m.value for m in [*at.success, *at.info] if m.value.startswith("For profit")]
+    assert "Ran exactly 5 replications per design" in headline
+    assert (downloads(at, "All results").groupby("design").size() == 5).all()
 
 
 def test_another_preset_brings_its_own_inputs(tmp_path, monkeypatch):

@@ -33,12 +33,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
+from sim import sequential
 from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
 from sim.experiment import IN_PROCESS_WEEKS, Results, run_experiment, simulated_weeks
 from sim.explain import Explanation, explain
@@ -73,9 +73,11 @@ def run_slots() -> threading.Semaphore:
     return threading.BoundedSemaphore(RUNS_AT_ONCE)
 
 
-def expected_requests(scenario: Scenario, designs: Sequence[str]) -> float:
-    """Requests the whole run will simulate, before upsells: every replication of every design."""
-    return requests_per_run(scenario) * scenario.replications * len(designs)
+def expected_requests(scenario: Scenario, designs: Sequence[str], until_clear: bool = False) -> float:
+    """Requests the whole run will simulate, before upsells: every replication of every design, up to the cap of
+    a comparison that runs `until_clear` (sim.sequential), its worst case."""
+    replications = sequential.cap_of(scenario) if until_clear else scenario.replications
+    return requests_per_run(scenario) * replications * len(designs)
 
 
 def ranking_requests(scenario: Scenario, budget: float, growths: Sequence[float],
@@ -111,15 +113,18 @@ def confirm_work(requests: float, what: str, key: str, amount: str = "about") ->
     return False
 
 
-def confirm_long_run(scenarios: Sequence[Scenario], designs: Sequence[str]) -> bool:
-    """True when the runs are small, or the user has said to go ahead with these big ones."""
-    requests = sum(expected_requests(s, designs) for s in scenarios)
+def confirm_long_run(scenarios: Sequence[Scenario], designs: Sequence[str], until_clear: bool = False) -> bool:
+    """True when the runs are small, or the user has said to go ahead with these big ones; a comparison that runs
+    `until_clear` is judged on its cap."""
+    requests = sum(expected_requests(s, designs, until_clear) for s in scenarios)
     first = scenarios[0]
-    what = (f"{len(designs)} designs x {first.replications} replications x {first.weeks + first.warmup_weeks} weeks"
+    grows = until_clear and sequential.cap_of(first) > first.replications
+    replications = f"up to {sequential.cap_of(first)} replications" if grows else f"{first.replications} replications"
+    what = (f"{len(designs)} designs x {replications} x {first.weeks + first.warmup_weeks} weeks"
             f"{f' x {len(scenarios)} points' if len(scenarios) > 1 else ''}; fewer replications, weeks or designs "
             "make it faster")
     key = "|".join(run_key(s) for s in scenarios) + "|" + ",".join(designs)
-    return confirm_work(requests, what, key)
+    return confirm_work(requests, what, key, "up to" if grows else "about")
 
 
 def confirm_long_ranking(scenario: Scenario, budget: float, growths: Sequence[float]) -> bool:
@@ -168,28 +173,37 @@ def _stopped() -> typing.NoReturn:
     raise AssertionError("st.stop() returned")  # pragma: no cover
 
 
-def run(scenario: Scenario, designs: Sequence[str], label: str = "") -> Results:
-    """The experiment's results, each design from the cache when it ran before on this exact scenario.
+def run(scenario: Scenario, designs: Sequence[str], label: str = "", replications: range | None = None) -> Results:
+    """The experiment's results (its `replications`, by default the scenario's), each design from the cache when
+    it ran before on this exact scenario.
 
     Designs are cached one by one: adding a design to the comparison runs only that one. Common random numbers
-    still hold, since a replication's streams depend on the seed and the replication number only.
+    still hold, since a replication's streams depend on the seed and the replication number only; for the same
+    reason replications are cached in the stages a comparison adds them in (`run_until_clear`).
     """
-    toml = run_key(scenario)
+    reps = range(scenario.replications) if replications is None else replications
+    # a stage's figures do not depend on how many replications the comparison runs in all, only on which
+    toml = run_key(scenario.replace(replications=2, max_replications=2))
     prefix = f"{label}, " if label else ""
+    stage = f", replications {reps.start + 1}-{reps.stop}" if reps.start else ""
     words = {d: plain(w) for d, w in design_labels(scenario.designs).items()}  # as the pages name them
     try:
         parts = [
-            _cached_run(toml, (design,), _label=f"{prefix}{words[design]} (design {i} of {len(designs)})")
+            _cached_run(toml, (design,), (reps.start, reps.stop),
+                        _label=f"{prefix}{words[design]} (design {i} of {len(designs)}{stage})")
             for i, design in enumerate(designs, start=1)
         ]
     except Stopped:
         _stopped()
-    return Results(
-        scenario,
-        pd.concat([p.summary for p in parts], ignore_index=True),
-        pd.concat([p.weekly for p in parts], ignore_index=True),
-        pd.concat([p.time_use for p in parts], ignore_index=True),
-    )
+    return Results.joined(scenario, parts)
+
+
+def run_until_clear(scenario: Scenario, designs: Sequence[str], objective: Objective, label: str = "") -> Results:
+    """The comparison run stage by stage until its answer is clear (sim.sequential), each stage of each design
+    from the cache when it ran before: a comparison that needed 15 replications on profit reuses them all when
+    the objective changes to one that needs 10."""
+    return sequential.run_until_clear(scenario, designs, objective,
+                                      run_stage=lambda reps: run(scenario, designs, label, reps))
 
 
 @contextlib.contextmanager
@@ -210,7 +224,8 @@ def holding_run_slot(slot: Any, prefix: str, should_stop: Callable[[], bool] | N
 
 
 @st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") -> Results:
+def _cached_run(scenario_toml: str, designs: tuple[str, ...], replications: tuple[int, int],
+                _label: str = "") -> Results:
     # Keyed on the scenario's TOML text: it holds every parameter, so equal text means equal numbers.
     # The progress bar is made inside the cached function on purpose: Streamlit replays elements made here on a
     # cache hit, and this one ends empty, so a hit shows nothing and a miss shows replications done of total.
@@ -218,13 +233,14 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], _label: str = "") 
     slot = st.empty()
     prefix = f"{_label}: " if _label else ""
     should_stop = session_gone_or_rerun()
-    small = simulated_weeks(scenario, designs) <= IN_PROCESS_WEEKS
+    reps = range(*replications)
+    small = len(designs) * len(reps) * (scenario.weeks + scenario.warmup_weeks) <= IN_PROCESS_WEEKS
     # made before taking a slot: a cluster that does not answer must not hold up the other users
     executor = None if small else shared_executor()
     with contextlib.nullcontext() if small else holding_run_slot(slot, prefix, should_stop):
         progress = _progress_bar(slot, prefix)
         results = run_experiment(scenario, list(designs), executor=executor, progress=progress,
-                                 should_stop=should_stop)
+                                 should_stop=should_stop, replications=reps)
     slot.empty()
     return results
 
@@ -367,14 +383,16 @@ def explanation(scenario: Scenario, design: str, against: str, objective: str, f
     """Why `design` beats `against` (sim.explain), from the cache when it ran before on this scenario; the page's
     own run of the two designs is reused for the full model."""
     try:
-        return _cached_explanation(run_key(scenario), design, against, objective, _full=full, _label=label)
+        return _cached_explanation(run_key(scenario), design, against, objective,
+                                   full.replications if full is not None else scenario.replications, _full=full,
+                                   _label=label)
     except Stopped:
         _stopped()
 
 
 @st.cache_data(show_spinner=False, max_entries=200)
-def _cached_explanation(scenario_toml: str, design: str, against: str, objective: str, _full: Results | None = None,
-                        _label: str = "") -> Explanation:
+def _cached_explanation(scenario_toml: str, design: str, against: str, objective: str, replications: int,
+                        _full: Results | None = None, _label: str = "") -> Explanation:
     # As _cached_run: keyed on the scenario's TOML, the progress bar made in here.
     scenario = loads(scenario_toml)
     same = _full is not None and run_key(_full.scenario) == scenario_toml  # the same numbers, whatever the name

@@ -133,7 +133,7 @@ SECTION_ORDER = ("firm", "demand", "designs", "economics", "process", "behaviour
 
 # Changes that leave a preset's description true: how long and how often the firm is simulated, and the ranges of
 # what is uncertain. Any other change may contradict it ("12 engineers... 25 clients").
-DESCRIPTION_HOLDS = ("seed", "weeks", "warmup_weeks", "replications", "uncertainty")
+DESCRIPTION_HOLDS = ("seed", "weeks", "warmup_weeks", "replications", "max_replications", "uncertainty")
 
 
 def named(preset: Scenario, scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
@@ -207,6 +207,7 @@ def _value_words(path: str, value: Any) -> str:
         "demand.growth_per_year": lambda v: f"{v * 100:+.0f} % demand a year",
         "economics.bill_rate": lambda v: f"bill rate ${v:,.0f}",
         "replications": lambda v: f"{v} replications",
+        "max_replications": lambda v: f"at most {v} replications",
         "weeks": lambda v: f"{v} weeks",
         "warmup_weeks": lambda v: f"{v} weeks of warm-up",
         "seed": lambda v: f"seed {v}",
