@@ -75,12 +75,13 @@ class Settings:
 class Robustness:
     """The two analyses. `tornado` has one row per uncertain input (`TORNADO_COLUMNS`), those beyond noise first,
     each group largest swing first: parameter, value, low, high, best_at_low, best_at_high (ahead on the means),
-    margin_at_low, margin_at_high (the lead of `best` over the best other design, in the objective's units, larger
-    is better for `best`), lead_ci95_at_low, lead_ci95_at_high (the 95 % half-width of the winner's lead over `best`
-    where another design is ahead on the means, else NaN), swing, swing_ci95 (its 95 % half-width, paired by
-    replication), beyond_noise (|swing| > swing_ci95), flips (beyond noise, and at an end another design leads
-    beyond noise) and replications (what the row's figures rest on: more where it was refined). `samples` has one
-    row per Monte Carlo sample: the inputs, then each design's objective."""
+    margin_at_value (on the row's own replications: `margin` unless refined), margin_at_low, margin_at_high (the
+    lead of `best` over the best other design, in the objective's units, larger is better for `best`),
+    lead_ci95_at_low, lead_ci95_at_high (the 95 % half-width of the winner's lead over `best` where another design
+    is ahead on the means, else NaN), swing, swing_ci95 (its 95 % half-width, paired by replication), beyond_noise
+    (|swing| > swing_ci95), flips (beyond noise, and at an end another design leads beyond noise) and replications
+    (what the row's figures rest on: more where it was refined). `samples` has one row per Monte Carlo sample: the
+    inputs, then each design's objective."""
 
     objective: Objective
     designs: list[str]
@@ -251,7 +252,8 @@ def robustness(
                 counter, should_stop)
     scores = [{d: float(runs[i, d].mean()) for d in designs} for i in range(len(variants))]
     best, runner_up = _best_two(scores[0])
-    ends = [tuple(_end(1 + 2 * k + j, runs, scores, best) for j in (0, 1)) for k in range(len(ranges))]
+    ends = [(_end(0, runs, scores, best), *(_end(1 + 2 * k + j, runs, scores, best) for j in (0, 1)))
+            for k in range(len(ranges))]
     ends = _refine(ends, designs, best, settings, variants, objective, executor, counter, should_stop)
     tornado = _tornado(ranges, values, ends, best, designs)
     sample_scores = np.array([[s[d] for d in designs] for s in scores[1 + 2 * len(ranges):]])
@@ -346,15 +348,19 @@ def _refine(ends: list[tuple[_End, ...]], designs: list[str], best: str, setting
             variants: list[Scenario], objective: Objective, executor: Executor | None, counter: _Counter,
             should_stop: Callable[[], bool] | None) -> list[tuple[_End, ...]]:
     """The rows that could matter but are not clear on the screen, rerun on more replications for `best` and the
-    rival at each end only: bounded (`REFINED_INPUTS` rows, 4 runs each) and chosen from the screen's figures, so the
-    same on any executor. Rows not refined keep their screen figures."""
+    rival at each end only: bounded (`REFINED_INPUTS` rows, 4 runs each, and the 2 at the scenario's values that
+    every refined row shares, so that its bar starts from its own replications) and chosen from the screen's
+    figures, so the same on any executor. Rows not refined keep their screen figures. Each entry of `ends` is
+    (at the values, low end, high end)."""
     extra = range(settings.replications, settings.refine_replications)
     rows = [_row(pair, best, designs) for pair in ends]
     chosen = sorted((k for k, row in enumerate(rows) if _unsettled(row, best)), key=lambda k: -rows[k]["swing"])
     chosen = chosen[:REFINED_INPUTS] if extra else []
-    tasks = [(end.variant, d) for k in chosen for end in ends[k] for d in (best, end.rival)]
-    if not tasks:
+    if not chosen:
         return ends
+    at_value = ends[chosen[0]][0]
+    tasks = [(0, best), (0, at_value.rival)]
+    tasks += [(end.variant, d) for k in chosen for end in ends[k][1:] for d in (best, end.rival)]
     counter.total += len(tasks) * len(extra)
     more = _run(variants, tasks, extra, objective, executor, counter, should_stop)
     refined = list(ends)
@@ -383,25 +389,26 @@ def _winner(best: str, end: _End, designs: list[str]) -> str:
 
 
 def _row(ends: tuple[_End, ...], best: str, designs: list[str]) -> dict[str, Any]:
-    """A tornado row's figures from its two ends: margins, who leads, the swing and their 95 % intervals, paired by
-    replication."""
-    row: dict[str, Any] = {}
+    """A tornado row's figures from (at the values, low end, high end): margins, who leads, the swing and their
+    95 % intervals, paired by replication."""
+    at_value, *both = ends
+    row: dict[str, Any] = {"margin_at_value": float(at_value.margins[:both[0].margins.size].mean())}
     flips = False
-    for name, end in zip(("low", "high"), ends, strict=True):
+    for name, end in zip(("low", "high"), both, strict=True):
         winner, margin = _winner(best, end, designs), float(end.margins.mean())
         lead_ci95 = t_half_width(end.margins) if winner != best else math.nan
         row.update({f"best_at_{name}": winner, f"margin_at_{name}": margin, f"lead_ci95_at_{name}": lead_ci95})
         flips = flips or (winner != best and -margin > lead_ci95)
-    swings = ends[1].margins - ends[0].margins
+    swings = both[1].margins - both[0].margins
     swing, half = abs(float(swings.mean())), t_half_width(swings)
     beyond = swing > half
     row.update(swing=swing, swing_ci95=half, beyond_noise=beyond, flips=beyond and flips, replications=swings.size)
     return row
 
 
-TORNADO_COLUMNS = ["parameter", "value", "low", "high", "best_at_low", "best_at_high", "margin_at_low",
-                   "margin_at_high", "lead_ci95_at_low", "lead_ci95_at_high", "swing", "swing_ci95", "beyond_noise",
-                   "flips", "replications"]
+TORNADO_COLUMNS = ["parameter", "value", "low", "high", "best_at_low", "best_at_high", "margin_at_value",
+                   "margin_at_low", "margin_at_high", "lead_ci95_at_low", "lead_ci95_at_high", "swing", "swing_ci95",
+                   "beyond_noise", "flips", "replications"]
 
 
 def _tornado(ranges: dict[str, tuple[float, float]], values: dict[str, float], ends: list[tuple[_End, ...]],
@@ -421,23 +428,39 @@ def _tornado(ranges: dict[str, tuple[float, float]], values: dict[str, float], e
 # In words
 
 
-def crossing(row: Any, margin: float) -> float | None:
+def crossing(row: Any, margin: float, end: str | None = None) -> float | None:
     """Where the best design's lead crosses zero along the tornado input, by linear interpolation between the low
-    end, the scenario's value (where the lead is `margin`) and the high end; None when it stays ahead."""
+    end, the scenario's value (where the lead is `margin`) and the high end; None when it stays ahead. `end` ("low"
+    or "high") looks only between the value and that end."""
     points = [(row.low, row.margin_at_low), (row.value, margin), (row.high, row.margin_at_high)]
-    for (x0, m0), (x1, m1) in itertools.pairwise(points):
+    segments = list(itertools.pairwise(points))
+    for (x0, m0), (x1, m1) in {"low": segments[:1], "high": segments[1:]}.get(end or "", segments):
         if m0 > 0 >= m1 or m0 <= 0 < m1:
             return x0 if m1 == m0 else x0 + (x1 - x0) * m0 / (m0 - m1)
     return None
 
 
 def deciding_input(result: Robustness) -> Any | None:
-    """The tornado row the answer turns on: the largest swing among inputs that flip it, else the largest swing."""
+    """The tornado row the answer turns on: the largest swing among inputs beyond noise that flip it, else among
+    inputs beyond noise, else (no input moves the answer beyond noise) the largest swing, whose `beyond_noise` is
+    then false for the sentence to say so. None without uncertain inputs."""
     if result.tornado.empty:
         return None
-    flipping = result.tornado[result.tornado["flips"]]
-    rows = flipping if not flipping.empty else result.tornado
+    beyond = result.tornado[result.tornado["beyond_noise"]]
+    flipping = beyond[beyond["flips"]]
+    rows = next(r for r in (flipping, beyond, result.tornado) if not r.empty)
     return next(rows.itertuples(index=False))
+
+
+def flipping_end(row: Any) -> str | None:
+    """The end ("low", else "high") at which another design leads `best` beyond noise, for a row that flips."""
+    if not row.flips:
+        return None
+    for end in ("low", "high"):
+        margin, half = getattr(row, f"margin_at_{end}"), getattr(row, f"lead_ci95_at_{end}")
+        if -margin > half:  # NaN where best leads there: never
+            return end
+    return None
 
 
 def _value(x: float) -> str:
@@ -455,16 +478,20 @@ def sentence(result: Robustness, describe: Callable[[str], str] = str, name: Cal
     row = deciding_input(result)
     if row is None:
         tail = "no input is uncertain, so only simulation noise is left."
+    elif not row.beyond_noise:
+        tail = (f"no input moves the answer beyond noise: the largest swing, of {describe(row.parameter)}, is within "
+                f"the simulation's noise on {row.replications} replications.")
     elif not row.flips:
-        tail = (f"no single input flips **{name(result.best)}** within its range; it leans most on "
+        tail = (f"no single input flips **{name(result.best)}** beyond noise within its range; it leans most on "
                 f"{describe(row.parameter)} ({_value(row.low)} to {_value(row.high)}).")
     else:
-        where = crossing(row, result.margin)
-        winner = row.best_at_low if row.best_at_low != result.best else row.best_at_high
+        end = flipping_end(row)
+        where = crossing(row, row.margin_at_value, end)
+        winner = getattr(row, f"best_at_{end}")
         if where is None:
             tail = f"the answer turns on {describe(row.parameter)}: at its ends **{name(winner)}** can win."
         else:
-            side = "below" if row.best_at_low != result.best else "above"
+            side = "below" if end == "low" else "above"
             tail = f"the answer turns on {describe(row.parameter)}: {side} {_value(where)}, **{name(winner)}** wins."
     return f"{head}; {tail}" if share else tail[0].upper() + tail[1:]
 
@@ -538,6 +565,6 @@ def clearly_best(summary: pd.DataFrame, objective: Objective) -> tuple[str, bool
     return best, len(scores) > 1 and not tied
 
 
-__all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "goodness",
-           "latin_hypercube", "probability_best", "regret", "renamed", "replication_scores", "robustness", "sentence",
-           "sureness", "with_values"]
+__all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "flipping_end",
+           "goodness", "latin_hypercube", "probability_best", "regret", "renamed", "replication_scores", "robustness",
+           "sentence", "sureness", "with_values"]

@@ -118,6 +118,7 @@ def test_any_executor_gives_the_same_numbers():
     with ThreadPoolExecutor(2) as pool:
         pooled = robustness(s, settings=QUICK, executor=pool)
     assert pooled.to_dict() == serial.to_dict()
+    assert (serial.tornado["replications"] > QUICK.replications).any()  # the refinement ran on both
 
 
 def test_progress_counts_every_replication_and_the_total_grows_once_by_the_refinement():
@@ -127,10 +128,10 @@ def test_progress_counts_every_replication_and_the_total_grows_once_by_the_refin
     # the screen: the values, 2 tornado ends and 8 samples, for 2 designs, 2 replications each
     screen = (1 + 2 + 8) * 2 * 2
     assert seen[0][1] == screen and all(total == screen for done, total in seen if done <= screen)
-    # then each refined row: 2 ends, best and rival, replications 2..7
+    # then each refined row: 2 ends, best and rival, replications 2..7; and both at the scenario's values, once
     refined = int((result.tornado["replications"] == QUICK.refine_replications).sum())
     assert refined == 1  # the bill rate's row is not clear on 2 replications
-    assert seen[-1] == (screen + refined * 2 * 2 * 6,) * 2
+    assert seen[-1] == (screen + (refined * 2 * 2 + 2) * 6,) * 2
     assert [done for done, _ in seen] == sorted({done for done, _ in seen})  # every report is new work
     assert sorted({total for _, total in seen}) == [screen, seen[-1][1]]
 
@@ -152,6 +153,8 @@ def test_bad_inputs_are_named():
         robustness(s, ["none"], settings=QUICK)
     with pytest.raises(ScenarioError, match="samples = 1"):
         robustness(s, settings=Settings(samples=1))
+    with pytest.raises(ScenarioError, match="refine_replications = 101: must be a whole number from 2 to 100"):
+        robustness(s, settings=Settings(refine_replications=101))
     with pytest.raises(ScenarioError, match="objective speed"):
         robustness(s, objective="speed", settings=QUICK)
 
@@ -176,6 +179,8 @@ def test_crossing_interpolates_where_the_lead_changes_sign():
         margin_at_low, margin_at_high = -10.0, 30.0
 
     assert crossing(Row, 10.0) == pytest.approx(0.6)  # from -10 at 0.5 to +10 at 0.7
+    assert crossing(Row, 10.0, "low") == pytest.approx(0.6)
+    assert crossing(Row, 10.0, "high") is None  # it stays ahead between the value and the high end
     Row.margin_at_low = 5.0
     assert crossing(Row, 10.0) is None
 
@@ -187,7 +192,8 @@ def test_sentences_name_the_deciding_input_and_both_kinds_of_sureness():
     row = result.tornado.iloc[0]
     assert row["parameter"] == "economics.salary.hybrid" and row["flips"]
     text = sentence(result)
-    where = crossing(next(result.tornado.itertuples()), result.margin)
+    first = next(result.tornado.itertuples())
+    where = crossing(first, first.margin_at_value)  # on the row's own replications, refined ones included
     # a dearer hybrid loses to none above the crossing; a cheaper one wins below it
     expected = "above {:,.0f}, **none** wins" if result.best == "hybrid" else "below {:,.0f}, **hybrid** wins"
     assert f"the answer turns on economics.salary.hybrid: {expected.format(where)}." in text
