@@ -152,3 +152,32 @@ def test_probability_best_splits_a_sample_among_designs_within_the_indifference_
                        [100.0, 80.0, 0.0]])  # 20 apart: the top takes it
     assert probability_best(scores, zone=10.0) == pytest.approx([(0.5 + 1) / 2, 0.5 / 2, 0])
     assert probability_best(scores) == pytest.approx([1, 0, 0])  # no zone: only exact ties split
+
+
+def test_the_chart_draws_rows_within_noise_pale_and_says_so(analysed):
+    from sim import charts, tables
+
+    _, result = analysed
+    frame = tables.tornado_frame(result)
+    assert list(frame["parameter"].drop_duplicates()) == [f"{DECIDING} (flips)", TINY, INERT]
+    assert list(frame["beyond_noise"]) == [True, True, False, False, False, False]
+    spec = charts.tornado_chart(frame, "Profit", "Profit").to_dict()
+    bars = spec["layer"][0]
+    assert bars["title"] == {"text": "Profit", "subtitle": charts.NOISE_NOTE}
+    assert bars["encoding"]["opacity"] == {"condition": {"test": "datum.beyond_noise",
+                                                         "value": charts.TORNADO_OPACITY},
+                                           "value": charts.PALE_OPACITY}
+    tips = {t["field"]: t["title"] for t in bars["encoding"]["tooltip"]}
+    assert tips["swing_ci95"] == "Swing ± (95 %)" and tips["beyond_noise"] == "Beyond noise"
+    # the refined row's bars start from its own replications' lead at the values, not the screen's
+    deciding = result.tornado.set_index("parameter").loc[DECIDING]
+    assert frame["start"].iloc[0] == deciding["margin_at_value"] != result.margin
+
+
+def test_the_json_carries_the_interval_and_the_flag_of_every_row(analysed):
+    _, result = analysed
+    rows = {r["parameter"]: r for r in result.to_dict()["tornado"]}
+    assert rows[TINY]["beyond_noise"] is False and rows[TINY]["flips"] is False
+    assert rows[TINY]["swing_ci95"] == pytest.approx(result.tornado.set_index("parameter").loc[TINY, "swing_ci95"])
+    assert rows[DECIDING]["beyond_noise"] is True and rows[DECIDING]["flips"] is True
+    assert rows[INERT]["lead_ci95_at_low"] is None  # the best leads there: no lead of another design to bound
