@@ -371,6 +371,14 @@ def _refine(ends: list[tuple[_End, ...]], designs: list[str], best: str, setting
     return refined
 
 
+def rerun_replications(result: Robustness) -> int:
+    """Replications the refinement added to the screen: 2 designs at both ends of each refined row, and the 2 at
+    the scenario's values once (what `_refine` runs, read back from the rows' replications)."""
+    s = result.settings
+    refined = int((result.tornado["replications"] > s.replications).sum())
+    return (4 * refined + 2) * (s.refine_replications - s.replications) if refined else 0
+
+
 def _unsettled(row: dict[str, Any], best: str) -> bool:
     """Whether more replications could change what the row says: its swing is not beyond noise (and not exactly
     zero in every replication, which under common random numbers it stays), or another design is ahead at an end
@@ -566,5 +574,5 @@ def clearly_best(summary: pd.DataFrame, objective: Objective) -> tuple[str, bool
 
 
 __all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "flipping_end",
-           "goodness", "latin_hypercube", "probability_best", "regret", "renamed", "replication_scores", "robustness",
-           "sentence", "sureness", "with_values"]
+           "goodness", "latin_hypercube", "probability_best", "regret", "renamed", "replication_scores",
+           "rerun_replications", "robustness", "sentence", "sureness", "with_values"]

@@ -18,6 +18,7 @@ from sim.robust import (
     _row,
     deciding_input,
     probability_best,
+    rerun_replications,
     robustness,
     sentence,
     with_values,
@@ -139,6 +140,7 @@ def test_refinement_is_bounded_and_counted():
     extra = SETTINGS.refine_replications - SETTINGS.replications
     # 2 designs at each of 2 ends per refined row, and the 2 at the scenario's values
     assert seen[-1] == (screen + (refined * 4 + 2) * extra,) * 2
+    assert rerun_replications(result) == seen[-1][0] - screen  # what the benchmark counts
 
 
 def test_nothing_is_refined_when_the_screen_has_as_many_replications():
