@@ -17,6 +17,9 @@ BAND_OPACITY = 0.2
 BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.DEPENDS_ON_RUN_LENGTH) is pale
 # In lines: a chart's subtitle never wraps, and must fit a phone's screen.
 PALE_NOTE = ["Pale: not steady, the design's backlog was still growing,", "so the figure depends on the run length."]
+# A tornado row within noise (sim.robust: its swing no larger than its 95 % interval) is pale, as the words say.
+NOISE_NOTE = ["Pale: within simulation noise, the swing is no larger", "than its 95 % interval over the replications."]
+TORNADO_OPACITY = 0.8
 
 
 # What `alt.layer` gives: a layered chart, or a faceted one when every layer shares a facet encoding.
@@ -26,10 +29,17 @@ Layered = alt.LayerChart | alt.FacetChart
 def _steadiness(frame: pd.DataFrame, title: str, opaque: float) -> tuple[alt.TitleParams | str, Any, list]:
     """Title, opacity and extra tooltip for a frame that may have a `steady` column: figures that are not steady
     are drawn pale, and the title says what pale means."""
-    if "steady" not in frame or frame["steady"].all():
+    return _paled(frame, title, opaque, "steady", PALE_NOTE, "Steady")
+
+
+def _paled(frame: pd.DataFrame, title: str, opaque: float, column: str, note: list[str],
+           tip: str) -> tuple[alt.TitleParams | str, Any, list]:
+    """Title, opacity and extra tooltip for a frame whose boolean `column` is false where a figure is drawn pale;
+    the title says what pale means only when something is."""
+    if column not in frame or frame[column].all():
         return title, alt.value(opaque), []
-    opacity = alt.condition("datum.steady", alt.value(opaque), alt.value(PALE_OPACITY))
-    return alt.TitleParams(title, subtitle=PALE_NOTE), opacity, [alt.Tooltip("steady:N", title="Steady")]
+    opacity = alt.condition(f"datum.{column}", alt.value(opaque), alt.value(PALE_OPACITY))
+    return alt.TitleParams(title, subtitle=note), opacity, [alt.Tooltip(f"{column}:N", title=tip)]
 
 
 # One colour per design on every chart, keyed by code: the standard designs always wear the same one, other designs
@@ -214,16 +224,21 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
 
 def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> Layered:
     """A bar per uncertain input and end, from the best design's lead at the scenario's values to its lead at that
-    end; left of the dashed zero line another design wins. Inputs sorted by swing, largest on top."""
+    end; left of the dashed zero line another design wins. Inputs beyond noise first, then those within it, drawn
+    pale; each group largest swing first. The tooltip gives the swing and its 95 % interval."""
     order = list(dict.fromkeys(frame["parameter"]))
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
-    bars = alt.Chart(frame, title=title).mark_bar(opacity=0.8).encode(
+    shown, opacity, noise_tip = _paled(frame, title, TORNADO_OPACITY, "beyond_noise", NOISE_NOTE, "Beyond noise")
+    bars = alt.Chart(frame, title=shown).mark_bar().encode(
         y=alt.Y("parameter:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
         x=alt.X("start:Q", title=value_title, axis=axis), x2="stop:Q",
         color=alt.Color("end:N", title="Input at its", sort=["low end", "high end"]),
+        opacity=opacity,
         tooltip=[alt.Tooltip("parameter:N", title="Input"), alt.Tooltip("end:N", title="At its"),
                  alt.Tooltip("at:Q", title="Value", format=",.4~g"), alt.Tooltip("best:N", title="Best design"),
-                 alt.Tooltip("stop:Q", title=value_title, format=",.3~f")],
+                 alt.Tooltip("stop:Q", title=value_title, format=",.3~f"),
+                 alt.Tooltip("swing:Q", title="Swing", format=",.3~f"),
+                 alt.Tooltip("swing_ci95:Q", title="Swing ± (95 %)", format=",.3~f"), *noise_tip],
     )
     zero = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="zero:Q")
     return alt.layer(bars, zero)

@@ -345,22 +345,26 @@ def parse_objective(text: str) -> Objective:
 
 
 def robust_table(result: Robustness, title: str) -> str:
-    """Probability best and expected regret per design, then the tornado, largest swing first."""
+    """Probability best and expected regret per design, then the tornado: inputs beyond noise first, each group
+    largest swing first, with the swing's 95 % half-width and the replications it rests on (more where refined)."""
     from sim.robust import sentence
 
     s = result.settings
     lines = [f"{title}: objective {result.objective.label}; {len(result.samples)} samples of {len(result.tornado)} "
-             f"ranges, {s.replications} replications{f' x {s.weeks} weeks' if s.weeks else ''} per run; "
-             f"best at the scenario's values: {result.best}"]
+             f"ranges, {s.replications} replications{f' x {s.weeks} weeks' if s.weeks else ''} per run, up to "
+             f"{s.refine_replications} for the few inputs not clear on those; best at the scenario's values: "
+             f"{result.best}"]
     width = max(len(d) for d in result.designs) + 2
     lines.append(f"{'design':<{width}}{'P(best)':>9}{'expected regret':>30}")
     for d in result.designs:
         mean, half = result.expected_regret[d]
         lines.append(f"{d:<{width}}{result.probability_best[d]:>9.2f}{_short(mean) + ' +/- ' + _short(half):>30}")
     if not result.tornado.empty:
-        rows = [("parameter", "low", "high", "best at low", "best at high", "swing", "flips")]
+        rows = [("parameter", "low", "high", "best at low", "best at high", "swing", "+/-", "beyond noise", "flips",
+                 "reps")]
         rows += [(r.parameter, _short(r.low), _short(r.high), r.best_at_low, r.best_at_high, _short(r.swing),
-                  "yes" if r.flips else "") for r in result.tornado.itertuples(index=False)]
+                  _short(r.swing_ci95), "yes" if r.beyond_noise else "no", "yes" if r.flips else "",
+                  str(r.replications)) for r in result.tornado.itertuples(index=False)]
         widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         lines.append("")
         lines += ["  ".join(c.ljust(w) if i in (0, 3, 4) else c.rjust(w) for i, (c, w) in

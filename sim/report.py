@@ -444,14 +444,18 @@ def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool
     parts = [f'<div class="keep">{heading}<p class="headline">{inline_markdown(verdict)}</p>',
              f'<p class="note">{len(result.tornado)} uncertain inputs each at the low and high end of its range, '
              f"then {len(result.samples)} Latin-hypercube samples of all at once; every run "
-             f"{result.settings.replications} replications, on the same random numbers.</p>",
+             f"{result.settings.replications} replications, on the same random numbers, and up to "
+             f"{result.settings.refine_replications} for the few inputs whose swing or flip was not clear on those. "
+             "A swing no larger than its 95 % interval is within simulation noise (pale in the chart).</p>",
              table(["Design", *frame.columns], rows, numeric=(1, 2)), "</div>"]
     if not tornado.empty:
         tornado["best"] = tornado["best"].map(name)
         chart = charts.tornado_chart(tornado, f"{label}: lead of {name(result.best)} over the best other design",
                                      label, value_format=AXIS_FORMAT.get(unit))
-        parts.append(figure(chart, key, "Each input at its low and high end, the others at their values; largest "
-                            "swings on top. Left of the dashed line another design wins."))
+        parts.append(figure(chart, key, "Each input at its low and high end, the others at their values; inputs "
+                            "beyond noise on top, largest swing first, then those within noise, pale. Left of the "
+                            "dashed line another design wins; \"(flips)\" marks an input at one of whose ends it "
+                            "wins beyond noise."))
     return "".join(parts)
 
 
@@ -508,17 +512,20 @@ def _assumptions_section(report: Report) -> str:
     parts = ['<section id="assumptions"><div class="keep"><h2>The assumptions that matter most</h2>']
     if result is not None and not result.tornado.empty:
         from sim.wording import figure as shown_figure
+        from sim.wording import interval
 
         unit = tables.objective_label(result.objective)[1]
-        parts.append(f'<p class="note">The uncertain inputs that move the answer most (the analysis above), largest '
-                     f"swing first: how far the lead of {esc(name(result.best))} moves between the two ends of the "
-                     "input's range.</p>")
+        parts.append(f'<p class="note">The uncertain inputs that move the answer most (the analysis above): how far '
+                     f"the lead of {esc(name(result.best))} moves between the two ends of the input's range, those "
+                     "beyond simulation noise first, largest swing first. An input flips the answer only where "
+                     "another design leads beyond noise.</p>")
         rows = [(_parameter(r.parameter), _value(r.value), f"{_value(r.low)} to {_value(r.high)}",
-                 name(r.best_at_low), name(r.best_at_high), shown_figure(r.swing, unit),
-                 "yes" if r.flips else "no")
+                 name(r.best_at_low), name(r.best_at_high),
+                 f"{shown_figure(r.swing, unit)} ± {interval(r.swing_ci95, unit)}",
+                 "yes" if r.beyond_noise else "no", "yes" if r.flips else "no")
                 for r in result.tornado.head(TORNADO_ROWS).itertuples(index=False)]
-        parts.append(table(["Input", "Value", "Plausible range", "Best at low end", "Best at high end", "Swing",
-                            "Flips the answer"], rows, numeric=(1, 2, 5)))
+        parts.append(table(["Input", "Value", "Plausible range", "Best at low end", "Best at high end",
+                            "Swing ± (95 %)", "Beyond noise", "Flips the answer"], rows, numeric=(1, 2, 5)))
         parts.append("</div>")
     else:
         ranges = uncertain_ranges(s)

@@ -6,9 +6,13 @@ model's default ranges) and asks whether the answer holds:
 
 - *Tornado*: each uncertain input at its low and at its high end, the others at their values. For each end, which
   design is best and by how much the design best at the scenario's own values leads the best of the others (its
-  margin; negative when another design wins there). The swing is how far the margin moves between the two ends.
+  margin; negative when another design wins there). The swing is how far the margin moves between the two ends,
+  with its 95 % interval paired by replication: a swing within that interval is simulation noise, not the input.
+  An input flips the answer only where another design leads beyond noise. The screen runs every input on few
+  replications; the few inputs that could matter but are not yet clear rerun on more (`Settings.refine_replications`).
 - *Monte Carlo*: every input at once, on a Latin hypercube of the ranges (`scipy.stats.qmc`, seeded from the
-  scenario's seed). For each design, the share of samples in which it is best (ties split evenly) and its expected
+  scenario's seed). For each design, the share of samples in which it is best (designs within the objective's
+  indifference zone of the sample's best split it evenly) and its expected
   regret: the objective lost against the best design of the same sample, with a Student-t 95 % interval over the
   samples.
 
@@ -48,6 +52,9 @@ class Settings:
     samples: int = 20
     replications: int = 2
     weeks: int | None = 20
+    # the few tornado inputs that could matter but are within noise on `replications` rerun up to this many (for
+    # the best design and its rival at each end only); no more than `replications` refines nothing
+    refine_replications: int = 8
 
     def check(self) -> None:
         problems = []
@@ -55,6 +62,9 @@ class Settings:
             problems.append(f"samples = {self.samples!r}: must be a whole number from 2 to 1000")
         if not 2 <= self.replications <= 100:
             problems.append(f"replications = {self.replications!r}: must be a whole number from 2 to 100")
+        if not 2 <= self.refine_replications <= 100:
+            problems.append(f"refine_replications = {self.refine_replications!r}: must be a whole number from 2 to "
+                            "100")
         if self.weeks is not None and not 1 <= self.weeks <= 520:
             problems.append(f"weeks = {self.weeks!r}: must be a whole number from 1 to 520")
         if problems:
@@ -63,10 +73,15 @@ class Settings:
 
 @dataclass(frozen=True, eq=False)
 class Robustness:
-    """The two analyses. `tornado` has one row per uncertain input, largest swing first: parameter, value, low,
-    high, best_at_low, best_at_high, margin_at_low, margin_at_high (the lead of `best` over the best other
-    design, in the objective's units, larger is better for `best`), swing and flips. `samples` has one row per
-    Monte Carlo sample: the inputs, then each design's objective."""
+    """The two analyses. `tornado` has one row per uncertain input (`TORNADO_COLUMNS`), those beyond noise first,
+    each group largest swing first: parameter, value, low, high, best_at_low, best_at_high (ahead on the means),
+    margin_at_value (on the row's own replications: `margin` unless refined), margin_at_low, margin_at_high (the
+    lead of `best` over the best other design, in the objective's units, larger is better for `best`),
+    lead_ci95_at_low, lead_ci95_at_high (the 95 % half-width of the winner's lead over `best` where another design
+    is ahead on the means, else NaN), swing, swing_ci95 (its 95 % half-width, paired by replication), beyond_noise
+    (|swing| > swing_ci95), flips (beyond noise, and at an end another design leads beyond noise) and replications
+    (what the row's figures rest on: more where it was refined). `samples` has one row per Monte Carlo sample: the
+    inputs, then each design's objective."""
 
     objective: Objective
     designs: list[str]
@@ -89,6 +104,7 @@ class Robustness:
             "objective": self.objective.label,
             "samples": len(self.samples),
             "replications": self.settings.replications,
+            "refine_replications": self.settings.refine_replications,
             "weeks": self.settings.weeks,
             "best_at_values": self.best,
             "probability_best": {d: round(p, 6) for d, p in self.probability_best.items()},
@@ -98,7 +114,9 @@ class Robustness:
                 {"parameter": r.parameter, "value": r.value, "low": r.low, "high": r.high,
                  "best_at_low": r.best_at_low, "best_at_high": r.best_at_high,
                  "margin_at_low": _number(r.margin_at_low), "margin_at_high": _number(r.margin_at_high),
-                 "swing": _number(r.swing), "flips": bool(r.flips)}
+                 "lead_ci95_at_low": _number(r.lead_ci95_at_low), "lead_ci95_at_high": _number(r.lead_ci95_at_high),
+                 "swing": _number(r.swing), "swing_ci95": _number(r.swing_ci95),
+                 "beyond_noise": bool(r.beyond_noise), "flips": bool(r.flips), "replications": int(r.replications)}
                 for r in self.tornado.itertuples(index=False)
             ],
         }
@@ -145,11 +163,11 @@ def latin_hypercube(ranges: dict[str, tuple[float, float]], samples: int, seed: 
     return pd.DataFrame(lows + unit * (highs - lows), columns=paths)
 
 
-def _variant_metrics(scenario: Scenario, design: str, replications: int) -> list[dict[str, float]]:
-    """What a worker runs: one design of one variant, every replication (one task, not R, to ship less)."""
+def _variant_metrics(scenario: Scenario, design: str, replications: range) -> list[dict[str, float]]:
+    """What a worker runs: one design of one variant, the given replications (one task, not R, to ship less)."""
     from sim.advisor import objective_metrics  # here, so a comparison scoring with this module skips the advisor
 
-    return [objective_metrics(scenario, design, r) for r in range(replications)]
+    return [objective_metrics(scenario, design, r) for r in replications]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -178,10 +196,12 @@ def _lead(scores: dict[str, float], design: str) -> float:
     return scores[design] - max(v for d, v in scores.items() if d != design)
 
 
-def probability_best(scores: np.ndarray) -> np.ndarray:
-    """Share of samples (rows) in which each design (column) has the largest goodness; exact ties split evenly."""
+def probability_best(scores: np.ndarray, zone: float = 0.0) -> np.ndarray:
+    """Share of samples (rows) in which each design (column) is best; the designs within `zone` (the objective's
+    indifference zone, in goodness units) of a sample's top share it evenly: a lead smaller than the smallest
+    difference that matters does not make a winner."""
     top = scores.max(axis=1, keepdims=True)
-    winners = np.isclose(scores, top, rtol=0, atol=1e-9 * np.maximum(1.0, np.abs(top)))
+    winners = top - scores <= zone + 1e-9 * np.maximum(1.0, np.abs(top))
     return (winners / winners.sum(axis=1, keepdims=True)).mean(axis=0)
 
 
@@ -228,9 +248,16 @@ def robustness(
     draws = latin_hypercube(ranges, settings.samples if ranges else 1, scenario.seed)
     variants += [with_values(base, dict(row)) for _, row in draws.iterrows()]
 
-    scores = _run(variants, designs, objective, settings.replications, executor, progress, should_stop)
+    counter = _Counter(progress, len(variants) * len(designs) * settings.replications)
+    screen = range(settings.replications)
+    runs = _run(variants, [(i, d) for i in range(len(variants)) for d in designs], screen, objective, executor,
+                counter, should_stop)
+    scores = [{d: float(runs[i, d].mean()) for d in designs} for i in range(len(variants))]
     best, runner_up = _best_two(scores[0])
-    tornado = _tornado(ranges, values, scores, best)
+    ends = [(_end(0, runs, scores, best), *(_end(1 + 2 * k + j, runs, scores, best) for j in (0, 1)))
+            for k in range(len(ranges))]
+    ends = _refine(ends, designs, best, settings, variants, objective, executor, counter, should_stop)
+    tornado = _tornado(ranges, values, ends, best, designs)
     sample_scores = np.array([[s[d] for d in designs] for s in scores[1 + 2 * len(ranges):]])
     sign = 1.0 if not objective.single else float(OBJECTIVES[objective.single][1])
     frame = draws.copy()
@@ -240,7 +267,8 @@ def robustness(
     return Robustness(
         objective=objective, designs=designs, settings=settings, best=best, runner_up=runner_up,
         margin=_lead(scores[0], best),
-        probability_best=dict(zip(designs, map(float, probability_best(sample_scores)), strict=True)),
+        probability_best=dict(zip(designs, map(float, probability_best(sample_scores, objective.indifference_zone)),
+                                  strict=True)),
         expected_regret={d: (float(lost[:, j].mean()), _half_width(lost[:, j])) for j, d in enumerate(designs)},
         tornado=tornado, samples=frame,
     )
@@ -253,73 +281,196 @@ def _half_width(values: np.ndarray) -> float:
     return t_half_width(values)
 
 
-def _run(variants: list[Scenario], designs: list[str], objective: Objective, replications: int,
-         executor: Executor | None, progress: Progress | None,
-         should_stop: Callable[[], bool] | None) -> list[dict[str, float]]:
-    """Each variant's goodness per design."""
-    tasks = [(i, d) for i in range(len(variants)) for d in designs]
+class _Counter:
+    """Replications done of those known so far: the screen's from the start, the refinement's added once it is
+    chosen (so the total grows once, honestly, and `done` reaches it)."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def add(self, replications: int) -> None:
+        self.done += replications
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+Runs = dict[tuple[int, str], np.ndarray]  # (variant, design) -> goodness replication by replication
+
+
+def _run(variants: list[Scenario], tasks: list[tuple[int, str]], replications: range, objective: Objective,
+         executor: Executor | None, counter: _Counter, should_stop: Callable[[], bool] | None) -> Runs:
+    """Each task's goodness per replication (`goodness([row])`, as `replication_scores`: goodness is linear in the
+    means, so their mean is the goodness of all the replications)."""
     # a task carries only its own design, as the advisor's do
     alone = [(dataclasses.replace(variants[i], designs={d: variants[i].designs[d]}), d) for i, d in tasks]
-    total = len(tasks) * replications
     if executor is None:
         outputs: Any = (_variant_metrics(s, d, replications) for s, d in alone if not stop_if_asked(should_stop))
     else:
         outputs = bounded_map(executor, _variant_metrics, [(s, d, replications) for s, d in alone],
                               should_stop=should_stop)
-    scores: list[dict[str, float]] = [{} for _ in variants]
-    for n, ((i, d), metrics) in enumerate(zip(tasks, outputs, strict=True), start=1):
-        used = [OBJECTIVES[name][0] for name, _ in objective.weights]
+    used = [OBJECTIVES[name][0] for name, _ in objective.weights]
+    runs: Runs = {}
+    for (i, d), metrics in zip(tasks, outputs, strict=True):
         if any(math.isnan(m[k]) for m in metrics for k in used):
             raise ScenarioError([
                 f"weeks = {variants[i].weeks}: a replication delivers no request at all, so lead time and on-time "
                 "rate are undefined; measure more weeks or lower the effort per request"
             ])
-        scores[i][d] = goodness(metrics, objective)
-        if progress:
-            progress(n * replications, total)
-    return scores
+        runs[i, d] = np.array([goodness([m], objective) for m in metrics])
+        counter.add(len(replications))
+    return runs
 
 
-def _tornado(ranges: dict[str, tuple[float, float]], values: dict[str, float], scores: list[dict[str, float]],
-             best: str) -> pd.DataFrame:
-    rows = []
-    for k, (path, (low, high)) in enumerate(ranges.items()):
-        at_low, at_high = scores[1 + 2 * k], scores[2 + 2 * k]
-        margin_low, margin_high = _lead(at_low, best), _lead(at_high, best)
-        best_low, best_high = _best_two(at_low)[0], _best_two(at_high)[0]
-        rows.append({
-            "parameter": path, "value": values[path], "low": low, "high": high,
-            "best_at_low": best_low, "best_at_high": best_high,
-            "margin_at_low": margin_low, "margin_at_high": margin_high,
-            "swing": abs(margin_high - margin_low), "flips": best_low != best or best_high != best,
-        })
-    columns = ["parameter", "value", "low", "high", "best_at_low", "best_at_high", "margin_at_low",
-               "margin_at_high", "swing", "flips"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+@dataclass(frozen=True)
+class _End:
+    """One end of a tornado input: its variant, the best design other than `best` there (on the screen's means),
+    and the goodness of both replication by replication (the same replications: common random numbers)."""
+
+    variant: int
+    rival: str
+    best: np.ndarray
+    other: np.ndarray
+
+    @property
+    def margins(self) -> np.ndarray:
+        """`best`'s lead over the rival, replication by replication."""
+        return self.best - self.other
+
+
+def _end(variant: int, runs: Runs, scores: list[dict[str, float]], best: str) -> _End:
+    means = scores[variant]
+    rival = max((d for d in means if d != best), key=lambda d: means[d])  # max keeps the first of equal means
+    return _End(variant, rival, runs[variant, best], runs[variant, rival])
+
+
+REFINED_INPUTS = 3  # at most this many tornado rows rerun on `Settings.refine_replications`
+
+
+def _refine(ends: list[tuple[_End, ...]], designs: list[str], best: str, settings: Settings,
+            variants: list[Scenario], objective: Objective, executor: Executor | None, counter: _Counter,
+            should_stop: Callable[[], bool] | None) -> list[tuple[_End, ...]]:
+    """The rows that could matter but are not clear on the screen, rerun on more replications for `best` and the
+    rival at each end only: bounded (`REFINED_INPUTS` rows, 4 runs each, and the 2 at the scenario's values that
+    every refined row shares, so that its bar starts from its own replications) and chosen from the screen's
+    figures, so the same on any executor. Rows not refined keep their screen figures. Each entry of `ends` is
+    (at the values, low end, high end)."""
+    extra = range(settings.replications, settings.refine_replications)
+    rows = [_row(pair, best, designs) for pair in ends]
+    chosen = sorted((k for k, row in enumerate(rows) if _unsettled(row, best)), key=lambda k: -rows[k]["swing"])
+    chosen = chosen[:REFINED_INPUTS] if extra else []
+    if not chosen:
+        return ends
+    at_value = ends[chosen[0]][0]
+    tasks = [(0, best), (0, at_value.rival)]
+    tasks += [(end.variant, d) for k in chosen for end in ends[k][1:] for d in (best, end.rival)]
+    counter.total += len(tasks) * len(extra)
+    more = _run(variants, tasks, extra, objective, executor, counter, should_stop)
+    refined = list(ends)
+    for k in chosen:
+        refined[k] = tuple(dataclasses.replace(end, best=np.concatenate([end.best, more[end.variant, best]]),
+                                               other=np.concatenate([end.other, more[end.variant, end.rival]]))
+                           for end in ends[k])
+    return refined
+
+
+def rerun_replications(result: Robustness) -> int:
+    """Replications the refinement added to the screen: 2 designs at both ends of each refined row, and the 2 at
+    the scenario's values once (what `_refine` runs, read back from the rows' replications)."""
+    s = result.settings
+    refined = int((result.tornado["replications"] > s.replications).sum())
+    return (4 * refined + 2) * (s.refine_replications - s.replications) if refined else 0
+
+
+def _unsettled(row: dict[str, Any], best: str) -> bool:
+    """Whether more replications could change what the row says: its swing is not beyond noise (and not exactly
+    zero in every replication, which under common random numbers it stays), or another design is ahead at an end
+    on the means but not beyond noise."""
+    moved = row["swing"] > 0 or row["swing_ci95"] > 0
+    ahead = row["best_at_low"] != best or row["best_at_high"] != best
+    return (moved and not row["beyond_noise"]) or (ahead and not row["flips"])
+
+
+def _winner(best: str, end: _End, designs: list[str]) -> str:
+    """Who is ahead at the end on the means; the first design listed wins an exact tie, as in `_best_two`."""
+    margin = float(end.margins.mean())
+    if margin != 0:
+        return best if margin > 0 else end.rival
+    return min(best, end.rival, key=designs.index)
+
+
+def _row(ends: tuple[_End, ...], best: str, designs: list[str]) -> dict[str, Any]:
+    """A tornado row's figures from (at the values, low end, high end): margins, who leads, the swing and their
+    95 % intervals, paired by replication."""
+    at_value, *both = ends
+    row: dict[str, Any] = {"margin_at_value": float(at_value.margins[:both[0].margins.size].mean())}
+    flips = False
+    for name, end in zip(("low", "high"), both, strict=True):
+        winner, margin = _winner(best, end, designs), float(end.margins.mean())
+        lead_ci95 = t_half_width(end.margins) if winner != best else math.nan
+        row.update({f"best_at_{name}": winner, f"margin_at_{name}": margin, f"lead_ci95_at_{name}": lead_ci95})
+        flips = flips or (winner != best and -margin > lead_ci95)
+    swings = both[1].margins - both[0].margins
+    swing, half = abs(float(swings.mean())), t_half_width(swings)
+    beyond = swing > half
+    row.update(swing=swing, swing_ci95=half, beyond_noise=beyond, flips=beyond and flips, replications=swings.size)
+    return row
+
+
+TORNADO_COLUMNS = ["parameter", "value", "low", "high", "best_at_low", "best_at_high", "margin_at_value",
+                   "margin_at_low", "margin_at_high", "lead_ci95_at_low", "lead_ci95_at_high", "swing", "swing_ci95",
+                   "beyond_noise", "flips", "replications"]
+
+
+def _tornado(ranges: dict[str, tuple[float, float]], values: dict[str, float], ends: list[tuple[_End, ...]],
+             best: str, designs: list[str]) -> pd.DataFrame:
+    """Rows beyond noise first, then those within it, each largest swing first: no swing that noise could explain
+    ranks above one it cannot."""
+    rows = [{"parameter": path, "value": values[path], "low": low, "high": high, **_row(pair, best, designs)}
+            for (path, (low, high)), pair in zip(ranges.items(), ends, strict=True)]
+    frame = pd.DataFrame(rows, columns=TORNADO_COLUMNS)
+    frame["beyond_noise"] = frame["beyond_noise"].astype(bool)
+    frame["flips"] = frame["flips"].astype(bool)
+    by_swing = frame.sort_values("swing", ascending=False, kind="stable")
+    return by_swing.sort_values("beyond_noise", ascending=False, kind="stable").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # In words
 
 
-def crossing(row: Any, margin: float) -> float | None:
+def crossing(row: Any, margin: float, end: str | None = None) -> float | None:
     """Where the best design's lead crosses zero along the tornado input, by linear interpolation between the low
-    end, the scenario's value (where the lead is `margin`) and the high end; None when it stays ahead."""
+    end, the scenario's value (where the lead is `margin`) and the high end; None when it stays ahead. `end` ("low"
+    or "high") looks only between the value and that end."""
     points = [(row.low, row.margin_at_low), (row.value, margin), (row.high, row.margin_at_high)]
-    for (x0, m0), (x1, m1) in itertools.pairwise(points):
+    segments = list(itertools.pairwise(points))
+    for (x0, m0), (x1, m1) in {"low": segments[:1], "high": segments[1:]}.get(end or "", segments):
         if m0 > 0 >= m1 or m0 <= 0 < m1:
             return x0 if m1 == m0 else x0 + (x1 - x0) * m0 / (m0 - m1)
     return None
 
 
 def deciding_input(result: Robustness) -> Any | None:
-    """The tornado row the answer turns on: the largest swing among inputs that flip it, else the largest swing."""
+    """The tornado row the answer turns on: the largest swing among inputs beyond noise that flip it, else among
+    inputs beyond noise, else (no input moves the answer beyond noise) the largest swing, whose `beyond_noise` is
+    then false for the sentence to say so. None without uncertain inputs."""
     if result.tornado.empty:
         return None
-    flipping = result.tornado[result.tornado["flips"]]
-    rows = flipping if not flipping.empty else result.tornado
+    beyond = result.tornado[result.tornado["beyond_noise"]]
+    flipping = beyond[beyond["flips"]]
+    rows = next(r for r in (flipping, beyond, result.tornado) if not r.empty)
     return next(rows.itertuples(index=False))
+
+
+def flipping_end(row: Any) -> str | None:
+    """The end ("low", else "high") at which another design leads `best` beyond noise, for a row that flips."""
+    if not row.flips:
+        return None
+    for end in ("low", "high"):
+        margin, half = getattr(row, f"margin_at_{end}"), getattr(row, f"lead_ci95_at_{end}")
+        if -margin > half:  # NaN where best leads there: never
+            return end
+    return None
 
 
 def _value(x: float) -> str:
@@ -337,16 +488,20 @@ def sentence(result: Robustness, describe: Callable[[str], str] = str, name: Cal
     row = deciding_input(result)
     if row is None:
         tail = "no input is uncertain, so only simulation noise is left."
+    elif not row.beyond_noise:
+        tail = (f"no input moves the answer beyond noise: the largest swing, of {describe(row.parameter)}, is within "
+                f"the simulation's noise on {row.replications} replications.")
     elif not row.flips:
-        tail = (f"no single input flips **{name(result.best)}** within its range; it leans most on "
+        tail = (f"no single input flips **{name(result.best)}** beyond noise within its range; it leans most on "
                 f"{describe(row.parameter)} ({_value(row.low)} to {_value(row.high)}).")
     else:
-        where = crossing(row, result.margin)
-        winner = row.best_at_low if row.best_at_low != result.best else row.best_at_high
+        end = flipping_end(row)
+        where = crossing(row, row.margin_at_value, end)
+        winner = getattr(row, f"best_at_{end}")
         if where is None:
             tail = f"the answer turns on {describe(row.parameter)}: at its ends **{name(winner)}** can win."
         else:
-            side = "below" if row.best_at_low != result.best else "above"
+            side = "below" if end == "low" else "above"
             tail = f"the answer turns on {describe(row.parameter)}: {side} {_value(where)}, **{name(winner)}** wins."
     return f"{head}; {tail}" if share else tail[0].upper() + tail[1:]
 
@@ -422,6 +577,6 @@ def clearly_best(summary: pd.DataFrame, objective: Objective) -> tuple[str, bool
     return best, len(scores) > 1 and not tied
 
 
-__all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "goodness",
-           "latin_hypercube", "probability_best", "regret", "renamed", "replication_scores", "robustness", "sentence",
-           "sureness", "with_values"]
+__all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "flipping_end",
+           "goodness", "latin_hypercube", "probability_best", "regret", "renamed", "replication_scores",
+           "rerun_replications", "robustness", "sentence", "sureness", "with_values"]

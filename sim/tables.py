@@ -288,14 +288,18 @@ def robust_table(result: Robustness, unit: str) -> pd.DataFrame:
 
 
 def tornado_frame(result: Robustness, top: int = 15) -> pd.DataFrame:
-    """Two rows per uncertain input (its low and high end), largest swing first: the best design's lead over the
-    best other design moves from its value at the scenario's values (`start`) to its value at that end
-    (`stop`); `flips` marks an input at one of whose ends another design wins."""
+    """Two rows per uncertain input (its low and high end), in the tornado's order (beyond noise first, largest
+    swing first): the best design's lead over the best other design moves from its value at the scenario's values
+    (`start`, on the row's own replications) to its value at that end (`stop`); `flips` marks an input at one of
+    whose ends another design wins beyond noise; `beyond_noise` and `swing_ci95` say whether the swing is more than
+    simulation noise (the chart draws the others pale)."""
     rows = []
     for r in result.tornado.head(top).itertuples(index=False):
         label = f"{r.parameter}{' (flips)' if r.flips else ''}"
         for end, at, margin, best in (("low end", r.low, r.margin_at_low, r.best_at_low),
                                       ("high end", r.high, r.margin_at_high, r.best_at_high)):
-            rows.append({"parameter": label, "end": end, "at": at, "start": result.margin, "stop": margin,
-                         "best": best, "flips": bool(r.flips), "swing": r.swing})
-    return pd.DataFrame(rows, columns=["parameter", "end", "at", "start", "stop", "best", "flips", "swing"])
+            rows.append({"parameter": label, "end": end, "at": at, "start": r.margin_at_value, "stop": margin,
+                         "best": best, "flips": bool(r.flips), "swing": r.swing, "swing_ci95": r.swing_ci95,
+                         "beyond_noise": bool(r.beyond_noise)})
+    return pd.DataFrame(rows, columns=["parameter", "end", "at", "start", "stop", "best", "flips", "swing",
+                                       "swing_ci95", "beyond_noise"])

@@ -149,6 +149,12 @@ def test_the_assumptions_that_matter_most_are_the_tornados_largest_swings(full, 
     listed = re.findall(r"<code>([a-z_.]+)</code>", section)
     assert listed == list(full.robust.tornado["parameter"].head(TORNADO_ROWS))
     assert sorted(listed) == sorted(RANGES)
+    assert "<th>Swing ± (95 %)</th>" in section.replace(' class="num"', "") and "Beyond noise" in section
+    rows = re.findall(r"<tr><td>.*?</tr>", section)
+    for row, r in zip(rows, full.robust.tornado.head(TORNADO_ROWS).itertuples(), strict=True):
+        *_, beyond, flips = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        assert (beyond, flips) == ("yes" if r.beyond_noise else "no", "yes" if r.flips else "no")
+        assert r.beyond_noise or not r.flips  # within noise is never called a flip
 
 
 def test_without_the_analysis_the_assumptions_are_every_uncertain_input_with_its_range(full):

@@ -22,6 +22,12 @@ from sim.scenario import MECHANISMS_OFF, Scenario, ScenarioError, from_dict
 QUICK = Settings(samples=8, replications=2, weeks=6)
 
 
+def sorted_beyond_noise_first(rows: list[tuple[bool, float]]) -> bool:
+    """Whether (beyond_noise, swing) rows are in the tornado's order: beyond noise first, each group largest swing
+    first."""
+    return rows == sorted(rows, key=lambda r: (not r[0], -r[1]))
+
+
 def scenario(uncertainty: dict, designs: dict, behaviour: dict | None = None, **top) -> Scenario:
     """A one-skill firm of 4 engineers on a short horizon, with exactly the given designs and ranges."""
     data = {
@@ -72,7 +78,7 @@ def test_probability_best_sums_to_one_and_regret_is_never_negative(default_scena
     assert len(result.samples) == 6
     lost = result.samples[result.designs].to_numpy()
     assert (lost.min(axis=1) >= 0).all()  # lead times in days, not negated
-    assert list(result.tornado["swing"]) == sorted(result.tornado["swing"], reverse=True)
+    assert sorted_beyond_noise_first(list(zip(result.tornado["beyond_noise"], result.tornado["swing"], strict=True)))
 
 
 def test_pooling_beats_separate_queues_on_lead_time_whatever_the_irrelevant_ranges():
@@ -112,14 +118,22 @@ def test_any_executor_gives_the_same_numbers():
     with ThreadPoolExecutor(2) as pool:
         pooled = robustness(s, settings=QUICK, executor=pool)
     assert pooled.to_dict() == serial.to_dict()
+    assert (serial.tornado["replications"] > QUICK.replications).any()  # the refinement ran on both
 
 
-def test_progress_counts_every_replication():
+def test_progress_counts_every_replication_and_the_total_grows_once_by_the_refinement():
     s = scenario({"economics.bill_rate": [150, 250]}, {"none": {}, "am": {"account_managers": 1}})
     seen: list[tuple[int, int]] = []
-    robustness(s, settings=QUICK, progress=lambda done, total: seen.append((done, total)))
-    # the values, 2 tornado ends and 8 samples, for 2 designs, 2 replications each
-    assert seen[-1] == ((1 + 2 + 8) * 2 * 2,) * 2
+    result = robustness(s, settings=QUICK, progress=lambda done, total: seen.append((done, total)))
+    # the screen: the values, 2 tornado ends and 8 samples, for 2 designs, 2 replications each
+    screen = (1 + 2 + 8) * 2 * 2
+    assert seen[0][1] == screen and all(total == screen for done, total in seen if done <= screen)
+    # then each refined row: 2 ends, best and rival, replications 2..7; and both at the scenario's values, once
+    refined = int((result.tornado["replications"] == QUICK.refine_replications).sum())
+    assert refined == 1  # the bill rate's row is not clear on 2 replications
+    assert seen[-1] == (screen + (refined * 2 * 2 + 2) * 6,) * 2
+    assert [done for done, _ in seen] == sorted({done for done, _ in seen})  # every report is new work
+    assert sorted({total for _, total in seen}) == [screen, seen[-1][1]]
 
 
 def test_json_has_the_documented_shape():
@@ -129,7 +143,8 @@ def test_json_has_the_documented_shape():
     assert {"objective", "samples", "probability_best", "expected_regret", "tornado"} <= set(out)
     assert set(out["expected_regret"]["am"]) == {"mean", "ci95"}
     assert {"parameter", "low", "high", "best_at_low", "best_at_high", "swing"} <= set(out["tornado"][0])
-    assert [r["swing"] for r in out["tornado"]] == sorted((r["swing"] for r in out["tornado"]), reverse=True)
+    assert sorted_beyond_noise_first([(r["beyond_noise"], r["swing"]) for r in out["tornado"]])
+    assert {"swing_ci95", "beyond_noise", "lead_ci95_at_low", "lead_ci95_at_high"} <= set(out["tornado"][0])
 
 
 def test_bad_inputs_are_named():
@@ -138,6 +153,8 @@ def test_bad_inputs_are_named():
         robustness(s, ["none"], settings=QUICK)
     with pytest.raises(ScenarioError, match="samples = 1"):
         robustness(s, settings=Settings(samples=1))
+    with pytest.raises(ScenarioError, match="refine_replications = 101: must be a whole number from 2 to 100"):
+        robustness(s, settings=Settings(refine_replications=101))
     with pytest.raises(ScenarioError, match="objective speed"):
         robustness(s, objective="speed", settings=QUICK)
 
@@ -162,6 +179,8 @@ def test_crossing_interpolates_where_the_lead_changes_sign():
         margin_at_low, margin_at_high = -10.0, 30.0
 
     assert crossing(Row, 10.0) == pytest.approx(0.6)  # from -10 at 0.5 to +10 at 0.7
+    assert crossing(Row, 10.0, "low") == pytest.approx(0.6)
+    assert crossing(Row, 10.0, "high") is None  # it stays ahead between the value and the high end
     Row.margin_at_low = 5.0
     assert crossing(Row, 10.0) is None
 
@@ -173,7 +192,8 @@ def test_sentences_name_the_deciding_input_and_both_kinds_of_sureness():
     row = result.tornado.iloc[0]
     assert row["parameter"] == "economics.salary.hybrid" and row["flips"]
     text = sentence(result)
-    where = crossing(next(result.tornado.itertuples()), result.margin)
+    first = next(result.tornado.itertuples())
+    where = crossing(first, first.margin_at_value)  # on the row's own replications, refined ones included
     # a dearer hybrid loses to none above the crossing; a cheaper one wins below it
     expected = "above {:,.0f}, **none** wins" if result.best == "hybrid" else "below {:,.0f}, **hybrid** wins"
     assert f"the answer turns on economics.salary.hybrid: {expected.format(where)}." in text

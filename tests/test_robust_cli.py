@@ -45,6 +45,11 @@ def test_robust_json_has_the_documented_shape_sorted_by_swing(tiny, capsys):
     overhead = load_scenario(tiny).economics.overhead_factor  # what a dollar of salary costs the firm
     assert out["tornado"][0]["swing"] == pytest.approx(340_000 * overhead, abs=1e-3)  # the salary range, exactly
     assert out["tornado"][1]["swing"] == 0
+    # the salary moves every replication's profit alike: beyond noise; the sales salary changes nothing: within it
+    assert [r["beyond_noise"] for r in out["tornado"]] == [True, False]
+    assert out["tornado"][1]["swing_ci95"] == 0 and not out["tornado"][1]["flips"]
+    assert out["tornado"][0]["swing_ci95"] < 1e-6 * out["tornado"][0]["swing"]
+    assert out["refine_replications"] == 8 and out["tornado"][1]["replications"] == 2
     assert out["best"] in ("none", "hybrid") and isinstance(out["clearly_best_over_noise"], bool)
     assert out["verdict"].startswith(f"{out['best']} is ")
     assert f"best in {100 * out['probability_best'][out['best']]:.0f} % of plausible assumptions" in out["verdict"]
@@ -55,6 +60,11 @@ def test_robust_table_ends_with_the_sentence(tiny, capsys):
                  "--objective", "mix"]) == 0
     text = capsys.readouterr().out
     assert "objective profit:0.333333,lead_time:0.333333,on_time:0.333333" in text
+    header = next(line for line in text.splitlines() if line.startswith("parameter"))
+    assert header.split() == ["parameter", "low", "high", "best", "at", "low", "best", "at", "high", "swing", "+/-",
+                              "beyond", "noise", "flips", "reps"]
+    sales = next(line for line in text.splitlines() if line.startswith("economics.salary.sales"))
+    assert sales.split()[-3:] == ["0", "no", "2"]  # no swing, within noise, not rerun, so no "yes" for flips
     assert "of plausible cases (3 samples of the ranges)" in text.splitlines()[-2]
     assert text.splitlines()[-1].endswith("of plausible assumptions.")
 

@@ -295,7 +295,9 @@ ROBUST_SETTINGS = Settings()
 
 
 def robust_replications(scenario: Scenario, designs: int, settings: Settings) -> int:
-    """Replications the analysis runs: every design at the values, at both ends of each range and at each sample."""
+    """Replications the analysis's screen runs: every design at the values, at both ends of each range and at each
+    sample. What the progress bar says first; once the screen is done it adds the few reruns (sim.robust
+    refinement, at most `REFINED_INPUTS` inputs), so its total grows once."""
     from sim.scenario import uncertain_ranges
 
     variants = 1 + 2 * len(uncertain_ranges(scenario)) + settings.samples

@@ -35,10 +35,12 @@ def settings_words(scenario: Scenario) -> str:
     return (f"{len(uncertain_ranges(scenario))} uncertain inputs (their ranges are in the sidebar, under each "
             "assumption and in *Other uncertain inputs*), each at its low and high end, then "
             f"{s.samples} samples of all of them at once, spread evenly over their ranges; every run "
-            f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers. "
+            f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers, "
+            f"and up to {s.refine_replications} for the few inputs whose effect is not yet clear of the simulation's "
+            "noise. "
             f"That is about {robust_work(scenario):.0f} times the work of the comparison: from seconds to minutes, "
             "by the size of the firm and how busy the server is; the progress bar counts the replications done and "
-            "says the time left.")
+            "says the time left, and adds the reruns once it knows which inputs need them.")
 
 
 def _key(parts: tuple) -> str:
@@ -76,10 +78,11 @@ def show(result: Robustness, best: str, noise_sure: bool, label: str, unit: str)
     if not frame.empty:
         st.altair_chart(charts.tornado_chart(frame, f"{label}: lead of {result.best} over the best other design",
                                              label, value_format=AXIS_FORMAT.get(unit)), width="stretch")
-        st.caption("Each input at its low and its high end, the others at their values; the largest swings on top. "
-                   "Left of the dashed line another design wins; \"(flips)\" marks inputs at one of whose ends it "
-                   "does. Expected loss is what a design loses, on average over the plausible cases, against the "
-                   "best design of each case.")
+        st.caption("Each input at its low and its high end, the others at their values; inputs that move the lead "
+                   "beyond simulation noise on top, largest swing first, then the pale ones, whose swing is within "
+                   "its 95 % interval (the ± is in each bar's tooltip). Left of the dashed line another design "
+                   "wins; \"(flips)\" marks inputs at one of whose ends it does, beyond noise. Expected loss is what "
+                   "a design loses, on average over the plausible cases, against the best design of each case.")
 
 
 def run_guarded(action: Callable[[], Robustness]) -> Robustness | None:
