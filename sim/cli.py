@@ -71,6 +71,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     run.add_argument("--objective", default="profit",
                      help="what the best design is best on, and what replications are added until it is clear: "
                      "profit, lead_time or on_time, or a weighted mix such as profit:0.7,on_time:0.3")
+    run.add_argument("--zone", type=float, help="the smallest difference that matters on the objective, in its units "
+                     "($ a year, days, a rate: 0.02 is 2 points; default 20000, 0.25, 0.02, 1 for a mix): designs "
+                     "within it of the best stop the run as practically the same")
     run.add_argument("--weeks", type=int, help="weeks measured after the warm-up")
     run.add_argument("--seed", type=int, help="random seed")
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -242,7 +245,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                               max_replications=args.max_reps)
     objective = parse_objective(args.objective)
     serial = args.serial or runs_in_process(scenario, args.designs)  # the app's rule: a pool where it pays
-    results = run_until_clear(scenario, args.designs, objective, executor=None if serial else _default_executor())
+    results = run_until_clear(scenario, args.designs, objective, args.zone,
+                              executor=None if serial else _default_executor())
     warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
     answer = headline(results, objective, default_baseline(results.designs)).sentence.replace("**", "")
     if args.format == "json":

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from app import PAGES as APP_PAGES
 from tests.browser import save_screenshot
 
-SMALL = "v=1&preset=default&weeks=6&reps=2"
+SMALL = "v=1&preset=default&weeks=6&reps=2&max_reps=2"  # exactly 2: tests/test_sequential.py pins the stop
 WAIT_MS = 60_000  # a Next hire ranking on a busy 2-core machine can take half a minute
 PAGES = {Path(path).stem: title for path, title, _ in APP_PAGES}  # pages added later are photographed too
 

@@ -25,7 +25,7 @@ from ui.style import WIDE
 
 TRAP_LINK = "[Log in again](https://evil.example/login)"
 TRAP_IMAGE = "![pixel](https://images.evil.example/pixel.png)"
-SMALL = {"v": "1", "preset": "default", "weeks": "6", "reps": "2"}
+SMALL = {"v": "1", "preset": "default", "weeks": "6", "reps": "2", "max_reps": "2"}
 
 
 @pytest.fixture(scope="module")

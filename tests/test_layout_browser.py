@@ -25,7 +25,7 @@ HEIGHT = 1000
 TALL_PX = 8000  # the tallest screenshot: Streamlit scrolls inside its own frame, so the window must hold the page
 WAIT_MS = 90_000  # a Next hire ranking on a busy 2-core machine
 # Small runs: 6 weeks after 1 of warm-up, 2 replications; Next hire on a budget of a few options.
-SMALL = "v=1&preset=default&weeks=6&warmup=1&reps=2"
+SMALL = "v=1&preset=default&weeks=6&warmup=1&reps=2&max_reps=2"
 LINKS = {"next_hire": f"{SMALL}&page=next_hire&budget=60000"}
 
 

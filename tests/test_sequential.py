@@ -184,3 +184,10 @@ def test_the_command_line_says_the_stop_and_its_replications(tmp_path, capsys):
     assert f"{out['reps']} replications per design" in out["answer"] or "Ran exactly" in out["answer"]
     assert main(["run", str(path), "--designs", "none,am", "--serial", "--max-reps", "1"]) == 2
     assert "max_replications" in capsys.readouterr().err
+    assert main(["run", str(path), "--designs", "none,am", "--serial", "--zone", "-1"]) == 2
+    assert "zone = -1.0: the smallest difference that matters must be a positive number" in capsys.readouterr().err
+    # a zone wider than any gap: the first stage is within it, or clear
+    assert main(["run", str(path), "--designs", "none,am", "--serial", "--zone", "1e9", "--format", "json"]) == 0
+    wide = json.loads(capsys.readouterr().out)
+    assert wide["reps"] == 2 and wide["stopping"]["reason"] in ("within zone", "clear")
+    assert wide["stopping"]["zone"] == 1e9

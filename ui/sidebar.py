@@ -729,8 +729,8 @@ def _ranges(ranges: dict[str, tuple[float, float]], values: dict[str, Any]) -> N
 def _experiment(values: dict[str, Any]) -> None:
     with st.expander("Experiment"):
         number("replications", "Replications per design", values["replications"], 1, ui_max=UI_MAX["replications"])
-        number("max_replications", "Max replications per design", values["max_replications"], 1,
-               ui_max=UI_MAX["replications"])
+        number("max_replications", "Cap on replications (added until the answer is clear)",
+               values["max_replications"], 1, ui_max=UI_MAX["replications"])
         number("weeks", "Weeks measured", values["weeks"], 1)
         number("seed", "Random seed", values["seed"], 1)
 
