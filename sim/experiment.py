@@ -30,8 +30,10 @@ class Progress(Protocol):
 IN_PROCESS_WEEKS = 1_500
 
 
-def simulated_weeks(scenario: Scenario, designs: Sequence[str]) -> int:
-    return len(designs) * scenario.replications * (scenario.weeks + scenario.warmup_weeks)
+def simulated_weeks(scenario: Scenario, designs: Sequence[str], replications: int | None = None) -> int:
+    """Weeks a run simulates: designs x replications (the scenario's unless given, e.g. one stage's) x weeks."""
+    reps = scenario.replications if replications is None else replications
+    return len(designs) * reps * (scenario.weeks + scenario.warmup_weeks)
 
 
 def runs_in_process(scenario: Scenario, designs: Sequence[str] | None = None) -> bool:

@@ -234,7 +234,7 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], replications: tupl
     prefix = f"{_label}: " if _label else ""
     should_stop = session_gone_or_rerun()
     reps = range(*replications)
-    small = len(designs) * len(reps) * (scenario.weeks + scenario.warmup_weeks) <= IN_PROCESS_WEEKS
+    small = simulated_weeks(scenario, designs, len(reps)) <= IN_PROCESS_WEEKS
     # made before taking a slot: a cluster that does not answer must not hold up the other users
     executor = None if small else shared_executor()
     with contextlib.nullcontext() if small else holding_run_slot(slot, prefix, should_stop):
