@@ -55,8 +55,10 @@ SALARY_OF = {"engineers": "engineer", "extra_engineers": "engineer", "project_ma
 
 
 def yearly_salaries(economics: Economics, headcount: Mapping[str, float]) -> float:
-    """The salaries of these people a year: what a hiring budget is stated in. Keys are those of SALARY_OF."""
-    return sum(count * getattr(economics.salary, SALARY_OF[role]) for role, count in headcount.items())
+    """The salaries of these people a year: what a hiring budget is stated in. Keys are those of SALARY_OF. A role
+    nobody holds is not looked up, so a run reads only the salaries it pays (sim.reads)."""
+    return sum((count * getattr(economics.salary, SALARY_OF[role]) for role, count in headcount.items() if count),
+               0.0)
 
 
 def yearly_people_cost(economics: Economics, headcount: Mapping[str, float]) -> float:

@@ -38,6 +38,7 @@ import pandas as pd
 from sim.experiment import Progress, check_designs
 from sim.objective import OBJECTIVES, Objective
 from sim.parallel import bounded_map, stop_if_asked
+from sim.reads import WATCHED, reading
 from sim.scenario import Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
 from sim.stats import t_half_width, ties_with_best
 
@@ -163,11 +164,23 @@ def latin_hypercube(ranges: dict[str, tuple[float, float]], samples: int, seed: 
     return pd.DataFrame(lows + unit * (highs - lows), columns=paths)
 
 
-def _variant_metrics(scenario: Scenario, design: str, replications: range) -> list[dict[str, float]]:
-    """What a worker runs: one design of one variant, the given replications (one task, not R, to ship less)."""
+def _variant_metrics(scenario: Scenario, design: str, replications: range,
+                     watch: bool = False) -> tuple[list[dict[str, float]], frozenset[str] | None]:
+    """What a worker runs: one design of one variant, the given replications (one task, not R, to ship less), and
+    with `watch` the inputs those runs read (sim.reads)."""
     from sim.advisor import objective_metrics  # here, so a comparison scoring with this module skips the advisor
 
-    return [objective_metrics(scenario, design, r) for r in replications]
+    read: set[str] | None = None
+    if watch:
+        scenario, read = reading(scenario)
+    metrics = [objective_metrics(scenario, design, r) for r in replications]
+    return metrics, None if read is None else frozenset(read)
+
+
+def unread(path: str, read: frozenset[str]) -> bool:
+    """Whether runs that read `read` cannot depend on the input at `path` (sim.reads): it is in a watched table
+    and none of them read it."""
+    return path.split(".", 1)[0] in WATCHED and path not in read
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -250,8 +263,16 @@ def robustness(
 
     counter = _Counter(progress, len(variants) * len(designs) * settings.replications)
     screen = range(settings.replications)
-    runs = _run(variants, [(i, d) for i in range(len(variants)) for d in designs], screen, objective, executor,
-                counter, should_stop)
+    # the scenario's own values first, watched: a tornado end whose input a design's runs there never read would
+    # make the same runs (sim.reads), so it takes them rather than simulate them again
+    runs, reads = _run(variants, [(0, d) for d in designs], screen, objective, executor, counter, should_stop,
+                       watch=True)
+    same = {(1 + 2 * k + j, d): (0, d) for k, path in enumerate(ranges) for j in (0, 1) for d in designs
+            if unread(path, reads[0, d])}
+    counter.total -= len(same) * settings.replications
+    rest = [(i, d) for i in range(1, len(variants)) for d in designs if (i, d) not in same]
+    runs.update(_run(variants, rest, screen, objective, executor, counter, should_stop)[0])
+    runs.update({task: runs[at_value] for task, at_value in same.items()})
     scores = [{d: float(runs[i, d].mean()) for d in designs} for i in range(len(variants))]
     best, runner_up = _best_two(scores[0])
     ends = [(_end(0, runs, scores, best), *(_end(1 + 2 * k + j, runs, scores, best) for j in (0, 1)))
@@ -298,19 +319,23 @@ Runs = dict[tuple[int, str], np.ndarray]  # (variant, design) -> goodness replic
 
 
 def _run(variants: list[Scenario], tasks: list[tuple[int, str]], replications: range, objective: Objective,
-         executor: Executor | None, counter: _Counter, should_stop: Callable[[], bool] | None) -> Runs:
+         executor: Executor | None, counter: _Counter, should_stop: Callable[[], bool] | None,
+         watch: bool = False) -> tuple[Runs, dict[tuple[int, str], frozenset[str]]]:
     """Each task's goodness per replication (`goodness([row])`, as `replication_scores`: goodness is linear in the
-    means, so their mean is the goodness of all the replications)."""
+    means, so their mean is the goodness of all the replications), and with `watch` the inputs each task read."""
     # a task carries only its own design, as the advisor's do
-    alone = [(dataclasses.replace(variants[i], designs={d: variants[i].designs[d]}), d) for i, d in tasks]
+    alone = [(dataclasses.replace(variants[i], designs={d: variants[i].designs[d]}), d, replications, watch)
+             for i, d in tasks]
     if executor is None:
-        outputs: Any = (_variant_metrics(s, d, replications) for s, d in alone if not stop_if_asked(should_stop))
+        outputs: Any = (_variant_metrics(*a) for a in alone if not stop_if_asked(should_stop))
     else:
-        outputs = bounded_map(executor, _variant_metrics, [(s, d, replications) for s, d in alone],
-                              should_stop=should_stop)
+        outputs = bounded_map(executor, _variant_metrics, alone, should_stop=should_stop)
     used = [OBJECTIVES[name][0] for name, _ in objective.weights]
     runs: Runs = {}
-    for (i, d), metrics in zip(tasks, outputs, strict=True):
+    reads: dict[tuple[int, str], frozenset[str]] = {}
+    for (i, d), (metrics, read) in zip(tasks, outputs, strict=True):
+        if read is not None:
+            reads[i, d] = read
         if any(math.isnan(m[k]) for m in metrics for k in used):
             raise ScenarioError([
                 f"weeks = {variants[i].weeks}: a replication delivers no request at all, so lead time and on-time "
@@ -318,7 +343,7 @@ def _run(variants: list[Scenario], tasks: list[tuple[int, str]], replications: r
             ])
         runs[i, d] = np.array([goodness([m], objective) for m in metrics])
         counter.add(len(replications))
-    return runs
+    return runs, reads
 
 
 @dataclass(frozen=True)
@@ -364,7 +389,7 @@ def _refine(ends: list[tuple[_End, ...]], designs: list[str], best: str, setting
     tasks = [(0, best), (0, at_value.rival)]
     tasks += [(end.variant, d) for k in chosen for end in ends[k][1:] for d in (best, end.rival)]
     counter.total += len(tasks) * len(extra)
-    more = _run(variants, tasks, extra, objective, executor, counter, should_stop)
+    more = _run(variants, tasks, extra, objective, executor, counter, should_stop)[0]
     refined = list(ends)
     for k in chosen:
         refined[k] = tuple(dataclasses.replace(end, best=np.concatenate([end.best, more[end.variant, best]]),
