@@ -33,6 +33,9 @@ from ui.state import (
 PAGE = "growth"
 SWEEP_METRICS = ["lead_time_days", "on_time_rate", "profit"]
 DEFAULT_POINTS, MAX_POINTS = 5, 12
+# The page opens on the two ends of the range, about a comparison's work; the points between run when asked (the
+# "sweep" page setting, carried by links, is FULL once Run sweep was pressed).
+FULL = "full"
 MAX_LEVER = 2000  # the largest any lever allows (clients); the scenario's own limits are checked per point
 ON_TIME_FLOOR = 0.75  # SPI Research: services firms deliver about 74-76 % of projects on time
 
@@ -120,9 +123,9 @@ def sweep_form(scenario: Scenario) -> tuple[str, float, float, int]:
 
 
 def _switch_lever() -> None:
-    """Another lever: its own default range (the old one's numbers mean nothing for it), swept at once."""
+    """Another lever: its own default range (the old one's numbers mean nothing for it), its first view at once."""
     set_page_setting("lever", st.session_state[page_input_key("lever", PAGE)])
-    drop_page_settings("from", "to")
+    drop_page_settings("from", "to", "sweep")
     for name in ("from", "to"):
         st.session_state.pop(page_input_key(name, PAGE), None)
 
@@ -131,6 +134,7 @@ def _save_sweep() -> None:
     values = {name: st.session_state[page_input_key(name, PAGE)] for name in ("from", "to", "steps")}
     for name, value in values.items():
         set_page_setting(name, f"{value:g}" if isinstance(value, float) else str(value))
+    set_page_setting("sweep", FULL)  # asked for: a link then opens on the same full sweep
 
 
 def run_sweep(lever: str, values: list[float], designs: list[str]) -> pd.DataFrame:
@@ -163,6 +167,11 @@ def main() -> None:
         st.info("Pick at least one org design.")
         return
     values = sweep_values(LEVERS[lever], start, stop, points)
+    if page_setting("sweep", "") != FULL and len(values) > 2:
+        values = [values[0], values[-1]]
+        st.info(f"A first view from the two ends of the range ({LEVERS[lever].at(values[0])} and "
+                f"{LEVERS[lever].at(values[-1])}): two runs of every design, straight lines between them. Press "
+                f"**Run sweep** for all {points} points.")
     try:
         if not confirm_long_run([scenario_at(lever, v) for v in values], designs):
             return

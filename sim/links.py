@@ -59,7 +59,7 @@ SHORT_KEY = {path: alias for alias, path in ALIASES.items()}
 
 # The page's own settings: carried through untouched for the page that owns them.
 PAGE_KEYS: tuple[str, ...] = (
-    "page", "designs", "baseline", "lever", "from", "to", "steps", "budget", "objective", "growth_pct",
+    "page", "designs", "baseline", "lever", "from", "to", "steps", "sweep", "budget", "objective", "growth_pct",
     "robust_objective",
 )
 VERSION_KEY, PRESET_KEY = "v", "preset"

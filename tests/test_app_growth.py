@@ -70,3 +70,20 @@ def test_a_links_points_beyond_the_pages_range_are_named_with_the_number_swept()
                        "points."]
     assert at.number_input(key="page:growth:steps").value == 12
     assert at.number_input(key="page:growth:from").value == 20  # the link's other inputs kept
+
+
+def test_the_page_opens_on_the_two_ends_and_sweeps_every_point_only_when_asked(downloads):  # noqa: F811
+    at = open_app("pages/growth.py", {"weeks": 4, "replications": 2})
+    at.multiselect(key="page:growth:designs").set_value(["none"]).run()
+    assert_clean(at)
+    assert at.number_input(key="page:growth:steps").value == 5
+    assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [25, 50]  # today's clients to twice as many
+    (first,) = [i.value for i in at.info if i.value.startswith("A first view")]
+    assert "25 clients and 50 clients" in first and "all 5 points" in first
+    at = [b for b in at.button if b.label == "Run sweep"][0].click().run()
+    assert_clean(at)
+    assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [25, 31, 38, 44, 50]
+    assert not [i for i in at.info if i.value.startswith("A first view")]
+    assert at.session_state["page.settings"]["sweep"] == "full"  # what a link carries: the partner sees it all
+    at.selectbox(key="page:growth:lever").set_value("engineers").run()
+    assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [12, 24]  # another lever: its first view

@@ -156,6 +156,8 @@ def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
     at = open_app("pages/growth.py")
     assert_clean(at)
     assert len(at.get("vega_lite_chart")) == 3
+    assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [25, 50]  # the first view: the two ends
+    at = [b for b in at.button if b.label == "Run sweep"][0].click().run()
     sweep = downloads(at, "Sweep results")
     assert sorted(sweep["design"].unique()) == sorted(DESIGNS)
     assert sorted(sweep["lever"].unique()) == [25, 31, 38, 44, 50]  # clients, today's 25 to twice as many
@@ -505,7 +507,8 @@ def test_a_link_with_sweep_settings_opens_the_growth_page_on_them(downloads):
 
     presets, _ = read_presets(ROOT / "scenarios")
     decoded = params_to_scenario({"preset": "default", "weeks": "6", "reps": "2", "designs": "none,hybrid",
-                                  "lever": "engineers", "from": "10", "to": "16", "steps": "3"}, presets)
+                                  "lever": "engineers", "from": "10", "to": "16", "steps": "3", "sweep": "full"},
+                                 presets)
     assert not decoded.warnings, decoded.warnings
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["scenario.overrides"] = overrides_between(presets["default"], decoded.scenario)
@@ -515,6 +518,10 @@ def test_a_link_with_sweep_settings_opens_the_growth_page_on_them(downloads):
     sweep = downloads(at, "Sweep results")
     assert sorted(sweep["lever"].unique()) == [10, 13, 16]
     assert sorted(sweep["design"].unique()) == ["hybrid", "none"]
+    # a link of a sweep nobody ran in full (no sweep=full) opens on its first view, the two ends
+    at.session_state["page.settings"] = {k: v for k, v in decoded.page.items() if k != "sweep"}
+    at.run()
+    assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [10, 16]
 
 
 def test_an_executor_that_cannot_start_is_a_message_not_a_traceback(monkeypatch):

@@ -121,7 +121,7 @@ def test_the_ranking_estimate_counts_every_option_at_the_cap_by_hand(default_sce
 
 def test_a_huge_sweep_link_asks_before_it_runs():
     at = open_link({**LINK, "clients": "1000", "requests": "25", "weeks": "6", "page": "growth", "lever": "clients",
-                    "from": "1000", "to": "2000", "steps": "5"})
+                    "from": "1000", "to": "2000", "steps": "5", "sweep": "full"})
     assert not at.exception
     (warning,) = [w for w in at.warning if "million requests" in w.value]
     assert "5 designs x 2 replications x 10 weeks x 5 points" in warning.value
