@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
-from sim.advisor import Objective
 from sim.answer import MARKED_METRICS, Answer, headline
 from sim.experiment import Results
+from sim.objective import OBJECTIVES, Objective
 from sim.parallel import ClusterError
 from sim.robust import renamed
 from sim.scenario import Scenario, dumps
@@ -16,7 +18,17 @@ from ui import charts, report, sureness, tables, why
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, OVERLAP_NOTE, design_labels, hires_after_label, plain
 from ui.runner import confirm_long_run, how_sure, run_until_clear, show_server_problem
 from ui.sidebar import scenario_or_problems
-from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input, seeded_page_input
+from ui.state import (
+    chosen_designs,
+    drop_page_settings,
+    number_setting,
+    number_words,
+    page_input_key,
+    page_input_saver,
+    page_setting,
+    seed_page_input,
+    seeded_page_input,
+)
 from ui.style import responsive_table
 
 PAGE = "compare"
@@ -25,6 +37,10 @@ SURE_OBJECTIVES = {"profit": "Profit", "lead_time": "Mean lead time (shorter is 
 # The objective of the headline and of "How sure is this?": one choice, one answer. Links carry it under the name the
 # robustness section gave it first.
 OBJECTIVE_SETTING = "robust_objective"
+# The smallest difference that matters, shown as a reader counts it: (unit, objective units per shown unit, most).
+ZONE_SETTING = "zone"
+ZONE_SHOWN = {"profit": ("$ a year", 1.0, 10_000_000.0), "lead_time": ("days", 1.0, 100.0),
+              "on_time": ("points of on-time rate", 0.01, 100.0)}
 
 
 def pick_designs(scenario: Scenario) -> tuple[list[str], str]:
@@ -62,9 +78,34 @@ def pick_objective() -> str:
         "Best on", list(SURE_OBJECTIVES), format_func=SURE_OBJECTIVES.__getitem__,
         **seeded_page_input(OBJECTIVE_SETTING, PAGE, stored if stored in SURE_OBJECTIVES else "profit",
                             list(SURE_OBJECTIVES)),
-        on_change=page_input_saver(OBJECTIVE_SETTING, PAGE),
+        on_change=_switch_objective,
         help="The figure the answer at the top is about; the table marks every figure by the same rule.",
     )
+
+
+def _switch_objective() -> None:
+    """Another objective: the smallest difference that matters falls back to the new one's (in its own unit)."""
+    page_input_saver(OBJECTIVE_SETTING, PAGE)()
+    drop_page_settings(ZONE_SETTING)
+    st.session_state.pop(page_input_key(ZONE_SETTING, PAGE), None)
+
+
+def pick_zone(choice: str, where: Any) -> float:
+    """The smallest difference that matters on the objective, in its units: replications are added until the best
+    is ahead beyond noise or every design tied with it is within this (sim.sequential). Shown in the unit a reader
+    uses (points of on-time rate, not a rate); a link's value outside the allowed range is clamped with a word."""
+    unit, scale, top = ZONE_SHOWN[choice]
+    default = OBJECTIVES[choice][3] / scale
+    least = default / 100  # a positive zone: at 0 two designs that are the same could never be called so
+    value = number_setting(ZONE_SETTING, default, least, top, "a smallest difference that matters of {}",
+                           lambda x: f"{number_words(x)} ({unit})", uses="compares on")
+    shown = where.number_input(
+        f"Smallest difference that matters ({unit})", least, top, format="%g", step=default / 4,
+        **seeded_page_input(ZONE_SETTING, PAGE, float(value)), on_change=page_input_saver(ZONE_SETTING, PAGE),
+        help="A gap smaller than this between two designs does not matter to you: replications stop being added "
+        "once every design not told apart from the best is surely within it, and the answer says either will do.",
+    )
+    return float(shown) * scale
 
 
 def show_answer(answer: Answer) -> None:
@@ -119,14 +160,17 @@ def main() -> None:
         "the 95 % interval over replications."
     )
     designs, baseline = pick_designs(scenario)
-    choice = pick_objective()
+    left, right = st.columns([3, 2])
+    with left:
+        choice = pick_objective()
+    zone = pick_zone(choice, right)
     if not designs:
         st.info("Pick at least one org design to compare.")
         return
     if not confirm_long_run([scenario], designs, until_clear=True):
         return
     try:
-        results = run_until_clear(scenario, designs, Objective.of(choice))
+        results = run_until_clear(scenario, designs, Objective.of(choice), zone)
     except ClusterError as exc:  # e.g. a Dask scheduler that does not answer
         show_server_problem(exc)
         return

@@ -60,7 +60,7 @@ SHORT_KEY = {path: alias for alias, path in ALIASES.items()}
 # The page's own settings: carried through untouched for the page that owns them.
 PAGE_KEYS: tuple[str, ...] = (
     "page", "designs", "baseline", "lever", "from", "to", "steps", "sweep", "budget", "objective", "growth_pct",
-    "robust_objective",
+    "robust_objective", "zone",
 )
 VERSION_KEY, PRESET_KEY = "v", "preset"
 # The app's address when `make run` serves it: the base of a link when no other is known (the CLI's report, the

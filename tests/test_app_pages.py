@@ -356,6 +356,51 @@ def test_compare_adds_replications_until_its_answer_is_clear(downloads):
     assert (downloads(at, "All results").groupby("design").size() == 5).all()
 
 
+def test_the_smallest_difference_that_matters_is_set_on_the_page_and_stops_the_replications_there(downloads):
+    """PM against no coordinator on a short run: at the objective's $20k they are not told apart before the cap
+    of 8; at $10 million every gap is surely within it after the first 2, and the page stops there, says why, and
+    keeps the choice for a link. Another objective brings its own zone, in its own unit."""
+    from sim.experiment import with_overrides
+    from sim.presets import load_presets
+    from sim.sequential import run_until_clear
+
+    short = {"weeks": 6, "replications": 2, "max_replications": 8}
+    firm = with_overrides(load_presets()["default"], **short)
+    by_default = run_until_clear(firm, ["none", "pm"], "profit").stopping
+    wide = run_until_clear(firm, ["none", "pm"], "profit", 10_000_000).stopping
+    assert (by_default.reason, by_default.replications, wide.reason, wide.replications) == ("cap", 8, "within zone", 2)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["scenario.overrides"] = short
+    at.session_state["page.settings"] = {"designs": "none,pm"}
+    at.run()
+    zone = at.number_input(key="page:compare:zone")
+    assert zone.label == "Smallest difference that matters ($ a year)" and zone.value == 20_000
+    assert (downloads(at, "All results").groupby("design").size() == 8).all()
+    at = zone.set_value(10_000_000).run()
+    assert_clean(at)
+    (headline,) = [m.value for m in [*at.success, *at.info] if m.value.startswith("For profit")]
+    assert "Stopped at 2 replications per design: every design not told apart from the best is within" in headline
+    assert (downloads(at, "All results").groupby("design").size() == 2).all()
+    assert at.session_state["page.settings"]["zone"] == "10000000.0"
+    at = at.selectbox(key="page:compare:robust_objective").set_value("on_time").run()
+    zone = at.number_input(key="page:compare:zone")
+    assert zone.label == "Smallest difference that matters (points of on-time rate)" and zone.value == 2
+    assert "zone" not in at.session_state["page.settings"]
+
+
+def test_a_links_smallest_difference_that_is_not_a_number_or_too_small_is_named_and_replaced():
+    for asked, words in (("lots", "of 'lots', which is not a number; the page compares on 20,000 ($ a year)."),
+                         ("-5", "of -5 ($ a year); the page takes at least 200 ($ a year), so it compares on "
+                                "200 ($ a year).")):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.session_state["scenario.overrides"] = FAST
+        at.session_state["page.settings"] = {"zone": asked}
+        at.run()
+        assert not at.exception
+        assert [w.value for w in at.warning if w.value.startswith("The link")] == [
+            f"The link asked for a smallest difference that matters {words}"]
+
+
 def test_another_preset_brings_its_own_inputs(tmp_path, monkeypatch):
     import shutil
 

@@ -198,11 +198,13 @@ def run(scenario: Scenario, designs: Sequence[str], label: str = "", replication
     return Results.joined(scenario, parts)
 
 
-def run_until_clear(scenario: Scenario, designs: Sequence[str], objective: Objective, label: str = "") -> Results:
-    """The comparison run stage by stage until its answer is clear (sim.sequential), each stage of each design
-    from the cache when it ran before: a comparison that needed 15 replications on profit reuses them all when
-    the objective changes to one that needs 10."""
-    return sequential.run_until_clear(scenario, designs, objective,
+def run_until_clear(scenario: Scenario, designs: Sequence[str], objective: Objective, zone: float | None = None,
+                    label: str = "") -> Results:
+    """The comparison run stage by stage until its answer is clear (sim.sequential), `zone` the smallest difference
+    that matters (the objective's by default), each stage of each design from the cache when it ran before: a
+    comparison that needed 15 replications on profit reuses them all when the objective changes to one that needs
+    10."""
+    return sequential.run_until_clear(scenario, designs, objective, zone,
                                       run_stage=lambda reps: run(scenario, designs, label, reps))
 
 
