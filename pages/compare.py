@@ -14,21 +14,11 @@ from sim.parallel import ClusterError
 from sim.robust import renamed
 from sim.scenario import Scenario, dumps
 from sim.sequential import cap_of
-from ui import charts, report, sureness, tables, why
+from ui import charts, report, state, sureness, tables, why
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, OVERLAP_NOTE, design_labels, hires_after_label, plain
 from ui.runner import confirm_long_run, how_sure, run_until_clear, show_server_problem
 from ui.sidebar import scenario_or_problems
-from ui.state import (
-    chosen_designs,
-    drop_page_settings,
-    number_setting,
-    number_words,
-    page_input_key,
-    page_input_saver,
-    page_setting,
-    seed_page_input,
-    seeded_page_input,
-)
+from ui.state import chosen_designs, page_input_saver, page_setting, seed_page_input, seeded_page_input
 from ui.style import responsive_table
 
 PAGE = "compare"
@@ -86,8 +76,8 @@ def pick_objective() -> str:
 def _switch_objective() -> None:
     """Another objective: the smallest difference that matters falls back to the new one's (in its own unit)."""
     page_input_saver(OBJECTIVE_SETTING, PAGE)()
-    drop_page_settings(ZONE_SETTING)
-    st.session_state.pop(page_input_key(ZONE_SETTING, PAGE), None)
+    state.drop_page_settings(ZONE_SETTING)
+    st.session_state.pop(state.page_input_key(ZONE_SETTING, PAGE), None)
 
 
 def pick_zone(choice: str, where: Any) -> float:
@@ -97,8 +87,8 @@ def pick_zone(choice: str, where: Any) -> float:
     unit, scale, top = ZONE_SHOWN[choice]
     default = OBJECTIVES[choice][3] / scale
     least = default / 100  # a positive zone: at 0 two designs that are the same could never be called so
-    value = number_setting(ZONE_SETTING, default, least, top, "a smallest difference that matters of {}",
-                           lambda x: f"{number_words(x)} ({unit})", uses="compares on")
+    value = state.number_setting(ZONE_SETTING, default, least, top, "a smallest difference that matters of {}",
+                                 lambda x: f"{state.number_words(x)} ({unit})", uses="compares on")
     shown = where.number_input(
         f"Smallest difference that matters ({unit})", least, top, format="%g", step=default / 4,
         **seeded_page_input(ZONE_SETTING, PAGE, float(value)), on_change=page_input_saver(ZONE_SETTING, PAGE),
