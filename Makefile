@@ -56,3 +56,4 @@ bench: setup chromium
 	$(PY) bench/advisor.py
 	$(PY) bench/robust.py
 	$(PY) bench/browser.py
+	$(PY) bench/answers.py

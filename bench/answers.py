@@ -1,7 +1,6 @@
 """How long a partner waits for each answer, as a multiple of a default comparison timed in the same run.
 
-    .venv/bin/python bench/answers.py [--scenario scenarios/default.toml] [--budget 150000] [--rounds 1]
-                                      [--no-save]
+    .venv/bin/python bench/answers.py [--budget 150000] [--rounds 1] [--no-save]
 
 The machine is shared, so a time alone says little; its multiple of a comparison timed a moment earlier says more.
 Each round times, one after the other:
@@ -14,7 +13,8 @@ Each round times, one after the other:
   under Compare's answer, the comparison on screen: the analysis) and Next hire (Rank the options, the page open:
   the ranking). `sim robust` also runs the comparison, which the app has shown before the button is pressed.
 
-Each figure is its best round. The load average is recorded before and after.
+All on the default firm, which is what the app opens on. Each figure is its best round. The load average is
+recorded before and after.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 PYTHON = sys.executable
+SCENARIO = "scenarios/default.toml"  # the app's landing scenario: the command line and the pages answer the same
 GOALS = {  # the multiple of the reference each answer should stay within (issue 21)
     "robust_cli": ("sim robust", "comparison", 3.0),
     "advise_cli": ("sim advise", "comparison", 3.0),
@@ -107,18 +108,17 @@ def one_round(scenario: str, budget: float) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenario", default="scenarios/default.toml")
     parser.add_argument("--budget", type=float, default=150_000)
     parser.add_argument("--rounds", type=int, default=1, help="rounds; each figure is its best round (default 1)")
     parser.add_argument("--no-save", action="store_true", help="write no JSON to bench/results/")
     args = parser.parse_args(argv)
     load_before = os.getloadavg()
-    rounds = [one_round(args.scenario, args.budget) for _ in range(args.rounds)]
+    rounds = [one_round(SCENARIO, args.budget) for _ in range(args.rounds)]
     best = {name: min(r[name] for r in rounds) for name in rounds[0]}
-    record: dict[str, Any] = {"scenario": args.scenario, "budget": args.budget, "rounds": args.rounds,
+    record: dict[str, Any] = {"scenario": SCENARIO, "budget": args.budget, "rounds": args.rounds,
                               "seconds": best, "load_before": load_before, "load_after": os.getloadavg(),
                               "multiples": {}}
-    print(f"{args.scenario}, budget ${args.budget:,.0f}; load average {load_before[0]:.2f} before, "
+    print(f"{SCENARIO}, budget ${args.budget:,.0f}; load average {load_before[0]:.2f} before, "
           f"{record['load_after'][0]:.2f} after; best of {args.rounds} round(s)")
     print(f"{'answer':<26} {'seconds':>8}  {'multiple':>14}  goal")
     print(f"{'comparison (sim run)':<26} {best['comparison']:8.1f}  {'1.0':>14}  reference")

@@ -303,8 +303,9 @@ def _half_width(values: np.ndarray) -> float:
 
 
 class _Counter:
-    """Replications done of those known so far: the screen's from the start, the refinement's added once it is
-    chosen (so the total grows once, honestly, and `done` reaches it)."""
+    """Replications done of those known so far: the screen's from the start, less the ends taken from the runs
+    at the scenario's values once those have shown what they read, and the refinement's added once it is chosen
+    (so the total changes at most twice, honestly, and `done` reaches it)."""
 
     def __init__(self, progress: Progress | None, total: int):
         self.progress, self.total, self.done = progress, total, 0
