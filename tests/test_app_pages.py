@@ -283,6 +283,37 @@ def test_big_runs_go_to_the_process_pool_with_the_same_numbers(monkeypatch, down
     pd.testing.assert_frame_equal(pooled, serial, check_dtype=False, check_exact=False, rtol=1e-9)
 
 
+def test_a_small_run_made_while_another_holds_the_servers_core_goes_to_the_pool(monkeypatch):
+    """One small run at a time in the server process (Python runs one thread's simulation at a time); another made
+    meanwhile goes to the pool's workers, and with the core free again, small runs are made in the process."""
+    import ui.runner
+
+    used: list = []
+    real = ui.runner.run_experiment
+
+    def recording(*args, **kwargs):
+        used.append(kwargs["executor"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ui.runner, "run_experiment", recording)
+    lane = ui.runner.in_process_lane()
+    for seed, held in ((8, True), (9, False)):  # scenarios no other test ran: nothing from the cache
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.session_state["scenario.overrides"] = {**FAST, "seed": seed}
+        at.session_state["page.settings"] = {"designs": "none,am"}
+        assert not held or lane.acquire(blocking=False)  # another session's small run, under way
+        try:
+            at.run()
+        finally:
+            if held:
+                lane.release()
+        assert_clean(at)
+        assert used and all((executor is not None) == held for executor in used), (seed, used)
+        used.clear()
+    assert lane.acquire(blocking=False)  # a run gives the lane back
+    lane.release()
+
+
 def _open_a_link():
     """What binding to a link does: write a decoded scenario into the state, then read the state back."""
     import streamlit as st

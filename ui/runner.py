@@ -14,7 +14,10 @@ Bounds on what one session (or one link) can make the server do:
 - the executor (a Dask cluster may take up to its timeout to answer) is made before a slot is taken, so a cluster
   that does not answer never holds up the other users;
 - a small run (one design's replications x weeks up to IN_PROCESS_WEEKS, about a second) runs in the server
-  process without a slot, so other users get such results while a long run holds the slots.
+  process without a slot, so other users get such results while a long run holds the slots; one at a time
+  (`in_process_lane`): Python runs one thread's simulation at a time, so a second small run beside it goes to the
+  pool, also without a slot, rather than share the server's one core (ten users at once each waited 14 times as
+  long on one core while the pool's workers sat idle).
 
 With forkserver (as with spawn) each worker imports the entry script as `__mp_main__` to find what it must
 unpickle. That is why app.py imports nothing at top level and does its work only under `if __name__ == "__main__"`,
@@ -71,6 +74,12 @@ def shared_executor() -> Executor:
 @st.cache_resource(show_spinner=False)
 def run_slots() -> threading.Semaphore:
     return threading.BoundedSemaphore(RUNS_AT_ONCE)
+
+
+@st.cache_resource(show_spinner=False)
+def in_process_lane() -> threading.Lock:
+    """Held by the one small run the server process makes at a time (module docstring)."""
+    return threading.Lock()
 
 
 def expected_requests(scenario: Scenario, designs: Sequence[str], until_clear: bool = False) -> float:
@@ -237,12 +246,18 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], replications: tupl
     should_stop = session_gone_or_rerun()
     reps = range(*replications)
     small = simulated_weeks(scenario, designs, len(reps)) <= IN_PROCESS_WEEKS
-    # made before taking a slot: a cluster that does not answer must not hold up the other users
-    executor = None if small else shared_executor()
-    with contextlib.nullcontext() if small else holding_run_slot(slot, prefix, should_stop):
-        progress = _progress_bar(slot, prefix)
-        results = run_experiment(scenario, list(designs), executor=executor, progress=progress,
-                                 should_stop=should_stop, replications=reps)
+    lane = in_process_lane()
+    here = small and lane.acquire(blocking=False)  # else another small run has the server's core: the pool
+    try:
+        # made before taking a slot: a cluster that does not answer must not hold up the other users
+        executor = None if here else shared_executor()
+        with contextlib.nullcontext() if small else holding_run_slot(slot, prefix, should_stop):
+            progress = _progress_bar(slot, prefix)
+            results = run_experiment(scenario, list(designs), executor=executor, progress=progress,
+                                     should_stop=should_stop, replications=reps)
+    finally:
+        if here:
+            lane.release()
     slot.empty()
     return results
 
