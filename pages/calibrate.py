@@ -11,7 +11,16 @@ from pathlib import Path
 import streamlit as st
 
 from sim.calibration.backtest import VERDICT_WORDS, simulated_samples
-from sim.calibration.formats import FIELDS, GENERIC_HEADER, ExportError, header, read_export, resolve_mapping
+from sim.calibration.formats import (
+    DONE_STATUSES,
+    FIELDS,
+    GENERIC_HEADER,
+    ExportError,
+    header,
+    read_export,
+    read_export_statuses,
+    resolve_mapping,
+)
 from sim.calibration.pipeline import Calibration, calibrate
 from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
@@ -78,7 +87,23 @@ def _mapping(columns: list[str], recognised: dict[str, str]) -> dict[str, str]:
     return overrides
 
 
-def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | None, today: str, base) -> None:
+def _done_statuses(data: bytes, name: str, columns: list[str], mapping: dict[str, str]) -> list[str] | None:
+    """In a change log (a status column named), the statuses that mean delivered, offered from the file's own:
+    those trackers call so (DONE_STATUSES) to start with. None when there is no status column."""
+    status = mapping.get("status")
+    if not status:
+        return None
+    values = read_export_statuses(data, name, status)
+    usual = {d.lower() for d in DONE_STATUSES}
+    key = f"{MAP_PREFIX}done"
+    if key not in st.session_state or not set(st.session_state[key]) <= set(values):
+        st.session_state[key] = [v for v in values if v.lower() in usual]
+    return st.multiselect(views.DONE_LABEL, values, key=key, help="A ticket is resolved when it last entered one "
+                          "of these, and open if it ends in another status (reopened, or still in progress).")
+
+
+def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | None, today: str, base,
+         done: list[str] | None = None) -> None:
     slot = st.empty()
     with holding_run_slot(slot, "Calibration: "):
         bar = slot.progress(0.0, text="Reading the export")
@@ -89,19 +114,20 @@ def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | Non
             bar.progress(min(steps[0] / 60, 1.0), text=text)
 
         result = calibrate(data, base, source=name, columns=overrides, engineers=engineers, today=today,
-                           executor=shared_executor(), progress=progress, controls=views.CONTROLS)
+                           executor=shared_executor(), progress=progress, controls=views.CONTROLS, done=done)
         model_leads, model_weekly = (None, None)
         if result.backtest is not None:
             bar.progress(1.0, text="Drawing the model's distributions")
             model_leads, model_weekly = simulated_samples(result.scenario, today, result.backtest.weeks)
-    st.session_state[RESULT_KEY] = (_inputs_key(data, overrides, engineers, today), result, model_leads,
+    st.session_state[RESULT_KEY] = (_inputs_key(data, overrides, engineers, today, done), result, model_leads,
                                     model_weekly)
 
 
-def _inputs_key(data: bytes, overrides: dict[str, str], engineers: int | None, today: str) -> str:
+def _inputs_key(data: bytes, overrides: dict[str, str], engineers: int | None, today: str,
+                done: list[str] | None = None) -> str:
     """What a shown result was fitted from. Not the sidebar's scenario: using the result changes that, and the
     result must stay in view."""
-    text = f"{sorted(overrides.items())}|{engineers}|{today}"
+    text = f"{sorted(overrides.items())}|{engineers}|{today}|{done}"
     return hashlib.sha256(data).hexdigest() + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -175,8 +201,9 @@ def main() -> None:
         recognised = {}
     st.markdown(f"**{plain(name)}**: recognised as a **{fmt.label}** with {len(columns)} columns.")
     overrides = _mapping(columns, recognised)
+    done = _done_statuses(data, name, columns, {**recognised, **overrides})
     try:
-        export = read_export(data, name, overrides, views.CONTROLS)
+        export = read_export(data, name, overrides, views.CONTROLS, done)
     except ExportError as exc:
         st.error(plain(exc.problems[0]))
         return
@@ -190,10 +217,10 @@ def main() -> None:
                               index=list(base.designs).index(
         "none") if "none" in base.designs else 0, help="The org design the firm has today, simulated against "
         "its record.")
-    key = _inputs_key(data, overrides, engineers or None, today)
+    key = _inputs_key(data, overrides, engineers or None, today, done)
     if cols[2].button("Fit and back-test", type="primary"):
         try:
-            _fit(name, data, overrides, engineers or None, today, base)
+            _fit(name, data, overrides, engineers or None, today, base, done)
         except ScenarioError as exc:
             st.error(plain(exc.problems[0]))
             return

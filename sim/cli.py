@@ -131,6 +131,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                      f"scenarios/{DEFAULT_PRESET}.toml)")
     cal.add_argument("--map", action="extend", nargs="+", metavar="FIELD=COLUMN",
                      help="read FIELD from COLUMN, e.g. client=Organization or skill=Component/s (repeatable)")
+    cal.add_argument("--done", metavar="S1,S2", help="in a change log (ticket ids repeat, one row per change; "
+                     "--map id=COLUMN status=COLUMN changed=COLUMN), the statuses that mean delivered (default: "
+                     "Done,Resolved,Closed,Completed)")
     cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
                      "tickets)")
     cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
@@ -436,7 +439,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise ExportError(f"{args.tickets}: cannot read the file ({exc.strerror})") from None
     result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
                        engineers=args.engineers, today=args.today,
-                       executor=None if args.serial else _default_executor())
+                       executor=None if args.serial else _default_executor(),
+                       done=[d.strip() for d in args.done.split(",") if d.strip()] if args.done else None)
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
     else:

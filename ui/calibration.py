@@ -20,10 +20,12 @@ COLUMNS_HEADING = "Columns"
 FIELD_LABELS = {
     "created": "Created", "resolved": "Resolved", "due": "Due date", "type": "Ticket type", "client": "Client",
     "effort_hours": "Time spent", "estimate_hours": "Estimate", "assignee": "Assignee", "skill": "Skill",
+    "id": "Ticket id (repeated: a change log)", "status": "Status after the change", "changed": "Changed at",
 }
 ENGINEERS_LABEL = "Engineers today"
+DONE_LABEL = "Statuses that mean delivered"
 CONTROLS = Controls(column=lambda name: f"pick the column in “{FIELD_LABELS[name]}” under {COLUMNS_HEADING}",
-                    engineers=f"set “{ENGINEERS_LABEL}”")
+                    engineers=f"set “{ENGINEERS_LABEL}”", done=f"pick them in “{DONE_LABEL}”")
 LEAD_BINS = 20
 OTHER_LABELS = {"open_at_end": "Open at the end"}
 

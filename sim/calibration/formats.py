@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +19,12 @@ import pandas as pd
 from sim.scenario import ScenarioError
 
 # The fields a ticket can have; a generic CSV uses these names as its headers and `--map FIELD=COLUMN` these keys.
-FIELDS = ("created", "resolved", "due", "type", "client", "effort_hours", "estimate_hours", "assignee", "skill")
+# The last three read a change log (one row per change of a ticket): which ticket, its status after the change,
+# and when the change was made.
+FIELDS = ("created", "resolved", "due", "type", "client", "effort_hours", "estimate_hours", "assignee", "skill",
+          "id", "status", "changed")
+# The statuses that mean delivered unless `--done` names others, as trackers call them.
+DONE_STATUSES = ("Done", "Resolved", "Closed", "Completed")
 MIN_TICKETS = 20
 MAX_BYTES = 50_000_000
 SECONDS = 3600.0
@@ -71,6 +76,7 @@ class Controls:
 
     column: Callable[[str], str]  # a field -> the words that name its column: "name the column with ..."
     engineers: str  # the words that give the number of engineers
+    done: str = "name the statuses that mean delivered with --done S1,S2"
 
 
 COMMAND_LINE = Controls(column=lambda name: f"name the column with --map {name}=COLUMN",
@@ -191,7 +197,7 @@ def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str
             shown = ", ".join(_short(c) for c in columns[:12]) + (", ..." if len(columns) > 12 else "")
             raise ExportError(f"{source}: --map {name}={_short(column)}: no such column; the columns are {shown}")
         mapping[name] = found
-    if "created" not in mapping:
+    if "created" not in mapping and "changed" not in mapping:  # a change log's first change is its creation
         raise ExportError(f"{source}: no creation-date column; expected Created (Jira, Linear), Created at "
                           f"(Zendesk) or created (generic CSV); {controls.column('created')}")
     return mapping
@@ -241,10 +247,58 @@ def header(data: bytes, source: str = "export") -> tuple[Format, list[str]]:
     return recognise(columns), columns
 
 
+def read_export_statuses(data: bytes, source: str, column: str) -> list[str]:
+    """The distinct statuses of a change log's status column, in the order they first appear: what the app offers
+    to mark as delivered. Empty when the column is not in the file."""
+    frame = _read_csv(decode(data, source), source)
+    found = _find([str(c) for c in frame.columns], (column,))
+    if found is None:
+        return []
+    return list(dict.fromkeys(_text(frame[found]).dropna()))
+
+
+def collapse_changes(rows: pd.DataFrame, mapping: Mapping[str, str], done: Sequence[str], source: str,
+                     controls: Controls = COMMAND_LINE) -> tuple[pd.DataFrame, str]:
+    """A change log's rows (one per change of a ticket) as one ticket per id, and what was done in words.
+
+    A ticket is created at its earliest date (the creation column, else its first change) and resolved when it last
+    entered a status of `done` (compared without case), if it ends in one; a ticket that ends elsewhere (reopened,
+    or still in progress) is open. Without a status column, its latest resolution date counts. Every other field
+    is the ticket's latest value."""
+    ordered = rows.assign(_order=np.arange(len(rows)))
+    when = ordered["changed"].fillna(ordered["created"])
+    ordered = ordered.assign(_when=when).sort_values(["id", "_when", "_order"], kind="stable")
+    groups = ordered.groupby("id", sort=False)
+    tickets = groups[["due", "type", "client", "effort_hours", "estimate_hours", "assignee", "skill"]].last()
+    tickets["created"] = pd.concat([groups["created"].min(), groups["_when"].min()], axis=1).min(axis=1)
+    if "status" in mapping:
+        done_words = {d.strip().lower() for d in done}
+        is_done = ordered["status"].str.lower().isin(done_words).fillna(False).astype(bool)
+        if not is_done.any():
+            seen = ", ".join(_short(v, 30) for v in ordered["status"].dropna().unique()[:12])
+            raise ExportError(f"{source}: no status in column {_short(mapping['status'])!r} means delivered "
+                              f"({', '.join(done)}); its statuses are {seen}; {controls.done}")
+        # the start of each ticket's last run of done statuses: where it entered done for the last time
+        entered = is_done & ~is_done.groupby(ordered["id"]).shift(fill_value=False).astype(bool)
+        last_entry = ordered["_when"].where(entered).groupby(ordered["id"]).max()
+        ends_done = is_done.groupby(ordered["id"]).last()
+        tickets["resolved"] = last_entry.where(ends_done)
+        names = list(done)
+        either = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+        how = (f"a change log of {mapping['id']!r}, each ticket resolved when it last entered {either}; "
+               f"{int((~ends_done).sum()):,} ending in another status are open.")
+    else:
+        tickets["resolved"] = groups["resolved"].max()
+        how = f"the rows of each {mapping['id']!r} taken as one ticket, its latest values kept."
+    tickets = tickets.assign(id=tickets.index, status=pd.NA, changed=pd.NaT).reset_index(drop=True)
+    return tickets[rows.columns], how
+
+
 def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str] | None = None,
-                controls: Controls = COMMAND_LINE) -> Export:
+                controls: Controls = COMMAND_LINE, done: Sequence[str] | None = None) -> Export:
     """The usable tickets of a CSV export, with the format recognised and the rows that cannot be used counted;
-    its messages name the reader's `controls`."""
+    its messages name the reader's `controls`. An export whose ticket ids repeat is a change log, read as one
+    ticket per id (`collapse_changes`), `done` naming the statuses that mean delivered (DONE_STATUSES)."""
     frame = _read_csv(decode(data, source), source)
     columns = [str(c) for c in frame.columns]
     fmt = recognise(columns)
@@ -265,8 +319,12 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         return frame[mapping[name]] if name in mapping else pd.Series(pd.NA, index=frame.index, dtype="string")
 
     tickets = pd.DataFrame(index=frame.index)
-    for name in ("created", "resolved", "due"):
+    for name in ("created", "resolved", "due", "changed"):
         tickets[name] = parse_dates(column(name)) if name in mapping else pd.NaT
+    if "created" not in mapping:
+        tickets["created"] = tickets["changed"]
+    tickets["id"] = _text(column("id"))
+    tickets["status"] = _text(column("status"))
     for name in ("type", "client", "assignee", "skill"):
         tickets[name] = _text(column(name)) if name in mapping else pd.Series(pd.NA, index=frame.index,
                                                                               dtype="string")
@@ -293,6 +351,13 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
             tickets = tickets[~mask]
 
     skip(tickets["created"].isna(), "no readable creation date")
+    if "changed" in mapping:
+        given = _text(column("changed")).reindex(tickets.index).notna()
+        skip(given & tickets["changed"].isna(), f"an unreadable {_short(mapping['changed'])} date")
+    if "id" in mapping and tickets["id"].duplicated().any():
+        tickets, words = collapse_changes(tickets, mapping, done or DONE_STATUSES, source, controls)
+        warnings.append(f"Read {rows:,} rows as {len(tickets):,} tickets: {words}")
+    tickets = tickets.drop(columns=["id", "status", "changed"])
     for name in ("resolved", "due"):
         if name in mapping:
             given = _text(column(name)).reindex(tickets.index).notna()
