@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.calibration.backtest import VERDICT_WORDS, simulated_samples
+from sim.calibration.backtest import VERDICT_WORDS, far_words, simulated_samples
 from sim.calibration.formats import (
     DONE_STATUSES,
     FIELDS,
@@ -151,9 +151,10 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
     if bt is None:
         return
     st.subheader(f"Back-test: {result.today_words} (today's organisation) over {bt.weeks} weeks")
-    box = {"close": st.success, "roughly": st.info, "far": st.warning}[bt.verdict]
+    box = {"close": st.success, "far": st.warning}[bt.verdict]
     box(f"{bt.sentence} The model is **{VERDICT_WORDS[bt.verdict]}** your record"
-        + ("." if bt.verdict == "close" else ": read its other answers with that in mind."))
+        + ("." if bt.verdict == "close" else f" on {far_words(bt.far_on)}: read its other answers with that in "
+           "mind."))
     st.dataframe(views.comparison_table(bt.observed, bt.after, bt.before if bt.fitted else None),
                  hide_index=True, width="stretch")
     if bt.fitted:

@@ -58,11 +58,22 @@ def test_loss_weighs_ten_percent_of_lead_time_as_ten_points_on_time():
     assert bt.loss(sim(5.0, 0.2, 0.7, 0.0), {**OBSERVED, "on_time_rate": math.nan}) == 0.0
 
 
-def test_verdict_counts_only_the_gap_beyond_the_models_interval():
-    assert bt.verdict(sim(5.5, 0.2, 0.78, 0.01), OBSERVED) == "close"  # 6 % and 1 point beyond the intervals
-    assert bt.verdict(sim(6.2, 0.2, 0.78, 0.01), OBSERVED) == "roughly"  # 24 % off, 20 % beyond the interval
-    assert bt.verdict(sim(7.0, 0.5, 0.78, 0.01), OBSERVED) == "far"
-    assert bt.verdict(sim(5.0, 0.1, 0.6, 0.05), OBSERVED) == "far"  # 15 points beyond
+def test_verdict_is_close_only_when_every_figure_is_within_its_tolerance_and_a_wide_interval_earns_nothing():
+    assert bt.verdict(sim(6.2, 0.2, 0.78, 0.01), OBSERVED) == "close"  # 24 % and 2 points off: within 25 % and 10
+    assert bt.far_on(sim(6.3, 0.2, 0.78, 0.01), OBSERVED) == ["lead_time_days"]  # 26 % off
+    assert bt.far_on(sim(6.3, 5.0, 0.78, 0.5), OBSERVED) == ["lead_time_days"]  # however wide the model's interval
+    assert bt.far_on(sim(5.0, 0.1, 0.69, 0.05), OBSERVED) == ["on_time_rate"]  # 11 points off
+    record = {**OBSERVED, "throughput_per_week": 10.0, "lead_time_p90_days": 12.0, "open_at_end": 90.0}
+    model = {**sim(5.0, 0.1, 0.8, 0.01), "throughput_per_week": {"mean": 11.4, "ci95": 0.2},
+             "lead_time_p90_days": {"mean": 7.7, "ci95": 0.2}, "open_at_end": {"mean": 59.0, "ci95": 3.0}}
+    # throughput 14 % off (within 15 %), p90 36 % short (beyond 35 %), open 34 % short (within 35 %)
+    assert bt.far_on(model, record) == ["lead_time_p90_days"]
+    assert bt.verdict(model, record) == "far"
+    few = {**record, "open_at_end": 3.0}  # a handful open: within a week's deliveries (10) is close
+    assert "open_at_end" not in bt.far_on({**model, "open_at_end": {"mean": 12.0, "ci95": 1.0}}, few)
+    assert "open_at_end" in bt.far_on({**model, "open_at_end": {"mean": 14.0, "ci95": 1.0}}, few)
+    assert bt.far_words(["lead_time_days", "open_at_end", "throughput_per_week"]) == (
+        "mean lead time, work open at the end and throughput")
     assert bt.sentence(sim(5.8, 0.4, 0.8, 0.03), {**OBSERVED, "lead_time_days": 6.1, "on_time_rate": 0.78}) == (
         "Your firm today: 6.1 days, 78 % on time; the model: 5.8 ± 0.4 days, 80 ± 3 %.")
 
@@ -131,7 +142,7 @@ def test_backtest_screens_every_candidate_and_never_widens_the_gap(small_fit):
     for path, value in result.fitted.items():
         assert ranges[path][0] <= value <= ranges[path][1]
         assert getattr(result.scenario.behaviour, path.split(".")[1]) == value
-    assert result.to_dict()["verdict"] in ("close", "roughly", "far")
+    assert result.to_dict()["verdict"] == ("far" if result.to_dict()["far_on"] else "close")
 
 
 def test_a_record_the_model_already_matches_fits_nothing(small_fit):

@@ -84,7 +84,7 @@ class Calibration:
                  f"{self.fit.observed['weeks']:.1f} working weeks."]
         if self.backtest is not None:
             lines.append(f"Back-test of {self.today_words} over {self.backtest.weeks} weeks "
-                         f"({self.backtest.verdict}): {self.backtest.sentence}")
+                         f"(the model is {self.backtest.verdict_words}): {self.backtest.sentence}")
         lines += [f"Fitted: {n.words}" for n in self.notes] + [f"Warning: {w}" for w in self.warnings]
         head = "".join(f"# {' '.join(line.split())}\n" for line in lines)  # a name from the file stays in its line
         return head + "\n" + dumps(self.scenario)
