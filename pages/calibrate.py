@@ -26,11 +26,12 @@ from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
 from sim.wording import in_sentence, key_words
 from ui import calibration as views
+from ui import sureness
 from ui.labels import design_labels, plain
 from ui.runner import holding_run_slot, shared_executor, show_server_problem
 from ui.share import closest_preset
 from ui.sidebar import scenario_or_problems
-from ui.state import presets, read_state, state_for, write_state
+from ui.state import current_scenario, presets, read_state, state_for, write_state
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "samples" / "jira_sample.csv"
 DATA_KEY = "calibrate.data"  # (file name, bytes): this session's memory only
@@ -136,6 +137,7 @@ def _use(result: Calibration) -> None:
     state = read_state()
     preset = closest_preset(scenario, state.preset)
     write_state(state_for(preset, scenario, state.page))
+    sureness.remember_fit(current_scenario(), result.backtest)  # as the pages will read it back
     st.session_state[MESSAGE_KEY] = None
     st.session_state["calibrate.used"] = (f"**{plain(scenario.name)}** is now the scenario in the sidebar (as the "
                                           f"{presets()[0][preset].name} preset with {len(read_state().overrides)} "

@@ -141,6 +141,7 @@ def main() -> None:
     scenario = scenario_or_problems()
     if scenario is None:
         return
+    sureness.far_fit_warning(scenario)
     cap = cap_of(scenario)
     more = (f", {scenario.replications} more at a time up to {cap} until the best design is clear"
             if cap > scenario.replications else "")

@@ -174,6 +174,7 @@ def main() -> None:
     scenario = scenario_or_problems()
     if scenario is None:
         return
+    sureness.far_fit_warning(scenario)
     objective = _objective_setting()
     budget = number_setting("budget", DEFAULT_BUDGET, 0.0, MAX_BUDGET, "a yearly budget for new salaries of {}",
                             lambda x: f"${number_words(x)}", "ranks for")

@@ -180,3 +180,23 @@ def test_an_overwhelmed_firm_reads_as_words_on_the_page_never_as_nan():
         f"{NOTHING} The model is **far from** your record on throughput, mean lead time, 90th-percentile lead time, "
         "on-time rate and work open at the end: read its other answers with that in mind."]
     assert [t for t in visible_text(at) if re.search(r"\bnan\b", t, re.IGNORECASE) or "± ?" in t] == []
+
+
+def test_a_far_fit_put_in_the_sidebar_is_named_beside_the_answers_until_an_input_changes():
+    from tests.test_calibrate_words import HUGE_RATE, generic
+
+    at = open_page()
+    at.file_uploader(key="calibrate.upload").upload("huge.csv", generic(HUGE_RATE), "text/csv").run()
+    at = button(at, "Fit and back-test").click().run()
+    at = button(at, "Use this scenario").click().run()
+    at = at.switch_page("pages/next_hire.py").run()  # ranks only when asked: nothing of the swamped firm runs
+    assert not at.exception
+    far = [w.value for w in at.warning if w.value.startswith("This scenario was calibrated")]
+    assert far == ["This scenario was calibrated to your tracker, and the model does not reproduce its record: the "
+                   "back-test is far on throughput, mean lead time, 90th-percentile lead time, on-time rate and work "
+                   "open at the end. Read these answers with that in mind, or see Calibrate."]
+    # the swamped firm's inputs are refused, so they change through the state, as the sidebar writes it
+    at.session_state["scenario.overrides"] = {**at.session_state["scenario.overrides"], "weeks": 8}
+    at = at.run()
+    assert not at.exception
+    assert not [w for w in at.warning if w.value.startswith("This scenario was calibrated")]

@@ -12,13 +12,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from sim.calibration.backtest import Backtest, far_words
 from sim.parallel import ClusterError
 from sim.robust import Robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, uncertain_ranges
 from sim.wording import parameter_words as words_of
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, plain
-from ui.runner import ROBUST_SETTINGS, robust_work, show_server_problem
+from ui.runner import ROBUST_SETTINGS, robust_work, run_key, show_server_problem
 
 REQUESTED_KEY = "sureness.requested"  # analyses the user asked for this session, by key
 
@@ -95,3 +96,26 @@ def run_guarded(action: Callable[[], Robustness]) -> Robustness | None:
         show_server_problem(exc)
         return None
 
+
+# ---------------------------------------------------------------------------------------------------------------
+# How far the model reproduces the firm it was calibrated to
+
+FAR_FIT_KEY = "calibrate.far"  # (run key, figures) of the scenario last used from a back-test that was far
+
+
+def remember_fit(scenario: Scenario, backtest: Backtest | None) -> None:
+    """Note, when the scenario put in the sidebar comes from a back-test far from the firm's record, which figures
+    it missed: the pages that answer with it say so while its numbers are unchanged."""
+    if backtest is not None and backtest.verdict == "far":
+        st.session_state[FAR_FIT_KEY] = (run_key(scenario), far_words(backtest.far_on))
+    else:
+        st.session_state.pop(FAR_FIT_KEY, None)
+
+
+def far_fit_warning(scenario: Scenario) -> None:
+    """The warning beside an answer on a calibrated scenario whose back-test was far, naming the figures; none once
+    an input has changed (the scenario is no longer the fit)."""
+    stored = st.session_state.get(FAR_FIT_KEY)
+    if stored and stored[0] == run_key(scenario):
+        st.warning(f"This scenario was calibrated to your tracker, and the model does not reproduce its record: the "
+                   f"back-test is far on {stored[1]}. Read these answers with that in mind, or see Calibrate.")
