@@ -55,7 +55,8 @@ class Client:
 class Intake(Protocol):
     """What a client needs of the firm: to send a request and to bring in a client it referred."""
 
-    def send(self, client: Client, kind: int, raw_effort: float, clarity: float, review: float) -> None: ...
+    def send(self, client: Client, kind: int, raw_effort: float, clarity: float, review: float,
+             wait: float = 0.0) -> None: ...
 
     def win(self, key: tuple[int, ...], size: float) -> None: ...
 
@@ -168,7 +169,7 @@ class ClientBook:
         """Hours to the client's next candidate request (at its highest possible rate) and the candidate's
         position in its block of draws."""
         if client.candidates is None or client.next_candidate == len(client.candidates.gaps):
-            client.candidates = draw_candidates(client.streams["requests"], self.scenario)
+            client.candidates = draw_candidates(client.streams["requests"], self.scenario, client.streams["waits"])
             client.next_candidate = 0
         i = client.next_candidate
         client.next_candidate += 1
@@ -201,7 +202,7 @@ def client_life(env: simpy.Environment, book: ClientBook, intake: Intake, client
             c = client.candidates
             assert c is not None
             if book.accepts(client, c.accept[i], env.now):
-                intake.send(client, c.kind[i], c.effort[i], c.clarity[i], c.review[i])
+                intake.send(client, c.kind[i], c.effort[i], c.clarity[i], c.review[i], c.wait[i])
             gap, i = book.next_request_gap(client)
             next_request = env.now + gap
         else:

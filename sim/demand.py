@@ -17,8 +17,9 @@ from sim.scenario import Scenario
 # Firm-level streams: the sizes of today's clients and the outbound prospects. The order is part of the
 # reproducibility contract.
 STREAMS = ("client_sizes", "outbound")
-# A client's own streams: its candidate requests, its candidate referrals, and its departure threshold.
-CLIENT_STREAMS = ("requests", "referrals", "departure")
+# A client's own streams: its candidate requests, its candidate referrals, its departure threshold, and its waits
+# (appended last: SeedSequence children are numbered, so the first three streams are what they always were).
+CLIENT_STREAMS = ("requests", "referrals", "departure", "waits")
 WEEKS_PER_YEAR = 52
 # Candidate requests are drawn this many at a time from a client's stream: fewer calls into numpy, the same
 # sequence whatever happens in the run.
@@ -89,15 +90,39 @@ class Candidates:
     effort: list[float]
     clarity: list[float]
     review: list[float]
+    wait: list[float]  # hours the request will wait on the client, 0 for most
 
 
-def draw_candidates(rng: np.random.Generator, scenario: Scenario) -> Candidates:
+def waits_on_the_client(scenario: Scenario) -> bool:
+    return any(t.client_wait_share > 0 and t.client_wait_days > 0 for t in scenario.demand.work_types.values())
+
+
+def draw_waits(rng: np.random.Generator, scenario: Scenario, kind: np.ndarray) -> np.ndarray:
+    """Hours each candidate would wait on the client: with its type's `client_wait_share`, a lognormal wait of
+    mean `client_wait_days` and spread `client_wait_cv`; two draws per candidate whatever its type, so a type's
+    waits never shift another's."""
+    types = list(scenario.demand.work_types.values())
+    hours_per_day = scenario.firm.hours_per_week / 5
+    waits_draw = rng.uniform(size=kind.size)
+    normal = rng.standard_normal(size=kind.size)
+    share = np.array([t.client_wait_share for t in types])[kind]
+    mean = np.array([t.client_wait_days * hours_per_day for t in types])[kind]
+    sigma = np.sqrt(np.log1p(np.array([t.client_wait_cv for t in types])[kind] ** 2))
+    return np.where(waits_draw < share, mean * np.exp(sigma * normal - sigma**2 / 2), 0.0)
+
+
+def draw_candidates(rng: np.random.Generator, scenario: Scenario,
+                    wait_rng: np.random.Generator | None = None) -> Candidates:
     """A block of candidates: each has every draw it could need, whether or not it is accepted, so acceptance in
-    one design never shifts the draws of the next candidate in another."""
+    one design never shifts the draws of the next candidate in another. Their waits on the client come from the
+    client's own `wait_rng`, drawn only when some type waits, so a firm whose clients never keep it waiting makes
+    exactly the draws it always made."""
     gaps = rng.exponential(1.0, size=BLOCK)
     accept = rng.uniform(size=BLOCK)
     kind, effort = draw_work(rng, scenario, BLOCK)
     clarity = rng.uniform(size=BLOCK)
     review = rng.uniform(size=BLOCK)
+    waits = (draw_waits(wait_rng, scenario, kind) if wait_rng is not None and waits_on_the_client(scenario)
+             else np.zeros(BLOCK))
     return Candidates(gaps.tolist(), accept.tolist(), kind.tolist(), effort.tolist(), clarity.tolist(),
-                      review.tolist())
+                      review.tolist(), waits.tolist())

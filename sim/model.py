@@ -30,8 +30,9 @@ CATEGORIES = (
 BILLABLE, REWORK, TALK, HANDOFF, OVERHEAD = range(5)
 CLIENT_STAGE, PLANNING_STAGE = "client", "planning"
 # Where a request is; every request is in exactly one state, so conservation can be counted, not inferred.
-AT_DESK, QUEUED, HELD, DELIVERED, DROPPED = "at_desk", "queued", "held", "delivered", "dropped"
-OPEN_STATES = (AT_DESK, QUEUED, HELD)
+AT_DESK, QUEUED, HELD, WITH_CLIENT, DELIVERED, DROPPED = ("at_desk", "queued", "held", "with_client", "delivered",
+                                                          "dropped")
+OPEN_STATES = (AT_DESK, QUEUED, HELD, WITH_CLIENT)
 # Account time comes in blocks of this many hours, cut short when a request reaches the desk: a granularity of the
 # simulation, not a behaviour (a coordinator drops account work for a request at once).
 ACCOUNT_BLOCK_HOURS = 2.0
@@ -93,6 +94,7 @@ class Request:
     asked_deadline: float  # what the client asked for; on-time is judged against it
     clarity_draw: float
     review_draw: float
+    client_wait: float = 0.0  # hours the finished work waits on the client before it counts as delivered
     built_wrong: bool = False
     account_care: float = 0.0  # strength of the AM effects on this request: 1 AM, hybrid_strength, 0 none
     review_care: float = 0.0  # strength of the PM review on this request
@@ -364,7 +366,9 @@ class Firm:
        take, goes straight to an engineer as without that role (`bypass`) and misses the stage's effects;
     4. work: an engineer works on it slice by slice (`work_slice`), paying talk, hand-off, switching and mismatch;
     5. `finish_work`: a wrong build caught in review was fixed in the work; one the client finds comes back as a fix;
-    6. `deliver`: billed, and the client judges it (`ClientBook.judge`).
+    6. `wait_on_client`: a request that waits on the client (an answer, an approval) sits with it, on no one's
+       hours, its deadlines moved by the wait (the clock stops while the client has it);
+    7. `deliver`: billed, and the client judges it (`ClientBook.judge`).
     """
 
     def __init__(self, env: simpy.Environment, scenario: Scenario, staffing: Staffing, replication: int) -> None:
@@ -441,11 +445,13 @@ class Firm:
 
     # -- intake ---------------------------------------------------------------------------------------------
 
-    def send(self, client: Client, kind: int, raw_effort: float, clarity: float, review: float) -> None:
+    def send(self, client: Client, kind: int, raw_effort: float, clarity: float, review: float,
+             wait: float = 0.0) -> None:
         """A client's request reaches the firm."""
-        self.receive(self.new_request(client.index, kind, raw_effort, clarity, review))
+        self.receive(self.new_request(client.index, kind, raw_effort, clarity, review, wait))
 
-    def new_request(self, client: int, kind: int, raw_effort: float, clarity: float, review: float) -> Request:
+    def new_request(self, client: int, kind: int, raw_effort: float, clarity: float, review: float,
+                    wait: float = 0.0) -> Request:
         wt = self.work_types[kind]
         effort = raw_effort
         if self.process.standardised_work:  # checklists shrink the spread of effort around its mean
@@ -454,7 +460,7 @@ class Firm:
         deadline = now + wt.deadline_days * self.hours_per_day
         return Request(
             id=len(self.requests), client=client, kind=kind, skill=wt.skill, effort=effort, arrival=now,
-            deadline=deadline, asked_deadline=deadline, clarity_draw=clarity, review_draw=review,
+            deadline=deadline, asked_deadline=deadline, clarity_draw=clarity, review_draw=review, client_wait=wait,
         )
 
     def receive(self, req: Request) -> None:
@@ -640,7 +646,19 @@ class Firm:
             self.planning.assign(req, eng)
             return
         req.fix_hours = 0.0
-        self.deliver(req)
+        if req.client_wait > 0:
+            self.wait_on_client(req)
+        else:
+            self.deliver(req)
+
+    def wait_on_client(self, req: Request) -> None:
+        """The finished work waits on the client for its drawn wait, then is delivered. Every design waits the
+        same: no role shortens it. The deadlines move by the wait, as a tracker's clock stops while the ticket
+        waits on the customer, so the client does not hold its own wait against the firm."""
+        req.state = WITH_CLIENT
+        req.deadline += req.client_wait
+        req.asked_deadline += req.client_wait
+        self.env.timeout(req.client_wait).callbacks.append(lambda _event: self.deliver(req))
 
     # -- delivery and the client's judgement ----------------------------------------------------------------
 
@@ -736,6 +754,7 @@ class ScriptedRequest:
     kind: int
     clarity: float = 0.99
     review: float = 0.99
+    wait: float = 0.0  # hours on the client after the work
 
 
 def scripted(env: simpy.Environment, firm: Firm, script: list[ScriptedRequest]):
@@ -744,7 +763,7 @@ def scripted(env: simpy.Environment, firm: Firm, script: list[ScriptedRequest]):
         yield env.timeout(item.hour - env.now)
         client = firm.book.clients[item.client]
         if firm.book.settle(client, env.now):
-            firm.send(client, item.kind, firm.work_types[item.kind].effort_hours, item.clarity, item.review)
+            firm.send(client, item.kind, firm.work_types[item.kind].effort_hours, item.clarity, item.review, item.wait)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,17 @@ class WorkType:
     effort_cv: float = param(1.0, "Coefficient of variation of effort; 1 is exponential, 0 is fixed.", min=0, max=4)
     deadline_days: float = param(5.0, "Working days the client asks for, from arrival to delivery.", min=0.1, max=365)
     skill: str = param("general", "Skill the request needs.")
+    client_wait_share: float = param(
+        0.0, "Share of requests of this type that wait on the client (an answer, an approval, their review) before "
+        "they count as delivered; no engineer's hours are spent meanwhile.", min=0, max=1,
+    )
+    client_wait_days: float = param(
+        0.0, "Mean working days a request that waits on the client waits, all its waits together.", min=0, max=365,
+    )
+    client_wait_cv: float = param(
+        1.0, "Spread of those waits (coefficient of variation of a lognormal); 0 means every wait is the mean.",
+        min=0, max=4,
+    )
 
 
 DEFAULT_WORK_TYPES = {"general": WorkType()}
