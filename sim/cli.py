@@ -134,8 +134,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     cal.add_argument("--done", metavar="S1,S2", help="in a change log (ticket ids repeat, one row per change; "
                      "--map id=COLUMN status=COLUMN changed=COLUMN), the statuses that mean delivered (default: "
                      "Done,Resolved,Closed,Completed)")
+    cal.add_argument("--waiting", metavar="S1,S2", help="in a change log, the statuses that mean waiting on the "
+                     "client or a third party: the time tickets spend in them is fitted as waits on the client")
     cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "
-                     "tickets)")
+                     "tickets, else, in a change log, how many tickets were being worked on at once)")
     cal.add_argument("--today", default="none", help="the org design the firm has today (default: none)")
     cal.add_argument("--serial", action="store_true", help="run in this process instead of the process pool")
     cal.set_defaults(handler=cmd_calibrate)
@@ -426,6 +428,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _statuses(text: str | None) -> list[str]:
+    """"Done, Closed" as the statuses it names."""
+    return [d.strip() for d in (text or "").split(",") if d.strip()]
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration.formats import MAX_BYTES, ExportError, parse_map
     from sim.calibration.pipeline import calibrate
@@ -440,7 +447,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     result = calibrate(data, base, source=os.path.basename(args.tickets), columns=columns,
                        engineers=args.engineers, today=args.today,
                        executor=None if args.serial else _default_executor(),
-                       done=[d.strip() for d in args.done.split(",") if d.strip()] if args.done else None)
+                       done=_statuses(args.done) or None, waiting=_statuses(args.waiting))
     if args.format == "json":
         print(json.dumps(result.to_json(), indent=2))
     else:

@@ -159,6 +159,18 @@ CLIPPED: dict[str, tuple[str, str, str]] = {
         "a median deadline of {value} working days",
         "the model's deadlines are shorter than yours, and its on-time rate looks worse than your record",
         "the model's deadlines are longer than yours, and its on-time rate looks better than your record"),
+    "client_wait_share": (
+        "a share of {value} of tickets waiting on the client",
+        "the model's clients keep it waiting less often than yours, and its lead times look shorter than your record",
+        "the model's clients keep it waiting more often than yours, and its lead times look longer than your record"),
+    "client_wait_days": (
+        "a mean wait on the client of {value} working days",
+        "the model's waits on the client are shorter than yours, and its lead times look shorter than your record",
+        "the model's waits on the client are longer than yours, and its lead times look longer than your record"),
+    "client_wait_cv": (
+        "a spread of waits on the client of {value}",
+        "the model's waits vary less than yours, and its longest lead times are understated",
+        "the model's waits vary more than yours, and its longest lead times are overstated"),
 }
 PERCENT_FIELDS = ("growth_per_year",)  # read as "+620%"
 
@@ -245,6 +257,79 @@ def _uncounted_team(export: Export, controls: Controls) -> tuple[str, str]:
         controls.engineers
 
 
+def ticket_waits(export: Export, hours_per_day: float) -> pd.Series:
+    """Working days each resolved ticket of a change log spent in the statuses named as waiting on the client, by
+    ticket id (0 for one that never waited); empty without a history or without such statuses. A wait is counted up
+    to the ticket's resolution; an open ticket's waits are not finished, so it is left out."""
+    history, tickets = export.history, export.tickets
+    if history is None or not history["waiting"].any():
+        return pd.Series(dtype=float)
+    resolved = tickets.loc[tickets["resolved"].notna()].set_index("id")["resolved"]
+    spans = history[history["waiting"] & history["id"].isin(resolved.index)]
+    end = spans["end"].fillna(spans["id"].map(resolved))
+    end = end.where(end <= spans["id"].map(resolved), spans["id"].map(resolved))
+    days = np.clip(working_days(end, hours_per_day) - working_days(spans["start"], hours_per_day), 0.0, None)
+    waited = pd.Series(days, index=spans.index).groupby(spans["id"]).sum()
+    return waited.reindex(resolved.index, fill_value=0.0)
+
+
+@dataclass(frozen=True)
+class ActiveTime:
+    """From a change log: working hours each resolved ticket spent being worked on (in a status other than the one
+    tickets are created in, a waiting one or a done one), by id; and how many tickets were being worked on at once,
+    on 95 % of working days (sampled at midday)."""
+
+    hours: pd.Series
+    at_once_peak: float
+    at_once_mean: float
+
+
+def active_time(export: Export, hours_per_day: float) -> ActiveTime | None:
+    """None without a history, or when no ticket was ever in a status of work (only created and done)."""
+    history, tickets = export.history, export.tickets
+    if history is None:
+        return None
+    spans = history[~history["waiting"] & ~history["done"] & ~history["queue"]]
+    if spans.empty:
+        return None
+    resolved = tickets.loc[tickets["resolved"].notna()].set_index("id")["resolved"]
+    mine = spans[spans["id"].isin(resolved.index)]
+    limit = mine["id"].map(resolved)
+    end = mine["end"].fillna(limit)
+    end = end.where(end <= limit, limit)
+    days = np.clip(working_days(end, hours_per_day) - working_days(mine["start"], hours_per_day), 0.0, None)
+    hours = pd.Series(days * hours_per_day, index=mine.index).groupby(mine["id"]).sum()
+    start_day = working_days(spans["start"], hours_per_day)
+    end_day = working_days(spans["end"], hours_per_day)
+    end_day = np.where(np.isnan(end_day), np.inf, end_day)
+    first = math.floor(float(np.nanmin(working_days(tickets["created"], hours_per_day))))
+    last = math.floor(float(np.nanmax(start_day)))
+    midday = np.arange(first, last + 1) + 0.5
+    at_once = ((start_day[None, :] <= midday[:, None]) & (midday[:, None] < end_day[None, :])).sum(axis=1)
+    return ActiveTime(hours, float(np.percentile(at_once, 95)), float(at_once.mean()))
+
+
+def _waits(waited: np.ndarray, name: str, kept: WorkType, statuses: str, warnings: list[str]
+           ) -> tuple[dict[str, float], dict[str, str]]:
+    """A work type's waits on the client from its resolved tickets' working days waited."""
+    if not waited.size:
+        return {}, {}
+    positive = waited[waited > 0]
+    out = {"client_wait_share": positive.size / waited.size}
+    sources = {"client_wait_share": f"the share of {waited.size} resolved tickets that spent time in {statuses}"}
+    if positive.size:
+        out["client_wait_days"] = float(positive.mean())
+        sources["client_wait_days"] = f"the mean working days {positive.size} of them spent there"
+        if positive.size >= 2:
+            out["client_wait_cv"] = _cv(positive)
+            sources["client_wait_cv"] = "the spread of those waits"
+        else:
+            out["client_wait_cv"] = kept.client_wait_cv
+            warnings.append(f"{name}: one ticket waited on the client, too few for the spread of waits; "
+                            f"{kept.client_wait_cv:g} is kept.")
+    return out, sources
+
+
 def fit(export: Export, base: Scenario, engineers: int | None = None, source: str = "export",
         controls: Controls = COMMAND_LINE) -> Fit:
     """A scenario whose demand, work types and team come from the tickets (the rest from `base`), and the firm's
@@ -297,8 +382,40 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
                         f"p = {pvalue:.2g}); growth per year is set to 0.")
         growth = 0.0
 
+    # Team, and the time tickets spend being worked on
+    active = active_time(export, hpd)
+    resolvers = t.loc[t["resolved"].notna(), "assignee"].dropna()
+    team_notes: list[Note] = []  # after the work types', as a reader goes from the work to the people
+    if engineers is not None:
+        team = engineers
+        team_notes.append(Note("firm.engineers", team, "as given"))
+    elif resolvers.size:
+        team = int(resolvers.nunique())
+        team_notes.append(Note("firm.engineers", team, "the distinct assignees of resolved tickets"))
+    elif active is not None and active.at_once_peak >= 1:
+        team = int(_clip(round(active.at_once_peak), type(base.firm), "engineers"))
+        team_notes.append(Note("firm.engineers", team, f"inferred: on 95 % of working days at most {team} tickets "
+                               "were being worked on at once"))
+        warnings.append(f"The team was inferred as {team} from how many tickets were being worked on at once; a "
+                        f"person who works on several tickets at a time counts as several ({controls.engineers}).")
+    else:
+        team = base.firm.engineers
+        why, remedy = _uncounted_team(export, controls)
+        warnings.append(f"{why}; the base scenario's {team} engineers are kept ({remedy}).")
+    talk = base.behaviour.client_contact_hours + base.behaviour.interruption_hours
+    share_of_a_person = min(1.0, team / active.at_once_peak) if active is not None and active.at_once_peak else 1.0
+
     # Work types
-    t = t.assign(kind=t["type"].map(slug), created_day=created, resolved_day=resolved, asked_days=due)
+    waits = ticket_waits(export, hpd)
+    statuses = ""
+    t = t.assign(kind=t["type"].map(slug), created_day=created, resolved_day=resolved, asked_days=due,
+                 wait_days=t["id"].map(waits) if len(waits) else np.nan)
+    if len(waits) and export.history is not None:
+        named = export.history.loc[export.history["waiting"], "status"].unique()
+        statuses = " or ".join(f"“{s}”" for s in named)
+        if int(t["resolved"].isna().sum()):
+            warnings.append("Waits on the client are fitted from the resolved tickets; tickets still open may be "
+                            "waiting longer, so the waits fitted are if anything short.")
     counts = t["kind"].value_counts()
     names = _names(t["kind"], t["type"])
     if counts.size > MAX_TYPES:
@@ -329,6 +446,19 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             wt["effort_hours"], wt["effort_cv"] = spent.mean(), _cv(spent)
             sources["effort_hours"] = f"the mean time spent on {spent.size} resolved tickets"
             sources["effort_cv"] = "the spread of that time spent"
+        elif active is not None and (worked := done["id"].map(active.hours).dropna().to_numpy()).size >= 2:
+            hours = worked * share_of_a_person
+            wt["effort_hours"] = max(hours.mean() - talk, 0.1 * hours.mean())
+            wt["effort_cv"] = _cv(hours)
+            shared = (f", times {share_of_a_person:.2g} for {team} people sharing the tickets worked on at once"
+                      if share_of_a_person < 1 else "")
+            sources["effort_hours"] = (f"inferred: the mean working hours {worked.size} resolved tickets spent being "
+                                       "worked on (not in the status tickets are created in, waiting or done)"
+                                       f"{shared}, less the {talk:g} hours of client talk and interruptions the "
+                                       "model adds")
+            sources["effort_cv"] = "the spread of that time"
+            warnings.append(f"{name}: no time spent logged; effort {wt['effort_hours']:.3g} hours inferred from the "
+                            "time tickets spent being worked on.")
         elif estimates.size >= 2:
             wt["effort_hours"], wt["effort_cv"] = estimates.mean(), _cv(estimates)
             warnings.append(f"{name}: no time spent logged; effort {estimates.mean():.3g} hours from "
@@ -346,29 +476,27 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             wt["deadline_days"] = kept.deadline_days
             warnings.append(f"{name}: no due dates; the base scenario's deadline of {kept.deadline_days:g} working "
                             "days is kept.")
+        if len(waits):
+            fitted_waits, wait_sources = _waits(done["wait_days"].fillna(0.0).to_numpy(), name, kept, statuses,
+                                                warnings)
+            wt.update(fitted_waits)
+            sources.update(wait_sources)
+        for key in ("client_wait_share", "client_wait_days", "client_wait_cv"):  # not fitted: the base's waits
+            wt.setdefault(key, getattr(kept, key))
         if mapped_skill and rows["skill"].notna().any():
             wt["skill"] = slug(rows["skill"].mode().iloc[0])
         elif kind in base_types and base_types[kind].skill in skills:
             wt["skill"] = base_types[kind].skill
         else:
             wt["skill"] = main_skill
-        for key in ("effort_hours", "effort_cv", "deadline_days"):
+        for key in ("effort_hours", "effort_cv", "deadline_days", "client_wait_share", "client_wait_days",
+                    "client_wait_cv"):
             wt[key] = _clip(float(wt[key]), WorkType, key, warnings, name)  # the base's own never clip
         notes += [Note(f"demand.work_types.{kind}.{key}", wt[key], reason, name) for key, reason in sources.items()]
         work_types[kind] = wt
 
-    # Team
-    resolvers = t.loc[t["resolved"].notna(), "assignee"].dropna()
-    if engineers is not None:
-        team = engineers
-        notes.append(Note("firm.engineers", team, "as given"))
-    elif resolvers.size:
-        team = int(resolvers.nunique())
-        notes.append(Note("firm.engineers", team, "the distinct assignees of resolved tickets"))
-    else:
-        team = base.firm.engineers
-        why, remedy = _uncounted_team(export, controls)
-        warnings.append(f"{why}; the base scenario's {team} engineers are kept ({remedy}).")
+    # Skills
+    notes += team_notes
     needed = {wt["skill"] for wt in work_types.values()}
     if mapped_skill:
         by_person = t.dropna(subset=["assignee", "skill"]).groupby("assignee")["skill"].agg(

@@ -77,6 +77,7 @@ class Controls:
     column: Callable[[str], str]  # a field -> the words that name its column: "name the column with ..."
     engineers: str  # the words that give the number of engineers
     done: str = "name the statuses that mean delivered with --done S1,S2"
+    waiting: str = "name the statuses that mean waiting on the client with --waiting S1,S2"
 
 
 COMMAND_LINE = Controls(column=lambda name: f"name the column with --map {name}=COLUMN",
@@ -102,6 +103,10 @@ class Export:
     rows: int  # data rows in the file
     warnings: list[str] = field(default_factory=list)
     preview: pd.DataFrame | None = None
+    # A change log's status history, one row per status a ticket was in: id, status, start, end (NaT while it is
+    # still in it), and whether it means waiting on the client, delivered, or waiting for the team (the status
+    # tickets are created in). None for one row per ticket.
+    history: pd.DataFrame | None = None
 
 
 def _short(text: str, most: int = 40) -> str:
@@ -257,9 +262,17 @@ def read_export_statuses(data: bytes, source: str, column: str) -> list[str]:
     return list(dict.fromkeys(_text(frame[found]).dropna()))
 
 
+def _either(names: Sequence[str]) -> str:
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def collapse_changes(rows: pd.DataFrame, mapping: Mapping[str, str], done: Sequence[str], source: str,
-                     controls: Controls = COMMAND_LINE) -> tuple[pd.DataFrame, str]:
-    """A change log's rows (one per change of a ticket) as one ticket per id, and what was done in words.
+                     controls: Controls = COMMAND_LINE, waiting: Sequence[str] = ()
+                     ) -> tuple[pd.DataFrame, str, pd.DataFrame | None]:
+    """A change log's rows (one per change of a ticket) as one ticket per id, what was done in words, and the
+    status history (Export.history; None without a status column), `waiting` naming the statuses that mean
+    waiting on the client.
 
     A ticket is created at its earliest date (the creation column, else its first change) and resolved when it last
     entered a status of `done` (compared without case), if it ends in one; a ticket that ends elsewhere (reopened,
@@ -283,22 +296,53 @@ def collapse_changes(rows: pd.DataFrame, mapping: Mapping[str, str], done: Seque
         last_entry = ordered["_when"].where(entered).groupby(ordered["id"]).max()
         ends_done = is_done.groupby(ordered["id"]).last()
         tickets["resolved"] = last_entry.where(ends_done)
-        names = list(done)
-        either = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-        how = (f"a change log of {mapping['id']!r}, each ticket resolved when it last entered {either}; "
+        how = (f"a change log of {mapping['id']!r}, each ticket resolved when it last entered {_either(done)}; "
                f"{int((~ends_done).sum()):,} ending in another status are open.")
+        history = _history(ordered, done_words, waiting, source, controls, mapping["status"])
     else:
         tickets["resolved"] = groups["resolved"].max()
         how = f"the rows of each {mapping['id']!r} taken as one ticket, its latest values kept."
+        history = None
     tickets = tickets.assign(id=tickets.index, status=pd.NA, changed=pd.NaT).reset_index(drop=True)
-    return tickets[rows.columns], how
+    return tickets[rows.columns], how, history
+
+
+def _history(ordered: pd.DataFrame, done_words: set[str], waiting: Sequence[str], source: str, controls: Controls,
+             column: str) -> pd.DataFrame:
+    """Each status a ticket was in, from the change that set it to the next change of that ticket: a row whose
+    status did not change (another field changed) continues the status before it.
+
+    The status most tickets are created in ("Open", "New") means waiting for the team whenever a ticket is in it.
+    It is the most common status among each ticket's earliest rows, and it goes first among rows of the same
+    minute: a ticket taken at once shows its first two statuses at the same minute, in either order in a file."""
+    earliest = ordered["_when"] == ordered.groupby("id")["_when"].transform("min")
+    created_in = ordered.loc[earliest, "status"].dropna().mode()
+    queue_status = created_in.iloc[0] if len(created_in) else None
+    ordered = ordered.assign(_later=ordered["status"].ne(queue_status).fillna(True)).sort_values(
+        ["id", "_when", "_later", "_order"], kind="stable")
+    status = ordered["status"].groupby(ordered["id"]).ffill()
+    changed = status.ne(status.groupby(ordered["id"]).shift()).fillna(True).astype(bool)  # a first row: NA
+    spans = ordered.loc[changed, ["id", "_when"]].assign(status=status[changed])
+    spans["end"] = spans.groupby("id")["_when"].shift(-1)
+    spans = spans.rename(columns={"_when": "start"}).dropna(subset=["status"])
+    waiting_words = {w.strip().lower() for w in waiting}
+    spans["waiting"] = spans["status"].str.lower().isin(waiting_words).fillna(False).astype(bool)
+    spans["done"] = spans["status"].str.lower().isin(done_words).fillna(False).astype(bool)
+    spans["queue"] = (spans["status"] == queue_status).fillna(False).astype(bool)
+    if waiting_words and not spans["waiting"].any():
+        seen = ", ".join(_short(v, 30) for v in spans["status"].unique()[:12])
+        raise ExportError(f"{source}: no status in column {_short(column)!r} means waiting on the client "
+                          f"({', '.join(waiting)}); its statuses are {seen}; {controls.waiting}")
+    return spans[["id", "status", "start", "end", "waiting", "done", "queue"]].reset_index(drop=True)
 
 
 def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str] | None = None,
-                controls: Controls = COMMAND_LINE, done: Sequence[str] | None = None) -> Export:
+                controls: Controls = COMMAND_LINE, done: Sequence[str] | None = None,
+                waiting: Sequence[str] = ()) -> Export:
     """The usable tickets of a CSV export, with the format recognised and the rows that cannot be used counted;
     its messages name the reader's `controls`. An export whose ticket ids repeat is a change log, read as one
-    ticket per id (`collapse_changes`), `done` naming the statuses that mean delivered (DONE_STATUSES)."""
+    ticket per id (`collapse_changes`), `done` naming the statuses that mean delivered (DONE_STATUSES) and
+    `waiting` those that mean waiting on the client."""
     frame = _read_csv(decode(data, source), source)
     columns = [str(c) for c in frame.columns]
     fmt = recognise(columns)
@@ -342,6 +386,7 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         raise ExportError(f"{source}: column {_short(mapping['created'])!r}: no date could be read{sample}; expected "
                           f"dates such as {DATE_EXAMPLES}")
     skipped: dict[str, int] = {}
+    history: pd.DataFrame | None = None
 
     def skip(mask: pd.Series, reason: str) -> None:
         nonlocal tickets
@@ -355,9 +400,17 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         given = _text(column("changed")).reindex(tickets.index).notna()
         skip(given & tickets["changed"].isna(), f"an unreadable {_short(mapping['changed'])} date")
     if "id" in mapping and tickets["id"].duplicated().any():
-        tickets, words = collapse_changes(tickets, mapping, done or DONE_STATUSES, source, controls)
+        tickets, words, history = collapse_changes(tickets, mapping, done or DONE_STATUSES, source, controls,
+                                                   waiting)
         warnings.append(f"Read {rows:,} rows as {len(tickets):,} tickets: {words}")
-    tickets = tickets.drop(columns=["id", "status", "changed"])
+    elif waiting:
+        warnings.append(f"The statuses that mean waiting on the client ({', '.join(waiting)}) are read from a "
+                        "change log, one row per change of a ticket; this export has one row per ticket, so no "
+                        "waits were fitted.")
+    if waiting and history is None and "id" in mapping and "status" not in mapping:
+        warnings.append(f"No status column, so the waits on the client ({', '.join(waiting)}) cannot be read "
+                        f"({controls.column('status')}).")
+    tickets = tickets.drop(columns=["status", "changed"])
     for name in ("resolved", "due"):
         if name in mapping:
             given = _text(column(name)).reindex(tickets.index).notna()
@@ -371,4 +424,4 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         why = f" ({'; '.join(f'{c} with {r}' for r, c in skipped.items())})" if skipped else ""
         raise ExportError(f"{source}: only {len(tickets)} usable tickets{why}; at least {MIN_TICKETS} are needed "
                           "to fit a scenario")
-    return Export(tickets.reset_index(drop=True), fmt, mapping, columns, rows, warnings, frame.head(10))
+    return Export(tickets.reset_index(drop=True), fmt, mapping, columns, rows, warnings, frame.head(10), history)

@@ -112,12 +112,14 @@ def _clean(x: float) -> float | int | None:
 def calibrate(data: bytes, base: Scenario, *, source: str = "export", columns: Mapping[str, str] | None = None,
               engineers: int | None = None, today: str = "none", run_backtest: bool = True,
               executor: Executor | None = None, progress: Progress | None = None,
-              controls: Controls = COMMAND_LINE, done: Sequence[str] | None = None) -> Calibration:
+              controls: Controls = COMMAND_LINE, done: Sequence[str] | None = None,
+              waiting: Sequence[str] = ()) -> Calibration:
     """Read the export, fit the scenario on top of `base`, and back-test `today` against the firm's record; the
     messages' remedies name `controls`, the command line's flags unless the app passes its own; `done` names the
-    statuses that mean delivered in a change log (sim.calibration.formats.DONE_STATUSES by default)."""
+    statuses that mean delivered in a change log (sim.calibration.formats.DONE_STATUSES by default), `waiting`
+    those that mean waiting on the client."""
     check_designs(base, [today])  # a bad --today fails before any work
-    export = read_export(data, source, columns, controls, done)
+    export = read_export(data, source, columns, controls, done, waiting)
     fitted = fit(export, base, engineers=engineers, source=source, controls=controls)
     result = None
     if run_backtest and math.isfinite(fitted.observed["lead_time_days"]):

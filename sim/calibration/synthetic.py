@@ -11,6 +11,7 @@ talk and switching). Working hours map to office hours 9:00 to 9:00 + a working 
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,12 +41,21 @@ class Process:
     engineers: int = 4
     hours_per_day: float = 8.0
     unlogged_share: float = 0.3  # time on a ticket beyond the time logged (talk, switching), as a share of it
+    # Waits on the client: a share of tickets, once WORK_BEFORE_REVIEW of their work is done, wait for the
+    # client's review (lognormal, mean and spread in working days), then go back to the engineer's queue for a
+    # last pass: a revision round. The engineer works on other tickets meanwhile.
+    wait_share: float = 0.0
+    wait_days: float = 0.0
+    wait_cv: float = 1.0
     types: tuple[TicketType, ...] = (
         TicketType("Bug", 0.5, 3.0, 1.0, 2.0),
         TicketType("Change Request", 0.35, 10.0, 0.8, 8.0),
         TicketType("Project Work", 0.15, 40.0, 0.6, 25.0),
     )
     seed: int = 7
+
+
+WORK_BEFORE_REVIEW = 0.7
 
 
 @dataclass
@@ -81,6 +91,49 @@ def _serve(arrival: np.ndarray, due_at: np.ndarray, work: np.ndarray, horizon: f
     return done
 
 
+def _serve_with_review(arrival: np.ndarray, due_at: np.ndarray, work: np.ndarray, wait: np.ndarray,
+                       horizon: float) -> tuple[np.ndarray, ...]:
+    """One engineer taking the ready ticket due first: a ticket that waits on the client is worked in two passes
+    around the wait, and re-enters the queue when the client answers. Start and end of each pass, NaN when not
+    reached by the horizon."""
+    n = arrival.size
+    start1, end1, start2, done = (np.full(n, np.nan) for _ in range(4))
+    first = np.where(wait > 0, WORK_BEFORE_REVIEW * work, work)
+    ready: list[tuple[float, int, int]] = []  # (due, ticket, pass)
+    answers: list[tuple[float, int]] = []  # (the client's answer, ticket)
+    clock, i = 0.0, 0
+    while True:
+        while i < n and arrival[i] <= clock:
+            heapq.heappush(ready, (due_at[i], i, 1))
+            i += 1
+        while answers and answers[0][0] <= clock:
+            _, j = heapq.heappop(answers)
+            heapq.heappush(ready, (due_at[j], j, 2))
+        if not ready:
+            clock = min(arrival[i] if i < n else math.inf, answers[0][0] if answers else math.inf)
+            if not math.isfinite(clock) or clock >= horizon:
+                break
+            continue
+        if clock >= horizon:
+            break
+        _, j, stage = heapq.heappop(ready)
+        if stage == 1:
+            start1[j], clock = clock, clock + first[j]
+            if clock > horizon:
+                break
+            end1[j] = clock
+            if wait[j] > 0:
+                heapq.heappush(answers, (clock + wait[j], j))
+            else:
+                done[j] = clock
+        else:
+            start2[j], clock = clock, clock + work[j] - first[j]
+            if clock > horizon:
+                break
+            done[j] = clock
+    return start1, end1, start2, done
+
+
 def generate(process: Process = Process()) -> Generated:
     """Draw the tickets, serve them, and compute the firm's record from the truth (no dates involved)."""
     rng = np.random.default_rng(process.seed)
@@ -109,19 +162,33 @@ def generate(process: Process = Process()) -> Generated:
     owner = np.arange(p.clients + won.size) % p.engineers
     assignee = owner[client]
     work = effort * (1.0 + p.unlogged_share)
+    passes = {name: np.full(count, np.nan) for name in ("start1", "end1", "start2")}
+    wait = np.zeros(count)
+    if p.wait_share > 0:  # from a generator of its own, so a process without waits draws what it always drew
+        wait_rng = np.random.default_rng([p.seed, 1])
+        sigma = math.sqrt(math.log1p(p.wait_cv**2))
+        lognormal = p.wait_days * hpd * np.exp(sigma * wait_rng.standard_normal(count) - sigma**2 / 2)
+        wait = np.where(wait_rng.uniform(size=count) < p.wait_share, lognormal, 0.0)
     for eng in range(p.engineers):
         mine = np.flatnonzero(assignee == eng)
-        resolved[mine] = _serve(arrival[mine], due_at[mine], work[mine], horizon)
+        if p.wait_share > 0:
+            s1, e1, s2, resolved[mine] = _serve_with_review(arrival[mine], due_at[mine], work[mine], wait[mine],
+                                                             horizon)
+            for name, values in zip(passes, (s1, e1, s2), strict=True):
+                passes[name][mine] = values
+        else:
+            resolved[mine] = _serve(arrival[mine], due_at[mine], work[mine], horizon)
     done = ~np.isnan(resolved)
     lead = (resolved[done] - arrival[done]) / hpd
     tickets = pd.DataFrame({"arrival": arrival, "resolved": resolved, "due_day": due_day, "client": client,
-                            "kind": kind, "effort": effort, "assignee": assignee})
+                            "kind": kind, "effort": effort, "assignee": assignee, "wait": wait, **passes})
     truth = {
         "tickets": count, "clients": int(np.unique(client).size), "clients_won": int(won.size),
         "engineers": int(np.unique(assignee[done]).size),
         "lead_time_days": float(lead.mean()), "open_at_end": int((~done).sum()),
         "on_time_rate": float(np.mean(resolved[done] <= (due_day[done] + 1) * hpd)),
         "throughput_per_week": float(done.sum() / p.weeks),
+        "lead_time_p90_days": float(np.percentile(lead, 90)),
     }
     return Generated(tickets, truth)
 
@@ -185,6 +252,31 @@ def to_csv(generated: Generated, process: Process = Process(), fmt: str = "jira"
     else:
         raise ValueError(f"unknown format {fmt!r}")
     return pd.DataFrame(list(rows), columns=columns).to_csv(index=False)
+
+
+def to_change_log(generated: Generated, process: Process) -> str:
+    """The tickets as a tracker's status history: one row per change (key, created, changed, status, client), in
+    no particular order; every status a ticket entered by the end of the export: Open when created, In Progress
+    for each pass, Waiting on client between the passes until the client answers (then Open again), Done when
+    resolved. An assignee change at the start of the work is a row of its own that keeps the status it had."""
+    t, hpd = generated.tickets, process.hours_per_day
+    horizon = process.weeks * 5 * hpd
+    rows = []
+    for k, ticket in enumerate(t.itertuples()):
+        key, client = f"SRV-{k + 1}", f"Client {ticket.client + 1:02d}"
+        changes = [(ticket.arrival, "Open", ""), (ticket.start1, "In Progress", ""),
+                   (ticket.start1, "In Progress", "assignee")]
+        if ticket.wait > 0:
+            changes += [(ticket.end1, "Waiting on client", ""), (ticket.end1 + ticket.wait, "Open", ""),
+                        (ticket.start2, "In Progress", "")]
+        changes.append((ticket.resolved, "Done", ""))
+        for hour, status, field_changed in changes:
+            if math.isfinite(hour) and hour <= horizon:
+                rows.append((key, ticket.arrival, hour, status, field_changed or "status", client))
+    frame = pd.DataFrame(rows, columns=["Key", "created", "changed", "Status", "Field", "Client"])
+    for column in ("created", "changed"):
+        frame[column] = _clock(frame[column].to_numpy(), hpd).dt.strftime("%Y-%m-%d %H:%M").to_numpy()
+    return frame.sample(frac=1.0, random_state=process.seed).to_csv(index=False)
 
 
 # The firm of scenarios/samples/jira_sample.csv: a year, 6 engineers who each look after their own clients.
