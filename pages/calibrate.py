@@ -103,8 +103,23 @@ def _done_statuses(data: bytes, name: str, columns: list[str], mapping: dict[str
                           "of these, and open if it ends in another status (reopened, or still in progress).")
 
 
+def _waiting_statuses(data: bytes, name: str, mapping: dict[str, str], done: list[str] | None) -> list[str]:
+    """In a change log, the statuses that mean waiting on the client, offered from the file's own (none to start
+    with, as on the command line, so both fit the same file alike)."""
+    status = mapping.get("status")
+    if not status:
+        return []
+    values = [v for v in read_export_statuses(data, name, status) if v not in (done or [])]
+    key = f"{MAP_PREFIX}waiting"
+    if key in st.session_state and not set(st.session_state[key]) <= set(values):
+        st.session_state[key] = [v for v in st.session_state[key] if v in values]
+    return st.multiselect(views.WAITING_LABEL, values, key=key, help="Time tickets spend in these is fitted as "
+                          "waiting on the client or a third party: it adds to lead time, on nobody's hours, and no "
+                          "hire shortens it.")
+
+
 def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | None, today: str, base,
-         done: list[str] | None = None) -> None:
+         done: list[str] | None = None, waiting: list[str] | None = None) -> None:
     slot = st.empty()
     with holding_run_slot(slot, "Calibration: "):
         bar = slot.progress(0.0, text="Reading the export")
@@ -115,20 +130,21 @@ def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | Non
             bar.progress(min(steps[0] / 60, 1.0), text=text)
 
         result = calibrate(data, base, source=name, columns=overrides, engineers=engineers, today=today,
-                           executor=shared_executor(), progress=progress, controls=views.CONTROLS, done=done)
+                           executor=shared_executor(), progress=progress, controls=views.CONTROLS, done=done,
+                           waiting=waiting or [])
         model_leads, model_weekly = (None, None)
         if result.backtest is not None:
             bar.progress(1.0, text="Drawing the model's distributions")
             model_leads, model_weekly = simulated_samples(result.scenario, today, result.backtest.weeks)
-    st.session_state[RESULT_KEY] = (_inputs_key(data, overrides, engineers, today, done), result, model_leads,
-                                    model_weekly)
+    st.session_state[RESULT_KEY] = (_inputs_key(data, overrides, engineers, today, done, waiting), result,
+                                    model_leads, model_weekly)
 
 
 def _inputs_key(data: bytes, overrides: dict[str, str], engineers: int | None, today: str,
-                done: list[str] | None = None) -> str:
+                done: list[str] | None = None, waiting: list[str] | None = None) -> str:
     """What a shown result was fitted from. Not the sidebar's scenario: using the result changes that, and the
     result must stay in view."""
-    text = f"{sorted(overrides.items())}|{engineers}|{today}|{done}"
+    text = f"{sorted(overrides.items())}|{engineers}|{today}|{done}|{waiting or []}"
     return hashlib.sha256(data).hexdigest() + hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -205,8 +221,9 @@ def main() -> None:
     st.markdown(f"**{plain(name)}**: recognised as a **{fmt.label}** with {len(columns)} columns.")
     overrides = _mapping(columns, recognised)
     done = _done_statuses(data, name, columns, {**recognised, **overrides})
+    waiting = _waiting_statuses(data, name, {**recognised, **overrides}, done)
     try:
-        export = read_export(data, name, overrides, views.CONTROLS, done)
+        export = read_export(data, name, overrides, views.CONTROLS, done, waiting)
     except ExportError as exc:
         st.error(plain(exc.problems[0]))
         return
@@ -214,16 +231,17 @@ def main() -> None:
         st.dataframe(export.preview, hide_index=True)
     cols = st.columns([1, 1, 2])
     engineers = cols[0].number_input(views.ENGINEERS_LABEL, min_value=0, max_value=500, value=0, step=1,
-                                     help="0 counts the distinct assignees who resolved tickets.")
+                                     help="0 counts the distinct assignees who resolved tickets; without "
+                                     "assignees, a change log's tickets worked on at once.")
     words = design_labels(base.designs)
     today = cols[1].selectbox("Your organisation today", list(base.designs), format_func=words.__getitem__,
                               index=list(base.designs).index(
         "none") if "none" in base.designs else 0, help="The org design the firm has today, simulated against "
         "its record.")
-    key = _inputs_key(data, overrides, engineers or None, today, done)
+    key = _inputs_key(data, overrides, engineers or None, today, done, waiting)
     if cols[2].button("Fit and back-test", type="primary"):
         try:
-            _fit(name, data, overrides, engineers or None, today, base, done)
+            _fit(name, data, overrides, engineers or None, today, base, done, waiting)
         except ScenarioError as exc:
             st.error(plain(exc.problems[0]))
             return

@@ -121,3 +121,27 @@ def test_the_cli_reproduces_the_firms_record_on_every_figure_from_the_change_log
     assert out["backtest"]["verdict"] == "close", out["backtest"]
     assert out["backtest"]["far_on"] == []
     assert any(code.startswith("demand.work_types.general.client_wait_days") for code in out["fitted"])
+
+
+def test_the_app_offers_the_logs_statuses_as_waiting_none_chosen_to_start_as_on_the_command_line(log):
+    from streamlit.testing.v1 import AppTest
+
+    from ui import calibration as views
+
+    _, data = log
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["scenario.overrides"] = {"weeks": 6, "replications": 2}
+    at.run()
+    at = at.switch_page("pages/calibrate.py").run()
+    at = at.file_uploader(key="calibrate.upload").upload("history.csv", data, "text/csv").run()
+    for field, column in COLUMNS.items():
+        at.selectbox(key=f"calibrate:map:{field}").set_value(column)
+    at = at.run()
+    assert not at.exception and not at.error
+    waiting = at.multiselect(key="calibrate:map:waiting")
+    assert waiting.label == views.WAITING_LABEL and waiting.value == []
+    assert sorted(waiting.options) == ["In Progress", "Open", "Waiting on client"]  # Done means delivered
+    at = waiting.set_value(["Waiting on client"]).run()
+    assert not at.error and not at.exception
+    (preview,) = [e for e in at.expander if "usable tickets" in e.label]
+    assert preview.label.endswith(f"({len(generate(PROCESS).tickets)} usable tickets)")

@@ -24,8 +24,10 @@ FIELD_LABELS = {
 }
 ENGINEERS_LABEL = "Engineers today"
 DONE_LABEL = "Statuses that mean delivered"
+WAITING_LABEL = "Statuses that mean waiting on the client"
 CONTROLS = Controls(column=lambda name: f"pick the column in “{FIELD_LABELS[name]}” under {COLUMNS_HEADING}",
-                    engineers=f"set “{ENGINEERS_LABEL}”", done=f"pick them in “{DONE_LABEL}”")
+                    engineers=f"set “{ENGINEERS_LABEL}”", done=f"pick them in “{DONE_LABEL}”",
+                    waiting=f"pick them in “{WAITING_LABEL}”, or none")
 LEAD_BINS = 20
 OTHER_LABELS = {"open_at_end": "Open at the end"}
 
