@@ -100,20 +100,25 @@ def test_the_command_line_reads_a_change_log_with_map_and_done(tmp_path):
     assert any(w.startswith(f"Read {len(data.splitlines()) - 1:,} rows as 30 tickets") for w in out["warnings"])
 
 
-def test_the_app_reads_a_change_log_once_its_columns_are_named_and_offers_its_statuses_as_delivered():
+def calibrate_page_with(data: bytes, columns: dict[str, str]):
+    """The Calibrate page with `data` uploaded and its columns picked, run."""
     from streamlit.testing.v1 import AppTest
 
-    from ui import calibration as views
-
-    data, _ = change_log(done="Approved")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["scenario.overrides"] = {"weeks": 6, "replications": 2}
     at.run()
     at = at.switch_page("pages/calibrate.py").run()
     at = at.file_uploader(key="calibrate.upload").upload("history.csv", data, "text/csv").run()
-    for field, column in COLUMNS.items():
+    for field, column in columns.items():
         at.selectbox(key=f"calibrate:map:{field}").set_value(column)
-    at = at.run()
+    return at.run()
+
+
+def test_the_app_reads_a_change_log_once_its_columns_are_named_and_offers_its_statuses_as_delivered():
+    from ui import calibration as views
+
+    data, _ = change_log(done="Approved")
+    at = calibrate_page_with(data, COLUMNS)
     assert not at.exception
     done = at.multiselect(key="calibrate:map:done")
     assert done.label == views.DONE_LABEL and done.value == []  # no status the trackers' usual names match

@@ -124,19 +124,11 @@ def test_the_cli_reproduces_the_firms_record_on_every_figure_from_the_change_log
 
 
 def test_the_app_offers_the_logs_statuses_as_waiting_none_chosen_to_start_as_on_the_command_line(log):
-    from streamlit.testing.v1 import AppTest
-
+    from tests.test_calibrate_changelog import calibrate_page_with
     from ui import calibration as views
 
     _, data = log
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["scenario.overrides"] = {"weeks": 6, "replications": 2}
-    at.run()
-    at = at.switch_page("pages/calibrate.py").run()
-    at = at.file_uploader(key="calibrate.upload").upload("history.csv", data, "text/csv").run()
-    for field, column in COLUMNS.items():
-        at.selectbox(key=f"calibrate:map:{field}").set_value(column)
-    at = at.run()
+    at = calibrate_page_with(data, COLUMNS)
     assert not at.exception and not at.error
     waiting = at.multiselect(key="calibrate:map:waiting")
     assert waiting.label == views.WAITING_LABEL and waiting.value == []
