@@ -144,7 +144,10 @@ def test_a_skill_column_splits_the_team(default_scenario):
     assert sum(s.firm.skills.values()) == s.firm.engineers and set(s.firm.skills) == {"support", "development"}
 
 
-def test_missing_time_spent_and_due_dates_fall_back_to_the_base_with_warnings(default_scenario):
+def test_missing_time_spent_falls_back_to_the_base_and_missing_due_dates_to_the_records_85th_percentile(
+        default_scenario):
+    """Without due dates the deadline is an assumption said as one: the lead time 85 % of a type's resolved tickets
+    were done within, the expectation the firm's record sets."""
     frame = pd.read_csv(SAMPLE_CSV, dtype=str, keep_default_na=False)
     frame = frame.drop(columns=["Time Spent", "Original Estimate", "Due Date"])
     export = read_export(frame.to_csv(index=False).encode(), "x.csv")
@@ -153,7 +156,15 @@ def test_missing_time_spent_and_due_dates_fall_back_to_the_base_with_warnings(de
     assert result.scenario.demand.work_types["bug"].effort_hours == base_type.effort_hours
     assert "Bug: neither time spent nor estimates; the base scenario's effort (4 hours, variability 1) is kept." \
         in result.warnings
-    assert "Bug: no due dates; the base scenario's deadline of 2 working days is kept." in result.warnings
+    bugs = export.tickets[(export.tickets["type"] == "Bug") & export.tickets["resolved"].notna()]
+    hpd = default_scenario.firm.hours_per_week / 5
+    lead = working_days(bugs["resolved"], hpd) - working_days(bugs["created"], hpd)
+    deadline = result.scenario.demand.work_types["bug"].deadline_days
+    assert deadline == pytest.approx(np.percentile(lead, 85), rel=1e-3)
+    assert (lead <= deadline * (1 + 1e-3)).mean() == pytest.approx(0.85, abs=1 / len(bugs))
+    assert (f"Bug: no due dates; the deadline is assumed to be {deadline:g} working days, within which 85 % of "
+            "resolved tickets were done (plausible: the 70th to 95th percentile).") in result.warnings
+    assert "the base scenario's deadline" not in " ".join(result.warnings)
 
 
 def test_growth_is_fitted_when_the_trend_is_clear_and_zero_with_a_warning_otherwise(default_scenario):

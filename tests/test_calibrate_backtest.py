@@ -13,7 +13,6 @@ from sim.calibration import backtest as bt
 from sim.calibration.fit import fit
 from sim.calibration.formats import read_export
 from sim.calibration.synthetic import Process, generate, to_csv
-from sim.experiment import run_experiment
 from sim.scenario import Behaviour
 
 WEEKS = 10
@@ -30,8 +29,7 @@ def small_fit(request):
 
 def record(scenario, values: dict[str, float]) -> dict[str, float]:
     """What the model shows with these values on the search's settings: a firm's record with a known answer."""
-    kpis = run_experiment(bt.with_values(scenario, values, **QUICK), ["none"]).kpis(list(bt.COMPARED))
-    out = {row.metric: float(row.mean) for row in kpis.itertuples()}
+    out = {metric: d["mean"] for metric, d in bt.figures(bt.with_values(scenario, values, **QUICK), "none").items()}
     return {**out, "weeks": float(WEEKS)}
 
 
@@ -45,6 +43,9 @@ def test_candidates_are_the_behaviour_assumptions_with_a_plausible_range():
             assert found[f"behaviour.{f.name}"] == tuple(f.metadata["plausible"])
 
 
+NAN = math.nan
+
+
 def sim(lead: float, lead_ci: float, on: float, on_ci: float) -> dict[str, dict[str, float]]:
     return {"lead_time_days": {"mean": lead, "ci95": lead_ci}, "on_time_rate": {"mean": on, "ci95": on_ci}}
 
@@ -52,10 +53,18 @@ def sim(lead: float, lead_ci: float, on: float, on_ci: float) -> dict[str, dict[
 OBSERVED = {"lead_time_days": 5.0, "on_time_rate": 0.8}
 
 
-def test_loss_weighs_ten_percent_of_lead_time_as_ten_points_on_time():
-    assert bt.loss(sim(5.5, 0.2, 0.8, 0.0), OBSERVED) == pytest.approx(0.01)
-    assert bt.loss(sim(5.0, 0.2, 0.7, 0.0), OBSERVED) == pytest.approx(0.01)
-    assert bt.loss(sim(5.0, 0.2, 0.7, 0.0), {**OBSERVED, "on_time_rate": math.nan}) == 0.0
+def test_loss_measures_each_gap_in_its_tolerance_as_the_verdict_does():
+    """A figure at its tolerance weighs 1, whichever it is, so the search narrows what the verdict judges."""
+    assert bt.loss(sim(5.0 * 1.25, 0.2, 0.8, 0.0), OBSERVED) == pytest.approx(1.0)  # 25 % off on lead time
+    assert bt.loss(sim(5.0, 0.2, 0.7, 0.0), OBSERVED) == pytest.approx(1.0)  # 10 points off on time
+    assert bt.loss(sim(5.5, 0.2, 0.75, 0.0), OBSERVED) == pytest.approx((0.5 / 1.25) ** 2 + 0.5**2)
+    assert bt.loss(sim(5.0, 0.2, 0.7, 0.0), {**OBSERVED, "on_time_rate": math.nan}) == 0.0  # not in the record
+    record = {**OBSERVED, "throughput_per_week": 10.0, "lead_time_p90_days": 12.0, "open_at_end": 3.0}
+    model = {**sim(5.0, 0.1, 0.8, 0.01), "throughput_per_week": {"mean": 11.2, "ci95": 0.2},
+             "lead_time_p90_days": {"mean": 16.2, "ci95": 0.2}, "open_at_end": {"mean": 8.0, "ci95": 3.0}}
+    # throughput 1.2 of 1.5, p90 4.2 of 4.2, open 5 of a week's deliveries (10)
+    assert bt.loss(model, record) == pytest.approx(0.8**2 + 1.0 + 0.5**2)
+    assert bt.loss(sim(NAN, NAN, NAN, NAN), OBSERVED) == 2 * bt.UNMEASURED
 
 
 def test_verdict_is_close_only_when_every_figure_is_within_its_tolerance_and_a_wide_interval_earns_nothing():
@@ -77,9 +86,6 @@ def test_verdict_is_close_only_when_every_figure_is_within_its_tolerance_and_a_w
     assert bt.sentence(sim(5.8, 0.4, 0.8, 0.03), {**OBSERVED, "lead_time_days": 6.1, "on_time_rate": 0.78}) == (
         "Your firm today: 6.1 days, 78 % on time; the model: 5.8 ± 0.4 days, 80 ± 3 %.")
 
-
-
-NAN = math.nan
 
 
 def test_a_model_that_delivered_nothing_reads_in_words_and_is_far():
@@ -148,7 +154,56 @@ def test_backtest_screens_every_candidate_and_never_widens_the_gap(small_fit):
 def test_a_record_the_model_already_matches_fits_nothing(small_fit):
     scenario = small_fit.scenario
     full = dict(weeks=WEEKS, replications=bt.BACKTEST_REPLICATIONS)
-    kpis = run_experiment(bt.with_values(scenario, {}, **full), ["none"]).kpis(list(bt.COMPARED))
-    observed = {**{row.metric: float(row.mean) for row in kpis.itertuples()}, "weeks": float(WEEKS)}
+    figures = bt.figures(bt.with_values(scenario, {}, **full), "none")
+    observed = {**{metric: d["mean"] for metric, d in figures.items()}, "weeks": float(WEEKS),
+                "tickets": figures["arrived"]["mean"]}
     result = bt.backtest(scenario, observed, "none")
+    assert result.demand is not None and not result.demand.changed
     assert result.fitted == {} and result.screen == [] and result.verdict == "close"
+
+
+def test_the_models_throughput_counts_the_deliveries_of_the_requests_that_arrived_in_the_span(small_fit):
+    """As an export counts: a request from before the span is no ticket of the export's, so its delivery is not
+    the firm's throughput in the back-test. Counted here from the run's requests one by one."""
+    from sim.model import simulate
+
+    s = bt.with_values(small_fit.scenario, {}, weeks=WEEKS, replications=3)
+    hpw = s.firm.hours_per_week
+    start, end = s.warmup_weeks * hpw, (s.warmup_weeks + WEEKS) * hpw
+    counts, arrivals = [], []
+    for rep in range(3):
+        requests = simulate(s, "none", rep).requests
+        counts.append(sum(1 for r in requests if r.arrival >= start and r.done <= end))
+        arrivals.append(sum(1 for r in requests if r.arrival >= start))
+    assert s.warmup_weeks > 0 and any(r.arrival < start and start <= r.done <= end for r in requests)
+    figures = bt.figures(s, "none")
+    assert figures["throughput_per_week"]["mean"] == pytest.approx(sum(counts) / 3 / WEEKS, rel=1e-12)
+    assert figures["arrived"]["mean"] == pytest.approx(sum(arrivals) / 3, rel=1e-12)
+
+
+def test_the_rate_is_matched_so_that_the_models_clients_send_the_exports_tickets(small_fit):
+    """A record made at a known rate, back-tested from a rate 30 % too high: the model's clients are sent back to
+    the record's arrivals (to 2 %), the rate lands near the one the record was made with, and what they sent at the
+    export's rate is reported as measured at it."""
+    full = dict(weeks=WEEKS, replications=bt.BACKTEST_REPLICATIONS)
+    truth = small_fit.scenario.demand.requests_per_client_per_week
+    made = bt.figures(bt.with_values(small_fit.scenario, {}, **full), "none")
+    observed = {**{m: d["mean"] for m, d in made.items()}, "weeks": float(WEEKS), "tickets": made["arrived"]["mean"]}
+    high = bt.with_rate(small_fit.scenario, round(truth * 1.3, 3))
+    result = bt.backtest(high, observed, "none", fit_assumptions=False)
+    demand = result.demand
+    assert demand is not None and demand.changed and demand.export_rate == round(truth * 1.3, 3)
+    sent_high = bt.figures(bt.with_values(high, {}, **full), "none")["arrived"]["mean"]
+    assert demand.arrived_at_export_rate == sent_high > 1.2 * observed["tickets"]
+    assert result.after["arrived"]["mean"] == pytest.approx(observed["tickets"], rel=bt.ARRIVALS_WITHIN)
+    assert demand.rate == pytest.approx(truth, rel=0.05)
+    assert result.scenario is not None and result.scenario.demand.requests_per_client_per_week == demand.rate
+    assert result.scenario.weeks == small_fit.scenario.weeks  # only the rate is carried over, not the run's length
+
+
+def test_a_record_without_its_ticket_count_keeps_the_rate(small_fit):
+    observed = {k: v for k, v in small_fit.observed.items() if k != "tickets"}
+    result = bt.backtest(small_fit.scenario, observed, "none", fit_assumptions=False)
+    assert result.demand is not None and not result.demand.changed
+    assert result.scenario is not None
+    assert result.scenario.demand.requests_per_client_per_week == small_fit.scenario.demand.requests_per_client_per_week

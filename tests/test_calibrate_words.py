@@ -293,3 +293,24 @@ def test_the_command_line_says_the_same_without_nan(default_scenario, tmp_path, 
                 "lead time, 90th-percentile lead time, on-time rate and work open at the end): "
                 f"{NOTHING}\n") in out
         assert f"# Warning: {RATE_CLIPPED}\n" in out
+
+
+def test_the_rate_matched_in_the_back_test_says_why_it_is_not_the_exports(default_scenario):
+    """The fitted rate is the one at which the model's clients, judging its service, send the export's tickets; the
+    note says what they sent at the export's rate, measured at it, and which way service moved them."""
+    from sim.calibration import backtest as bt
+
+    result = calibrate(generic(TWO_TYPES), default_scenario, source="t.csv")
+    demand = result.backtest.demand
+    assert demand.changed and demand.export_rate == 7.21  # the export's 40 tickets over 2.77 weeks and 2 clients
+    fitted_only = calibrate(generic(TWO_TYPES), default_scenario, source="t.csv", run_backtest=False).scenario
+    weeks = result.backtest.weeks
+    sent = bt.figures(bt.with_values(fitted_only, {}, weeks=weeks, replications=bt.BACKTEST_REPLICATIONS),
+                      "none")["arrived"]["mean"] * 2.77 / weeks
+    assert sent > 40
+    (note,) = [n for n in result.notes if n.path == "demand.requests_per_client_per_week"]
+    assert note.value == demand.rate == result.scenario.demand.requests_per_client_per_week
+    assert note.words == (
+        f"Requests per client per week: {demand.rate:g}, so that the model's clients, judging the service No "
+        "coordinator gives them, send the export's 40 tickets over its 2.8 working weeks (at the export's 7.21 a "
+        f"client a week they send {sent:.0f}: served well, clients give more of their work and refer others).")

@@ -29,10 +29,13 @@ BACKTEST_REPLICATIONS = 10
 SEARCH_REPLICATIONS = 5
 SEARCH_WEEKS = 52  # the screen and the fit run at most this long: a year shows a backlog that builds up
 FITTED_AT_MOST = 2
+FINALISTS = 3  # the grid points of smallest loss on the short runs that are run in full, the best of them kept
 GRID_1D, GRID_2D = 9, 5
 ON_TIME_POINT = 0.01
 # A run of fewer requests than this (all its replications) is quicker in this process than sent to a pool.
 POOL_REQUESTS = 50_000
+# The back-test's request rate is matched to the export's tickets to this share, in at most this many runs.
+ARRIVALS_WITHIN, ARRIVAL_ROUNDS = 0.02, 4
 # The verdict's practical tolerance on each figure the record gives: the model's mean within this share of the
 # record's value (points for the on-time rate), and for the work open at the end at least a week's deliveries of the
 # record, since a handful of open tickets is one busy Friday. The model's own interval earns no credit: a wide
@@ -42,6 +45,7 @@ TOLERANCES = {"throughput_per_week": 0.15, "lead_time_days": 0.25, "lead_time_p9
 FIGURE_WORDS = {"throughput_per_week": "throughput", "lead_time_days": "mean lead time",
                 "lead_time_p90_days": "90th-percentile lead time", "open_at_end": "work open at the end",
                 "on_time_rate": "on-time rate"}
+UNMEASURED = 100.0  # a figure the model cannot give, in the loss: as far as ten tolerances
 VERDICT_WORDS = {"close": "close to", "far": "far from"}  # "the model is ..."
 # In place of the model's figures when it delivered no request that arrived in the back-test.
 NOTHING_DELIVERED = ("the model delivered none of the requests that arrived in the back-test, so it has no lead time "
@@ -83,43 +87,100 @@ def with_values(scenario: Scenario, values: dict[str, float], **top: Any) -> Sce
     return from_dict(data)
 
 
-def _run(scenario: Scenario, design: str, executor: Executor | None) -> dict[str, dict[str, float]]:
+def figures(scenario: Scenario, design: str, executor: Executor | None = None) -> dict[str, dict[str, float]]:
+    """The model's side of the record (mean and 95 % half-width over the replications), counted as an export
+    counts: of the requests that arrived in the measured weeks, as a ticket is in the export when it was created
+    in its span. Throughput is their deliveries a week (a request from before the span is no ticket of the
+    export's), and `arrived` their number."""
     big = expected_requests(scenario) * scenario.replications > POOL_REQUESTS
-    kpis = run_experiment(scenario, [design], executor=executor if big else None).kpis(list(COMPARED))
-    return {row.metric: {"mean": float(row.mean), "ci95": float(row.ci95)} for row in kpis.itertuples()}
+    kpis = run_experiment(scenario, [design], executor=executor if big else None).kpis(
+        [*COMPARED, "arrived", "delivered"])
+    out = {row.metric: {"mean": float(row.mean), "ci95": float(row.ci95)} for row in kpis.itertuples()}
+    delivered = out.pop("delivered")
+    out["throughput_per_week"] = {k: v / scenario.weeks for k, v in delivered.items()}
+    return out
+
+
+@dataclass(frozen=True)
+class Matched:
+    """The back-test's request rate: the export's, or the one at which the model's clients send what the export's
+    clients sent; `at_export_rate` is what they send at the export's rate (None when it already matched)."""
+
+    scenario: Scenario
+    figures: dict[str, dict[str, float]]
+    rate: float
+    at_export_rate: float | None
+    target: float
+
+
+def matched_rate(scenario: Scenario, observed: dict[str, float], design: str,
+                 executor: Executor | None = None) -> Matched:
+    """`scenario` with the request rate at which its clients, judging the service `design` gives them, send as
+    many requests over the back-test as the export has tickets (to ARRIVALS_WITHIN, in at most ARRIVAL_ROUNDS
+    runs), and the figures of its last run. Clients served late send less and leave, and good service grows their
+    share and brings referrals: the export's rate is what its clients sent after that response, not before it.
+    A record that does not count its tickets keeps the rate."""
+    rate = scenario.demand.requests_per_client_per_week
+    if not math.isfinite(observed.get("tickets", math.nan)) or observed.get("weeks", 0) <= 0:
+        return Matched(scenario, figures(scenario, design, executor), rate, None, math.nan)
+    target = observed["tickets"] * scenario.weeks / observed["weeks"]
+    bounds = paths.field_meta("requests_per_client_per_week", type(scenario.demand))
+    current, first = scenario, None
+    for round_ in range(ARRIVAL_ROUNDS):
+        result = figures(current, design, executor)
+        arrived = result["arrived"]["mean"]
+        first = arrived if first is None else first
+        if round_ == ARRIVAL_ROUNDS - 1 or arrived <= 0 or abs(arrived - target) <= ARRIVALS_WITHIN * target:
+            break
+        rate = current.demand.requests_per_client_per_week * target / arrived
+        rate = float(f"{min(max(rate, bounds['min']), bounds['max']):.3g}")
+        if rate == current.demand.requests_per_client_per_week:
+            break
+        current = with_rate(current, rate)
+    return Matched(current, result, current.demand.requests_per_client_per_week,
+                   None if current is scenario else first, target)
+
+
+def with_rate(scenario: Scenario, rate: float) -> Scenario:
+    """The scenario with its clients' request rate at share of wallet one, before growth, changed."""
+    data = scenario.to_dict()
+    data["demand"] = {**data["demand"], "requests_per_client_per_week": rate}
+    return from_dict(data)
+
+
+def allowed_gap(metric: str, observed: dict[str, float]) -> float:
+    """How far the model's mean may be from the record's figure and still be close (TOLERANCES): a share of the
+    figure, points for the on-time rate, and for the work open at the end at least a week's deliveries."""
+    obs = observed[metric]
+    if metric == "on_time_rate":
+        return TOLERANCES[metric]
+    if metric == "open_at_end":
+        return max(TOLERANCES[metric] * obs, observed.get("throughput_per_week", 0.0), 1.0)
+    return TOLERANCES[metric] * abs(obs) or TOLERANCES[metric]
+
+
+def judged(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> list[str]:
+    """The figures (COMPARED's order) the record gives and the model measures."""
+    return [m for m in COMPARED if m in simulated and math.isfinite(observed.get(m, math.nan))]
 
 
 def loss(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> float:
-    """The gap to close: relative lead-time gap squared plus the on-time gap (as a share) squared, so 10 % off
-    on lead time weighs as much as 10 points off on time; a figure the export cannot give is left out."""
+    """The gap to close, in the verdict's own terms: the sum over the figures judged of (gap / its tolerance)², so
+    the search narrows what the verdict judges, and a figure at its tolerance weighs 1 whichever it is; a figure
+    the model cannot give (it delivered nothing) weighs UNMEASURED."""
     total = 0.0
-    lead, obs_lead = simulated["lead_time_days"]["mean"], observed["lead_time_days"]
-    if math.isfinite(obs_lead) and obs_lead > 0:
-        total += ((lead - obs_lead) / obs_lead) ** 2 if math.isfinite(lead) else 1.0
-    on, obs_on = simulated["on_time_rate"]["mean"], observed["on_time_rate"]
-    if math.isfinite(obs_on):
-        total += (on - obs_on) ** 2 if math.isfinite(on) else 1.0
+    for metric in judged(simulated, observed):
+        mean = simulated[metric]["mean"]
+        gap = (mean - observed[metric]) / allowed_gap(metric, observed)
+        total += gap**2 if math.isfinite(mean) else UNMEASURED
     return total
 
 
 def far_on(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> list[str]:
     """The figures (COMPARED's order) on which the model's mean is beyond its tolerance of the record (TOLERANCES);
     a figure the record does not give is not judged, one the model cannot give (it delivered nothing) is far."""
-    out = []
-    for metric in COMPARED:
-        obs = observed.get(metric, math.nan)
-        if metric not in simulated or not math.isfinite(obs):
-            continue
-        mean = simulated[metric]["mean"]
-        if metric == "on_time_rate":
-            allowed = TOLERANCES[metric]
-        elif metric == "open_at_end":
-            allowed = max(TOLERANCES[metric] * obs, observed.get("throughput_per_week", 0.0))
-        else:
-            allowed = TOLERANCES[metric] * abs(obs)
-        if not math.isfinite(mean) or abs(mean - obs) > allowed:
-            out.append(metric)
-    return out
+    return [m for m in judged(simulated, observed)
+            if not math.isfinite(mean := simulated[m]["mean"]) or abs(mean - observed[m]) > allowed_gap(m, observed)]
 
 
 def verdict(simulated: dict[str, dict[str, float]], observed: dict[str, float]) -> str:
@@ -157,6 +218,22 @@ def _mean(mean: float, half: float, spec: str) -> str:
     return f"{mean:{spec}} ± {half:{spec}}" if math.isfinite(half) else f"{mean:{spec}}"
 
 
+@dataclass(frozen=True)
+class Demand:
+    """The back-test's request rate (per client a week, at share of wallet one): the export's, and the one at which
+    the model's clients send the export's tickets, with what they sent at the export's rate (None when that
+    already matched) and the tickets aimed at."""
+
+    export_rate: float
+    rate: float
+    arrived_at_export_rate: float | None
+    target: float
+
+    @property
+    def changed(self) -> bool:
+        return self.rate != self.export_rate
+
+
 @dataclass
 class Backtest:
     """Today's design against the record, before and after fitting the assumptions that close the gap."""
@@ -169,6 +246,7 @@ class Backtest:
     fitted: dict[str, float]  # path -> fitted value (empty when none helped)
     screen: list[dict[str, Any]] = field(default_factory=list)  # each candidate's effect, largest first
     scenario: Scenario | None = None  # the scenario with the fitted values
+    demand: Demand | None = None  # the request rate that sends the export's tickets
 
     @property
     def verdict(self) -> str:
@@ -216,19 +294,24 @@ def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none
     weeks = backtest_weeks(observed)
     full = dict(weeks=weeks, replications=BACKTEST_REPLICATIONS)
     say(f"Simulating {design_label(design, scenario.designs[design])} over {weeks} weeks")
-    before = _run(with_values(scenario, {}, **full), design, executor)
+    export_rate = scenario.demand.requests_per_client_per_week
+    matched = matched_rate(with_values(scenario, {}, **full), observed, design, executor)
+    scenario = with_rate(scenario, matched.rate)
+    before = matched.figures
     base_loss = loss(before, observed)
     quick = dict(weeks=min(weeks, SEARCH_WEEKS), replications=SEARCH_REPLICATIONS)
     screen: list[dict[str, Any]] = []
     fitted: dict[str, float] = {}
+    finalists: list[dict[str, float]] = []
+    rate = matched.rate
     # A model that delivered nothing has no lead time for an assumption to move (each end of each range would
     # read as no effect), so the screen is skipped rather than run for a table of blanks.
     if fit_assumptions and base_loss > 0 and delivered(before):
         found = candidates()
         for i, cand in enumerate(found):
             say(f"Screening assumptions ({i + 1} of {len(found)})")
-            ends = [_run(with_values(scenario, {cand.path: x}, **quick), design, executor) for x in (cand.low,
-                                                                                                     cand.high)]
+            ends = [figures(with_values(scenario, {cand.path: x}, **quick), design, executor) for x in (cand.low,
+                                                                                                      cand.high)]
             d_lead = ends[1]["lead_time_days"]["mean"] - ends[0]["lead_time_days"]["mean"]
             d_on = ends[1]["on_time_rate"]["mean"] - ends[0]["on_time_rate"]["mean"]
             rel = d_lead / observed["lead_time_days"] if observed["lead_time_days"] > 0 else 0.0
@@ -238,36 +321,53 @@ def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none
         screen.sort(key=lambda r: -r["effect"])
         movers = [r for r in screen if r["effect"] >= ON_TIME_POINT][:FITTED_AT_MOST]
         if movers:
-            fitted = _search(scenario, observed, design, movers, quick, executor, say)
+            ranked = _ranked(scenario, observed, design, movers, quick, executor, say)
+            finalists = [values for values in ranked[:FINALISTS] if values]
     after = before
+    # The short runs rank the grid; the best few are run in full, each with its rate matched, and the one closest
+    # on the full runs is kept, if it narrows the gap at all: short runs can mislead, full ones decide.
+    best_loss = base_loss
+    for i, values in enumerate(finalists):
+        say(f"Simulating again with the fitted assumptions ({i + 1} of {len(finalists)})")
+        refitted = matched_rate(with_values(scenario, values, **full), observed, design, executor)
+        if (value := loss(refitted.figures, observed)) < best_loss:
+            fitted, after, best_loss, rate = values, refitted.figures, value, refitted.rate
     if fitted:
-        say("Simulating again with the fitted assumptions")
-        after = _run(with_values(scenario, fitted, **full), design, executor)
-        if loss(after, observed) >= base_loss:  # the short runs misled the search: keep the base values
-            fitted, after = {}, before
+        scenario = with_rate(scenario, rate)
     final = with_values(scenario, fitted) if fitted else scenario
-    return Backtest(design, weeks, observed, before, after, fitted, screen, final)
+    demand = Demand(export_rate, final.demand.requests_per_client_per_week, matched.at_export_rate, matched.target)
+    return Backtest(design, weeks, observed, before, after, fitted, screen, final, demand)
 
 
 def _search(scenario: Scenario, observed: dict[str, float], design: str, movers: list[dict[str, Any]],
             quick: dict[str, int], executor: Executor | None, say: Progress) -> dict[str, float]:
-    """The grid point with the smallest loss (the scenario's own values included), within the plausible ranges."""
+    """The grid point with the smallest loss (the scenario's own values included), within the plausible ranges;
+    empty when that is the scenario's own."""
+    ranked = _ranked(scenario, observed, design, movers, quick, executor, say)
+    return ranked[0] if ranked and ranked[0] != {} else {}
+
+
+def _ranked(scenario: Scenario, observed: dict[str, float], design: str, movers: list[dict[str, Any]],
+            quick: dict[str, int], executor: Executor | None, say: Progress) -> list[dict[str, float]]:
+    """The grid points within the plausible ranges (the scenario's own values included, as {}), smallest loss
+    first on the quick runs, ties in the grid's order; values to 3 significant figures."""
     steps = GRID_1D if len(movers) == 1 else GRID_2D
     axes = []
     for m in movers:
         current = _current(scenario, m["path"])
         axes.append(sorted({*np.linspace(m["low"], m["high"], steps).round(4).tolist(), current}))
     points = list(itertools.product(*axes))
-    best, best_loss = None, math.inf
+    scored = []
     for i, point in enumerate(points):
         say(f"Fitting {' and '.join(in_sentence(key_words(m['path'])) for m in movers)} ({i + 1} of {len(points)})")
         values = {m["path"]: float(v) for m, v in zip(movers, point, strict=True)}
-        value = loss(_run(with_values(scenario, values, **quick), design, executor), observed)
-        if value < best_loss - 1e-12:
-            best, best_loss = values, value
-    if best is None or all(abs(v - _current(scenario, p)) < 1e-12 for p, v in best.items()):
-        return {}
-    return {p: float(f"{v:.3g}") for p, v in best.items()}
+        scored.append((loss(figures(with_values(scenario, values, **quick), design, executor), observed), i, values))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    out: list[dict[str, float]] = []
+    for _, _, values in scored:
+        own = all(abs(v - _current(scenario, p)) < 1e-12 for p, v in values.items())
+        out.append({} if own else {p: float(f"{v:.3g}") for p, v in values.items()})
+    return out
 
 
 def _current(scenario: Scenario, path: str) -> float:

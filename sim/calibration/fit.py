@@ -172,6 +172,12 @@ CLIPPED: dict[str, tuple[str, str, str]] = {
         "the model's waits vary less than yours, and its longest lead times are understated",
         "the model's waits vary more than yours, and its longest lead times are overstated"),
 }
+# Without due dates, a type's deadline is the lead time (waits on the client aside) within which this share of its
+# resolved tickets were done: the service level expectation flow-analytics tools set at the 85th percentile of the
+# team's own cycle times. An assumption (MODEL.md, "Calibrating to a firm's record"): the clients' patience is not
+# in the record, only that they kept sending at that service.
+EXPECTED_PERCENTILE = 85
+EXPECTED_PLAUSIBLE = (70, 95)
 PERCENT_FIELDS = ("growth_per_year",)  # read as "+620%"
 
 
@@ -273,6 +279,30 @@ def ticket_waits(export: Export, hours_per_day: float) -> pd.Series:
     return waited.reindex(resolved.index, fill_value=0.0)
 
 
+def open_waits(export: Export, hours_per_day: float) -> pd.DataFrame:
+    """Working days each open ticket of a change log has spent waiting on the client by the end of the export, by
+    id, for those that have waited at all; `going` when it is waiting still, so its wait is at least that long.
+    Tickets whose waits run past the export are the long ones: leaving them out would fit waits too short."""
+    history, tickets = export.history, export.tickets
+    if history is None or not history["waiting"].any():
+        return pd.DataFrame({"days": [], "going": []}, index=pd.Index([], name="id"))
+    still_open = set(tickets.loc[tickets["resolved"].isna(), "id"])
+    spans = history[history["waiting"] & history["id"].isin(still_open)]
+    end_of_export = history["start"].max()
+    days = np.clip(working_days(spans["end"].fillna(end_of_export), hours_per_day)
+                   - working_days(spans["start"], hours_per_day), 0.0, None)
+    out = pd.DataFrame({"days": pd.Series(days, index=spans.index).groupby(spans["id"]).sum(),
+                        "going": spans["end"].isna().groupby(spans["id"]).any()})
+    return out[out["days"] > 0]
+
+
+def lognormal_mean_and_cv(finished: np.ndarray, going: np.ndarray) -> tuple[float, float]:
+    """Mean and cv of a lognormal fitted by maximum likelihood to waits `finished` and waits still `going` (right-
+    censored: each at least as long as so far)."""
+    shape, _, scale = stats.lognorm.fit(stats.CensoredData(uncensored=finished, right=going), floc=0)
+    return float(scale * math.exp(shape**2 / 2)), float(math.sqrt(math.expm1(shape**2)))
+
+
 @dataclass(frozen=True)
 class ActiveTime:
     """From a change log: working hours each resolved ticket spent being worked on (in a status other than the one
@@ -309,19 +339,32 @@ def active_time(export: Export, hours_per_day: float) -> ActiveTime | None:
     return ActiveTime(hours, float(np.percentile(at_once, 95)), float(at_once.mean()))
 
 
-def _waits(waited: np.ndarray, name: str, kept: WorkType, statuses: str, warnings: list[str]
-           ) -> tuple[dict[str, float], dict[str, str]]:
-    """A work type's waits on the client from its resolved tickets' working days waited."""
+def _waits(waited: np.ndarray, still_open: np.ndarray, going: np.ndarray, name: str, kept: WorkType,
+           statuses: str, warnings: list[str]) -> tuple[dict[str, float], dict[str, str]]:
+    """A work type's waits on the client: from its resolved tickets' working days waited, and the days its open
+    tickets have waited so far (`going` where the wait runs past the export). Without waits still going they are
+    the waits' share, mean and spread; with some, the mean and spread are a lognormal's fitted to the finished
+    waits and those going, each going one at least as long as so far."""
     if not waited.size:
         return {}, {}
     positive = waited[waited > 0]
-    out = {"client_wait_share": positive.size / waited.size}
+    out = {"client_wait_share": (positive.size + still_open.size) / (waited.size + still_open.size)}
     sources = {"client_wait_share": f"the share of {waited.size} resolved tickets that spent time in {statuses}"}
-    if positive.size:
-        out["client_wait_days"] = float(positive.mean())
-        sources["client_wait_days"] = f"the mean working days {positive.size} of them spent there"
-        if positive.size >= 2:
-            out["client_wait_cv"] = _cv(positive)
+    if still_open.size:
+        sources["client_wait_share"] = (f"the share of {waited.size} resolved tickets and {still_open.size} open ones"
+                                        f" that spent time in {statuses}")
+    finished = np.concatenate([positive, still_open[~going]])
+    if going.any() and finished.size >= 2:
+        out["client_wait_days"], out["client_wait_cv"] = lognormal_mean_and_cv(finished, still_open[going])
+        sources["client_wait_days"] = (f"the mean of a lognormal fitted to {finished.size} finished waits and "
+                                       f"{int(going.sum())} still going at the end of the export, each of those at "
+                                       "least as long as so far")
+        sources["client_wait_cv"] = "the spread of that lognormal"
+    elif finished.size:
+        out["client_wait_days"] = float(finished.mean())
+        sources["client_wait_days"] = f"the mean working days {finished.size} of them spent there"
+        if finished.size >= 2:
+            out["client_wait_cv"] = _cv(finished)
             sources["client_wait_cv"] = "the spread of those waits"
         else:
             out["client_wait_cv"] = kept.client_wait_cv
@@ -406,16 +449,18 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     share_of_a_person = min(1.0, team / active.at_once_peak) if active is not None and active.at_once_peak else 1.0
 
     # Work types
-    waits = ticket_waits(export, hpd)
+    waits, unfinished = ticket_waits(export, hpd), open_waits(export, hpd)
     statuses = ""
     t = t.assign(kind=t["type"].map(slug), created_day=created, resolved_day=resolved, asked_days=due,
-                 wait_days=t["id"].map(waits) if len(waits) else np.nan)
+                 wait_days=t["id"].map(waits) if len(waits) else np.nan,
+                 open_wait_days=t["id"].map(unfinished["days"]), still_waiting=t["id"].map(unfinished["going"]))
     if len(waits) and export.history is not None:
         named = export.history.loc[export.history["waiting"], "status"].unique()
         statuses = " or ".join(f"“{s}”" for s in named)
-        if int(t["resolved"].isna().sum()):
-            warnings.append("Waits on the client are fitted from the resolved tickets; tickets still open may be "
-                            "waiting longer, so the waits fitted are if anything short.")
+        if going := int(unfinished["going"].sum()):
+            warnings.append(f"{going} tickets are still waiting on the client at the end of the export; their waits "
+                            "count as at least as long as so far, so the waits fitted are not cut short by the "
+                            "export's end.")
     counts = t["kind"].value_counts()
     names = _names(t["kind"], t["type"])
     if counts.size > MAX_TYPES:
@@ -472,12 +517,24 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         if asked.size:
             wt["deadline_days"] = float(np.median(asked))
             sources["deadline_days"] = f"the median working days from creation to {asked.size} due dates"
+        elif len(done):
+            worked = (done["resolved_day"] - done["created_day"] - done["wait_days"].fillna(0.0)).to_numpy()
+            wt["deadline_days"] = max(float(np.percentile(worked, EXPECTED_PERCENTILE)), 0.1)
+            sources["deadline_days"] = (f"assumed: no due dates, so the working days within which "
+                                        f"{EXPECTED_PERCENTILE} % of {len(done)} resolved tickets were done (waits on "
+                                        "the client aside), the expectation your record sets")
+            warnings.append(f"{name}: no due dates; the deadline is assumed to be {_round(wt['deadline_days'], 3):g} "
+                            f"working days, within which {EXPECTED_PERCENTILE} % of resolved tickets were done "
+                            f"(plausible: the {EXPECTED_PLAUSIBLE[0]}th to {EXPECTED_PLAUSIBLE[1]}th percentile).")
         else:
             wt["deadline_days"] = kept.deadline_days
-            warnings.append(f"{name}: no due dates; the base scenario's deadline of {kept.deadline_days:g} working "
-                            "days is kept.")
+            warnings.append(f"{name}: no due dates and no resolved ticket; the base scenario's deadline of "
+                            f"{kept.deadline_days:g} working days is kept.")
         if len(waits):
-            fitted_waits, wait_sources = _waits(done["wait_days"].fillna(0.0).to_numpy(), name, kept, statuses,
+            waiting_open = rows[rows["resolved"].isna() & rows["open_wait_days"].notna()]
+            fitted_waits, wait_sources = _waits(done["wait_days"].fillna(0.0).to_numpy(),
+                                                waiting_open["open_wait_days"].to_numpy(float),
+                                                waiting_open["still_waiting"].to_numpy(bool), name, kept, statuses,
                                                 warnings)
             wt.update(fitted_waits)
             sources.update(wait_sources)

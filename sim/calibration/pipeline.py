@@ -16,6 +16,7 @@ from sim.experiment import check_designs
 from sim.scenario import Scenario, dumps
 from sim.wording import design_label, key_words
 
+RATE = "demand.requests_per_client_per_week"
 OBSERVED = ("tickets", "weeks", "throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate",
             "open_at_end")
 
@@ -50,11 +51,28 @@ class Calibration:
     def notes(self) -> list[Note]:
         """What was fitted and from what, the behaviour assumptions included."""
         notes = list(self.fit.notes)
+        if self.backtest is not None and self.backtest.demand is not None and self.backtest.demand.changed:
+            notes = [self.rate_note if n.path == RATE else n for n in notes]
         if self.backtest is not None:
             for path, value in self.backtest.fitted.items():
                 notes.append(Note(path, value, f"fitted so that today's organisation ({self.today_words}) matches "
                                   "the firm's lead time and on-time rate"))
         return notes
+
+    @property
+    def rate_note(self) -> Note:
+        """The request rate matched in the back-test, and why it is not the export's tickets over its weeks."""
+        assert self.backtest is not None and self.backtest.demand is not None
+        demand, observed = self.backtest.demand, self.fit.observed
+        weeks = observed["weeks"]
+        reason = (f"so that the model's clients, judging the service {self.today_words} gives them, send the "
+                  f"export's {observed['tickets']:,} tickets over its {weeks:.1f} working weeks")
+        if demand.arrived_at_export_rate is not None:
+            sent = demand.arrived_at_export_rate * weeks / self.backtest.weeks
+            why = ("served well, clients give more of their work and refer others" if sent > observed["tickets"]
+                   else "served late, clients give less of their work and leave")
+            reason += f" (at the export's {demand.export_rate:g} a client a week they send {sent:,.0f}: {why})"
+        return Note(RATE, demand.rate, reason)
 
     @property
     def today_words(self) -> str:

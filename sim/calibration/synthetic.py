@@ -279,5 +279,73 @@ def to_change_log(generated: Generated, process: Process) -> str:
     return frame.sample(frac=1.0, random_state=process.seed).to_csv(index=False)
 
 
+@dataclass(frozen=True)
+class ServiceDesk:
+    """A team whose tracker keeps a long workflow: a ticket is triaged (Open), waits for its engineer (Assigned),
+    is worked (In Progress), reviewed in-house (Report Under Review), may wait on the client (Waiting on client),
+    comes back for a last pass (Assigned, In Progress), is approved (Approved) and is closed by an administrator
+    (Done). Each ticket goes to an engineer at random, who takes the ready ticket due first; triage, review and
+    closing take nobody's working hours here. Besides the status changes, each ticket has about `field_changes`
+    rows of other fields, each showing the status of its time."""
+
+    clients: int = 10
+    tickets_per_week: float = 12.9
+    weeks: int = 42
+    engineers: int = 6
+    effort_hours: float = 14.0
+    effort_cv: float = 0.9
+    wait_share: float = 0.75
+    wait_days: float = 14.0
+    wait_cv: float = 1.2
+    triage_days: float = 1.5
+    review_days: float = 2.0
+    closing_days: float = 2.0
+    field_changes: float = 30.0
+    hours_per_day: float = 8.0
+    seed: int = 1
+
+
+def service_desk_log(desk: ServiceDesk) -> str:
+    """The desk's change log as a CSV: Issue, Created, Updated, Status, Field, Customer, rows in no order."""
+    rng, hpd = np.random.default_rng(desk.seed), desk.hours_per_day
+    horizon = desk.weeks * 5 * hpd
+    sizes = _gamma(rng, np.ones(desk.clients), np.full(desk.clients, 0.7))
+    n = rng.poisson(desk.tickets_per_week * desk.weeks)
+    arrival = np.sort(rng.uniform(0, horizon, n))
+    client = rng.choice(desk.clients, n, p=sizes / sizes.sum())
+    work = _gamma(rng, np.full(n, desk.effort_hours), np.full(n, desk.effort_cv))
+    sigma = math.sqrt(math.log1p(desk.wait_cv**2))
+    lognormal = desk.wait_days * hpd * np.exp(sigma * rng.standard_normal(n) - sigma**2 / 2)
+    wait = np.where(rng.uniform(size=n) < desk.wait_share, lognormal, 0.0)
+    triage, review, closing = (rng.exponential(days * hpd, n) for days in (desk.triage_days, desk.review_days,
+                                                                           desk.closing_days))
+    owner = rng.integers(0, desk.engineers, n)
+    start1, end1, start2, done = (np.full(n, np.nan) for _ in range(4))
+    for engineer in range(desk.engineers):
+        mine = np.flatnonzero(owner == engineer)
+        away = np.where(wait[mine] > 0, review[mine] + wait[mine], 0.0)  # in review, then with the client
+        start1[mine], end1[mine], start2[mine], done[mine] = _serve_with_review(
+            arrival[mine] + triage[mine], arrival[mine] + 20 * hpd, work[mine], away, horizon)
+    rows = []
+    for k in range(n):
+        key, customer = f"PT-{k + 1}", f"Customer {client[k] + 1}"
+        changes = [(arrival[k], "Open"), (arrival[k] + triage[k], "Assigned"), (start1[k], "In Progress")]
+        if wait[k] > 0:
+            back = end1[k] + review[k] + wait[k]
+            changes += [(end1[k], "Report Under Review"), (end1[k] + review[k], "Waiting on client"),
+                        (back, "Assigned"), (start2[k], "In Progress")]
+        changes += [(done[k], "Approved"), (done[k] + closing[k], "Done")]
+        changes = [(hour, status) for hour, status in changes if math.isfinite(hour) and hour <= horizon]
+        last = min(horizon, changes[-1][0] + hpd)
+        for hour in np.sort(rng.uniform(arrival[k], last, rng.poisson(desk.field_changes))):
+            status = [s for h, s in changes if h <= hour][-1]
+            rows.append((key, arrival[k], hour, status, "Comment", customer))
+        rows += [(key, arrival[k], hour, status, "Status", customer) for hour, status in changes]
+    frame = pd.DataFrame(rows, columns=["Issue", "Created", "Updated", "Status", "Field", "Customer"])
+    for column in ("Created", "Updated"):
+        frame[column] = _clock(frame[column].to_numpy(), hpd).dt.strftime("%Y-%m-%d %H:%M").to_numpy()
+    return frame.sample(frac=1.0, random_state=desk.seed).to_csv(index=False)
+
+
 # The firm of scenarios/samples/jira_sample.csv: a year, 6 engineers who each look after their own clients.
 SAMPLE = Process(engineers=6, weeks=52, seed=2024)
