@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.calibration.fit import asked_days, fit, on_time, slug, working_days
-from sim.calibration.formats import ExportError, parse_dates, read_export
+from sim.calibration.fit import asked_days, bursts, fit, on_time, slug, working_days
+from sim.calibration.formats import FIVE_DAYS, ExportError, parse_dates, read_export, working_week
 from sim.calibration.synthetic import SAMPLE, Process, TicketType, generate, to_csv
 from sim.cli import main
 from sim.experiment import run_experiment
@@ -185,6 +185,78 @@ def test_growth_is_fitted_when_the_trend_is_clear_and_zero_with_a_warning_otherw
     flat = fit(read_export(export(0.0, 1), "f.csv"), default_scenario)
     assert flat.scenario.demand.growth_per_year == 0.0
     assert any("Growth cannot be told from zero" in w for w in flat.warnings)
+
+
+def test_the_index_of_dispersion_of_weekly_tickets_is_exact_on_a_hand_made_case():
+    assert bursts(np.array([10.0, 10, 10, 10]), trend=False) == (0.0, 1.0)
+    dispersion, p = bursts(np.array([5.0, 15, 5, 15]), trend=False)  # chi-square 4 x 25 / 10 on 3 degrees
+    assert dispersion == pytest.approx(10 / 3) and p == pytest.approx(0.018566, rel=1e-4)
+    steady_growth = np.array([10.0, 12, 14, 16, 18])  # on its trend exactly: no burst left once it is taken out
+    assert bursts(steady_growth, trend=True)[0] == pytest.approx(0.0, abs=1e-12)
+    assert bursts(steady_growth, trend=False)[0] == pytest.approx(40 / 14 / 4)  # the trend, read as spread
+
+
+def test_work_that_comes_in_bursts_is_said_and_steady_work_is_not(default_scenario):
+    """Weekly tickets of a Poisson process vary as chance does; weeks alternating quiet and busy do not, and the
+    fit says the model's busiest weeks are calmer than the firm's."""
+    start = pd.Timestamp("2024-01-01 09:00")
+
+    def export(counts: np.ndarray, seed: int) -> bytes:
+        rng = np.random.default_rng(seed)
+        created = [start + pd.Timedelta(weeks=w, days=int(d), hours=int(h)) for w, c in enumerate(counts)
+                   for d, h in zip(rng.integers(0, 5, c), rng.integers(0, 8, c), strict=True)]
+        frame = pd.DataFrame({"created": created, "client": rng.integers(0, 10, len(created)).astype(str)})
+        return frame.to_csv(index=False).encode()
+
+    rng = np.random.default_rng(3)
+    steady = rng.poisson(30, 40)
+    bursty = rng.poisson(np.where(np.arange(40) % 4 == 0, 90, 10))
+    said = "times as much as chance alone would make them"
+    assert not any(said in w for w in fit(read_export(export(steady, 1), "s.csv"), default_scenario).warnings)
+    warned = [w for w in fit(read_export(export(bursty, 1), "b.csv"), default_scenario).warnings if said in w]
+    full = bursty[:-1]  # the fit counts whole weeks: the export ends on the last ticket, inside week 40
+    expected = np.sum((full - full.mean()) ** 2 / full.mean()) / (full.size - 1)
+    assert len(warned) == 1 and warned[0].startswith(f"Weekly tickets vary {expected:.1f} times")
+    assert "the model's requests arrive at each client's own steady rate" in warned[0]
+
+
+def dates_on(weekdays: list[int], per_day: int, weeks: int = 8, start: str = "2024-01-01 10:00") -> pd.Series:
+    """`per_day` dates at 10:00 on each of `weekdays` (0 Monday) of `weeks` weeks from a Monday."""
+    days = pd.date_range(start, periods=7 * weeks, freq="D")
+    return pd.Series([d for d in days if d.weekday() in weekdays for _ in range(per_day)])
+
+
+def test_the_working_week_is_the_weekdays_the_dates_fall_on():
+    assert working_week(dates_on([0, 1, 2, 3, 4], 5)) == (FIVE_DAYS, None)
+    odd_weekend_fix = pd.concat([dates_on([0, 1, 2, 3, 4], 10), dates_on([5], 2)])  # 20 % of a busy day: off
+    assert working_week(odd_weekend_fix) == (FIVE_DAYS, None)
+    mask, words = working_week(dates_on(list(range(7)), 3))
+    assert mask == "1111111"
+    assert words == ("The team's working week is taken as Monday to Sunday (7 days), from the weekdays the export's "
+                     "dates fall on (29 % of them on Saturday and Sunday). Times count over those days, and the "
+                     "model's working week spans them.")
+    mask, words = working_week(dates_on([6, 0, 1, 2, 3], 4))  # Sunday to Thursday
+    assert mask == "1111001"
+    assert words.startswith("The team's working week is taken as Sunday to Thursday (5 days)")
+    assert "(20 % of them on Sunday); hardly any fall on Friday or Saturday." in words
+    assert working_week(dates_on(list(range(7)), 1, weeks=10)) == (FIVE_DAYS, None)  # 70 dates: too few to tell
+
+
+def test_a_team_that_works_every_day_keeps_its_weekends_and_its_weeks(default_scenario):
+    """Tickets opened every day of four weeks, each resolved a day later: one of the team's days is a seventh of
+    its week, 5/7 of the model's day (a fifth of the model's week), and four calendar weeks stay four weeks."""
+    created = dates_on(list(range(7)), 4, weeks=4)
+    frame = pd.DataFrame({"created": created.dt.strftime("%Y-%m-%d %H:%M"),
+                          "resolved": (created + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d %H:%M"),
+                          "client": np.arange(len(created)) % 4})
+    export = read_export(frame.to_csv(index=False).encode(), "daily.csv")
+    assert export.weekmask == "1111111"
+    assert any(w.startswith("The team's working week is taken as Monday to Sunday") for w in export.warnings)
+    result = fit(export, default_scenario)
+    assert result.observed["lead_time_days"] == pytest.approx(5 / 7)
+    assert result.observed["lead_time_p90_days"] == pytest.approx(5 / 7)
+    assert result.observed["weeks"] == pytest.approx(4.0, abs=0.01)  # first created to last resolved: 28 days
+    assert result.observed["throughput_per_week"] == pytest.approx(len(created) / result.observed["weeks"])
 
 
 # --- bad exports: one line, exit 2 --------------------------------------------------------------------------------

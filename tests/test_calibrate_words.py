@@ -205,9 +205,10 @@ def row(effort: str = "3", due: str = "2024-05-31") -> str:
     return f"{{day}} 09:00,{{day}} 15:00,Bug,Acme,{effort},{due},Ann"
 
 
-# One client sending 600 tickets over 2.8 working weeks: 218 a week, beyond the model's 100.
+# One client sending 600 tickets over 2.8 weeks: 213 a week, beyond the model's 100. The tickets fall on every day of
+# the calendar, so the team's working week is read as seven days.
 HUGE_RATE = [row()] * 30
-RATE_CLIPPED = ("The export gives 218 requests per client a week; the model takes at most 100, so demand is "
+RATE_CLIPPED = ("The export gives 213 requests per client a week; the model takes at most 100, so demand is "
                 "understated: the model's firm is less busy than yours, and its lead times and on-time rate look "
                 "better than your record.")
 
@@ -228,7 +229,7 @@ def clip_warnings(rows: list[str], base) -> list[str]:
                                "365, so the model's deadlines are shorter than yours, and its on-time rate looks "
                                "worse than your record."]),
     ([row(effort="1000")] + [row(effort="0.01")] * 19, [
-        "The export gives 145 requests per client a week; the model takes at most 100, so demand is understated: "
+        "The export gives 142 requests per client a week; the model takes at most 100, so demand is understated: "
         "the model's firm is less busy than yours, and its lead times and on-time rate look better than your "
         "record.",
         "Bug: the export gives an effort variability of 4.36; the model takes at most 4, so effort varies less in "

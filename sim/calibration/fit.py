@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from sim import paths
-from sim.calibration.formats import COMMAND_LINE, Controls, Export
+from sim.calibration.formats import COMMAND_LINE, FIVE_DAYS, Controls, Export
 from sim.scenario import Scenario, WorkType, from_dict
 from sim.wording import fitted_words
 
@@ -33,8 +33,10 @@ MAX_TYPES = 12  # more ticket types than this are mostly rare ones: the rest go 
 OTHER_TYPES = "Other ticket types"  # that type in words
 
 
-def working_days(times: pd.Series, hours_per_day: float) -> np.ndarray:
-    """Working-day position of each time (NaN for NaT): business days since EPOCH plus the office day's share."""
+def working_days(times: pd.Series, hours_per_day: float, weekmask: str = FIVE_DAYS) -> np.ndarray:
+    """Working-day position of each time (NaN for NaT): the team's working days since EPOCH plus the office day's
+    share, in the model's days (a fifth of a working week), so a team that works `weekmask`'s days keeps its
+    weekends and its weeks stay weeks."""
     values = pd.to_datetime(times)
     valid = values.notna().to_numpy()
     out = np.full(len(values), np.nan)
@@ -43,25 +45,30 @@ def working_days(times: pd.Series, hours_per_day: float) -> np.ndarray:
     ts = values[valid]
     day = ts.dt.normalize().to_numpy().astype("datetime64[D]")
     hours = (ts - ts.dt.normalize()).dt.total_seconds().to_numpy() / 3600.0
-    business = np.is_busday(day)
-    whole = np.busday_count(EPOCH, day).astype(float)  # a weekend day counts as the next Monday's start
+    business = np.is_busday(day, weekmask=weekmask)
+    whole = np.busday_count(EPOCH, day, weekmask=weekmask).astype(float)  # a day off counts as the next one's start
     share = np.clip((hours - OFFICE_OPENS_HOUR) / hours_per_day, 0.0, 1.0)
     share = np.where(business, share, 0.0)
-    out[valid] = whole + share
+    out[valid] = (whole + share) * model_days_per_day(weekmask)
     return out
 
 
-def asked_days(created: pd.Series, due: pd.Series, hours_per_day: float) -> np.ndarray:
+def model_days_per_day(weekmask: str) -> float:
+    """How many of the model's days (a fifth of its working week) one of the team's working days is."""
+    return DAYS_PER_WEEK / weekmask.count("1")
+
+
+def asked_days(created: pd.Series, due: pd.Series, hours_per_day: float, weekmask: str = FIVE_DAYS) -> np.ndarray:
     """Working days the client gave: from creation to the due time when the due date has one, else whole working
     days from the creation date to the due date (a ticket opened on Monday and due on Thursday was given 3), as a
     tracker's date-only due date is set by counting days on the calendar."""
-    out = working_days(due, hours_per_day) - working_days(created, hours_per_day)
+    out = working_days(due, hours_per_day, weekmask) - working_days(created, hours_per_day, weekmask)
     date_only = (due == due.dt.normalize()).to_numpy() & due.notna().to_numpy()
     if date_only.any():
         start = created[date_only].dt.normalize().to_numpy().astype("datetime64[D]")
         end = due[date_only].to_numpy().astype("datetime64[D]")
-        start = np.busday_offset(start, 0, roll="forward")  # a ticket opened on Saturday counts from Monday
-        out[date_only] = np.busday_count(start, end)
+        start = np.busday_offset(start, 0, roll="forward", weekmask=weekmask)  # opened on a day off: the next
+        out[date_only] = np.busday_count(start, end, weekmask=weekmask) * model_days_per_day(weekmask)
     return out
 
 
@@ -240,6 +247,21 @@ def _growth(weekly: np.ndarray) -> tuple[float, float, bool]:
     return growth, float(res.pvalue), bool(res.pvalue < 1 - GROWTH_CONFIDENCE)
 
 
+def bursts(weekly: np.ndarray, trend: bool) -> tuple[float, float]:
+    """How much more the weekly counts vary than Poisson chance would make them: the index of dispersion (variance
+    over mean, about the linear trend when `trend`) and its chi-square test's p-value, (1, 1) when there are too few
+    weeks to say. The model's requests arrive at each client's own rate, so a firm whose work comes in bursts has
+    busier weeks than the model shows."""
+    if weekly.size < 4 or weekly.mean() <= 0:
+        return 1.0, 1.0
+    x = np.arange(weekly.size)
+    expected = np.polyval(np.polyfit(x, weekly, 1), x) if trend else np.full(weekly.size, weekly.mean())
+    expected = np.maximum(expected, 1e-9)
+    chi2 = float(np.sum((weekly - expected) ** 2 / expected))
+    dof = weekly.size - (2 if trend else 1)
+    return chi2 / dof, float(stats.chi2.sf(chi2, dof))
+
+
 def _names(slugs: pd.Series, text: pd.Series) -> dict[str, str]:
     """Each slug's words: the text the export writes most often for it ("Change Request" for change_request), on
     one line and cut short, as it goes into messages and the scenario file's comments."""
@@ -274,7 +296,8 @@ def ticket_waits(export: Export, hours_per_day: float) -> pd.Series:
     spans = history[history["waiting"] & history["id"].isin(resolved.index)]
     end = spans["end"].fillna(spans["id"].map(resolved))
     end = end.where(end <= spans["id"].map(resolved), spans["id"].map(resolved))
-    days = np.clip(working_days(end, hours_per_day) - working_days(spans["start"], hours_per_day), 0.0, None)
+    days = np.clip(working_days(end, hours_per_day, export.weekmask)
+                   - working_days(spans["start"], hours_per_day, export.weekmask), 0.0, None)
     waited = pd.Series(days, index=spans.index).groupby(spans["id"]).sum()
     return waited.reindex(resolved.index, fill_value=0.0)
 
@@ -289,8 +312,8 @@ def open_waits(export: Export, hours_per_day: float) -> pd.DataFrame:
     still_open = set(tickets.loc[tickets["resolved"].isna(), "id"])
     spans = history[history["waiting"] & history["id"].isin(still_open)]
     end_of_export = history["start"].max()
-    days = np.clip(working_days(spans["end"].fillna(end_of_export), hours_per_day)
-                   - working_days(spans["start"], hours_per_day), 0.0, None)
+    days = np.clip(working_days(spans["end"].fillna(end_of_export), hours_per_day, export.weekmask)
+                   - working_days(spans["start"], hours_per_day, export.weekmask), 0.0, None)
     out = pd.DataFrame({"days": pd.Series(days, index=spans.index).groupby(spans["id"]).sum(),
                         "going": spans["end"].isna().groupby(spans["id"]).any()})
     return out[out["days"] > 0]
@@ -327,12 +350,15 @@ def active_time(export: Export, hours_per_day: float) -> ActiveTime | None:
     limit = mine["id"].map(resolved)
     end = mine["end"].fillna(limit)
     end = end.where(end <= limit, limit)
-    days = np.clip(working_days(end, hours_per_day) - working_days(mine["start"], hours_per_day), 0.0, None)
+    mask = export.weekmask
+    days = np.clip(working_days(end, hours_per_day, mask) - working_days(mine["start"], hours_per_day, mask), 0.0,
+                   None)
     hours = pd.Series(days * hours_per_day, index=mine.index).groupby(mine["id"]).sum()
-    start_day = working_days(spans["start"], hours_per_day)
-    end_day = working_days(spans["end"], hours_per_day)
+    step = model_days_per_day(mask)  # one of the team's working days
+    start_day = working_days(spans["start"], hours_per_day, mask) / step
+    end_day = working_days(spans["end"], hours_per_day, mask) / step
     end_day = np.where(np.isnan(end_day), np.inf, end_day)
-    first = math.floor(float(np.nanmin(working_days(tickets["created"], hours_per_day))))
+    first = math.floor(float(np.nanmin(working_days(tickets["created"], hours_per_day, mask) / step)))
     last = math.floor(float(np.nanmax(start_day)))
     midday = np.arange(first, last + 1) + 0.5
     at_once = ((start_day[None, :] <= midday[:, None]) & (midday[:, None] < end_day[None, :])).sum(axis=1)
@@ -381,9 +407,9 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     hpd = base.firm.hours_per_week / DAYS_PER_WEEK
     notes: list[Note] = []
     warnings = list(export.warnings)
-    created = working_days(t["created"], hpd)
-    resolved = working_days(t["resolved"], hpd)
-    due = asked_days(t["created"], t["due"], hpd)
+    created = working_days(t["created"], hpd, export.weekmask)
+    resolved = working_days(t["resolved"], hpd, export.weekmask)
+    due = asked_days(t["created"], t["due"], hpd, export.weekmask)
     start = float(np.nanmin(created))
     end = float(np.nanmax(np.concatenate([created, resolved[~np.isnan(resolved)]])))
     weeks = max((end - start) / DAYS_PER_WEEK, 1 / DAYS_PER_WEEK)
@@ -424,6 +450,12 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         warnings.append(f"Growth cannot be told from zero over {full_weeks} weeks (trend {growth:+.0%} a year, "
                         f"p = {pvalue:.2g}); growth per year is set to 0.")
         growth = 0.0
+    dispersion, burst_p = bursts(weekly, significant)
+    if burst_p < 1 - GROWTH_CONFIDENCE and dispersion > 1:
+        warnings.append(f"Weekly tickets vary {dispersion:.1f} times as much as chance alone would make them "
+                        f"(p = {burst_p:.2g}): your work comes in bursts, while the model's requests arrive at each "
+                        "client's own steady rate, so its busiest weeks are calmer than yours and its queues in "
+                        "them are understated.")
 
     # Team, and the time tickets spend being worked on
     active = active_time(export, hpd)

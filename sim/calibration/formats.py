@@ -91,6 +91,14 @@ class ExportError(ScenarioError):
         super().__init__([message])
 
 
+FIVE_DAYS = "1111100"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# A weekday is a working day of the team when at least this share of a busy day's dates (the median of the five
+# busiest weekdays) fall on it: a Monday-to-Friday team's odd weekend fix stays below it, a desk open every day not.
+WORKED_DAY_SHARE = 0.25
+WEEK_FROM_DATES = 100  # fewer dates than this keep Monday to Friday
+
+
 @dataclass
 class Export:
     """The usable tickets, one row each: created, resolved, due (datetimes, NaT when absent), type, client,
@@ -107,6 +115,43 @@ class Export:
     # still in it), and whether it means waiting on the client, delivered, or waiting for the team (the status
     # tickets are created in). None for one row per ticket.
     history: pd.DataFrame | None = None
+    # The team's working week, Monday first ("1111100": Monday to Friday), from the weekdays its dates fall on.
+    weekmask: str = FIVE_DAYS
+
+
+def working_week(dates: pd.Series) -> tuple[str, str | None]:
+    """The team's working week as a weekmask, and a sentence saying so when it is not Monday to Friday (None
+    when it is): every weekday on which the export's dates fall at least WORKED_DAY_SHARE as often as on a busy
+    day. Times then count over those days, so a team that works weekends does not lose them."""
+    when = pd.to_datetime(dates).dropna()
+    if len(when) < WEEK_FROM_DATES:
+        return FIVE_DAYS, None
+    counts = np.bincount(when.dt.day_of_week.to_numpy(), minlength=7).astype(float)
+    busy = float(np.median(np.sort(counts)[-5:]))
+    mask = "".join("1" if c >= WORKED_DAY_SHARE * busy else "0" for c in counts)
+    if mask == FIVE_DAYS:
+        return mask, None
+    first = next((i for i in range(7) if mask[i] == "1" and mask[i - 1] == "0"), 0)  # after a day off
+    days = [WEEKDAYS[(first + k) % 7] for k in range(7) if mask[(first + k) % 7] == "1"]
+    off = [WEEKDAYS[i] for i, bit in enumerate(mask) if bit == "0"]
+    worked_off = [WEEKDAYS[i] for i in (5, 6) if mask[i] == "1"]
+    share = counts[[5, 6]][[mask[5] == "1", mask[6] == "1"]].sum() / counts.sum()
+    said = (f"The team's working week is taken as {_days_words(days)} ({len(days)} days), from the weekdays the "
+            f"export's dates fall on")
+    if worked_off:
+        said += f" ({share * 100:.0f} % of them on {' and '.join(worked_off)})"
+    if off and off != ["Saturday", "Sunday"]:
+        said += f"; hardly any fall on {' or '.join(off)}"
+    return mask, said + ". Times count over those days, and the model's working week spans them."
+
+
+def _days_words(days: list[str]) -> str:
+    """"Sunday to Thursday" for a run of days (in the week's order from `days[0]`), else "Monday, Wednesday and
+    Friday"."""
+    index = [(WEEKDAYS.index(d) - WEEKDAYS.index(days[0])) % 7 for d in days]
+    if len(days) > 2 and index == list(range(len(days))):
+        return f"{days[0]} to {days[-1]}"
+    return days[0] if len(days) == 1 else f"{', '.join(days[:-1])} and {days[-1]}"
 
 
 def _short(text: str, most: int = 40) -> str:
@@ -424,4 +469,9 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         why = f" ({'; '.join(f'{c} with {r}' for r, c in skipped.items())})" if skipped else ""
         raise ExportError(f"{source}: only {len(tickets)} usable tickets{why}; at least {MIN_TICKETS} are needed "
                           "to fit a scenario")
-    return Export(tickets.reset_index(drop=True), fmt, mapping, columns, rows, warnings, frame.head(10), history)
+    dates = [tickets["created"], tickets["resolved"]] + ([history["start"]] if history is not None else [])
+    weekmask, week_words = working_week(pd.concat(dates, ignore_index=True))
+    if week_words:
+        warnings.append(week_words)
+    return Export(tickets.reset_index(drop=True), fmt, mapping, columns, rows, warnings, frame.head(10), history,
+                  weekmask)
