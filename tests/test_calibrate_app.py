@@ -63,7 +63,7 @@ def test_the_backtest_is_shown_with_the_same_numbers_as_the_command_line(fitted_
     assert "Your firm today:" in shown and "the model:" in shown
     table = fitted_page.dataframe[-2].value
     assert list(table["Figure"])[:2] == ["Throughput (requests per week)", "Mean lead time (days)"]
-    assert len(fitted_page.get("vega_lite_chart")) == 2
+    assert len(fitted_page.get("vega_lite_chart")) == 5  # and the history beside the model; no statuses to time
     screen = fitted_page.dataframe[-1].value
     assert list(screen.columns)[0] == "Assumption"
     assert "Clarity without AM" in set(screen["Assumption"]) and not screen["Assumption"].str.contains(r"[._]").any()
@@ -175,7 +175,9 @@ def test_an_overwhelmed_firm_reads_as_words_on_the_page_never_as_nan():
     at = button(at, "Fit and back-test").click().run()
     assert not at.exception and not at.error
     assert [w.value for w in at.warning] == [
-        f"- {RATE_CLIPPED}\n- Growth cannot be told from zero over 2 weeks (trend +0% a year, p = 1); growth per "
+        "- The team's working week is taken as Monday to Sunday (7 days), from the weekdays the export's dates fall "
+        "on (30 % of them on Saturday and Sunday). Times count over those days, and the model's working week spans "
+        f"them.\n- {RATE_CLIPPED}\n- Growth cannot be told from zero over 2 weeks (trend +0% a year, p = 1); growth per "
         "year is set to 0.",
         f"{NOTHING} The model is **far from** your record on throughput, mean lead time, 90th-percentile lead time, "
         "on-time rate and work open at the end: read its other answers with that in mind."]
