@@ -38,6 +38,7 @@ from sim.wording import (
     OVERLAP_NOTE,
     describe_design,
     design_labels,
+    far_fit_sentence,
 )
 
 if TYPE_CHECKING:
@@ -160,6 +161,9 @@ class Report:
     advice_robust: Robustness | None = None
     explanation: Explanation | None = None  # what carries the best design's gain over the runner-up
     command: str = ""
+    # The figures in words on which the back-test of the calibration this scenario comes from was far ("" when it
+    # was close, or the scenario is not a fit): said beside the answer, as the pages say it.
+    far_fit: str = ""
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -256,6 +260,9 @@ def _header(report: Report) -> str:
 
 def _answer_section(report: Report, answer: Answer | None) -> str:
     parts = ['<section id="answer"><h2>The answer</h2>']
+    if report.far_fit:
+        parts.append(f'<p class="warning" id="far-fit">{esc(far_fit_sentence(report.far_fit))}, or see the app\'s '
+                     "Calibrate page.</p>")
     if answer is not None and report.results is not None:
         label = _label(report.scenario)
         klass = "headline" if answer.sure else "headline unsure"

@@ -335,3 +335,10 @@ CARRIED = "rests on one assumption"  # the words that mark the sentence said bes
 
 
 EXPLANATION_HEADER = ("What carries the gain", "Source", "Contribution (± 95 %)")
+
+
+def far_fit_sentence(figures: str) -> str:
+    """Beside an answer on a scenario calibrated from a back-test that was far, naming the figures it missed
+    ("mean lead time and throughput"): the pages and the report say the same."""
+    return (f"This scenario was calibrated to your tracker, and the model does not reproduce its record: the "
+            f"back-test is far on {figures}. Read these answers with that in mind")

@@ -186,6 +186,19 @@ def test_a_next_hire_report_with_grown_demand_shows_both_rankings(full):
     assert inline_markdown(grown.recommendation.strip().rstrip(".")) in answer
 
 
+def test_a_report_on_a_far_calibration_says_so_beside_the_answer_as_the_pages_do(full, page):
+    """The figures the back-test missed are named in the answer's section, in the pages' own sentence; a report on
+    a scenario that is no far fit has no such line."""
+    far = render(dataclasses.replace(full, far_fit="mean lead time and work open at the end"))
+    answer = far.split('id="answer"')[1].split("</section>")[0]
+    (line,) = re.findall(r'<p class="warning" id="far-fit">(.*?)</p>', answer)
+    assert html.unescape(line) == (
+        "This scenario was calibrated to your tracker, and the model does not reproduce its record: the back-test "
+        "is far on mean lead time and work open at the end. Read these answers with that in mind, or see the app's "
+        "Calibrate page.")
+    assert 'id="far-fit"' not in page
+
+
 def test_a_hostile_scenario_is_shown_as_text(full):
     data = full.scenario.to_dict()
     data["name"] = "<script>alert('name')</script>"

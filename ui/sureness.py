@@ -16,6 +16,7 @@ from sim.calibration.backtest import Backtest, far_words
 from sim.parallel import ClusterError
 from sim.robust import Robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, uncertain_ranges
+from sim.wording import far_fit_sentence
 from sim.wording import parameter_words as words_of
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, plain
@@ -115,7 +116,12 @@ def remember_fit(scenario: Scenario, backtest: Backtest | None) -> None:
 def far_fit_warning(scenario: Scenario) -> None:
     """The warning beside an answer on a calibrated scenario whose back-test was far, naming the figures; none once
     an input has changed (the scenario is no longer the fit)."""
+    if figures := far_fit(scenario):
+        st.warning(f"{far_fit_sentence(figures)}, or see Calibrate.")
+
+
+def far_fit(scenario: Scenario) -> str:
+    """The figures in words a calibrated scenario's far back-test missed, while the scenario is still that fit;
+    "" otherwise."""
     stored = st.session_state.get(FAR_FIT_KEY)
-    if stored and stored[0] == run_key(scenario):
-        st.warning(f"This scenario was calibrated to your tracker, and the model does not reproduce its record: the "
-                   f"back-test is far on {stored[1]}. Read these answers with that in mind, or see Calibrate.")
+    return str(stored[1]) if stored and stored[0] == run_key(scenario) else ""
