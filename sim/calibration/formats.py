@@ -62,6 +62,16 @@ FORMATS = (
     }),
     Format("generic", "generic CSV", ("created",), {name: (name,) for name in FIELDS}),
 )
+# A stage-date file: one row per ticket (an id, often a link and a title), then one column per workflow stage, in
+# order, holding the date the ticket entered it. It is read as the change log it stands for: a row per stage
+# entered, the stage as the status (STAGE) and its date as the change's (ENTERED).
+STAGE_FILE = Format("stages", "stage-date file", (), {
+    "id": ("ID", "Key", "Issue key", "Issue", "Ticket", "Item"), "client": (*JIRA_CLIENT_COLUMNS, "client"),
+    "type": ("Type", "Issue Type", "Work Item Type", "Ticket type"),
+})
+STAGE, ENTERED = "the stage columns", "the stage columns' dates"  # as messages name them
+MIN_STAGES = 3
+DATE_COLUMN_SHARE = 0.9  # a column is a stage when at least this share of its filled cells read as dates
 GENERIC_HEADER = "created,resolved,type,client,effort_hours,due,assignee"  # the generic CSV's header row, as typed
 EXPECTED = f"a Jira, Zendesk or Linear CSV export, or a CSV with the headers {GENERIC_HEADER}"
 DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "ISO8601")
@@ -117,6 +127,7 @@ class Export:
     history: pd.DataFrame | None = None
     # The team's working week, Monday first ("1111100": Monday to Friday), from the weekdays its dates fall on.
     weekmask: str = FIVE_DAYS
+    stages: tuple[str, ...] = ()  # a stage-date file's workflow stages, in order: its statuses
 
 
 def working_week(dates: pd.Series) -> tuple[str, str | None]:
@@ -291,6 +302,38 @@ def _read_csv(text: str, source: str, **options: object) -> pd.DataFrame:
         raise ExportError(f"{source}: not a readable CSV ({reason}); expected {EXPECTED}") from None
 
 
+def stage_columns(frame: pd.DataFrame, fmt: Format, overrides: Mapping[str, str]) -> list[str]:
+    """The workflow stages of a stage-date file in the file's order: at least MIN_STAGES columns that hold dates,
+    in a file no tracker's format recognises, with no creation column and none named as a field (a generic CSV
+    that lacks only its creation column is not one, and keeps its message). [] for every other file."""
+    if fmt.name != "generic" or _find(list(frame.columns), ("created",)) or {"created", "changed"} & set(overrides):
+        return []
+    stages = []
+    for column in frame.columns:
+        filled = _text(frame[column]).dropna()
+        if len(filled) and parse_dates(filled).notna().mean() >= DATE_COLUMN_SHARE:
+            stages.append(str(column))
+    if len(stages) < MIN_STAGES or any(c.strip().lower() in FIELDS for c in stages):
+        return []
+    return stages
+
+
+def _stage_changes(frame: pd.DataFrame, stages: list[str], overrides: Mapping[str, str]
+                   ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A stage-date file as a change log: a row per stage a ticket entered, in stage order (a ticket that entered
+    two stages on one day entered them in the file's order), with the ticket's other columns; and the mapping of
+    the id, stage and date."""
+    columns = [str(c) for c in frame.columns]
+    ticket = overrides.get("id") or _find(columns, STAGE_FILE.columns["id"]) or columns[0]
+    others = [c for c in columns if c not in stages and c not in (STAGE, ENTERED)]
+    parts = [frame[others].assign(**{STAGE: stage, ENTERED: frame[stage], "_row": np.arange(len(frame)), "_k": k})
+             for k, stage in enumerate(stages)]
+    long = pd.concat(parts, ignore_index=True)
+    long = long[long[ENTERED].astype(str).str.strip() != ""].sort_values(["_row", "_k"], kind="stable")
+    return long.drop(columns=["_row", "_k"]).reset_index(drop=True), {"id": ticket, "status": STAGE,
+                                                                      "changed": ENTERED}
+
+
 def header(data: bytes, source: str = "export") -> tuple[Format, list[str]]:
     """The format recognised and the columns, reading the header row only: what the app offers to map."""
     columns = [str(c) for c in _read_csv(decode(data, source), source, nrows=0).columns]
@@ -391,11 +434,19 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
     frame = _read_csv(decode(data, source), source)
     columns = [str(c) for c in frame.columns]
     fmt = recognise(columns)
-    mapping = resolve_mapping(columns, fmt, overrides or {}, source, controls)
+    stages = stage_columns(frame, fmt, overrides or {})
+    preview = frame.head(10)
+    if stages:  # read as the change log it stands for; the file's own columns are what a user maps
+        rows_in_file = len(frame[~(frame == "").all(axis=1)])
+        frame, stage_mapping = _stage_changes(frame, stages, overrides or {})
+        fmt, overrides = STAGE_FILE, {**(overrides or {}), **stage_mapping}
+        if done is None and not {d.lower() for d in DONE_STATUSES} & {s.strip().lower() for s in stages}:
+            done = [stages[-1]]  # the last stage is delivery
+    mapping = resolve_mapping([str(c) for c in frame.columns], fmt, overrides or {}, source, controls)
     if frame.empty:
         raise ExportError(f"{source}: only a header row, no tickets; expected one row per ticket")
     frame = frame[~(frame == "").all(axis=1)]
-    rows = len(frame)
+    rows = rows_in_file if stages else len(frame)
     if "client" not in (overrides or {}):  # of the format's client columns, the first that names any client
         present = [c for c in (_find([col], (name,)) for name in fmt.columns.get("client", ()) for col in columns)
                    if c is not None]
@@ -444,9 +495,14 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
     if "changed" in mapping:
         given = _text(column("changed")).reindex(tickets.index).notna()
         skip(given & tickets["changed"].isna(), f"an unreadable {_short(mapping['changed'])} date")
-    if "id" in mapping and tickets["id"].duplicated().any():
+    if "id" in mapping and (stages or tickets["id"].duplicated().any()):
         tickets, words, history = collapse_changes(tickets, mapping, done or DONE_STATUSES, source, controls,
                                                    waiting)
+        if stages:
+            open_now = int(tickets["resolved"].isna().sum())
+            words = (f"a stage-date file of {_short(mapping['id'])!r}, a column per workflow stage "
+                     f"({', '.join(stages)}) holding the date each ticket entered it; each ticket resolved when it "
+                     f"last entered {_either(done or DONE_STATUSES)}; {open_now:,} not there yet are open.")
         warnings.append(f"Read {rows:,} rows as {len(tickets):,} tickets: {words}")
     elif waiting:
         warnings.append(f"The statuses that mean waiting on the client ({', '.join(waiting)}) are read from a "
@@ -473,5 +529,7 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
     weekmask, week_words = working_week(pd.concat(dates, ignore_index=True))
     if week_words:
         warnings.append(week_words)
-    return Export(tickets.reset_index(drop=True), fmt, mapping, columns, rows, warnings, frame.head(10), history,
-                  weekmask)
+    if stages:  # the mapping names the file's own columns; the stages stand for the status and its date
+        mapping = {k: v for k, v in mapping.items() if k not in ("status", "changed")}
+    return Export(tickets.reset_index(drop=True), fmt, mapping, columns, rows, warnings, preview, history,
+                  weekmask, tuple(stages))
