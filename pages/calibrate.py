@@ -10,7 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.calibration.backtest import VERDICT_WORDS, far_words, simulated_samples
+from sim.calibration import history
+from sim.calibration.backtest import VERDICT_WORDS, ModelSamples, far_words, model_samples
+from sim.calibration.fit import DAYS_PER_WEEK
 from sim.calibration.formats import (
     DONE_STATUSES,
     FIELDS,
@@ -35,7 +37,7 @@ from ui.state import current_scenario, presets, read_state, state_for, write_sta
 
 SAMPLE = Path(__file__).resolve().parents[1] / "scenarios" / "samples" / "jira_sample.csv"
 DATA_KEY = "calibrate.data"  # (file name, bytes): this session's memory only
-RESULT_KEY = "calibrate.result"  # (inputs key, Calibration, model lead times, model weekly arrivals)
+RESULT_KEY = "calibrate.result"  # (inputs key, Calibration, the model's ModelSamples or None without a back-test)
 UPLOAD_KEY = "calibrate.upload"
 MESSAGE_KEY = "calibrate.message"
 MAX_UPLOAD_MB = 10  # the server's own bound (.streamlit/config.toml); larger exports go through the command line
@@ -132,12 +134,11 @@ def _fit(name: str, data: bytes, overrides: dict[str, str], engineers: int | Non
         result = calibrate(data, base, source=name, columns=overrides, engineers=engineers, today=today,
                            executor=shared_executor(), progress=progress, controls=views.CONTROLS, done=done,
                            waiting=waiting or [])
-        model_leads, model_weekly = (None, None)
+        samples = None
         if result.backtest is not None:
             bar.progress(1.0, text="Drawing the model's distributions")
-            model_leads, model_weekly = simulated_samples(result.scenario, today, result.backtest.weeks)
-    st.session_state[RESULT_KEY] = (_inputs_key(data, overrides, engineers, today, done, waiting), result,
-                                    model_leads, model_weekly)
+            samples = model_samples(result.scenario, today, result.backtest.weeks)
+    st.session_state[RESULT_KEY] = (_inputs_key(data, overrides, engineers, today, done, waiting), result, samples)
 
 
 def _inputs_key(data: bytes, overrides: dict[str, str], engineers: int | None, today: str,
@@ -160,13 +161,13 @@ def _use(result: Calibration) -> None:
                                           "changed values); every page and share link uses it.")
 
 
-def _show(result: Calibration, model_leads, model_weekly) -> None:
+def _show(result: Calibration, samples: ModelSamples | None) -> None:
     st.subheader("What was fitted")
     st.markdown("\n".join(f"- {plain(n.words)}" for n in result.notes))  # they quote the file's columns and values
     if result.warnings:
         st.warning("\n".join(f"- {plain(w)}" for w in result.warnings))
     bt = result.backtest
-    if bt is None:
+    if bt is None or samples is None:
         return
     st.subheader(f"Back-test: {result.today_words} (today's organisation) over {bt.weeks} weeks")
     box = {"close": st.success, "far": st.warning}[bt.verdict]
@@ -184,10 +185,30 @@ def _show(result: Calibration, model_leads, model_weekly) -> None:
         with st.expander("Which assumptions move lead time and on-time most (each at both ends of its range)"):
             st.dataframe(views.screen_table(bt.screen), hide_index=True, width="stretch")
     left, right = st.columns(2)
-    left.altair_chart(views.lead_time_chart(views.lead_time_frame(result.fit.lead_days, model_leads)),
+    left.altair_chart(views.lead_time_chart(views.lead_time_frame(result.fit.lead_days, samples.leads)),
                       width="stretch")
-    right.altair_chart(views.arrivals_chart(views.arrivals_frame(result.fit.weekly_arrivals, model_weekly)),
+    right.altair_chart(views.arrivals_chart(views.arrivals_frame(result.fit.weekly_arrivals, samples.arrivals)),
                        width="stretch")
+    _history(result, samples)
+
+
+def _history(result: Calibration, samples: ModelSamples) -> None:
+    """The team's own history beside the model's run: cycle times with their percentiles, deliveries and work in
+    progress week by week, and, from a change log, where the days go status by status."""
+    hours_per_day = result.fit.scenario.firm.hours_per_week / DAYS_PER_WEEK
+    points = history.cycle_points(result.export, hours_per_day)
+    flow = history.weekly_flow(result.export, hours_per_day)
+    st.subheader("Your history beside the model")
+    left, right = st.columns(2)
+    left.altair_chart(views.cycle_chart(views.cycle_frame(points),
+                                        views.percentile_frame(points["lead_days"].to_numpy(), samples.leads)),
+                      width="stretch")
+    right.altair_chart(views.throughput_chart(views.throughput_frame(flow, samples.delivered)), width="stretch")
+    left, right = st.columns(2)
+    left.altair_chart(views.wip_chart(views.wip_frame(flow, samples.wip)), width="stretch")
+    times = history.time_in_status(result.export, hours_per_day)
+    if times is not None and len(times):
+        right.altair_chart(views.status_chart(views.status_frame(times)), width="stretch")
 
 
 def main() -> None:
@@ -252,10 +273,10 @@ def main() -> None:
     if stored is None or stored[0] != key:
         st.info("Press **Fit and back-test** to fit a scenario to this export.")
         return
-    _, result, model_leads, model_weekly = stored
+    _, result, samples = stored
     st.button("Use this scenario", type="primary", on_click=_use, args=(result,),
               help="It becomes the sidebar's scenario for every page, shareable by link like any other.")
-    _show(result, model_leads, model_weekly)
+    _show(result, samples)
 
 
 main()

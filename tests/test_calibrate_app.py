@@ -177,8 +177,8 @@ def test_an_overwhelmed_firm_reads_as_words_on_the_page_never_as_nan():
     assert [w.value for w in at.warning] == [
         "- The team's working week is taken as Monday to Sunday (7 days), from the weekdays the export's dates fall "
         "on (30 % of them on Saturday and Sunday). Times count over those days, and the model's working week spans "
-        f"them.\n- {RATE_CLIPPED}\n- Growth cannot be told from zero over 2 weeks (trend +0% a year, p = 1); growth per "
-        "year is set to 0.",
+        f"them.\n- {RATE_CLIPPED}\n- Growth cannot be told from zero over 2 weeks (trend +0% a year, p = 1); growth "
+        "per year is set to 0.",
         f"{NOTHING} The model is **far from** your record on throughput, mean lead time, 90th-percentile lead time, "
         "on-time rate and work open at the end: read its other answers with that in mind."]
     assert [t for t in visible_text(at) if re.search(r"\bnan\b", t, re.IGNORECASE) or "± ?" in t] == []

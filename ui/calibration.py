@@ -1,5 +1,6 @@
 """What the Calibrate page shows, as tidy frames and Altair charts (no Streamlit here, so tests read them directly):
-the firm's record beside the model's, and the two distributions behind them."""
+the firm's record beside the model's, the two distributions behind them, and the firm's own history (cycle times,
+throughput and work in progress week by week, time in each status) beside the model's run."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pandas as pd
 
 from sim.calibration.backtest import COMPARED
 from sim.calibration.formats import Controls
+from sim.calibration.history import full_weeks, percentiles
 from sim.wording import key_words
 from ui.labels import KPIS
 
@@ -75,10 +77,53 @@ def lead_time_frame(firm: np.ndarray, model: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def arrivals_frame(firm: np.ndarray, model: np.ndarray) -> pd.DataFrame:
-    """Tickets arrived per week, the firm's and the model's (its mean over replications)."""
+def weekly_frame(firm: np.ndarray, model: np.ndarray) -> pd.DataFrame:
+    """Tickets per week, the firm's and the model's (its mean over replications): arrived, delivered or open."""
     return pd.concat([pd.DataFrame({"source": source, "week": np.arange(1, len(v) + 1), "tickets": v})
                       for source, v in ((FIRM, firm), (MODEL, model))], ignore_index=True)
+
+
+arrivals_frame = weekly_frame
+
+
+def throughput_frame(flow: pd.DataFrame, model: np.ndarray) -> pd.DataFrame:
+    """Tickets delivered per week: the firm's over the weeks its export covers whole (sim.calibration.history
+    .weekly_flow), the model's per measured week."""
+    return weekly_frame(full_weeks(flow)["delivered"].to_numpy(dtype=float), model)
+
+
+def wip_frame(flow: pd.DataFrame, model: np.ndarray) -> pd.DataFrame:
+    """Work in progress at the end of each week, the firm's and the model's: its last point is the work open at
+    the end that the back-test compares."""
+    return weekly_frame(flow["wip"].to_numpy(dtype=float), model)
+
+
+def cycle_frame(points: pd.DataFrame) -> pd.DataFrame:
+    """The firm's resolved tickets (sim.calibration.history.cycle_points) as the scatter's points."""
+    return points.assign(source=FIRM)[["source", "id", "resolved", "lead_days"]]
+
+
+def percentile_frame(firm: np.ndarray, model: np.ndarray) -> pd.DataFrame:
+    """The scatter's rules: the firm's 50th, 85th and 95th percentile lead times, and the model's 85th (the level a
+    team promises at), each with its label; a percentile of no ticket (the model delivered none) is left out."""
+    rows = [{"source": FIRM, "percentile": p, "days": v, "label": f"{p} %: {v:.1f} days"}
+            for p, v in percentiles(firm).items()]
+    rows += [{"source": MODEL, "percentile": p, "days": v, "label": f"The model's {p} %: {v:.1f} days"}
+             for p, v in percentiles(model, (85,)).items()]
+    frame = pd.DataFrame(rows, columns=["source", "percentile", "days", "label"])
+    return frame[np.isfinite(frame["days"].to_numpy(dtype=float))].reset_index(drop=True)
+
+
+STATUS_KINDS = {"queue": "Waiting for the team", "work": "Being worked on", "waiting": "Waiting on the client",
+                "done": "Delivered"}
+STATUS_COLOURS = ["#bab0ac", "#f58518", "#e45756", "#54a24b"]  # in STATUS_KINDS' order; being worked on: FIRM's
+
+
+def status_frame(times: pd.DataFrame) -> pd.DataFrame:
+    """Time in each status (sim.calibration.history.time_in_status), workflow order kept, with what each status
+    means in words."""
+    kind = np.select([times["done"], times["waiting"], times["queue"]], ["done", "waiting", "queue"], "work")
+    return times.assign(kind=[STATUS_KINDS[k] for k in kind])[["status", "days", "tickets", "kind"]]
 
 
 def _colour() -> alt.Color:
@@ -96,11 +141,58 @@ def lead_time_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+def _weekly_chart(frame: pd.DataFrame, title: str, tickets: str) -> alt.Chart:
+    """A weekly_frame as one line each for the firm and the model."""
+    return alt.Chart(frame, title=title).mark_line(point=True).encode(
+        x=alt.X("week:Q", title="Week of the export"), y=alt.Y("tickets:Q", title=tickets), color=_colour(),
+        tooltip=["source:N", "week:Q", alt.Tooltip("tickets:Q", format=".1f")],
+    )
+
+
 def arrivals_chart(frame: pd.DataFrame) -> alt.Chart:
     """Tickets per week, the firm's and the model's, one line each."""
-    return alt.Chart(frame, title="Tickets arriving per week").mark_line(point=True).encode(
-        x=alt.X("week:Q", title="Week of the export"), y=alt.Y("tickets:Q", title="Tickets"), color=_colour(),
-        tooltip=["source:N", "week:Q", alt.Tooltip("tickets:Q", format=".1f")],
+    return _weekly_chart(frame, "Tickets arriving per week", "Tickets")
+
+
+def throughput_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Tickets delivered per week, the firm's and the model's: whether the model keeps the firm's pace."""
+    return _weekly_chart(frame, "Tickets delivered per week", "Tickets delivered")
+
+
+def wip_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Work in progress at each week's end, the firm's and the model's: a line that climbs is a backlog building."""
+    return _weekly_chart(frame, "Work in progress at the end of each week", "Open tickets")
+
+
+def cycle_chart(points: pd.DataFrame, rules: pd.DataFrame) -> alt.LayerChart:
+    """Each resolved ticket's lead time by when it was resolved, with the firm's 50/85/95 % lines and the model's
+    85 % as a dashed line in its colour: the spread a mean hides, and whether the model's promise is the firm's."""
+    dots = alt.Chart(points).mark_circle(size=28, opacity=0.55).encode(
+        x=alt.X("resolved:T", title="Resolved"), y=alt.Y("lead_days:Q", title="Lead time (working days)"),
+        color=_colour(), tooltip=["id:N", alt.Tooltip("resolved:T", format="%Y-%m-%d"),
+                                  alt.Tooltip("lead_days:Q", title="working days", format=".1f")])
+    dash = alt.StrokeDash("source:N", legend=None, scale=alt.Scale(domain=[FIRM, MODEL], range=[[1, 0], [6, 4]]))
+    lines = alt.Chart(rules).mark_rule(strokeWidth=1.5).encode(y="days:Q", color=_colour(), strokeDash=dash,
+                                                               tooltip=["label:N"])
+    # The firm's labels at the left end of their lines, the model's at the right, so two close lines stay readable.
+    text = alt.Chart(rules).encode(y="days:Q", text="label:N", color=_colour())
+    firm = text.transform_filter(alt.datum.source == FIRM).mark_text(align="left", baseline="bottom", dx=3,
+                                                                     dy=-2).encode(x=alt.value(0))
+    model = text.transform_filter(alt.datum.source == MODEL).mark_text(align="right", baseline="bottom", dx=-3,
+                                                                       dy=-2).encode(x=alt.value("width"))
+    return alt.LayerChart(layer=[dots, lines, firm, model], title="Cycle time of each resolved ticket")
+
+
+def status_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Time in each status as horizontal bars in workflow order, coloured by what the status means: where a
+    ticket's days go."""
+    return alt.Chart(frame, title="Time in each status").mark_bar().encode(
+        y=alt.Y("status:N", sort=list(frame["status"]), title=None),
+        x=alt.X("days:Q", title="Mean working days, per ticket that entered it"),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=list(STATUS_KINDS.values()),
+                                                              range=STATUS_COLOURS)),
+        tooltip=["status:N", "kind:N", alt.Tooltip("days:Q", title="working days", format=".1f"),
+                 alt.Tooltip("tickets:Q", title="tickets")],
     )
 
 

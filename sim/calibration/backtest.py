@@ -374,23 +374,53 @@ def _current(scenario: Scenario, path: str) -> float:
     return float(getattr(scenario.behaviour, path.split(".", 1)[1]))
 
 
-def simulated_samples(scenario: Scenario, design: str, weeks: int, replications: int = 2) -> tuple[np.ndarray,
-                                                                                                    np.ndarray]:
-    """Lead time in working days of every request delivered, and requests arrived per week (mean over the
-    replications), in the measured weeks: the distributions the page sets beside the firm's own."""
+@dataclass(frozen=True)
+class ModelSamples:
+    """What the model's run gives to set beside the firm's history, counted as an export counts (the requests that
+    arrived in the measured weeks, as a ticket is in the export when it was created in its span): lead time in
+    working days of every request delivered, and per measured week (mean over the replications) the requests that
+    arrived, those delivered, and the work in progress at the week's end."""
+
+    leads: np.ndarray
+    arrivals: np.ndarray
+    delivered: np.ndarray
+    wip: np.ndarray
+
+
+def model_samples(scenario: Scenario, design: str, weeks: int, replications: int = 2) -> ModelSamples:
+    """The model's side of the Calibrate page's pictures from `replications` runs of `design` over `weeks`. A
+    request is delivered in the week its work is done, and in progress at a week's end when it arrived by then and
+    is neither done nor dropped by then, so a week's WIP is what sim.measure counts open at the end had the run
+    stopped there."""
     from sim.model import simulate  # the run's requests themselves, which run_experiment sums up
 
     s = with_values(scenario, {}, weeks=weeks, replications=max(replications, 2))
     hpw = s.firm.hours_per_week
     start, end = s.warmup_weeks * hpw, (s.warmup_weeks + s.weeks) * hpw
-    leads, weekly = [], np.zeros(s.weeks)
+    week_ends = start + hpw * np.arange(1, s.weeks + 1)
+    leads = []
+    arrivals, delivered, wip = np.zeros(s.weeks), np.zeros(s.weeks), np.zeros(s.weeks)
     for rep in range(replications):
         requests = simulate(s, design, rep).requests
         arrival = np.array([r.arrival for r in requests])
         done = np.array([r.done for r in requests], dtype=float)
+        dropped = np.array([r.dropped for r in requests], dtype=bool)
         measured = arrival >= start
-        delivered = measured & (done <= end)
-        leads.append((done[delivered] - arrival[delivered]) / (hpw / 5))
-        week = np.floor((arrival[measured] - start) / hpw).astype(int)
-        weekly += np.bincount(week[week < s.weeks], minlength=s.weeks)
-    return np.concatenate(leads) if leads else np.zeros(0), weekly / replications
+        finished = measured & (done <= end)
+        leads.append((done[finished] - arrival[finished]) / (hpw / 5))
+        arrived_week = np.floor((arrival[measured] - start) / hpw).astype(int)
+        arrivals += np.bincount(arrived_week[arrived_week < s.weeks], minlength=s.weeks)
+        delivered += np.bincount(np.searchsorted(week_ends, done[finished]), minlength=s.weeks)  # (end - 1 week, end]
+        arrived_by = np.searchsorted(np.sort(arrival[measured & ~dropped]), week_ends, side="right")
+        done_by = np.searchsorted(np.sort(done[finished & ~dropped]), week_ends, side="right")
+        wip += arrived_by - done_by
+    return ModelSamples(np.concatenate(leads) if leads else np.zeros(0), arrivals / replications,
+                        delivered / replications, wip / replications)
+
+
+def simulated_samples(scenario: Scenario, design: str, weeks: int, replications: int = 2) -> tuple[np.ndarray,
+                                                                                                    np.ndarray]:
+    """Lead time in working days of every request delivered, and requests arrived per week (mean over the
+    replications), in the measured weeks: the distributions the page sets beside the firm's own."""
+    samples = model_samples(scenario, design, weeks, replications)
+    return samples.leads, samples.arrivals
