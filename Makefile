@@ -57,3 +57,4 @@ bench: setup chromium
 	$(PY) bench/robust.py
 	$(PY) bench/browser.py
 	$(PY) bench/answers.py
+	$(PY) bench/calibrate.py

@@ -90,28 +90,34 @@ def _mapping(columns: list[str], recognised: dict[str, str]) -> dict[str, str]:
     return overrides
 
 
-def _done_statuses(data: bytes, name: str, columns: list[str], mapping: dict[str, str]) -> list[str] | None:
-    """In a change log (a status column named), the statuses that mean delivered, offered from the file's own:
-    those trackers call so (DONE_STATUSES) to start with. None when there is no status column."""
+def _statuses(data: bytes, name: str, mapping: dict[str, str], stages: tuple[str, ...]) -> list[str]:
+    """The file's statuses: a stage-date file's stages, else the named status column's values; [] for neither."""
+    if stages:
+        return list(stages)
     status = mapping.get("status")
-    if not status:
+    return read_export_statuses(data, name, status) if status else []
+
+
+def _done_statuses(values: list[str], stages: tuple[str, ...]) -> list[str] | None:
+    """In a change log (a status column named) or a stage-date file, the statuses that mean delivered, offered from
+    the file's own: those trackers call so (DONE_STATUSES) to start with, else a stage-date file's last stage, as
+    the command line reads them. None when the file has no statuses."""
+    if not values:
         return None
-    values = read_export_statuses(data, name, status)
     usual = {d.lower() for d in DONE_STATUSES}
     key = f"{MAP_PREFIX}done"
     if key not in st.session_state or not set(st.session_state[key]) <= set(values):
-        st.session_state[key] = [v for v in values if v.lower() in usual]
+        st.session_state[key] = [v for v in values if v.lower() in usual] or ([stages[-1]] if stages else [])
     return st.multiselect(views.DONE_LABEL, values, key=key, help="A ticket is resolved when it last entered one "
                           "of these, and open if it ends in another status (reopened, or still in progress).")
 
 
-def _waiting_statuses(data: bytes, name: str, mapping: dict[str, str], done: list[str] | None) -> list[str]:
-    """In a change log, the statuses that mean waiting on the client, offered from the file's own (none to start
-    with, as on the command line, so both fit the same file alike)."""
-    status = mapping.get("status")
-    if not status:
+def _waiting_statuses(values: list[str], done: list[str] | None) -> list[str]:
+    """In a change log or a stage-date file, the statuses that mean waiting on the client, offered from the file's
+    own (none to start with, as on the command line, so both fit the same file alike)."""
+    if not values:
         return []
-    values = [v for v in read_export_statuses(data, name, status) if v not in (done or [])]
+    values = [v for v in values if v not in (done or [])]
     key = f"{MAP_PREFIX}waiting"
     if key in st.session_state and not set(st.session_state[key]) <= set(values):
         st.session_state[key] = [v for v in st.session_state[key] if v in values]
@@ -236,13 +242,15 @@ def main() -> None:
     name, data = st.session_state[DATA_KEY]
     fmt, columns = header(data, name)
     try:
-        recognised = read_export(data, name).mapping
+        first_read = read_export(data, name)
+        recognised, stages, fmt = first_read.mapping, first_read.stages, first_read.format
     except ExportError:
-        recognised = {}
+        recognised, stages = {}, ()
     st.markdown(f"**{plain(name)}**: recognised as a **{fmt.label}** with {len(columns)} columns.")
     overrides = _mapping(columns, recognised)
-    done = _done_statuses(data, name, columns, {**recognised, **overrides})
-    waiting = _waiting_statuses(data, name, {**recognised, **overrides}, done)
+    statuses = _statuses(data, name, {**recognised, **overrides}, stages)
+    done = _done_statuses(statuses, stages)
+    waiting = _waiting_statuses(statuses, done)
     try:
         export = read_export(data, name, overrides, views.CONTROLS, done, waiting)
     except ExportError as exc:

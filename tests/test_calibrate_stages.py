@@ -124,3 +124,21 @@ def test_the_command_line_fits_a_stage_file_and_back_tests_it(tmp_path):
     lead = np.busday_count(released["Backlog"].to_numpy().astype("datetime64[D]"),
                            released["Released"].to_numpy().astype("datetime64[D]"))
     assert out["observed"]["lead_time_days"] == pytest.approx(lead.mean(), abs=1e-6)
+
+
+def test_the_app_offers_a_stage_files_stages_as_the_statuses_the_last_one_delivered():
+    from tests.test_calibrate_changelog import calibrate_page_with
+    from ui import calibration as views
+
+    data, frame = stage_file()
+    at = calibrate_page_with(data, {})
+    assert not at.exception and not at.error
+    assert any("recognised as a **stage-date file**" in m.value for m in at.markdown)
+    done = at.multiselect(key="calibrate:map:done")
+    assert done.label == views.DONE_LABEL and done.options == STAGES and done.value == ["Released"]
+    waiting = at.multiselect(key="calibrate:map:waiting")
+    assert waiting.options == STAGES[:-1] and waiting.value == []
+    at = waiting.set_value(["Waiting for Customer"]).run()
+    assert not at.exception and not at.error
+    (preview,) = [e for e in at.expander if "usable tickets" in e.label]
+    assert preview.label.endswith(f"({len(frame)} usable tickets)")
