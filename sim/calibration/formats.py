@@ -74,8 +74,16 @@ MIN_STAGES = 3
 DATE_COLUMN_SHARE = 0.9  # a column is a stage when at least this share of its filled cells read as dates
 GENERIC_HEADER = "created,resolved,type,client,effort_hours,due,assignee"  # the generic CSV's header row, as typed
 EXPECTED = f"a Jira, Zendesk or Linear CSV export, or a CSV with the headers {GENERIC_HEADER}"
-DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "ISO8601")
-DATE_EXAMPLES = "11/May/24 3:26 PM (Jira) or ISO 2024-05-11 15:26"
+DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "ISO8601", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
+                "%d.%m.%Y", "%b %d, %Y %I:%M %p", "%b %d, %Y", "%d %b %Y %H:%M", "%d %b %Y")
+# Dates written with slashes and numbers only are month first (as US trackers and spreadsheets write them) or day
+# first; a column is read the one way that reads more of it, month first when both read as much.
+SLASHED_FORMATS = {
+    "month first": ("%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+                    "%m/%d/%y %H:%M", "%m/%d/%y"),
+    "day first": ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y"),
+}
+DATE_EXAMPLES = "11/May/24 3:26 PM (Jira), ISO 2024-05-11 15:26, or 5/11/2024 15:26"
 
 
 @dataclass(frozen=True)
@@ -265,18 +273,36 @@ def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates as Jira writes them by default or ISO, whichever reads more of the column; NaT where none does.
-    Time zones are dropped, keeping the local clock time the tracker wrote."""
+    """Dates as Jira writes them by default, ISO, or as spreadsheets write them (SLASHED_FORMATS, one way per
+    column); NaT where none reads. Time zones are dropped, keeping the local clock time the tracker wrote."""
     text = values.astype("string").str.strip()
-    best = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for fmt in DATE_FORMATS:
+    best = _first_reading(text, DATE_FORMATS)
+    rest = best.isna() & text.notna() & (text != "")
+    if rest.any():
+        readings = [_first_reading(text[rest], formats) for formats in SLASHED_FORMATS.values()]
+        best[rest] = max(readings, key=lambda r: int(r.notna().sum()))  # the first of equals: month first
+    return best
+
+
+def _first_reading(text: pd.Series, formats: Sequence[str]) -> pd.Series:
+    """Each value read by the first of `formats` that reads it, NaT where none does."""
+    best = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for fmt in formats:
         try:
-            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=True)
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=fmt == "ISO8601")
         except (ValueError, TypeError):
             continue
-        parsed = parsed.dt.tz_localize(None).astype("datetime64[ns]")
-        best = best.fillna(parsed)
+        if fmt == "ISO8601":  # an offset is the tracker's zone: keep the clock time it wrote
+            parsed = _local_clock(text, parsed)
+        best = best.fillna(parsed.astype("datetime64[ns]"))
     return best
+
+
+def _local_clock(text: pd.Series, parsed: pd.Series) -> pd.Series:
+    """ISO times with their offset as the clock time written (10:22+01:00 is 10:22), without the offset."""
+    without = text.str.replace(r"(Z|[+-]\d{2}:?\d{2})$", "", regex=True)
+    local = pd.to_datetime(without, format="ISO8601", errors="coerce")
+    return local.where(local.notna(), parsed.dt.tz_localize(None))
 
 
 def _hours(values: pd.Series, seconds: bool) -> pd.Series:
