@@ -22,6 +22,7 @@ METRICS = (
     "billable_utilization",
     "coordinator_utilization", "account_hours_per_week", "revenue", "cost", "profit", "clients_lost", "clients_won",
     "clients_at_end", "share_of_wallet", "satisfaction", "arrived", "delivered", "open_at_end", "dropped",
+    "client_fix_share",
 )
 
 
@@ -112,6 +113,7 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
     deadline = np.array([r.deadline for r in reqs])  # in force: the client's ask or what an AM negotiated
     asked = np.array([r.asked_deadline for r in reqs])  # what the client asked for
     dropped = np.array([r.dropped for r in reqs], dtype=bool)
+    saw_fix = np.array([r.client_saw_rework for r in reqs], dtype=bool)
     state = np.array([r.state for r in reqs])
     billed = np.array([r.billed for r in reqs])
 
@@ -184,6 +186,9 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
         "delivered": int(delivered.sum()),
         "open_at_end": int((measured & np.isin(state, OPEN_STATES)).sum()),
         "dropped": int((measured & dropped).sum()),
+        # of the requests delivered, the share the client found wrong and had fixed first: a tracker's reopened
+        # ticket (delivered, sent back, delivered again)
+        "client_fix_share": float(np.mean(saw_fix[delivered])) if delivered.any() else np.nan,
     }
 
     week_ends = week_hi

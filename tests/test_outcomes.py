@@ -35,6 +35,19 @@ def test_on_time_is_judged_against_the_deadline_the_client_asked_for(default_sce
     assert summary["on_time_promised_rate"] == 1.0
 
 
+def test_the_client_fix_share_is_of_the_requests_delivered_in_the_measured_weeks(default_scenario):
+    """Counted here request by request: a tracker's reopened ticket is a delivered request the client found wrong
+    and had fixed first; requests from the warm-up or still open are not in it."""
+    s = small(default_scenario, weeks=6, replications=2)
+    run = simulate(s, "none", 0)
+    hpw = s.firm.hours_per_week
+    start, end = s.warmup_weeks * hpw, (s.warmup_weeks + s.weeks) * hpw
+    delivered = [r for r in run.requests if r.arrival >= start and r.done <= end]
+    fixed = sum(r.client_saw_rework for r in delivered)
+    assert 0 < fixed < len(delivered)
+    assert measure(run)[0]["client_fix_share"] == fixed / len(delivered)
+
+
 def test_a_negotiated_deadline_is_never_harder_to_meet_than_the_asked_one(default_scenario):
     results = run_experiment(small(default_scenario, weeks=8, replications=3), ["none", "am"])
     s = results.summary.set_index(["design", "replication"])

@@ -10,7 +10,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from sim.calibration.backtest import COMPARED
+from sim.calibration.backtest import BESIDE, COMPARED, SHARES
 from sim.calibration.formats import Controls
 from sim.calibration.history import full_weeks, percentiles
 from sim.wording import key_words
@@ -31,7 +31,9 @@ CONTROLS = Controls(column=lambda name: f"pick the column in “{FIELD_LABELS[na
                     engineers=f"set “{ENGINEERS_LABEL}”", done=f"pick them in “{DONE_LABEL}”",
                     waiting=f"pick them in “{WAITING_LABEL}”, or none")
 LEAD_BINS = 20
-OTHER_LABELS = {"open_at_end": "Open at the end"}
+OTHER_LABELS = {"open_at_end": "Open at the end",
+                "client_fix_share": "Reopened (the model: fixed after the client found it wrong)"}
+ONLY_WHEN_RECORDED = BESIDE  # a change log's figures: no row at all for an export without them
 
 
 def _label(metric: str) -> str:
@@ -40,8 +42,8 @@ def _label(metric: str) -> str:
 
 def comparison_table(observed: dict[str, float], after: dict[str, dict[str, float]],
                      before: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:
-    """One row per compared figure: the firm's value, the model's mean ± half-width (before fitting too, when the
-    fit changed something)."""
+    """One row per compared figure, and per figure set beside them that the record gives (BESIDE, not judged): the
+    firm's value, the model's mean ± half-width (before fitting too, when the fit changed something)."""
     def cell(sim: dict[str, float], share: bool) -> str:
         mean, half = sim["mean"], sim["ci95"]
         if not math.isfinite(mean):
@@ -51,8 +53,10 @@ def comparison_table(observed: dict[str, float], after: dict[str, dict[str, floa
         return f"{mean:,.1f} ± {half:,.1f}" if math.isfinite(half) else f"{mean:,.1f}"
 
     rows = []
-    for metric in COMPARED:
-        share = metric == "on_time_rate"
+    for metric in (*COMPARED, *BESIDE):
+        if metric in ONLY_WHEN_RECORDED and not math.isfinite(observed.get(metric, math.nan)):
+            continue
+        share = metric in SHARES
         value = observed.get(metric, math.nan)
         firm = "n/a" if not math.isfinite(value) else (f"{value:.0%}" if share else f"{value:,.1f}")
         row = {"Figure": _label(metric), FIRM: firm, MODEL: cell(after[metric], share)}

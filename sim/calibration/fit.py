@@ -302,6 +302,16 @@ def ticket_waits(export: Export, hours_per_day: float) -> pd.Series:
     return waited.reindex(resolved.index, fill_value=0.0)
 
 
+def reopened_tickets(export: Export) -> pd.Series | None:
+    """Whether each ticket of a change log left a done status for another one (by id); None without a history."""
+    history = export.history
+    if history is None:
+        return None
+    left_done = history["done"] & history["id"].eq(history["id"].shift(-1)) & ~history["done"].shift(-1,
+                                                                                                     fill_value=True)
+    return left_done.groupby(history["id"]).any()
+
+
 def open_waits(export: Export, hours_per_day: float) -> pd.DataFrame:
     """Working days each open ticket of a change log has spent waiting on the client by the end of the export, by
     id, for those that have waited at all; `going` when it is waiting still, so its wait is at least that long.
@@ -458,6 +468,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
                         "them are understated.")
 
     # Team, and the time tickets spend being worked on
+    reopened = reopened_tickets(export)
     active = active_time(export, hpd)
     resolvers = t.loc[t["resolved"].notna(), "assignee"].dropna()
     team_notes: list[Note] = []  # after the work types', as a reader goes from the work to the people
@@ -626,6 +637,9 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         else math.nan,
         "open_at_end": open_at_end,
     }
+    # a change log's: of the tickets delivered, those delivered, reopened and delivered again
+    observed["client_fix_share"] = (float(reopened.reindex(done["id"], fill_value=False).mean())
+                                    if reopened is not None and len(done) else math.nan)
     if not len(with_due):
         warnings.append("No resolved ticket has a due date, so the on-time rate cannot be measured.")
     return Fit(scenario, observed, notes, warnings, lead, weekly)

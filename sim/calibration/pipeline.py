@@ -18,7 +18,7 @@ from sim.wording import design_label, key_words
 
 RATE = "demand.requests_per_client_per_week"
 OBSERVED = ("tickets", "weeks", "throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate",
-            "open_at_end")
+            "open_at_end", "client_fix_share")
 
 
 @dataclass
