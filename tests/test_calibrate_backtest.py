@@ -207,3 +207,15 @@ def test_a_record_without_its_ticket_count_keeps_the_rate(small_fit):
     assert result.demand is not None and not result.demand.changed
     assert result.scenario is not None
     assert result.scenario.demand.requests_per_client_per_week == small_fit.scenario.demand.requests_per_client_per_week
+
+
+def test_the_screen_and_the_grid_on_a_pool_give_the_numbers_they_give_here(small_fit):
+    """Each small run is one task on the pool, seeded by its scenario: the back-test is the same to the last digit,
+    only quicker on a machine with cores to spare."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    here = bt.backtest(small_fit.scenario, small_fit.observed, "none")
+    assert here.screen and here.fitted  # the case runs the screen and the grid
+    with ProcessPoolExecutor(2) as pool:
+        pooled = bt.backtest(small_fit.scenario, small_fit.observed, "none", executor=pool)
+    assert pooled.to_dict() == here.to_dict()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +21,7 @@ import numpy as np
 
 from sim import paths
 from sim.experiment import run_experiment
+from sim.parallel import bounded_map
 from sim.scenario import Behaviour, Scenario, expected_requests, from_dict
 from sim.wording import design_label, in_sentence, key_words
 
@@ -98,8 +99,7 @@ def figures(scenario: Scenario, design: str, executor: Executor | None = None) -
     counts: of the requests that arrived in the measured weeks, as a ticket is in the export when it was created
     in its span. Throughput is their deliveries a week (a request from before the span is no ticket of the
     export's), and `arrived` their number."""
-    big = expected_requests(scenario) * scenario.replications > POOL_REQUESTS
-    kpis = run_experiment(scenario, [design], executor=executor if big else None).kpis(
+    kpis = run_experiment(scenario, [design], executor=executor if _big(scenario) else None).kpis(
         [*COMPARED, *BESIDE, "arrived", "delivered"])
     out = {row.metric: {"mean": float(row.mean), "ci95": float(row.ci95)} for row in kpis.itertuples()}
     delivered = out.pop("delivered")
@@ -117,6 +117,22 @@ class Matched:
     rate: float
     at_export_rate: float | None
     target: float
+
+
+def _big(scenario: Scenario) -> bool:
+    return expected_requests(scenario) * scenario.replications > POOL_REQUESTS
+
+
+def figures_of(scenarios: list[Scenario], design: str, executor: Executor | None = None
+               ) -> Iterator[dict[str, dict[str, float]]]:
+    """`figures` of each scenario, in order: one whole run per task on `executor` when the runs are small (the
+    screen's and the grid's), as a small run's replications are not worth a task each; a large run spreads its own
+    replications instead. The same numbers either way: every run is seeded by its scenario."""
+    if executor is None or any(_big(s) for s in scenarios):
+        for scenario in scenarios:
+            yield figures(scenario, design, executor)
+    else:
+        yield from bounded_map(executor, figures, [(scenario, design) for scenario in scenarios])
 
 
 def matched_rate(scenario: Scenario, observed: dict[str, float], design: str,
@@ -314,10 +330,11 @@ def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none
     # read as no effect), so the screen is skipped rather than run for a table of blanks.
     if fit_assumptions and base_loss > 0 and delivered(before):
         found = candidates()
+        runs = figures_of([with_values(scenario, {cand.path: x}, **quick) for cand in found
+                           for x in (cand.low, cand.high)], design, executor)
         for i, cand in enumerate(found):
             say(f"Screening assumptions ({i + 1} of {len(found)})")
-            ends = [figures(with_values(scenario, {cand.path: x}, **quick), design, executor) for x in (cand.low,
-                                                                                                      cand.high)]
+            ends = [next(runs), next(runs)]
             d_lead = ends[1]["lead_time_days"]["mean"] - ends[0]["lead_time_days"]["mean"]
             d_on = ends[1]["on_time_rate"]["mean"] - ends[0]["on_time_rate"]["mean"]
             rel = d_lead / observed["lead_time_days"] if observed["lead_time_days"] > 0 else 0.0
@@ -362,12 +379,13 @@ def _ranked(scenario: Scenario, observed: dict[str, float], design: str, movers:
     for m in movers:
         current = _current(scenario, m["path"])
         axes.append(sorted({*np.linspace(m["low"], m["high"], steps).round(4).tolist(), current}))
-    points = list(itertools.product(*axes))
+    points = [{m["path"]: float(v) for m, v in zip(movers, point, strict=True)}
+              for point in itertools.product(*axes)]
+    runs = figures_of([with_values(scenario, values, **quick) for values in points], design, executor)
     scored = []
-    for i, point in enumerate(points):
+    for i, values in enumerate(points):
         say(f"Fitting {' and '.join(in_sentence(key_words(m['path'])) for m in movers)} ({i + 1} of {len(points)})")
-        values = {m["path"]: float(v) for m, v in zip(movers, point, strict=True)}
-        scored.append((loss(figures(with_values(scenario, values, **quick), design, executor), observed), i, values))
+        scored.append((loss(next(runs), observed), i, values))
     scored.sort(key=lambda x: (x[0], x[1]))
     out: list[dict[str, float]] = []
     for _, _, values in scored:
