@@ -20,6 +20,7 @@ from sim.calibration.formats import (
     ExportError,
     header,
     read_export,
+    read_export_done,
     read_export_statuses,
     resolve_mapping,
 )
@@ -98,13 +99,13 @@ def _statuses(data: bytes, name: str, mapping: dict[str, str], stages: tuple[str
     return read_export_statuses(data, name, status) if status else []
 
 
-def _done_statuses(values: list[str], stages: tuple[str, ...]) -> list[str] | None:
+def _done_statuses(values: list[str], stages: tuple[str, ...], usual_names: list[str]) -> list[str] | None:
     """In a change log (a status column named) or a stage-date file, the statuses that mean delivered, offered from
-    the file's own: those trackers call so (DONE_STATUSES) to start with, else a stage-date file's last stage, as
-    the command line reads them. None when the file has no statuses."""
+    the file's own: `usual_names` (those trackers call so, and the tracker's own done category) to start with, else
+    a stage-date file's last stage, as the command line reads them. None when the file has no statuses."""
     if not values:
         return None
-    usual = {d.lower() for d in DONE_STATUSES}
+    usual = {d.lower() for d in usual_names}
     key = f"{MAP_PREFIX}done"
     if key not in st.session_state or not set(st.session_state[key]) <= set(values):
         st.session_state[key] = [v for v in values if v.lower() in usual] or ([stages[-1]] if stages else [])
@@ -249,7 +250,9 @@ def main() -> None:
     st.markdown(f"**{plain(name)}**: recognised as a **{fmt.label}** with {len(columns)} columns.")
     overrides = _mapping(columns, recognised)
     statuses = _statuses(data, name, {**recognised, **overrides}, stages)
-    done = _done_statuses(statuses, stages)
+    status = {**recognised, **overrides}.get("status")
+    done = _done_statuses(statuses, stages, read_export_done(data, name, status) if status and not stages
+                          else list(DONE_STATUSES))
     waiting = _waiting_statuses(statuses, done)
     try:
         export = read_export(data, name, overrides, views.CONTROLS, done, waiting)

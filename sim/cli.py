@@ -133,7 +133,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                      help="read FIELD from COLUMN, e.g. client=Organization or skill=Component/s (repeatable)")
     cal.add_argument("--done", metavar="S1,S2", help="in a change log (ticket ids repeat, one row per change; "
                      "--map id=COLUMN status=COLUMN changed=COLUMN), the statuses that mean delivered (default: "
-                     "Done,Resolved,Closed,Completed)")
+                     "Done,Resolved,Closed,Completed, and the statuses a Status Category column puts in "
+                     "Done; in a stage-date file, else its last stage)")
     cal.add_argument("--waiting", metavar="S1,S2", help="in a change log, the statuses that mean waiting on the "
                      "client or a third party: the time tickets spend in them is fitted as waits on the client")
     cal.add_argument("--engineers", type=int, help="engineers today (default: distinct assignees who resolved "

@@ -155,3 +155,36 @@ def test_reopened_tickets_are_counted_and_set_beside_the_models_client_found_fix
     assert rows[-1] == "Reopened (the model: fixed after the client found it wrong)"
     one_row = {**observed, "client_fix_share": float("nan")}
     assert len(views.comparison_table(one_row, model)) == len(bt.COMPARED)
+
+
+def with_category(data: bytes) -> bytes:
+    """The log with Jira's "Status Category" beside each row's status: Approved is in the done category."""
+    frame = pd.read_csv(pd.io.common.BytesIO(data), dtype=str, keep_default_na=False)
+    frame["Status Category"] = np.where(frame["status"] == "Approved", "Done",
+                                        np.where(frame["status"] == "Open", "To Do", "In Progress"))
+    return frame.to_csv(index=False).encode()
+
+
+def test_a_status_the_trackers_done_category_holds_means_delivered_unless_done_names_others():
+    """"Approved" is no usual done name, but the export puts it in the done category, as Jira's Status Category
+    does; the command line and the app's picker both start from it, and --done still decides."""
+    from sim.calibration.formats import read_export_done
+
+    data, truth = change_log(done="Approved")
+    with pytest.raises(ExportError):  # without the category, no status means delivered
+        read_export(data, "log.csv", COLUMNS)
+    categorised = with_category(data)
+    export = read_export(categorised, "log.csv", COLUMNS)
+    assert pairs(export.tickets) == sorted(truth, key=lambda p: (p[0], str(p[1])))
+    assert any("each ticket resolved when it last entered Done, Resolved, Closed, Completed or Approved" in w
+               for w in export.warnings)
+    assert read_export_done(categorised, "log.csv", "status") == [*DONE_STATUSES, "Approved"]
+    named = read_export(categorised, "log.csv", COLUMNS, done=["In Progress"])  # --done decides
+    assert named.tickets["resolved"].isna().all()  # every ticket left In Progress
+
+
+def test_the_app_marks_the_done_categorys_statuses_as_delivered_to_start_with():
+    data, _ = change_log(done="Approved")
+    at = calibrate_page_with(with_category(data), COLUMNS)
+    assert not at.exception and not at.error
+    assert at.multiselect(key="calibrate:map:done").value == ["Approved"]

@@ -25,6 +25,10 @@ FIELDS = ("created", "resolved", "due", "type", "client", "effort_hours", "estim
           "id", "status", "changed")
 # The statuses that mean delivered unless `--done` names others, as trackers call them.
 DONE_STATUSES = ("Done", "Resolved", "Closed", "Completed")
+# A tracker's own grouping of its statuses, where an export names it per row (Jira's "Status Category"): a status
+# whose rows it puts in a done category means delivered too, unless `--done` names the statuses.
+CATEGORY_COLUMNS = ("Status Category", "Status category", "statusCategory", "status_category", "Category")
+DONE_CATEGORIES = ("done", "complete", "completed", "closed", "resolved")
 MIN_TICKETS = 20
 MAX_BYTES = 50_000_000
 SECONDS = 3600.0
@@ -366,6 +370,31 @@ def header(data: bytes, source: str = "export") -> tuple[Format, list[str]]:
     return recognise(columns), columns
 
 
+def done_by_category(frame: pd.DataFrame, status: str) -> list[str]:
+    """The statuses of `status` whose rows the export's status-category column (CATEGORY_COLUMNS) puts in a done
+    category, in the order they first appear; [] without such a column."""
+    category = _find([str(c) for c in frame.columns], CATEGORY_COLUMNS)
+    if category is None or category == status or status not in frame.columns:
+        return []
+    done = _text(frame[category]).str.lower().isin(DONE_CATEGORIES).fillna(False).astype(bool)
+    return list(dict.fromkeys(_text(frame.loc[done, status]).dropna()))
+
+
+def usual_done(frame: pd.DataFrame, status: str) -> list[str]:
+    """The statuses that mean delivered unless the user names them: DONE_STATUSES, and the statuses the tracker's
+    own done category holds."""
+    usual = list(DONE_STATUSES)
+    known = {d.lower() for d in usual}
+    return usual + [v for v in done_by_category(frame, status) if v.lower() not in known]
+
+
+def read_export_done(data: bytes, source: str, column: str) -> list[str]:
+    """`usual_done` of the file's status column `column`: what the app marks as delivered to start with."""
+    frame = _read_csv(decode(data, source), source)
+    found = _find([str(c) for c in frame.columns], (column,))
+    return usual_done(frame, found) if found is not None else list(DONE_STATUSES)
+
+
 def read_export_statuses(data: bytes, source: str, column: str) -> list[str]:
     """The distinct statuses of a change log's status column, in the order they first appear: what the app offers
     to mark as delivered. Empty when the column is not in the file."""
@@ -522,6 +551,8 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         given = _text(column("changed")).reindex(tickets.index).notna()
         skip(given & tickets["changed"].isna(), f"an unreadable {_short(mapping['changed'])} date")
     if "id" in mapping and (stages or tickets["id"].duplicated().any()):
+        if done is None and "status" in mapping and not stages:
+            done = usual_done(frame, mapping["status"])
         tickets, words, history = collapse_changes(tickets, mapping, done or DONE_STATUSES, source, controls,
                                                    waiting)
         if stages:
