@@ -3,6 +3,7 @@ one line and exit 2. Exports come from `sim.calibration.synthetic`, whose truth 
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -275,11 +276,17 @@ def test_a_team_that_works_every_day_keeps_its_weekends_and_its_weeks(default_sc
 JIRA_HEADER = b"Issue key,Issue Type,Created,Resolved,Due Date,Time Spent,Assignee,Organizations\n"
 
 
+ISSUE_KEYS = itertools.count(1)  # each row its own ticket, as a tracker writes them
+
+
 def jira_rows(n: int, **cells: str) -> bytes:
-    row = {"Issue key": "S-1", "Issue Type": "Bug", "Created": "13/May/24 10:00 AM", "Resolved":
-           "14/May/24 11:00 AM", "Due Date": "15/May/24", "Time Spent": "3600", "Assignee": "Ann",
-           "Organizations": "Acme", **cells}
-    return b"".join(",".join(row.values()).encode() + b"\n" for _ in range(n))
+    rows = []
+    for _ in range(n):
+        row = {"Issue key": f"S-{next(ISSUE_KEYS)}", "Issue Type": "Bug", "Created": "13/May/24 10:00 AM",
+               "Resolved": "14/May/24 11:00 AM", "Due Date": "15/May/24", "Time Spent": "3600", "Assignee": "Ann",
+               "Organizations": "Acme", **cells}
+        rows.append(",".join(row.values()).encode() + b"\n")
+    return b"".join(rows)
 
 
 @pytest.mark.parametrize(("data", "words"), [
@@ -371,7 +378,8 @@ def test_calibrate_json_has_the_scenario_the_record_and_the_backtest(capsys, def
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"scenario", "observed", "warnings", "backtest"}
     assert set(out["observed"]) == {"tickets", "weeks", "throughput_per_week", "lead_time_days",
-                                    "lead_time_p90_days", "on_time_rate", "open_at_end"}
+                                    "lead_time_p90_days", "on_time_rate", "open_at_end", "client_fix_share"}
+    assert out["observed"]["client_fix_share"] is None  # one row per ticket: no reopening to count
     export = read_export(SAMPLE_CSV.read_bytes(), "sample")
     assert out["observed"]["tickets"] == len(export.tickets)
     assert from_dict(out["scenario"]).firm.engineers == out["scenario"]["firm"]["engineers"]

@@ -175,6 +175,9 @@ def test_an_overwhelmed_firm_reads_as_words_on_the_page_never_as_nan():
     at = button(at, "Fit and back-test").click().run()
     assert not at.exception and not at.error
     assert [w.value for w in at.warning] == [
+        "- 580 rows are exact copies of another row (every column the same). Without a ticket id they cannot be "
+        "told from tickets created alike, so each is read as a ticket; if the export holds some tickets twice, pick "
+        "the column in “Ticket id (repeated: a change log)” under Columns.\n"
         "- The team's working week is taken as Monday to Sunday (7 days), from the weekdays the export's dates fall "
         "on (30 % of them on Saturday and Sunday). Times count over those days, and the model's working week spans "
         f"them.\n- {RATE_CLIPPED}\n- Growth cannot be told from zero over 2 weeks (trend +0% a year, p = 1); growth "

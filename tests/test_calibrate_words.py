@@ -315,3 +315,28 @@ def test_the_rate_matched_in_the_back_test_says_why_it_is_not_the_exports(defaul
         f"Requests per client per week: {demand.rate:g}, so that the model's clients, judging the service No "
         "coordinator gives them, send the export's 40 tickets over its 2.8 working weeks (at the export's 7.21 a "
         f"client a week they send {sent:.0f}: served well, clients give more of their work and refer others).")
+
+
+def test_rows_that_are_exact_copies_are_said_and_read_once_when_a_ticket_id_tells_them_apart(default_scenario):
+    rows = [f"T-{i},2024-05-{1 + i:02d} 09:00,2024-05-{1 + i:02d} 15:00,Acme" for i in range(20)]
+    header = "id,created,resolved,client"
+    with_id = ("\n".join([header, *rows, rows[0], rows[1], rows[1]]) + "\n").encode()
+    export = read_export(with_id, "t.csv")
+    assert len(export.tickets) == 20
+    assert "3 rows are exact copies of another row and are read once." in export.warnings
+    without = ("\n".join(["created,resolved,client", *(r.split(",", 1)[1] for r in [*rows, rows[0]])]) + "\n")
+    export = read_export(without.encode(), "t.csv")
+    assert len(export.tickets) == 21  # no id: a copy may be a ticket created alike, so it counts
+    assert ("1 rows are exact copies of another row (every column the same). Without a ticket id they cannot be "
+            "told from tickets created alike, so each is read as a ticket; if the export holds some tickets twice, "
+            "name the column with --map id=COLUMN.") in export.warnings
+
+
+def test_a_date_column_written_more_than_one_way_is_said_with_how_many_each_way():
+    days = [f"2024-05-{d:02d} 09:00" for d in range(1, 21)] + ["5/21/2024 09:00", "22/May/24 9:00 AM"]
+    text = "created,client\n" + "".join(f"{d},Acme\n" for d in days)
+    export = read_export(text.encode(), "t.csv")
+    assert ("Column 'created' mixes ways of writing dates (20 as ISO 2024-05-11, 1 as month first 5/11/2024, 1 as "
+            "Jira's 11/May/24); each is read its own way, so check that the export did not write some dates day "
+            "first and others month first.") in export.warnings
+    assert str(export.tickets["created"].max()) == "2024-05-22 09:00:00"

@@ -80,6 +80,11 @@ GENERIC_HEADER = "created,resolved,type,client,effort_hours,due,assignee"  # the
 EXPECTED = f"a Jira, Zendesk or Linear CSV export, or a CSV with the headers {GENERIC_HEADER}"
 DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "ISO8601", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
                 "%d.%m.%Y", "%b %d, %Y %I:%M %p", "%b %d, %Y", "%d %b %Y %H:%M", "%d %b %Y")
+# How each format writes a date, in words for a message about a column that mixes them.
+DATE_FAMILIES = {"%d/%b/%y %I:%M %p": "Jira's 11/May/24", "%d/%b/%y %H:%M": "Jira's 11/May/24",
+                 "%d/%b/%y": "Jira's 11/May/24", "ISO8601": "ISO 2024-05-11", "%d.%m.%Y %H:%M:%S": "11.05.2024",
+                 "%d.%m.%Y %H:%M": "11.05.2024", "%d.%m.%Y": "11.05.2024", "%b %d, %Y %I:%M %p": "May 11, 2024",
+                 "%b %d, %Y": "May 11, 2024", "%d %b %Y %H:%M": "11 May 2024", "%d %b %Y": "11 May 2024"}
 # Dates written with slashes and numbers only are month first (as US trackers and spreadsheets write them) or day
 # first; a column is read the one way that reads more of it, month first when both read as much.
 SLASHED_FORMATS = {
@@ -87,6 +92,8 @@ SLASHED_FORMATS = {
                     "%m/%d/%y %H:%M", "%m/%d/%y"),
     "day first": ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%y %H:%M", "%d/%m/%y"),
 }
+DATE_FAMILIES.update({fmt: f"{way} 5/11/2024" if way == "month first" else f"{way} 11/5/2024"
+                      for way, formats in SLASHED_FORMATS.items() for fmt in formats})
 DATE_EXAMPLES = "11/May/24 3:26 PM (Jira), ISO 2024-05-11 15:26, or 5/11/2024 15:26"
 
 
@@ -279,18 +286,26 @@ def resolve_mapping(columns: list[str], fmt: Format, overrides: Mapping[str, str
 def parse_dates(values: pd.Series) -> pd.Series:
     """Dates as Jira writes them by default, ISO, or as spreadsheets write them (SLASHED_FORMATS, one way per
     column); NaT where none reads. Time zones are dropped, keeping the local clock time the tracker wrote."""
+    return read_dates(values)[0]
+
+
+def read_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """`parse_dates`, and which way each value was written (DATE_FAMILIES' words; NA where none reads): a column
+    written more than one way is worth a look, as 3/5 and 5/3 are both dates."""
     text = values.astype("string").str.strip()
-    best = _first_reading(text, DATE_FORMATS)
+    best, family = _first_reading(text, DATE_FORMATS)
     rest = best.isna() & text.notna() & (text != "")
     if rest.any():
         readings = [_first_reading(text[rest], formats) for formats in SLASHED_FORMATS.values()]
-        best[rest] = max(readings, key=lambda r: int(r.notna().sum()))  # the first of equals: month first
-    return best
+        chosen = max(readings, key=lambda r: int(r[0].notna().sum()))  # the first of equals: month first
+        best[rest], family[rest] = chosen
+    return best, family
 
 
-def _first_reading(text: pd.Series, formats: Sequence[str]) -> pd.Series:
-    """Each value read by the first of `formats` that reads it, NaT where none does."""
+def _first_reading(text: pd.Series, formats: Sequence[str]) -> tuple[pd.Series, pd.Series]:
+    """Each value read by the first of `formats` that reads it, NaT where none does; and that format's family."""
     best = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    family = pd.Series(pd.NA, index=text.index, dtype="string")
     for fmt in formats:
         try:
             parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=fmt == "ISO8601")
@@ -298,8 +313,22 @@ def _first_reading(text: pd.Series, formats: Sequence[str]) -> pd.Series:
             continue
         if fmt == "ISO8601":  # an offset is the tracker's zone: keep the clock time it wrote
             parsed = _local_clock(text, parsed)
+        new = best.isna() & parsed.notna()
+        family[new] = DATE_FAMILIES[fmt]
         best = best.fillna(parsed.astype("datetime64[ns]"))
-    return best
+    return best, family
+
+
+def mixed_dates_warning(column: str, family: pd.Series) -> str | None:
+    """A sentence when a date column is written more than one way, with how many of each; None when one way."""
+    written = family.dropna()
+    if written.nunique() < 2:
+        return None
+    first = {way: i for i, way in enumerate(dict.fromkeys(written))}
+    counts = sorted(written.value_counts().items(), key=lambda c: (-c[1], first[c[0]]))  # most, then first seen
+    ways = ", ".join(f"{n:,} as {way}" for way, n in counts)
+    return (f"Column {_short(column)!r} mixes ways of writing dates ({ways}); each is read its own way, so check "
+            "that the export did not write some dates day first and others month first.")
 
 
 def _local_clock(text: pd.Series, parsed: pd.Series) -> pd.Series:
@@ -502,6 +531,16 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         raise ExportError(f"{source}: only a header row, no tickets; expected one row per ticket")
     frame = frame[~(frame == "").all(axis=1)]
     rows = rows_in_file if stages else len(frame)
+    copies = frame.duplicated(keep="first")
+    copy_words = None
+    if copies.any() and not stages:
+        if "id" in mapping:  # the same change twice, or the same ticket's row twice: read once
+            frame = frame[~copies]
+            copy_words = f"{int(copies.sum()):,} rows are exact copies of another row and are read once."
+        else:
+            copy_words = (f"{int(copies.sum()):,} rows are exact copies of another row (every column the same). "
+                          "Without a ticket id they cannot be told from tickets created alike, so each is read "
+                          f"as a ticket; if the export holds some tickets twice, {controls.column('id')}.")
     if "client" not in (overrides or {}):  # of the format's client columns, the first that names any client
         present = [c for c in (_find([col], (name,)) for name in fmt.columns.get("client", ()) for col in columns)
                    if c is not None]
@@ -514,8 +553,14 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         return frame[mapping[name]] if name in mapping else pd.Series(pd.NA, index=frame.index, dtype="string")
 
     tickets = pd.DataFrame(index=frame.index)
+    date_warnings = []
     for name in ("created", "resolved", "due", "changed"):
-        tickets[name] = parse_dates(column(name)) if name in mapping else pd.NaT
+        if name in mapping:
+            tickets[name], ways = read_dates(column(name))
+            if said := mixed_dates_warning(mapping[name], ways):
+                date_warnings.append(said)
+        else:
+            tickets[name] = pd.NaT
     if "created" not in mapping:
         tickets["created"] = tickets["changed"]
     tickets["id"] = _text(column("id"))
@@ -529,7 +574,7 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         tickets["type"] = tickets["type"].str.split(",").str[0].str.strip().mask(lambda s: s == "")
     tickets["type"] = tickets["type"].fillna("general")
 
-    warnings: list[str] = []
+    warnings: list[str] = [*([copy_words] if copy_words else []), *date_warnings]
     created_text = _text(column("created"))
     if tickets["created"].isna().all():
         first = created_text.dropna()
