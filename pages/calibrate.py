@@ -10,9 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sim.calibration import history
 from sim.calibration.backtest import VERDICT_WORDS, ModelSamples, far_words, model_samples
-from sim.calibration.fit import DAYS_PER_WEEK
 from sim.calibration.formats import (
     DONE_STATUSES,
     FIELDS,
@@ -156,12 +154,13 @@ def _inputs_key(data: bytes, overrides: dict[str, str], engineers: int | None, t
     return hashlib.sha256(data).hexdigest() + hashlib.sha256(text.encode()).hexdigest()
 
 
-def _use(result: Calibration) -> None:
+def _use(result: Calibration, samples: ModelSamples | None = None) -> None:
     scenario = result.scenario
     state = read_state()
     preset = closest_preset(scenario, state.preset)
     write_state(state_for(preset, scenario, state.page))
-    sureness.remember_fit(current_scenario(), result.backtest)  # as the pages will read it back
+    charts = views.history_charts(result, samples) if samples is not None and result.backtest is not None else []
+    sureness.remember_fit(current_scenario(), result.backtest, charts)  # as the pages will read it back
     st.session_state[MESSAGE_KEY] = None
     st.session_state["calibrate.used"] = (f"**{plain(scenario.name)}** is now the scenario in the sidebar (as the "
                                           f"{presets()[0][preset].name} preset with {len(read_state().overrides)} "
@@ -200,22 +199,12 @@ def _show(result: Calibration, samples: ModelSamples | None) -> None:
 
 
 def _history(result: Calibration, samples: ModelSamples) -> None:
-    """The team's own history beside the model's run: cycle times with their percentiles, deliveries and work in
-    progress week by week, and, from a change log, where the days go status by status."""
-    hours_per_day = result.fit.scenario.firm.hours_per_week / DAYS_PER_WEEK
-    points = history.cycle_points(result.export, hours_per_day)
-    flow = history.weekly_flow(result.export, hours_per_day)
+    """The team's own history beside the model's run (ui.calibration.history_charts), two to a row."""
     st.subheader("Your history beside the model")
-    left, right = st.columns(2)
-    left.altair_chart(views.cycle_chart(views.cycle_frame(points),
-                                        views.percentile_frame(points["lead_days"].to_numpy(), samples.leads)),
-                      width="stretch")
-    right.altair_chart(views.throughput_chart(views.throughput_frame(flow, samples.delivered)), width="stretch")
-    left, right = st.columns(2)
-    left.altair_chart(views.wip_chart(views.wip_frame(flow, samples.wip)), width="stretch")
-    times = history.time_in_status(result.export, hours_per_day)
-    if times is not None and len(times):
-        right.altair_chart(views.status_chart(views.status_frame(times)), width="stretch")
+    charts = views.history_charts(result, samples)
+    for row in range(0, len(charts), 2):
+        for column, (_, chart) in zip(st.columns(2), charts[row:row + 2], strict=False):
+            column.altair_chart(chart, width="stretch")
 
 
 def main() -> None:
@@ -285,7 +274,7 @@ def main() -> None:
         st.info("Press **Fit and back-test** to fit a scenario to this export.")
         return
     _, result, samples = stored
-    st.button("Use this scenario", type="primary", on_click=_use, args=(result,),
+    st.button("Use this scenario", type="primary", on_click=_use, args=(result, samples),
               help="It becomes the sidebar's scenario for every page, shareable by link like any other.")
     _show(result, samples)
 

@@ -164,6 +164,9 @@ class Report:
     # The figures in words on which the back-test of the calibration this scenario comes from was far ("" when it
     # was close, or the scenario is not a fit): said beside the answer, as the pages say it.
     far_fit: str = ""
+    # The pictures of the firm's own history beside the model, (key, Altair chart), when the scenario comes from a
+    # calibration: the record the answers rest on.
+    history: Sequence[tuple[str, Any]] = ()
     generated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -587,6 +590,26 @@ def _reproduce_section(report: Report) -> str:
             + f"<details><summary>The scenario file (TOML)</summary><pre>{esc(dumps(s))}</pre></details></section>")
 
 
+HISTORY_CAPTIONS = {
+    "cycle": "Each resolved ticket's lead time by when it was resolved, with the firm's 50, 85 and 95 % lines "
+             "and the model's 85 % dashed.",
+    "throughput": "Tickets delivered each whole week, the firm's and the model's.",
+    "wip": "Work in progress at the end of each week, the firm's and the model's.",
+    "status": "The mean working days a ticket spent in each status, in workflow order.",
+}
+
+
+def _history_section(report: Report) -> str:
+    """The firm's tracker history beside the fitted model, as the Calibrate page showed it; nothing when the
+    scenario is not a calibration's."""
+    if not report.history:
+        return ""
+    figures = "".join(figure(chart, f"history-{key}", HISTORY_CAPTIONS.get(key, "")) for key, chart in report.history)
+    return ('<section id="history"><h2>The firm\'s history beside the model</h2><p class="note">This scenario was '
+            "calibrated to the firm's tracker export; the model's side is the back-test of today's organisation over "
+            f"the export's span.</p>{figures}</section>")
+
+
 def render(report: Report) -> str:
     """The report as one self-contained HTML document."""
     answer = None
@@ -601,7 +624,7 @@ def render(report: Report) -> str:
     if report.advice is not None:
         body.append(_advice_section(report, report.advice))
     body += [_why_section(report), _robust_section(report, answer), _assumptions_section(report),
-             _reproduce_section(report),
+             _history_section(report), _reproduce_section(report),
              f"<footer>Orgsim {esc(version())}: a simulation of how a services firm organises. Figures depend on "
              "the scenario's assumptions; the sections above say which matter most.</footer>"]
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(

@@ -158,6 +158,8 @@ def test_the_page_says_everything_in_words_never_in_code_names():
     assert not at.exception and not at.error and at.session_state["calibrate.result"][1].backtest is not None
     at = button(at, "Use this scenario").click().run()
     assert any("is now the scenario in the sidebar" in s.value for s in at.success)
+    _, charts = at.session_state["calibrate.history"]  # what a report on this scenario carries
+    assert [key for key, _ in charts] == ["cycle", "throughput", "wip"]  # one row per ticket: no time in status
     texts = visible_text(at)
     assert any("- Clients: 20, the distinct clients in 'Organizations'." in t for t in texts)
     assert any("Change Request, effort hours: " in t for t in texts)

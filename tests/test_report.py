@@ -199,6 +199,20 @@ def test_a_report_on_a_far_calibration_says_so_beside_the_answer_as_the_pages_do
     assert 'id="far-fit"' not in page
 
 
+def test_a_report_on_a_calibrated_scenario_carries_the_firms_history_beside_the_model(full, page):
+    import altair as alt
+    import pandas as pd
+
+    frame = pd.DataFrame({"week": [1, 2, 3], "tickets": [4.0, 6.0, 5.0]})
+    charts = [(key, alt.Chart(frame).mark_line().encode(x="week:Q", y="tickets:Q")) for key in ("throughput", "wip")]
+    drawn = render(dataclasses.replace(full, history=charts))
+    section = drawn.split('<section id="history">')[1].split("</section>")[0]
+    assert section.count('<figure class="chart"') == 2
+    assert 'id="chart-history-throughput"' in section and 'id="chart-history-wip"' in section
+    assert report_module.HISTORY_CAPTIONS["wip"] in html.unescape(section)
+    assert '<section id="history">' not in page  # a scenario that is no calibration's has no such section
+
+
 def test_a_hostile_scenario_is_shown_as_text(full):
     data = full.scenario.to_dict()
     data["name"] = "<script>alert('name')</script>"

@@ -10,9 +10,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from sim.calibration.backtest import BESIDE, COMPARED, SHARES
+from sim.calibration import history
+from sim.calibration.backtest import BESIDE, COMPARED, SHARES, ModelSamples
+from sim.calibration.fit import DAYS_PER_WEEK
 from sim.calibration.formats import Controls
 from sim.calibration.history import full_weeks, percentiles
+from sim.calibration.pipeline import Calibration
 from sim.wording import key_words
 from ui.labels import KPIS
 
@@ -208,3 +211,21 @@ def screen_table(screen: list[dict]) -> pd.DataFrame:
         "Lead time, low to high (days)": f"{row['lead_time_change']:+.2f}",
         "On time, low to high (points)": f"{row['on_time_change'] * 100:+.1f}",
     } for row in screen])
+
+
+def history_charts(result: Calibration, samples: ModelSamples) -> list[tuple[str, alt.Chart | alt.LayerChart]]:
+    """The team's own history beside the model's run, as (key, chart): cycle times with their percentiles,
+    deliveries and work in progress week by week, and, from a change log, where the days go status by status. The
+    page draws them, and the report of a scenario used from this fit carries them."""
+    hours_per_day = result.fit.scenario.firm.hours_per_week / DAYS_PER_WEEK
+    points = history.cycle_points(result.export, hours_per_day)
+    flow = history.weekly_flow(result.export, hours_per_day)
+    charts: list[tuple[str, alt.Chart | alt.LayerChart]] = [
+        ("cycle", cycle_chart(cycle_frame(points), percentile_frame(points["lead_days"].to_numpy(), samples.leads))),
+        ("throughput", throughput_chart(throughput_frame(flow, samples.delivered))),
+        ("wip", wip_chart(wip_frame(flow, samples.wip))),
+    ]
+    times = history.time_in_status(result.export, hours_per_day)
+    if times is not None and len(times):
+        charts.append(("status", status_chart(status_frame(times))))
+    return charts

@@ -68,9 +68,10 @@ def compare_button(scenario: Scenario, results: Results, baseline: str, objectiv
         robust = _shown(lambda: how_sure(scenario, designs, objective))
     if objective.single:
         explained = shown_explanation(scenario, results, objective.single)
-    far = sureness.far_fit(scenario)
+    far, history = sureness.far_fit(scenario), sureness.fit_charts(scenario)
     _button(lambda: Report(scenario=scenario, objective=objective, link=link, results=results, baseline=baseline,
-                           robust=robust, explanation=explained, far_fit=far), "orgsim-report.html")
+                           robust=robust, explanation=explained, far_fit=far, history=history),
+            "orgsim-report.html")
 
 
 def next_hire_button(scenario: Scenario, advice: Advice, grown: Advice | None = None) -> None:
@@ -82,7 +83,8 @@ def next_hire_button(scenario: Scenario, advice: Advice, grown: Advice | None = 
     if sureness.was_asked((dumps(scenario), advice.budget, advice.objective.label)):
         robust = _shown(lambda: advice_how_sure(scenario, advice.budget, advice.objective, 0.0))
     explained = shown_advice_explanation(scenario, advice)
-    far = sureness.far_fit(scenario)
+    far, history = sureness.far_fit(scenario), sureness.fit_charts(scenario)
     _button(lambda: Report(scenario=scenario, objective=advice.objective, link=link, advice=advice,
-                           grown_advice=grown, advice_robust=robust, explanation=explained, far_fit=far),
+                           grown_advice=grown, advice_robust=robust, explanation=explained, far_fit=far,
+                           history=history),
             "orgsim-next-hire-report.html")

@@ -8,7 +8,8 @@ it. It runs only when asked, since it simulates every design some eighty times.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -104,13 +105,28 @@ def run_guarded(action: Callable[[], Robustness]) -> Robustness | None:
 FAR_FIT_KEY = "calibrate.far"  # (run key, figures) of the scenario last used from a back-test that was far
 
 
-def remember_fit(scenario: Scenario, backtest: Backtest | None) -> None:
+FIT_CHARTS_KEY = "calibrate.history"  # (run key, [(key, chart)]) of the scenario last used from a back-test
+
+
+def remember_fit(scenario: Scenario, backtest: Backtest | None,
+                 charts: Sequence[tuple[str, Any]] = ()) -> None:
     """Note, when the scenario put in the sidebar comes from a back-test far from the firm's record, which figures
-    it missed: the pages that answer with it say so while its numbers are unchanged."""
+    it missed: the pages that answer with it say so while its numbers are unchanged; and keep the pictures of the
+    firm's history beside the model, which the report of an answer on that scenario carries."""
     if backtest is not None and backtest.verdict == "far":
         st.session_state[FAR_FIT_KEY] = (run_key(scenario), far_words(backtest.far_on))
     else:
         st.session_state.pop(FAR_FIT_KEY, None)
+    if charts:
+        st.session_state[FIT_CHARTS_KEY] = (run_key(scenario), list(charts))
+    else:
+        st.session_state.pop(FIT_CHARTS_KEY, None)
+
+
+def fit_charts(scenario: Scenario) -> list[tuple[str, Any]]:
+    """The history pictures of the fit `scenario` comes from, while it is still that fit; [] otherwise."""
+    stored = st.session_state.get(FIT_CHARTS_KEY)
+    return list(stored[1]) if stored and stored[0] == run_key(scenario) else []
 
 
 def far_fit_warning(scenario: Scenario) -> None:
