@@ -188,3 +188,29 @@ def test_the_app_marks_the_done_categorys_statuses_as_delivered_to_start_with():
     at = calibrate_page_with(with_category(data), COLUMNS)
     assert not at.exception and not at.error
     assert at.multiselect(key="calibrate:map:done").value == ["Approved"]
+
+
+def test_a_row_of_another_fields_change_with_its_status_blank_keeps_the_status_before_it():
+    """Trackers leave the status blank on a row that changed another field: a comment a day after delivery neither
+    reopens the ticket nor moves when it was resolved."""
+    data, truth = change_log()
+    frame = pd.read_csv(pd.io.common.BytesIO(data), dtype=str, keep_default_na=False)
+    last = frame.assign(at=pd.to_datetime(frame["changed"])).sort_values("at").groupby("key").tail(1)
+    comments = last.assign(status="", changed=(pd.to_datetime(last["changed"]) + pd.Timedelta(days=1)).map(
+        lambda t: t.isoformat()))
+    commented = pd.concat([frame, comments.drop(columns="at")]).to_csv(index=False).encode()
+    export = read_export(commented, "log.csv", COLUMNS)
+    assert pairs(export.tickets) == sorted(truth, key=lambda p: (p[0], str(p[1])))
+    assert int(export.tickets["resolved"].isna().sum()) == sum(pd.isna(r) for _, r in truth) == 4
+
+
+def test_a_delivery_goes_last_among_a_tickets_rows_of_the_same_minute():
+    """A row that shows the status of the minute before (a field changed as the ticket was closed), written after
+    the delivery in the file, does not reopen the ticket."""
+    data, truth = change_log()
+    frame = pd.read_csv(pd.io.common.BytesIO(data), dtype=str, keep_default_na=False)
+    closing = frame[frame["status"].isin(["Done", "Closed"])]
+    same_minute = closing.assign(status="In Progress")  # the snapshot of the minute before, in the same minute
+    tied = pd.concat([frame, same_minute]).to_csv(index=False).encode()  # after the delivery in the file
+    export = read_export(tied, "log.csv", COLUMNS)
+    assert pairs(export.tickets) == sorted(truth, key=lambda p: (p[0], str(p[1])))

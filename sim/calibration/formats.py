@@ -440,7 +440,7 @@ def _either(names: Sequence[str]) -> str:
 
 
 def collapse_changes(rows: pd.DataFrame, mapping: Mapping[str, str], done: Sequence[str], source: str,
-                     controls: Controls = COMMAND_LINE, waiting: Sequence[str] = ()
+                     controls: Controls = COMMAND_LINE, waiting: Sequence[str] = (), in_stage_order: bool = False
                      ) -> tuple[pd.DataFrame, str, pd.DataFrame | None]:
     """A change log's rows (one per change of a ticket) as one ticket per id, what was done in words, and the
     status history (Export.history; None without a status column), `waiting` naming the statuses that mean
@@ -452,13 +452,21 @@ def collapse_changes(rows: pd.DataFrame, mapping: Mapping[str, str], done: Seque
     is the ticket's latest value."""
     ordered = rows.assign(_order=np.arange(len(rows)))
     when = ordered["changed"].fillna(ordered["created"])
-    ordered = ordered.assign(_when=when).sort_values(["id", "_when", "_order"], kind="stable")
+    # Rows of one ticket at the same time (a minute's precision) come in no order a file keeps: a delivery goes
+    # last among them, so a field's row written in the minute the ticket was closed does not reopen it. A
+    # stage-date file's rows are `in_stage_order`: two stages entered on one day were entered in the file's order.
+    done_words = {d.strip().lower() for d in done}
+    entering_done = ordered["status"].str.lower().isin(done_words).fillna(False).astype(bool) & (not in_stage_order)
+    ordered = ordered.assign(_when=when, _done=entering_done).sort_values(["id", "_when", "_done", "_order"],
+                                                                         kind="stable")
     groups = ordered.groupby("id", sort=False)
     tickets = groups[["due", "type", "client", "effort_hours", "estimate_hours", "assignee", "skill"]].last()
     tickets["created"] = pd.concat([groups["created"].min(), groups["_when"].min()], axis=1).min(axis=1)
     if "status" in mapping:
-        done_words = {d.strip().lower() for d in done}
-        is_done = ordered["status"].str.lower().isin(done_words).fillna(False).astype(bool)
+        # a row of another field's change with its status left blank continues the status before it, as a
+        # tracker's field-change rows do: a comment after delivery does not reopen the ticket
+        status = ordered["status"].groupby(ordered["id"]).ffill()
+        is_done = status.str.lower().isin(done_words).fillna(False).astype(bool)
         if not is_done.any():
             seen = ", ".join(_short(v, 30) for v in ordered["status"].dropna().unique()[:12])
             raise ExportError(f"{source}: no status in column {_short(mapping['status'])!r} means delivered "
@@ -486,12 +494,13 @@ def _history(ordered: pd.DataFrame, done_words: set[str], waiting: Sequence[str]
 
     The status most tickets are created in ("Open", "New") means waiting for the team whenever a ticket is in it.
     It is the most common status among each ticket's earliest rows, and it goes first among rows of the same
-    minute: a ticket taken at once shows its first two statuses at the same minute, in either order in a file."""
+    minute: a ticket taken at once shows its first two statuses at the same minute, in either order in a file. A
+    done status goes last among them, as collapse_changes orders them."""
     earliest = ordered["_when"] == ordered.groupby("id")["_when"].transform("min")
     created_in = ordered.loc[earliest, "status"].dropna().mode()
     queue_status = created_in.iloc[0] if len(created_in) else None
     ordered = ordered.assign(_later=ordered["status"].ne(queue_status).fillna(True)).sort_values(
-        ["id", "_when", "_later", "_order"], kind="stable")
+        ["id", "_when", "_later", "_done", "_order"], kind="stable")
     status = ordered["status"].groupby(ordered["id"]).ffill()
     changed = status.ne(status.groupby(ordered["id"]).shift()).fillna(True).astype(bool)  # a first row: NA
     spans = ordered.loc[changed, ["id", "_when"]].assign(status=status[changed])
@@ -599,7 +608,7 @@ def read_export(data: bytes, source: str = "export", overrides: Mapping[str, str
         if done is None and "status" in mapping and not stages:
             done = usual_done(frame, mapping["status"])
         tickets, words, history = collapse_changes(tickets, mapping, done or DONE_STATUSES, source, controls,
-                                                   waiting)
+                                                   waiting, in_stage_order=bool(stages))
         if stages:
             open_now = int(tickets["resolved"].isna().sum())
             words = (f"a stage-date file of {_short(mapping['id'])!r}, a column per workflow stage "
