@@ -80,8 +80,9 @@ def test_spreadsheet_dates_are_read_one_way_per_column_and_offsets_keep_the_cloc
     european = parse_dates(pd.Series(["3/5/2019 10:22", "25/12/2019 16:05", "05.03.2019 08:00"]))
     assert list(european) == [pd.Timestamp("2019-05-03 10:22"), pd.Timestamp("2019-12-25 16:05"),
                               pd.Timestamp("2019-03-05 08:00")]  # 25/12 is day first, so the column is
-    zoned = parse_dates(pd.Series(["2019-03-05T10:22:31+01:00", "2019-03-05T10:22:31-0500", "Mar 5, 2019 10:22 AM"]))
-    assert list(zoned) == [pd.Timestamp("2019-03-05 10:22:31")] * 2 + [pd.Timestamp("2019-03-05 10:22")]
+    zoned = parse_dates(pd.Series(["2019-03-05T10:22:31+01:00", "2019-03-05T10:22:31-0500", "2019-03-05 10:22:31 UTC",
+                                   "Tue Mar 05 10:22:31 2019", "Mar 5, 2019 10:22 AM"]))
+    assert list(zoned) == [pd.Timestamp("2019-03-05 10:22:31")] * 4 + [pd.Timestamp("2019-03-05 10:22")]
 
 
 def test_type_names_become_slugs():

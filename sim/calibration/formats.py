@@ -79,12 +79,13 @@ DATE_COLUMN_SHARE = 0.9  # a column is a stage when at least this share of its f
 GENERIC_HEADER = "created,resolved,type,client,effort_hours,due,assignee"  # the generic CSV's header row, as typed
 EXPECTED = f"a Jira, Zendesk or Linear CSV export, or a CSV with the headers {GENERIC_HEADER}"
 DATE_FORMATS = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%y", "ISO8601", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
-                "%d.%m.%Y", "%b %d, %Y %I:%M %p", "%b %d, %Y", "%d %b %Y %H:%M", "%d %b %Y")
+                "%d.%m.%Y", "%b %d, %Y %I:%M %p", "%b %d, %Y", "%d %b %Y %H:%M", "%d %b %Y", "%a %b %d %H:%M:%S %Y")
 # How each format writes a date, in words for a message about a column that mixes them.
 DATE_FAMILIES = {"%d/%b/%y %I:%M %p": "Jira's 11/May/24", "%d/%b/%y %H:%M": "Jira's 11/May/24",
                  "%d/%b/%y": "Jira's 11/May/24", "ISO8601": "ISO 2024-05-11", "%d.%m.%Y %H:%M:%S": "11.05.2024",
                  "%d.%m.%Y %H:%M": "11.05.2024", "%d.%m.%Y": "11.05.2024", "%b %d, %Y %I:%M %p": "May 11, 2024",
-                 "%b %d, %Y": "May 11, 2024", "%d %b %Y %H:%M": "11 May 2024", "%d %b %Y": "11 May 2024"}
+                 "%b %d, %Y": "May 11, 2024", "%d %b %Y %H:%M": "11 May 2024", "%d %b %Y": "11 May 2024",
+                 "%a %b %d %H:%M:%S %Y": "Sat May 11 15:26:00 2024"}
 # Dates written with slashes and numbers only are month first (as US trackers and spreadsheets write them) or day
 # first; a column is read the one way that reads more of it, month first when both read as much.
 SLASHED_FORMATS = {
@@ -292,7 +293,7 @@ def parse_dates(values: pd.Series) -> pd.Series:
 def read_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """`parse_dates`, and which way each value was written (DATE_FAMILIES' words; NA where none reads): a column
     written more than one way is worth a look, as 3/5 and 5/3 are both dates."""
-    text = values.astype("string").str.strip()
+    text = values.astype("string").str.strip().str.replace(r"\s+(UTC|GMT)$", "", regex=True)  # the zone, in words
     best, family = _first_reading(text, DATE_FORMATS)
     rest = best.isna() & text.notna() & (text != "")
     if rest.any():
