@@ -106,8 +106,9 @@ def wip_frame(flow: pd.DataFrame, model: np.ndarray) -> pd.DataFrame:
 
 
 def cycle_frame(points: pd.DataFrame) -> pd.DataFrame:
-    """The firm's resolved tickets (sim.calibration.history.cycle_points) as the scatter's points."""
-    return points.assign(source=FIRM)[["source", "id", "resolved", "lead_days"]]
+    """The firm's resolved tickets (sim.calibration.history.cycle_points) as the scatter's points, without their
+    ids: the chart goes into a report that is sent on, and a ticket key often names the client."""
+    return points.assign(source=FIRM)[["source", "resolved", "lead_days"]]
 
 
 def percentile_frame(firm: np.ndarray, model: np.ndarray) -> pd.DataFrame:
@@ -176,7 +177,7 @@ def cycle_chart(points: pd.DataFrame, rules: pd.DataFrame) -> alt.LayerChart:
     85 % as a dashed line in its colour: the spread a mean hides, and whether the model's promise is the firm's."""
     dots = alt.Chart(points).mark_circle(size=28, opacity=0.55).encode(
         x=alt.X("resolved:T", title="Resolved"), y=alt.Y("lead_days:Q", title="Lead time (working days)"),
-        color=_colour(), tooltip=["id:N", alt.Tooltip("resolved:T", format="%Y-%m-%d"),
+        color=_colour(), tooltip=[alt.Tooltip("resolved:T", format="%Y-%m-%d"),
                                   alt.Tooltip("lead_days:Q", title="working days", format=".1f")])
     dash = alt.StrokeDash("source:N", legend=None, scale=alt.Scale(domain=[FIRM, MODEL], range=[[1, 0], [6, 4]]))
     lines = alt.Chart(rules).mark_rule(strokeWidth=1.5).encode(y="days:Q", color=_colour(), strokeDash=dash,
