@@ -112,7 +112,6 @@ class Matched:
     """The back-test's request rate: the export's, or the one at which the model's clients send what the export's
     clients sent; `at_export_rate` is what they send at the export's rate (None when it already matched)."""
 
-    scenario: Scenario
     figures: dict[str, dict[str, float]]
     rate: float
     at_export_rate: float | None
@@ -144,7 +143,7 @@ def matched_rate(scenario: Scenario, observed: dict[str, float], design: str,
     A record that does not count its tickets keeps the rate."""
     rate = scenario.demand.requests_per_client_per_week
     if not math.isfinite(observed.get("tickets", math.nan)) or observed.get("weeks", 0) <= 0:
-        return Matched(scenario, figures(scenario, design, executor), rate, None, math.nan)
+        return Matched(figures(scenario, design, executor), rate, None, math.nan)
     target = observed["tickets"] * scenario.weeks / observed["weeks"]
     bounds = paths.field_meta("requests_per_client_per_week", type(scenario.demand))
     current, first = scenario, None
@@ -159,7 +158,7 @@ def matched_rate(scenario: Scenario, observed: dict[str, float], design: str,
         if rate == current.demand.requests_per_client_per_week:
             break
         current = with_rate(current, rate)
-    return Matched(current, result, current.demand.requests_per_client_per_week,
+    return Matched(result, current.demand.requests_per_client_per_week,
                    None if current is scenario else first, target)
 
 

@@ -285,6 +285,13 @@ def _uncounted_team(export: Export, controls: Controls) -> tuple[str, str]:
         controls.engineers
 
 
+def _days_by_ticket(export: Export, spans: pd.DataFrame, end: pd.Series, hours_per_day: float) -> pd.Series:
+    """Working days of each span of a history from its start to `end` (never negative), summed by ticket id."""
+    days = np.clip(working_days(end, hours_per_day, export.weekmask)
+                   - working_days(spans["start"], hours_per_day, export.weekmask), 0.0, None)
+    return pd.Series(days, index=spans.index).groupby(spans["id"]).sum()
+
+
 def ticket_waits(export: Export, hours_per_day: float) -> pd.Series:
     """Working days each resolved ticket of a change log spent in the statuses named as waiting on the client, by
     ticket id (0 for one that never waited); empty without a history or without such statuses. A wait is counted up
@@ -296,10 +303,7 @@ def ticket_waits(export: Export, hours_per_day: float) -> pd.Series:
     spans = history[history["waiting"] & history["id"].isin(resolved.index)]
     end = spans["end"].fillna(spans["id"].map(resolved))
     end = end.where(end <= spans["id"].map(resolved), spans["id"].map(resolved))
-    days = np.clip(working_days(end, hours_per_day, export.weekmask)
-                   - working_days(spans["start"], hours_per_day, export.weekmask), 0.0, None)
-    waited = pd.Series(days, index=spans.index).groupby(spans["id"]).sum()
-    return waited.reindex(resolved.index, fill_value=0.0)
+    return _days_by_ticket(export, spans, end, hours_per_day).reindex(resolved.index, fill_value=0.0)
 
 
 def reopened_tickets(export: Export) -> pd.Series | None:
@@ -322,9 +326,7 @@ def open_waits(export: Export, hours_per_day: float) -> pd.DataFrame:
     still_open = set(tickets.loc[tickets["resolved"].isna(), "id"])
     spans = history[history["waiting"] & history["id"].isin(still_open)]
     end_of_export = history["start"].max()
-    days = np.clip(working_days(spans["end"].fillna(end_of_export), hours_per_day, export.weekmask)
-                   - working_days(spans["start"], hours_per_day, export.weekmask), 0.0, None)
-    out = pd.DataFrame({"days": pd.Series(days, index=spans.index).groupby(spans["id"]).sum(),
+    out = pd.DataFrame({"days": _days_by_ticket(export, spans, spans["end"].fillna(end_of_export), hours_per_day),
                         "going": spans["end"].isna().groupby(spans["id"]).any()})
     return out[out["days"] > 0]
 
@@ -361,9 +363,7 @@ def active_time(export: Export, hours_per_day: float) -> ActiveTime | None:
     end = mine["end"].fillna(limit)
     end = end.where(end <= limit, limit)
     mask = export.weekmask
-    days = np.clip(working_days(end, hours_per_day, mask) - working_days(mine["start"], hours_per_day, mask), 0.0,
-                   None)
-    hours = pd.Series(days * hours_per_day, index=mine.index).groupby(mine["id"]).sum()
+    hours = _days_by_ticket(export, mine, end, hours_per_day) * hours_per_day
     step = model_days_per_day(mask)  # one of the team's working days
     start_day = working_days(spans["start"], hours_per_day, mask) / step
     end_day = working_days(spans["end"], hours_per_day, mask) / step

@@ -166,7 +166,7 @@ def working_week(dates: pd.Series) -> tuple[str, str | None]:
     days = [WEEKDAYS[(first + k) % 7] for k in range(7) if mask[(first + k) % 7] == "1"]
     off = [WEEKDAYS[i] for i, bit in enumerate(mask) if bit == "0"]
     worked_off = [WEEKDAYS[i] for i in (5, 6) if mask[i] == "1"]
-    share = counts[[5, 6]][[mask[5] == "1", mask[6] == "1"]].sum() / counts.sum()
+    share = sum(counts[i] for i in (5, 6) if mask[i] == "1") / counts.sum()
     said = (f"The team's working week is taken as {_days_words(days)} ({len(days)} days), from the weekdays the "
             f"export's dates fall on")
     if worked_off:
@@ -418,18 +418,22 @@ def usual_done(frame: pd.DataFrame, status: str) -> list[str]:
     return usual + [v for v in done_by_category(frame, status) if v.lower() not in known]
 
 
+def _file_and_column(data: bytes, source: str, column: str) -> tuple[pd.DataFrame, str | None]:
+    """The file's rows, and its column named `column` (compared without case); None when it has none."""
+    frame = _read_csv(decode(data, source), source)
+    return frame, _find([str(c) for c in frame.columns], (column,))
+
+
 def read_export_done(data: bytes, source: str, column: str) -> list[str]:
     """`usual_done` of the file's status column `column`: what the app marks as delivered to start with."""
-    frame = _read_csv(decode(data, source), source)
-    found = _find([str(c) for c in frame.columns], (column,))
+    frame, found = _file_and_column(data, source, column)
     return usual_done(frame, found) if found is not None else list(DONE_STATUSES)
 
 
 def read_export_statuses(data: bytes, source: str, column: str) -> list[str]:
     """The distinct statuses of a change log's status column, in the order they first appear: what the app offers
     to mark as delivered. Empty when the column is not in the file."""
-    frame = _read_csv(decode(data, source), source)
-    found = _find([str(c) for c in frame.columns], (column,))
+    frame, found = _file_and_column(data, source, column)
     if found is None:
         return []
     return list(dict.fromkeys(_text(frame[found]).dropna()))
