@@ -22,7 +22,7 @@ METRICS = (
     "billable_utilization",
     "coordinator_utilization", "account_hours_per_week", "revenue", "cost", "profit", "clients_lost", "clients_won",
     "clients_at_end", "share_of_wallet", "satisfaction", "arrived", "delivered", "open_at_end", "dropped",
-    "client_fix_share",
+    "client_fix_share", "revised_share",
 )
 
 
@@ -114,6 +114,7 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
     asked = np.array([r.asked_deadline for r in reqs])  # what the client asked for
     dropped = np.array([r.dropped for r in reqs], dtype=bool)
     saw_fix = np.array([r.client_saw_rework for r in reqs], dtype=bool)
+    revised = np.array([r.revised for r in reqs], dtype=bool)
     state = np.array([r.state for r in reqs])
     billed = np.array([r.billed for r in reqs])
 
@@ -189,6 +190,9 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
         # of the requests delivered, the share the client found wrong and had fixed first: a tracker's reopened
         # ticket (delivered, sent back, delivered again)
         "client_fix_share": float(np.mean(saw_fix[delivered])) if delivered.any() else np.nan,
+        # of the requests delivered, the share a review caught built wrong and sent back before delivery: a
+        # tracker's revision round (a ticket sent back from review to work)
+        "revised_share": float(np.mean(revised[delivered])) if delivered.any() else np.nan,
     }
 
     week_ends = week_hi

@@ -108,6 +108,7 @@ class Request:
     dropped: bool = False
     fix_hours: float = 0.0  # client-found rework still to do
     client_saw_rework: bool = False
+    revised: bool = False  # a wrong build caught in review and fixed before delivery: a revision round
     billed: float = 0.0
     todo: list[float] = field(default_factory=list)  # work content left, by category (BILLABLE ... OVERHEAD)
     todo_total: float = 0.0
@@ -595,9 +596,10 @@ class Firm:
             todo[TALK] = talk
             if self.process.standardised_work:
                 todo[OVERHEAD] = b.standardised_overhead_hours
-            if req.built_wrong and req.review_draw < b.review_catch_rate * req.review_care:
+            if req.built_wrong and req.review_draw < self.catch_chance(req):
                 todo[REWORK] = b.rework_effort_share * req.effort  # caught in review, fixed before delivery
                 req.built_wrong = False
+                req.revised = True
         if not self.knows(eng, req.client):
             todo[HANDOFF] = b.handoff_hours
         req.todo, req.todo_total = todo, sum(todo)
@@ -605,6 +607,15 @@ class Firm:
         eng.held.append(req)
         if math.isnan(req.started):
             req.started = self.env.now
+
+    def catch_chance(self, req: Request) -> float:
+        """The chance a wrong build is caught before delivery: by a PM's review at its care, and by the team's own
+        review (every design's) of what that misses."""
+        b = self.b
+        chance = b.review_catch_rate * req.review_care
+        if b.team_review_catch_rate:
+            chance = 1.0 - (1.0 - b.team_review_catch_rate) * (1.0 - chance)
+        return chance
 
     def work_slice(self, eng: Engineer, req: Request) -> tuple[float, ...]:
         """Hours of the next slice by category: the content it covers, slowed by mismatch and concurrent work.

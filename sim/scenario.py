@@ -190,6 +190,11 @@ class Behaviour:
         0.6, "Probability that a PM's review catches a wrong build before the client sees it.", min=0, max=1,
         grade="firm"
     )
+    team_review_catch_rate: float = param(
+        0.0, "Probability that the team's own review (a colleague's check, a review status) catches a wrong build "
+        "before the client sees it, in every design; a PM's review catches a share of what it misses. 0 means only a "
+        "PM reviews.", min=0, max=1, grade="assumption", plausible=(0.0, 0.5),
+    )
     client_found_rework_factor: float = param(
         2.0, "How much more a fix costs when the client found the problem after delivery.", min=1, max=20,
         grade="assumption", plausible=(1.5, 4.0)

@@ -379,8 +379,10 @@ def test_calibrate_json_has_the_scenario_the_record_and_the_backtest(capsys, def
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"scenario", "observed", "warnings", "backtest"}
     assert set(out["observed"]) == {"tickets", "weeks", "throughput_per_week", "lead_time_days",
-                                    "lead_time_p90_days", "on_time_rate", "open_at_end", "client_fix_share"}
-    assert out["observed"]["client_fix_share"] is None  # one row per ticket: no reopening to count
+                                    "lead_time_p90_days", "on_time_rate", "open_at_end", "client_fix_share",
+                                    "revised_share"}
+    # one row per ticket: no reopening or send-back to count
+    assert out["observed"]["client_fix_share"] is None and out["observed"]["revised_share"] is None
     export = read_export(SAMPLE_CSV.read_bytes(), "sample")
     assert out["observed"]["tickets"] == len(export.tickets)
     assert from_dict(out["scenario"]).firm.engineers == out["scenario"]["firm"]["engineers"]

@@ -136,24 +136,30 @@ def test_reopened_tickets_are_counted_and_set_beside_the_models_client_found_fix
     from one done status to another (Done to Closed) is no reopening. The record's share is of the tickets
     delivered; the back-test's table sets it beside the model's fixes, and the verdict does not judge it."""
     from sim.calibration import backtest as bt
-    from sim.calibration.fit import fit, reopened_tickets
+    from sim.calibration.fit import fit, span_hours
+    from sim.calibration.rounds import rounds
     from sim.scenario import load_scenario
     from ui import calibration as views
 
+    def reopened_of(export):
+        found = rounds(export, span_hours(export, 8.0))
+        assert found is not None
+        return sorted(found.reopened[found.reopened].index)
+
     data, truth = change_log()
     export = read_export(data, "log.csv", COLUMNS)
-    reopened = reopened_tickets(export)
-    assert reopened is not None and sorted(reopened[reopened].index) == sorted(f"T-{i}" for i in range(0, 40, 5))
+    assert reopened_of(export) == ["T-0", "T-10", "T-20", "T-30"]  # of the delivered: reopened, delivered again
     observed = fit(export, load_scenario(ROOT / "scenarios" / "default.toml")).observed
     resolved = sum(not pd.isna(r) for _, r in truth)
-    assert observed["client_fix_share"] == pytest.approx(4 / resolved)  # T-0, T-10, T-20, T-30 delivered again
+    assert observed["client_fix_share"] == pytest.approx(4 / resolved)
     closed_only = data.replace(b"Reopened", b"Closed")  # Done then Closed: still delivered, never reopened
-    assert not reopened_tickets(read_export(closed_only, "log.csv", COLUMNS)).any()
+    assert reopened_of(read_export(closed_only, "log.csv", COLUMNS)) == []
     assert "client_fix_share" not in bt.COMPARED and "client_fix_share" in bt.BESIDE
     model = {m: {"mean": 0.5, "ci95": 0.01} for m in (*bt.COMPARED, *bt.BESIDE)}
     rows = views.comparison_table(observed, model)["Figure"].tolist()
-    assert rows[-1] == "Reopened (the model: fixed after the client found it wrong)"
-    one_row = {**observed, "client_fix_share": float("nan")}
+    assert rows[-2:] == ["Reopened (the model: fixed after the client found it wrong)",
+                         "Sent back before delivery (the model: a review caught it built wrong)"]
+    one_row = {**observed, "client_fix_share": float("nan"), "revised_share": float("nan")}
     assert len(views.comparison_table(one_row, model)) == len(bt.COMPARED)
 
 

@@ -162,16 +162,20 @@ def test_a_one_row_per_ticket_export_says_no_waits_were_fitted():
     assert any("this export has one row per ticket, so no waits were fitted" in w for w in export.warnings)
 
 
+def calibrate_json(path, maps: list[str], waiting: str = "Waiting on client") -> dict:
+    """`sim calibrate` run as a user runs it, with --map and --waiting alone; its JSON."""
+    done = subprocess.run([sys.executable, "-m", "sim", "calibrate", str(path), "--format", "json", "--map", *maps,
+                           "--waiting", waiting], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 @pytest.mark.slow
 def test_the_cli_reproduces_the_firms_record_on_every_figure_from_the_change_log(log, tmp_path):
     _, data = log
     path = tmp_path / "log.csv"
     path.write_bytes(data)
-    maps = [f"{k}={v}" for k, v in COLUMNS.items()]
-    done = subprocess.run([sys.executable, "-m", "sim", "calibrate", str(path), "--format", "json", "--map", *maps,
-                           "--waiting", "Waiting on client"], cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout)
+    out = calibrate_json(path, [f"{k}={v}" for k, v in COLUMNS.items()])
     assert out["observed"]["tickets"] == len(generate(PROCESS).tickets)
     assert out["backtest"]["verdict"] == "close", out["backtest"]
     assert out["backtest"]["far_on"] == []
@@ -222,10 +226,7 @@ def test_a_service_desks_long_workflow_log_is_its_tickets_and_back_tests_close_o
                                                "client=Customer", "created=Created"]
     path = tmp_path / "desk.csv"
     rows.to_csv(path, index=False)
-    done = subprocess.run([sys.executable, "-m", "sim", "calibrate", str(path), "--format", "json", "--map", *maps,
-                           "--waiting", "Waiting on client"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout)
+    out = calibrate_json(path, maps)
     assert out["observed"]["tickets"] == len(last)
     assert out["observed"]["open_at_end"] == int((last != "Done").sum())
     assert out["backtest"]["far_on"] == [] and out["backtest"]["verdict"] == "close", out["backtest"]

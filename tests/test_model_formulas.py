@@ -102,6 +102,27 @@ def test_a_pm_review_catches_a_wrong_build_and_it_is_fixed_before_delivery():
     assert not run.requests[0].client_saw_rework
 
 
+@pytest.mark.parametrize("draw, revised", [(0.39, True), (0.41, False)])
+def test_the_team_s_own_review_catches_a_wrong_build_in_a_design_without_a_pm(draw, revised):
+    """Without a PM only the team's own review can catch it: at 0.4 a draw below 0.4 is a revision round (fixed
+    before delivery at the rework share), one above it is found by the client (at the client-found factor)."""
+    s = scenario_for(behaviour={"clarity_without_am": 0.0, "rework_effort_share": 0.5, "team_review_catch_rate": 0.4,
+                                "client_found_rework_factor": 2.0})
+    run = run_one(s, "none", (0.0, 0, 0), review=draw)
+    (req,) = run.requests
+    assert (req.revised, req.client_saw_rework) == (revised, not revised)
+    assert hours_by_category(run)["rework"] == pytest.approx(0.5 * EFFORT * (1.0 if revised else 2.0))
+
+
+@pytest.mark.parametrize("draw, revised", [(0.79, True), (0.81, False)])
+def test_with_a_pm_the_team_s_review_catches_a_share_of_what_the_pm_s_misses(draw, revised):
+    """PM 0.5 and team 0.6: caught with 1 - (1 - 0.6) x (1 - 0.5) = 0.8."""
+    s = scenario_for(behaviour={"clarity_without_am": 0.0, "rework_effort_share": 0.5, "review_catch_rate": 0.5,
+                                "team_review_catch_rate": 0.6, "pm_hours_fixed": 0.5})
+    (req,) = run_one(s, "pm", (0.0, 0, 0), review=draw).requests
+    assert (req.revised, req.client_saw_rework) == (revised, not revised)
+
+
 def test_a_wrong_build_the_client_finds_costs_more_and_is_billed_once():
     s = scenario_for(behaviour={"clarity_without_am": 0.0, "rework_effort_share": 0.5,
                                 "client_found_rework_factor": 2.0})

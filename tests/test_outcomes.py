@@ -35,17 +35,27 @@ def test_on_time_is_judged_against_the_deadline_the_client_asked_for(default_sce
     assert summary["on_time_promised_rate"] == 1.0
 
 
-def test_the_client_fix_share_is_of_the_requests_delivered_in_the_measured_weeks(default_scenario):
-    """Counted here request by request: a tracker's reopened ticket is a delivered request the client found wrong
-    and had fixed first; requests from the warm-up or still open are not in it."""
+@pytest.mark.parametrize("metric, design, counted", [
+    ("client_fix_share", "none", lambda r: r.client_saw_rework),  # delivered, sent back, delivered again
+    ("revised_share", "pm", lambda r: r.revised),  # caught in review and fixed before delivery
+])
+def test_the_rework_shares_are_of_the_requests_delivered_in_the_measured_weeks(default_scenario, metric, design,
+                                                                               counted):
+    """Counted here request by request, as a tracker counts reopened tickets and tickets sent back: requests from
+    the warm-up or still open are not in them, and no request is both."""
     s = small(default_scenario, weeks=6, replications=2)
-    run = simulate(s, "none", 0)
+    run = simulate(s, design, 0)
     hpw = s.firm.hours_per_week
     start, end = s.warmup_weeks * hpw, (s.warmup_weeks + s.weeks) * hpw
     delivered = [r for r in run.requests if r.arrival >= start and r.done <= end]
-    fixed = sum(r.client_saw_rework for r in delivered)
-    assert 0 < fixed < len(delivered)
-    assert measure(run)[0]["client_fix_share"] == fixed / len(delivered)
+    share = sum(counted(r) for r in delivered)
+    assert 0 < share < len(delivered)
+    assert not any(r.revised and r.client_saw_rework for r in run.requests)
+    assert measure(run)[0][metric] == share / len(delivered)
+
+
+def test_without_a_pm_or_a_review_of_the_teams_own_nothing_is_revised(default_scenario):
+    assert measure(simulate(small(default_scenario, weeks=6, replications=2), "none", 0))[0]["revised_share"] == 0
 
 
 def test_a_negotiated_deadline_is_never_harder_to_meet_than_the_asked_one(default_scenario):

@@ -35,7 +35,8 @@ CONTROLS = Controls(column=lambda name: f"pick the column in “{FIELD_LABELS[na
                     waiting=f"pick them in “{WAITING_LABEL}”, or none")
 LEAD_BINS = 20
 OTHER_LABELS = {"open_at_end": "Open at the end",
-                "client_fix_share": "Reopened (the model: fixed after the client found it wrong)"}
+                "client_fix_share": "Reopened (the model: fixed after the client found it wrong)",
+                "revised_share": "Sent back before delivery (the model: a review caught it built wrong)"}
 ONLY_WHEN_RECORDED = BESIDE  # a change log's figures: no row at all for an export without them
 
 

@@ -30,8 +30,8 @@ COMPARED = ("throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_t
 # model's share fixed after the client found them wrong. Trackers record a client's objection as a reopening only
 # sometimes (often it comes while the ticket waits on the client, as a revision round), so the two are a check for
 # the reader, not a figure the model must reproduce.
-BESIDE = ("client_fix_share",)
-SHARES = ("on_time_rate", "client_fix_share")  # in points, not as a share of the record's figure
+BESIDE = ("client_fix_share", "revised_share")
+SHARES = ("on_time_rate", "client_fix_share", "revised_share")  # in points, not as a share of the record's figure
 BACKTEST_REPLICATIONS = 10
 SEARCH_REPLICATIONS = 5
 SEARCH_WEEKS = 52  # the screen and the fit run at most this long: a year shows a backlog that builds up
@@ -39,6 +39,9 @@ FITTED_AT_MOST = 2
 FINALISTS = 3  # the grid points of smallest loss on the short runs that are run in full, the best of them kept
 GRID_1D, GRID_2D = 9, 5
 ON_TIME_POINT = 0.01
+# Read from a change log's revision rounds (sim.calibration.rounds), never fitted to timing: a team's own review
+# moves lead time as clearer requests do, and only the rounds tell them apart.
+NOT_FROM_TIMING = frozenset({"behaviour.team_review_catch_rate"})
 # A run of fewer requests than this (all its replications) is quicker in this process than sent to a pool.
 POOL_REQUESTS = 50_000
 # The back-test's request rate is matched to the export's tickets to this share, in at most this many runs.
@@ -72,12 +75,15 @@ class Candidate:
     help: str
 
 
-def candidates() -> list[Candidate]:
-    """Behaviour fields graded "assumption" that carry a plausible range and a single number as value."""
+def candidates(kept: frozenset[str] = frozenset()) -> list[Candidate]:
+    """Behaviour fields graded "assumption" that carry a plausible range and a single number as value, but for
+    those `kept` (set from the firm's record) and those only the record can tell (NOT_FROM_TIMING)."""
     out = []
     for f in paths.walk(Behaviour):
         plausible = f.meta.get("plausible")
         if f.meta.get("grade") != "assumption" or not plausible or f.hint is not float:
+            continue
+        if f"behaviour.{f.path}" in kept or f"behaviour.{f.path}" in NOT_FROM_TIMING:
             continue
         out.append(Candidate(f"behaviour.{f.path}", float(plausible[0]), float(plausible[1]), f.meta.get("help", "")))
     return out
@@ -307,9 +313,10 @@ def backtest_weeks(observed: dict[str, float]) -> int:
 
 
 def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none", *, fit_assumptions: bool = True,
-             executor: Executor | None = None, progress: Progress | None = None) -> Backtest:
-    """Simulate `design` over the export's span; screen and fit the behaviour assumptions (unless the model
-    delivered nothing); simulate again. `executor` takes the runs of more than POOL_REQUESTS requests; smaller
+             executor: Executor | None = None, progress: Progress | None = None,
+             kept: frozenset[str] = frozenset()) -> Backtest:
+    """Simulate `design` over the export's span; screen and fit the behaviour assumptions but those `kept` (unless
+    the model delivered nothing); simulate again. `executor` takes the runs of more than POOL_REQUESTS requests; smaller
     ones run here."""
     say = progress or (lambda _text: None)
     weeks = backtest_weeks(observed)
@@ -328,7 +335,7 @@ def backtest(scenario: Scenario, observed: dict[str, float], design: str = "none
     # A model that delivered nothing has no lead time for an assumption to move (each end of each range would
     # read as no effect), so the screen is skipped rather than run for a table of blanks.
     if fit_assumptions and base_loss > 0 and delivered(before):
-        found = candidates()
+        found = candidates(kept)
         runs = figures_of([with_values(scenario, {cand.path: x}, **quick) for cand in found
                            for x in (cand.low, cand.high)], design, executor)
         for i, cand in enumerate(found):

@@ -21,6 +21,7 @@ from scipy import stats
 
 from sim import paths
 from sim.calibration.formats import COMMAND_LINE, FIVE_DAYS, Controls, Export
+from sim.calibration.rounds import MIN_ROUNDS, fit_rework, rounds
 from sim.scenario import Scenario, WorkType, from_dict
 from sim.wording import fitted_words
 
@@ -306,16 +307,6 @@ def ticket_waits(export: Export, hours_per_day: float) -> pd.Series:
     return _days_by_ticket(export, spans, end, hours_per_day).reindex(resolved.index, fill_value=0.0)
 
 
-def reopened_tickets(export: Export) -> pd.Series | None:
-    """Whether each ticket of a change log left a done status for another one (by id); None without a history."""
-    history = export.history
-    if history is None:
-        return None
-    left_done = history["done"] & history["id"].eq(history["id"].shift(-1)) & ~history["done"].shift(-1,
-                                                                                                     fill_value=True)
-    return left_done.groupby(history["id"]).any()
-
-
 def open_waits(export: Export, hours_per_day: float) -> pd.DataFrame:
     """Working days each open ticket of a change log has spent waiting on the client by the end of the export, by
     id, for those that have waited at all; `going` when it is waiting still, so its wait is at least that long.
@@ -375,6 +366,16 @@ def active_time(export: Export, hours_per_day: float) -> ActiveTime | None:
     return ActiveTime(hours, float(np.percentile(at_once, 95)), float(at_once.mean()))
 
 
+def _first_pass_hours(ids: pd.Series, active: ActiveTime | None, round_hours: pd.Series) -> np.ndarray:
+    """The working hours the tickets `ids` spent being worked on, less those of their rounds (`round_hours` by
+    id), for the model adds the rework of the rounds it is fitted to; empty without a history of work."""
+    if active is None:
+        return np.array([])
+    ids = ids[ids.isin(active.hours.index)]
+    return np.clip(ids.map(active.hours).to_numpy(float) - ids.map(round_hours).fillna(0.0).to_numpy(float), 0.0,
+                   None)
+
+
 def _waits(waited: np.ndarray, still_open: np.ndarray, going: np.ndarray, name: str, kept: WorkType,
            statuses: str, warnings: list[str]) -> tuple[dict[str, float], dict[str, str]]:
     """A work type's waits on the client: from its resolved tickets' working days waited, and the days its open
@@ -409,10 +410,21 @@ def _waits(waited: np.ndarray, still_open: np.ndarray, going: np.ndarray, name: 
     return out, sources
 
 
+def span_hours(export: Export, hours_per_day: float) -> np.ndarray:
+    """Working hours of each span of a change log's history, one still going counted to the export's end."""
+    history = export.history
+    assert history is not None
+    end = history["end"].fillna(history["start"].max())
+    return np.clip(working_days(end, hours_per_day, export.weekmask)
+                   - working_days(history["start"], hours_per_day, export.weekmask), 0.0, None) * hours_per_day
+
+
 def fit(export: Export, base: Scenario, engineers: int | None = None, source: str = "export",
-        controls: Controls = COMMAND_LINE) -> Fit:
-    """A scenario whose demand, work types and team come from the tickets (the rest from `base`), and the firm's
-    record over the span of the export; a warning's remedy names the reader's `controls`."""
+        controls: Controls = COMMAND_LINE, today: str = "none") -> Fit:
+    """A scenario whose demand, work types, team and (from a change log's revision rounds and reopenings) rework
+    come from the tickets (the rest from `base`), and the firm's record over the span of the export; `today` is the
+    design the firm has, through whose roles its rework is read; a warning's remedy names the reader's
+    `controls`."""
     t = export.tickets
     hpd = base.firm.hours_per_week / DAYS_PER_WEEK
     notes: list[Note] = []
@@ -468,8 +480,12 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
                         "them are understated.")
 
     # Team, and the time tickets spend being worked on
-    reopened = reopened_tickets(export)
     active = active_time(export, hpd)
+    found = rounds(export, span_hours(export, hpd)) if export.history is not None else None
+    round_count = int(found.sent_back.sum() + found.reopened.sum()) if found is not None else 0
+    fit_rounds = found is not None and round_count >= MIN_ROUNDS
+    round_hours = (found.revision_hours.add(found.fix_hours, fill_value=0.0) if found is not None and fit_rounds
+                   else pd.Series(dtype=float))
     resolvers = t.loc[t["resolved"].notna(), "assignee"].dropna()
     team_notes: list[Note] = []  # after the work types', as a reader goes from the work to the people
     if engineers is not None:
@@ -534,7 +550,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             wt["effort_hours"], wt["effort_cv"] = spent.mean(), _cv(spent)
             sources["effort_hours"] = f"the mean time spent on {spent.size} resolved tickets"
             sources["effort_cv"] = "the spread of that time spent"
-        elif active is not None and (worked := done["id"].map(active.hours).dropna().to_numpy()).size >= 2:
+        elif (worked := _first_pass_hours(done["id"], active, round_hours)).size >= 2:
             hours = worked * share_of_a_person
             wt["effort_hours"] = max(hours.mean() - talk, 0.1 * hours.mean())
             wt["effort_cv"] = _cv(hours)
@@ -543,7 +559,8 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             sources["effort_hours"] = (f"inferred: the mean working hours {worked.size} resolved tickets spent being "
                                        "worked on (not in the status tickets are created in, waiting or done)"
                                        f"{shared}, less the {talk:g} hours of client talk and interruptions the "
-                                       "model adds")
+                                       "model adds" + (", and less their revision rounds and fixes, which the model"
+                                                       " adds as rework" if fit_rounds else ""))
             sources["effort_cv"] = "the spread of that time"
             warnings.append(f"{name}: no time spent logged; effort {wt['effort_hours']:.3g} hours inferred from the "
                             "time tickets spent being worked on.")
@@ -613,7 +630,24 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
     if not firm_skills:
         for wt in work_types.values():
             wt["skill"] = "general"
+    # Rework, from the rounds of a change log
+    behaviour: dict[str, float] = {}
+    if found is not None and fit_rounds:
+        delivered = t[t["resolved"].notna()]
+        effort = pd.Series(delivered["kind"].map(lambda k: work_types[k]["effort_hours"]).to_numpy(float),
+                           index=delivered["id"].to_numpy())
+        rework = fit_rework(found, effort, share_of_a_person, base, today)
+        behaviour = {key: _round(value) for key, value in rework.values.items()}
+        notes += [Note(f"behaviour.{key}", value, rework.reasons[key]) for key, value in behaviour.items()]
+    elif found is not None:
+        b = base.behaviour
+        warnings.append(f"{round_count} delivered tickets were sent back from a later stage of work to an earlier "
+                        "one or reopened, too few to read your rework from: either your work is right first time "
+                        "or your tracker does not record it. The model's assumptions are kept: "
+                        f"{1 - b.clarity_without_am:.0%} of requests built wrong without an account manager, each "
+                        f"costing {b.rework_effort_share:g} of its effort again.")
     data = base.to_dict()
+    data["behaviour"] = {**data["behaviour"], **behaviour}
     data["name"] = f"Calibrated: {source}"[:80]
     data["description"] = (f"Fitted to {n} tickets from {t['created'].min():%Y-%m-%d} to "
                            f"{t['created'].max():%Y-%m-%d} ({export.format.label}); the rest from {base.name}.")
@@ -637,9 +671,10 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         else math.nan,
         "open_at_end": open_at_end,
     }
-    # a change log's: of the tickets delivered, those delivered, reopened and delivered again
-    observed["client_fix_share"] = (float(reopened.reindex(done["id"], fill_value=False).mean())
-                                    if reopened is not None and len(done) else math.nan)
+    # a change log's: of the tickets delivered, those delivered, reopened and delivered again; and those sent back
+    # from a later stage of work to an earlier one before they were delivered
+    observed["client_fix_share"] = found.reopened_share if found is not None else math.nan
+    observed["revised_share"] = found.revised_share if found is not None else math.nan
     if not len(with_due):
         warnings.append("No resolved ticket has a due date, so the on-time rate cannot be measured.")
     return Fit(scenario, observed, notes, warnings, lead, weekly)

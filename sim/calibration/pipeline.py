@@ -18,7 +18,7 @@ from sim.wording import design_label, key_words
 
 RATE = "demand.requests_per_client_per_week"
 OBSERVED = ("tickets", "weeks", "throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate",
-            "open_at_end", "client_fix_share")
+            "open_at_end", "client_fix_share", "revised_share")
 
 
 @dataclass
@@ -138,10 +138,12 @@ def calibrate(data: bytes, base: Scenario, *, source: str = "export", columns: M
     those that mean waiting on the client."""
     check_designs(base, [today])  # a bad --today fails before any work
     export = read_export(data, source, columns, controls, done, waiting)
-    fitted = fit(export, base, engineers=engineers, source=source, controls=controls)
+    fitted = fit(export, base, engineers=engineers, source=source, controls=controls, today=today)
     result = None
     if run_backtest and math.isfinite(fitted.observed["lead_time_days"]):
-        result = backtest(fitted.scenario, fitted.observed, today, executor=executor, progress=progress)
+        from_record = frozenset(note.path for note in fitted.notes)  # the record's to say, not the back-test's
+        result = backtest(fitted.scenario, fitted.observed, today, executor=executor, progress=progress,
+                          kept=from_record)
     elif run_backtest:
         fitted.warnings.append("No ticket was resolved, so there is nothing to back-test against.")
     return Calibration(export, fitted, result)

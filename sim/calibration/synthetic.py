@@ -92,11 +92,12 @@ def _serve(arrival: np.ndarray, due_at: np.ndarray, work: np.ndarray, horizon: f
 
 
 def _serve_with_review(arrival: np.ndarray, due_at: np.ndarray, work: np.ndarray, wait: np.ndarray,
-                       horizon: float) -> tuple[np.ndarray, ...]:
+                       horizon: float, extra: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """One engineer taking the ready ticket due first: a ticket that waits on the client is worked in two passes
-    around the wait, and re-enters the queue when the client answers. Start and end of each pass, NaN when not
-    reached by the horizon."""
+    around the wait, and re-enters the queue when the client answers; its second pass takes `extra` hours more (a
+    revision round). Start and end of each pass, NaN when not reached by the horizon."""
     n = arrival.size
+    extra = np.zeros(n) if extra is None else extra
     start1, end1, start2, done = (np.full(n, np.nan) for _ in range(4))
     first = np.where(wait > 0, WORK_BEFORE_REVIEW * work, work)
     ready: list[tuple[float, int, int]] = []  # (due, ticket, pass)
@@ -127,7 +128,7 @@ def _serve_with_review(arrival: np.ndarray, due_at: np.ndarray, work: np.ndarray
             else:
                 done[j] = clock
         else:
-            start2[j], clock = clock, clock + work[j] - first[j]
+            start2[j], clock = clock, clock + work[j] - first[j] + extra[j]
             if clock > horizon:
                 break
             done[j] = clock
@@ -286,7 +287,13 @@ class ServiceDesk:
     comes back for a last pass (Assigned, In Progress), is approved (Approved) and is closed by an administrator
     (Done). Each ticket goes to an engineer at random, who takes the ready ticket due first; triage, review and
     closing take nobody's working hours here. Besides the status changes, each ticket has about `field_changes`
-    rows of other fields, each showing the status of its time."""
+    rows of other fields, each showing the status of its time.
+
+    Revision rounds: of the tickets that waited, a share `revision_share` is reviewed again after its last pass
+    and sent back (Report Under Review, then In Progress) for `rework_share` of its work more, in that pass, before
+    it is approved. Reopenings: a share `reopen_share` of the tickets closed is reopened by the client (In
+    Progress) `reopen_days` after closing, fixed at once in `fix_factor` times a revision round's work, and closed
+    again."""
 
     clients: int = 10
     tickets_per_week: float = 12.9
@@ -303,10 +310,35 @@ class ServiceDesk:
     field_changes: float = 30.0
     hours_per_day: float = 8.0
     seed: int = 1
+    revision_share: float = 0.0
+    rework_share: float = 0.5
+    reopen_share: float = 0.0
+    reopen_days: float = 2.0
+    fix_factor: float = 2.0
+
+
+REVIEW_AGAIN_HOURS = 0.25  # a second review's look, before the ticket is sent back
+
+
+@dataclass(frozen=True)
+class DeskTruth:
+    """What the desk did, by ticket key: whether it was sent back before its first delivery, or reopened after it
+    (each of the tickets closed by the export's end, at last); the working hours of each round's work."""
+
+    delivered: pd.Index
+    sent_back: pd.Series
+    reopened: pd.Series
+    revision_hours: pd.Series
+    fix_hours: pd.Series
 
 
 def service_desk_log(desk: ServiceDesk) -> str:
     """The desk's change log as a CSV: Issue, Created, Updated, Status, Field, Customer, rows in no order."""
+    return service_desk(desk)[0]
+
+
+def service_desk(desk: ServiceDesk) -> tuple[str, DeskTruth]:
+    """The desk's change log, and the truth of its revision rounds and reopenings."""
     rng, hpd = np.random.default_rng(desk.seed), desk.hours_per_day
     horizon = desk.weeks * 5 * hpd
     sizes = _gamma(rng, np.ones(desk.clients), np.full(desk.clients, 0.7))
@@ -320,13 +352,21 @@ def service_desk_log(desk: ServiceDesk) -> str:
     triage, review, closing = (rng.exponential(days * hpd, n) for days in (desk.triage_days, desk.review_days,
                                                                            desk.closing_days))
     owner = rng.integers(0, desk.engineers, n)
+    # from a generator of its own, so a desk without rounds draws what it always drew
+    rounds_rng = np.random.default_rng([desk.seed, 2])
+    revised = (wait > 0) & (rounds_rng.uniform(size=n) < desk.revision_share)
+    rework = np.where(revised, desk.rework_share * work, 0.0)
+    reopens = rounds_rng.uniform(size=n) < desk.reopen_share
+    reopen_after = rounds_rng.exponential(desk.reopen_days * hpd, n)
+    fix = desk.fix_factor * desk.rework_share * work
     start1, end1, start2, done = (np.full(n, np.nan) for _ in range(4))
     for engineer in range(desk.engineers):
         mine = np.flatnonzero(owner == engineer)
         away = np.where(wait[mine] > 0, review[mine] + wait[mine], 0.0)  # in review, then with the client
         start1[mine], end1[mine], start2[mine], done[mine] = _serve_with_review(
-            arrival[mine] + triage[mine], arrival[mine] + 20 * hpd, work[mine], away, horizon)
+            arrival[mine] + triage[mine], arrival[mine] + 20 * hpd, work[mine], away, horizon, rework[mine])
     rows = []
+    truth: dict[str, tuple[bool, bool, float, float]] = {}
     for k in range(n):
         key, customer = f"PT-{k + 1}", f"Customer {client[k] + 1}"
         changes = [(arrival[k], "Open"), (arrival[k] + triage[k], "Assigned"), (start1[k], "In Progress")]
@@ -334,8 +374,19 @@ def service_desk_log(desk: ServiceDesk) -> str:
             back = end1[k] + review[k] + wait[k]
             changes += [(end1[k], "Report Under Review"), (end1[k] + review[k], "Waiting on client"),
                         (back, "Assigned"), (start2[k], "In Progress")]
-        changes += [(done[k], "Approved"), (done[k] + closing[k], "Done")]
+        look = min(REVIEW_AGAIN_HOURS, rework[k] / 2)
+        if revised[k]:
+            reviewed = done[k] - rework[k]
+            changes += [(reviewed, "Report Under Review"), (reviewed + look, "In Progress")]
+        closed = done[k] + closing[k]
+        changes += [(done[k], "Approved"), (closed, "Done")]
+        if reopens[k]:
+            changes += [(closed + reopen_after[k], "In Progress"), (closed + reopen_after[k] + fix[k], "Done")]
         changes = [(hour, status) for hour, status in changes if math.isfinite(hour) and hour <= horizon]
+        if changes[-1][1] == "Done":
+            again = reopens[k] and len([s for _, s in changes if s == "Done"]) == 2
+            truth[key] = (bool(revised[k]), bool(again), rework[k] - look if revised[k] else 0.0,
+                          fix[k] if again else 0.0)
         last = min(horizon, changes[-1][0] + hpd)
         for hour in np.sort(rng.uniform(arrival[k], last, rng.poisson(desk.field_changes))):
             status = [s for h, s in changes if h <= hour][-1]
@@ -344,7 +395,10 @@ def service_desk_log(desk: ServiceDesk) -> str:
     frame = pd.DataFrame(rows, columns=["Issue", "Created", "Updated", "Status", "Field", "Customer"])
     for column in ("Created", "Updated"):
         frame[column] = _clock(frame[column].to_numpy(), hpd).dt.strftime("%Y-%m-%d %H:%M").to_numpy()
-    return frame.sample(frac=1.0, random_state=desk.seed).to_csv(index=False)
+    known = pd.DataFrame.from_dict(truth, orient="index", columns=["sent_back", "reopened", "revision", "fix"])
+    return frame.sample(frac=1.0, random_state=desk.seed).to_csv(index=False), DeskTruth(
+        known.index, known["sent_back"], known["reopened"], known.loc[known["sent_back"], "revision"],
+        known.loc[known["reopened"], "fix"])
 
 
 # The firm of scenarios/samples/jira_sample.csv: a year, 6 engineers who each look after their own clients.
