@@ -16,10 +16,6 @@ from sim.calibration.formats import (
     FIELDS,
     GENERIC_HEADER,
     ExportError,
-    header,
-    read_export,
-    read_export_done,
-    read_export_statuses,
     resolve_mapping,
 )
 from sim.calibration.pipeline import Calibration, calibrate
@@ -27,7 +23,7 @@ from sim.parallel import ClusterError
 from sim.scenario import ScenarioError
 from sim.wording import in_sentence, key_words
 from ui import calibration as views
-from ui import sureness
+from ui import exports, sureness
 from ui.labels import design_labels, plain
 from ui.runner import holding_run_slot, shared_executor, show_server_problem
 from ui.share import closest_preset
@@ -48,13 +44,13 @@ def _take(name: str, data: bytes) -> None:
     """A new file replaces the last one when it can be fitted, or when only its columns need naming (no creation
     column recognised: the pickers can name one); otherwise its message shows and the last file stays."""
     try:
-        fmt, columns = header(data, name)
+        fmt, columns = exports.export_header(data, name)
         try:
             resolve_mapping(columns, fmt, {}, name)
         except ExportError:
             pass  # the user names the columns next
         else:
-            read_export(data, name, controls=views.CONTROLS)
+            exports.page_export(data, name)
     except ExportError as exc:
         st.session_state[MESSAGE_KEY] = f"**{plain(name)}** was not read; the last export and your scenario " \
             f"are unchanged. {plain(exc.problems[0])}"
@@ -94,7 +90,7 @@ def _statuses(data: bytes, name: str, mapping: dict[str, str], stages: tuple[str
     if stages:
         return list(stages)
     status = mapping.get("status")
-    return read_export_statuses(data, name, status) if status else []
+    return exports.export_statuses(data, name, status) if status else []
 
 
 def _done_statuses(values: list[str], stages: tuple[str, ...], usual_names: list[str]) -> list[str] | None:
@@ -230,9 +226,9 @@ def main() -> None:
     if DATA_KEY not in st.session_state:
         return
     name, data = st.session_state[DATA_KEY]
-    fmt, columns = header(data, name)
+    fmt, columns = exports.export_header(data, name)
     try:
-        first_read = read_export(data, name)
+        first_read = exports.page_export(data, name)  # as _take read it: only what it recognised is used
         recognised, stages, fmt = first_read.mapping, first_read.stages, first_read.format
     except ExportError:
         recognised, stages = {}, ()
@@ -240,11 +236,11 @@ def main() -> None:
     overrides = _mapping(columns, recognised)
     statuses = _statuses(data, name, {**recognised, **overrides}, stages)
     status = {**recognised, **overrides}.get("status")
-    done = _done_statuses(statuses, stages, read_export_done(data, name, status) if status and not stages
+    done = _done_statuses(statuses, stages, exports.export_done(data, name, status) if status and not stages
                           else list(DONE_STATUSES))
     waiting = _waiting_statuses(statuses, done)
     try:
-        export = read_export(data, name, overrides, views.CONTROLS, done, waiting)
+        export = exports.page_export(data, name, overrides, done, waiting)
     except ExportError as exc:
         st.error(plain(exc.problems[0]))
         return
