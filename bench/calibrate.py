@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/calibrate.py [--rounds 1]
 
-The log is the synthetic service desk of `sim.calibration.synthetic.ServiceDesk` (about 560 tickets and 37 rows
-each, most of them other fields' changes, seven statuses, no effort, assignee or due date), read as a user would
+The log is the synthetic service desk of `sim.calibration.synthetic.ServiceDesk` with revision rounds and
+reopenings (DESK: about 560 tickets and 37 rows each, most of them other fields' changes, seven statuses, no effort,
+assignee or due date; its rework is read from the rounds), read as a user would
 read it: `--map id=Issue status=Status changed=Updated client=Customer --waiting "Waiting on client"`. Both commands
 run in a fresh interpreter, start-up included (wall time): `python -m sim run scenarios/default.toml` (the
 reference, a default comparison) and `python -m sim calibrate` (reading, fitting, and the back-test with its screen
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 GOAL = 10.0
+DESK = {"revision_share": 0.4, "reopen_share": 0.08}
 READ_AS = ["--map", "id=Issue", "status=Status", "changed=Updated", "client=Customer", "--waiting",
            "Waiting on client"]
 
@@ -45,7 +47,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory() as folder:
         log = Path(folder) / "service_desk.csv"
-        log.write_text(service_desk_log(ServiceDesk()))
+        log.write_text(service_desk_log(ServiceDesk(**DESK)))
         rows = sum(1 for _ in log.open()) - 1
         load_before = os.getloadavg()
         best = {"comparison": float("inf"), "calibration": float("inf")}
