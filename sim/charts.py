@@ -119,6 +119,17 @@ def interval_chart(frame: pd.DataFrame, title: str, value_title: str, zero_line:
     return alt.layer(*layers)
 
 
+# A line chart's plot is this tall, its key and axes added around it. Left to Streamlit's full-width charts (a
+# fixed 350 px box that the plot, its key and its titles must all fit), a key of five designs below the lines
+# squashed the plot flat.
+LINE_PLOT_HEIGHT = 220
+
+
+def plot_sized(chart: Layered) -> Layered:
+    """The chart with a plot LINE_PLOT_HEIGHT tall and as wide as its box, the box growing to hold the key."""
+    return chart.properties(height=LINE_PLOT_HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+
+
 def weekly_chart(frame: pd.DataFrame, title: str, value_title: str, counts: bool = False) -> Layered:
     """A line per design over the measured weeks, with the 95 % band over replications; `counts` for a measure of
     whole requests (integer ticks)."""
@@ -133,7 +144,7 @@ def weekly_chart(frame: pd.DataFrame, title: str, value_title: str, counts: bool
         tooltip=[alt.Tooltip(f"{field}:N", title="Design"), "week:Q",
                  alt.Tooltip("mean:Q", title=value_title, format=",.1f")],
     )
-    return alt.layer(band, line)
+    return plot_sized(alt.layer(band, line))
 
 
 def time_use_chart(frame: pd.DataFrame) -> alt.Chart:
@@ -183,7 +194,7 @@ def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: 
         y=alt.Y("mean:Q", title=value_title, axis=axis), opacity=opacity,
         tooltip=[*tooltip, alt.Tooltip("steady:N", title="Steady")] if not pale.empty else tooltip,
     )
-    return alt.layer(band, line, points)
+    return plot_sized(alt.layer(band, line, points))
 
 
 # The best option stands out; options the advisor cannot tell from it are marked, the dropped ones recede.

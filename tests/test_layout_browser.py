@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from app import PAGES
+from sim.charts import LINE_PLOT_HEIGHT
 from tests.browser import ROOT, save_screenshot
 from ui.labels import KPIS
 from ui.style import NARROW, NARROW_PX, WIDE
@@ -27,6 +28,10 @@ WAIT_MS = 90_000  # a Next hire ranking on a busy 2-core machine
 # Small runs: 6 weeks after 1 of warm-up, 2 replications; Next hire on a budget of a few options.
 SMALL = "v=1&preset=default&weeks=6&warmup=1&reps=2&max_reps=2"
 LINKS = {"next_hire": f"{SMALL}&page=next_hire&budget=60000"}
+# The drawn height of each line chart's plot (its frame's background, in the SVG Vega draws), in the main block.
+LINE_PLOTS_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stVegaLiteChart] svg')]
+    .filter(svg => svg.querySelector('.mark-line'))
+    .map(svg => Math.round(svg.querySelector('.role-frame > g > path.background').getBoundingClientRect().height))"""
 
 
 def settle(page: Page) -> None:
@@ -126,3 +131,21 @@ def test_a_phone_shows_every_design_the_picker_holds(app_url: str, laptop: Page)
         inside_down = box["y"] <= chip["y"] and chip["y"] + chip["height"] <= box["y"] + box["height"] + 1
         inside_across = box["x"] <= chip["x"] and chip["x"] + chip["width"] <= box["x"] + box["width"] + 1
         assert inside_down and inside_across, (i, chip, box)
+
+
+@pytest.mark.parametrize("name, charts", [("compare", 2), ("growth", 3)])
+def test_line_charts_keep_their_plot_tall_with_their_key_below_on_a_laptop_and_a_phone(app_url: str, laptop: Page,
+                                                                                      name: str, charts: int):
+    """Compare's week by week and Growth's sweeps: a key of five designs below the lines once squashed the plot
+    flat in Streamlit's fixed box (the axis's 0 and 80 drawn on one line); each plot keeps its own height."""
+    layout_page = laptop
+    layout_page.goto(f"{app_url}/?{SMALL}&page={name}")
+    settle(layout_page)
+    heights = {}
+    lines = layout_page.locator("[data-testid=stMain] [data-testid=stVegaLiteChart] svg .mark-line")
+    for width in WIDTHS:
+        overflows(layout_page, width)
+        expect(lines.nth(charts - 1)).to_be_attached(timeout=WAIT_MS)  # drawn after the run's figures
+        heights[width] = layout_page.evaluate(LINE_PLOTS_JS)
+    assert all(len(h) >= charts for h in heights.values()), heights
+    assert all(h >= LINE_PLOT_HEIGHT - 1 for drawn in heights.values() for h in drawn), heights
