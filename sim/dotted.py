@@ -1,6 +1,7 @@
 """Dotted paths ("firm.engineers", "designs.pm.project_managers"): a scenario's nested-dict (TOML) form and its
 schema, addressed one value at a time. This module works on any dataclass schema and knows no Scenario, so that
-sim.scenario can use it; sim.paths gives the same functions with the Scenario's schema as their default.
+the scenario's own modules (sim.schema, sim.uncertainty, sim.validation) can use it; sim.paths gives the same
+functions with the Scenario's schema as their default.
 
 Share links, the app's overrides, the parameter reference and the tests all speak of a scenario by dotted path;
 this module is the one place that turns paths into nested dicts and back and finds the schema field behind a
@@ -122,7 +123,7 @@ class Field:
 
     @property
     def meta(self) -> Mapping[str, Any]:
-        """Help text, bounds, grade and the like (`sim.scenario.param`)."""
+        """Help text, bounds, grade and the like (`sim.schema.param`)."""
         return self.spec.metadata
 
     @property

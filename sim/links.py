@@ -19,18 +19,8 @@ from typing import Any
 
 from sim import paths
 from sim.presets import DEFAULT_PRESET
-from sim.scenario import (
-    LEGACY_KEYS,
-    RETIRED_KEYS,
-    Problem,
-    Scenario,
-    ScenarioError,
-    from_dict,
-    numeric_field,
-    retired_note,
-    to_dict,
-    upgrade_legacy_keys,
-)
+from sim.scenario import Problem, Scenario, ScenarioError, from_dict, numeric_field, to_dict
+from sim.upgrades import LEGACY_KEYS, RETIRED_KEYS, retired_note, upgrade_legacy_keys
 
 LINK_VERSION = 1
 
@@ -408,7 +398,7 @@ def params_to_scenario(
 
 
 def _upgrade_legacy(legacy: Mapping[str, str], settings: dict[str, _Setting]) -> list[str]:
-    """Keys of earlier versions (sim.scenario.LEGACY_KEYS) as the settings they now mean, one note per key; a value
+    """Keys of earlier versions (sim.upgrades.LEGACY_KEYS) as the settings they now mean, one note per key; a value
     the link also sets under its new name wins, as in a scenario file."""
     data: dict[str, Any] = {}
     origin: dict[str, str] = {}

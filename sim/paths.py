@@ -1,7 +1,7 @@
 """Dotted paths through a Scenario ("firm.engineers", "designs.pm.project_managers"): sim.dotted's functions with
 the Scenario's schema as their default root. Share links, the app's overrides, the parameter reference and the
-tests speak of a scenario by dotted path through this module; sim.scenario, which this imports, uses sim.dotted
-itself.
+tests speak of a scenario by dotted path through this module; the scenario's own modules (sim.schema,
+sim.uncertainty, sim.validation), below sim.scenario, which this imports, use sim.dotted itself.
 """
 
 from __future__ import annotations

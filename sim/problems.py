@@ -87,3 +87,9 @@ def shown(value: Any) -> str:
     except (ValueError, RecursionError):  # an int beyond Python's 4,300-digit text limit
         text = "a number too long to show"
     return text if len(text) <= SHOWN_CHARS + 5 else f"{text[:SHOWN_CHARS]}..."
+
+
+def short(name: Any) -> str:
+    """A name (a key, a word of a link) as a message shows it: as written, cut to SHOWN_CHARS characters."""
+    text = name if isinstance(name, str) else shown(name)
+    return text if len(text) <= SHOWN_CHARS + 5 else f"{text[:SHOWN_CHARS]}..."

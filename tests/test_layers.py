@@ -68,7 +68,7 @@ def asks_for_streamlit() -> dict[str, str]:
 
 
 def test_every_module_is_checked(asks_for_streamlit):
-    assert {"sim.paths", "sim.links", "sim.model", "sim.cli", "sim.calibration.fit"} <= set(SIM)
+    assert {"sim.paths", "sim.links", "sim.model", "sim.cli", "sim.calibration.fit", *SCENARIO_PARTS} <= set(SIM)
     assert {"ui.overrides", "ui.sidebar"} <= set(UI)
     assert set(asks_for_streamlit) == {"sim", *SIM, *UI}
 
@@ -136,6 +136,17 @@ def test_the_model_never_imports_the_app(import_graph):
     app = [name for name in import_graph if not name.startswith("sim")]
     assert {module: sorted(imported & set(app)) for module, imported in import_graph.items()
             if module.split(".")[0] == "sim" and imported & set(app)} == {}
+
+
+# The parts of the scenario, in layers: each imports of the project only sim.dotted, sim.problems and the parts
+# before it, and none imports sim.scenario, the entry point the rest of the code imports them through.
+SCENARIO_PARTS = ["sim.schema", "sim.upgrades", "sim.uncertainty", "sim.validation", "sim.scenario_toml"]
+
+
+def test_the_scenarios_parts_import_only_the_parts_before_them(import_graph):
+    assert {part: sorted(import_graph[part] - {"sim.dotted", "sim.problems", *SCENARIO_PARTS[:i]})
+            for i, part in enumerate(SCENARIO_PARTS)} == dict.fromkeys(SCENARIO_PARTS, [])
+    assert set(SCENARIO_PARTS) <= import_graph["sim.scenario"]
 
 
 def test_no_import_circle(import_graph):
