@@ -7,7 +7,7 @@ import dataclasses
 
 from sim.scenario import Behaviour
 from tests.test_app_pages import assert_clean, open_app, press_run
-from ui.sidebar import NOT_IN_ASSUMPTIONS
+from ui.sidebar_assumptions import NOT_IN_ASSUMPTIONS
 
 
 def test_bill_rate_and_every_behavioural_assumption_are_inputs():

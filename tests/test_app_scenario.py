@@ -201,7 +201,7 @@ def test_run_keeps_an_input_the_browser_has_not_reported_since_it_was_drawn(monk
     input; such an input keeps the scenario's value, and the inputs that were reported are applied."""
     import streamlit
 
-    from ui.sidebar import _overrides_from_inputs
+    from ui.input_overrides import overrides_from_inputs
     from ui.state import input_key
 
     at = open_link({**SMALL, "clients": "18"})
@@ -211,7 +211,7 @@ def test_run_keeps_an_input_the_browser_has_not_reported_since_it_was_drawn(monk
     for path in ("demand.clients", "demand.work_types.support.share"):  # the share enters the computed rest
         del state[input_key(path)]
     monkeypatch.setattr(streamlit, "session_state", state)
-    overrides = _overrides_from_inputs()
+    overrides = overrides_from_inputs()
     assert overrides["replications"] == 3 and overrides["demand.clients"] == 18
     assert "demand.work_types.project.share" not in overrides  # the rest is the preset's, as the inputs showed
 
@@ -221,7 +221,8 @@ def test_run_pressed_while_the_form_is_half_drawn_keeps_the_last_whole_form(monk
     drawn whole, and a work type's share that no control reported keeps the scenario's (no KeyError in the sum)."""
     import streamlit
 
-    from ui.sidebar import CONTROLS_KEY, DRAWING_KEY, _overrides_from_inputs
+    from ui.input_overrides import overrides_from_inputs
+    from ui.inputs import CONTROLS_KEY, DRAWING_KEY
     from ui.state import input_key
 
     at = open_link({**SMALL, "clients": "18"})
@@ -230,9 +231,9 @@ def test_run_pressed_while_the_form_is_half_drawn_keeps_the_last_whole_form(monk
     state[DRAWING_KEY] = {"name": "Scenario name"}  # the cut-short run got this far
     state[input_key("replications")] = 3
     monkeypatch.setattr(streamlit, "session_state", state)
-    overrides = _overrides_from_inputs()
+    overrides = overrides_from_inputs()
     assert overrides["replications"] == 3 and overrides["demand.clients"] == 18
     # a form whose work-type controls are missing altogether still sums the shares, from the scenario
     state[CONTROLS_KEY] = {p: label for p, label in state[CONTROLS_KEY].items() if ".work_types." not in p}
-    overrides = _overrides_from_inputs()
+    overrides = overrides_from_inputs()
     assert overrides["replications"] == 3 and "demand.work_types.project.share" not in overrides
