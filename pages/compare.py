@@ -14,6 +14,7 @@ from sim.parallel import ClusterError
 from sim.robust import renamed
 from sim.scenario import Scenario, dumps
 from sim.sequential import cap_of
+from sim.wording import weeks_words
 from ui import charts, report, state, sureness, tables, why
 from ui.labels import AXIS_FORMAT, KPIS, NOT_STEADY, OVERLAP_NOTE, design_labels, hires_after_label, plain
 from ui.runner import confirm_long_run, how_sure, run_until_clear, show_server_problem
@@ -146,8 +147,9 @@ def main() -> None:
     more = (f", {scenario.replications} more at a time up to {cap} until the best design is clear"
             if cap > scenario.replications else "")
     st.caption(
-        f"**{plain(scenario.name)}**: {scenario.replications} replications of {scenario.weeks} weeks per design"
-        f"{more} (after {scenario.warmup_weeks} weeks of warm-up), seed {scenario.seed}. ± is the half-width of "
+        f"**{plain(scenario.name)}**: {scenario.replications} replications of {weeks_words(scenario.weeks)} per "
+        f"design{more} (after {weeks_words(scenario.warmup_weeks)} of warm-up), seed {scenario.seed}. ± is the "
+        "half-width of "
         "the 95 % interval over replications."
     )
     designs, baseline = pick_designs(scenario)

@@ -7,6 +7,7 @@ import streamlit as st
 from sim.advisor import OBJECTIVES, Advice, NothingAffordable, Objective, Procedure
 from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError, dumps, shown
+from sim.wording import weeks_words
 from ui import charts, report, sureness, tables, why
 from ui.labels import AXIS_FORMAT, NOT_STEADY, TIED, money, plain
 from ui.runner import ADVISOR_PROCEDURE, advice, advice_how_sure, confirm_long_ranking, show_server_problem
@@ -206,8 +207,8 @@ def main() -> None:
     beside_answer = st.empty()  # the one assumption that carries the gain, once Why this advice has run
     st.caption(
         f"**{plain(scenario.name)}**, a yearly budget of {money(budget)}: {len(this_year.options) - 1} affordable "
-        f"moves and today's organisation, each on the same {_common(this_year, grown)} of {scenario.weeks} weeks "
-        f"(after {scenario.warmup_weeks} weeks of warm-up). "
+        f"moves and today's organisation, each on the same {_common(this_year, grown)} of "
+        f"{weeks_words(scenario.weeks)} (after {weeks_words(scenario.warmup_weeks)} of warm-up). "
         + procedure_words(ADVISOR_PROCEDURE, objective)
         + f" Yearly cost is the salaries the budget pays; profit counts them times the overhead factor "
         f"({scenario.economics.overhead_factor:g}), as every cost in the app does."

@@ -197,6 +197,16 @@ def sweep_chart(frame: pd.DataFrame, title: str, lever_title: str, value_title: 
     return plot_sized(alt.layer(band, line, points))
 
 
+# An option's name on two lines on a phone, broken at the last space within its first WRAP_AT characters: in one
+# line the names of combined moves ("+0.5 salesperson with standardised work") were cut short.
+WRAP_AT = 26
+RANKING_ROW = 30  # px an option's row takes: room for its name on two lines
+_BREAK = f"lastindexof(substring(datum.label, 0, {WRAP_AT}), ' ')"
+_WRAPS = f"containerSize()[0] < 560 && length(datum.label) > {WRAP_AT} && {_BREAK} > 0"
+PHONE_WRAP = f"{_WRAPS} ? [substring(datum.label, 0, {_BREAK}), substring(datum.label, {_BREAK} + 1)] : datum.label"
+# A name on two lines sits on its row's middle: its first line above the middle, the second below.
+WRAPPED_BASELINE = {"condition": {"test": _WRAPS, "value": "bottom"}, "value": "middle"}
+
 # The best option stands out; options the advisor cannot tell from it are marked, the dropped ones recede.
 VERDICT_COLORS = {BEST: "#2e7d32", TIED: "#ef6c00", WORSE: "#9e9e9e"}
 
@@ -209,9 +219,11 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
     axis = alt.Axis(format=value_format) if value_format else alt.Axis()
     shown = [v for v in VERDICT_COLORS if v in set(frame["verdict"])]  # no "Tied" in the key when nothing is tied
     base = alt.Chart(frame, title=title).encode(
-        # Option names in full where there is room, cut short on a phone rather than pushing the plot off screen.
+        # Option names in full where there is room; on a phone on two lines, each cut short only past its width,
+        # rather than pushing the plot off screen.
         y=alt.Y("option:N", title=None, sort=order,
-                axis=alt.Axis(labelLimit=alt.ExprRef("clamp(containerSize()[0] * 0.45, 120, 420)"))),
+                axis=alt.Axis(labelLimit=alt.ExprRef("clamp(containerSize()[0] * 0.45, 120, 420)"),
+                              labelExpr=PHONE_WRAP, labelOverlap=False, labelBaseline=WRAPPED_BASELINE)),
         color=alt.Color("verdict:N", title="Against the best", scale=alt.Scale(domain=shown,
                                                                  range=[VERDICT_COLORS[v] for v in shown]),
                         # one column: a row of three is wider than a phone
@@ -230,7 +242,7 @@ def ranking_chart(frame: pd.DataFrame, title: str, value_title: str, value_forma
         ],
     )
     today = alt.Chart(pd.DataFrame({"zero": [0]})).mark_rule(strokeDash=[4, 4]).encode(x="zero:Q")
-    return alt.layer(errors, points, today)
+    return alt.layer(errors, points, today).properties(height=alt.Step(RANKING_ROW))
 
 
 def tornado_chart(frame: pd.DataFrame, title: str, value_title: str, value_format: str | None = None) -> Layered:

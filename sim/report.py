@@ -39,6 +39,7 @@ from sim.wording import (
     describe_design,
     design_labels,
     far_fit_sentence,
+    weeks_words,
 )
 
 if TYPE_CHECKING:
@@ -361,8 +362,8 @@ def _figures_section(report: Report, results: Results) -> str:
     columns = list(shown.columns)
     rows = [(metric, *values) for metric, values in zip(shown.index, shown.to_numpy(), strict=True)]
     parts = ['<section id="figures"><div class="keep"><h2>Key figures</h2>',
-             f'<p class="note">{esc(results.replications)} replications of {esc(report.scenario.weeks)} '
-             f"weeks per design (after {esc(report.scenario.warmup_weeks)} weeks of warm-up), all on the same "
+             f'<p class="note">{esc(results.replications)} replications of {esc(weeks_words(report.scenario.weeks))} '
+             f"per design (after {esc(weeks_words(report.scenario.warmup_weeks))} of warm-up), all on the same "
              "simulated clients and requests. Mean ± the half-width of its 95 % interval. On time: by the deadline "
              "the client asked for; as promised: by the deadline in force (an account manager may have negotiated "
              "a later one). Cost: salaries times the overhead factor. ★ marks a design ahead of every other beyond "
@@ -577,8 +578,8 @@ def _reproduce_section(report: Report) -> str:
     rows: list[tuple[object, object]] = [
         ("Link", Markup(f'<a class="link" href="{esc(report.link)}">{esc(report.link)}</a>')),
         ("Seed", s.seed),
-        ("Replications and weeks", f"{s.replications} replications of {s.weeks} weeks after {s.warmup_weeks} "
-                                   "weeks of warm-up"),
+        ("Replications and weeks", f"{s.replications} replications of {weeks_words(s.weeks)} after "
+                                   f"{weeks_words(s.warmup_weeks)} of warm-up"),
         ("Version", version()),
         ("Made", report.generated.strftime("%Y-%m-%d %H:%M UTC")),
     ]

@@ -151,6 +151,11 @@ PROCESS_WORDS: dict[str, str] = {
 NO_COORDINATOR = "no coordinator: engineers deal with clients themselves"
 
 
+def weeks_words(n: int) -> str:
+    """A count of weeks as a sentence says it: "1 week", "6 weeks" (a link may set a single week of warm-up)."""
+    return f"{n} week" if n == 1 else f"{n} weeks"
+
+
 def _count(n: float, one: str, many: str) -> str:
     if n == 1:
         return f"an {one}" if one[0] in "aeiou" else f"a {one}"

@@ -237,3 +237,11 @@ def test_run_pressed_while_the_form_is_half_drawn_keeps_the_last_whole_form(monk
     state[CONTROLS_KEY] = {p: label for p, label in state[CONTROLS_KEY].items() if ".work_types." not in p}
     overrides = overrides_from_inputs()
     assert overrides["replications"] == 3 and "demand.work_types.project.share" not in overrides
+
+
+def test_one_week_reads_as_a_week_in_the_name_and_the_caption():
+    """A link may set a single week of warm-up: "1 week", never "1 weeks", in the made name and the run's caption."""
+    at = open_link({**SMALL, "warmup": "1"})
+    (caption,) = [c.value for c in at.main.caption if "weeks per design" in c.value]
+    assert "(after 1 week of warm-up)" in caption
+    assert caption_name(at) == "Default firm, changed: 4 weeks, 1 week of warm-up, 2 replications"

@@ -149,3 +149,25 @@ def test_line_charts_keep_their_plot_tall_with_their_key_below_on_a_laptop_and_a
         heights[width] = layout_page.evaluate(LINE_PLOTS_JS)
     assert all(len(h) >= charts for h in heights.values()), heights
     assert all(h >= LINE_PLOT_HEIGHT - 1 for drawn in heights.values() for h in drawn), heights
+
+
+# The names on the first chart's axes, a label of several lines read as one (its lines joined by a space).
+AXIS_LABELS_JS = """() => [...document.querySelector('[data-testid=stMain] [data-testid=stVegaLiteChart] svg')
+    .querySelectorAll('.role-axis-label text')]
+    .map(text => text.querySelectorAll('tspan').length
+         ? [...text.querySelectorAll('tspan')].map(line => line.textContent).join(' ') : text.textContent)"""
+
+
+def test_a_phone_shows_each_options_name_whole_on_the_next_hire_chart(app_url: str, laptop: Page):
+    """A combined move's name ("+0.5 salesperson with standardised work") was cut short on a phone; it now takes
+    two lines, and no name is cut or hidden."""
+    layout_page = laptop
+    layout_page.set_viewport_size({"width": WIDTHS[1], "height": HEIGHT})
+    layout_page.goto(f"{app_url}/?{LINKS['next_hire']}")
+    settle(layout_page)
+    chart = layout_page.locator("[data-testid=stMain] [data-testid=stVegaLiteChart] svg").first
+    expect(chart.locator(".mark-symbol")).not_to_have_count(0, timeout=WAIT_MS)
+    names = layout_page.evaluate(AXIS_LABELS_JS)
+    assert "+0.5 salesperson with standardised work" in names, names
+    assert {"standardised work", "today's organisation", "+0.5 salesperson"} <= set(names), names
+    assert not any("…" in name for name in names), names

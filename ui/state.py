@@ -22,7 +22,7 @@ import streamlit as st
 from sim.presets import SCENARIOS_FOLDER, read_presets
 from sim.problems import shown
 from sim.scenario import Scenario, ScenarioError
-from sim.wording import PROCESS_WORDS, design_label, plain
+from sim.wording import PROCESS_WORDS, design_label, plain, weeks_words
 from ui.overrides import Overrides, apply_overrides, overrides_between
 
 PRESET_KEY = "scenario.preset"
@@ -208,8 +208,8 @@ def _value_words(path: str, value: Any) -> str:
         "economics.bill_rate": lambda v: f"bill rate ${v:,.0f}",
         "replications": lambda v: f"{v} replications",
         "max_replications": lambda v: f"at most {v} replications",
-        "weeks": lambda v: f"{v} weeks",
-        "warmup_weeks": lambda v: f"{v} weeks of warm-up",
+        "weeks": weeks_words,
+        "warmup_weeks": lambda v: f"{weeks_words(v)} of warm-up",
         "seed": lambda v: f"seed {v}",
     }
     if path in fixed:

@@ -17,7 +17,7 @@ from sim.calibration.backtest import Backtest, far_words
 from sim.parallel import ClusterError
 from sim.robust import Robustness, sentence, sureness
 from sim.scenario import Scenario, ScenarioError, uncertain_ranges
-from sim.wording import far_fit_sentence
+from sim.wording import far_fit_sentence, weeks_words
 from sim.wording import parameter_words as words_of
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, plain
@@ -38,7 +38,8 @@ def settings_words(scenario: Scenario) -> str:
     return (f"{len(uncertain_ranges(scenario))} uncertain inputs (their ranges are in the sidebar, under each "
             "assumption and in *Other uncertain inputs*), each at its low and high end, then "
             f"{s.samples} samples of all of them at once, spread evenly over their ranges; every run "
-            f"{s.replications} replications of {weeks} weeks, fewer than the comparison's, on the same random numbers, "
+            f"{s.replications} replications of {weeks_words(weeks)}, fewer than the comparison's, on the same random "
+            "numbers, "
             f"and up to {s.refine_replications} for the few inputs whose effect is not yet clear of the simulation's "
             "noise. "
             f"That is about {robust_work(scenario):.0f} times the work of the comparison: from seconds to minutes, "

@@ -14,7 +14,7 @@ from sim.calibration.fit import Fit, Note, fit
 from sim.calibration.formats import COMMAND_LINE, Controls, Export, read_export
 from sim.experiment import check_designs
 from sim.scenario import Scenario, dumps
-from sim.wording import design_label, key_words
+from sim.wording import design_label, key_words, weeks_words
 
 RATE = "demand.requests_per_client_per_week"
 OBSERVED = ("tickets", "weeks", "throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate",
@@ -101,7 +101,7 @@ class Calibration:
         lines = [f"Calibrated from {self.export.format.label}: {self.fit.observed['tickets']} tickets over "
                  f"{self.fit.observed['weeks']:.1f} working weeks."]
         if self.backtest is not None:
-            lines.append(f"Back-test of {self.today_words} over {self.backtest.weeks} weeks "
+            lines.append(f"Back-test of {self.today_words} over {weeks_words(self.backtest.weeks)} "
                          f"(the model is {self.backtest.verdict_words}): {self.backtest.sentence}")
         lines += [f"Fitted: {n.words}" for n in self.notes] + [f"Warning: {w}" for w in self.warnings]
         head = "".join(f"# {' '.join(line.split())}\n" for line in lines)  # a name from the file stays in its line

@@ -79,43 +79,47 @@ def rounds(export: Export, hours: np.ndarray) -> Rounds | None:
     first_work = rank[work].min() if work.any() else np.inf
     ids, done, waiting = history["id"].to_numpy(), history["done"].to_numpy(), history["waiting"].to_numpy()
     names = history["status"].to_numpy()
-    moves: Counter[tuple[str, str]] = Counter()
     # a status held for no time is two changes written in the same minute, in whatever order the file keeps them
     held = (history["end"] > history["start"]).to_numpy()
-    sent, reopened = set(), set()
+
+    def sent_back(came_from: int, now: int) -> bool:
+        return bool(work[came_from] and held[came_from] and rank[came_from] > first_work and not waiting[now]
+                    and not done[now] and rank[now] < rank[came_from])
+
+    def round_end(start: int, end: int, back_at: float = np.inf) -> int:
+        """The first span from `start` (before `end`, the ticket's last) that ends the round: done, or a stage at
+        least as far on as `back_at`, where it was sent back from."""
+        return next((k for k in range(start, end) if done[k] or rank[k] >= back_at), end)
+
+    def work_hours(start: int, end: int) -> float:
+        return float(hours[start:end][work[start:end]].sum())
+
+    sent, reopened, moves = set(), set(), Counter[tuple[str, str]]()
     revision: dict[object, float] = {}
     fixes: dict[object, float] = {}
     wanted = set(delivered)
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    for lo, hi in zip(starts, np.r_[starts[1:], len(ids)], strict=True):
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]).tolist()
+    for lo, hi in zip(starts, [*starts[1:], len(ids)], strict=True):
         ticket = ids[lo]
         if ticket not in wanted:
             continue
-        delivered_once = False
-        i = lo + 1
-        while i < hi:
-            came_from, now = i - 1, i
+        delivered_once, now = False, lo + 1
+        while now < hi:
+            came_from = now - 1
             delivered_once = delivered_once or bool(done[came_from])
-            if done[came_from] and not done[now]:
+            if done[came_from] and not done[now]:  # reopened: fixed until it is done again
+                back = round_end(now, hi)
                 reopened.add(ticket)
-                j = now
-                while j < hi and not done[j]:
-                    j += 1
-                fixes[ticket] = fixes.get(ticket, 0.0) + float(hours[now:j][work[now:j]].sum())
-                i = j + 1
-                continue
-            if (not delivered_once and work[came_from] and held[came_from] and rank[came_from] > first_work
-                    and not waiting[now]
-                    and not done[now] and rank[now] < rank[came_from]):
+                fixes[ticket] = fixes.get(ticket, 0.0) + work_hours(now, back)
+                now = back + 1
+            elif not delivered_once and sent_back(came_from, now):  # a round, until back where it was sent from
+                back = round_end(now, hi, back_at=rank[came_from])
                 sent.add(ticket)
                 moves[(str(names[came_from]), str(names[now]))] += 1
-                j = now
-                while j < hi and not done[j] and rank[j] < rank[came_from]:
-                    j += 1
-                revision[ticket] = revision.get(ticket, 0.0) + float(hours[now:j][work[now:j]].sum())
-                i = max(j, now + 1)
-                continue
-            i += 1
+                revision[ticket] = revision.get(ticket, 0.0) + work_hours(now, back)
+                now = max(back, now + 1)
+            else:
+                now += 1
     index = pd.Index(delivered)
     return Rounds(pd.Series(index.isin(list(sent)), index=index), pd.Series(index.isin(list(reopened)), index=index),
                   pd.Series(revision, dtype=float), pd.Series(fixes, dtype=float), moves)
