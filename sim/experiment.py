@@ -12,7 +12,7 @@ import pandas as pd
 from sim.measure import METRICS, measure
 from sim.model import simulate
 from sim.parallel import bounded_map, stop_if_asked
-from sim.scenario import Scenario, ScenarioError, short
+from sim.scenario import Scenario, ScenarioError, expected_requests, short
 from sim.stats import BacklogTrend, backlog_trends, paired_differences, summarise
 
 
@@ -24,10 +24,14 @@ class Progress(Protocol):
     def __call__(self, done: int, total: int, /) -> None: ...
 
 
-# Up to this many simulated weeks (designs x replications x (weeks + warm-up)) a run takes about a second in one
-# process, and a process pool would cost more to start, feed and wait on than it saves: the CLI's default comparison
-# (5 x 5 x 56 = 1,400 weeks) ran 1.34x slower on a fresh pool than serially. The app and the CLI both decide by it.
+# Up to this many simulated weeks (designs x replications x (weeks + warm-up)) and this many requests in them, a run
+# takes about as long as the default comparison in one process, and a process pool would cost more to start, feed
+# and wait on than it saves: the CLI's default comparison (5 x 5 x 56 = 1,400 weeks, about 26,000 requests) ran
+# 1.34x slower on a fresh pool than serially. Weeks alone would let a busy firm's few weeks (a link's 4 weeks of
+# 100,000 requests each) run in the app's own process, one core for every user, past any stop between
+# replications. The app and the CLI both decide by `quick_here`.
 IN_PROCESS_WEEKS = 1_500
+IN_PROCESS_REQUESTS = 30_000
 
 
 def simulated_weeks(scenario: Scenario, designs: Sequence[str], replications: int | None = None) -> int:
@@ -36,9 +40,16 @@ def simulated_weeks(scenario: Scenario, designs: Sequence[str], replications: in
     return len(designs) * reps * (scenario.weeks + scenario.warmup_weeks)
 
 
+def quick_here(scenario: Scenario, weeks: float) -> bool:
+    """Whether `weeks` simulated weeks of this scenario are quicker in this process than on a pool: at most
+    IN_PROCESS_WEEKS of them, holding at most IN_PROCESS_REQUESTS requests at the scenario's mean rate."""
+    per_week = expected_requests(scenario) / (scenario.weeks + scenario.warmup_weeks)
+    return weeks <= IN_PROCESS_WEEKS and weeks * per_week <= IN_PROCESS_REQUESTS
+
+
 def runs_in_process(scenario: Scenario, designs: Sequence[str] | None = None) -> bool:
-    """Whether a run is small enough that this process does it faster than a pool (IN_PROCESS_WEEKS)."""
-    return simulated_weeks(scenario, check_designs(scenario, designs)) <= IN_PROCESS_WEEKS
+    """Whether a run is small enough that this process does it faster than a pool (`quick_here`)."""
+    return quick_here(scenario, simulated_weeks(scenario, check_designs(scenario, designs)))
 
 
 def run_replication(scenario: Scenario, design: str, replication: int) -> tuple[dict, list[dict], list[dict]]:

@@ -269,7 +269,7 @@ def test_big_runs_go_to_the_process_pool_with_the_same_numbers(monkeypatch, down
     from sim.parallel import local_pool
     from ui.overrides import apply_overrides
 
-    monkeypatch.setattr(ui.runner, "IN_PROCESS_WEEKS", 0)
+    monkeypatch.setattr(ui.runner, "quick_here", lambda _scenario, _weeks: False)  # every run to the pool
     overrides = {**FAST, "seed": 7}  # a scenario no other test ran, so nothing comes from the cache
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["scenario.overrides"] = overrides
@@ -607,7 +607,7 @@ def test_an_executor_that_cannot_start_is_a_message_not_a_traceback(monkeypatch)
     def no_cluster():
         raise ClusterError(["SIM_DASK_SCHEDULER = 'tcp://nowhere:8786': no Dask scheduler answers there"])
 
-    monkeypatch.setattr(ui.runner, "IN_PROCESS_WEEKS", 0)
+    monkeypatch.setattr(ui.runner, "quick_here", lambda _scenario, _weeks: False)  # every run to the pool
     monkeypatch.setattr(ui.runner, "default_executor", no_cluster)
     ui.runner.shared_executor.clear()
     try:

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from bench import run as bench
-from sim.experiment import runs_in_process, simulated_weeks
+from sim.experiment import IN_PROCESS_REQUESTS, IN_PROCESS_WEEKS, quick_here, runs_in_process, simulated_weeks
 from sim.model import simulate
+from sim.scenario import expected_requests, from_dict
 from tests.conftest import ROOT, small
 
 
@@ -78,6 +79,18 @@ def test_the_pool_is_kept_for_runs_where_it_pays(default_scenario):
     assert simulated_weeks(default_scenario, ["pm"]) == 5 * 56
     assert not runs_in_process(default_scenario.replace(replications=30))
     assert runs_in_process(default_scenario.replace(replications=20), ["pm"])
+
+
+def test_a_busy_firms_few_weeks_go_to_the_pool_as_its_many_requests_take_long(default_scenario):
+    """Sized by requests as well as weeks: a link's 4 weeks of a firm sending 30 times the default's requests are
+    few weeks but many events, and would hold the app's one process, past any stop between replications."""
+    busy = from_dict({**default_scenario.to_dict(), "weeks": 4, "replications": 2,
+                      "demand": {**default_scenario.to_dict()["demand"], "clients": 750}})
+    weeks = simulated_weeks(busy, list(busy.designs))
+    assert weeks <= IN_PROCESS_WEEKS  # by weeks alone it would run here
+    assert expected_requests(busy) * len(busy.designs) * busy.replications > IN_PROCESS_REQUESTS
+    assert not runs_in_process(busy) and not quick_here(busy, weeks)
+    assert quick_here(default_scenario, simulated_weeks(default_scenario, list(default_scenario.designs)))
 
 
 def test_a_replications_records_go_with_its_run(default_scenario):

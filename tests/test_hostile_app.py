@@ -202,7 +202,7 @@ def test_a_cluster_failure_blames_the_cluster_not_the_inputs(monkeypatch):
         raise ClusterError(["SIM_DASK_SCHEDULER = 'tcp://nowhere:8786': no Dask scheduler answered within 10 "
                             "seconds; this is a problem of the cluster, not of your inputs"])
 
-    monkeypatch.setattr(ui.runner, "IN_PROCESS_WEEKS", 0)
+    monkeypatch.setattr(ui.runner, "quick_here", lambda _scenario, _weeks: False)  # every run to the pool
     monkeypatch.setattr(ui.runner, "default_executor", broken)
     ui.runner.shared_executor.clear()
     try:

@@ -49,7 +49,7 @@ def test_next_hire_explains_its_best_option_against_today_and_its_report_carries
     assert any(h.value == "Why this advice" for h in at.subheader)
     intro = next(m.value for m in at.markdown if m.value.startswith("What carries the gain of"))
     # the best option against today, or today (when best) against the runner-up: exactly one of them
-    assert ("over **Today's organisation**:" in intro) != intro.startswith("What carries the gain of **Today's")
+    assert ("over **today's organisation**:" in intro) != intro.startswith("What carries the gain of **today's")
     assert 'id="why"' not in offered_reports[-1]["page"]
     at = press(at, "Explain the gain")
     assert_clean(at)

@@ -13,7 +13,8 @@ Bounds on what one session (or one link) can make the server do:
   freeing its slot, as soon as its session is gone (the browser closed) or asks for something else (a rerun);
 - the executor (a Dask cluster may take up to its timeout to answer) is made before a slot is taken, so a cluster
   that does not answer never holds up the other users;
-- a small run (one design's replications x weeks up to IN_PROCESS_WEEKS, about a second) runs in the server
+- a small run (`sim.experiment.quick_here`: up to IN_PROCESS_WEEKS simulated weeks holding up to
+  IN_PROCESS_REQUESTS requests, about the default comparison) runs in the server
   process without a slot, so other users get such results while a long run holds the slots; one at a time
   (`in_process_lane`): Python runs one thread's simulation at a time, so a second small run beside it goes to the
   pool, also without a slot, rather than share the server's one core (ten users at once each waited 14 times as
@@ -43,7 +44,7 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 from sim import sequential
 from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, grown
-from sim.experiment import IN_PROCESS_WEEKS, Results, run_experiment, simulated_weeks
+from sim.experiment import Results, quick_here, run_experiment, simulated_weeks
 from sim.explain import Explanation, explain
 from sim.parallel import STOP_POLL_SECONDS, ClusterError, Stopped, default_executor, stop_if_asked
 from sim.robust import Robustness, Settings, advice_robustness, robustness
@@ -245,7 +246,7 @@ def _cached_run(scenario_toml: str, designs: tuple[str, ...], replications: tupl
     prefix = f"{_label}: " if _label else ""
     should_stop = session_gone_or_rerun()
     reps = range(*replications)
-    small = simulated_weeks(scenario, designs, len(reps)) <= IN_PROCESS_WEEKS
+    small = quick_here(scenario, simulated_weeks(scenario, designs, len(reps)))
     lane = in_process_lane()
     here = small and lane.acquire(blocking=False)  # else another small run has the server's core: the pool
     try:
@@ -294,7 +295,7 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
     slot = st.empty()
     should_stop = session_gone_or_rerun()
     # made before taking a slot: a cluster that does not answer must not hold up the other users
-    executor = None if first_stage_weeks <= IN_PROCESS_WEEKS else shared_executor()
+    executor = None if quick_here(scenario, first_stage_weeks) else shared_executor()
     with holding_run_slot(slot, prefix, should_stop):
         bar = slot.progress(0.0, text=f"{prefix}ranking {options} options: 0 replications done")
 
@@ -365,7 +366,7 @@ def _cached_robust(scenario_toml: str, designs: tuple[str, ...], objective: str,
     prefix = f"{_label}: " if _label else ""
     should_stop = session_gone_or_rerun()
     # made before taking a slot: a cluster that does not answer must not hold up the other users
-    executor = None if robust_weeks(scenario, len(designs), settings) <= IN_PROCESS_WEEKS else shared_executor()
+    executor = None if quick_here(scenario, robust_weeks(scenario, len(designs), settings)) else shared_executor()
     with holding_run_slot(slot, prefix, should_stop):
         total = robust_replications(scenario, len(designs), settings)
         return robustness(scenario, list(designs), objective, settings, executor=executor,
@@ -390,7 +391,7 @@ def _cached_advice_robust(scenario_toml: str, budget: float, objective: str, gro
     slot = st.empty()
     prefix = f"{_label}: " if _label else ""
     should_stop = session_gone_or_rerun()
-    executor = None if robust_weeks(scenario, 2, settings) <= IN_PROCESS_WEEKS else shared_executor()
+    executor = None if quick_here(scenario, robust_weeks(scenario, 2, settings)) else shared_executor()
     with holding_run_slot(slot, prefix, should_stop):
         total = robust_replications(scenario, min(2, len(ranked.options)), settings)
         return advice_robustness(scenario, ranked, settings, executor=executor,
@@ -419,7 +420,8 @@ def _cached_explanation(scenario_toml: str, design: str, against: str, objective
     slot = st.empty()
     prefix = f"{_label}: " if _label else ""
     should_stop = session_gone_or_rerun()
-    executor = None if simulated_weeks(scenario, [design, against]) <= IN_PROCESS_WEEKS // 4 else shared_executor()
+    # about twenty runs of the pair: quick here only when four of them would be
+    executor = None if quick_here(scenario, 4 * simulated_weeks(scenario, [design, against])) else shared_executor()
     with holding_run_slot(slot, prefix, should_stop):
         return explain(scenario, design, against, objective, full=full, executor=executor,
                        progress=_progress_bar(slot, prefix), should_stop=should_stop)

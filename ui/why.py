@@ -20,6 +20,7 @@ from sim.wording import (
     EXPLAINED_OBJECTIVES,
     EXPLANATION_HEADER,
     design_labels,
+    in_sentence,
     plain,
 )
 from ui import charts, sureness
@@ -145,6 +146,7 @@ def advice_why_section(scenario: Scenario, advice: Advice, beside: Any = None,
                 "what carries the best option's gain.")
         return None
     pair_scenario, best, against = found
-    labels = {d: plain(design.label) for d, design in pair_scenario.designs.items()}
+    # options inside a sentence, as the page's other sentences name them ("standardised work")
+    labels = {d: plain(in_sentence(design.label)) for d, design in pair_scenario.designs.items()}
     st.markdown(f"What carries the gain of **{labels[best]}** over **{labels[against]}**: " + INTRO)
     return _asked_and_shown(pair_scenario, best, against, advice.objective.single, None, beside)
