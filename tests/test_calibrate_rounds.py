@@ -143,6 +143,16 @@ def test_a_firm_with_a_pm_or_an_am_today_is_not_credited_with_their_effect_twice
     assert with_am["team_review_catch_rate"] == pytest.approx(2 / 3)
 
 
+def test_a_value_the_rounds_give_beyond_the_models_bounds_is_kept_within_them_and_said(base):
+    """Rounds of 100 hours against 10 hours of effort: a rework of 10 times the effort, where the model allows 5."""
+    found = rounds_of(sent=20, reopened=10, delivered=100, revision=100.0, fix=600.0)
+    rework = fit_rework(found, pd.Series(10.0, index=found.sent_back.index), 1.0, base, "none")
+    assert rework.values["rework_effort_share"] == 5.0
+    assert rework.values["client_found_rework_factor"] == pytest.approx(60.0 / 5.0)  # against the share used
+    assert rework.warnings == ["Your rounds give rework effort share 10, beyond what the model allows (0.01 to 5); "
+                               "5 is used."]
+
+
 def test_too_few_rounds_of_a_kind_leave_its_size_assumed(base):
     found = rounds_of(sent=MIN_ROUNDS - 1, reopened=MIN_ROUNDS + 1, delivered=100)
     values = fit_rework(found, pd.Series(10.0, index=found.sent_back.index), 1.0, base, "none").values

@@ -120,6 +120,10 @@ def test_the_command_line_fits_a_stage_file_and_back_tests_it(tmp_path):
     assert out["format"] == "stages" and out["observed"]["tickets"] == len(frame)
     assert out["backtest"]["verdict"] == ("far" if out["backtest"]["far_on"] else "close")
     assert any(code.startswith("demand.work_types.general.client_wait_share") for code in out["fitted"])
+    # one date per stage: no moves back to read rework from, and the warning says why rather than "too few"
+    assert any(w.startswith("A stage-date file holds the date each ticket entered each stage") for w in
+               out["warnings"])
+    assert out["observed"]["revised_share"] == 0.0 and not any("sent back" in w for w in out["warnings"])
     released = frame[frame["Released"] != ""]
     lead = np.busday_count(released["Backlog"].to_numpy().astype("datetime64[D]"),
                            released["Released"].to_numpy().astype("datetime64[D]"))

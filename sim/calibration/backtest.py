@@ -26,10 +26,11 @@ from sim.scenario import Behaviour, Scenario, expected_requests, from_dict
 from sim.wording import design_label, in_sentence, key_words
 
 COMPARED = ("throughput_per_week", "lead_time_days", "lead_time_p90_days", "on_time_rate", "open_at_end")
-# Set beside the record, not judged: a change log's share of delivered tickets that were reopened, against the
-# model's share fixed after the client found them wrong. Trackers record a client's objection as a reopening only
-# sometimes (often it comes while the ticket waits on the client, as a revision round), so the two are a check for
-# the reader, not a figure the model must reproduce.
+# Set beside the record, not judged: a change log's shares of delivered tickets that were reopened and that were
+# sent back before delivery, against the model's shares fixed after the client found them wrong and caught by a
+# review. Trackers record a client's objection as a reopening only sometimes (often it comes while the ticket waits
+# on the client), so they are a check for the reader, not figures the model must reproduce; when the rounds set the
+# rework (sim.calibration.rounds) they agree by construction, which checks the reading.
 BESIDE = ("client_fix_share", "revised_share")
 SHARES = ("on_time_rate", "client_fix_share", "revised_share")  # in points, not as a share of the record's figure
 BACKTEST_REPLICATIONS = 10

@@ -639,13 +639,17 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         rework = fit_rework(found, effort, share_of_a_person, base, today)
         behaviour = {key: _round(value) for key, value in rework.values.items()}
         notes += [Note(f"behaviour.{key}", value, rework.reasons[key]) for key, value in behaviour.items()]
+        warnings += rework.warnings
     elif found is not None:
         b = base.behaviour
-        warnings.append(f"{round_count} delivered tickets were sent back from a later stage of work to an earlier "
-                        "one or reopened, too few to read your rework from: either your work is right first time "
-                        "or your tracker does not record it. The model's assumptions are kept: "
-                        f"{1 - b.clarity_without_am:.0%} of requests built wrong without an account manager, each "
-                        f"costing {b.rework_effort_share:g} of its effort again.")
+        why = ("A stage-date file holds the date each ticket entered each stage, not its moves back, so it shows no "
+               "revision rounds or reopenings" if export.stages else
+               f"{round_count} delivered tickets were sent back from a later stage of work to an earlier one or "
+               "reopened, too few to read your rework from: either your work is right first time or your tracker "
+               "does not record it")
+        warnings.append(f"{why}. The model's assumptions are kept: {1 - b.clarity_without_am:.0%} of requests built "
+                        f"wrong without an account manager, each costing {b.rework_effort_share:g} of its effort "
+                        "again.")
     data = base.to_dict()
     data["behaviour"] = {**data["behaviour"], **behaviour}
     data["name"] = f"Calibrated: {source}"[:80]

@@ -15,6 +15,7 @@ import pandas as pd
 from sim.calibration.formats import Export
 from sim.model import staff
 from sim.scenario import Behaviour, Scenario
+from sim.wording import in_sentence, key_words
 
 # Fewer tickets than this sent back (or reopened) tell too little to fit a rework assumption from.
 MIN_ROUNDS = 5
@@ -127,16 +128,22 @@ def rounds(export: Export, hours: np.ndarray) -> Rounds | None:
 
 @dataclass(frozen=True)
 class Rework:
-    """Rework assumptions set from a history's rounds, each with where its value came from."""
+    """Rework assumptions set from a history's rounds, each with where its value came from, and a warning for each
+    value the rounds gave beyond what the model allows."""
 
     values: dict[str, float]
     reasons: dict[str, str]
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
-
-def _bounded(value: float, name: str, least: float = 0.0) -> float:
-    """`value` within the schema's bounds of behaviour field `name` (and at least `least`)."""
-    meta = next(f.metadata for f in dataclasses.fields(Behaviour) if f.name == name)
-    return float(min(max(value, meta["min"], least), meta["max"]))
+    def set(self, name: str, value: float, reason: str, least: float = 0.0) -> None:
+        """`value` for behaviour field `name`, within the schema's bounds (and at least `least`), said if moved."""
+        meta = next(f.metadata for f in dataclasses.fields(Behaviour) if f.name == name)
+        low = max(meta["min"], least)
+        kept = float(min(max(value, low), meta["max"]))
+        if abs(kept - value) > 1e-9:
+            self.warnings.append(f"Your rounds give {in_sentence(key_words(f'behaviour.{name}'))} {value:.3g}, "
+                                 f"beyond what the model allows ({low:g} to {meta['max']:g}); {kept:g} is used.")
+        self.values[name], self.reasons[name] = kept, reason
 
 
 def fit_rework(found: Rounds, effort: pd.Series, hours_scale: float, base: Scenario, today: str) -> Rework:
@@ -152,39 +159,33 @@ def fit_rework(found: Rounds, effort: pd.Series, hours_scale: float, base: Scena
     care = {"pm": 1.0 if staffing.project_managers else b.hybrid_strength if staffing.hybrids else 0.0,
             "am": 1.0 if staffing.account_managers else b.hybrid_strength if staffing.hybrids else 0.0}
     revised, reopened = found.revised_share, found.reopened_share
-    values: dict[str, float] = {}
-    reasons: dict[str, str] = {}
+    out = Rework({}, {})
     delivered = len(found.sent_back)
     wrong = revised + reopened
     am_ratio = (1.0 - b.clarity_with_am) / (1.0 - b.clarity_without_am) if b.clarity_without_am < 1 else 1.0
     factor = b.standardised_rework_factor if staffing.process.standardised_work else 1.0
-    misunderstood = min(wrong / (factor * (1.0 - care["am"] + care["am"] * am_ratio)), 1.0)
-    values["clarity_without_am"] = _bounded(1.0 - misunderstood, "clarity_without_am")
-    values["clarity_with_am"] = _bounded(1.0 - misunderstood * am_ratio, "clarity_with_am")
-    reasons["clarity_without_am"] = (f"the share of {delivered} delivered tickets sent back before delivery "
-                                     f"({revised:.1%}) or reopened after it ({reopened:.1%}), taken as built wrong"
-                                     + (f"; sent back: {found.moves_words()}" if found.moves else ""))
-    reasons["clarity_with_am"] = (f"assumed: an account manager cuts the wrong builds by the base's ratio "
-                                  f"({am_ratio:.2g} of them left)")
+    misunderstood = wrong / (factor * (1.0 - care["am"] + care["am"] * am_ratio))
+    out.set("clarity_without_am", 1.0 - misunderstood,
+            f"the share of {delivered} delivered tickets sent back before delivery ({revised:.1%}) or reopened after "
+            f"it ({reopened:.1%}), taken as built wrong" + (f"; sent back: {found.moves_words()}" if found.moves
+                                                            else ""))
+    out.set("clarity_with_am", 1.0 - misunderstood * am_ratio,
+            f"assumed: an account manager cuts the wrong builds by the base's ratio ({am_ratio:.2g} of them left)")
     caught = revised / wrong if wrong > 0 else 0.0
     pm = b.review_catch_rate * care["pm"]
-    team = 1.0 - (1.0 - caught) / (1.0 - pm) if pm < 1 else 0.0
-    values["team_review_catch_rate"] = _bounded(team, "team_review_catch_rate")
-    reasons["team_review_catch_rate"] = ("the share of the wrong builds caught before delivery (sent back rather "
-                                         "than reopened)" + (", less what a PM's review catches" if pm else ""))
+    out.set("team_review_catch_rate", 1.0 - (1.0 - caught) / (1.0 - pm) if pm < 1 else 0.0,
+            "the share of the wrong builds caught before delivery (sent back rather than reopened)"
+            + (", less what a PM's review catches" if pm else ""))
     sent = found.sent_back[found.sent_back].index
     if len(sent) >= MIN_ROUNDS:
         size = found.revision_hours.reindex(sent, fill_value=0.0).sum() * hours_scale / effort.reindex(sent).sum()
-        values["rework_effort_share"] = _bounded(size, "rework_effort_share", least=0.01)  # 0 switches rework off
-        reasons["rework_effort_share"] = (f"the working hours {len(sent)} tickets spent in work statuses from being "
-                                          "sent back until back where they were sent back from, against their "
-                                          "effort")
-    share = values.get("rework_effort_share", b.rework_effort_share)
+        out.set("rework_effort_share", size, f"the working hours {len(sent)} tickets spent in work statuses from "
+                "being sent back until back where they were sent back from, against their effort",
+                least=0.01)  # 0 would switch rework off
+    share = out.values.get("rework_effort_share", b.rework_effort_share)
     again = found.reopened[found.reopened].index
     if len(again) >= MIN_ROUNDS:
         size = found.fix_hours.reindex(again, fill_value=0.0).sum() * hours_scale / effort.reindex(again).sum()
-        values["client_found_rework_factor"] = _bounded(size / share, "client_found_rework_factor")
-        reasons["client_found_rework_factor"] = (f"the working hours {len(again)} reopened tickets spent in work "
-                                                 "statuses until done again, against their effort and the rework "
-                                                 "of a ticket sent back")
-    return Rework(values, reasons)
+        out.set("client_found_rework_factor", size / share, f"the working hours {len(again)} reopened tickets spent "
+                "in work statuses until done again, against their effort and the rework of a ticket sent back")
+    return out
