@@ -171,3 +171,39 @@ def test_a_phone_shows_each_options_name_whole_on_the_next_hire_chart(app_url: s
     assert "+0.5 salesperson with standardised work" in names, names
     assert {"standardised work", "today's organisation", "+0.5 salesperson"} <= set(names), names
     assert not any("…" in name for name in names), names
+
+
+# Words of the document's table cells (code aside) that the browser broke into scraps: a piece of a word on a line
+# narrower than three letters (a word hyphenated at its syllables keeps pieces of three letters or more).
+BROKEN_WORDS_JS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('[data-testid=stMain] [data-testid=stMarkdownContainer] td, '
+                                               + '[data-testid=stMain] [data-testid=stMarkdownContainer] th')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('code')) continue;
+      for (const match of node.textContent.matchAll(/[A-Za-z]{4,}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const size = parseFloat(getComputedStyle(node.parentElement).fontSize);
+        const pieces = [...range.getClientRects()];
+        if (pieces.length > 1 && pieces.some((piece) => piece.width < 1.5 * size)) broken.push(match[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_a_phone_reads_the_models_tables_in_whole_words(app_url: str, laptop: Page):
+    """The Model page's tables on a phone break long words at their syllables, never into scraps of letters, and
+    fit the screen."""
+    layout_page = laptop
+    layout_page.set_viewport_size({"width": WIDTHS[1], "height": HEIGHT})
+    layout_page.goto(f"{app_url}/?{SMALL}&page=model")
+    layout_page.get_by_role("heading", name="Mechanisms, formulas and defaults").wait_for(timeout=WAIT_MS)
+    settle(layout_page)
+    assert layout_page.locator("[data-testid=stMain] [data-testid=stMarkdownContainer] td").count() > 100
+    assert layout_page.evaluate(BROKEN_WORDS_JS) == []
+    assert overflows(layout_page, WIDTHS[1]) == []

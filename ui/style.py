@@ -31,6 +31,14 @@ CSS = f"""
 }}
 [data-testid="stMarkdownContainer"] table {{ table-layout: auto; max-width: 100%; }}
 [data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{ overflow-wrap: anywhere; }}
+/* on a phone a document's table breaks long words at their syllables, and one still too wide for the screen (six
+   columns and more) scrolls sideways in its own box: breaking anywhere to fit, "Context switching" read
+   "Co nte xt swi tch ing" down a column of letters */
+@media (max-width: {NARROW_PX}px) {{
+  [data-testid="stMarkdownContainer"] table {{ display: block; overflow-x: auto; }}
+  [data-testid="stMarkdownContainer"] th, [data-testid="stMarkdownContainer"] td {{
+    overflow-wrap: normal; hyphens: auto; }}
+}}
 /* break-spaces, not pre-wrap: a run of spaces at a wrap would hang past the edge */
 [data-testid="stMarkdownContainer"] code, [data-testid="stCode"] code, pre code span {{
   white-space: break-spaces !important; overflow-wrap: anywhere; word-break: break-all;
