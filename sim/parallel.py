@@ -107,10 +107,31 @@ def stop_local_pools() -> None:
     while _LOCAL_POOLS:
         pool = _LOCAL_POOLS.pop()
         workers = list((pool._processes or {}).values())  # no public way before Python 3.14's terminate_workers
+        _quiet_if_broken(getattr(pool, "_executor_manager_thread", None))  # private, as _processes above
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:
             worker.terminate()
     local_pool.cache_clear()
+
+
+_STOPPED_MANAGERS: set[threading.Thread | None] = set()
+_EXCEPTHOOKS: list[Callable[[threading.ExceptHookArgs], Any]] = []  # the hook before ours, once ours is set
+
+
+def _quiet_if_broken(manager: threading.Thread | None) -> None:
+    """Python 3.11's pool, told its workers died, sets an error on each task it holds, also on those already
+    cancelled, and its manager thread then dies printing InvalidStateError (fixed in 3.12). For a pool stopped on
+    purpose that is no error, and a traceback after the command's one line would say there was one."""
+    _STOPPED_MANAGERS.add(manager)
+    if not _EXCEPTHOOKS:
+        _EXCEPTHOOKS.append(threading.excepthook)
+        threading.excepthook = _excepthook
+
+
+def _excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.thread in _STOPPED_MANAGERS and args.exc_type is concurrent.futures.InvalidStateError:
+        return
+    _EXCEPTHOOKS[0](args)
 
 
 def _worker_start(parent: int) -> None:
