@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast lint bench cli chromium
+.PHONY: setup run test test-deep lint bench cli chromium
 
 # The app needs Python packages only; Chromium is for the browser tests (`make test`).
 setup: $(STAMP)
@@ -42,14 +42,16 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(PY) -m mypy
 
-# Every test, spread over one worker per core (pytest-xdist); the browser tests share one worker, so one app server
-# and one Chromium start. CI runs this target.
-test: lint chromium
-	$(PY) -m pytest -q -n auto --dist loadgroup
+# Two tiers, each spread over one worker per core (pytest-xdist). `make test`: every test not marked deep, with
+# fewer Hypothesis examples, in about a minute. `make test-deep`: the deep tier (the browser, pages in AppTest,
+# whole calibrations, long statistical runs, commands in a process of their own), and the Hypothesis properties
+# again with more examples; the browser tests share one worker, so one app server and one Chromium start. CI runs
+# both (.ci/run). README.md, "Tests", says what each tier covers.
+test: lint
+	$(PY) -m pytest -q -n auto --dist loadgroup -m "not deep"
 
-# For local work: everything but the tests marked slow (the browser, the full-length statistical checks).
-test-fast: lint
-	$(PY) -m pytest -q -n auto --dist loadgroup -m "not slow"
+test-deep: lint chromium
+	$(PY) -m pytest -q -n auto --dist loadgroup -m "deep or hypothesis" --hypothesis-profile=deep
 
 bench: setup chromium
 	$(PY) bench/run.py

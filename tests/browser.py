@@ -90,12 +90,23 @@ BROWSER_FIXTURES = {"app_url", "browser", "page"}
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests in a real browser are slow (`make test-fast` skips them) and, under pytest-xdist with
-    `--dist loadgroup`, all go to one worker, so one app server and one Chromium serve them all."""
+    """Tests in a real browser are in the deep tier (`make test-deep`; each module's docstring says so) and,
+    under pytest-xdist with `--dist loadgroup`, all go to one worker, so one app server and one Chromium serve them
+    all."""
     for item in items:
-        if BROWSER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.slow)
+        if uses_the_browser(item):
+            item.add_marker(pytest.mark.deep)
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def uses_the_browser(item: pytest.Item) -> bool:
+    """Whether a test asks for one of these fixtures, not a fixture of its own of the same name (a report's `page`
+    of HTML is no browser page)."""
+    info = getattr(item, "_fixtureinfo", None)  # pytest's own record of what each of the test's names resolves to
+    if info is None:
+        return False
+    return any(definitions[-1].func.__module__ == __name__
+               for name, definitions in info.name2fixturedefs.items() if name in BROWSER_FIXTURES and definitions)
 
 
 @pytest.fixture(scope="session")

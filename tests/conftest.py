@@ -6,11 +6,33 @@ import functools
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from streamlit.components.v2 import manifest_scanner
 
 from sim.scenario import Scenario, from_dict, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Two tiers. `make test` runs every test not marked deep, with HYPOTHESIS_EXAMPLES["fast"] examples per property;
+# `make test-deep` runs the deep tier and the properties again with HYPOTHESIS_EXAMPLES["deep"]
+# (`--hypothesis-profile=deep`). CI runs both.
+HYPOTHESIS_EXAMPLES = {"fast": 25, "deep": 200}
+for _profile, _examples in HYPOTHESIS_EXAMPLES.items():
+    settings.register_profile(_profile, max_examples=_examples)
+settings.load_profile("fast")  # the command line's --hypothesis-profile, when given, is loaded after this
+DEEP_SAYS_SO = "Deep tier"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test in the deep tier says so, in its docstring or its module's, so that a reader of the test knows that
+    `make test` does not run it. Checked on every collection: a deep test that does not say so stops the run."""
+    silent = [item.nodeid for item in items if item.get_closest_marker("deep") and not any(
+        DEEP_SAYS_SO in (doc or "") for doc in (getattr(item, "function", None).__doc__,  # type: ignore[union-attr]
+                                               getattr(item.module, "__doc__", None)))]
+    if silent:
+        raise pytest.UsageError("marked deep without saying so in a docstring (write 'Deep tier: why'): "
+                                + ", ".join(silent))
+
 
 # Every AppTest scans all installed packages for Streamlit components (about 0.2 s each, over a hundred AppTests);
 # the packages do not change during a test run, so one scan per process serves them all.

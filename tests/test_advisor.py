@@ -71,7 +71,9 @@ def only(hires: pd.Series, **expected) -> bool:
     return all(hires[k] == v for k, v in {**zero, **expected}.items())
 
 
+@pytest.mark.deep
 def test_account_manager_wins_for_a_firm_drowning_in_client_talk(drowning):
+    """Deep tier: about 2 s, as it runs the command in a process of its own."""
     advice = advise(drowning, 150_000, "profit", procedure=QUICK)
     top = advice.options.iloc[0]
     assert only(top, account_managers=1), advice.options
@@ -91,8 +93,9 @@ def test_project_manager_wins_with_idle_engineers_and_chaotic_assignment(chaotic
     assert "days of mean lead time" in advice.recommendation
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 def test_clearly_worse_candidates_are_dropped_early_then_run_on_to_the_common_replications(drowning):
+    """Deep tier: about 2 s, as it runs the advisor's rankings."""
     advice = advise(drowning, 150_000, "profit", procedure=QUICK)
     options = advice.options.set_index("name")
     assert options.loc["+1 salesperson", "dropped_after"] == QUICK.first_stage  # $110k, grows nothing (no growth)
@@ -104,8 +107,9 @@ def test_clearly_worse_candidates_are_dropped_early_then_run_on_to_the_common_re
     assert all(reps == list(range(common)) for reps in per_option)
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 def test_ranks_means_and_status_words_come_from_the_same_replications(drowning):
+    """Deep tier: about 2 s, as it runs the advisor's rankings."""
     advice = advise(drowning, 150_000, "profit", procedure=QUICK)
     scores = advice.scores.pivot(index="replication", columns="option", values="objective")
     options = advice.options
@@ -124,8 +128,9 @@ def test_ranks_means_and_status_words_come_from_the_same_replications(drowning):
     assert advice.confident == (TIED not in set(options["status"]))
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 def test_same_seed_same_ranking_serial_pool_and_dask(chaotic, monkeypatch):
+    """Deep tier: about 4 s, as it runs the advisor's rankings."""
     from distributed import LocalCluster
 
     scenario = chaotic.replace(weeks=8)
@@ -177,7 +182,9 @@ def test_objective_mix_and_growth():
         advise(scenario, 100_000, "profit", growth=9)
 
 
+@pytest.mark.deep
 def test_cli_json_has_the_documented_shape(chaotic, tmp_path, capsys):
+    """Deep tier: about 1 s, as it runs the command in a process of its own."""
     path = tmp_path / "chaotic.toml"
     path.write_text(dumps(chaotic.replace(weeks=8)))
     code = main(["advise", str(path), "--budget", "110000", "--objective", "lead_time", "--growth", "0.2",
@@ -204,7 +211,9 @@ def test_cli_errors_are_one_line_and_exit_2(drowning, tmp_path, capsys):
     assert err.startswith("error: A yearly budget of $1,000 affords no move") and err.count("\n") == 1
 
 
+@pytest.mark.deep
 def test_an_unreachable_cluster_is_a_plain_error(monkeypatch):
+    """Deep tier: about 10 s, as it runs the advisor's rankings."""
     import sim.parallel
 
     monkeypatch.setattr(sim.parallel, "CONNECT_TIMEOUT_SECONDS", 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_app_share import open_link
@@ -41,7 +42,9 @@ def assert_agrees(at: AppTest, objective: str) -> tuple[str, bool]:
     return best, sure
 
 
+@pytest.mark.deep
 def test_the_default_scenario_opens_with_an_answer_the_table_agrees_with():
+    """Deep tier: about 4 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**SMALL, "preset": "default"})
     best, _ = assert_agrees(at, "profit")
     assert best in {"No coordinator", "Project manager", "Account manager", "Hybrid PM/AM", "PM + AM"}
@@ -52,7 +55,9 @@ def test_the_default_scenario_opens_with_an_answer_the_table_agrees_with():
     assert OVERLAP_NOTE in [c.value for c in at.caption]
 
 
+@pytest.mark.deep
 def test_a_second_preset_and_another_objective_from_a_link():
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**SMALL, "preset": "small_firm", "robust_objective": "lead_time"})
     assert answer_and_table(at)[0].startswith("For mean lead time, ")
     assert_agrees(at, "lead_time")

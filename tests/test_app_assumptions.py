@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from sim.scenario import Behaviour
 from tests.test_app_pages import assert_clean, open_app, press_run
 from ui.sidebar_assumptions import NOT_IN_ASSUMPTIONS
@@ -22,7 +24,9 @@ def test_bill_rate_and_every_behavioural_assumption_are_inputs():
     assert "Source: assumption" in handoff.help and "Plausible range 0.25 to 1" in handoff.help
 
 
+@pytest.mark.deep
 def test_a_changed_assumption_and_bill_rate_reach_the_scenario():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     at.sidebar.number_input(key="input:behaviour.handoff_hours").set_value(1.5)
     at.sidebar.number_input(key="input:economics.bill_rate").set_value(150.0)

@@ -3,6 +3,8 @@ engineers, on whole-number axes."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_app_pages import assert_clean, downloads, open_app  # noqa: F401 (downloads is a fixture)
 
 
@@ -12,7 +14,9 @@ def sweep_of_demand(at, steps: int = 2):
     return [b for b in at.button if b.label == "Run sweep"][0].click().run()
 
 
+@pytest.mark.deep
 def test_demand_growth_sweeps_from_today_to_sixty_percent_more_requests(downloads):  # noqa: F811
+    """Deep tier: about 6 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app("pages/growth.py", {"weeks": 6, "replications": 2, "demand.clients": 40})
     at.multiselect(key="page:growth:designs").set_value(["none", "hybrid"]).run()
     at = sweep_of_demand(at)
@@ -33,7 +37,9 @@ def test_demand_growth_sweeps_from_today_to_sixty_percent_more_requests(download
     assert '"No coordinator"' in spec and '"none"' not in spec.split('"scale"')[1].split("}")[0]
 
 
+@pytest.mark.deep
 def test_another_lever_brings_its_own_range_and_drops_the_old_results(downloads):  # noqa: F811
+    """Deep tier: about 5 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app("pages/growth.py", {"weeks": 6, "replications": 2})
     at.number_input(key="page:growth:from").set_value(30.0)
     at.number_input(key="page:growth:to").set_value(40.0)
@@ -49,7 +55,9 @@ def test_another_lever_brings_its_own_range_and_drops_the_old_results(downloads)
     assert all("Engineers" in c.proto.spec for c in at.get("vega_lite_chart"))
 
 
+@pytest.mark.deep
 def test_the_designs_to_sweep_are_chosen_by_their_words():
+    """Deep tier: about 4 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app("pages/growth.py", {"weeks": 6, "replications": 2})
     widget = at.multiselect(key="page:growth:designs")
     assert list(widget.options) == ["No coordinator", "Project manager", "Account manager", "Hybrid PM/AM", "PM + AM"]
@@ -72,7 +80,9 @@ def test_a_links_points_beyond_the_pages_range_are_named_with_the_number_swept()
     assert at.number_input(key="page:growth:from").value == 20  # the link's other inputs kept
 
 
+@pytest.mark.deep
 def test_the_page_opens_on_the_two_ends_and_sweeps_every_point_only_when_asked(downloads):  # noqa: F811
+    """Deep tier: about 5 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app("pages/growth.py", {"weeks": 4, "replications": 2})
     at.multiselect(key="page:growth:designs").set_value(["none"]).run()
     assert_clean(at)

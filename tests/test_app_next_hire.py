@@ -52,7 +52,9 @@ def options(at: AppTest, table: int = 0) -> list[str]:
     return list(at.table[table].value["Option"])
 
 
+@pytest.mark.deep
 def test_the_page_recommends_one_option_and_ranks_them_all(default_scenario):
+    """Deep tier: about 14 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page()
     assert_clean(at)
     (sentence,) = recommendations(at)
@@ -99,15 +101,19 @@ def assert_agrees(at: AppTest, table: int = 0) -> None:
     assert "sure" not in banner.split("(")[0]  # the sentence itself claims nothing the colour does not
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("preset", ["default", "small_firm"])
 def test_the_row_marked_best_has_the_best_mean_shown(preset):
+    """Deep tier: about 13 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page(preset=preset)
     assert_clean(at)
     assert at.sidebar.selectbox(key="input:preset").value == preset
     assert_agrees(at)
 
 
+@pytest.mark.deep
 def test_another_budget_brings_other_options():
+    """Deep tier: about 6 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page()
     before = options(at)
     rank(at, budget=100_000.0)
@@ -118,7 +124,9 @@ def test_another_budget_brings_other_options():
     assert all(float(cost.strip("$k")) <= 100 for cost in at.table[0].value["Yearly cost"])
 
 
+@pytest.mark.deep
 def test_a_budget_that_affords_nothing_says_so_instead_of_an_empty_table():
+    """Deep tier: about 8 s, as it drives whole pages in AppTest, with their simulations."""
     at = rank(open_page(), budget=1_000.0)  # standardised work costs no salary: the one move left
     assert options(at) == ["standardised work", TODAY_NAME] or options(at) == [TODAY_NAME, "standardised work"]
     at = rank(open_page(overrides={"process.standardised_work": True}), budget=1_000.0)
@@ -129,7 +137,9 @@ def test_a_budget_that_affords_nothing_says_so_instead_of_an_empty_table():
     assert not at.table and not at.get("vega_lite_chart")
 
 
+@pytest.mark.deep
 def test_growth_adds_a_second_ranking_for_the_grown_demand():
+    """Deep tier: about 6 s, as it drives whole pages in AppTest, with their simulations."""
     at = rank(open_page({"budget": "100000"}), growth_pct=50.0)
     assert_clean(at)
     assert at.session_state["page.settings"]["growth_pct"] == "50"
@@ -142,7 +152,9 @@ def test_growth_adds_a_second_ranking_for_the_grown_demand():
     assert list(at.table[0].value["Against today"]) != list(at.table[1].value["Against today"])
 
 
+@pytest.mark.deep
 def test_a_weighted_mix_is_stored_as_the_cli_writes_it():
+    """Deep tier: about 10 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page({"budget": "100000"})
     at.selectbox(key="page:next_hire:objective").set_value("mix").run()
     weights = [n.label for n in at.number_input if n.key.startswith("page:next_hire:weight:")]
@@ -157,7 +169,9 @@ def test_a_weighted_mix_is_stored_as_the_cli_writes_it():
     assert "on the weighted score (profit 70 %, on time 30 %)" in " ".join(recommendations(at))
 
 
+@pytest.mark.deep
 def test_settings_a_link_garbled_fall_back_to_the_defaults_with_a_word_on_each():
+    """Deep tier: about 9 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page({"budget": "lots", "objective": "happiness", "growth_pct": "-20"})
     assert not at.exception and not at.error
     objective, budget, growth = other_warnings(at)
@@ -246,7 +260,9 @@ def test_ranking_table_speaks_in_days_for_lead_time(tied):
     assert lead_time == sorted(lead_time)  # shorter is better: the best first
 
 
+@pytest.mark.deep
 def test_a_link_with_advisor_settings_opens_the_page_on_them():
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     from sim.links import params_to_scenario
     from sim.presets import read_presets
     from ui.overrides import overrides_between
@@ -273,8 +289,10 @@ BUDGET_CLAMPED = ("The link asked for a yearly budget for new salaries of $1e+30
                   "$2,000,000, so it ranks for $2,000,000.")
 
 
+@pytest.mark.deep
 def test_a_links_huge_budget_is_named_and_its_ranking_of_every_option_asks_first():
     # a year of the default firm: 150 options x up to 50 replications x 56 weeks, about 7.9 million requests
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page({"budget": "1e308", "objective": "on_time"}, {"weeks": 52})
     assert_clean(at)
     warnings = other_warnings(at)
@@ -291,6 +309,7 @@ def test_a_links_huge_budget_is_named_and_its_ranking_of_every_option_asks_first
     assert at.session_state["page.settings"] == {"budget": "1e308", "objective": "on_time"}
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize(("settings", "notice"), [
     ({"budget": "-5"}, "The link asked for a yearly budget for new salaries of $-5; the page takes at least $0, so it "
                        "ranks for $0."),
@@ -300,6 +319,7 @@ def test_a_links_huge_budget_is_named_and_its_ranking_of_every_option_asks_first
                                             "page ranks for 0 % a year."),
 ])
 def test_every_setting_a_link_sets_out_of_range_is_named_with_the_value_used(settings, notice):
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page(settings)
     assert_clean(at)
     assert other_warnings(at) == [notice]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.scenario import dumps, load_scenario
@@ -25,7 +26,9 @@ def open_link(params: dict[str, str]) -> AppTest:
     return open_share_link(params, timeout=120)  # the drowning firm's pages take longer
 
 
+@pytest.mark.deep
 def test_compare_names_each_design_not_keeping_up_and_shows_its_delays_as_not_steady():
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**DROWNING, "designs": "none,pm"})
     assert_clean(at)
     warnings = [w.value for w in at.warning if "is not keeping up" in w.value]
@@ -57,8 +60,10 @@ def test_growth_says_from_where_a_design_stops_keeping_up():
     assert "**Project manager** is not keeping up from 200 clients on" in warning
 
 
+@pytest.mark.deep
 def test_next_hire_names_the_options_that_do_not_keep_up_and_their_delays_are_not_steady():
     # half a salesperson, or checklists; a little less work, so that every one of the advisor's replications delivers
+    """Deep tier: about 5 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**DROWNING, "clients": "60", "page": "next_hire", "budget": "60000"})
     assert_clean(at)
     (warning,) = [w.value for w in at.warning if "not keeping up" in w.value]

@@ -70,8 +70,10 @@ def assert_clean(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_the_default_scenario(page):
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app(page)
     assert_clean(at)
     assert at.sidebar.selectbox(key="input:preset").value == "default"
@@ -79,7 +81,9 @@ def test_every_page_renders_the_default_scenario(page):
     assert len(at.sidebar.slider) >= 4
 
 
+@pytest.mark.deep
 def test_compare_page_shows_every_design_side_by_side():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     table = at.table[0].value
     assert list(table.index) == list(WORDS.values())
@@ -102,7 +106,9 @@ def test_every_sidebar_control_explains_itself():
     assert all(w.help for w in widgets), [w.label for w in widgets if not w.help]
 
 
+@pytest.mark.deep
 def test_moving_a_slider_changes_the_results_only_after_run():
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     before = at.table[0].value
     at.sidebar.slider(key="input:demand.clients").set_value(60).run()
@@ -121,7 +127,9 @@ def test_moving_a_slider_changes_the_results_only_after_run():
     assert not [w for w in at.warning if w.value.startswith("Inputs changed")]
 
 
+@pytest.mark.deep
 def test_the_team_in_total_is_the_sum_of_the_skills_on_screen():
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     at.sidebar.slider(key="input:firm.skills.development").set_value(11)
     at.sidebar.slider(key="input:firm.skills.operations").set_value(4).run()
@@ -152,7 +160,9 @@ def test_the_csv_download_holds_every_design(downloads):
     assert profit == pytest.approx(frame[frame.design == "am"]["profit"].mean())
 
 
+@pytest.mark.deep
 def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app("pages/growth.py")
     assert_clean(at)
     assert len(at.get("vega_lite_chart")) == 3
@@ -169,7 +179,9 @@ def test_growth_page_sweeps_and_reacts_to_the_sidebar(downloads):
     assert (fewer_engineers[fewer_engineers.metric == "lead_time_days"]["mean"].to_numpy() != lead).any()
 
 
+@pytest.mark.deep
 def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads, monkeypatch):
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     import ui.runner
 
     swept: list = []
@@ -207,7 +219,9 @@ def test_model_page_lists_the_current_parameters_with_their_meaning():
     assert any(m.value.startswith("# How the Orgsim model works") for m in at.markdown)
 
 
+@pytest.mark.deep
 def test_values_persist_across_pages():
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     at.sidebar.slider(key="input:demand.clients").set_value(40)
     press_run(at)
@@ -220,8 +234,10 @@ def test_values_persist_across_pages():
     assert list(at.table[0].value.index) == [WORDS["none"], WORDS["am"]]
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("page", PAGES)
 def test_zero_engineers_is_a_readable_error_on_every_page(page):
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     at.sidebar.slider(key="input:firm.skills.development").set_value(0)
     at.sidebar.slider(key="input:firm.skills.operations").set_value(0)
@@ -254,7 +270,9 @@ def test_shares_over_one_are_named_not_a_traceback():
     assert "(the rest)" not in error.value
 
 
+@pytest.mark.deep
 def test_a_new_preset_value_and_back_to_the_preset():
+    """Deep tier: about 4 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app(overrides={**FAST, "demand.clients": 30})
     assert at.sidebar.slider(key="input:demand.clients").value == 30
     [b for b in at.sidebar.button if b.label.startswith("Back to the preset")][0].click().run()
@@ -338,8 +356,10 @@ def test_a_scenario_written_into_the_state_reads_back_exactly():
                             "False"]
 
 
+@pytest.mark.deep
 def test_a_huge_run_asks_before_it_starts():
     # 220,000 requests a run, within what one run may hold, but 2.2 million over 5 designs x 2 replications
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app(overrides={**FAST, "weeks": 7, "demand.clients": 200, "demand.requests_per_client_per_week": 100.0})
     assert not at.exception and not at.table
     (warning,) = other_warnings(at)
@@ -365,9 +385,11 @@ def test_expected_requests_count_every_replication_of_every_design(default_scena
     assert expected_requests(s, ["pm"], until_clear=True) == pytest.approx(requests_per_run(s) * 2)
 
 
+@pytest.mark.deep
 def test_compare_adds_replications_until_its_answer_is_clear(downloads):
     """The default firm on profit: its first 5 replications per design leave the best unclear at the stricter
-    level of a repeated look, 10 make it clear; the headline, the caption and the download agree on 10."""
+    level of a repeated look, 10 make it clear; the headline, the caption and the download agree on 10.
+    Deep tier: about 7 s, as it drives whole pages in AppTest, with their simulations."""
     from sim.presets import load_presets
     from sim.sequential import run_until_clear
 
@@ -387,10 +409,12 @@ def test_compare_adds_replications_until_its_answer_is_clear(downloads):
     assert (downloads(at, "All results").groupby("design").size() == 5).all()
 
 
+@pytest.mark.deep
 def test_the_smallest_difference_that_matters_is_set_on_the_page_and_stops_the_replications_there(downloads):
     """PM against no coordinator on a short run: at the objective's $20k they are not told apart before the cap
     of 8; at $10 million every gap is surely within it after the first 2, and the page stops there, says why, and
-    keeps the choice for a link. Another objective brings its own zone, in its own unit."""
+    keeps the choice for a link. Another objective brings its own zone, in its own unit.
+    Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     from sim.experiment import with_overrides
     from sim.presets import load_presets
     from sim.sequential import run_until_clear
@@ -432,7 +456,9 @@ def test_a_links_smallest_difference_that_is_not_a_number_or_too_small_is_named_
             f"The link asked for a smallest difference that matters {words}"]
 
 
+@pytest.mark.deep
 def test_another_preset_brings_its_own_inputs(tmp_path, monkeypatch):
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     import shutil
 
     import ui.state
@@ -460,7 +486,9 @@ def test_another_preset_brings_its_own_inputs(tmp_path, monkeypatch):
         ui.state.presets.clear()
 
 
+@pytest.mark.deep
 def test_design_hires_change_the_design_and_its_label():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     at.sidebar.number_input(key="input:designs.pm.project_managers").set_value(2)
     press_run(at)
@@ -471,7 +499,9 @@ def test_design_hires_change_the_design_and_its_label():
     assert any(m.value.startswith("- **2 project managers** instead of **No coordinator**") for m in at.markdown)
 
 
+@pytest.mark.deep
 def test_a_sweep_into_impossible_values_says_which_and_why():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app("pages/growth.py")
     at.number_input(key="page:growth:from").set_value(0.0)
     [b for b in at.button if b.label == "Run sweep"][0].click().run()
@@ -520,8 +550,10 @@ def test_without_a_valid_preset_the_app_opens_on_the_defaults(tmp_path, monkeypa
         ui.state.presets.clear()
 
 
+@pytest.mark.deep
 def test_a_link_decoded_into_the_state_opens_on_every_page():
-    """The binding a share link needs: decode, turn into (preset, overrides, page settings), open the app."""
+    """The binding a share link needs: decode, turn into (preset, overrides, page settings), open the app.
+    Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     from sim.links import params_to_scenario
     from sim.presets import read_presets
     from ui.overrides import overrides_between
@@ -545,7 +577,9 @@ def test_a_link_decoded_into_the_state_opens_on_every_page():
     assert table.loc["firm.engineers", "Value"] == "14"
 
 
+@pytest.mark.deep
 def test_a_work_type_removed_by_a_link_leaves_the_form():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app(overrides={**FAST, "demand.work_types.project": None, "demand.work_types.change.share": 0.5})
     assert_clean(at)
     shares = [s.label for s in at.sidebar.slider if s.label.startswith("Share of")]
@@ -555,9 +589,11 @@ def test_a_work_type_removed_by_a_link_leaves_the_form():
     assert at.session_state["scenario.overrides"]["demand.work_types.project"] is None
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("preset", sorted(p.stem for p in (ROOT / "scenarios").glob("*.toml")))
 def test_every_preset_opens_with_its_description_and_results(preset, downloads):
     # Also the check that each preset runs: every design of it delivers in every replication.
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     from sim.scenario import load_scenario
 
     scenario = load_scenario(ROOT / "scenarios" / f"{preset}.toml")
@@ -576,7 +612,9 @@ def test_every_preset_opens_with_its_description_and_results(preset, downloads):
     assert at.session_state["scenario.overrides"] == FAST
 
 
+@pytest.mark.deep
 def test_a_link_with_sweep_settings_opens_the_growth_page_on_them(downloads):
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     from sim.links import params_to_scenario
     from sim.presets import read_presets
     from ui.overrides import overrides_between

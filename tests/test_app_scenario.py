@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.scenario import loads
@@ -20,7 +21,9 @@ def key_figures(at: AppTest):
     return at.table[0].value
 
 
+@pytest.mark.deep
 def test_shares_over_100_percent_keep_the_last_results_and_name_the_share_inputs():
+    """Deep tier: about 7 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link(SMALL)
     assert not at.exception and not at.error
     before = key_figures(at)
@@ -56,7 +59,9 @@ def caption_name(at: AppTest) -> str:
     return caption.split("**")[1]
 
 
+@pytest.mark.deep
 def test_a_changed_scenario_is_named_by_its_changes_until_the_user_names_it(media):  # noqa: F811
+    """Deep tier: about 8 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**SMALL, "clients": "18"})
     assert caption_name(at).startswith("Default firm, changed: 18 clients, ")
     at.sidebar.slider(key="input:firm.skills.development").set_value(7)  # 9 developers -> 7: 10 engineers
@@ -80,9 +85,11 @@ def test_a_changed_scenario_is_named_by_its_changes_until_the_user_names_it(medi
     assert reopened.sidebar.text_input(key="input:name").value == "Acme, next year"
 
 
+@pytest.mark.deep
 def test_the_presets_description_goes_once_the_firm_changes(media):  # noqa: F811
     """A preset's description names its numbers ("12 engineers... 25 clients"): it stays while only the
-    experiment's settings change, and goes, from the sidebar, the file and the report, once the firm changes."""
+    experiment's settings change, and goes, from the sidebar, the file and the report, once the firm changes.
+    Deep tier: about 5 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link(SMALL)  # 4 weeks and 2 replications: the firm is the preset's
     assert any("12 engineers" in c.value for c in at.sidebar.caption)
     at.sidebar.slider(key="input:firm.skills.development").set_value(7)
@@ -100,7 +107,9 @@ def test_the_presets_description_goes_once_the_firm_changes(media):  # noqa: F81
     assert loads(media(at, "Download the scenario").decode()).description == "Ten engineers after two leave."
 
 
+@pytest.mark.deep
 def test_a_made_name_read_back_from_a_file_follows_the_changes_again(media):  # noqa: F811
+    """Deep tier: about 7 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**SMALL, "clients": "18"})
     made = caption_name(at)
     file = media(at, "Download the scenario")
@@ -169,7 +178,9 @@ def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
         "No coordinator", "Planner", "Account manager", "PM + AM"]
 
 
+@pytest.mark.deep
 def test_more_requests_than_a_run_allows_names_the_three_inputs_that_make_them():
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link(SMALL)
     before = key_figures(at)
     at.sidebar.slider(key="input:demand.clients").set_value(200)
@@ -239,8 +250,10 @@ def test_run_pressed_while_the_form_is_half_drawn_keeps_the_last_whole_form(monk
     assert overrides["replications"] == 3 and "demand.work_types.project.share" not in overrides
 
 
+@pytest.mark.deep
 def test_one_week_reads_as_a_week_in_the_name_and_the_caption():
-    """A link may set a single week of warm-up: "1 week", never "1 weeks", in the made name and the run's caption."""
+    """A link may set a single week of warm-up: "1 week", never "1 weeks", in the made name and the run's caption.
+    Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**SMALL, "warmup": "1"})
     (caption,) = [c.value for c in at.main.caption if "weeks per design" in c.value]
     assert "(after 1 week of warm-up)" in caption

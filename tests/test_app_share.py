@@ -59,8 +59,10 @@ def results_of(at: AppTest, page: str, media) -> pd.DataFrame | pd.Series:
     return at.dataframe[0].value.set_index("Key in the scenario file")["Value"]
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("path, title", [(path, title) for path, title, _ in APP_PAGES])
 def test_every_page_opens_from_a_link_with_its_values(path, title):
+    """Deep tier: about 13 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**LINK, "page": Path(path).stem}, timeout=120)  # Next hire ranks every option to a common count
     assert_clean(at)
     assert not other_warnings(at), other_warnings(at)
@@ -69,8 +71,10 @@ def test_every_page_opens_from_a_link_with_its_values(path, title):
     assert url(at)["page"] == Path(path).stem and url(at)["clients"] == "35"
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("page", PAGES)
 def test_a_link_restores_the_sidebar_the_page_and_its_results(page, media):
+    """Deep tier: about 11 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**LINK, "page": page}, timeout=120)
     assert_clean(at)
     assert not other_warnings(at), other_warnings(at)
@@ -92,7 +96,9 @@ def test_a_link_restores_the_sidebar_the_page_and_its_results(page, media):
         assert linked["firm.engineers"] == "14"
 
 
+@pytest.mark.deep
 def test_a_link_restores_the_page_settings_and_a_second_open_gives_the_same_numbers():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     link = {**LINK, "page": "compare", "designs": "none,am", "baseline": "am"}
     first, second = open_link(link), open_link(link)
     assert_clean(first)
@@ -123,7 +129,9 @@ def test_garbage_in_a_link_gives_a_warning_and_a_working_page(garbage, says):
     assert sidebar_scenario(at)["weeks"] == 6  # the valid parts were kept
 
 
+@pytest.mark.deep
 def test_the_url_follows_the_state_and_survives_a_page_switch():
+    """Deep tier: about 4 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({"preset": "default", "weeks": "6", "reps": "2"})
     assert url(at)["page"] == "compare"
     at.sidebar.slider(key="input:demand.clients").set_value(40)
@@ -139,7 +147,9 @@ def test_the_url_follows_the_state_and_survives_a_page_switch():
     assert code.value.startswith("?v=1&preset=default") and "clients=40" in code.value and "page=model" in code.value
 
 
+@pytest.mark.deep
 def test_an_impossible_input_keeps_the_last_valid_scenario_in_the_url():
+    """Deep tier: about 4 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({"preset": "default", "weeks": "6", "reps": "2", "clients": "30"})
     at.sidebar.slider(key="input:firm.skills.development").set_value(0)
     at.sidebar.slider(key="input:firm.skills.operations").set_value(0)
@@ -153,7 +163,9 @@ def test_an_impossible_input_keeps_the_last_valid_scenario_in_the_url():
     assert url(at)["clients"] == "30" and url(at)["page"] == "model"
 
 
+@pytest.mark.deep
 def test_a_link_edited_by_hand_in_the_same_session_is_read_again():
+    """Deep tier: about 6 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({"preset": "default", "weeks": "6", "reps": "2"})
     at.query_params["clients"] = "50"
     at.run()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 SCRIPT = f"""
@@ -26,6 +28,8 @@ assert shown.count(shown[0]) == 1  # a warm server says nothing
 """
 
 
+@pytest.mark.deep
 def test_a_cold_start_says_it_is_starting_and_the_message_goes():
+    """Deep tier: about 6 s, as it drives whole pages in AppTest, with their simulations."""
     done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]

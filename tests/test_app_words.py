@@ -70,8 +70,11 @@ def _design_code_in_context(text: str, match: re.Match) -> bool:
     return in_brackets or bool(re.match(r"\s+(is|was|ties|design)\b", after))
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [pytest.param(page, marks=pytest.mark.deep) if page.endswith("next_hire.py")
+                                  else page for page in PAGES])
 def test_no_page_shows_a_code_name_on_the_defaults(page):
+    """Deep tier: the Next hire page's case only (about 10 s, as it ranks every default option); the other pages
+    run in `make test`."""
     at = open_app(page)
     assert not at.exception
     found = {text[:120]: code_names(text) for text in visible_text(at) if code_names(text)}

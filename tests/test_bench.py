@@ -49,18 +49,22 @@ def test_both_simpy_loops_give_the_same_waits():
     np.testing.assert_allclose(textbook, pull)
 
 
+@pytest.mark.deep
 def test_every_contestant_simulated_the_same_queue(record):
     # The ratios compare like with like only if each contestant ran the whole horizon of the same M/M/c queue.
+    """Deep tier: about 9 s, as it runs a benchmark's own code."""
     queue = record["queue"]
     arrived = [t["requests"] for t in queue.values()]
     assert min(arrived) > 5000 and max(arrived) < 1.1 * min(arrived)
     assert all(t["wait_hours"] > 0 for t in queue.values())
 
 
+@pytest.mark.deep
 def test_a_small_run_imports_only_what_it_needs_and_starts_no_pool(tmp_path):
     # A fresh interpreter, as a user's command meets it: the table comes out, and neither scipy.stats (about 0.8 s;
     # the t quantiles come from scipy.special, 0.13 s), the advisor, the calibration nor a process pool was loaded
     # on the way.
+    """Deep tier: about 3 s, as it runs a benchmark's own code."""
     script = (
         "import multiprocessing, sys, sim.cli\n"
         "assert sim.cli.main(['run', 'scenarios/default.toml', '--reps', '2', '--weeks', '3']) == 0\n"
@@ -115,7 +119,9 @@ def test_a_replications_records_go_with_its_run(default_scenario):
     assert made > 500 and left <= actors
 
 
+@pytest.mark.deep
 def test_the_robust_benchmark_runs_and_counts_the_weeks_it_simulates():
+    """Deep tier: about 9 s, as it runs a benchmark's own code."""
     from bench import robust as robust_bench
 
     record = robust_bench.main(["--rounds", "1", "--serial", "--samples", "2", "--reps", "2", "--weeks", "1"])

@@ -1,4 +1,6 @@
-"""The browser fixtures work: a Streamlit script served on a free port loads in Chromium and leaves a screenshot."""
+"""The browser fixtures work: a Streamlit script served on a free port loads in Chromium and leaves a screenshot.
+
+Deep tier: every test here runs in a real browser (`make test-deep`)."""
 
 from __future__ import annotations
 

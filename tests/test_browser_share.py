@@ -2,7 +2,9 @@
 
 A user changes an input and presses Run, copies the share link, and a partner opens it in a fresh browser: the same
 inputs and the same numbers appear. A garbage link opens with a warning. Switching pages keeps the scenario in the
-URL. Each page leaves a screenshot in test-artifacts/. Links carry a tiny horizon (6 weeks, 2 replications)."""
+URL. Each page leaves a screenshot in test-artifacts/. Links carry a tiny horizon (6 weeks, 2 replications).
+
+Deep tier: every test here runs in a real browser (`make test-deep`)."""
 
 from __future__ import annotations
 

@@ -361,9 +361,10 @@ def calibrate_once():
         yield done
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 @pytest.mark.xdist_group("calibrate-sample")  # with the JSON test on one worker, so one calibration serves both
 def test_calibrate_prints_a_scenario_that_sim_run_loads(tmp_path, capsys, calibrate_once):
+    """Deep tier: about 11 s, as it makes whole calibrations and their back-tests."""
     assert main(["calibrate", str(SAMPLE_CSV)]) == 0
     toml = capsys.readouterr().out
     assert toml.startswith("# Calibrated from Jira CSV export")
@@ -372,9 +373,10 @@ def test_calibrate_prints_a_scenario_that_sim_run_loads(tmp_path, capsys, calibr
     assert main(["run", str(path), "--designs", "none", "--reps", "2", "--weeks", "4", "--serial"]) == 0
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 @pytest.mark.xdist_group("calibrate-sample")
 def test_calibrate_json_has_the_scenario_the_record_and_the_backtest(capsys, default_scenario, calibrate_once):
+    """Deep tier: about 1 s, as it makes whole calibrations and their back-tests."""
     assert main(["calibrate", str(SAMPLE_CSV), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"scenario", "observed", "warnings", "backtest"}
@@ -393,7 +395,9 @@ def test_the_sample_export_is_what_its_script_writes():
     assert SAMPLE_CSV.read_text(encoding="utf-8") == to_csv(generate(SAMPLE), SAMPLE, "jira")
 
 
+@pytest.mark.deep
 def test_linear_types_are_the_first_label_and_several_maps_follow_one_flag(tmp_path, capsys):
+    """Deep tier: about 17 s, as it makes whole calibrations and their back-tests."""
     frame = pd.read_csv(pd.io.common.StringIO(to_csv(generate(SAMPLE), SAMPLE, "linear")), dtype=str,
                         keep_default_na=False)
     frame["Labels"] = frame["Labels"] + ", Frontend"

@@ -49,7 +49,9 @@ def test_the_page_opens_empty_and_says_what_to_upload():
     assert [b.label for b in at.button if b.label == "Try the sample export"]
 
 
+@pytest.mark.deep
 def test_an_upload_shows_the_columns_recognised(fitted_page):
+    """Deep tier: about 12 s, as it drives whole pages in AppTest, with their simulations."""
     assert not fitted_page.exception and not fitted_page.error
     assert fitted_page.selectbox(key="calibrate:map:created").value == "Created"
     assert fitted_page.selectbox(key="calibrate:map:client").value == "Organizations"
@@ -57,7 +59,9 @@ def test_an_upload_shows_the_columns_recognised(fitted_page):
     assert any("recognised as a **Jira CSV export**" in m.value for m in fitted_page.markdown)
 
 
+@pytest.mark.deep
 def test_the_backtest_is_shown_with_the_same_numbers_as_the_command_line(fitted_page):
+    """Deep tier: about 19 s, as it drives whole pages in AppTest, with their simulations."""
     verdicts = [*fitted_page.success, *fitted_page.info, *fitted_page.warning]
     shown = " ".join(v.value for v in verdicts)
     assert "Your firm today:" in shown and "the model:" in shown
@@ -69,7 +73,9 @@ def test_the_backtest_is_shown_with_the_same_numbers_as_the_command_line(fitted_
     assert "Clarity without AM" in set(screen["Assumption"]) and not screen["Assumption"].str.contains(r"[._]").any()
 
 
+@pytest.mark.deep
 def test_use_this_scenario_makes_it_the_sidebars_without_any_ticket_in_the_state(fitted_page):
+    """Deep tier: about 19 s, as it drives whole pages in AppTest, with their simulations."""
     at = button(fitted_page, "Use this scenario").click().run()
     assert not at.exception and not at.error
     overrides = at.session_state["scenario.overrides"]
@@ -114,7 +120,9 @@ def test_comparison_frames_hold_what_the_charts_show():
     assert list(arrivals["week"]) == [1, 2, 1, 2, 3]
 
 
+@pytest.mark.deep
 def test_the_page_and_the_command_line_fit_the_same_scenario(fitted_page):
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     result = fitted_page.session_state["calibrate.result"][1]
     again = calibrate(SAMPLE.read_bytes(), result.fit.scenario.replace(name="x"), source=SAMPLE.name,
                       run_backtest=False)
@@ -151,7 +159,9 @@ def test_a_creation_column_set_to_none_names_the_picker_to_set():
 
 
 
+@pytest.mark.deep
 def test_the_page_says_everything_in_words_never_in_code_names():
+    """Deep tier: about 13 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page()
     at = button(at, "Try the sample export").click().run()
     at = button(at, "Fit and back-test").click().run()
@@ -169,7 +179,9 @@ def test_the_page_says_everything_in_words_never_in_code_names():
     assert found == {}
 
 
+@pytest.mark.deep
 def test_an_overwhelmed_firm_reads_as_words_on_the_page_never_as_nan():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     from tests.test_calibrate_words import HUGE_RATE, NOTHING, RATE_CLIPPED, generic
 
     at = open_page()
@@ -189,7 +201,9 @@ def test_an_overwhelmed_firm_reads_as_words_on_the_page_never_as_nan():
     assert [t for t in visible_text(at) if re.search(r"\bnan\b", t, re.IGNORECASE) or "± ?" in t] == []
 
 
+@pytest.mark.deep
 def test_a_far_fit_put_in_the_sidebar_is_named_beside_the_answers_until_an_input_changes():
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     from tests.test_calibrate_words import HUGE_RATE, generic
 
     at = open_page()

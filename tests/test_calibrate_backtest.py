@@ -120,16 +120,20 @@ def movers(small_fit):
     return [{"path": c.path, "low": c.low, "high": c.high} for _, c in effects[:2]]
 
 
+@pytest.mark.deep
 def test_1d_search_finds_the_value_the_record_was_made_with(small_fit, movers):
+    """Deep tier: about 5 s, as it makes whole calibrations and their back-tests."""
     target = movers[0]
     observed = record(small_fit.scenario, {target["path"]: target["low"]})
     found = bt._search(small_fit.scenario, observed, "none", movers[:1], QUICK, None, lambda _: None)
     assert found == {target["path"]: target["low"]}
 
 
+@pytest.mark.deep
 def test_2d_search_finds_values_that_reproduce_the_record(small_fit, movers):
     """Exactly the record, though not always the same pair: two assumptions can act only through their product
-    (a fix's cost is the rework share times the client-found factor), and then the data cannot tell them apart."""
+    (a fix's cost is the rework share times the client-found factor), and then the data cannot tell them apart.
+    Deep tier: about 2 s, as it makes whole calibrations and their back-tests."""
     truth = {movers[0]["path"]: movers[0]["high"], movers[1]["path"]: movers[1]["low"]}
     observed = record(small_fit.scenario, truth)
     found = bt._search(small_fit.scenario, observed, "none", movers, QUICK, None, lambda _: None)
@@ -139,7 +143,9 @@ def test_2d_search_finds_values_that_reproduce_the_record(small_fit, movers):
         assert again[metric] == pytest.approx(observed[metric], rel=1e-9)
 
 
+@pytest.mark.deep
 def test_backtest_screens_every_candidate_and_never_widens_the_gap(small_fit):
+    """Deep tier: about 5 s, as it makes whole calibrations and their back-tests."""
     result = bt.backtest(small_fit.scenario, small_fit.observed, "none")
     assert result.weeks == round(small_fit.observed["weeks"])
     assert {r["path"] for r in result.screen} == {c.path for c in bt.candidates()}
@@ -212,9 +218,11 @@ def test_a_record_without_its_ticket_count_keeps_the_rate(small_fit):
     assert result.scenario.demand.requests_per_client_per_week == small_fit.scenario.demand.requests_per_client_per_week
 
 
+@pytest.mark.deep
 def test_the_screen_and_the_grid_on_a_pool_give_the_numbers_they_give_here(small_fit):
     """Each small run is one task on the pool, seeded by its scenario: the back-test is the same to the last digit,
-    only quicker on a machine with cores to spare."""
+    only quicker on a machine with cores to spare.
+    Deep tier: about 8 s, as it makes whole calibrations and their back-tests."""
     from concurrent.futures import ProcessPoolExecutor
 
     here = bt.backtest(small_fit.scenario, small_fit.observed, "none")

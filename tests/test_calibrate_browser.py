@@ -1,6 +1,8 @@
 """The Calibrate page in a real browser: upload the sample export, fit and back-test it, use the scenario, run the
 Compare page on it, and open its share link in a fresh browser to find the same scenario and the same numbers.
-The link must carry the fitted parameters and no ticket data."""
+The link must carry the fitted parameters and no ticket data.
+
+Deep tier: every test here runs in a real browser (`make test-deep`)."""
 
 from __future__ import annotations
 

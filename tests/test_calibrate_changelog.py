@@ -87,7 +87,9 @@ def test_a_one_row_per_ticket_export_with_ids_is_not_taken_for_a_change_log():
     assert DONE_STATUSES == ("Done", "Resolved", "Closed", "Completed")
 
 
+@pytest.mark.deep
 def test_the_command_line_reads_a_change_log_with_map_and_done(tmp_path):
+    """Deep tier: about 3 s, as it runs the command in a process of its own."""
     data, truth = change_log(tickets=30, done="Approved")
     path = tmp_path / "history.csv"
     path.write_bytes(data)
@@ -114,7 +116,9 @@ def calibrate_page_with(data: bytes, columns: dict[str, str]):
     return at.run()
 
 
+@pytest.mark.deep
 def test_the_app_reads_a_change_log_once_its_columns_are_named_and_offers_its_statuses_as_delivered():
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     from ui import calibration as views
 
     data, _ = change_log(done="Approved")
@@ -189,7 +193,9 @@ def test_a_status_the_trackers_done_category_holds_means_delivered_unless_done_n
     assert named.tickets["resolved"].isna().all()  # every ticket left In Progress
 
 
+@pytest.mark.deep
 def test_the_app_marks_the_done_categorys_statuses_as_delivered_to_start_with():
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     data, _ = change_log(done="Approved")
     at = calibrate_page_with(with_category(data), COLUMNS)
     assert not at.exception and not at.error

@@ -194,7 +194,9 @@ def fitted(at):
     return fit_button.click().run()
 
 
+@pytest.mark.deep
 def test_the_page_draws_the_history_beside_the_model_and_time_in_status_for_a_change_log():
+    """Deep tier: about 5 s, as it drives whole pages in AppTest, with their simulations."""
     data, _ = change_log()
     at = fitted(calibrate_page_with(data, {"id": "key", "status": "status", "changed": "changed"}))
     assert not at.exception and not at.error
@@ -205,7 +207,9 @@ def test_the_page_draws_the_history_beside_the_model_and_time_in_status_for_a_ch
     assert samples.wip.size == samples.delivered.size == at.session_state["calibrate.result"][1].backtest.weeks
 
 
+@pytest.mark.deep
 def test_the_page_draws_no_time_in_status_for_a_one_row_per_ticket_export():
+    """Deep tier: about 5 s, as it drives whole pages in AppTest, with their simulations."""
     data, _ = change_log()
     export = read_export(data, "log.csv", {"id": "key", "status": "status", "changed": "changed"})
     at = fitted(calibrate_page_with(one_row_per_ticket(export), {}))

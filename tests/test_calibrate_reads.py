@@ -61,7 +61,9 @@ def preview_label(at: AppTest) -> str:
     return preview
 
 
+@pytest.mark.deep
 def test_a_rerun_with_the_same_file_and_choices_parses_nothing_again(parses):
+    """Deep tier: about 2 s, as it makes whole calibrations and their back-tests."""
     at = uploaded(log_with_ids())
     assert not at.exception and not at.error
     shown = preview_label(at)

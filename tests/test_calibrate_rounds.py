@@ -217,10 +217,11 @@ def test_a_service_desks_revision_rounds_and_reopenings_are_recovered():
     assert factor == pytest.approx(truth.fix_hours.mean() / truth.revision_hours.mean(), rel=0.01)
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 def test_a_service_desk_with_revision_rounds_back_tests_close_and_the_model_sends_back_as_many(tmp_path):
     """Read with --map and --waiting alone: the rework set from the rounds, the back-test close on every figure,
-    and the model's own revision rounds and client-found fixes within two points of the record's."""
+    and the model's own revision rounds and client-found fixes within two points of the record's.
+    Deep tier: about 23 s, as it makes whole calibrations and their back-tests."""
     from sim.calibration.synthetic import ServiceDesk, service_desk
 
     log, _ = service_desk(ServiceDesk(**DESK))

@@ -109,7 +109,9 @@ def test_a_generic_file_without_its_creation_column_is_no_stage_file():
     assert "no creation-date column" in refused.value.problems[0]
 
 
+@pytest.mark.deep
 def test_the_command_line_fits_a_stage_file_and_back_tests_it(tmp_path):
+    """Deep tier: about 4 s, as it runs the command in a process of its own."""
     data, frame = stage_file(tickets=40)
     path = tmp_path / "stages.csv"
     path.write_bytes(data)
@@ -130,7 +132,9 @@ def test_the_command_line_fits_a_stage_file_and_back_tests_it(tmp_path):
     assert out["observed"]["lead_time_days"] == pytest.approx(lead.mean(), abs=1e-6)
 
 
+@pytest.mark.deep
 def test_the_app_offers_a_stage_files_stages_as_the_statuses_the_last_one_delivered():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     from tests.test_calibrate_changelog import calibrate_page_with
     from ui import calibration as views
 

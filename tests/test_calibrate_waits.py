@@ -170,8 +170,9 @@ def calibrate_json(path, maps: list[str], waiting: str = "Waiting on client") ->
     return json.loads(done.stdout)
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 def test_the_cli_reproduces_the_firms_record_on_every_figure_from_the_change_log(log, tmp_path):
+    """Deep tier: about 12 s, as it runs the command in a process of its own."""
     _, data = log
     path = tmp_path / "log.csv"
     path.write_bytes(data)
@@ -182,7 +183,9 @@ def test_the_cli_reproduces_the_firms_record_on_every_figure_from_the_change_log
     assert any(code.startswith("demand.work_types.general.client_wait_days") for code in out["fitted"])
 
 
+@pytest.mark.deep
 def test_the_app_offers_the_logs_statuses_as_waiting_none_chosen_to_start_as_on_the_command_line(log):
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     from tests.test_calibrate_changelog import calibrate_page_with
     from ui import calibration as views
 
@@ -207,13 +210,14 @@ def as_jira_writes_it(rows: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={"Issue": "Ticket ID"})
 
 
-@pytest.mark.slow
+@pytest.mark.deep
 @pytest.mark.parametrize("written", ["status on every row", "status only where it changed"])
 def test_a_service_desks_long_workflow_log_is_its_tickets_and_back_tests_close_on_every_figure(tmp_path, written):
     """The shape of a real service team's export: about 37 rows per ticket, most of them other fields' changes;
     seven statuses, of which only one is waiting on the client; no effort, assignee or due date; tickets still
     waiting on the client when the export ends. Read with --map and --waiting alone, as a user would; written
-    with the status on every row, or only on the rows that changed it (Jira's dates, the created column named)."""
+    with the status on every row, or only on the rows that changed it (Jira's dates, the created column named).
+    Deep tier: about 68 s, as it makes whole calibrations and their back-tests."""
     from sim.calibration.synthetic import ServiceDesk, service_desk_log
 
     rows = pd.read_csv(pd.io.common.StringIO(service_desk_log(ServiceDesk())), dtype=str, keep_default_na=False)

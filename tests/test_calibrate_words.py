@@ -296,9 +296,11 @@ def test_the_command_line_says_the_same_without_nan(default_scenario, tmp_path, 
         assert f"# Warning: {RATE_CLIPPED}\n" in out
 
 
+@pytest.mark.deep
 def test_the_rate_matched_in_the_back_test_says_why_it_is_not_the_exports(default_scenario):
     """The fitted rate is the one at which the model's clients, judging its service, send the export's tickets; the
-    note says what they sent at the export's rate, measured at it, and which way service moved them."""
+    note says what they sent at the export's rate, measured at it, and which way service moved them.
+    Deep tier: about 4 s, as it makes whole calibrations and their back-tests."""
     from sim.calibration import backtest as bt
 
     result = calibrate(generic(TWO_TYPES), default_scenario, source="t.csv")

@@ -76,14 +76,18 @@ def start_and_stop(tmp_path, argv: list[str], stop: signal.Signals, to_group: bo
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the command's processes in /proc")
 
 
+@pytest.mark.deep
 def test_sigterm_to_advise_stops_the_pool_and_leaves_no_process(tmp_path):
+    """Deep tier: about 1 s, as it runs the command in a process of its own."""
     code, err, survivors = start_and_stop(tmp_path, ["advise", "scenarios/default.toml", "--budget", "150000"],
                                           signal.SIGTERM, to_group=False)
     assert (code, err) == (143, "terminated\n")
     assert survivors == []
 
 
+@pytest.mark.deep
 def test_ctrl_c_is_one_line_and_leaves_no_process(tmp_path):
+    """Deep tier: about 31 s, as it runs the command in a process of its own."""
     code, err, survivors = start_and_stop(tmp_path, ["run", "scenarios/default.toml", "--reps", "40", "--weeks",
                                                      "300"], signal.SIGINT, to_group=True)
     assert (code, err) == (130, "interrupted\n")

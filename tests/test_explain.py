@@ -140,7 +140,9 @@ def test_every_mechanism_switches_off_to_a_value_the_schema_allows():
         switched_off(scenario, [m])  # raises if an off value were out of bounds
 
 
+@pytest.mark.deep
 def test_the_cli_prints_words_and_json_carries_the_codes(capsys):
+    """Deep tier: about 1 s, as it runs the command in a process of its own."""
     path = str(SCENARIOS_FOLDER / "small_firm.toml")
     assert main(["explain", path, "--designs", "am,none", "--reps", "2", "--weeks", "2", "--serial",
                  "--format", "json"]) == 0

@@ -1,6 +1,9 @@
 """Face validity as findings: presets that describe firms only (staff, clients, share of wallet, work, deadlines),
 with the default behaviour, give the rules of thumb of the org-design article where a firm matches them. Nothing is
-tuned per preset; MODEL.md ("Where the model and the rules of thumb meet") has the figures and the contributions."""
+tuned per preset; MODEL.md ("Where the model and the rules of thumb meet") has the figures and the contributions.
+
+Deep tier: every test here shares the five presets' comparisons (about 20 s), so the module is in `make test-deep`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ import pytest
 from sim.experiment import Results, run_experiment
 from sim.presets import load_presets
 from sim.stats import t_half_width
+
+pytestmark = pytest.mark.deep
 
 SINGLE_HIRES = ("pm", "am", "hybrid")
 REPLICATIONS = 6
@@ -28,7 +33,9 @@ def profit_gaps(results: Results) -> dict[str, tuple[float, float]]:
     return {d: (float(gaps[d].mean()), t_half_width(gaps[d].to_numpy())) for d in gaps if d != "none"}
 
 
+@pytest.mark.deep
 def test_where_the_pain_is_a_flow_of_urgent_requests_a_pm_is_the_best_single_coordinating_hire(results):
+    """Deep tier: about 12 s, as it simulates long or many runs for a statistical or comparative check."""
     gaps = profit_gaps(results["request_flow"])
     assert max(SINGLE_HIRES, key=lambda d: gaps[d][0]) == "pm"
     assert gaps["pm"][0] - gaps["pm"][1] > 0  # and it pays its salary beyond noise

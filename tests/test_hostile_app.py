@@ -62,7 +62,9 @@ def test_a_link_carrying_markdown_shows_it_as_text_in_every_box():
     assert at.table  # the page still ran on the nearest valid scenario
 
 
+@pytest.mark.deep
 def test_an_objective_carrying_markdown_shows_it_as_text():
+    """Deep tier: about 5 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**LINK, "weeks": "4", "page": "next_hire", "objective": TRAP_LINK, "budget": "100000"})
     assert not at.exception
     (warning,) = [w for w in at.warning if "objective" in w.value]
@@ -140,8 +142,10 @@ BAD_UPLOADS = [
 ]
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("content, says", BAD_UPLOADS, ids=[s for _, s in BAD_UPLOADS])
 def test_a_hostile_upload_is_one_message_and_loses_nothing(content, says):
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**LINK, "page": "compare"})
     before = at.table[0].value
     at.sidebar.file_uploader(key="share.upload").upload(f"{TRAP_LINK}.toml", content, "application/toml").run()
@@ -226,7 +230,9 @@ def test_the_app_config_serves_locally_and_shows_no_traceback():
     assert config["server"]["maxUploadSize"] * 1_000_000 >= len(dumps(loads(many_designs())))
 
 
+@pytest.mark.deep
 def test_a_ticket_export_carrying_markdown_shows_it_as_text():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["scenario.overrides"] = {"weeks": 6, "replications": 2}
     at.run().switch_page("pages/calibrate.py").run()

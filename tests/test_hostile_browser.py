@@ -7,7 +7,7 @@ first user's browser closes, the long run stops, frees its slot, and the third u
 
 Long runs compare one design, so that what replaces them finishes in seconds. The app is served by its own server
 here (not the session's `app_url`), so its long runs and run slots never touch
-the other browser tests."""
+the other browser tests. Deep tier: every test here runs in a real browser (`make test-deep`)."""
 
 from __future__ import annotations
 

@@ -142,8 +142,10 @@ def fake_scheduler(request) -> Iterator[str]:
     server.close()
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("fake_scheduler", ["silent", "garbage"], indirect=True)
 def test_a_scheduler_that_does_not_speak_dask_is_one_error_within_the_timeout(fake_scheduler):
+    """Deep tier: about 4 s, as it waits out a cluster's timeout."""
     import distributed  # noqa: F401 - imported first: its import alone takes seconds on a busy machine
 
     started = time.monotonic()
@@ -156,8 +158,10 @@ def test_a_scheduler_that_does_not_speak_dask_is_one_error_within_the_timeout(fa
     assert took < 2 + 2 + 1  # the timeout, the grace the connecting thread gets, and a second for a busy machine
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("fake_scheduler", ["silent"], indirect=True)
 def test_the_cli_stops_at_its_timeout_with_one_line(fake_scheduler):
+    """Deep tier: about 13 s, as it runs the command in a process of its own."""
     started = time.monotonic()
     # Enough work that the CLI hands it to the executor (a small run stays in the process and needs no cluster).
     done = subprocess.run([sys.executable, "-m", "sim", "run", "scenarios/default.toml", "--reps", "100"],

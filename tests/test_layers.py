@@ -59,6 +59,10 @@ for name in sys.argv[1:]:
 """
 
 
+# On one worker, so that the interpreter importing every module alone (asks_for_streamlit) runs once.
+pytestmark = pytest.mark.xdist_group("layers")
+
+
 @pytest.fixture(scope="module")
 def asks_for_streamlit() -> dict[str, str]:
     """For each module, "True" or "False" (whether importing it alone asks for streamlit) or its import error."""
@@ -67,7 +71,9 @@ def asks_for_streamlit() -> dict[str, str]:
     return dict(line.split(" ", 1) for line in done.stdout.splitlines())
 
 
+@pytest.mark.deep
 def test_every_module_is_checked(asks_for_streamlit):
+    """Deep tier: about 3 s, as it imports every module in a fresh interpreter."""
     assert {"sim.paths", "sim.links", "sim.model", "sim.cli", "sim.calibration.fit", *SCENARIO_PARTS} <= set(SIM)
     assert {"ui.overrides", "ui.sidebar"} <= set(UI)
     assert set(asks_for_streamlit) == {"sim", *SIM, *UI}

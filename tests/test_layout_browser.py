@@ -5,6 +5,8 @@ window, no element of the main block past the window or past the box that clips 
 wider than its frame (a grid draws on a canvas, so its cells are measured by its scroller). The key figures read as
 a table beside the sidebar and as one card per design on a phone. Screenshots of each page at both widths go to
 test-artifacts/layout_<page>_<width>.png for a person to look at.
+
+Deep tier: every test here runs in a real browser (`make test-deep`).
 """
 
 from __future__ import annotations

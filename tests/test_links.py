@@ -36,7 +36,9 @@ from sim.scenario import (
 )
 
 PRESETS = {**load_presets(), "blank": Scenario()}
-FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# As many examples as the tier's Hypothesis profile gives (tests/conftest.py): fewer in `make test`, more in
+# `make test-deep`.
+FAST = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ---------------------------------------------------------------------------------------------------------------

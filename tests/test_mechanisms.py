@@ -80,8 +80,10 @@ def test_an_account_manager_lowers_engineer_communication_hours(base):
     assert (talk.loc["am"] < talk.loc["none"]).all()
 
 
+@pytest.mark.deep
 def test_account_time_grows_the_share_of_wallet_and_the_work(base):
-    """An AM's free hours go to accounts with room to grow: switched off, shares and requests are lower."""
+    """An AM's free hours go to accounts with room to grow: switched off, shares and requests are lower.
+    Deep tier: about 1 s, as it simulates long or many runs for a statistical or comparative check."""
     longer = variant(base, weeks=30, replications=8)
     no_growth = variant(longer, behaviour={"account_growth_per_hour": 0.0})
     assert_higher(per_replication(longer, "am", "share_of_wallet"), per_replication(no_growth, "am",
@@ -155,7 +157,9 @@ def test_checkins_make_promised_deadlines_follow_capacity(base):
                   per_replication(busy, "both", "on_time_promised_rate"))
 
 
+@pytest.mark.deep
 def test_same_seed_same_numbers_serial_and_pool(base):
+    """Deep tier: about 3 s, as it simulates long or many runs for a statistical or comparative check."""
     serial = run_experiment(base)
     again = run_experiment(base)
     pooled = run_experiment(base, executor=local_pool())

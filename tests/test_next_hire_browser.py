@@ -1,6 +1,8 @@
 """Next hire in a real browser at 1400 px with its widest ranking: a weighted mix (the longest objective header) on
 the one-hire firm (ties, the longest verdicts). Nothing may stick out sideways (tests/test_layout_browser.py's check,
-which covers every page on its default ranking). Tiny horizons."""
+which covers every page on its default ranking). Tiny horizons.
+
+Deep tier: every test here runs in a real browser (`make test-deep`)."""
 
 from __future__ import annotations
 

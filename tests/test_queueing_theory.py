@@ -50,12 +50,14 @@ def textbook_scenario(load: float, weeks: int, replications: int, **behaviour):
 
 
 # Higher loads need longer runs for the same precision: the variance of the mean wait grows like 1 / (1 - rho)^4.
-# The heavy-load case is the longest run of the suite: `make test-fast` leaves it to `make test` and CI.
-CASES = [(0.5, 40, 8), (0.8, 100, 8), pytest.param(0.9, 250, 10, marks=pytest.mark.slow)]
+# The heavy-load case is the longest run of the suite; the whole check is in the deep tier (its docstring says so).
+CASES = [(0.5, 40, 8), (0.8, 100, 8), (0.9, 250, 10)]
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize(("load", "weeks", "replications"), CASES)
 def test_pooled_queue_matches_erlang_c_and_separate_queues_match_mm1(load, weeks, replications):
+    """Deep tier: about 17 s, as it simulates long or many runs for a statistical or comparative check."""
     scenario = textbook_scenario(load, weeks, replications)
     results = run_experiment(scenario, ["pm", "none"])
     kpis = results.kpis(["wait_hours", "engineer_utilization"]).set_index(["design", "metric"])
@@ -72,8 +74,10 @@ def test_pooled_queue_matches_erlang_c_and_separate_queues_match_mm1(load, weeks
 PEER_HELP_AT_ONCE = {"peer_help": True, "peer_help_threshold_hours": 0.0, "handoff_hours": 0.0}
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize(("load", "weeks", "replications"), CASES[:2])
 def test_engineers_who_help_at_once_are_one_pooled_queue(load, weeks, replications):
+    """Deep tier: about 2 s, as it simulates long or many runs for a statistical or comparative check."""
     scenario = textbook_scenario(load, weeks, replications, **PEER_HELP_AT_ONCE)
     kpis = run_experiment(scenario, ["none"]).kpis(["wait_hours"]).set_index("design")
     mean, half = kpis.loc["none", ["mean", "ci95"]]
@@ -81,15 +85,19 @@ def test_engineers_who_help_at_once_are_one_pooled_queue(load, weeks, replicatio
     assert abs(mean - theory) <= half, f"load {load}: {mean:.3f} +/- {half:.3f} vs theory {theory:.3f}"
 
 
+@pytest.mark.deep
 def test_pooling_waits_less_than_separate_queues_at_the_same_load():
+    """Deep tier: about 1 s, as it simulates long or many runs for a statistical or comparative check."""
     results = run_experiment(textbook_scenario(0.8, 40, 4), ["pm", "none"])
     diff = results.versus("none", ["wait_hours"]).set_index("design").loc["pm"]
     assert diff["mean"] + diff["ci95"] < 0
 
 
+@pytest.mark.deep
 def test_littles_law_holds_for_the_pooled_queue():
     """L = lambda * W, replication by replication: the mean backlog equals the arrival rate that replication saw
-    times its mean time in the system."""
+    times its mean time in the system.
+    Deep tier: about 2 s, as it simulates long or many runs for a statistical or comparative check."""
     scenario = textbook_scenario(0.8, 40, 16)  # snapshots are noisy: many short replications
     results = run_experiment(scenario, ["pm"])
     summary = results.summary.set_index("replication")

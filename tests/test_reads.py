@@ -54,7 +54,9 @@ def test_a_watched_run_gives_the_same_figures_and_reads_what_its_design_uses(rea
         watched.behaviour.pm_hours_fixed = 1.0  # type: ignore[misc]
 
 
+@pytest.mark.deep
 def test_every_input_a_run_never_read_leaves_it_unchanged_at_both_ends_of_its_range(reads):
+    """Deep tier: about 2 s, as it simulates long or many runs for a statistical or comparative check."""
     s = firm()
     checked = 0
     for design, read in reads.items():
@@ -74,7 +76,9 @@ def test_inputs_outside_the_watched_tables_are_never_taken_as_unread():
     assert not unread(PM_HOURS, frozenset({PM_HOURS}))
 
 
+@pytest.mark.deep
 def test_the_screen_with_the_shortcut_equals_the_screen_without_it_and_counts_only_the_runs_it_makes(monkeypatch):
+    """Deep tier: about 3 s, as it simulates long or many runs for a statistical or comparative check."""
     few = {path: uncertain_ranges(firm())[path] for path in
            (PM_HOURS, LEVER_COST, SALES_SALARY, "behaviour.clarity_without_am", "behaviour.hybrid_strength")}
     data = firm().to_dict()

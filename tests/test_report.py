@@ -42,6 +42,9 @@ from tests.conftest import ROOT, small
 from tests.test_explain import hand_model
 
 DESIGNS = ["none", "pm", "hybrid"]
+# On one worker, so that its module fixtures (a report with every section and its runs) are made once.
+pytestmark = pytest.mark.xdist_group("report")
+
 RANGES = {"behaviour.hybrid_strength": [0.2, 1.0], "economics.salary.hybrid": [90000.0, 140000.0]}
 QUICK = Settings(samples=3, replications=2, weeks=4)
 MADE = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
@@ -72,7 +75,9 @@ def page(full):
     return render(full)
 
 
+@pytest.mark.deep
 def test_every_section_is_there_with_a_chart_each(full, page):
+    """Deep tier: about 2 s, as it makes whole reports with their runs."""
     for section in SECTIONS:
         assert f'id="{section}"' in page, section
     # four key figures, two differences from the baseline, two weekly series, time use, the advice's ranking and
@@ -284,7 +289,9 @@ def test_the_command_writes_the_report(capsys, tmp_path, scenario):
     assert "python -m sim report" in page and "--objective lead_time" in page
 
 
+@pytest.mark.deep
 def test_the_why_section_shows_what_carries_the_gain_and_says_its_assumption_beside_the_answer(full, page):
+    """Deep tier: about 1 s, as it makes whole reports with their runs."""
     effects = {"behaviour.clarity_with_am": 300.0, "behaviour.rework_effort_share": 10.0}
     explained = explain(full.scenario, "am", "none", "profit", runner=hand_model(effects, together=0.0))
     shown = render(dataclasses.replace(full, explanation=explained))
@@ -302,7 +309,9 @@ def test_the_why_section_shows_what_carries_the_gain_and_says_its_assumption_bes
     assert "behaviour." not in why.split("<figure")[0]  # words, not codes, in the sentences and the table
 
 
+@pytest.mark.deep
 def test_the_command_adds_the_explanation_when_asked(capsys, tmp_path):
+    """Deep tier: about 5 s, as it runs the command in a process of its own."""
     out_file = tmp_path / "report.html"
     code, _, err = run_cli(capsys, "scenarios/small_firm.toml", "--out", str(out_file), "--designs", "none,am",
                            "--reps", "2", "--weeks", "3", "--serial", "--explain")
@@ -314,8 +323,10 @@ def test_the_command_adds_the_explanation_when_asked(capsys, tmp_path):
     assert "The hires' salaries" in why and "<svg" in why
 
 
+@pytest.mark.deep
 def test_the_command_never_loads_streamlit(tmp_path):
-    """The report draws the app's tables and charts from sim.tables and sim.charts, never the app itself."""
+    """The report draws the app's tables and charts from sim.tables and sim.charts, never the app itself.
+    Deep tier: about 3 s, as it runs the command in a process of its own."""
     script = ("import sys\nfrom sim.cli import main\n"
               f"code = main(['report', 'scenarios/default.toml', '--out', {str(tmp_path / 'r.html')!r}, '--designs', "
               "'none,pm', '--reps', '2', '--weeks', '2', '--serial'])\n"
@@ -353,9 +364,11 @@ def test_bad_input_is_one_line_naming_it(capsys, tmp_path, argv, named):
 # The pages' button
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("page_file", ["pages/compare.py", "pages/next_hire.py"])
 def test_compare_and_next_hire_offer_the_report_of_what_they_show(offered_reports, page_file):
-    """The report holds what the page shows: its figures or advice, its link, and How sure is this? once run."""
+    """The report holds what the page shows: its figures or advice, its link, and How sure is this? once run.
+    Deep tier: about 5 s, as it drives whole pages in AppTest, with their simulations."""
     offered = offered_reports
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     # no uncertain input: How sure is this? then runs two variants, not eighty

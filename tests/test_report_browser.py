@@ -1,7 +1,7 @@
 """The report of the default scenario in a real browser (Debian's Chromium): it opens from a file:// URL with every
 request outside the file refused and recorded, draws its charts, and prints to A4 PDF pages that carry the
 headline. A screenshot (test-artifacts/report.png) and the PDF (test-artifacts/report.pdf) are left for a person to
-look at."""
+look at. Deep tier: every test here runs in a real browser (`make test-deep`)."""
 
 from __future__ import annotations
 

@@ -68,7 +68,9 @@ def test_identical_designs_split_the_probability_of_being_best_and_have_no_regre
     assert not result.tornado["flips"].any()
 
 
+@pytest.mark.deep
 def test_probability_best_sums_to_one_and_regret_is_never_negative(default_scenario):
+    """Deep tier: about 5 s, as it simulates long or many runs for a statistical or comparative check."""
     from tests.conftest import small
 
     s = small(default_scenario, weeks=4, replications=2)

@@ -31,7 +31,9 @@ def open_compare(overrides: dict, designs: str, timeout: float = 60) -> AppTest:
     return at
 
 
+@pytest.mark.deep
 def test_compare_tests_the_answer_against_the_ranges_when_asked():
+    """Deep tier: about 4 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_compare(TINY, "none,hybrid")
     assert any(h.value == "How sure is this?" for h in at.subheader)
     at = press(at, "Test the answer against the assumptions")
@@ -44,7 +46,9 @@ def test_compare_tests_the_answer_against_the_ranges_when_asked():
     assert sum(int(p.rstrip(" %")) for p in table["Best in (share of plausible cases)"]) in (99, 100, 101)
 
 
+@pytest.mark.deep
 def test_the_sidebar_shows_the_ranges_and_an_edited_range_becomes_the_scenarios():
+    """Deep tier: about 8 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app(overrides=TINY)
     low = at.sidebar.number_input(key="input:uncertainty.economics.salary.hybrid:low")
     assert low.value == 60_000.0
@@ -62,7 +66,9 @@ def test_the_sidebar_shows_the_ranges_and_an_edited_range_becomes_the_scenarios(
     assert overrides["uncertainty.behaviour.clarity_without_am"] is None
 
 
+@pytest.mark.deep
 def test_a_range_with_low_above_high_is_named_and_nothing_runs():
+    """Deep tier: about 4 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app(overrides=TINY)
     at.sidebar.number_input(key="input:uncertainty.economics.salary.sales:low").set_value(120_000.0)
     at = press_run(at)
@@ -71,7 +77,9 @@ def test_a_range_with_low_above_high_is_named_and_nothing_runs():
                and "low must not be above high" in e.value for e in at.error)
 
 
+@pytest.mark.deep
 def test_next_hire_tests_the_recommendation_against_the_runner_up():
+    """Deep tier: about 13 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app("pages/next_hire.py", overrides={**TINY, "weeks": 4})
     assert_clean(at)
     at = press(at, "Test the advice against the assumptions")

@@ -1,5 +1,7 @@
 """How sure is this? in a real browser: a link carries the ranges, the button runs the analysis, the verdict, table
-and tornado chart appear, and a screenshot (test-artifacts/robust_compare.png) shows them to a person."""
+and tornado chart appear, and a screenshot (test-artifacts/robust_compare.png) shows them to a person.
+
+Deep tier: every test here runs in a real browser (`make test-deep`)."""
 
 from __future__ import annotations
 

@@ -51,7 +51,9 @@ def margins(s: Scenario, path: str, value: float, best: str, rival: str, replica
                      for r in range(replications)])
 
 
+@pytest.mark.deep
 def test_the_deciding_input_is_beyond_noise_and_flips_and_a_tiny_one_ranks_below_it_within_noise(analysed):
+    """Deep tier: about 1 s, as it simulates long or many runs for a statistical or comparative check."""
     s, result = analysed
     rows = result.tornado.set_index("parameter")
     assert result.best == "am"

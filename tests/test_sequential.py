@@ -134,9 +134,11 @@ def test_no_design_keeping_up_stops_at_once_since_more_replications_cannot_chang
     assert asked == [range(0, 5)] and out.stopping.reason == NOT_KEEPING_UP
 
 
+@pytest.mark.deep
 def test_stopping_at_the_first_clear_look_keeps_a_false_clear_under_five_percent():
     """Two designs with the same mean: a "clear" is an error. Each look at 95 % would make errors likelier (checked
-    here too); at 95 % split over the looks they stay under 5 % (a one-sided binomial bound on 2,000 trials)."""
+    here too); at 95 % split over the looks they stay under 5 % (a one-sided binomial bound on 2,000 trials).
+    Deep tier: about 2 s, as it simulates long or many runs for a statistical or comparative check."""
     rng = np.random.default_rng(2026)
     trials, looks = 2000, [5, 10, 15, 20, 25, 30]
     leads = rng.normal(0, 1, (trials, 30))

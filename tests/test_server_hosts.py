@@ -30,8 +30,10 @@ def server_url():
         yield url
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_the_app_s_own_names_open_a_session(server_url, host):
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     assert upgrade_status(server_url, f"{host}:{urlsplit(server_url).port}") == 101
 
 

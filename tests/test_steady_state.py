@@ -18,6 +18,9 @@ REPLICATIONS = 10  # a 52-week replication of the default firm takes about 0.15 
 SHORT, YEAR = 26, 52  # the two checks of their own run half a year
 QUARTER = YEAR // 4
 
+# On one worker, so that the year of every design its checks share is run once.
+pytestmark = pytest.mark.xdist_group("steady-state")
+
 
 def default_firm(weeks: int, replications: int = REPLICATIONS, **behaviour) -> Scenario:
     data = load_scenario(DEFAULT).to_dict()
@@ -31,9 +34,11 @@ def runs() -> dict[int, Results]:
     return {YEAR: run_experiment(default_firm(YEAR))}
 
 
+@pytest.mark.deep
 def test_the_default_firm_is_at_a_realistic_billable_load(runs):
     """SPI Research puts real firms at 60-70 % billable and about three quarters of projects on time; today's set-up
-    should start near the low end of billable, and on time near or above three quarters."""
+    should start near the low end of billable, and on time near or above three quarters.
+    Deep tier: about 4 s, as it simulates long or many runs for a statistical or comparative check."""
     kpis = runs[YEAR].kpis(["billable_utilization", "on_time_rate"]).set_index(["design", "metric"])["mean"]
     assert 0.55 <= kpis.loc[("none", "billable_utilization")] <= 0.70
     assert 0.70 <= kpis.loc[("none", "on_time_rate")] <= 0.90

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -16,7 +17,9 @@ from tests.test_robust_app import open_compare, press
 CARRIED = {"weeks": 6, "replications": 3, "behaviour.clarity_without_am": 0.3, "behaviour.rework_effort_share": 1.5}
 
 
+@pytest.mark.deep
 def test_compare_explains_the_gain_and_names_the_assumption_that_carries_it(offered_reports):
+    """Deep tier: about 6 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_compare(CARRIED, "none,am", timeout=240)
     assert 'id="why"' not in offered_reports[-1]["page"]
     assert any(h.value == "Why this answer" for h in at.subheader)
@@ -38,7 +41,9 @@ def test_compare_explains_the_gain_and_names_the_assumption_that_carries_it(offe
     assert report.index(sentence) < report.index('id="scenario"') < report.index('id="why"')
 
 
+@pytest.mark.deep
 def test_next_hire_explains_its_best_option_against_today_and_its_report_carries_it(offered_reports):
+    """Deep tier: about 8 s, as it drives whole pages in AppTest, with their simulations."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
     at.session_state["scenario.overrides"] = {"weeks": 4, "replications": 2}
     at.session_state["page.settings"] = {"budget": "100000"}
