@@ -23,9 +23,17 @@ settings.load_profile("fast")  # the command line's --hypothesis-profile, when g
 DEEP_SAYS_SO = "Deep tier"
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(trylast=True)  # after pytest-xdist has named each test's group
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test in the deep tier says so, in its docstring or its module's, so that a reader of the test knows that
-    `make test` does not run it. Checked on every collection: a deep test that does not say so stops the run."""
+    `make test` does not run it. Checked on every collection: a deep test that does not say so stops the run.
+
+    And tests of one group (the browser's, a module's shared runs) go to one worker only if pytest-xdist could
+    add the group to their ids; pytest 9.2 made that silently impossible, so each worker started its own browser."""
+    grouped = [item for item in items if item.get_closest_marker("xdist_group")]
+    if getattr(config.option, "loadgroup", False) and grouped and "@" not in grouped[0].nodeid:
+        raise pytest.UsageError(f"pytest-xdist could not group {grouped[0].nodeid} with its xdist_group: this "
+                                "pytest and pytest-xdist do not work together (see requirements-dev.txt)")
     silent = [item.nodeid for item in items if item.get_closest_marker("deep") and not any(
         DEEP_SAYS_SO in (doc or "") for doc in (getattr(item, "function", None).__doc__,  # type: ignore[union-attr]
                                                getattr(item.module, "__doc__", None)))]

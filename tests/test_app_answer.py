@@ -66,9 +66,11 @@ def test_a_second_preset_and_another_objective_from_a_link():
     assert_agrees(at, "on_time")
 
 
+@pytest.mark.deep
 def test_a_best_beyond_noise_is_green_and_starred():
     # A calm firm does all its work with the engineers it has, so ten more engineers cost their salaries in every
     # replication and earn nothing: a loss far beyond noise. The new design reads as its hires.
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**SMALL, "preset": "default", "clients": "5", "designs": "none,big",
                     "designs.big.extra_engineers": "10"})
     best, sure = assert_agrees(at, "profit")

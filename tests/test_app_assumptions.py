@@ -12,7 +12,9 @@ from tests.test_app_pages import assert_clean, open_app, press_run
 from ui.sidebar_assumptions import NOT_IN_ASSUMPTIONS
 
 
+@pytest.mark.deep
 def test_bill_rate_and_every_behavioural_assumption_are_inputs():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     assert_clean(at)
     keys = {w.key for w in [*at.sidebar.number_input, *at.sidebar.toggle]}

@@ -63,7 +63,9 @@ def test_the_designs_to_sweep_are_chosen_by_their_words():
     assert list(widget.options) == ["No coordinator", "Project manager", "Account manager", "Hybrid PM/AM", "PM + AM"]
 
 
+@pytest.mark.deep
 def test_a_links_points_beyond_the_pages_range_are_named_with_the_number_swept():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     from streamlit.testing.v1 import AppTest
 
     from tests.conftest import ROOT

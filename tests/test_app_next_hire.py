@@ -204,7 +204,9 @@ def chart_rows(spec: dict, layer: dict) -> list[dict]:
     return spec["datasets"][layer["data"]["name"]]
 
 
+@pytest.mark.deep
 def test_ranking_chart_draws_each_option_against_today_best_first(confident):
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     frame = tables.advice_options(confident)
     chart = charts.ranking_chart(frame, "On time against today", "On-time rate", value_format=".0%")
     spec = chart.to_dict()
@@ -231,7 +233,9 @@ def test_ranking_chart_draws_each_option_against_today_best_first(confident):
     assert [r["verdict"] for r in rows] == [BEST] + [WORSE] * (len(rows) - 1)
 
 
+@pytest.mark.deep
 def test_options_within_noise_of_the_best_are_marked_tied_and_the_advice_is_not_sure(tied):
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     assert not tied.confident
     frame = tables.advice_options(tied)
     assert list(frame["verdict"].iloc[:1]) == [BEST]
@@ -326,7 +330,9 @@ def test_every_setting_a_link_sets_out_of_range_is_named_with_the_value_used(set
     assert len(at.table) == (2 if settings.get("growth_pct") == "1e6" else 1)  # small: it ranks at once
 
 
+@pytest.mark.deep
 def test_a_ranking_within_the_range_says_nothing_more():
+    """Deep tier: about 2 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page({"budget": "0"})
     assert_clean(at)
     assert other_warnings(at) == [] and len(at.table) == 1

@@ -43,7 +43,9 @@ def test_compare_names_each_design_not_keeping_up_and_shows_its_delays_as_not_st
     assert sentences and f"lead time and on-time rate {NOT_STEADY}" in sentences[0]
 
 
+@pytest.mark.deep
 def test_compare_on_a_calm_firm_warns_of_nothing_and_shows_the_new_figures():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**CALM, "designs": "none,am"})
     assert_clean(at)
     assert not [w for w in at.warning if "not keeping up" in w.value]
@@ -52,7 +54,9 @@ def test_compare_on_a_calm_firm_warns_of_nothing_and_shows_the_new_figures():
     assert not table.apply(lambda column: column.str.contains(NOT_STEADY)).any().any()
 
 
+@pytest.mark.deep
 def test_growth_says_from_where_a_design_stops_keeping_up():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**DROWNING, "clients": "5", "page": "growth", "designs": "pm", "lever": "clients",
                     "from": "5", "to": "200", "steps": "2"})
     assert_clean(at)
@@ -76,7 +80,9 @@ def test_next_hire_names_the_options_that_do_not_keep_up_and_their_delays_are_no
     assert table["Lead time (days)"].str.startswith(f"{NOT_STEADY} (").all()
 
 
+@pytest.mark.deep
 def test_an_old_link_opens_with_the_new_value_and_says_so_once():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**CALM, "designs": "pm", "behaviour.pm_hours_per_request": "0.75"})
     assert_clean(at)
     assert not [w for w in at.warning if "not keeping up" not in w.value]
@@ -90,7 +96,9 @@ def test_an_old_link_opens_with_the_new_value_and_says_so_once():
     assert not [i for i in at.info if "earlier version" in i.value]  # said once
 
 
+@pytest.mark.deep
 def test_an_old_file_uploaded_opens_with_the_new_values_and_one_note():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**CALM, "designs": "am"})
     text = dumps(load_scenario(ROOT / "scenarios" / "default.toml").replace(weeks=7, replications=2))
     # as written before: one number of AM hours per request, and no share of the effort
@@ -160,7 +168,9 @@ def test_a_sweep_says_from_which_value_a_design_is_not_keeping_up_and_pales_thos
     assert [(r["design"], r["lever"]) for r in rows if not r["steady"]] == [("none", 20), ("none", 30)]
 
 
+@pytest.mark.deep
 def test_the_overhead_factor_is_a_lever_of_the_sidebar_and_prices_the_staff():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**CALM, "designs": "none", "economics.overhead_factor": "1"})
     assert_clean(at)
     assert at.sidebar.number_input(key="input:economics.overhead_factor").value == 1.0

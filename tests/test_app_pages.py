@@ -140,15 +140,19 @@ def test_the_team_in_total_is_the_sum_of_the_skills_on_screen():
     assert at.session_state["scenario.overrides"]["firm.engineers"] == 15
 
 
+@pytest.mark.deep
 def test_enter_in_an_input_box_starts_no_run():
-    """Enter in a box commits its value, as any change does; only the Run button changes the results."""
+    """Enter in a box commits its value, as any change does; only the Run button changes the results.
+    Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     at.sidebar.number_input(key="input:demand.requests_per_client_per_week").set_value(1.5).run()
     assert "demand.requests_per_client_per_week" not in at.session_state["scenario.overrides"]
     assert [w for w in at.warning if w.value.startswith("Inputs changed")]
 
 
+@pytest.mark.deep
 def test_the_csv_download_holds_every_design(downloads):
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     frame = downloads(at, "All results")
     assert sorted(frame["design"].unique()) == sorted(DESIGNS)
@@ -207,7 +211,9 @@ def test_growth_sweep_of_engineers_keeps_the_skill_mix(downloads, monkeypatch):
         16: {"development": 12, "operations": 4}}
 
 
+@pytest.mark.deep
 def test_model_page_lists_the_current_parameters_with_their_meaning():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app("pages/model.py")
     at.sidebar.slider(key="input:demand.clients").set_value(35)
     press_run(at)
@@ -251,7 +257,9 @@ def test_zero_engineers_is_a_readable_error_on_every_page(page):
     assert [w for w in at.warning if "last valid inputs" in w.value]  # the page keeps the last valid results
 
 
+@pytest.mark.deep
 def test_a_missing_skill_names_the_work_type_that_needs_it():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     at.sidebar.slider(key="input:firm.skills.operations").set_value(0)
     press_run(at)
@@ -260,7 +268,9 @@ def test_a_missing_skill_names_the_work_type_that_needs_it():
                            "must have it.")
 
 
+@pytest.mark.deep
 def test_shares_over_one_are_named_not_a_traceback():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app()
     at.sidebar.slider(key="input:demand.work_types.support.share").set_value(0.9)
     press_run(at)
@@ -280,8 +290,10 @@ def test_a_new_preset_value_and_back_to_the_preset():
     assert at.sidebar.slider(key="input:demand.clients").value == 25
 
 
+@pytest.mark.deep
 def test_big_runs_go_to_the_process_pool_with_the_same_numbers(monkeypatch, downloads, default_scenario):
-    """Through the forkserver pool, whose workers import app.py as __mp_main__ and must not start the app."""
+    """Through the forkserver pool, whose workers import app.py as __mp_main__ and must not start the app.
+    Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     import ui.runner
     from sim.experiment import run_experiment
     from sim.parallel import local_pool
@@ -301,9 +313,11 @@ def test_big_runs_go_to_the_process_pool_with_the_same_numbers(monkeypatch, down
     pd.testing.assert_frame_equal(pooled, serial, check_dtype=False, check_exact=False, rtol=1e-9)
 
 
+@pytest.mark.deep
 def test_a_small_run_made_while_another_holds_the_servers_core_goes_to_the_pool(monkeypatch):
     """One small run at a time in the server process (Python runs one thread's simulation at a time); another made
-    meanwhile goes to the pool's workers, and with the core free again, small runs are made in the process."""
+    meanwhile goes to the pool's workers, and with the core free again, small runs are made in the process.
+    Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     import ui.runner
 
     used: list = []
@@ -443,7 +457,9 @@ def test_the_smallest_difference_that_matters_is_set_on_the_page_and_stops_the_r
     assert "zone" not in at.session_state["page.settings"]
 
 
+@pytest.mark.deep
 def test_a_links_smallest_difference_that_is_not_a_number_or_too_small_is_named_and_replaced():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     for asked, words in (("lots", "of 'lots', which is not a number; the page compares on 20,000 ($ a year)."),
                          ("-5", "of -5 ($ a year); the page takes at least 200 ($ a year), so it compares on "
                                 "200 ($ a year).")):
@@ -511,15 +527,19 @@ def test_a_sweep_into_impossible_values_says_which_and_why():
     assert "demand.clients = 0: must be a whole number from 1 to 2000" in error.value
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("bad", ["many", float("nan"), 1e300, -5])
 def test_a_garbled_override_is_named_and_the_page_still_works(bad):
+    """Deep tier: about 4 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_app(overrides={**FAST, "demand.clients": bad})
     assert not at.exception
     (error,) = at.sidebar.error  # under the input, by the problem's path
     assert error.value.startswith("**Clients**: must be a whole number from 1 to 2000 (now ")
 
 
+@pytest.mark.deep
 def test_sweep_settings_out_of_range_are_brought_back_into_it():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["scenario.overrides"] = FAST
     at.session_state["page.settings"] = {"lever": "requests", "from": "nan", "to": "-3",
@@ -533,7 +553,9 @@ def test_sweep_settings_out_of_range_are_brought_back_into_it():
     assert "demand.requests_per_client_per_week = 0" in error.value
 
 
+@pytest.mark.deep
 def test_without_a_valid_preset_the_app_opens_on_the_defaults(tmp_path, monkeypatch):
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     import ui.state
 
     (tmp_path / "broken.toml").write_text("weeks = 0\n")

@@ -121,7 +121,9 @@ def test_a_made_name_read_back_from_a_file_follows_the_changes_again(media):  # 
     assert caption_name(other).startswith("Default firm, changed: 19 clients, ")
 
 
+@pytest.mark.deep
 def test_a_preset_switch_asks_before_discarding_changes():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**SMALL, "clients": "18", "page": "model"})
     at.sidebar.selectbox(key="input:preset").select("small_firm").run()
     # nothing is lost yet: the picker, the inputs and the scenario stay, and the choice is asked
@@ -145,7 +147,9 @@ def test_a_preset_switch_asks_before_discarding_changes():
     assert at.sidebar.slider(key="input:demand.clients").value == 25
 
 
+@pytest.mark.deep
 def test_designs_are_renamed_added_and_removed_and_carried_by_the_link():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**SMALL, "page": "model"})
     at.sidebar.text_input(key="input:designs.pm.label").input("Planner")
     at.sidebar.text_input(key="input:designs:new").input("Two PMs?")
@@ -196,7 +200,9 @@ def test_more_requests_than_a_run_allows_names_the_three_inputs_that_make_them()
     assert at.sidebar.number_input(key="input:weeks").value == 520
 
 
+@pytest.mark.deep
 def test_the_sidebar_names_designs_once_and_growth_in_percent_a_year():
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link(SMALL)
     assert not at.exception
     labels = [e.label for e in at.sidebar.expander]
@@ -207,9 +213,11 @@ def test_the_sidebar_names_designs_once_and_growth_in_percent_a_year():
 
 
 
+@pytest.mark.deep
 def test_run_keeps_an_input_the_browser_has_not_reported_since_it_was_drawn(monkeypatch):
     """A Run pressed while a long run draws the page reaches the server before the browser has reported every
-    input; such an input keeps the scenario's value, and the inputs that were reported are applied."""
+    input; such an input keeps the scenario's value, and the inputs that were reported are applied.
+    Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     import streamlit
 
     from ui.input_overrides import overrides_from_inputs
@@ -227,9 +235,11 @@ def test_run_keeps_an_input_the_browser_has_not_reported_since_it_was_drawn(monk
     assert "demand.work_types.project.share" not in overrides  # the rest is the preset's, as the inputs showed
 
 
+@pytest.mark.deep
 def test_run_pressed_while_the_form_is_half_drawn_keeps_the_last_whole_form(monkeypatch):
     """A run cut short part-way down the sidebar has drawn only some controls: the form Run reads is the last one
-    drawn whole, and a work type's share that no control reported keeps the scenario's (no KeyError in the sum)."""
+    drawn whole, and a work type's share that no control reported keeps the scenario's (no KeyError in the sum).
+    Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     import streamlit
 
     from ui.input_overrides import overrides_from_inputs

@@ -108,6 +108,7 @@ def test_a_link_restores_the_page_settings_and_a_second_open_gives_the_same_numb
     assert first.table[0].value.equals(second.table[0].value)
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("garbage, says", [
     ({"engnieers": "14"}, "did you mean engineers?"),
     ({"clients": "many"}, "Ignored clients=many"),
@@ -119,6 +120,7 @@ def test_a_link_restores_the_page_settings_and_a_second_open_gives_the_same_numb
     ({"page": "__import__('os')"}, "there is no such page"),
 ])
 def test_garbage_in_a_link_gives_a_warning_and_a_working_page(garbage, says):
+    """Deep tier: about 3 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({"preset": "default", "weeks": "6", "reps": "2", **garbage})
     assert_clean(at)
     (warning,) = other_warnings(at)

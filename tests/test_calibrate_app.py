@@ -19,6 +19,8 @@ from ui import calibration as views
 from ui.overrides import apply_overrides
 
 SAMPLE = ROOT / "scenarios" / "samples" / "jira_sample.csv"
+# On one worker, so that the page fitted to the sample (fitted_page, a whole calibration) is made once.
+pytestmark = pytest.mark.xdist_group("calibrate-app")
 FAST = {"weeks": 6, "replications": 2}
 
 
@@ -42,7 +44,9 @@ def fitted_page() -> AppTest:
     return button(at, "Fit and back-test").click().run()
 
 
+@pytest.mark.deep
 def test_the_page_opens_empty_and_says_what_to_upload():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_page()
     assert not at.exception and not at.error
     assert any("Jira, Zendesk, Linear" in m.value for m in at.markdown)
@@ -95,7 +99,9 @@ def uploaded_page() -> AppTest:
     return at.file_uploader(key="calibrate.upload").upload(SAMPLE.name, SAMPLE.read_bytes(), "text/csv").run()
 
 
+@pytest.mark.deep
 def test_a_bad_file_is_one_message_and_keeps_the_last_export():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = uploaded_page()
     at.file_uploader(key="calibrate.upload").upload("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "text/csv").run()
     assert not at.exception
@@ -104,7 +110,9 @@ def test_a_bad_file_is_one_message_and_keeps_the_last_export():
     assert at.session_state["calibrate.data"][0] == SAMPLE.name
 
 
+@pytest.mark.deep
 def test_a_mapping_to_a_column_without_dates_is_named():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = uploaded_page()
     at.selectbox(key="calibrate:map:created").select("Summary").run()
     assert not at.exception
@@ -129,7 +137,9 @@ def test_the_page_and_the_command_line_fit_the_same_scenario(fitted_page):
     assert again.fit.scenario.demand == result.fit.scenario.demand
 
 
+@pytest.mark.deep
 def test_a_file_too_small_to_fit_keeps_the_last_export():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = uploaded_page()
     few = b"created,resolved\n" + b"2024-05-13 10:00,2024-05-14 10:00\n" * 5
     at.file_uploader(key="calibrate.upload").upload("few.csv", few, "text/csv").run()
@@ -138,7 +148,9 @@ def test_a_file_too_small_to_fit_keeps_the_last_export():
     assert at.session_state["calibrate.data"][0] == SAMPLE.name
 
 
+@pytest.mark.deep
 def test_an_export_without_resolved_dates_is_told_so_with_the_pages_own_controls():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     rows = "".join(f"2024-05-{d:02d} 09:00,,Bug,Acme,3,2024-05-{d:02d},Ann\n" for d in range(1, 21))
     data = ("created,resolved,type,client,effort_hours,due,assignee\n" + rows).encode()
     at = open_page()
@@ -151,7 +163,9 @@ def test_an_export_without_resolved_dates_is_told_so_with_the_pages_own_controls
     assert "No assignee column" not in warning.value and "--" not in warning.value
 
 
+@pytest.mark.deep
 def test_a_creation_column_set_to_none_names_the_picker_to_set():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = uploaded_page()
     at.selectbox(key="calibrate:map:created").select("(not in this export)").run()
     (error,) = at.error

@@ -116,3 +116,15 @@ def test_a_stopped_pools_cancelled_tasks_print_no_traceback(monkeypatch):
                           (manager, ValueError("a real failure"))]:
         threading.excepthook(threading.ExceptHookArgs([type(error), error, None, thread]))
     assert passed_on == [("other", "InvalidStateError"), ("manager", "ValueError")]
+
+
+@pytest.mark.deep
+def test_a_killed_command_leaves_no_process(tmp_path):
+    """SIGKILL (`kill -9`, the out-of-memory killer, a crashed server) gives the command no chance to stop its pool.
+    The workers see their parent gone and exit (sim.parallel), and the forkserver and the resource tracker end when
+    their pipes from it close: nothing is left under PID 1.
+    Deep tier: about 3 s, as it runs the command in a process of its own."""
+    code, err, survivors = start_and_stop(tmp_path, ["run", "scenarios/default.toml", "--reps", "40", "--weeks",
+                                                     "300"], signal.SIGKILL, to_group=False)
+    assert code == -signal.SIGKILL
+    assert survivors == []

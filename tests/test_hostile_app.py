@@ -187,7 +187,9 @@ def test_the_writer_promises_a_link_only_when_the_reader_keeps_all_of_it():
     assert link_fits(fitting) and not params_to_scenario(fitting, presets).warnings
 
 
+@pytest.mark.deep
 def test_the_share_box_offers_the_file_instead_of_a_link_it_cannot_keep():
+    """Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     at = open_link({**LINK, "page": "model"})
     at.sidebar.file_uploader(key="share.upload").upload("many.toml", many_designs().encode(),
                                                         "application/toml").run()

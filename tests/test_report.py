@@ -89,7 +89,9 @@ def test_every_section_is_there_with_a_chart_each(full, page):
     assert f"<code>{full.command}</code>" in page
 
 
+@pytest.mark.deep
 def test_the_headline_is_the_answer_of_the_comparison(full, page):
+    """Deep tier: about 3 s, as it makes whole reports with their runs."""
     answer = headline(full.results, full.objective, "none")
     match = re.search(r'<p class="headline[^"]*" id="headline">(.*?)</p>', page)
     assert match.group(1) == inline_markdown(answer.sentence)
@@ -109,7 +111,9 @@ def test_key_figures_are_the_runs_own_means_and_intervals(full, page):
             assert f"{figure(mean, unit)} ± {interval(half, unit)}" in figures, (design, metric)
 
 
+@pytest.mark.deep
 def test_nothing_in_the_file_asks_for_anything_outside_it(full, page):
+    """Deep tier: about 2 s, as it makes whole reports with their runs."""
     assert "<script" not in page.lower()
     assert not re.search(r"\bsrc\s*=", page, re.I)
     assert "@import" not in page and not re.search(r"url\((?!#)", page)
@@ -180,7 +184,9 @@ def test_a_next_hire_report_leads_with_the_advice(full):
     assert 'id="figures"' not in page and page.count("<svg") == 1
 
 
+@pytest.mark.deep
 def test_a_next_hire_report_with_grown_demand_shows_both_rankings(full):
+    """Deep tier: about 1 s, as it makes whole reports with their runs."""
     grown = advise(full.scenario, 100_000, full.objective, 0.2, procedure=Procedure(first_stage=3, cap=6))
     page = render(Report(scenario=full.scenario, objective=full.objective, link=full.link, advice=full.advice,
                          grown_advice=grown, generated=MADE))
@@ -191,9 +197,11 @@ def test_a_next_hire_report_with_grown_demand_shows_both_rankings(full):
     assert inline_markdown(grown.recommendation.strip().rstrip(".")) in answer
 
 
+@pytest.mark.deep
 def test_a_report_on_a_far_calibration_says_so_beside_the_answer_as_the_pages_do(full, page):
     """The figures the back-test missed are named in the answer's section, in the pages' own sentence; a report on
-    a scenario that is no far fit has no such line."""
+    a scenario that is no far fit has no such line.
+    Deep tier: about 1 s, as it drives whole pages in AppTest, with their simulations."""
     far = render(dataclasses.replace(full, far_fit="mean lead time and work open at the end"))
     answer = far.split('id="answer"')[1].split("</section>")[0]
     (line,) = re.findall(r'<p class="warning" id="far-fit">(.*?)</p>', answer)
@@ -204,7 +212,9 @@ def test_a_report_on_a_far_calibration_says_so_beside_the_answer_as_the_pages_do
     assert 'id="far-fit"' not in page
 
 
+@pytest.mark.deep
 def test_a_report_on_a_calibrated_scenario_carries_the_firms_history_beside_the_model(full, page):
+    """Deep tier: about 1 s, as it makes whole reports with their runs."""
     import altair as alt
     import pandas as pd
 
@@ -218,7 +228,9 @@ def test_a_report_on_a_calibrated_scenario_carries_the_firms_history_beside_the_
     assert '<section id="history">' not in page  # a scenario that is no calibration's has no such section
 
 
+@pytest.mark.deep
 def test_a_hostile_scenario_is_shown_as_text(full):
+    """Deep tier: about 1 s, as it makes whole reports with their runs."""
     data = full.scenario.to_dict()
     data["name"] = "<script>alert('name')</script>"
     data["description"] = '<img src=x onerror=alert(1)> [log in](http://evil.example) **bold**'
@@ -269,7 +281,9 @@ def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.deep
 def test_the_command_writes_the_report(capsys, tmp_path, scenario):
+    """Deep tier: about 1 s, as it runs the command in a process of its own."""
     path = tmp_path / "small.toml"
     from sim.scenario import dumps
 

@@ -37,6 +37,8 @@ def test_the_app_s_own_names_open_a_session(server_url, host):
     assert upgrade_status(server_url, f"{host}:{urlsplit(server_url).port}") == 101
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:8501", "127.0.0.1.evil.example"])
 def test_any_other_name_gets_no_session(server_url, host):
+    """Deep tier: about 1 s, as it starts the app's server."""
     assert upgrade_status(server_url, host) != 101

@@ -44,20 +44,24 @@ def test_the_default_firm_is_at_a_realistic_billable_load(runs):
     assert 0.70 <= kpis.loc[("none", "on_time_rate")] <= 0.90
 
 
+@pytest.mark.deep
 def test_today_loses_a_plausible_share_of_its_clients_a_year(runs):
     """Agencies lose about 15 % of billings a year to client turnover, managed-service providers about 12 %: the
-    interval of today's yearly loss on the default firm overlaps 12-15 %, and its mean lies within 8-20 %."""
+    interval of today's yearly loss on the default firm overlaps 12-15 %, and its mean lies within 8-20 %.
+    Deep tier: about 3 s, as it runs the command in a process of its own."""
     lost = runs[YEAR].summary.set_index("design").loc["none", "clients_lost"].to_numpy() / 25
     low, high = lost.mean() - t_half_width(lost), lost.mean() + t_half_width(lost)
     assert low <= 0.15 and high >= 0.12 and 0.08 <= lost.mean() <= 0.20
 
 
+@pytest.mark.deep
 @pytest.mark.parametrize("design", list(load_scenario(DEFAULT).designs))
 def test_every_design_keeps_up_on_the_default_firm(runs, design):
     """Over the scenario's year: the backlog does not grow (sim.stats.BacklogTrend), the lead time of the second
     half is not clearly longer than the first half's, in every replication the backlog at the end is at most 4
     weeks of deliveries, and deliveries per week in the last quarter are not clearly below the first (paired by
-    replication)."""
+    replication).
+    Deep tier: about 3 s, as it simulates long or many runs for a statistical or comparative check."""
     problems = []
     trend = runs[YEAR].backlog_trends()[design]
     if not trend.keeping_up:
