@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -52,9 +53,12 @@ def runs_in_process(scenario: Scenario, designs: Sequence[str] | None = None) ->
     return quick_here(scenario, simulated_weeks(scenario, check_designs(scenario, designs)))
 
 
-def run_replication(scenario: Scenario, design: str, replication: int) -> tuple[dict, list[dict], list[dict]]:
-    """What a worker runs: one design, one replication. Lives here, importable, so any process pool can call it."""
-    return measure(simulate(scenario, design, replication))
+def run_replication(scenario: Scenario, design: str, replication: int,
+                    should_stop: Callable[[], bool] | None = None) -> tuple[dict, list[dict], list[dict]]:
+    """What a worker runs: one design, one replication. Lives here, importable, so any process pool can call it.
+    In this process, `should_stop` is asked after each simulated week (`sim.parallel.Stopped` when it says so)."""
+    checkpoint = None if should_stop is None else functools.partial(stop_if_asked, should_stop)
+    return measure(simulate(scenario, design, replication, checkpoint=checkpoint))
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,8 @@ def run_experiment(
     tasks = [(scenario, design, rep) for design in designs for rep in reps]
     outputs = []
     if executor is None:
-        results: Iterator = (run_replication(*task) for task in tasks if not stop_if_asked(should_stop))
+        results: Iterator = (run_replication(*task, should_stop=should_stop) for task in tasks
+                             if not stop_if_asked(should_stop))
     else:
         results = bounded_map(executor, run_replication, tasks, should_stop=should_stop)
     for i, output in enumerate(results):

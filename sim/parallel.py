@@ -246,7 +246,8 @@ def bounded_map(executor: Executor, function: Callable[..., T], arguments: Itera
 
 
 def stop_if_asked(should_stop: Callable[[], bool] | None) -> bool:
-    """For a run in this process, between replications: raise Stopped when asked to stop, else False."""
+    """For a run in this process, between replications and after each simulated week of one: raise Stopped when
+    asked to stop, else False."""
     if should_stop is not None and should_stop():
         raise Stopped()
     return False

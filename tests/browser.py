@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
-# The system Chromium: $CHROMIUM if set (macOS, a custom install), else the one on PATH (`make test` installs it).
+# The system Chromium: $CHROMIUM if set (macOS, a custom install), else the one on PATH (`make test-deep` installs it).
 CHROMIUM = (os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
             or "/usr/bin/chromium")
 CHROMIUM_ARGS = [

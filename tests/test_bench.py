@@ -87,7 +87,7 @@ def test_the_pool_is_kept_for_runs_where_it_pays(default_scenario):
 
 def test_a_busy_firms_few_weeks_go_to_the_pool_as_its_many_requests_take_long(default_scenario):
     """Sized by requests as well as weeks: a link's 4 weeks of a firm sending 30 times the default's requests are
-    few weeks but many events, and would hold the app's one process, past any stop between replications."""
+    few weeks but many events, and would hold the app's one process, which a stop reaches only week by week."""
     busy = from_dict({**default_scenario.to_dict(), "weeks": 4, "replications": 2,
                       "demand": {**default_scenario.to_dict()["demand"], "clients": 750}})
     weeks = simulated_weeks(busy, list(busy.designs))

@@ -5,6 +5,7 @@ cluster, within the connection timeout."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import socket
 import subprocess
@@ -18,6 +19,8 @@ import pytest
 
 from sim.advisor import advise
 from sim.experiment import run_experiment
+from sim.measure import measure
+from sim.model import simulate
 from sim.parallel import ClusterError, Stopped, bounded_map, dask_client
 from tests.conftest import ROOT, small
 
@@ -87,6 +90,31 @@ def test_a_run_in_this_process_stops_between_replications(default_scenario):
     with pytest.raises(Stopped):
         run_experiment(scenario, ["none"], progress=lambda d, t: done.append(d), should_stop=lambda: len(done) >= 2)
     assert done == [1, 2]
+
+
+def test_a_run_in_this_process_stops_in_the_week_after_it_is_asked_not_at_the_end_of_its_replication(
+        default_scenario):
+    """One replication of a busy firm can last minutes: a stop is seen after each simulated week of it."""
+    scenario = small(default_scenario, weeks=40, replications=2)
+    asked: list[float] = []
+
+    def should_stop() -> bool:
+        asked.append(1)
+        return len(asked) == 1 + 6  # once before the replication starts, then after each of its weeks
+
+    with pytest.raises(Stopped):
+        run_experiment(scenario, ["pm"], should_stop=should_stop)
+    assert len(asked) == 7  # stopped after its sixth week, of 42
+    assert gc.isenabled()  # the collector, paused for the run, is back on
+
+
+def test_the_weekly_checkpoint_changes_no_number(default_scenario):
+    scenario = small(default_scenario, weeks=6)
+    weeks: list[float] = []
+    for design in ("none", "both"):
+        checked = measure(simulate(scenario, design, 0, checkpoint=lambda: weeks.append(1)))
+        assert repr(checked) == repr(measure(simulate(scenario, design, 0)))
+    assert len(weeks) == 2 * (2 + 6)  # warm-up and run weeks, for each design
 
 
 def test_a_ranking_stops_when_asked(default_scenario):

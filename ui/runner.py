@@ -18,7 +18,8 @@ Bounds on what one session (or one link) can make the server do:
   process without a slot, so other users get such results while a long run holds the slots; one at a time
   (`in_process_lane`): Python runs one thread's simulation at a time, so a second small run beside it goes to the
   pool, also without a slot, rather than share the server's one core (ten users at once each waited 14 times as
-  long on one core while the pool's workers sat idle).
+  long on one core while the pool's workers sat idle). Such a run stops within a simulated week of being asked
+  (`sim.model.simulate`'s checkpoint), not only between replications.
 
 With forkserver (as with spawn) each worker imports the entry script as `__mp_main__` to find what it must
 unpickle. That is why app.py imports nothing at top level and does its work only under `if __name__ == "__main__"`,
