@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 from sim.links import DEFAULT_BASE_URL
 from sim.presets import DEFAULT_PRESET, SCENARIOS_FOLDER
 from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.terminal import progress_bar
 
 # Each command imports what it needs when it runs, so that `run` does not pay for the advisor's, the robustness
 # analysis's or the calibration's imports (scipy among them): start-up is part of every command's time.
@@ -251,8 +252,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                               max_replications=args.max_reps)
     objective = parse_objective(args.objective)
     serial = args.serial or runs_in_process(scenario, args.designs)  # the app's rule: a pool where it pays
-    results = run_until_clear(scenario, args.designs, objective, args.zone,
-                              executor=None if serial else _default_executor())
+    with progress_bar("replications") as progress:
+        results = run_until_clear(scenario, args.designs, objective, args.zone,
+                                  executor=None if serial else _default_executor(), progress=progress)
     warn([t.warning() for t in results.backlog_trends().values() if not t.keeping_up], "warning")
     answer = headline(results, objective, default_baseline(results.designs)).sentence.replace("**", "")
     if args.format == "json":
@@ -300,8 +302,12 @@ def cmd_advise(args: argparse.Namespace) -> int:
     settings.check()
     executor = None if args.serial else _default_executor()
     # the grown ranking first: a bad --growth then fails before any replication has run
-    grown = None if args.growth is None else advise(scenario, args.budget, objective, args.growth, executor=executor)
-    this_year = advise(scenario, args.budget, objective, executor=executor)
+    grown = None
+    if args.growth is not None:
+        with progress_bar("ranking the options at the grown demand") as progress:
+            grown = advise(scenario, args.budget, objective, args.growth, executor=executor, progress=progress)
+    with progress_bar("ranking the options") as progress:
+        this_year = advise(scenario, args.budget, objective, executor=executor, progress=progress)
     for ranked in (this_year, grown):
         if ranked is not None:
             warn(ranked.warnings(), "warning")
@@ -309,7 +315,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
     def robust(advice: Advice) -> Robustness | None:
         if not args.robust or len(advice.options) < 2:
             return None
-        return advice_robustness(scenario, advice, settings, executor=executor)
+        with progress_bar("testing the best two against the ranges") as progress:
+            return advice_robustness(scenario, advice, settings, executor=executor, progress=progress)
 
     sure, sure_grown = robust(this_year), (robust(grown) if grown is not None else None)
     if args.format == "json":
@@ -391,9 +398,11 @@ def cmd_robust(args: argparse.Namespace) -> int:
     settings = Settings(samples=args.samples, replications=args.reps, weeks=args.weeks)
     objective = parse_objective(args.objective)
     executor = None if args.serial else _default_executor()
-    result = robustness(scenario, args.designs, objective, settings, executor=executor)
+    with progress_bar("robustness runs") as progress:
+        result = robustness(scenario, args.designs, objective, settings, executor=executor, progress=progress)
     # the full comparison says how sure the best is over simulation noise, on the scenario's own assumptions
-    full = run_until_clear(scenario, result.designs, objective, executor=executor)  # the comparison's own stop
+    with progress_bar("replications") as progress:  # the comparison's own stop
+        full = run_until_clear(scenario, result.designs, objective, executor=executor, progress=progress)
     best, sure = clearly_best(full.summary, objective)
     verdict = sureness(best, sure, result.probability_best[best])
     if args.format == "json":
@@ -419,9 +428,12 @@ def cmd_explain(args: argparse.Namespace) -> int:
                                  "is measured against, e.g. --designs am,none"])
         design, against = args.designs
     else:
-        full = run_until_clear(scenario, objective=args.objective, executor=executor)  # as Compare runs it
+        with progress_bar("replications") as progress:  # as Compare runs it
+            full = run_until_clear(scenario, objective=args.objective, executor=executor, progress=progress)
         design, against = best_pair(full, args.objective)
-    explained = explain(scenario, design, against, args.objective, full=full, executor=executor)
+    with progress_bar("one mechanism off at a time") as progress:
+        explained = explain(scenario, design, against, args.objective, full=full, executor=executor,
+                            progress=progress)
     if args.format == "json":
         print(json.dumps(explained.to_json(), indent=2))
     else:
