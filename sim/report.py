@@ -4,8 +4,9 @@ the charts, the advice and how sure it is, the assumptions that matter most and 
 The file must open offline and on any partner's laptop, and print to clean A4 pages, so charts are inline SVG
 (altair specs drawn by vl-convert, which bundles Vega: no script, no request), the style sheet is inline and has a
 print section, and a Content-Security-Policy forbids the browser any request at all. A shared scenario is
-untrusted: every string that comes from it (name, description, labels) is escaped with `html.escape`, and the
-headline's Markdown is turned into HTML only after escaping.
+untrusted, so escaping is the default: the page is a Jinja2 template with autoescape, and every section is built
+as markupsafe `Markup` whose `format` and `join` escape whatever is not itself Markup (a name, a description, a
+label). Only HTML this module writes is Markup; the headline's Markdown is turned into HTML only after escaping.
 
 `python -m sim report` (sim/cli.py) and the app's "Download report" buttons (ui/report.py) both call `render`.
 """
@@ -13,16 +14,18 @@ headline's Markdown is turned into HTML only after escaping.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from string import Template
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
 
 import sim
 from sim import charts, tables
@@ -64,13 +67,7 @@ _OWN_ROWS = ("name", "description", "seed", "weeks", "warmup_weeks", "replicatio
 _OWN_TABLES = ("designs.", "demand.work_types.")
 
 
-class Markup(str):
-    """HTML this module built itself: a table cell that must not be escaped again."""
-
-
-def esc(value: object) -> str:
-    """Text from anywhere (above all from a scenario) as HTML that shows those characters and nothing else."""
-    return value if isinstance(value, Markup) else html.escape(str(value), quote=True)
+HTML = Markup  # HTML this module writes itself; anything else put into it is escaped
 
 
 _INLINE = re.compile(r"\\(.)|\*\*(.+?)\*\*|\*(.+?)\*|`([^`]+)`", re.S)
@@ -79,22 +76,22 @@ _INLINE = re.compile(r"\\(.)|\*\*(.+?)\*\*|\*(.+?)\*|`([^`]+)`", re.S)
 def inline_markdown(text: str) -> Markup:
     """The little Markdown the app's sentences use (**bold**, *italic*, `code`, backslash escapes) as HTML; every
     other character is escaped, so a label like `<img src=x>` stays text."""
-    out: list[str] = []
+    out: list[Markup] = []
     last = 0
     for m in _INLINE.finditer(text):
-        out.append(html.escape(text[last:m.start()], quote=True))
+        out.append(escape(text[last:m.start()]))
         escaped, bold, italic, code = m.groups()
         if escaped is not None:
-            out.append(html.escape(escaped, quote=True))
+            out.append(escape(escaped))
         elif bold is not None:
-            out.append(f"<strong>{inline_markdown(bold)}</strong>")
+            out.append(HTML("<strong>{}</strong>").format(inline_markdown(bold)))
         elif italic is not None:
-            out.append(f"<em>{inline_markdown(italic)}</em>")
+            out.append(HTML("<em>{}</em>").format(inline_markdown(italic)))
         else:
-            out.append(f"<code>{html.escape(code, quote=True)}</code>")
+            out.append(HTML("<code>{}</code>").format(code))
         last = m.end()
-    out.append(html.escape(text[last:], quote=True))
-    return Markup("".join(out))
+    out.append(escape(text[last:]))
+    return HTML("").join(out)
 
 
 KEEP_ROWS = 25  # a table up to this long stays on one printed page; a longer one breaks between rows
@@ -105,15 +102,15 @@ def table(header: Sequence[object], rows: Iterable[Sequence[object]], numeric: S
     """An HTML table; every cell escaped unless it is Markup. `numeric` columns are right-aligned; `css` names
     the table's style (labelled: a first column of row names). Printed, a short table is kept on one page; a long
     one breaks between rows and repeats its header."""
-    def cell(tag: str, i: int, value: object) -> str:
-        klass = ' class="num"' if i in numeric else ""
-        return f"<{tag}{klass}>{esc(value)}</{tag}>"
+    def cell(tag: str, i: int, value: object) -> Markup:
+        return HTML("<{0} class=\"num\">{1}</{0}>" if i in numeric else "<{0}>{1}</{0}>").format(HTML(tag), value)
 
     rows = list(rows)
-    head = "".join(cell("th", i, h) for i, h in enumerate(header))
-    body = "".join("<tr>" + "".join(cell("td", i, v) for i, v in enumerate(row)) + "</tr>" for row in rows)
-    klass = f' class="{"keep" if len(rows) <= KEEP_ROWS else "long"} {css}"'
-    return Markup(f"<table{klass}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    head = HTML("").join(cell("th", i, h) for i, h in enumerate(header))
+    body = HTML("").join(HTML("<tr>{}</tr>").format(HTML("").join(cell("td", i, v) for i, v in enumerate(row)))
+                         for row in rows)
+    return HTML('<table class="{} {}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>').format(
+        "keep" if len(rows) <= KEEP_ROWS else "long", css, head, body)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -132,13 +129,13 @@ def svg(chart: alt.TopLevelMixin, key: str) -> Markup:
         new = f"{key}-{name}"
         drawn = drawn.replace(f'id="{name}"', f'id="{new}"').replace(f"url(#{name})", f"url(#{new})")
         drawn = drawn.replace(f'href="#{name}"', f'href="#{new}"')
-    return Markup(drawn)
+    return HTML(drawn)  # drawn by vl-convert from our own spec, whose texts Vega escapes in the SVG
 
 
 def figure(chart: alt.TopLevelMixin, key: str, caption: str = "") -> Markup:
     sized = chart.properties(width=CHART_WIDTH)
-    note = f"<figcaption>{inline_markdown(caption)}</figcaption>" if caption else ""
-    return Markup(f'<figure class="chart" id="chart-{esc(key)}">{svg(sized, key)}{note}</figure>')
+    note = HTML("<figcaption>{}</figcaption>").format(inline_markdown(caption)) if caption else ""
+    return HTML('<figure class="chart" id="chart-{}">{}{}</figure>').format(key, svg(sized, key), note)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -246,71 +243,71 @@ def meaning(path: str) -> str:
 def _parameter(path: str) -> Markup:
     """An input in plain words with its dotted path beneath, to find it in a file or the app."""
     words = meaning(path)
-    return Markup(f"{esc(words)}<br><code>{esc(path)}</code>" if words else f"<code>{esc(path)}</code>")
+    return HTML("{}<br><code>{}</code>").format(words, path) if words else HTML("<code>{}</code>").format(path)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Sections
 
 
-def _header(report: Report) -> str:
+def _header(report: Report) -> Markup:
     s = report.scenario
-    description = f'<p class="muted">{esc(" ".join(s.description.split()))}</p>' if s.description.strip() else ""
+    description = (HTML('<p class="muted">{}</p>').format(" ".join(s.description.split()))
+                   if s.description.strip() else "")
     when = report.generated.strftime("%Y-%m-%d %H:%M UTC")
-    return (f'<header><h1 id="title">{esc(s.name)}</h1>{description}'
-            f'<p class="note">Orgsim report, {esc(when)}. Every figure is a mean over simulated replications with '
-            "its 95 % interval (±): how sure the number is over simulation noise on these assumptions.</p></header>")
+    return HTML('<header><h1 id="title">{}</h1>{}<p class="note">Orgsim report, {}. Every figure is a mean over '
+                "simulated replications with its 95 % interval (±): how sure the number is over simulation noise "
+                "on these assumptions.</p></header>").format(s.name, description, when)
 
 
-def _answer_section(report: Report, answer: Answer | None) -> str:
-    parts = ['<section id="answer"><h2>The answer</h2>']
+def _answer_section(report: Report, answer: Answer | None) -> Markup:
+    parts = [HTML('<section id="answer"><h2>The answer</h2>')]
     if report.far_fit:
-        parts.append(f'<p class="warning" id="far-fit">{esc(far_fit_sentence(report.far_fit))}, or see the app\'s '
-                     "Calibrate page.</p>")
+        parts.append(HTML('<p class="warning" id="far-fit">{}, or see the app\'s Calibrate page.</p>').format(
+            far_fit_sentence(report.far_fit)))
     if answer is not None and report.results is not None:
         label = _label(report.scenario)
-        klass = "headline" if answer.sure else "headline unsure"
-        parts.append(f'<p class="{klass}" id="headline">{inline_markdown(answer.sentence)}</p>')
+        parts.append(HTML('<p class="{}" id="headline">{}</p>').format(
+            "headline" if answer.sure else "headline unsure", inline_markdown(answer.sentence)))
         parts.append(_carried(report))
-        marks = [f"{esc(label(d))}: {_mark_html(answer.marks.get(d, ''))}" for d in report.results.designs
+        marks = [HTML("{}: {}").format(label(d), _mark_html(answer.marks.get(d, ""))) for d in report.results.designs
                  if answer.marks.get(d)]
         if marks:
-            parts.append(f'<p class="note">Marks on {esc(_objective_words(report.objective))}: {"; ".join(marks)}. '
-                         "★ is best beyond simulation noise (paired 95 % interval over the same replications); "
-                         "“tied” cannot be told from the best.</p>")
+            parts.append(HTML('<p class="note">Marks on {}: {}. ★ is best beyond simulation noise (paired 95 % '
+                              "interval over the same replications); “tied” cannot be told from the best.</p>").format(
+                _objective_words(report.objective), HTML("; ").join(marks)))
     if report.advice is not None:
         parts.append(_advice_headline(report.advice, report.results is None))
         if report.results is None:
             parts.append(_carried(report))
     if report.grown_advice is not None:
         parts.append(_advice_headline(report.grown_advice, False))
-    parts.append("</section>")
-    return "".join(parts)
+    parts.append(HTML("</section>"))
+    return HTML("").join(parts)
 
 
-def _mark_html(mark: str) -> str:
+def _mark_html(mark: str) -> Markup:
     if mark == "★":
-        return '<span class="mark-best">★ best</span>'
-    return f'<span class="mark-tied">{esc(mark)}</span>' if mark else ""
+        return HTML('<span class="mark-best">★ best</span>')
+    return HTML('<span class="mark-tied">{}</span>').format(mark) if mark else HTML("")
 
 
 def _objective_words(objective: Objective) -> str:
     return tables.objective_label(objective)[0].lower()
 
 
-def _advice_headline(advice: Advice, main: bool) -> str:
+def _advice_headline(advice: Advice, main: bool) -> Markup:
     what = "Next hire" if not advice.growth else f"Next hire at {_demand_words(advice)}"
     sure = ("95 % sure over simulation noise, on these assumptions." if advice.confident
             else "Not a sure answer: the options named are within simulation noise of each other, on these "
             "assumptions.")
-    klass = "headline" if advice.confident else "headline unsure"
-    ident = ' id="headline"' if main else ""
     said = advice.recommendation.strip().rstrip(".")
-    return (f'<p class="{klass}"{ident}><strong>{esc(what)}</strong>: {inline_markdown(said)}. '
-            f"{esc(sure)}</p>")
+    start = HTML('<p class="{}" id="headline">') if main else HTML('<p class="{}">')
+    return start.format("headline" if advice.confident else "headline unsure") + HTML(
+        "<strong>{}</strong>: {}. {}</p>").format(what, inline_markdown(said), sure)
 
 
-def _scenario_section(report: Report) -> str:
+def _scenario_section(report: Report) -> Markup:
     s = report.scenario
     label = _label(s)
     skills = f" ({_value(s.firm.skills)})" if s.firm.skills else ""
@@ -328,18 +325,19 @@ def _scenario_section(report: Report) -> str:
     else:  # the advice adds hires to today's team, whatever designs the file names
         rows.append(("Today", "the engineers, no coordinator; the options below add hires to them"))
     rows.append(("Bill rate", f"${s.economics.bill_rate:,.0f} per billable hour"))
-    parts = ['<section id="scenario"><div class="keep"><h2>The scenario</h2>', table(["", "This scenario"], rows),
-             "</div>"]
+    parts = [HTML('<section id="scenario"><div class="keep"><h2>The scenario</h2>'),
+             table(["", "This scenario"], rows), HTML("</div>")]
     changed = changed_inputs(s)
     if changed:
-        parts.append("<h3>Inputs that differ from the default firm</h3>")
+        parts.append(HTML("<h3>Inputs that differ from the default firm</h3>"))
         parts.append(table(["Input", "This scenario", "Default firm"],
                            [(_parameter(p), _value(now), _value(before)) for p, (now, before)
                             in changed.items()], numeric=(1, 2)))
     else:
-        parts.append('<p class="note">Every other input is the default firm\'s (MODEL.md gives the sources).</p>')
-    parts.append("</section>")
-    return "".join(parts)
+        parts.append(HTML('<p class="note">Every other input is the default firm\'s (MODEL.md gives the '
+                          "sources).</p>"))
+    parts.append(HTML("</section>"))
+    return HTML("").join(parts)
 
 
 def changed_inputs(scenario: Scenario) -> dict[str, tuple[Any, Any]]:
@@ -355,27 +353,28 @@ def changed_inputs(scenario: Scenario) -> dict[str, tuple[Any, Any]]:
             if path not in _OWN_ROWS and not path.startswith(shown_elsewhere)}
 
 
-def _figures_section(report: Report, results: Results) -> str:
+def _figures_section(report: Report, results: Results) -> Markup:
     label = _label(report.scenario)
     kpis = tables.kpi_intervals(results)  # the app's frames: designs in words, each in its own colour
     shown = tables.kpi_table(kpis, tables.kpi_marks(results)).T  # a design per column: five fit an A4 page
     columns = list(shown.columns)
     rows = [(metric, *values) for metric, values in zip(shown.index, shown.to_numpy(), strict=True)]
-    parts = ['<section id="figures"><div class="keep"><h2>Key figures</h2>',
-             f'<p class="note">{esc(results.replications)} replications of {esc(weeks_words(report.scenario.weeks))} '
-             f"per design (after {esc(weeks_words(report.scenario.warmup_weeks))} of warm-up), all on the same "
-             "simulated clients and requests. Mean ± the half-width of its 95 % interval. On time: by the deadline "
-             "the client asked for; as promised: by the deadline in force (an account manager may have negotiated "
-             "a later one). Cost: salaries times the overhead factor. ★ marks a design ahead of every other beyond "
-             "simulation noise; “tied”, the best and those it cannot be told from (paired over the same "
-             "replications).</p>",
-             table(["", *columns], rows, numeric=range(1, len(columns) + 1)), "</div>"]
+    parts = [HTML('<section id="figures"><div class="keep"><h2>Key figures</h2>'),
+             HTML('<p class="note">{} replications of {} per design (after {} of warm-up), all on the same '
+                  "simulated clients and requests. Mean ± the half-width of its 95 % interval. On time: by the "
+                  "deadline the client asked for; as promised: by the deadline in force (an account manager may "
+                  "have negotiated a later one). Cost: salaries times the overhead factor. ★ marks a design ahead "
+                  "of every other beyond simulation noise; “tied”, the best and those it cannot be told from "
+                  "(paired over the same replications).</p>").format(
+                 results.replications, weeks_words(report.scenario.weeks),
+                 weeks_words(report.scenario.warmup_weeks)),
+             table(["", *columns], rows, numeric=range(1, len(columns) + 1)), HTML("</div>")]
     for trend in results.backlog_trends().values():
         if not trend.keeping_up:
-            parts.append(f'<p class="note">{esc(tables.sentence(trend.warning()))}</p>')
-    parts.append("</section>")
+            parts.append(HTML('<p class="note">{}</p>').format(tables.sentence(trend.warning())))
+    parts.append(HTML("</section>"))
 
-    charts_html = ['<section id="charts"><h2>Charts</h2>', f'<p class="note">{esc(OVERLAP_NOTE)}</p>']
+    charts_html = [HTML('<section id="charts"><h2>Charts</h2>'), HTML('<p class="note">{}</p>').format(OVERLAP_NOTE)]
     for metric in FIGURE_METRICS:
         kpi = KPIS[metric]
         frame = kpis[kpis["metric"] == metric]
@@ -396,51 +395,51 @@ def _figures_section(report: Report, results: Results) -> str:
         frame = tables.weekly_means(results, measure)
         charts_html.append(figure(charts.weekly_chart(frame, title, title, counts=True), f"weekly-{measure}"))
     charts_html.append(figure(charts.time_use_chart(tables.time_use_means(results)), "time-use"))
-    charts_html.append("</section>")
-    return "".join(parts) + "".join(charts_html)
+    charts_html.append(HTML("</section>"))
+    return HTML("").join(parts + charts_html)
 
 
 def _demand_words(advice: Advice) -> str:
     return "this year's demand" if not advice.growth else f"demand {advice.growth * 100:g} % higher"
 
 
-def _ranking(advice: Advice, heading: str, key: str) -> str:
+def _ranking(advice: Advice, heading: Markup, key: str) -> Markup:
     """One ranking of the advisor: the sentence, the best options in a table and every option in a chart."""
     label, unit = tables.objective_label(advice.objective)
     frame = tables.advice_table(advice)
     shown = frame.head(ADVICE_ROWS)
     rows = [(rank, *values) for rank, values in zip(shown.index, shown.to_numpy(), strict=True)]
-    parts = [f'<div class="keep">{heading}',
-             f'<p class="note">Every move a yearly budget of ${advice.budget:,.0f} for new salaries affords, ranked by '
-             f"{esc(label.lower())} at {esc(_demand_words(advice))} against today's organisation, on the same "
-             f"simulated clients and requests ({esc(int(advice.options['replications'].iloc[0]))} replications of "
-             "every option).</p>",
+    parts = [HTML('<div class="keep">{}').format(heading),
+             HTML('<p class="note">Every move a yearly budget of ${:,.0f} for new salaries affords, ranked by {} at {} '
+                  "against today's organisation, on the same simulated clients and requests ({} replications of "
+                  "every option).</p>").format(advice.budget, label.lower(), _demand_words(advice),
+                                               int(advice.options["replications"].iloc[0])),
              _advice_headline(advice, False),
-             table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), "</div>"]
+             table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), HTML("</div>")]
     if len(frame) > len(shown):
-        parts.append(f'<p class="note">The {len(shown)} best of {len(frame)} options.</p>')
+        parts.append(HTML('<p class="note">The {} best of {} options.</p>').format(len(shown), len(frame)))
     options = tables.advice_options(advice).head(ADVICE_CHART_ROWS)
     chart = charts.ranking_chart(options, f"{label}: difference from today's organisation", label,
                                  value_format=AXIS_FORMAT.get(unit))
     parts.append(figure(chart, key))
-    return "".join(parts)
+    return HTML("").join(parts)
 
 
-def _advice_section(report: Report, advice: Advice) -> str:
-    parts = ['<section id="advice">', _ranking(advice, "<h2>Next hire</h2>", "advice")]
+def _advice_section(report: Report, advice: Advice) -> Markup:
+    parts = [HTML('<section id="advice">'), _ranking(advice, HTML("<h2>Next hire</h2>"), "advice")]
     if report.advice_robust is not None:
         best = str(advice.options["name"].iloc[0])
         parts.append(_robust_body(report, report.advice_robust, best, advice.confident, str, "advice-robust",
-                                  "<h3>How sure is the advice</h3>"))
+                                  HTML("<h3>How sure is the advice</h3>")))
     if report.grown_advice is not None:
         grown = report.grown_advice
-        parts.append(_ranking(grown, f"<h3>Next hire at {esc(_demand_words(grown))}</h3>", "advice-grown"))
-    parts.append("</section>")
-    return "".join(parts)
+        parts.append(_ranking(grown, HTML("<h3>Next hire at {}</h3>").format(_demand_words(grown)), "advice-grown"))
+    parts.append(HTML("</section>"))
+    return HTML("").join(parts)
 
 
 def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool, name: Callable[[str], str],
-                 key: str, heading: str) -> str:
+                 key: str, heading: Markup) -> Markup:
     from sim.robust import sentence, sureness
     def words(path: str) -> str:
         text = meaning(path).split(";")[0].rstrip(".")
@@ -452,13 +451,14 @@ def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool
     frame = tables.robust_table(result, unit)
     rows = [(name(d), *values) for d, values in zip(frame.index, frame.to_numpy(), strict=True)]
     tornado = tables.tornado_frame(result)
-    parts = [f'<div class="keep">{heading}<p class="headline">{inline_markdown(verdict)}</p>',
-             f'<p class="note">{len(result.tornado)} uncertain inputs each at the low and high end of its range, '
-             f"then {len(result.samples)} Latin-hypercube samples of all at once; every run "
-             f"{result.settings.replications} replications, on the same random numbers, and up to "
-             f"{result.settings.refine_replications} for the few inputs whose swing or flip was not clear on those. "
-             "A swing no larger than its 95 % interval is within simulation noise (pale in the chart).</p>",
-             table(["Design", *frame.columns], rows, numeric=(1, 2)), "</div>"]
+    parts = [HTML('<div class="keep">{}<p class="headline">{}</p>').format(heading, inline_markdown(verdict)),
+             HTML('<p class="note">{} uncertain inputs each at the low and high end of its range, then {} '
+                  "Latin-hypercube samples of all at once; every run {} replications, on the same random numbers, "
+                  "and up to {} for the few inputs whose swing or flip was not clear on those. A swing no larger "
+                  "than its 95 % interval is within simulation noise (pale in the chart).</p>").format(
+                 len(result.tornado), len(result.samples), result.settings.replications,
+                 result.settings.refine_replications),
+             table(["Design", *frame.columns], rows, numeric=(1, 2)), HTML("</div>")]
     if not tornado.empty:
         tornado["best"] = tornado["best"].map(name)
         chart = charts.tornado_chart(tornado, f"{label}: lead of {name(result.best)} over the best other design",
@@ -467,69 +467,69 @@ def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool
                             "beyond noise on top, largest swing first, then those within noise, pale. Left of the "
                             "dashed line another design wins; \"(flips)\" marks an input at one of whose ends it "
                             "wins beyond noise."))
-    return "".join(parts)
+    return HTML("").join(parts)
 
 
-def _carried(report: Report) -> str:
+def _carried(report: Report) -> Markup:
     """Beside the answer: the sentence naming the one assumption that carries the gain, if the explanation found
     one."""
     if report.explanation is None:
-        return ""
+        return HTML("")
     line = next((line for line in report.explanation.sentences() if CARRIED in line), "")
-    return f'<p class="headline unsure" id="carried">{inline_markdown(line)}</p>' if line else ""
+    return HTML('<p class="headline unsure" id="carried">{}</p>').format(inline_markdown(line)) if line else HTML("")
 
 
-def _why_section(report: Report) -> str:
+def _why_section(report: Report) -> Markup:
     """What carries the gain: the sentences, the waterfall and the table the app's Why this answer shows."""
     explained = report.explanation
     if explained is None:
-        return ""
+        return HTML("")
     from sim.explain import waterfall_frame
 
     first, *rest = explained.sentences()
     words, unit, axis = EXPLAINED_OBJECTIVES[explained.objective]
-    parts = ['<section id="why"><div class="keep"><h2>Why this answer</h2>',
-             f"<p>{inline_markdown(first)}</p>",
-             *(f'<p class="headline unsure">{inline_markdown(line)}</p>' for line in rest),
-             '<p class="note">Each mechanism of the model is switched off alone, the others as the scenario has '
+    parts = [HTML('<section id="why"><div class="keep"><h2>Why this answer</h2>'),
+             HTML("<p>{}</p>").format(inline_markdown(first)),
+             *(HTML('<p class="headline unsure">{}</p>').format(inline_markdown(line)) for line in rest),
+             HTML('<p class="note">Each mechanism of the model is switched off alone, the others as the scenario has '
              "them, on the same replications as the total; its row is how much of the gain goes with it. A row "
              "whose ± is larger than itself is within the simulation's noise. Source: firm (measured at firms like "
              "yours), soft (published, loosely), rule of thumb, or assumption (the model's judgement, with a "
-             "plausible range).</p>",
-             table(EXPLANATION_HEADER, explained.rows(), numeric=(2,)), "</div>"]
+             "plausible range).</p>"),
+             table(EXPLANATION_HEADER, explained.rows(), numeric=(2,)), HTML("</div>")]
     title = f"Gain of {explained.labels[0]} over {explained.labels[1]}, {words}"
     chart = charts.waterfall_chart(waterfall_frame(explained), title, axis,
                                    value_format=AXIS_FORMAT.get(unit))
     parts.append(figure(chart, "why", "Each bar starts where the one above it ended; the last is the total gain "
                         "from zero. The text beside a bar is its source."))
-    parts.append("</section>")
-    return "".join(parts)
+    parts.append(HTML("</section>"))
+    return HTML("").join(parts)
 
 
-def _robust_section(report: Report, answer: Answer | None) -> str:
+def _robust_section(report: Report, answer: Answer | None) -> Markup:
     if report.robust is None or report.results is None:
-        return ""
+        return HTML("")
     best = answer.best if answer is not None else report.robust.best
     sure = answer.sure if answer is not None else False
-    return ('<section id="robustness">'
-            + _robust_body(report, report.robust, best, sure, _label(report.scenario), "robust",
-                           "<h2>How sure is this</h2>") + "</section>")
+    return HTML('<section id="robustness">{}</section>').format(
+        _robust_body(report, report.robust, best, sure, _label(report.scenario), "robust",
+                     HTML("<h2>How sure is this</h2>")))
 
 
-def _assumptions_section(report: Report) -> str:
+def _assumptions_section(report: Report) -> Markup:
     s = report.scenario
     result = report.robust if report.robust is not None else report.advice_robust
     name = _label(s) if report.robust is not None else str
-    parts = ['<section id="assumptions"><div class="keep"><h2>The assumptions that matter most</h2>']
+    parts = [HTML('<section id="assumptions"><div class="keep"><h2>The assumptions that matter most</h2>')]
     if result is not None and not result.tornado.empty:
         from sim.wording import figure as shown_figure
         from sim.wording import interval
 
         unit = tables.objective_label(result.objective)[1]
-        parts.append(f'<p class="note">The uncertain inputs that move the answer most (the analysis above): how far '
-                     f"the lead of {esc(name(result.best))} moves between the two ends of the input's range, those "
-                     "beyond simulation noise first, largest swing first. An input flips the answer only where "
-                     "another design leads beyond noise.</p>")
+        parts.append(HTML('<p class="note">The uncertain inputs that move the answer most (the analysis above): how '
+                          "far the lead of {} moves between the two ends of the input's range, those beyond "
+                          "simulation noise first, largest swing first. An input flips the answer only where another "
+                          "design leads beyond noise.</p>").format(name(result.best)))
         rows = [(_parameter(r.parameter), _value(r.value), f"{_value(r.low)} to {_value(r.high)}",
                  name(r.best_at_low), name(r.best_at_high),
                  f"{shown_figure(r.swing, unit)} ± {interval(r.swing_ci95, unit)}",
@@ -537,16 +537,15 @@ def _assumptions_section(report: Report) -> str:
                 for r in result.tornado.head(TORNADO_ROWS).itertuples(index=False)]
         parts.append(table(["Input", "Value", "Plausible range", "Best at low end", "Best at high end",
                             "Swing ± (95 %)", "Beyond noise", "Flips the answer"], rows, numeric=(1, 2, 5)))
-        parts.append("</div>")
+        parts.append(HTML("</div>"))
     else:
         ranges = uncertain_ranges(s)
         from sim.scenario import value_at
 
         if ranges:
-            parts.append('<p class="note">Not tested in this report (<em>How sure is this?</em> in the app moves '
-                         "them over their ranges). These inputs are "
-                         "judgement or soft figures, each with the range of values found plausible "
-                         "(MODEL.md, Default ranges):</p>")
+            parts.append(HTML('<p class="note">Not tested in this report (<em>How sure is this?</em> in the app '
+                              "moves them over their ranges). These inputs are judgement or soft figures, each with "
+                              "the range of values found plausible (MODEL.md, Default ranges):</p>"))
         listed: list[tuple[object, ...]] = []
         for path, (low, high) in ranges.items():
             try:
@@ -554,12 +553,12 @@ def _assumptions_section(report: Report) -> str:
             except KeyError:
                 value = "?"
             listed.append((_parameter(path), value, f"{_value(low)} to {_value(high)}"))
-        parts.append("</div>")  # a long list breaks between its rows
+        parts.append(HTML("</div>"))  # a long list breaks between its rows
         parts.append(table(["Input", "Value", "Plausible range"], listed, numeric=(1, 2)) if listed
-                     else '<p class="note">This scenario names no uncertain input: only simulation noise is '
-                     "left, and the ± of every figure covers it.</p>")
-    parts.append("</section>")
-    return "".join(parts)
+                     else HTML('<p class="note">This scenario names no uncertain input: only simulation noise is '
+                               "left, and the ± of every figure covers it.</p>"))
+    parts.append(HTML("</section>"))
+    return HTML("").join(parts)
 
 
 # Addresses only the machine that made the report can open: a partner who clicks one gets nothing.
@@ -573,10 +572,10 @@ def _link_note(link: str) -> str:
     return "The link opens the same scenario in the app (at the address it was made for); "
 
 
-def _reproduce_section(report: Report) -> str:
+def _reproduce_section(report: Report) -> Markup:
     s = report.scenario
     rows: list[tuple[object, object]] = [
-        ("Link", Markup(f'<a class="link" href="{esc(report.link)}">{esc(report.link)}</a>')),
+        ("Link", HTML('<a class="link" href="{0}">{0}</a>').format(report.link)),
         ("Seed", s.seed),
         ("Replications and weeks", f"{s.replications} replications of {weeks_words(s.weeks)} after "
                                    f"{weeks_words(s.warmup_weeks)} of warm-up"),
@@ -584,11 +583,11 @@ def _reproduce_section(report: Report) -> str:
         ("Made", report.generated.strftime("%Y-%m-%d %H:%M UTC")),
     ]
     if report.command:
-        rows.append(("Command", Markup(f"<code>{esc(report.command)}</code>")))
-    return ('<section id="reproduce"><div class="keep"><h2>Reproduce this report</h2>'
-            f'<p class="note">{esc(_link_note(report.link))}the same seed and version give the same numbers.</p>'
-            + table(["", ""], rows) + "</div>"
-            + f"<details><summary>The scenario file (TOML)</summary><pre>{esc(dumps(s))}</pre></details></section>")
+        rows.append(("Command", HTML("<code>{}</code>").format(report.command)))
+    return HTML('<section id="reproduce"><div class="keep"><h2>Reproduce this report</h2><p class="note">{}the same '
+                "seed and version give the same numbers.</p>{}</div><details><summary>The scenario file (TOML)"
+                "</summary><pre>{}</pre></details></section>").format(_link_note(report.link), table(["", ""], rows),
+                                                                      dumps(s))
 
 
 HISTORY_CAPTIONS = {
@@ -600,15 +599,16 @@ HISTORY_CAPTIONS = {
 }
 
 
-def _history_section(report: Report) -> str:
+def _history_section(report: Report) -> Markup:
     """The firm's tracker history beside the fitted model, as the Calibrate page showed it; nothing when the
     scenario is not a calibration's."""
     if not report.history:
-        return ""
-    figures = "".join(figure(chart, f"history-{key}", HISTORY_CAPTIONS.get(key, "")) for key, chart in report.history)
-    return ('<section id="history"><h2>The firm\'s history beside the model</h2><p class="note">This scenario was '
-            "calibrated to the firm's tracker export; the model's side is the back-test of today's organisation over "
-            f"the export's span.</p>{figures}</section>")
+        return HTML("")
+    figures = HTML("").join(figure(chart, f"history-{key}", HISTORY_CAPTIONS.get(key, ""))
+                            for key, chart in report.history)
+    return HTML('<section id="history"><h2>The firm\'s history beside the model</h2><p class="note">This scenario '
+                "was calibrated to the firm's tracker export; the model's side is the back-test of today's "
+                "organisation over the export's span.</p>{}</section>").format(figures)
 
 
 def render(report: Report) -> str:
@@ -626,11 +626,18 @@ def render(report: Report) -> str:
         body.append(_advice_section(report, report.advice))
     body += [_why_section(report), _robust_section(report, answer), _assumptions_section(report),
              _history_section(report), _reproduce_section(report),
-             f"<footer>Orgsim {esc(version())}: a simulation of how a services firm organises. Figures depend on "
-             "the scenario's assumptions; the sections above say which matter most.</footer>"]
-    return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
-        title=esc(f"{report.scenario.name}: Orgsim report"), generator=esc(f"Orgsim {sim.__version__}"),
-        body="\n".join(body))
+             HTML("<footer>Orgsim {}: a simulation of how a services firm organises. Figures depend on the "
+                  "scenario's assumptions; the sections above say which matter most.</footer>").format(version())]
+    return _page().render(title=f"{report.scenario.name}: Orgsim report", generator=f"Orgsim {sim.__version__}",
+                          body=HTML("\n").join(body))
+
+
+@cache
+def _page() -> Any:
+    """The page around the sections (report_template.html), with autoescape: a value given to it that is not
+    Markup, such as the scenario's name in the title, is escaped."""
+    environment = Environment(loader=FileSystemLoader(TEMPLATE.parent), autoescape=True, keep_trailing_newline=True)
+    return environment.get_template(TEMPLATE.name)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from markupsafe import escape
 from streamlit.testing.v1 import AppTest
 
 import sim
@@ -33,6 +34,7 @@ from sim.report import (
     inline_markdown,
     render,
     share_link,
+    table,
     version,
 )
 from sim.robust import Settings, advice_robustness, robustness
@@ -85,7 +87,7 @@ def test_every_section_is_there_with_a_chart_each(full, page):
     assert page.count('<figure class="chart"') == page.count("<svg") == 12
     assert page.count("</svg>") == 12
     assert "2026-01-02 03:04 UTC" in page
-    assert html.escape(OVERLAP_NOTE) in page  # why overlapping error bars can still differ beyond noise
+    assert escape(OVERLAP_NOTE) in page  # why overlapping error bars can still differ beyond noise
     assert f"<code>{full.command}</code>" in page
 
 
@@ -240,10 +242,21 @@ def test_a_hostile_scenario_is_shown_as_text(full):
     page = render(Report(scenario=hostile, objective=full.objective, link=share_link(hostile, PAGE),
                          results=results, baseline="none", generated=MADE))
     assert "<script" not in page and "<img" not in page and "<b " not in page
-    assert "&lt;script&gt;alert(&#x27;name&#x27;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;" in page  # in the title and the header
     assert "&lt;img src=x onerror=alert(1)&gt; [log in](http://evil.example) **bold**" in page
     assert 'href="http://evil' not in page
-    assert "&lt;b onmouseover=&quot;alert(2)&quot;&gt;PM&lt;/b&gt;" in page
+    assert "&lt;b onmouseover=&#34;alert(2)&#34;&gt;PM&lt;/b&gt;" in page
+
+
+def test_escaping_is_the_default_and_only_the_reports_own_html_passes():
+    """A cell or header that is plain text is escaped without being asked to be; HTML the report writes itself
+    (Markup) is kept. Forgetting to escape a label can no longer put it in the page as HTML."""
+    from markupsafe import Markup
+
+    drawn = table(["<th>"], [["<i>x</i>"], [Markup("<code>kept</code>")], [3.5]], numeric=(0,))
+    assert drawn == ('<table class="keep labelled"><thead><tr><th class="num">&lt;th&gt;</th></tr></thead><tbody>'
+                     '<tr><td class="num">&lt;i&gt;x&lt;/i&gt;</td></tr><tr><td class="num"><code>kept</code></td></tr>'
+                     '<tr><td class="num">3.5</td></tr></tbody></table>')
 
 
 def test_inline_markdown_escapes_everything_but_its_own_marks():
