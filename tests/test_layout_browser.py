@@ -209,3 +209,26 @@ def test_a_phone_reads_the_models_tables_in_whole_words(app_url: str, laptop: Pa
     assert layout_page.locator("[data-testid=stMain] [data-testid=stMarkdownContainer] td").count() > 100
     assert layout_page.evaluate(BROKEN_WORDS_JS) == []
     assert overflows(layout_page, WIDTHS[1]) == []
+
+
+# The model's diagram (MODEL.md's Mermaid flowchart, drawn by Streamlit as an image): its drawn width against the
+# width it was drawn for. Laid out left to right it had to shrink to a third, its words about 5 px tall.
+DIAGRAM_SCALE_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stMarkdownContainer] img')]
+    .filter(img => img.naturalWidth > 0)
+    .map(img => img.getBoundingClientRect().width / img.naturalWidth)"""
+DIAGRAM_SCALE = 0.75  # words at three quarters of their size or more: 16 px text reads at 12 px
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_model_diagram_is_drawn_large_enough_to_read(app_url: str, laptop: Page, width: int):
+    layout_page = laptop
+    layout_page.set_viewport_size({"width": width, "height": HEIGHT})
+    layout_page.goto(f"{app_url}/?{SMALL}&page=model")
+    layout_page.get_by_role("heading", name="The life of a request").wait_for(timeout=WAIT_MS)
+    settle(layout_page)
+    expect(layout_page.locator("[data-testid=stMain] [data-testid=stMarkdownContainer] img")).to_have_count(
+        1, timeout=WAIT_MS)
+    layout_page.wait_for_function("() => document.querySelector('[data-testid=stMain] "
+                                  "[data-testid=stMarkdownContainer] img').naturalWidth > 0", timeout=WAIT_MS)
+    (scale,) = layout_page.evaluate(DIAGRAM_SCALE_JS)
+    assert scale >= DIAGRAM_SCALE, f"the diagram is drawn at {scale:.0%} of its size at {width} px"
