@@ -342,3 +342,17 @@ def test_a_date_column_written_more_than_one_way_is_said_with_how_many_each_way(
             "Jira's 11/May/24); each is read its own way, so check that the export did not write some dates day "
             "first and others month first.") in export.warnings
     assert str(export.tickets["created"].max()) == "2024-05-22 09:00:00"
+
+
+def test_an_effort_fitted_from_few_tickets_is_said_to_be_rough_with_its_interval(default_scenario):
+    """Two stories with time spent (2 h and 6 h) beside twenty bugs: the stories' effort of 4 hours rests on two
+    tickets, so the fit says so, with the 95 % interval of a mean of two (t = 12.71, sd 2.83: ± 635 %). The bugs,
+    twenty tickets of 3 hours each, bring no such warning."""
+    stories = ["2024-05-02 09:00,2024-05-02 11:00,Story,Acme,2,2024-05-02,Ann",
+               "2024-05-03 09:00,2024-05-03 15:00,Story,Acme,6,2024-05-03,Ann"]
+    csv = generic([FULL_ROW]).decode() + "\n".join(stories) + "\n"
+    fitted = fit(read_export(csv.encode(), "t.csv"), default_scenario)
+    rough = [w for w in fitted.warnings if "so it is rough" in w]
+    assert rough == ["Story: effort fitted from only 2 tickets with time spent, so it is rough: the 95 % interval of "
+                     "their mean is ± 635% of it. More of this type's history, or its tickets mapped to a type with "
+                     "more, would make it firm."]

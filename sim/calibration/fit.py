@@ -23,6 +23,7 @@ from sim import paths
 from sim.calibration.formats import COMMAND_LINE, FIVE_DAYS, Controls, Export
 from sim.calibration.rounds import MIN_ROUNDS, fit_rework, rounds
 from sim.scenario import Scenario, WorkType, from_dict
+from sim.stats import t_half_width
 from sim.wording import fitted_words
 
 OFFICE_OPENS_HOUR = 9.0
@@ -31,6 +32,9 @@ DAYS_PER_WEEK = 5
 WEEKS_PER_YEAR = 52
 GROWTH_CONFIDENCE = 0.95
 MAX_TYPES = 12  # more ticket types than this are mostly rare ones: the rest go into one type "other"
+# A type whose effort comes from fewer tickets than this is said to be rough: with effort as varied as tickets are
+# (a coefficient of variation about 1), the mean of 10 is within about 70 % of the true mean, 95 times in 100.
+FEW_TICKETS = 10
 OTHER_TYPES = "Other ticket types"  # that type in words
 
 
@@ -546,12 +550,15 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
         estimates = rows["estimate_hours"].dropna().to_numpy()
         estimates = estimates[estimates > 0]
         wt: dict[str, Any] = {"share": shares[kind]}
+        basis: tuple[np.ndarray, str] | None = None  # what the effort's mean was taken over, in words
         if spent.size >= 2:
+            basis = spent, "tickets with time spent"
             wt["effort_hours"], wt["effort_cv"] = spent.mean(), _cv(spent)
             sources["effort_hours"] = f"the mean time spent on {spent.size} resolved tickets"
             sources["effort_cv"] = "the spread of that time spent"
         elif (worked := _first_pass_hours(done["id"], active, round_hours)).size >= 2:
             hours = worked * share_of_a_person
+            basis = hours, "tickets worked on"
             wt["effort_hours"] = max(hours.mean() - talk, 0.1 * hours.mean())
             wt["effort_cv"] = _cv(hours)
             shared = (f", times {share_of_a_person:.2g} for {team} people sharing the tickets worked on at once"
@@ -565,6 +572,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             warnings.append(f"{name}: no time spent logged; effort {wt['effort_hours']:.3g} hours inferred from the "
                             "time tickets spent being worked on.")
         elif estimates.size >= 2:
+            basis = estimates, "estimates"
             wt["effort_hours"], wt["effort_cv"] = estimates.mean(), _cv(estimates)
             warnings.append(f"{name}: no time spent logged; effort {estimates.mean():.3g} hours from "
                             f"{estimates.size} estimates.")
@@ -572,6 +580,12 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             wt["effort_hours"], wt["effort_cv"] = kept.effort_hours, kept.effort_cv
             warnings.append(f"{name}: neither time spent nor estimates; the base scenario's effort "
                             f"({kept.effort_hours:g} hours, variability {kept.effort_cv:g}) is kept.")
+        if basis is not None and basis[0].size < FEW_TICKETS:
+            values, what = basis
+            half = t_half_width(values) / values.mean()
+            warnings.append(f"{name}: effort fitted from only {values.size} {what}, so it is rough: the 95 % "
+                            f"interval of their mean is ± {half:.0%} of it. More of this type's history, or its "
+                            "tickets mapped to a type with more, would make it firm.")
         asked = rows["asked_days"].dropna().to_numpy()
         asked = asked[asked > 0]
         if asked.size:
