@@ -232,3 +232,35 @@ def test_the_model_diagram_is_drawn_large_enough_to_read(app_url: str, laptop: P
                                   "[data-testid=stMarkdownContainer] img').naturalWidth > 0", timeout=WAIT_MS)
     (scale,) = layout_page.evaluate(DIAGRAM_SCALE_JS)
     assert scale >= DIAGRAM_SCALE, f"the diagram is drawn at {scale:.0%} of its size at {width} px"
+
+
+# The share box's link against the copy button that shows on hover: the rectangles of the link's text that the
+# button's rectangle meets.
+UNDER_COPY_BUTTON_JS = """() => {
+  const code = document.querySelector('[data-testid=stSidebar] [data-testid=stCode]');
+  const button = code.querySelector('button').getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents(code.querySelector('code'));
+  const lines = [...range.getClientRects()];
+  return {lines: lines.length, covered: lines.filter(r => r.left < button.right && r.right > button.left
+                                                    && r.top < button.bottom && r.bottom > button.top).length};
+}"""
+
+
+def test_the_copy_button_leaves_the_share_link_readable(app_url: str, laptop: Page):
+    """Pointing at the share box's link shows Streamlit's copy button in its top right corner; it sat on the end of
+    the link's first line."""
+    layout_page = laptop
+    layout_page.goto(f"{app_url}/?{SMALL}&engineers=14")
+    settle(layout_page)
+    layout_page.get_by_text("Share this scenario").click()
+    box = layout_page.locator("[data-testid=stSidebar] [data-testid=stCode]")
+    expect(box).to_be_visible(timeout=WAIT_MS)
+    for _ in range(10):  # the expander opens with an animation: point again until the pointer lands on the box
+        box.hover()
+        layout_page.wait_for_timeout(300)
+        if box.locator("button").is_visible():
+            break
+    expect(box.locator("button")).to_be_visible()
+    found = layout_page.evaluate(UNDER_COPY_BUTTON_JS)
+    assert found["lines"] >= 3 and found["covered"] == 0, found

@@ -43,6 +43,8 @@ CSS = f"""
 [data-testid="stMarkdownContainer"] code, [data-testid="stCode"] code, pre code span {{
   white-space: break-spaces !important; overflow-wrap: anywhere; word-break: break-all;
 }}
+/* room on the right for the copy button that shows on hover: without it the button sat on the link's first line */
+[data-testid="stCode"] pre {{ padding-right: 2.75rem !important; }}
 [data-testid="stDownloadButton"] p {{ white-space: normal; }}
 /* a picker's chips wrap onto more lines: Streamlit caps the box at one line (40 px), so a phone showed 2 of 5 */
 [data-testid="stMultiSelectTagsContainer"] {{ flex-wrap: wrap !important; overflow: visible !important;
