@@ -90,3 +90,8 @@ def test_the_report_opens_offline_draws_its_charts_and_prints_to_a4(browser: Bro
     first = " ".join(reader.pages[0].extract_text().split())
     assert " ".join(headline.split()) in first
     assert re.search(r"The answer", first)
+    # Page 1 is full: the answer, then the whole scenario (its table kept on one page), not a third left blank
+    # with the scenario pushed to page 2; the key figures, costs among them, open page 2.
+    assert "The scenario" in first and "Bill rate" in first and "Every other input is the default firm" in first
+    second = " ".join(reader.pages[1].extract_text().split())
+    assert second.startswith("Key figures") and "Cost/year" in second
