@@ -79,3 +79,24 @@ def test_no_page_shows_a_code_name_on_the_defaults(page):
     assert not at.exception
     found = {text[:120]: code_names(text) for text in visible_text(at) if code_names(text)}
     assert not found, found
+
+
+def test_progress_bars_name_designs_and_points_in_words(monkeypatch):
+    """What a progress bar says while Compare and Growth run ("Account manager (design 3 of 5)"), read as each bar
+    is made: bars are emptied when the run ends, so the page's final text never shows them. A seed no other test
+    uses, so that no cached run skips its bar."""
+    import ui.runner
+    from tests.test_app_pages import FAST
+
+    said: list[str] = []
+    real = ui.runner._progress_bar
+
+    def recording(slot, prefix, *args, **kwargs):
+        said.append(prefix)
+        return real(slot, prefix, *args, **kwargs)
+
+    monkeypatch.setattr(ui.runner, "_progress_bar", recording)
+    at = open_app(overrides={**FAST, "seed": 424242})
+    assert not at.exception
+    assert len(said) == 5 and all(not code_names(text) for text in said), said
+    assert said[2] == "Account manager (design 3 of 5): "
