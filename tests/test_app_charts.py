@@ -222,3 +222,65 @@ def test_where_designs_break_names_the_first_value_below_the_floor():
         "**none** is below it already at 10",  # a frame without the words (tables.name_designs) shows codes
     ]
     assert tables.where_designs_break(sweep, 0.75, at="{:g} clients".format)[0] == "**pm** falls below it at 30 clients"
+
+
+def coloured_without_a_key(spec: dict | list) -> list[str]:
+    """Every colour encoding of a chart's spec (all its layers) that is the only sign of what it shows: a field
+    in colour with its legend switched off, and the field on neither axis nor in a text mark's label."""
+    found: list[str] = []
+    if isinstance(spec, list):
+        for part in spec:
+            found += coloured_without_a_key(part)
+        return found
+    if not isinstance(spec, dict):
+        return found
+    colour = (spec.get("encoding") or {}).get("color") or {}
+    if "field" in colour and colour.get("legend", {}) is None:
+        encoding = spec["encoding"]
+        named = {encoding.get(axis, {}).get("field") for axis in ("x", "y", "text")}
+        if colour["field"] not in named:
+            found.append(colour["field"])
+    for value in spec.values():
+        if isinstance(value, dict | list):
+            found += coloured_without_a_key(value)
+    return found
+
+
+def test_no_chart_on_any_page_or_in_the_report_carries_meaning_in_colour_alone(results):
+    """Every chart builder, on small frames of the columns it draws: each colour has its key, or its field is
+    named on an axis. The checker itself finds a colour whose legend is switched off."""
+    import altair as alt
+
+    from ui import calibration as calibration_charts
+
+    weekly = tables.weekly_means(results, "backlog")
+    ranking = pd.DataFrame({"rank": [1, 2], "option": ["Hire an AM", "Hire a PM"], "vs_today_mean": [5.0, 2.0],
+                            "lo": [4.0, 1.0], "hi": [6.0, 3.0], "replications": [10, 10], "verdict": ["Best", "Worse"]})
+    tornado = pd.DataFrame({"parameter": ["Clarity", "Clarity"], "end": ["low end", "high end"], "start": [1.0, 1.0],
+                            "stop": [0.5, 2.0], "at": [0.5, 0.9], "best": ["AM", "AM"], "swing": [1.5, 1.5],
+                            "swing_ci95": [0.2, 0.2], "beyond_noise": [True, True]})
+    waterfall = pd.DataFrame({"row": ["Clarity", "Total"], "start": [0.0, 0.0], "stop": [3.0, 3.0],
+                              "grade": ["assumption", ""], "kind": ["adds to the gain", "total"],
+                              "value": [3.0, 3.0], "ci95": [0.5, 0.5], "right": [3.0, 3.0]})
+    firm, model = np.array([1.0, 2.0, 5.0]), np.array([1.5, 2.5, 4.0])
+    points = pd.DataFrame({"resolved": pd.to_datetime(["2024-05-01", "2024-05-08"]), "lead_days": [1.0, 3.0]})
+    status = pd.DataFrame({"status": ["To do", "Doing"], "days": [1.0, 2.0],
+                           "kind": ["Waiting for the team", "Being worked on"], "tickets": [3, 3]})
+    drawn = {
+        "interval": charts.interval_chart(tables.kpi_intervals(results).query("metric == 'profit'"), "P", "P"),
+        "weekly": charts.weekly_chart(weekly, "Open", "Requests", counts=True),
+        "sweep": charts.sweep_chart(weekly.rename(columns={"week": "lever"}), "Open", "Clients", "Requests"),
+        "time use": charts.time_use_chart(tables.time_use_means(results)),
+        "ranking": charts.ranking_chart(ranking, "Profit", "Profit"),
+        "tornado": charts.tornado_chart(tornado, "Lead", "Profit"),
+        "waterfall": charts.waterfall_chart(waterfall, "Gain", "Profit"),
+        "lead time": calibration_charts.lead_time_chart(calibration_charts.lead_time_frame(firm, model)),
+        "weekly flow": calibration_charts.throughput_chart(calibration_charts.weekly_frame(firm, model)),
+        "cycle": calibration_charts.cycle_chart(calibration_charts.cycle_frame(points),
+                                                calibration_charts.percentile_frame(firm, model)),
+        "status": calibration_charts.status_chart(status),
+    }
+    assert {name: coloured_without_a_key(chart.to_dict()) for name, chart in drawn.items()} == {
+        name: [] for name in drawn}
+    hidden = alt.Chart(ranking).mark_point().encode(x="lo:Q", color=alt.Color("verdict:N", legend=None))
+    assert coloured_without_a_key(hidden.to_dict()) == ["verdict"]
