@@ -158,6 +158,26 @@ def test_the_cli_prints_words_and_json_carries_the_codes(capsys):
     assert "behaviour." not in text and "_" not in text
 
 
+@pytest.mark.deep
+def test_on_the_default_firm_the_command_ranks_every_mechanism_by_size_with_its_grade_on_the_totals_replications(
+        capsys):
+    """The must-show: the default firm as it is, every mechanism on, the best design against the runner-up as
+    Compare finds them. Each row has a scenario key, words and a grade; rows come largest first; and the rows plus
+    the interaction add up to the total to the cent, which they can only on the same (paired) replications.
+    Deep tier: about 20 s, as it runs the comparison and one run per mechanism."""
+    assert main(["explain", "scenarios/default.toml", "--weeks", "10", "--reps", "5", "--serial",
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = data["contributions"]
+    assert len(rows) >= 10 and data["design"] != data["against"]
+    sizes = [abs(row["mean"]) for row in rows]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(row["grade"] in {"firm", "soft", "rule of thumb", "assumption"} for row in rows)
+    assert all("." in row["parameter"] and row["label"] and "_" not in row["label"] for row in rows)
+    assert sum(row["mean"] for row in rows) + data["interaction"]["mean"] == pytest.approx(data["total"]["mean"],
+                                                                                         abs=0.01)
+
+
 def test_the_cli_refuses_one_design_in_words(capsys):
     path = str(SCENARIOS_FOLDER / "small_firm.toml")
     assert main(["explain", path, "--designs", "am", "--serial"]) != 0
