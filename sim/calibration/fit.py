@@ -580,7 +580,7 @@ def fit(export: Export, base: Scenario, engineers: int | None = None, source: st
             wt["effort_hours"], wt["effort_cv"] = kept.effort_hours, kept.effort_cv
             warnings.append(f"{name}: neither time spent nor estimates; the base scenario's effort "
                             f"({kept.effort_hours:g} hours, variability {kept.effort_cv:g}) is kept.")
-        if basis is not None and basis[0].size < FEW_TICKETS:
+        if basis is not None and basis[0].size < FEW_TICKETS and basis[0].mean() > 0:
             values, what = basis
             half = t_half_width(values) / values.mean()
             warnings.append(f"{name}: effort fitted from only {values.size} {what}, so it is rough: the 95 % "
