@@ -153,6 +153,30 @@ def test_line_charts_keep_their_plot_tall_with_their_key_below_on_a_laptop_and_a
     assert all(h >= LINE_PLOT_HEIGHT - 1 for drawn in heights.values() for h in drawn), heights
 
 
+# Compare's hours chart (bars stacked by activity, with a key): its plot's width against the chart's, and the height
+# of its bars.
+HOURS_PLOT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stVegaLiteChart] svg')]
+    .filter(svg => svg.querySelector('.mark-rect') && svg.querySelector('.role-legend'))
+    .map(svg => ({plot: svg.querySelector('.role-frame > g > path.background').getBoundingClientRect().width
+                        / svg.getBoundingClientRect().width,
+                  bar: Math.min(...[...svg.querySelectorAll('.mark-rect path')]
+                                  .map(path => path.getBoundingClientRect().height))}))"""
+
+
+def test_the_hours_chart_keeps_its_bars_wide_and_tall_on_a_laptop_and_a_phone(app_url: str, laptop: Page):
+    """The key of eight activities beside the bars left a phone's chart a third bars; below them, the bars keep
+    most of the chart's width, at either width, and every bar stays a readable height."""
+    layout_page = laptop
+    layout_page.goto(f"{app_url}/?{SMALL}")
+    settle(layout_page)
+    bars = layout_page.locator("[data-testid=stMain] [data-testid=stVegaLiteChart] svg .role-legend")
+    for width in WIDTHS:
+        overflows(layout_page, width)
+        expect(bars.first).to_be_attached(timeout=WAIT_MS)  # drawn after the run's figures
+        (drawn,) = layout_page.evaluate(HOURS_PLOT_JS)
+        assert drawn["plot"] >= 0.6 and drawn["bar"] >= 12, (width, drawn)
+
+
 # The names on the first chart's axes, a label of several lines read as one (its lines joined by a space).
 AXIS_LABELS_JS = """() => [...document.querySelector('[data-testid=stMain] [data-testid=stVegaLiteChart] svg')
     .querySelectorAll('.role-axis-label text')]
