@@ -106,6 +106,10 @@ def test_the_key_figures_are_a_table_beside_the_sidebar_and_cards_on_a_phone(app
     first_row = wide.locator("tbody tr").nth(0)
     design = first_row.locator("th").inner_text()
     profit = first_row.locator("th, td").nth(header.index(KPIS["profit"].short)).inner_text()
+    # a cell wraps between its words, never inside a figure ("$2.4" above "4M"): the rule reaches every cell
+    breaks = wide.locator("td").evaluate_all("cells => cells.map(c => getComputedStyle(c).wordBreak + ' '"
+                                             " + getComputedStyle(c).overflowWrap)")
+    assert len(breaks) >= 20 and set(breaks) == {"keep-all normal"}
 
     layout_page.set_viewport_size({"width": NARROW_PX, "height": HEIGHT})
     layout_page.wait_for_timeout(500)
