@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: setup run test test-deep lint bench cli chromium
 
-# The app needs Python packages only; Chromium is for the browser tests (`make test`).
+# The app needs Python packages only; Chromium is for the browser tests (`make test-deep`).
 setup: $(STAMP)
 
 # The stamp depends on both requirement files, so setup is a no-op until one of them changes. pip prints each
@@ -46,7 +46,7 @@ lint: setup
 # fewer Hypothesis examples, in about a minute. `make test-deep`: the deep tier (the browser, pages in AppTest,
 # whole calibrations, long statistical runs, commands in a process of their own), and the Hypothesis properties
 # again with more examples; the browser tests share one worker, so one app server and one Chromium start. CI runs
-# both (.ci/run). README.md, "Tests", says what each tier covers.
+# both (.ci/run). README.md ("Layout", under tests/) says what each tier covers.
 test: lint
 	$(PY) -m pytest -q -n auto --dist loadgroup -m "not deep"
 
