@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, Template
 from markupsafe import Markup, escape
 
 import sim
@@ -67,9 +67,6 @@ _OWN_ROWS = ("name", "description", "seed", "weeks", "warmup_weeks", "replicatio
 _OWN_TABLES = ("designs.", "demand.work_types.")
 
 
-HTML = Markup  # HTML this module writes itself; anything else put into it is escaped
-
-
 _INLINE = re.compile(r"\\(.)|\*\*(.+?)\*\*|\*(.+?)\*|`([^`]+)`", re.S)
 
 
@@ -84,14 +81,14 @@ def inline_markdown(text: str) -> Markup:
         if escaped is not None:
             out.append(escape(escaped))
         elif bold is not None:
-            out.append(HTML("<strong>{}</strong>").format(inline_markdown(bold)))
+            out.append(Markup("<strong>{}</strong>").format(inline_markdown(bold)))
         elif italic is not None:
-            out.append(HTML("<em>{}</em>").format(inline_markdown(italic)))
+            out.append(Markup("<em>{}</em>").format(inline_markdown(italic)))
         else:
-            out.append(HTML("<code>{}</code>").format(code))
+            out.append(Markup("<code>{}</code>").format(code))
         last = m.end()
     out.append(escape(text[last:]))
-    return HTML("").join(out)
+    return Markup("").join(out)
 
 
 KEEP_ROWS = 25  # a table up to this long stays on one printed page; a longer one breaks between rows
@@ -103,13 +100,13 @@ def table(header: Sequence[object], rows: Iterable[Sequence[object]], numeric: S
     the table's style (labelled: a first column of row names). Printed, a short table is kept on one page; a long
     one breaks between rows and repeats its header."""
     def cell(tag: str, i: int, value: object) -> Markup:
-        return HTML("<{0} class=\"num\">{1}</{0}>" if i in numeric else "<{0}>{1}</{0}>").format(HTML(tag), value)
+        return Markup("<{0} class=\"num\">{1}</{0}>" if i in numeric else "<{0}>{1}</{0}>").format(Markup(tag), value)
 
     rows = list(rows)
-    head = HTML("").join(cell("th", i, h) for i, h in enumerate(header))
-    body = HTML("").join(HTML("<tr>{}</tr>").format(HTML("").join(cell("td", i, v) for i, v in enumerate(row)))
+    head = Markup("").join(cell("th", i, h) for i, h in enumerate(header))
+    body = Markup("").join(Markup("<tr>{}</tr>").format(Markup("").join(cell("td", i, v) for i, v in enumerate(row)))
                          for row in rows)
-    return HTML('<table class="{} {}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>').format(
+    return Markup('<table class="{} {}"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>').format(
         "keep" if len(rows) <= KEEP_ROWS else "long", css, head, body)
 
 
@@ -129,13 +126,13 @@ def svg(chart: alt.TopLevelMixin, key: str) -> Markup:
         new = f"{key}-{name}"
         drawn = drawn.replace(f'id="{name}"', f'id="{new}"').replace(f"url(#{name})", f"url(#{new})")
         drawn = drawn.replace(f'href="#{name}"', f'href="#{new}"')
-    return HTML(drawn)  # drawn by vl-convert from our own spec, whose texts Vega escapes in the SVG
+    return Markup(drawn)  # drawn by vl-convert from our own spec, whose texts Vega escapes in the SVG
 
 
 def figure(chart: alt.TopLevelMixin, key: str, caption: str = "") -> Markup:
     sized = chart.properties(width=CHART_WIDTH)
-    note = HTML("<figcaption>{}</figcaption>").format(inline_markdown(caption)) if caption else ""
-    return HTML('<figure class="chart" id="chart-{}">{}{}</figure>').format(key, svg(sized, key), note)
+    note = Markup("<figcaption>{}</figcaption>").format(inline_markdown(caption)) if caption else ""
+    return Markup('<figure class="chart" id="chart-{}">{}{}</figure>').format(key, svg(sized, key), note)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -243,7 +240,7 @@ def meaning(path: str) -> str:
 def _parameter(path: str) -> Markup:
     """An input in plain words with its dotted path beneath, to find it in a file or the app."""
     words = meaning(path)
-    return HTML("{}<br><code>{}</code>").format(words, path) if words else HTML("<code>{}</code>").format(path)
+    return Markup("{}<br><code>{}</code>").format(words, path) if words else Markup("<code>{}</code>").format(path)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -252,44 +249,44 @@ def _parameter(path: str) -> Markup:
 
 def _header(report: Report) -> Markup:
     s = report.scenario
-    description = (HTML('<p class="muted">{}</p>').format(" ".join(s.description.split()))
+    description = (Markup('<p class="muted">{}</p>').format(" ".join(s.description.split()))
                    if s.description.strip() else "")
     when = report.generated.strftime("%Y-%m-%d %H:%M UTC")
-    return HTML('<header><h1 id="title">{}</h1>{}<p class="note">Orgsim report, {}. Every figure is a mean over '
+    return Markup('<header><h1 id="title">{}</h1>{}<p class="note">Orgsim report, {}. Every figure is a mean over '
                 "simulated replications with its 95 % interval (±): how sure the number is over simulation noise "
                 "on these assumptions.</p></header>").format(s.name, description, when)
 
 
 def _answer_section(report: Report, answer: Answer | None) -> Markup:
-    parts = [HTML('<section id="answer"><h2>The answer</h2>')]
+    parts = [Markup('<section id="answer"><h2>The answer</h2>')]
     if report.far_fit:
-        parts.append(HTML('<p class="warning" id="far-fit">{}, or see the app\'s Calibrate page.</p>').format(
+        parts.append(Markup('<p class="warning" id="far-fit">{}, or see the app\'s Calibrate page.</p>').format(
             far_fit_sentence(report.far_fit)))
     if answer is not None and report.results is not None:
         label = _label(report.scenario)
-        parts.append(HTML('<p class="{}" id="headline">{}</p>').format(
+        parts.append(Markup('<p class="{}" id="headline">{}</p>').format(
             "headline" if answer.sure else "headline unsure", inline_markdown(answer.sentence)))
         parts.append(_carried(report))
-        marks = [HTML("{}: {}").format(label(d), _mark_html(answer.marks.get(d, ""))) for d in report.results.designs
+        marks = [Markup("{}: {}").format(label(d), _mark_html(answer.marks.get(d, ""))) for d in report.results.designs
                  if answer.marks.get(d)]
         if marks:
-            parts.append(HTML('<p class="note">Marks on {}: {}. ★ is best beyond simulation noise (paired 95 % '
+            parts.append(Markup('<p class="note">Marks on {}: {}. ★ is best beyond simulation noise (paired 95 % '
                               "interval over the same replications); “tied” cannot be told from the best.</p>").format(
-                _objective_words(report.objective), HTML("; ").join(marks)))
+                _objective_words(report.objective), Markup("; ").join(marks)))
     if report.advice is not None:
         parts.append(_advice_headline(report.advice, report.results is None))
         if report.results is None:
             parts.append(_carried(report))
     if report.grown_advice is not None:
         parts.append(_advice_headline(report.grown_advice, False))
-    parts.append(HTML("</section>"))
-    return HTML("").join(parts)
+    parts.append(Markup("</section>"))
+    return Markup("").join(parts)
 
 
 def _mark_html(mark: str) -> Markup:
     if mark == "★":
-        return HTML('<span class="mark-best">★ best</span>')
-    return HTML('<span class="mark-tied">{}</span>').format(mark) if mark else HTML("")
+        return Markup('<span class="mark-best">★ best</span>')
+    return Markup('<span class="mark-tied">{}</span>').format(mark) if mark else Markup("")
 
 
 def _objective_words(objective: Objective) -> str:
@@ -302,8 +299,8 @@ def _advice_headline(advice: Advice, main: bool) -> Markup:
             else "Not a sure answer: the options named are within simulation noise of each other, on these "
             "assumptions.")
     said = advice.recommendation.strip().rstrip(".")
-    start = HTML('<p class="{}" id="headline">') if main else HTML('<p class="{}">')
-    return start.format("headline" if advice.confident else "headline unsure") + HTML(
+    start = Markup('<p class="{}" id="headline">') if main else Markup('<p class="{}">')
+    return start.format("headline" if advice.confident else "headline unsure") + Markup(
         "<strong>{}</strong>: {}. {}</p>").format(what, inline_markdown(said), sure)
 
 
@@ -325,19 +322,19 @@ def _scenario_section(report: Report) -> Markup:
     else:  # the advice adds hires to today's team, whatever designs the file names
         rows.append(("Today", "the engineers, no coordinator; the options below add hires to them"))
     rows.append(("Bill rate", f"${s.economics.bill_rate:,.0f} per billable hour"))
-    parts = [HTML('<section id="scenario"><div class="keep"><h2>The scenario</h2>'),
-             table(["", "This scenario"], rows), HTML("</div>")]
+    parts = [Markup('<section id="scenario"><div class="keep"><h2>The scenario</h2>'),
+             table(["", "This scenario"], rows), Markup("</div>")]
     changed = changed_inputs(s)
     if changed:
-        parts.append(HTML("<h3>Inputs that differ from the default firm</h3>"))
+        parts.append(Markup("<h3>Inputs that differ from the default firm</h3>"))
         parts.append(table(["Input", "This scenario", "Default firm"],
                            [(_parameter(p), _value(now), _value(before)) for p, (now, before)
                             in changed.items()], numeric=(1, 2)))
     else:
-        parts.append(HTML('<p class="note">Every other input is the default firm\'s (MODEL.md gives the '
+        parts.append(Markup('<p class="note">Every other input is the default firm\'s (MODEL.md gives the '
                           "sources).</p>"))
-    parts.append(HTML("</section>"))
-    return HTML("").join(parts)
+    parts.append(Markup("</section>"))
+    return Markup("").join(parts)
 
 
 def changed_inputs(scenario: Scenario) -> dict[str, tuple[Any, Any]]:
@@ -359,8 +356,8 @@ def _figures_section(report: Report, results: Results) -> Markup:
     shown = tables.kpi_table(kpis, tables.kpi_marks(results)).T  # a design per column: five fit an A4 page
     columns = list(shown.columns)
     rows = [(metric, *values) for metric, values in zip(shown.index, shown.to_numpy(), strict=True)]
-    parts = [HTML('<section id="figures"><div class="keep"><h2>Key figures</h2>'),
-             HTML('<p class="note">{} replications of {} per design (after {} of warm-up), all on the same '
+    parts = [Markup('<section id="figures"><div class="keep"><h2>Key figures</h2>'),
+             Markup('<p class="note">{} replications of {} per design (after {} of warm-up), all on the same '
                   "simulated clients and requests. Mean ± the half-width of its 95 % interval. On time: by the "
                   "deadline the client asked for; as promised: by the deadline in force (an account manager may "
                   "have negotiated a later one). Cost: salaries times the overhead factor. ★ marks a design ahead "
@@ -368,13 +365,14 @@ def _figures_section(report: Report, results: Results) -> Markup:
                   "(paired over the same replications).</p>").format(
                  results.replications, weeks_words(report.scenario.weeks),
                  weeks_words(report.scenario.warmup_weeks)),
-             table(["", *columns], rows, numeric=range(1, len(columns) + 1)), HTML("</div>")]
+             table(["", *columns], rows, numeric=range(1, len(columns) + 1)), Markup("</div>")]
     for trend in results.backlog_trends().values():
         if not trend.keeping_up:
-            parts.append(HTML('<p class="note">{}</p>').format(tables.sentence(trend.warning())))
-    parts.append(HTML("</section>"))
+            parts.append(Markup('<p class="note">{}</p>').format(tables.sentence(trend.warning())))
+    parts.append(Markup("</section>"))
 
-    charts_html = [HTML('<section id="charts"><h2>Charts</h2>'), HTML('<p class="note">{}</p>').format(OVERLAP_NOTE)]
+    charts_html = [Markup('<section id="charts"><h2>Charts</h2>'),
+                   Markup('<p class="note">{}</p>').format(OVERLAP_NOTE)]
     for metric in FIGURE_METRICS:
         kpi = KPIS[metric]
         frame = kpis[kpis["metric"] == metric]
@@ -395,8 +393,8 @@ def _figures_section(report: Report, results: Results) -> Markup:
         frame = tables.weekly_means(results, measure)
         charts_html.append(figure(charts.weekly_chart(frame, title, title, counts=True), f"weekly-{measure}"))
     charts_html.append(figure(charts.time_use_chart(tables.time_use_means(results)), "time-use"))
-    charts_html.append(HTML("</section>"))
-    return HTML("").join(parts + charts_html)
+    charts_html.append(Markup("</section>"))
+    return Markup("").join(parts + charts_html)
 
 
 def _demand_words(advice: Advice) -> str:
@@ -409,33 +407,33 @@ def _ranking(advice: Advice, heading: Markup, key: str) -> Markup:
     frame = tables.advice_table(advice)
     shown = frame.head(ADVICE_ROWS)
     rows = [(rank, *values) for rank, values in zip(shown.index, shown.to_numpy(), strict=True)]
-    parts = [HTML('<div class="keep">{}').format(heading),
-             HTML('<p class="note">Every move a yearly budget of ${:,.0f} for new salaries affords, ranked by {} at {} '
-                  "against today's organisation, on the same simulated clients and requests ({} replications of "
+    parts = [Markup('<div class="keep">{}').format(heading),
+             Markup('<p class="note">Every move a yearly budget of ${:,.0f} for new salaries affords, ranked by {} '
+                  "at {} against today's organisation, on the same simulated clients and requests ({} replications of "
                   "every option).</p>").format(advice.budget, label.lower(), _demand_words(advice),
                                                int(advice.options["replications"].iloc[0])),
              _advice_headline(advice, False),
-             table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), HTML("</div>")]
+             table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), Markup("</div>")]
     if len(frame) > len(shown):
-        parts.append(HTML('<p class="note">The {} best of {} options.</p>').format(len(shown), len(frame)))
+        parts.append(Markup('<p class="note">The {} best of {} options.</p>').format(len(shown), len(frame)))
     options = tables.advice_options(advice).head(ADVICE_CHART_ROWS)
     chart = charts.ranking_chart(options, f"{label}: difference from today's organisation", label,
                                  value_format=AXIS_FORMAT.get(unit))
     parts.append(figure(chart, key))
-    return HTML("").join(parts)
+    return Markup("").join(parts)
 
 
 def _advice_section(report: Report, advice: Advice) -> Markup:
-    parts = [HTML('<section id="advice">'), _ranking(advice, HTML("<h2>Next hire</h2>"), "advice")]
+    parts = [Markup('<section id="advice">'), _ranking(advice, Markup("<h2>Next hire</h2>"), "advice")]
     if report.advice_robust is not None:
         best = str(advice.options["name"].iloc[0])
         parts.append(_robust_body(report, report.advice_robust, best, advice.confident, str, "advice-robust",
-                                  HTML("<h3>How sure is the advice</h3>")))
+                                  Markup("<h3>How sure is the advice</h3>")))
     if report.grown_advice is not None:
         grown = report.grown_advice
-        parts.append(_ranking(grown, HTML("<h3>Next hire at {}</h3>").format(_demand_words(grown)), "advice-grown"))
-    parts.append(HTML("</section>"))
-    return HTML("").join(parts)
+        parts.append(_ranking(grown, Markup("<h3>Next hire at {}</h3>").format(_demand_words(grown)), "advice-grown"))
+    parts.append(Markup("</section>"))
+    return Markup("").join(parts)
 
 
 def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool, name: Callable[[str], str],
@@ -451,14 +449,14 @@ def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool
     frame = tables.robust_table(result, unit)
     rows = [(name(d), *values) for d, values in zip(frame.index, frame.to_numpy(), strict=True)]
     tornado = tables.tornado_frame(result)
-    parts = [HTML('<div class="keep">{}<p class="headline">{}</p>').format(heading, inline_markdown(verdict)),
-             HTML('<p class="note">{} uncertain inputs each at the low and high end of its range, then {} '
+    parts = [Markup('<div class="keep">{}<p class="headline">{}</p>').format(heading, inline_markdown(verdict)),
+             Markup('<p class="note">{} uncertain inputs each at the low and high end of its range, then {} '
                   "Latin-hypercube samples of all at once; every run {} replications, on the same random numbers, "
                   "and up to {} for the few inputs whose swing or flip was not clear on those. A swing no larger "
                   "than its 95 % interval is within simulation noise (pale in the chart).</p>").format(
                  len(result.tornado), len(result.samples), result.settings.replications,
                  result.settings.refine_replications),
-             table(["Design", *frame.columns], rows, numeric=(1, 2)), HTML("</div>")]
+             table(["Design", *frame.columns], rows, numeric=(1, 2)), Markup("</div>")]
     if not tornado.empty:
         tornado["best"] = tornado["best"].map(name)
         chart = charts.tornado_chart(tornado, f"{label}: lead of {name(result.best)} over the best other design",
@@ -467,66 +465,68 @@ def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool
                             "beyond noise on top, largest swing first, then those within noise, pale. Left of the "
                             "dashed line another design wins; \"(flips)\" marks an input at one of whose ends it "
                             "wins beyond noise."))
-    return HTML("").join(parts)
+    return Markup("").join(parts)
 
 
 def _carried(report: Report) -> Markup:
     """Beside the answer: the sentence naming the one assumption that carries the gain, if the explanation found
     one."""
     if report.explanation is None:
-        return HTML("")
+        return Markup("")
     line = next((line for line in report.explanation.sentences() if CARRIED in line), "")
-    return HTML('<p class="headline unsure" id="carried">{}</p>').format(inline_markdown(line)) if line else HTML("")
+    if not line:
+        return Markup("")
+    return Markup('<p class="headline unsure" id="carried">{}</p>').format(inline_markdown(line))
 
 
 def _why_section(report: Report) -> Markup:
     """What carries the gain: the sentences, the waterfall and the table the app's Why this answer shows."""
     explained = report.explanation
     if explained is None:
-        return HTML("")
+        return Markup("")
     from sim.explain import waterfall_frame
 
     first, *rest = explained.sentences()
     words, unit, axis = EXPLAINED_OBJECTIVES[explained.objective]
-    parts = [HTML('<section id="why"><div class="keep"><h2>Why this answer</h2>'),
-             HTML("<p>{}</p>").format(inline_markdown(first)),
-             *(HTML('<p class="headline unsure">{}</p>').format(inline_markdown(line)) for line in rest),
-             HTML('<p class="note">Each mechanism of the model is switched off alone, the others as the scenario has '
+    parts = [Markup('<section id="why"><div class="keep"><h2>Why this answer</h2>'),
+             Markup("<p>{}</p>").format(inline_markdown(first)),
+             *(Markup('<p class="headline unsure">{}</p>').format(inline_markdown(line)) for line in rest),
+             Markup('<p class="note">Each mechanism of the model is switched off alone, the others as the scenario has '
              "them, on the same replications as the total; its row is how much of the gain goes with it. A row "
              "whose ± is larger than itself is within the simulation's noise. Source: firm (measured at firms like "
              "yours), soft (published, loosely), rule of thumb, or assumption (the model's judgement, with a "
              "plausible range).</p>"),
-             table(EXPLANATION_HEADER, explained.rows(), numeric=(2,)), HTML("</div>")]
+             table(EXPLANATION_HEADER, explained.rows(), numeric=(2,)), Markup("</div>")]
     title = f"Gain of {explained.labels[0]} over {explained.labels[1]}, {words}"
     chart = charts.waterfall_chart(waterfall_frame(explained), title, axis,
                                    value_format=AXIS_FORMAT.get(unit))
     parts.append(figure(chart, "why", "Each bar starts where the one above it ended; the last is the total gain "
                         "from zero. The text beside a bar is its source."))
-    parts.append(HTML("</section>"))
-    return HTML("").join(parts)
+    parts.append(Markup("</section>"))
+    return Markup("").join(parts)
 
 
 def _robust_section(report: Report, answer: Answer | None) -> Markup:
     if report.robust is None or report.results is None:
-        return HTML("")
+        return Markup("")
     best = answer.best if answer is not None else report.robust.best
     sure = answer.sure if answer is not None else False
-    return HTML('<section id="robustness">{}</section>').format(
+    return Markup('<section id="robustness">{}</section>').format(
         _robust_body(report, report.robust, best, sure, _label(report.scenario), "robust",
-                     HTML("<h2>How sure is this</h2>")))
+                     Markup("<h2>How sure is this</h2>")))
 
 
 def _assumptions_section(report: Report) -> Markup:
     s = report.scenario
     result = report.robust if report.robust is not None else report.advice_robust
     name = _label(s) if report.robust is not None else str
-    parts = [HTML('<section id="assumptions"><div class="keep"><h2>The assumptions that matter most</h2>')]
+    parts = [Markup('<section id="assumptions"><div class="keep"><h2>The assumptions that matter most</h2>')]
     if result is not None and not result.tornado.empty:
         from sim.wording import figure as shown_figure
         from sim.wording import interval
 
         unit = tables.objective_label(result.objective)[1]
-        parts.append(HTML('<p class="note">The uncertain inputs that move the answer most (the analysis above): how '
+        parts.append(Markup('<p class="note">The uncertain inputs that move the answer most (the analysis above): how '
                           "far the lead of {} moves between the two ends of the input's range, those beyond "
                           "simulation noise first, largest swing first. An input flips the answer only where another "
                           "design leads beyond noise.</p>").format(name(result.best)))
@@ -537,13 +537,13 @@ def _assumptions_section(report: Report) -> Markup:
                 for r in result.tornado.head(TORNADO_ROWS).itertuples(index=False)]
         parts.append(table(["Input", "Value", "Plausible range", "Best at low end", "Best at high end",
                             "Swing ± (95 %)", "Beyond noise", "Flips the answer"], rows, numeric=(1, 2, 5)))
-        parts.append(HTML("</div>"))
+        parts.append(Markup("</div>"))
     else:
         ranges = uncertain_ranges(s)
         from sim.scenario import value_at
 
         if ranges:
-            parts.append(HTML('<p class="note">Not tested in this report (<em>How sure is this?</em> in the app '
+            parts.append(Markup('<p class="note">Not tested in this report (<em>How sure is this?</em> in the app '
                               "moves them over their ranges). These inputs are judgement or soft figures, each with "
                               "the range of values found plausible (MODEL.md, Default ranges):</p>"))
         listed: list[tuple[object, ...]] = []
@@ -553,12 +553,12 @@ def _assumptions_section(report: Report) -> Markup:
             except KeyError:
                 value = "?"
             listed.append((_parameter(path), value, f"{_value(low)} to {_value(high)}"))
-        parts.append(HTML("</div>"))  # a long list breaks between its rows
+        parts.append(Markup("</div>"))  # a long list breaks between its rows
         parts.append(table(["Input", "Value", "Plausible range"], listed, numeric=(1, 2)) if listed
-                     else HTML('<p class="note">This scenario names no uncertain input: only simulation noise is '
+                     else Markup('<p class="note">This scenario names no uncertain input: only simulation noise is '
                                "left, and the ± of every figure covers it.</p>"))
-    parts.append(HTML("</section>"))
-    return HTML("").join(parts)
+    parts.append(Markup("</section>"))
+    return Markup("").join(parts)
 
 
 # Addresses only the machine that made the report can open: a partner who clicks one gets nothing.
@@ -575,7 +575,7 @@ def _link_note(link: str) -> str:
 def _reproduce_section(report: Report) -> Markup:
     s = report.scenario
     rows: list[tuple[object, object]] = [
-        ("Link", HTML('<a class="link" href="{0}">{0}</a>').format(report.link)),
+        ("Link", Markup('<a class="link" href="{0}">{0}</a>').format(report.link)),
         ("Seed", s.seed),
         ("Replications and weeks", f"{s.replications} replications of {weeks_words(s.weeks)} after "
                                    f"{weeks_words(s.warmup_weeks)} of warm-up"),
@@ -583,8 +583,8 @@ def _reproduce_section(report: Report) -> Markup:
         ("Made", report.generated.strftime("%Y-%m-%d %H:%M UTC")),
     ]
     if report.command:
-        rows.append(("Command", HTML("<code>{}</code>").format(report.command)))
-    return HTML('<section id="reproduce"><div class="keep"><h2>Reproduce this report</h2><p class="note">{}the same '
+        rows.append(("Command", Markup("<code>{}</code>").format(report.command)))
+    return Markup('<section id="reproduce"><div class="keep"><h2>Reproduce this report</h2><p class="note">{}the same '
                 "seed and version give the same numbers.</p>{}</div><details><summary>The scenario file (TOML)"
                 "</summary><pre>{}</pre></details></section>").format(_link_note(report.link), table(["", ""], rows),
                                                                       dumps(s))
@@ -603,10 +603,10 @@ def _history_section(report: Report) -> Markup:
     """The firm's tracker history beside the fitted model, as the Calibrate page showed it; nothing when the
     scenario is not a calibration's."""
     if not report.history:
-        return HTML("")
-    figures = HTML("").join(figure(chart, f"history-{key}", HISTORY_CAPTIONS.get(key, ""))
+        return Markup("")
+    figures = Markup("").join(figure(chart, f"history-{key}", HISTORY_CAPTIONS.get(key, ""))
                             for key, chart in report.history)
-    return HTML('<section id="history"><h2>The firm\'s history beside the model</h2><p class="note">This scenario '
+    return Markup('<section id="history"><h2>The firm\'s history beside the model</h2><p class="note">This scenario '
                 "was calibrated to the firm's tracker export; the model's side is the back-test of today's "
                 "organisation over the export's span.</p>{}</section>").format(figures)
 
@@ -626,14 +626,14 @@ def render(report: Report) -> str:
         body.append(_advice_section(report, report.advice))
     body += [_why_section(report), _robust_section(report, answer), _assumptions_section(report),
              _history_section(report), _reproduce_section(report),
-             HTML("<footer>Orgsim {}: a simulation of how a services firm organises. Figures depend on the "
+             Markup("<footer>Orgsim {}: a simulation of how a services firm organises. Figures depend on the "
                   "scenario's assumptions; the sections above say which matter most.</footer>").format(version())]
     return _page().render(title=f"{report.scenario.name}: Orgsim report", generator=f"Orgsim {sim.__version__}",
-                          body=HTML("\n").join(body))
+                          body=Markup("\n").join(body))
 
 
 @cache
-def _page() -> Any:
+def _page() -> Template:
     """The page around the sections (report_template.html), with autoescape: a value given to it that is not
     Markup, such as the scenario's name in the title, is escaped."""
     environment = Environment(loader=FileSystemLoader(TEMPLATE.parent), autoescape=True, keep_trailing_newline=True)
