@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from sim.demand import (
+    BLOCK,
+    CLIENT_STREAMS,
     WEEKS_PER_YEAR,
+    CandidateDraws,
     Candidates,
     client_streams,
-    draw_candidates,
-    gamma_with_cv,
+    one_gamma_with_cv,
     peak_growth,
 )
 from sim.scenario import Scenario
@@ -48,8 +50,7 @@ class Client:
     leaving: float = 0.0  # hazard of leaving per working hour at today's satisfaction (ClientBook.leaving_rate)
     left: float = math.inf
     referrals: int = 0  # referral candidates so far, which number the referred prospects' keys
-    candidates: Candidates | None = None
-    next_candidate: int = 0
+    clock: ClientClock | None = None  # its events on the firm's clock; None when a test scripts its requests
 
 
 class Intake(Protocol):
@@ -77,6 +78,7 @@ class ClientBook:
         # Candidates per working hour of a client of size 1 at share 1: today's rate over today's share.
         self.wallet_per_size = d.requests_per_client_per_week / d.share_of_wallet / s.firm.hours_per_week
         self.peak = peak_growth(s)
+        self.draws = CandidateDraws(s)
         self.base_leaving = d.client_attrition_per_year / hours_per_year
         self.referral_rate = d.referrals_per_client_per_year / hours_per_year
         self.log_growth_per_hour = math.log1p(d.growth_per_year) / hours_per_year
@@ -85,7 +87,8 @@ class ClientBook:
     # -- joining and leaving ---------------------------------------------------------------------------------
 
     def join(self, key: tuple[int, ...], size: float, now: float) -> Client:
-        streams = client_streams(self.scenario.seed, self.replication, key)
+        streams = client_streams(self.scenario.seed, self.replication, key,
+                                 CLIENT_STREAMS if self.draws.waits else CLIENT_STREAMS[:3])
         client = Client(
             index=len(self.clients), key=key, size=size, wallet=size * self.wallet_per_size,
             share=self.scenario.demand.share_of_wallet, satisfaction=self.b.neutral_satisfaction, joined=now,
@@ -142,6 +145,8 @@ class ClientBook:
             client.share += b.share_response * gap / (1.0 - neutral) * (1.0 - client.share)
         else:
             client.share += b.share_response * gap / neutral * client.share
+        if client.clock is not None:
+            client.clock.look_again()
 
     # -- account time ----------------------------------------------------------------------------------------
 
@@ -162,18 +167,10 @@ class ClientBook:
         client who is unhappy with the work buys little more of it."""
         rate = self.b.account_growth_per_hour * client.satisfaction
         client.share += (1.0 - client.share) * (1.0 - math.exp(-rate * hours))
+        if client.clock is not None:
+            client.clock.look_again()
 
     # -- what the client sends -------------------------------------------------------------------------------
-
-    def next_request_gap(self, client: Client) -> tuple[float, int]:
-        """Hours to the client's next candidate request (at its highest possible rate) and the candidate's
-        position in its block of draws."""
-        if client.candidates is None or client.next_candidate == len(client.candidates.gaps):
-            client.candidates = draw_candidates(client.streams["requests"], self.scenario, client.streams["waits"])
-            client.next_candidate = 0
-        i = client.next_candidate
-        client.next_candidate += 1
-        return client.candidates.gaps[i] / (client.wallet * self.peak), i
 
     def accepts(self, client: Client, draw: float, now: float) -> bool:
         """Thinning (Lewis & Shedler 1979): a candidate becomes a request with probability (rate now) / (highest
@@ -181,38 +178,141 @@ class ClientBook:
         growth = math.exp(self.log_growth_per_hour * now) if self.log_growth_per_hour else 1.0
         return draw < client.share * growth / self.peak
 
+    def departs_by(self, client: Client, now: float) -> bool:
+        """Whether the client's accumulated hazard reaches its threshold by `now` at today's rate: what `settle`
+        would find, without settling."""
+        return client.left <= now or (
+            client.hazard + client.leaving * (now - client.hazard_since) >= client.departure_threshold)
 
-def client_life(env: simpy.Environment, book: ClientBook, intake: Intake, client: Client):
-    """A client sends the candidates its share accepts and refers prospects as satisfied as it is, until it
-    leaves. Two clocks, each drawn from the client's own streams: its next candidate request, its next referral."""
-    referral_rng = client.streams["referrals"]
-    referral_rate = book.referral_rate
-    horizon = (book.scenario.warmup_weeks + book.scenario.weeks) * book.scenario.firm.hours_per_week
-    gap, i = book.next_request_gap(client) if client.wallet > 0 else (math.inf, 0)
-    next_request = env.now + gap
-    next_referral = env.now + referral_rng.exponential(1.0 / referral_rate) if referral_rate > 0 else math.inf
-    while True:
-        at = min(next_request, next_referral)
-        if at > horizon:
+
+class ClientClock:
+    """A client's life on the firm's clock: it sends the candidates its share accepts and refers prospects as
+    satisfied as it is, until it leaves. Two clocks, each drawn from the client's own streams: its next candidate
+    request (at its highest possible rate), its next referral.
+
+    A candidate the share turns down changes nothing, so it needs no event of its own: the clock looks ahead to
+    the first candidate the share accepts (or the referral, the client's departure or the end of the run, if one
+    comes first) and sets one event there. Only a rise in the share or in the hazard of leaving can bring that
+    moment forward, so `ClientBook.judge` and `grow` have the clock look again at the candidates before it; a
+    look-ahead it replaces fires as a stale event that does nothing. The requests are the ones a clock with an event
+    per candidate sends, at the same times (up to rounding in the last digit), in every design."""
+
+    __slots__ = ("env", "book", "intake", "client", "unit_gap", "horizon", "referral_rng", "drawn", "next",
+                 "next_time", "next_referral", "pending", "pending_candidate", "pending_time")
+
+    def __init__(self, env: simpy.Environment, book: ClientBook, intake: Intake, client: Client) -> None:
+        self.env, self.book, self.intake, self.client = env, book, intake, client
+        client.clock = self
+        self.unit_gap = client.wallet * book.peak  # candidates per working hour
+        s = book.scenario
+        self.horizon = (s.warmup_weeks + s.weeks) * s.firm.hours_per_week
+        self.referral_rng = client.streams["referrals"]
+        # Candidates drawn and not yet decided, from `next` on, as one Candidates of growing lists (blocks of BLOCK
+        # from the client's stream: the same draws in the same order whenever they are made).
+        self.drawn = Candidates([], [], [], [], [], [], [])
+        self.next = 0  # the next candidate not yet decided, due at `next_time`
+        now = env.now
+        self.next_time = now + self.gap(0) if client.wallet > 0 else math.inf
+        rate = book.referral_rate
+        self.next_referral = now + self.referral_rng.exponential(1.0 / rate) if rate > 0 else math.inf
+        self.pending: simpy.Event | None = None
+        self.pending_candidate = -1  # the candidate the pending event is for; -1 for the referral
+        self.pending_time = math.inf
+        self.plan(self.look_ahead(self.next, self.next_time, math.inf))
+
+    def draw(self) -> None:
+        streams = self.client.streams
+        self.drawn.extend(self.book.draws.block(streams["requests"], streams.get("waits")))
+
+    def gap(self, k: int) -> float:
+        """Hours from candidate k - 1 to candidate k."""
+        while k >= len(self.drawn.gaps):
+            self.draw()
+        return self.drawn.gaps[k] / self.unit_gap
+
+    def advance(self) -> None:
+        """Candidate `next` is decided: move on to the one after it."""
+        self.next += 1
+        self.next_time += self.gap(self.next)
+
+    def look_ahead(self, k: int, t: float, before: float) -> tuple[float, int]:
+        """From candidate k at time t, the client's next event before `before`: the first candidate today's share
+        accepts or by whose time today's hazard has the client gone (that candidate), else the referral (-1), else
+        nothing (inf) before the end of the run. The arithmetic is `ClientBook.accepts` and `departs_by`'s."""
+        book, client = self.book, self.client
+        share, peak, log_growth = client.share, book.peak, book.log_growth_per_hour
+        left, hazard, leaving, since, threshold = (client.left, client.hazard, client.leaving, client.hazard_since,
+                                                   client.departure_threshold)
+        accept, gaps, unit_gap = self.drawn.accept, self.drawn.gaps, self.unit_gap
+        stop = min(self.next_referral, self.horizon, before)
+        while t <= stop:
+            growth = math.exp(log_growth * t) if log_growth else 1.0
+            if accept[k] < share * growth / peak or left <= t or hazard + leaving * (t - since) >= threshold:
+                return t, k
+            k += 1
+            if k >= len(gaps):
+                self.draw()
+            t += gaps[k] / unit_gap
+        if self.next_referral <= self.horizon and self.next_referral < before:
+            return self.next_referral, -1
+        return math.inf, -1
+
+    def plan(self, step: tuple[float, int]) -> None:
+        at, k = step
+        self.pending_time, self.pending_candidate = at, k
+        if at == math.inf:
+            self.pending = None
             return
-        yield env.timeout(at - env.now)
-        if not book.settle(client, env.now):
+        self.pending = event = self.env.timeout(at - self.env.now)
+        event.callbacks.append(self.tick)
+
+    def look_again(self) -> None:
+        """The share or the hazard moved: the candidates already past were turned down at the share of their time;
+        if one before the clock's event now passes, the event moves forward to it."""
+        now = self.env.now
+        while self.next_time < now:
+            self.advance()
+        if self.next_time < self.pending_time:
+            sooner = self.look_ahead(self.next, self.next_time, self.pending_time)
+            if sooner[0] < self.pending_time:
+                self.plan(sooner)
+
+    def tick(self, event: simpy.Event) -> None:
+        if event is not self.pending:
+            return  # a look-ahead replaced by a sooner one
+        self.pending = None
+        book, client = self.book, self.client
+        now = self.env.now
+        if not book.settle(client, now):
             return
-        if at == next_request:
-            c = client.candidates
-            assert c is not None
-            if book.accepts(client, c.accept[i], env.now):
-                intake.send(client, c.kind[i], c.effort[i], c.clarity[i], c.review[i], c.wait[i])
-            gap, i = book.next_request_gap(client)
-            next_request = env.now + gap
-        else:
-            refers, wins = referral_rng.uniform(size=2)
-            size = float(gamma_with_cv(referral_rng, 1.0, book.scenario.demand.client_size_cv, 1)[0])
-            key = (*client.key, client.referrals)
-            client.referrals += 1
-            if refers < client.satisfaction and wins < book.scenario.demand.win_rate:
-                intake.win(key, size)
-            next_referral = env.now + referral_rng.exponential(1.0 / referral_rate)
+        k = self.pending_candidate
+        if k >= 0:
+            while self.next < k:  # the candidates before it, turned down at the share of their times
+                self.advance()
+            drawn = self.drawn
+            if book.accepts(client, drawn.accept[k], now):
+                self.intake.send(client, drawn.kind[k], drawn.effort[k], drawn.clarity[k], drawn.review[k],
+                                 drawn.wait[k])
+            self.next_time = now
+            self.advance()
+            if self.next >= BLOCK:
+                drawn.forget(self.next)
+                self.next = 0
+        else:  # the referral
+            while self.next_time < now:
+                self.advance()
+            self.refer(now)
+        self.plan(self.look_ahead(self.next, self.next_time, math.inf))
+
+    def refer(self, now: float) -> None:
+        book, client, rng = self.book, self.client, self.referral_rng
+        refers, wins = rng.uniform(size=2)
+        size = one_gamma_with_cv(rng, 1.0, book.scenario.demand.client_size_cv)
+        key = (*client.key, client.referrals)
+        client.referrals += 1
+        if refers < client.satisfaction and wins < book.scenario.demand.win_rate:
+            self.intake.win(key, size)
+        self.next_referral = now + rng.exponential(1.0 / book.referral_rate)
 
 
 def outbound(env: simpy.Environment, book: ClientBook, intake: Intake, rng: np.random.Generator):
@@ -224,7 +324,7 @@ def outbound(env: simpy.Environment, book: ClientBook, intake: Intake, rng: np.r
     while True:
         yield env.timeout(rng.exponential(1.0 / rate))
         wins = rng.uniform()
-        size = float(gamma_with_cv(rng, 1.0, d.client_size_cv, 1)[0])
+        size = one_gamma_with_cv(rng, 1.0, d.client_size_cv)
         if wins < d.win_rate:
             intake.win((2, k), size)
         k += 1

@@ -32,12 +32,14 @@ def random_streams(seed: int, replication: int) -> dict[str, np.random.Generator
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, root.spawn(len(STREAMS)), strict=True)}
 
 
-def client_streams(seed: int, replication: int, key: tuple[int, ...]) -> dict[str, np.random.Generator]:
-    """A client's own generators. `key` names the client the same way under every design: (1, i) for today's
-    client i, (2, k) for the k-th outbound prospect, a referrer's key plus (j,) for its j-th referral."""
-    root = np.random.SeedSequence(entropy=seed, spawn_key=(replication, *key))
-    children = root.spawn(len(CLIENT_STREAMS))
-    return {name: np.random.default_rng(child) for name, child in zip(CLIENT_STREAMS, children, strict=True)}
+def client_streams(seed: int, replication: int, key: tuple[int, ...],
+                   names: tuple[str, ...] = CLIENT_STREAMS) -> dict[str, np.random.Generator]:
+    """A client's own generators, those of `names` only. `key` names the client the same way under every design:
+    (1, i) for today's client i, (2, k) for the k-th outbound prospect, a referrer's key plus (j,) for its j-th
+    referral. Each is the child SeedSequence(seed, (replication, *key)).spawn() would give for its place in
+    CLIENT_STREAMS, built directly, so a stream a run never draws from costs nothing."""
+    return {name: np.random.default_rng(np.random.SeedSequence(
+        entropy=seed, spawn_key=(replication, *key, CLIENT_STREAMS.index(name)))) for name in names}
 
 
 def gamma_with_cv(rng: np.random.Generator, mean: np.ndarray | float, cv: np.ndarray | float, size: int) -> np.ndarray:
@@ -51,6 +53,15 @@ def gamma_with_cv(rng: np.random.Generator, mean: np.ndarray | float, cv: np.nda
     return out
 
 
+def one_gamma_with_cv(rng: np.random.Generator, mean: float, cv: float) -> float:
+    """One draw of `gamma_with_cv`, the same number from the same stream, without the arrays (a referral or a
+    prospect draws one size at a time)."""
+    if cv <= 0:
+        return mean
+    shape = 1.0 / cv**2
+    return float(rng.gamma(shape, mean / shape))
+
+
 def growth_factor(hours: np.ndarray | float, growth_per_year: float, hours_per_week: float) -> np.ndarray | float:
     """Demand multiplier at a time: growth compounds continuously, (1 + g) ** years."""
     return (1.0 + growth_per_year) ** (np.asarray(hours) / (WEEKS_PER_YEAR * hours_per_week))
@@ -60,16 +71,6 @@ def peak_growth(scenario: Scenario) -> float:
     """The largest growth factor over the run: candidate requests are drawn at this rate and thinned."""
     horizon = (scenario.warmup_weeks + scenario.weeks) * scenario.firm.hours_per_week
     return max(1.0, float(growth_factor(horizon, scenario.demand.growth_per_year, scenario.firm.hours_per_week)))
-
-
-def draw_work(rng: np.random.Generator, scenario: Scenario, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Work type index and effort (before any process lever) of `size` requests."""
-    types = list(scenario.demand.work_types.values())
-    shares = np.array([t.share for t in types])
-    kind = rng.choice(len(types), size=size, p=shares / shares.sum())
-    means = np.array([t.effort_hours for t in types])[kind]
-    cvs = np.array([t.effort_cv for t in types])[kind]
-    return kind, gamma_with_cv(rng, means, cvs, size)
 
 
 def todays_client_sizes(scenario: Scenario, replication: int) -> np.ndarray:
@@ -92,37 +93,75 @@ class Candidates:
     review: list[float]
     wait: list[float]  # hours the request will wait on the client, 0 for most
 
+    def extend(self, more: Candidates) -> None:
+        """The candidates of `more` after these."""
+        for name in self.__slots__:
+            getattr(self, name).extend(getattr(more, name))
 
-def waits_on_the_client(scenario: Scenario) -> bool:
-    return any(t.client_wait_share > 0 and t.client_wait_days > 0 for t in scenario.demand.work_types.values())
-
-
-def draw_waits(rng: np.random.Generator, scenario: Scenario, kind: np.ndarray) -> np.ndarray:
-    """Hours each candidate would wait on the client: with its type's `client_wait_share`, a lognormal wait of
-    mean `client_wait_days` and spread `client_wait_cv`; two draws per candidate whatever its type, so a type's
-    waits never shift another's."""
-    types = list(scenario.demand.work_types.values())
-    hours_per_day = scenario.firm.hours_per_week / 5
-    waits_draw = rng.uniform(size=kind.size)
-    normal = rng.standard_normal(size=kind.size)
-    share = np.array([t.client_wait_share for t in types])[kind]
-    mean = np.array([t.client_wait_days * hours_per_day for t in types])[kind]
-    sigma = np.sqrt(np.log1p(np.array([t.client_wait_cv for t in types])[kind] ** 2))
-    return np.where(waits_draw < share, mean * np.exp(sigma * normal - sigma**2 / 2), 0.0)
+    def forget(self, count: int) -> None:
+        """Drop the first `count` candidates, once they are decided."""
+        for name in self.__slots__:
+            del getattr(self, name)[:count]
 
 
-def draw_candidates(rng: np.random.Generator, scenario: Scenario,
-                    wait_rng: np.random.Generator | None = None) -> Candidates:
-    """A block of candidates: each has every draw it could need, whether or not it is accepted, so acceptance in
-    one design never shifts the draws of the next candidate in another. Their waits on the client come from the
-    client's own `wait_rng`, drawn only when some type waits, so a firm whose clients never keep it waiting makes
-    exactly the draws it always made."""
-    gaps = rng.exponential(1.0, size=BLOCK)
-    accept = rng.uniform(size=BLOCK)
-    kind, effort = draw_work(rng, scenario, BLOCK)
-    clarity = rng.uniform(size=BLOCK)
-    review = rng.uniform(size=BLOCK)
-    waits = (draw_waits(wait_rng, scenario, kind) if wait_rng is not None and waits_on_the_client(scenario)
-             else np.zeros(BLOCK))
-    return Candidates(gaps.tolist(), accept.tolist(), kind.tolist(), effort.tolist(), clarity.tolist(),
-                      review.tolist(), waits.tolist())
+class CandidateDraws:
+    """How a scenario's candidate requests are drawn, a block at a time: the work types' tables worked out once per
+    run rather than once per block (a block is drawn every 16 requests or so, and small numpy calls cost more than
+    the draws). The arithmetic and the order of the draws are numpy's own (`Generator.choice` and
+    `gamma_with_cv`), so the candidates are the same numbers."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        types = list(scenario.demand.work_types.values())
+        shares = np.array([t.share for t in types])
+        cdf = (shares / shares.sum()).cumsum()  # as Generator.choice(p=...) builds it
+        cdf /= cdf[-1]
+        self.cdf = cdf
+        means = np.array([t.effort_hours for t in types])
+        cvs = np.array([t.effort_cv for t in types])
+        self.means = means
+        self.all_varied = bool((cvs > 0).all())
+        self.varied = cvs > 0
+        with np.errstate(divide="ignore"):
+            shapes = 1.0 / cvs**2
+        self.shapes = shapes
+        self.scales = means / shapes
+        hours_per_day = scenario.firm.hours_per_week / 5
+        self.waits = any(t.client_wait_share > 0 and t.client_wait_days > 0 for t in types)
+        self.wait_share = np.array([t.client_wait_share for t in types])
+        self.wait_mean = np.array([t.client_wait_days * hours_per_day for t in types])
+        self.wait_sigma = np.sqrt(np.log1p(np.array([t.client_wait_cv for t in types]) ** 2))
+
+    def work(self, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Work type index and effort (before any process lever) of `size` requests."""
+        kind = self.cdf.searchsorted(rng.random(size), side="right")
+        if self.all_varied:
+            return kind, rng.gamma(self.shapes[kind], self.scales[kind])
+        effort = self.means[kind]
+        varied = self.varied[kind]
+        effort[varied] = rng.gamma(self.shapes[kind][varied], self.scales[kind][varied])
+        return kind, effort
+
+    def client_waits(self, rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
+        """Hours each candidate would wait on the client: with its type's `client_wait_share`, a lognormal wait of
+        mean `client_wait_days` and spread `client_wait_cv`; two draws per candidate whatever its type, so a type's
+        waits never shift another's."""
+        waits_draw = rng.uniform(size=kind.size)
+        normal = rng.standard_normal(size=kind.size)
+        sigma = self.wait_sigma[kind]
+        return np.where(waits_draw < self.wait_share[kind],
+                        self.wait_mean[kind] * np.exp(sigma * normal - sigma**2 / 2), 0.0)
+
+    def block(self, rng: np.random.Generator, wait_rng: np.random.Generator | None = None) -> Candidates:
+        """A block of candidates: each has every draw it could need, whether or not it is accepted, so acceptance
+        in one design never shifts the draws of the next candidate in another. Their waits on the client come from
+        the client's own `wait_rng`, drawn only when some type waits, so a firm whose clients never keep it waiting
+        makes exactly the draws it always made."""
+        gaps = rng.exponential(1.0, size=BLOCK)
+        accept = rng.uniform(size=BLOCK)
+        kind, effort = self.work(rng, BLOCK)
+        clarity = rng.uniform(size=BLOCK)
+        review = rng.uniform(size=BLOCK)
+        waits = (self.client_waits(wait_rng, kind).tolist() if wait_rng is not None and self.waits
+                 else [0.0] * BLOCK)
+        return Candidates(gaps.tolist(), accept.tolist(), kind.tolist(), effort.tolist(), clarity.tolist(),
+                          review.tolist(), waits)

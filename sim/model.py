@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
-from sim.clients import Client, ClientBook, client_life, outbound
+from sim.clients import Client, ClientBook, ClientClock, outbound
 from sim.demand import random_streams, todays_client_sizes
 from sim.scenario import OrgDesign, Process, Scenario, ScenarioError
 
@@ -358,7 +358,7 @@ class CentralPlanning:
 class Firm:
     """The state the actors share and the hand-offs between them. A request's hops, in order:
 
-    1. `send`: a client sends it (`sim.clients.client_life`);
+    1. `send`: a client sends it (`sim.clients.ClientClock`);
     2. client stage: with an AM or hybrid, it waits at the desk for `clarify` (clearer needs, a negotiated deadline,
        an informed client, and the client talk on the AM's hours); without, the engineers take it from the client
        as it is (`understand`);
@@ -430,7 +430,7 @@ class Firm:
         """A prospect won: a new client from today, with its own streams, dealt to its usual engineers."""
         client = self.book.join(key, size, self.env.now)
         self.deal(client)
-        self.env.process(client_life(self.env, self.book, self, client))
+        ClientClock(self.env, self.book, self, client)
 
     def lose(self, client: Client) -> None:
         for skill in self.by_skill:
@@ -808,7 +808,7 @@ def simulate(scenario: Scenario, design: str, replication: int,
     today = firm.open_book(todays_client_sizes(scenario, replication).tolist())
     if script is None:
         for client in today:
-            env.process(client_life(env, firm.book, firm, client))
+            ClientClock(env, firm.book, firm, client)
         if scenario.demand.prospects_per_year > 0:
             env.process(outbound(env, firm.book, firm, random_streams(scenario.seed, replication)["outbound"]))
     else:

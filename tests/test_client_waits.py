@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.demand import client_streams, draw_waits
+from sim.demand import CandidateDraws, client_streams
 from sim.measure import measure
 from sim.model import WITH_CLIENT, ScriptedRequest, simulate
 from sim.scenario import from_dict
@@ -78,7 +78,7 @@ def waiting_scenario(share: float, days: float, cv: float):
 def test_the_waits_have_the_share_mean_and_spread_the_scenario_gives():
     s = waiting_scenario(0.3, 2.0, 0.5)
     kind = np.repeat([0, 1], 20_000)
-    hours = draw_waits(np.random.default_rng(7), s, kind)
+    hours = CandidateDraws(s).client_waits(np.random.default_rng(7), kind)
     waits = hours[:20_000][hours[:20_000] > 0]
     assert not hours[20_000:].any()  # type b never waits
     share = waits.size / 20_000
@@ -86,7 +86,7 @@ def test_the_waits_have_the_share_mean_and_spread_the_scenario_gives():
     mean_se = waits.std(ddof=1) / math.sqrt(waits.size)
     assert abs(waits.mean() - 2.0 * 8.0) < 3 * mean_se
     assert waits.std(ddof=1) / waits.mean() == pytest.approx(0.5, abs=0.03)
-    fixed = draw_waits(np.random.default_rng(7), waiting_scenario(1.0, 2.0, 0.0), kind[:100])
+    fixed = CandidateDraws(waiting_scenario(1.0, 2.0, 0.0)).client_waits(np.random.default_rng(7), kind[:100])
     assert fixed[:100] == pytest.approx(np.full(100, 16.0))
 
 
@@ -105,6 +105,7 @@ def test_waits_come_from_a_stream_of_their_own():
     """The client's first three streams are what they were before waits existed, so a firm whose clients never
     wait makes the same draws (the golden back-tests pin that too)."""
     streams = client_streams(3, 1, (1, 4))
+    assert list(streams) == ["requests", "referrals", "departure", "waits"]
     root = np.random.SeedSequence(entropy=3, spawn_key=(1, 1, 4))
     for name, child in zip(("requests", "referrals", "departure"), root.spawn(3), strict=True):
         assert streams[name].uniform() == np.random.default_rng(child).uniform()
