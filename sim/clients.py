@@ -137,6 +137,7 @@ class ClientBook:
         outcome = max(0.0, 1.0 - late * b.late_dissatisfaction * (1.0 - relief)
                       - saw_rework * b.rework_dissatisfaction)
         weight = b.satisfaction_memory * (b.bad_experience_weight if outcome < client.satisfaction else 1.0)
+        share, leaving = client.share, client.leaving
         client.satisfaction += min(weight, 1.0) * (outcome - client.satisfaction)
         client.leaving = self.leaving_rate(client)
         neutral = b.neutral_satisfaction
@@ -145,8 +146,8 @@ class ClientBook:
             client.share += b.share_response * gap / (1.0 - neutral) * (1.0 - client.share)
         else:
             client.share += b.share_response * gap / neutral * client.share
-        if client.clock is not None:
-            client.clock.look_again()
+        if client.clock is not None and (client.share > share or client.leaving > leaving):
+            client.clock.look_again()  # only a rise can bring the client's next event forward
 
     # -- account time ----------------------------------------------------------------------------------------
 

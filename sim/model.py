@@ -249,7 +249,8 @@ class OwnQueues:
 
     def next_for(self, eng: Engineer) -> Request | None:
         held = eng.most_urgent_held()
-        if eng.queue and (held is None or eng.queue[0][:2] < held.urgency):
+        # Entries are (deadline, id, request): ids are unique, so an entry compares as its (deadline, id).
+        if eng.queue and (held is None or eng.queue[0] < held.urgency):
             req = eng.pop()
             self.note(eng)
             return req
@@ -340,9 +341,10 @@ class CentralPlanning:
         held = eng.most_urgent_held()
         own = self.pool[eng.skill]
         first = held.urgency if held is not None else None
-        if eng.queue and (first is None or eng.queue[0][:2] < first) and (not own or eng.queue[0][:2] < own[0][:2]):
+        # Entries are (deadline, id, request): ids are unique, so an entry compares as its (deadline, id).
+        if eng.queue and (first is None or eng.queue[0] < first) and (not own or eng.queue[0] < own[0]):
             return eng.pop()
-        if own and (first is None or own[0][:2] < first):
+        if own and (first is None or own[0] < first):
             return self.take_from_pool(own)
         if held is not None:
             return held
@@ -626,20 +628,24 @@ class Firm:
         b = self.b
         slice_hours = b.work_slice_hours
         total = req.todo_total
-        covered = total if slice_hours <= 0 else min(total, slice_hours)
-        fraction = covered / total if total > 0 else 1.0
+        covered = slice_hours if 0 < slice_hours < total else total  # min(total, slice_hours), or all of it
         billable, rework, talk, handoff, overhead = req.todo
-        done_billable, done_rework, done_talk = billable * fraction, rework * fraction, talk * fraction
-        done_handoff, done_overhead = handoff * fraction, overhead * fraction
-        req.todo = [billable - done_billable, rework - done_rework, talk - done_talk, handoff - done_handoff,
-                    overhead - done_overhead]
+        if covered == total:  # the last slice, most often the only one: all of it (x * 1.0 and x - x, exactly)
+            done_billable, done_rework, done_talk, done_handoff, done_overhead = billable, rework, talk, handoff, \
+                overhead
+            req.todo = [0.0] * 5
+        else:
+            fraction = covered / total
+            done_billable, done_rework, done_talk = billable * fraction, rework * fraction, talk * fraction
+            done_handoff, done_overhead = handoff * fraction, overhead * fraction
+            req.todo = [billable - done_billable, rework - done_rework, talk - done_talk, handoff - done_handoff,
+                        overhead - done_overhead]
         req.todo_total = total - covered
         productive = done_billable + done_rework
         mismatch = productive * (b.skill_mismatch_factor - 1.0) if eng.skill != req.skill else 0.0
         table = b.context_switch_loss
         held = eng.held
-        clients_at_once = 1 if len(held) == 1 else len({r.client for r in held})
-        loss = table[min(clients_at_once, len(table)) - 1]
+        loss = table[0] if len(held) == 1 else table[min(len({r.client for r in held}), len(table)) - 1]
         switching = (productive + mismatch) * loss / (1.0 - loss)
         client = req.client
         if eng.last_client not in (-1, client):
@@ -712,9 +718,9 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
         if req.state != HELD:
             start_work(eng, req)
         hours = work_slice(eng, req)
-        start = env.now
-        yield timeout(sum(hours))
-        blocks.append((start, env.now, hours))
+        start, took = env.now, sum(hours)
+        yield timeout(took)
+        blocks.append((start, start + took, hours))  # the timeout's own time: SimPy schedules it at now + delay
         if req.todo_total <= 1e-9:
             finish_work(eng, req)
 
