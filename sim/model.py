@@ -390,6 +390,7 @@ class Firm:
         self.idle: dict[str, list[Engineer]] = {s: [] for s in by_skill}
         self.desk = Desk(env, list(by_skill))
         self.bypass_after = self.b.desk_bypass_hours if self.b.desk_bypass else math.inf
+        self.watched: set[tuple[str, str]] = set()  # the desk queues whose timer is set (`watch`)
         self.planning = CentralPlanning(self) if staffing.plans_centrally else OwnQueues(self)
         self.book = ClientBook(scenario, replication, on_leave=self.lose)
         # Each client has a usual engineer per skill, dealt by size to the least loaded (no round-robin).
@@ -502,15 +503,33 @@ class Firm:
                 self.bypass(req, usual)
                 return
             usual.at_desk.append(req)
-            timer = self.env.timeout(self.bypass_after, (req.id, stage))  # an id: a timer left at the end holds nothing
-            timer.callbacks.append(self.waited_too_long)
+            self.watch(stage, req.skill, req.desk_since)
+
+    def watch(self, stage: str, skill: str, since: float) -> None:
+        """Set the desk queue's timer for the request at its head, put there at `since`, unless one is set. A queue
+        is first come, first served, so its head is always the next to wait too long: one timer per queue, not one
+        per request."""
+        if (stage, skill) in self.watched:
+            return
+        self.watched.add((stage, skill))
+        now = self.env.now
+        delay = self.bypass_after if since == now else since + self.bypass_after - now
+        timer = self.env.timeout(delay, (stage, skill))  # names the queue: a timer left at the end holds nothing
+        timer.callbacks.append(self.waited_too_long)
 
     def waited_too_long(self, timer: simpy.Event) -> None:
-        index, stage = typing.cast(tuple[int, str], timer.value)
-        req = self.requests[index]
-        if req.waiting and req.desk_stage == stage and self.env.now - req.desk_since >= self.bypass_after - 1e-9:
+        """The requests at the head of the queue that have waited `desk_bypass_hours` go past the desk; the timer
+        is set again for the next."""
+        stage, skill = typing.cast(tuple[str, str], timer.value)
+        self.watched.discard((stage, skill))
+        queue = self.desk.waiting[stage].get(skill)
+        now = self.env.now
+        while queue and now - queue[0].desk_since >= self.bypass_after - 1e-9:
+            req = queue[0]
             self.desk.remove(req)
             self.bypass(req, self.usual_engineer(req))
+        if queue:
+            self.watch(stage, skill, queue[0].desk_since)
 
     def take_waiting(self, eng: Engineer) -> bool:
         """An idle engineer takes the longest-waiting request of their own clients at a busy desk, if there is one."""

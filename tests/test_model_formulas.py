@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+import sim.model
 from sim.clients import ClientBook
 from sim.measure import measure
 from sim.model import CATEGORIES, ScriptedRequest, simulate
@@ -297,3 +298,23 @@ def test_kills_the_informed_relief_ignored():
     weight = 0.1 * 2.0  # worse than today's 0.6: the bad experience weighs double
     assert [c.satisfaction for c in clients] == pytest.approx(
         [0.6 + weight * (0.5 - 0.6), 0.6 + weight * (0.0 - 0.6), 0.6 * (1 - weight), 0.6 * (1 - weight)])
+
+
+def test_each_request_at_a_busy_desk_goes_past_it_exactly_when_it_has_waited_the_threshold(monkeypatch):
+    """One timer per desk queue, set for its head: every request in it still goes past the desk at its own
+    arrival + `desk_bypass_hours`, in order, and the one the AM reaches first does not."""
+    s = scenario_for(behaviour={"desk_bypass": True, "desk_bypass_hours": 1.0, "am_hours_fixed": 2.5})
+    passed: list[tuple[float, int]] = []
+    bypass = sim.model.Firm.bypass
+
+    def recorded(firm, req, eng):
+        passed.append((firm.env.now, req.id))
+        bypass(firm, req, eng)
+
+    monkeypatch.setattr(sim.model.Firm, "bypass", recorded)
+    # 0: the AM takes it (busy to 2.5); 0.1: the idle engineer takes it from the client at once; 0.2, 0.3 and 0.35
+    # wait at the desk behind a busy AM and a busy engineer, and pass it at 1.2, 1.3 and 1.35; 2.0 waits too, and the
+    # AM, free at 2.5, reaches it first.
+    run_one(s, "am", (0.0, 0, 0), (0.1, 0, 0), (0.2, 0, 0), (0.3, 0, 0), (0.35, 0, 0), (2.0, 0, 0))
+    assert [request for _, request in passed] == [1, 2, 3, 4]
+    assert [hour for hour, _ in passed] == pytest.approx([0.1, 1.2, 1.3, 1.35])
