@@ -132,3 +132,17 @@ def test_the_robust_benchmark_runs_and_counts_the_weeks_it_simulates():
     per_design = variants * 2 + record["reruns"] / len(scenario.designs)
     assert record["weeks_multiple"] == pytest.approx(
         per_design * (1 + scenario.warmup_weeks) / (scenario.replications * (scenario.weeks + scenario.warmup_weeks)))
+
+
+@pytest.mark.deep
+def test_the_side_by_side_benchmark_times_a_commit_against_the_tree(capsys):
+    """Deep tier: about 4 s, as it runs a benchmark's own code. HEAD against the tree: a row per design, each with
+    the same model on both sides (the tree's uncommitted changes aside)."""
+    from bench import versus
+
+    versus.main(["HEAD", "--rounds", "1", "--repeats", "1", "--designs", "none,am"])
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.split()[:1] in (["none"], ["am"])]
+    assert [row[0] for row in rows] == ["none", "am"]
+    for _, before, now, ratio in rows:
+        assert float(before) > 0 and float(now) > 0
+        assert float(ratio) == pytest.approx(float(now) / float(before), abs=0.01)

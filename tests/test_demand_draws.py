@@ -1,0 +1,45 @@
+"""The candidate draws worked out once per run (`sim.demand.CandidateDraws`) are numpy's own: the same work types
+as `Generator.choice` with the shares as probabilities, the same efforts as `gamma_with_cv`, and the stream left
+where they leave it, so a change of speed is not a change of demand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.demand import BLOCK, CandidateDraws, gamma_with_cv, one_gamma_with_cv
+from sim.scenario import from_dict
+
+TYPES = {
+    "three kinds": {"a": {"share": 0.5, "effort_hours": 4.0, "effort_cv": 1.0},
+                    "b": {"share": 0.35, "effort_hours": 12.0, "effort_cv": 0.8},
+                    "c": {"share": 0.15, "effort_hours": 60.0, "effort_cv": 0.6}},
+    "one fixed effort": {"a": {"share": 0.7, "effort_hours": 4.0, "effort_cv": 0.0},
+                         "b": {"share": 0.3, "effort_hours": 9.0, "effort_cv": 0.5}},
+    "one kind": {"a": {"share": 1.0, "effort_hours": 8.0, "effort_cv": 0.3}},
+}
+
+
+@pytest.mark.parametrize("types", TYPES)
+def test_work_types_and_efforts_are_numpys_choice_and_gamma(types):
+    scenario = from_dict({"demand": {"work_types": TYPES[types]}})
+    shares = np.array([t["share"] for t in TYPES[types].values()])
+    means = np.array([t["effort_hours"] for t in TYPES[types].values()])
+    cvs = np.array([t["effort_cv"] for t in TYPES[types].values()])
+    draws = CandidateDraws(scenario)
+    for seed in range(20):
+        ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        kind, effort = draws.work(ours, BLOCK)
+        expected_kind = numpys.choice(len(shares), size=BLOCK, p=shares / shares.sum())
+        expected_effort = gamma_with_cv(numpys, means[expected_kind], cvs[expected_kind], BLOCK)
+        assert kind.tolist() == expected_kind.tolist()
+        assert effort.tolist() == expected_effort.tolist()
+        assert ours.random() == numpys.random()  # and the stream goes on from the same place
+
+
+@pytest.mark.parametrize("cv", [0.0, 0.3, 1.0, 2.5])
+def test_one_size_is_the_array_draw_of_one(cv):
+    for seed in range(20):
+        ours, arrays = np.random.default_rng(seed), np.random.default_rng(seed)
+        assert one_gamma_with_cv(ours, 1.0, cv) == float(gamma_with_cv(arrays, 1.0, cv, 1)[0])
+        assert ours.random() == arrays.random()
