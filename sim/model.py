@@ -135,11 +135,13 @@ class Engineer:
     last_worked: dict[int, float] = field(default_factory=dict)  # client -> when this engineer last worked for them
     wake: simpy.Event | None = None  # set while idle; succeeded when work arrives
     at_desk: deque[Request] = field(default_factory=deque)  # requests of their clients waiting at a busy desk
+    offered: int = 0  # requests put in their queue so far: the engineer looks again at a slice's end only after one
 
     def put(self, req: Request) -> None:
         heapq.heappush(self.queue, (req.deadline, req.id, req))
         self.queue_hours += req.hours_to_do
         req.state = QUEUED
+        self.offered += 1
 
     def pop(self) -> Request:
         req = heapq.heappop(self.queue)[2]
@@ -228,6 +230,7 @@ class OwnQueues:
         self.loaded: dict[str, set[Engineer]] = {skill: set() for skill in firm.by_skill}
         for eng in firm.engineers:
             self.note(eng)
+        self.pooled = dict.fromkeys(firm.by_skill, 0)  # no pool: nothing is ever put in one
 
     def note(self, eng: Engineer) -> None:
         """Keep `loaded` in step after a change to this engineer's queue."""
@@ -289,6 +292,7 @@ class CentralPlanning:
         self.firm = firm
         self.pool: dict[str, list] = {s: [] for s in firm.by_skill}
         self.pool_hours: defaultdict[str, float] = defaultdict(float)
+        self.pooled = dict.fromkeys(firm.by_skill, 0)  # per skill: requests put in its pool so far
         # per skill: standard hours planned and not yet finished
         self.open_hours: defaultdict[str, float] = defaultdict(float)
 
@@ -308,6 +312,7 @@ class CentralPlanning:
             return
         heapq.heappush(self.pool[req.skill], (req.deadline, req.id, req))
         self.pool_hours[req.skill] += req.hours_to_do
+        self.pooled[req.skill] += 1
         req.state = QUEUED
 
     def direct(self, req: Request, eng: Engineer) -> None:
@@ -718,13 +723,14 @@ class Firm:
 
 
 def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
-    """Take the most urgent work held or allowed, do a slice of it, finish it or keep it; with nothing to do, take
-    a request of one's own clients waiting at a busy desk, or wait."""
+    """Take the most urgent work held or allowed and work on it slice by slice; at a slice's end, finish it, or
+    keep it and look again for more urgent work if some was offered meanwhile. With nothing to do, take a request
+    of one's own clients waiting at a busy desk, or wait."""
     # Bound once: this loop runs once per slice of work, the model's innermost loop.
     next_for, start_work, work_slice, finish_work = (firm.planning.next_for, firm.start_work, firm.work_slice,
                                                      firm.finish_work)
     idle, new_event, timeout, blocks = firm.idle[eng.skill], env.event, env.timeout, firm.work_blocks
-    at_desk, take_waiting = eng.at_desk, firm.take_waiting
+    at_desk, take_waiting, pooled, skill = eng.at_desk, firm.take_waiting, firm.planning.pooled, eng.skill
     while True:
         req = next_for(eng)
         if req is None:
@@ -736,12 +742,19 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
             continue
         if req.state != HELD:
             start_work(eng, req)
-        hours = work_slice(eng, req)
-        start, took = env.now, sum(hours)
-        yield timeout(took)
-        blocks.append((start, start + took, hours))  # the timeout's own time: SimPy schedules it at now + delay
-        if req.todo_total <= 1e-9:
-            finish_work(eng, req)
+        while True:
+            hours = work_slice(eng, req)
+            start, took = env.now, sum(hours)
+            offered, pooled_before = eng.offered, pooled[skill]
+            yield timeout(took)
+            blocks.append((start, start + took, hours))  # the timeout's own time: SimPy schedules it at now + delay
+            if req.todo_total <= 1e-9:
+                finish_work(eng, req)
+                break
+            # Only work put in this engineer's queue or their skill's pool can be more urgent than the request in
+            # hand (taking work out of them leaves what is left less urgent): without it, they carry on.
+            if eng.offered != offered or pooled[skill] != pooled_before:
+                break
 
 
 class FirstOf(simpy.Event):

@@ -165,6 +165,22 @@ def test_work_in_slices_lets_an_urgent_request_in_and_charges_concurrent_work():
     assert hours_by_category(run)["context_switch"] == pytest.approx(4.0 * 0.25 + 0.25 + 0.25)
 
 
+def test_an_urgent_request_in_the_planners_pool_is_taken_at_the_end_of_the_slice_in_progress():
+    """The same with a PM: the urgent request goes to the pool, as the only engineer is busy, and is taken at the
+    end of the slice in progress, not before and not at the end of the slow one; a slow request planned after it
+    waits its turn."""
+    s = scenario_for(clients=2, work_types=URGENT_AND_SLOW, behaviour={
+        "work_slice_hours": 4.0, "context_switch_loss": [0.0, 0.2, 0.4], "switch_setup_hours": 0.25})
+    run = run_one(s, "pm", (0.0, 0, 0), (1.0, 1, 1), (2.0, 1, 0))
+    slow, urgent, later = run.requests
+    urgent_block = 4.0 / (1 - 0.2) + 0.25
+    assert [(round(a, 6), round(b, 6)) for a, b, _ in run.work_blocks[:2]] == [(0.0, 4.0),
+                                                                               (4.0, round(4.0 + urgent_block, 6))]
+    assert urgent.done == pytest.approx(4.0 + urgent_block)
+    assert slow.done == pytest.approx(4.0 + urgent_block + 0.25 + 6.0)  # alone again, a set-up to come back
+    assert later.started == pytest.approx(slow.done)
+
+
 def test_requests_merely_waiting_cost_no_switching():
     s = scenario_for(clients=3, behaviour={"context_switch_loss": [0.0, 0.2, 0.4]})
     run = run_one(s, "none", (0.0, 0, 0), (0.5, 1, 0), (0.6, 2, 0))
