@@ -25,6 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DESIGNS = ("none", "pm", "am", "hybrid", "both")
+# One thread for numpy's linear algebra: its idle threads would otherwise add their own CPU time and instructions,
+# differently each run.
+QUIET = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 # What each child runs, in its own tree: the cost per request of every design, best of `rounds` in-process.
 CHILD = """
@@ -70,7 +73,7 @@ def export(commit: str, into: Path) -> Path:
 
 def time_tree(tree: Path, designs: list[str], repeats: int) -> dict[str, float]:
     out = subprocess.run([sys.executable, "-c", CHILD, ",".join(designs), str(repeats)], cwd=tree, check=True,
-                         capture_output=True, text=True, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"})
+                         capture_output=True, text=True, env={"PYTHONPATH": str(tree), **QUIET})
     return json.loads(out.stdout)
 
 
@@ -80,7 +83,7 @@ def instructions(tree: Path, design: str) -> float:
         out = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
                               sys.executable, "-c", COUNT, design, str(times)], cwd=tree, check=True,
                              capture_output=True, text=True,
-                             env={"PYTHONPATH": str(tree), "PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"})
+                             env={"PYTHONPATH": str(tree), "PYTHONHASHSEED": "0", **QUIET})
         refs = re.search(r"I\s+refs:\s+([\d,]+)", out.stderr)
         made = re.search(r"requests (\d+)", out.stdout)
         assert refs and made, out.stderr[-500:]
