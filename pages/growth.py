@@ -9,12 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from sim.advisor import grown
+from sim.answer import stopping_words
+from sim.objective import Objective
 from sim.parallel import ClusterError
 from sim.scenario import Scenario, ScenarioError
 from ui import charts, tables
 from ui.labels import AXIS_FORMAT, KPIS, design_labels, plain
 from ui.overrides import apply_overrides, with_engineers
-from ui.runner import confirm_long_run, run, show_server_problem
+from ui.runner import confirm_long_run, run, run_until_clear, show_server_problem
 from ui.sidebar import scenario_or_problems
 from ui.state import (
     chosen_designs,
@@ -34,8 +36,10 @@ PAGE = "growth"
 SWEEP_METRICS = ["lead_time_days", "on_time_rate", "profit"]
 DEFAULT_POINTS, MAX_POINTS = 5, 12
 # The page opens on the two ends of the range, about a comparison's work; the points between run when asked (the
-# "sweep" page setting, carried by links, is FULL once Run sweep was pressed).
+# "sweep" page setting, carried by links, is FULL once Run sweep was pressed), each point then adding replications
+# until its answer on profit is clear, as Compare's comparison does (sim.sequential).
 FULL = "full"
+PROFIT = Objective.parse("profit")
 MAX_LEVER = 2000  # the largest any lever allows (clients); the scenario's own limits are checked per point
 ON_TIME_FLOOR = 0.75  # SPI Research: services firms deliver about 74-76 % of projects on time
 
@@ -137,17 +141,23 @@ def _save_sweep() -> None:
     set_page_setting("sweep", FULL)  # asked for: a link then opens on the same full sweep
 
 
-def run_sweep(lever: str, values: list[float], designs: list[str]) -> pd.DataFrame:
-    rows = []
+def run_sweep(lever: str, values: list[float], designs: list[str],
+              until_clear: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """Every point's figures, and for a sweep run until clear, how many replications each point needed and why it
+    stopped there (a line per point)."""
+    rows, stops = [], []
     for i, value in enumerate(values, start=1):
-        results = run(scenario_at(lever, value), designs, label=f"{LEVERS[lever].label} = {value:g} "
-                      f"(point {i} of {len(values)})")
+        scenario, label = scenario_at(lever, value), f"{LEVERS[lever].label} = {value:g} (point {i} of {len(values)})"
+        results = (run_until_clear(scenario, designs, PROFIT, label=label) if until_clear
+                   else run(scenario, designs, label=label))
+        if results.stopping is not None:
+            stops.append(f"{LEVERS[lever].at(value)}: {stopping_words(results)}")
         kpis = tables.mark_steady(results.kpis(SWEEP_METRICS), results.backlog_trends())
         tables.name_designs(kpis, results.scenario.designs)
         kpis.insert(0, "lever", value)
         rows.append(kpis)
     frame = pd.concat(rows, ignore_index=True)
-    return tables.add_interval(frame, frame["metric"].map(lambda m: KPIS[m].unit))
+    return tables.add_interval(frame, frame["metric"].map(lambda m: KPIS[m].unit)), stops
 
 
 def main() -> None:
@@ -167,15 +177,16 @@ def main() -> None:
         st.info("Pick at least one org design.")
         return
     values = sweep_values(LEVERS[lever], start, stop, points)
-    if page_setting("sweep", "") != FULL and len(values) > 2:
+    full = page_setting("sweep", "") == FULL
+    if not full and len(values) > 2:
         values = [values[0], values[-1]]
         st.info(f"A first view from the two ends of the range ({LEVERS[lever].at(values[0])} and "
                 f"{LEVERS[lever].at(values[-1])}): two runs of every design, straight lines between them. Press "
                 f"**Run sweep** for all {points} points.")
     try:
-        if not confirm_long_run([scenario_at(lever, v) for v in values], designs):
+        if not confirm_long_run([scenario_at(lever, v) for v in values], designs, until_clear=full):
             return
-        frame = run_sweep(lever, values, designs)
+        frame, stops = run_sweep(lever, values, designs, until_clear=full)
     except ClusterError as exc:  # a Dask scheduler that does not answer: not the sweep's fault
         show_server_problem(exc)
         return
@@ -187,6 +198,9 @@ def main() -> None:
                 "(services firms deliver about 74-76 % of projects on time, SPI Research).\n\n"
                 + "\n".join(f"- {line}" for line in tables.where_designs_break(frame, ON_TIME_FLOOR,
                                                                                 at=LEVERS[lever].at)))
+    if stops:
+        st.markdown("**Replications**, added at each point until its answer on profit was clear, as Compare does:\n\n"
+                    + "\n".join(f"- {line}" for line in stops))
     unsteady = tables.where_designs_stop_keeping_up(frame, at=LEVERS[lever].at)
     if unsteady:
         st.warning("**Where a design is not keeping up** with its work:\n\n"

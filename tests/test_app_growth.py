@@ -92,10 +92,17 @@ def test_the_page_opens_on_the_two_ends_and_sweeps_every_point_only_when_asked(d
     assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [25, 50]  # today's clients to twice as many
     (first,) = [i.value for i in at.info if i.value.startswith("A first view")]
     assert "25 clients and 50 clients" in first and "all 5 points" in first
+    assert not [m for m in at.markdown if m.value.startswith("**Replications**")]  # the first view: a fixed number
     at = [b for b in at.button if b.label == "Run sweep"][0].click().run()
     assert_clean(at)
     assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [25, 31, 38, 44, 50]
     assert not [i for i in at.info if i.value.startswith("A first view")]
+    # the full sweep adds replications at each point until its answer is clear, and says where each stopped and why
+    (stops,) = [m.value for m in at.markdown if m.value.startswith("**Replications**")]
+    lines = stops.split("\n- ")[1:]
+    assert [line.split(":")[0] for line in lines] == [f"{n} clients" for n in (25, 31, 38, 44, 50)]
+    assert all(" replications per design" in line and line.split(": ", 1)[1].startswith("Stopped at ")
+               for line in lines), lines
     assert at.session_state["page.settings"]["sweep"] == "full"  # what a link carries: the partner sees it all
     at.selectbox(key="page:growth:lever").set_value("engineers").run()
     assert sorted(downloads(at, "Sweep results")["lever"].unique()) == [12, 24]  # another lever: its first view

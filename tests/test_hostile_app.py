@@ -126,7 +126,8 @@ def test_a_huge_sweep_link_asks_before_it_runs():
                     "from": "1000", "to": "2000", "steps": "5", "sweep": "full"})
     assert not at.exception
     (warning,) = [w for w in at.warning if "million requests" in w.value]
-    assert "5 designs x 2 replications x 10 weeks x 5 points" in warning.value
+    # a full sweep adds replications at each point until its answer is clear: judged on its cap
+    assert "5 designs x up to 30 replications x 10 weeks x 5 points" in warning.value
     assert not at.get("vega_lite_chart") and not at.get("arrow_vega_lite_chart")
 
 
