@@ -233,8 +233,11 @@ class ClientClock:
 
     def advance(self) -> None:
         """Candidate `next` is decided: move on to the one after it."""
-        self.next += 1
-        self.next_time += self.gap(self.next)
+        k = self.next = self.next + 1
+        gaps = self.drawn.gaps
+        if k >= len(gaps):
+            self.draw()  # extends the same list
+        self.next_time += gaps[k] / self.unit_gap
 
     def look_ahead(self, k: int, t: float, before: float) -> tuple[float, int]:
         """From candidate k at time t, the client's next event before `before`: the first candidate today's share
@@ -288,8 +291,7 @@ class ClientClock:
             return
         k = self.pending_candidate
         if k >= 0:
-            while self.next < k:  # the candidates before it, turned down at the share of their times
-                self.advance()
+            self.next = k  # the candidates before it were turned down at the share of their times
             drawn = self.drawn
             if book.accepts(client, drawn.accept[k], now):
                 self.intake.send(client, drawn.kind[k], drawn.effort[k], drawn.clarity[k], drawn.review[k],
