@@ -233,11 +233,8 @@ class ClientClock:
 
     def advance(self) -> None:
         """Candidate `next` is decided: move on to the one after it."""
-        k = self.next = self.next + 1
-        gaps = self.drawn.gaps
-        if k >= len(gaps):
-            self.draw()  # extends the same list
-        self.next_time += gaps[k] / self.unit_gap
+        self.next += 1
+        self.next_time += self.gap(self.next)
 
     def look_ahead(self, k: int, t: float, before: float) -> tuple[float, int]:
         """From candidate k at time t, the client's next event before `before`: the first candidate today's share
