@@ -847,11 +847,11 @@ class Run:
 
 
 def run_until(env: simpy.Environment, until: float) -> None:
-    """`env.run(until=until)` for this model, with SimPy's `Environment.step` written into the loop: every event
+    """`env.run(until=until)` for this model, with SimPy's `Environment.step` written into the loop (a method call
+    and a stop event less per event; SimPy is pinned, so its private queue and clock are safe to read): every event
     before `until` is processed, in SimPy's own order (time, priority, then scheduling order), and the clock ends
-    at `until`. A step is a few lines, so the call of one per event was a tenth of a run. SimPy stops at an event of
-    `until`'s time only for an urgent one scheduled before the run (a process started then), which this model
-    never has: its processes start at 0."""
+    at `until`. SimPy would also process an urgent event of exactly `until`'s time scheduled before the run (a
+    process started then), which this model never has: its processes start at 0."""
     queue, pop = env._queue, heapq.heappop
     while queue and queue[0][0] < until:
         env._now, _, _, event = pop(queue)
