@@ -67,7 +67,17 @@ def _design_code_in_context(text: str, match: re.Match) -> bool:
     design (none)")."""
     after = text[match.end():match.end() + 12]
     in_brackets = text[match.start() - 1:match.start()] == "(" and after.startswith(")")
-    return in_brackets or bool(re.match(r"\s+(is|was|ties|design)\b", after))
+    return in_brackets or bool(re.match(r"\s+\(?(is|was|ties|design)\b", after))
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("am is best", ["am"]), ("am (design 2 of 5)", ["am"]), ("none (design 1 of 5)", ["none"]),
+    ("today's design (none)", ["none"]), ("both is best", ["both"]), ("hybrid ties with pm", ["hybrid", "pm"]),
+    ("none of the designs keeps up", []), ("both designs", []), ("a hybrid PM/AM", []),
+    ("`demand.clients` in code", []), ("new_clients_per_year", ["new_clients_per_year"]),
+])
+def test_the_checker_finds_design_codes_where_a_name_would_stand_and_leaves_english_alone(text, found):
+    assert code_names(text) == found
 
 
 @pytest.mark.parametrize("page", [pytest.param(page, marks=pytest.mark.deep) if page.endswith("next_hire.py")
