@@ -115,23 +115,25 @@ def stop_local_pools() -> None:
 
 
 _STOPPED_MANAGERS: set[threading.Thread | None] = set()
-_EXCEPTHOOKS: list[Callable[[threading.ExceptHookArgs], Any]] = []  # the hook before ours, once ours is set
+_previous_excepthook: Callable[[threading.ExceptHookArgs], Any] | None = None  # the hook before ours, once set
 
 
 def _quiet_if_broken(manager: threading.Thread | None) -> None:
     """Python 3.11's pool, told its workers died, sets an error on each task it holds, also on those already
     cancelled, and its manager thread then dies printing InvalidStateError (fixed in 3.12). For a pool stopped on
     purpose that is no error, and a traceback after the command's one line would say there was one."""
+    global _previous_excepthook
     _STOPPED_MANAGERS.add(manager)
-    if not _EXCEPTHOOKS:
-        _EXCEPTHOOKS.append(threading.excepthook)
+    if _previous_excepthook is None:
+        _previous_excepthook = threading.excepthook
         threading.excepthook = _excepthook
 
 
 def _excepthook(args: threading.ExceptHookArgs) -> None:
     if args.thread in _STOPPED_MANAGERS and args.exc_type is concurrent.futures.InvalidStateError:
         return
-    _EXCEPTHOOKS[0](args)
+    assert _previous_excepthook is not None, "ours is set only after the one before it is kept"
+    _previous_excepthook(args)
 
 
 def _worker_start(parent: int) -> None:

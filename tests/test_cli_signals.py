@@ -108,7 +108,7 @@ def test_a_stopped_pools_cancelled_tasks_print_no_traceback(monkeypatch):
     passed_on: list[tuple[str, str]] = []
     monkeypatch.setattr(threading, "excepthook",
                         lambda args: passed_on.append((args.thread.name, args.exc_type.__name__)))
-    monkeypatch.setattr(parallel, "_EXCEPTHOOKS", [])
+    monkeypatch.setattr(parallel, "_previous_excepthook", None)
     monkeypatch.setattr(parallel, "_STOPPED_MANAGERS", set())
     manager, other = threading.Thread(name="manager"), threading.Thread(name="other")
     parallel._quiet_if_broken(manager)
