@@ -179,12 +179,6 @@ class ClientBook:
         growth = math.exp(self.log_growth_per_hour * now) if self.log_growth_per_hour else 1.0
         return draw < client.share * growth / self.peak
 
-    def departs_by(self, client: Client, now: float) -> bool:
-        """Whether the client's accumulated hazard reaches its threshold by `now` at today's rate: what `settle`
-        would find, without settling."""
-        return client.left <= now or (
-            client.hazard + client.leaving * (now - client.hazard_since) >= client.departure_threshold)
-
 
 class ClientClock:
     """A client's life on the firm's clock: it sends the candidates its share accepts and refers prospects as
@@ -236,10 +230,16 @@ class ClientClock:
         self.next += 1
         self.next_time += self.gap(self.next)
 
+    def pass_by(self, now: float) -> None:
+        """Decide the candidates due before `now`: each was turned down, at the share of its own time (a share that
+        would have taken one had moved the clock's event to it)."""
+        while self.next_time < now:
+            self.advance()
+
     def look_ahead(self, k: int, t: float, before: float) -> tuple[float, int]:
         """From candidate k at time t, the client's next event before `before`: the first candidate today's share
         accepts or by whose time today's hazard has the client gone (that candidate), else the referral (-1), else
-        nothing (inf) before the end of the run. The arithmetic is `ClientBook.accepts` and `departs_by`'s."""
+        nothing (inf) before the end of the run. The arithmetic is `ClientBook.accepts`' and `ClientBook.settle`'s."""
         book, client = self.book, self.client
         share, peak, log_growth = client.share, book.peak, book.log_growth_per_hour
         left, hazard, leaving, since, threshold = (client.left, client.hazard, client.leaving, client.hazard_since,
@@ -270,9 +270,7 @@ class ClientClock:
     def look_again(self) -> None:
         """The share or the hazard moved: the candidates already past were turned down at the share of their time;
         if one before the clock's event now passes, the event moves forward to it."""
-        now = self.env.now
-        while self.next_time < now:
-            self.advance()
+        self.pass_by(self.env.now)
         if self.next_time < self.pending_time:
             sooner = self.look_ahead(self.next, self.next_time, self.pending_time)
             if sooner[0] < self.pending_time:
@@ -299,8 +297,7 @@ class ClientClock:
                 drawn.forget(self.next)
                 self.next = 0
         else:  # the referral
-            while self.next_time < now:
-                self.advance()
+            self.pass_by(now)
             self.refer(now)
         self.plan(self.look_ahead(self.next, self.next_time, math.inf))
 
