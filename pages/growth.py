@@ -39,7 +39,7 @@ DEFAULT_POINTS, MAX_POINTS = 5, 12
 # "sweep" page setting, carried by links, is FULL once Run sweep was pressed), each point then adding replications
 # until its answer on profit is clear, as Compare's comparison does (sim.sequential).
 FULL = "full"
-PROFIT = Objective.parse("profit")
+PROFIT = Objective.of("profit")
 MAX_LEVER = 2000  # the largest any lever allows (clients); the scenario's own limits are checked per point
 ON_TIME_FLOOR = 0.75  # SPI Research: services firms deliver about 74-76 % of projects on time
 
