@@ -98,7 +98,7 @@ def inputs(objective: Objective, budget: float, growth_pct: float) -> None:
 
 
 def _common(this_year: Advice, grown: Advice | None) -> str:
-    """The replications every option ran: "50 replications", "50 replications (32 for the grown demand)"."""
+    """The replications the best option ran: "50 replications", "50 replications (32 for the grown demand)"."""
     def count(ranked: Advice) -> int:
         return int(ranked.options["replications"].iloc[0])
 
@@ -115,9 +115,10 @@ def procedure_words(procedure: Procedure, objective: Objective) -> str:
         f"{procedure.first_stage} replications each to start, then more for the options still close to the best, "
         f"up to {procedure.cap}, until the best is ahead with {100 * (1 - procedure.alpha):.0f} % confidence (Kim "
         f"and Nelson's procedure; differences smaller than {within} count as a tie). The options dropped on the way "
-        "then run on to the same replications, so every figure below is over the same ones: the best is the best "
-        f"mean, and an option is *{TIED.lower()}* when the 95 % interval of its difference from the best includes "
-        "zero. The sidebar's replications do not apply here; its weeks, warm-up and seed do."
+        "are shown on their own replications, paired with the best on those (the best's figures plus the option's "
+        "gap to it; the verdict says how many), and one not clearly behind the best there runs on like the others: "
+        f"the best is the best mean, and an option is *{TIED.lower()}* when the 95 % interval of its difference from "
+        "the best includes zero. The sidebar's replications do not apply here; its weeks, warm-up and seed do."
     )
 
 
@@ -207,7 +208,7 @@ def main() -> None:
     beside_answer = st.empty()  # the one assumption that carries the gain, once Why this advice has run
     st.caption(
         f"**{plain(scenario.name)}**, a yearly budget of {money(budget)}: {len(this_year.options) - 1} affordable "
-        f"moves and today's organisation, each on the same {_common(this_year, grown)} of "
+        f"moves and today's organisation, the best on {_common(this_year, grown)} of "
         f"{weeks_words(scenario.weeks)} (after {weeks_words(scenario.warmup_weeks)} of warm-up). "
         + procedure_words(ADVISOR_PROCEDURE, objective)
         + f" Yearly cost is the salaries the budget pays; profit counts them times the overhead factor "

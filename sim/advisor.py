@@ -12,13 +12,15 @@ year, 0.25 days of mean lead time, 2 points of on-time rate, 1 for a weighted sc
 zone, see `Objective`). Today's organisation is a candidate like the moves, and runs at every stage so that every
 option's difference to today is paired replication by replication.
 
-What is shown is what KN's choice rests on, on the same replications for every option: once KN stops after R
-replications of the candidates left, every option dropped earlier is run on up to R too (its first replications
-are reused), so that each figure of the table, the chart and the sentence is a mean over replications 0..R-1 of
-every option. Ranks follow those means; the best is the best mean, an option whose paired 95 % interval against
-the best covers zero is tied with it, any other is worse; the advice is sure only when no option is tied. A
-dropped option's mean over its own fewer replications could otherwise sit above the best's (replications differ
-in demand for every option alike, which common random numbers pair away only when the replications are common).
+What is shown is what KN's choice rests on. KN stops after R replications of the candidates left; they and today
+show means and paired differences over replications 0..R-1. An option KN dropped earlier is shown on the
+replications it ran, paired with the best on those: its gap to the best is the mean of its paired differences, and
+its mean is the best's mean plus that gap (the best as a control variate). Its own plain mean could sit above the
+best's, since replications differ in demand for every option alike and common random numbers pair that away only
+over common replications. A dropped option that is not clearly behind the best on its replications (its paired 95 %
+interval reaches zero) runs on to R like the others, so every option shown on fewer is worse beyond noise. Ranks
+follow the means; the best is the best mean of those on R, an option whose paired 95 % interval against the best
+covers zero is tied with it, any other is worse; the advice is sure only when no option is tied.
 """
 
 from __future__ import annotations
@@ -340,45 +342,85 @@ def advise(
 
     chosen = select_best(k, goodness, add, procedure, delta)
     decided_after = len(runs.values)
-    # every option on the same replications as the ones left (module docstring); what ran is reused
-    common = chosen.replications
-    runs.run([(names[i], rep) for rep in range(common) for i in range(k) if (names[i], rep) not in runs.values])
-    return _report(objective, budget, growth, procedure, candidates, names, runs, chosen, decided_after)
+    def run_on(which: list[int], start: int) -> None:
+        runs.run([(names[i], rep) for rep in range(start, chosen.replications) for i in which])
+
+    own = shown_replications(chosen, goodness, run_on, [m.cost for m in candidates])
+    return _report(objective, budget, growth, procedure, candidates, names, runs, chosen, own, decided_after)
+
+
+def _best_of(full: list[int], goodness: Callable[[int, int], np.ndarray], n: int,
+             costs: list[float]) -> tuple[int, set[int]]:
+    """The best of the options on all `n` replications and those tied with it (sim.stats.ties_with_best, the app's
+    one rule): the best mean, equal means the cheaper first, then in the order built."""
+    values = {i: goodness(i, n) for i in full}
+    order = sorted(full, key=lambda i: (-values[i].mean(), costs[i], i))
+    best, tied = ties_with_best({str(i): values[i] for i in order})
+    return int(best), {int(i) for i in tied}
+
+
+def clearly_behind(values: np.ndarray, best: np.ndarray) -> bool:
+    """Whether an option's replications (larger is better) trail the best's first ones beyond noise: the paired
+    95 % interval of its gap lies below zero, the converse of `ties_with_best`'s tie."""
+    gap = values - best[: values.size]
+    half = t_half_width(gap)
+    return not math.isnan(half) and gap.mean() + half < 0
+
+
+def shown_replications(chosen: Selection, goodness: Callable[[int, int], np.ndarray],
+                       run_on: Callable[[list[int], int], None], costs: list[float]) -> dict[int, int]:
+    """The replications each option's figures rest on (module docstring): the options KN kept and today (which runs
+    every stage) on all R of `chosen`; an option KN dropped on the replications it ran, unless it is not clearly
+    behind the best on them, when `run_on(options, n)` runs those options from their n-th replication to R. An
+    option run on can become the best, so the check is repeated until every option shown on fewer is clearly behind
+    the best of those shown on all R."""
+    n = chosen.replications
+    own = {i: n for i in range(len(costs))}
+    own.update({i: at for i, at in chosen.dropped_at.items() if i != 0})
+    while True:
+        best, _ = _best_of([i for i in own if own[i] == n], goodness, n, costs)
+        unclear = [i for i in own if own[i] < n and not clearly_behind(goodness(i, own[i]), goodness(best, n))]
+        if not unclear:
+            return own
+        for at in sorted({own[i] for i in unclear}):
+            run_on([i for i in unclear if own[i] == at], at)
+        own.update(dict.fromkeys(unclear, n))
 
 
 BEST, TIED, WORSE = "best", "tied", "worse"  # an option's status, from the figures shown (module docstring)
 
 
 def _report(objective: Objective, budget: float, growth: float, procedure: Procedure, candidates: list[Move],
-            names: list[str], runs: _Runs, chosen: Selection, decided_after: int) -> Advice:
+            names: list[str], runs: _Runs, chosen: Selection, own: dict[int, int], decided_after: int) -> Advice:
     sign = OBJECTIVES[objective.single][1] if objective.single else 1
     n = chosen.replications
-    scores = [_scores(runs, objective, name, n) for name in names]
+    scores = [_scores(runs, objective, name, own[i]) for i, name in enumerate(names)]
+    best, tied = _best_of([i for i in own if own[i] == n], lambda i, m: sign * scores[i][:m], n,
+                          [c.cost for c in candidates])
+    shown = {i: _shown(scores[i], scores[best], scores[0]) for i in range(len(candidates))}
     # best mean first; equal means (a lever that changes nothing) the cheaper first, then in the order built
-    order = sorted(range(len(candidates)), key=lambda i: (-sign * scores[i].mean(), candidates[i].cost, i))
-    # the app's one rule for "tied with the best" (sim.stats); listed in this order, so the first wins equal means
-    best_key, tied_keys = ties_with_best({str(i): sign * scores[i] for i in order})
-    best, tied = int(best_key), {int(key) for key in tied_keys}
+    order = sorted(range(len(candidates)), key=lambda i: (-sign * shown[i]["objective_mean"], candidates[i].cost, i))
     order = [best, *(i for i in order if i != best)]  # the same one unless two means differ in the last bit
     rows = []
     trends: dict[int, BacklogTrend] = {}
     for i in order:
-        move, values = candidates[i], scores[i]
-        diff, gap = values - scores[0], values - scores[best]
-        gap_half = t_half_width(gap) if i != best else 0.0
-        status = BEST if i == best else TIED if i in tied else WORSE
-        trend = backlog_trend(f'"{move.name}"', runs.metric(names[i], n, "backlog_growth_per_week"),
-                              runs.metric(names[i], n, "throughput_per_week"), runs.scenario.weeks, kind="option",
-                              drift=runs.metric(names[i], n, "lead_time_drift_days"),
-                              lead_days=runs.metric(names[i], n, "lead_time_days"))
+        move, values, m = candidates[i], scores[i], own[i]
+        figures = shown[i]
+        if i == best:
+            figures.update(vs_best_mean=0.0, vs_best_ci95=0.0)
+        if i == 0:
+            figures.update(vs_today_ci95=0.0)
+        status = BEST if i == best else TIED if i in tied or (m < n and not clearly_behind(
+            sign * values, sign * scores[best])) else WORSE
+        trend = backlog_trend(f'"{move.name}"', runs.metric(names[i], m, "backlog_growth_per_week"),
+                              runs.metric(names[i], m, "throughput_per_week"), runs.scenario.weeks, kind="option",
+                              drift=runs.metric(names[i], m, "lead_time_drift_days"),
+                              lead_days=runs.metric(names[i], m, "lead_time_days"))
         trends[i] = trend
         rows.append({
-            "name": move.name, "cost": move.cost,
-            "objective_mean": float(values.mean()), "objective_ci95": t_half_width(values),
-            "vs_today_mean": float(diff.mean()), "vs_today_ci95": t_half_width(diff) if i else 0.0,
-            "vs_best_mean": float(gap.mean()), "vs_best_ci95": gap_half,
-            "better_than_today": int((sign * diff > 0).sum()), "replications": n, "status": status,
-            "dropped_after": chosen.dropped_at.get(i, 0),
+            "name": move.name, "cost": move.cost, **figures,
+            "better_than_today": int((sign * (values - scores[0][:m]) > 0).sum()), "replications": m,
+            "status": status, "dropped_after": chosen.dropped_at.get(i, 0),
             "backlog_growth_mean": trend.growth_per_week, "backlog_growth_ci95": trend.ci95,
             "keeping_up": trend.keeping_up, **move.hires,
         })
@@ -391,6 +433,30 @@ def _report(objective: Objective, budget: float, growth: float, procedure: Proce
                   for i in order for rep, v in enumerate(scores[i])]
     return Advice(objective, float(budget), float(growth), procedure, frame, pd.DataFrame(score_rows), sentence,
                   confident, len(runs.values), tuple(trends[i] for i in order), decided_after)
+
+
+def _shown(values: np.ndarray, best: np.ndarray, today: np.ndarray) -> dict[str, float]:
+    """An option's figures in the objective's units (module docstring). On the best's replications they are plain
+    means and paired differences. On fewer, each is the best's figure over all its replications plus the option's
+    paired gap to the best over the ones it ran (the best as a control variate, so that replications with more
+    demand for every option do not lift it above the best); each interval adds the two half-widths, which bounds
+    the half-width of the sum whatever their correlation."""
+    if values.size == best.size:
+        diff, gap = values - today, values - best
+        return {"objective_mean": float(values.mean()), "objective_ci95": t_half_width(values),
+                "vs_today_mean": float(diff.mean()), "vs_today_ci95": t_half_width(diff),
+                "vs_best_mean": float(gap.mean()), "vs_best_ci95": t_half_width(gap)}
+    gap = values - best[: values.size]
+    gap_mean, gap_half = float(gap.mean()), t_half_width(gap)
+    lead = best - today
+    return {"objective_mean": float(best.mean()) + gap_mean, "objective_ci95": t_half_width(best) + gap_half,
+            "vs_today_mean": float(lead.mean()) + gap_mean, "vs_today_ci95": _half_or_zero(lead) + gap_half,
+            "vs_best_mean": gap_mean, "vs_best_ci95": gap_half}
+
+
+def _half_or_zero(values: np.ndarray) -> float:
+    """The half-width, 0 for a difference that is 0 in every replication (today against itself)."""
+    return 0.0 if not values.any() else t_half_width(values)
 
 
 def _listed(names: list[str], most: int = 3) -> str:

@@ -410,7 +410,8 @@ def _ranking(advice: Advice, heading: Markup, key: str) -> Markup:
     parts = [Markup('<div class="keep">{}').format(heading),
              Markup('<p class="note">Every move a yearly budget of ${:,.0f} for new salaries affords, ranked by {} '
                   "at {} against today's organisation, on the same simulated clients and requests ({} replications of "
-                  "every option).</p>").format(advice.budget, label.lower(), _demand_words(advice),
+                  "the best; an option dropped early, worse beyond noise, on its own fewer, paired with the "
+                  "best).</p>").format(advice.budget, label.lower(), _demand_words(advice),
                                                int(advice.options["replications"].iloc[0])),
              _advice_headline(advice, False),
              table(["Rank", *frame.columns], rows, numeric=(0, 2, 3, 4, 5, 6), css="advice"), Markup("</div>")]

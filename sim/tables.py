@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -238,7 +239,7 @@ def _objective_short(objective: Objective) -> str:
 
 def advice_options(advice: Advice) -> pd.DataFrame:
     """The advisor's options, best first, with lo/hi of the difference from today and the verdict in words: the
-    numbers behind the ranking table and its chart, every one over the same replications."""
+    numbers behind the ranking table and its chart, each over the replications its row says (sim.advisor)."""
     frame = advice.options[["rank", "name", "cost", "objective_mean", "objective_ci95", "vs_today_mean",
                             "vs_today_ci95", "vs_best_mean", "vs_best_ci95", "replications", "status",
                             "keeping_up"]].rename(
@@ -250,10 +251,16 @@ def advice_options(advice: Advice) -> pd.DataFrame:
 
 def advice_table(advice: Advice) -> pd.DataFrame:
     """One row per option, best first: yearly cost, the objective and the difference from today with their
-    95 % intervals, and the verdict with the paired difference from the best it rests on. Every option ran the
-    same replications (the caption says how many), so no column for them: the table must fit a laptop screen."""
+    95 % intervals, and the verdict with the paired difference from the best it rests on. The caption says how many
+    replications the best ran; an option dropped early says its own in its verdict, so no column for them: the table
+    must fit a laptop screen."""
     label, unit = _objective_short(advice.objective), objective_label(advice.objective)[1]
     options = advice_options(advice)
+    most = int(options["replications"].iloc[0])
+
+    def verdict(o: Any) -> str:
+        return o.verdict if o.replications == most else f"{o.verdict} (on its {o.replications} replications)"
+
     # An objective with delays in it: an option that is not keeping up has figures that depend on the run length.
     delays = any(OBJECTIVES[name][0] in DEPENDS_ON_RUN_LENGTH for name, _ in advice.objective.weights)
 
@@ -268,7 +275,7 @@ def advice_table(advice: Advice) -> pd.DataFrame:
             label: shown(o, f"{figure(o.objective_mean, unit)} ± {interval(o.objective_ci95, unit)}"),
             "Against today": "—" if o.option == TODAY_NAME
             else shown(o, f"{figure(o.vs_today_mean, unit, signed=True)} ± {interval(o.vs_today_ci95, unit)}"),
-            "Against the best": o.verdict if o.rank == 1 else f"{o.verdict}: " + shown(
+            "Against the best": o.verdict if o.rank == 1 else f"{verdict(o)}: " + shown(
                 o, f"{figure(o.vs_best_mean, unit, signed=True)} ± {interval(o.vs_best_ci95, unit)}"),
         }
         for o in options.itertuples(index=False)

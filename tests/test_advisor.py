@@ -20,9 +20,12 @@ from sim.advisor import (
     Procedure,
     advise,
     affordable_moves,
+    clearly_behind,
     grown,
+    shown_replications,
 )
 from sim.cli import main
+from sim.kn import Selection
 from sim.parallel import DASK_SCHEDULER_VARIABLE, ClusterError, dask_client, default_executor, local_pool
 from sim.scenario import OrgDesign, ScenarioError, dumps, from_dict
 from sim.wording import TODAY_NAME, move_name
@@ -94,38 +97,72 @@ def test_project_manager_wins_with_idle_engineers_and_chaotic_assignment(chaotic
 
 
 @pytest.mark.deep
-def test_clearly_worse_candidates_are_dropped_early_then_run_on_to_the_common_replications(drowning):
+def test_clearly_worse_candidates_are_dropped_early_and_shown_on_their_own_replications(drowning):
     """Deep tier: about 2 s, as it runs the advisor's rankings."""
     advice = advise(drowning, 150_000, "profit", procedure=QUICK)
     options = advice.options.set_index("name")
     assert options.loc["+1 salesperson", "dropped_after"] == QUICK.first_stage  # $110k, grows nothing (no growth)
     assert options.loc["+1 salesperson", "status"] == WORSE
+    assert options.loc["+1 salesperson", "replications"] == QUICK.first_stage  # not run on: clearly behind
     common = int(options["replications"].iloc[0])
-    assert (options["replications"] == common).all()
-    assert advice.decided_after < len(options) * common == advice.replications == len(advice.scores)
+    fewer = options[options["replications"] < common]
+    assert len(fewer) > 0 and (fewer["replications"] == fewer["dropped_after"]).all()
+    assert (fewer["status"] == WORSE).all()
+    assert (fewer["vs_best_mean"] + fewer["vs_best_ci95"] < 0).all()  # profit: clearly behind the best
+    # nothing ran but what is shown: KN's replications, and none after it for an option shown on fewer
+    assert advice.replications == len(advice.scores) == options["replications"].sum()
+    assert advice.decided_after <= advice.replications < len(options) * common
     per_option = advice.scores.groupby("option", sort=False)["replication"].agg(list)
-    assert all(reps == list(range(common)) for reps in per_option)
+    assert all(reps == list(range(options.loc[name, "replications"])) for name, reps in per_option.items())
 
 
 @pytest.mark.deep
-def test_ranks_means_and_status_words_come_from_the_same_replications(drowning):
-    """Deep tier: about 2 s, as it runs the advisor's rankings."""
+def test_ranks_means_and_status_words_come_from_the_replications_shown(drowning):
+    """Deep tier: about 2 s, as it runs the advisor's rankings. An option on the best's replications shows plain
+    means and paired differences; one on fewer, the best's figures plus its paired gap to the best."""
     advice = advise(drowning, 150_000, "profit", procedure=QUICK)
     scores = advice.scores.pivot(index="replication", columns="option", values="objective")
     options = advice.options
     assert list(options["objective_mean"]) == sorted(options["objective_mean"], reverse=True)
     best = options.iloc[0]
     assert best["status"] == BEST and best["vs_best_mean"] == 0 and best["vs_best_ci95"] == 0
-    today = scores["today's organisation"]
+    top, today = scores[best["name"]], scores[TODAY_NAME]
+
+    def half(values: pd.Series) -> float:
+        return values.std(ddof=1) * stats.t.ppf(0.975, len(values) - 1) / np.sqrt(len(values))
+
     for row in options.iloc[1:].itertuples():
-        assert row.objective_mean == pytest.approx(scores[row.name].mean())
-        gap = scores[row.name] - scores[best["name"]]
+        mine = scores[row.name].dropna()
+        gap = mine - top[: len(mine)]
         assert row.vs_best_mean == pytest.approx(gap.mean())
-        assert row.vs_today_mean == pytest.approx((scores[row.name] - today).mean())
-        half = gap.std(ddof=1) * stats.t.ppf(0.975, len(gap) - 1) / np.sqrt(len(gap))
-        assert row.vs_best_ci95 == pytest.approx(half)
-        assert row.status == (TIED if abs(gap.mean()) <= half else WORSE)
+        assert row.vs_best_ci95 == pytest.approx(half(gap))
+        if row.replications == len(top):
+            assert row.objective_mean == pytest.approx(mine.mean())
+            assert row.vs_today_mean == pytest.approx((mine - today).mean())
+            assert row.status == (TIED if abs(gap.mean()) <= half(gap) else WORSE)
+        else:
+            assert row.objective_mean == pytest.approx(top.mean() + gap.mean())
+            assert row.objective_ci95 == pytest.approx(half(top) + half(gap))
+            assert row.vs_today_mean == pytest.approx((top - today).mean() + gap.mean())
+            assert row.vs_today_ci95 == pytest.approx(half(top - today) + half(gap))
+            assert row.status == WORSE
     assert advice.confident == (TIED not in set(options["status"]))
+
+
+def test_a_dropped_option_not_clearly_behind_the_best_runs_on_until_every_shorter_one_is():
+    """Constructed numbers, no simulation. Option 2, dropped at 3, is not clearly behind the best (1) there, so it
+    runs on to 5 and becomes the best; option 3, clearly behind 1 but not behind 2, then runs on too; option 4 stays
+    on its 3; today (0), which runs every stage, shows all 5 even where KN dropped it."""
+    values = {0: [0, 0, 0, 0, 0], 1: [10, 10, 10, 10, 10], 2: [5, 12, 3, 40, 40], 3: [5, 6, 4, 7, 7],
+              4: [-50, -51, -49, 0, 0]}
+    calls: list[tuple[list[int], int]] = []
+    chosen = Selection(contenders=[1], dropped_at={0: 3, 2: 3, 3: 3, 4: 3}, replications=5)
+    own = shown_replications(chosen, lambda i, n: np.array(values[i][:n], dtype=float),
+                             lambda which, start: calls.append((which, start)), [0.0] * 5)
+    assert own == {0: 5, 1: 5, 2: 5, 3: 5, 4: 3}
+    assert calls == [([2], 3), ([3], 3)]
+    assert clearly_behind(np.array([-50.0, -51, -49]), np.array([5.0, 12, 3]))
+    assert not clearly_behind(np.array([5.0, 6, 4]), np.array([5.0, 12, 3]))
 
 
 @pytest.mark.deep
@@ -200,7 +237,7 @@ def test_cli_json_has_the_documented_shape(chaotic, tmp_path, capsys):
     assert set(first["objective"]) == set(first["vs_today"]) == set(first["vs_best"]) == {"mean", "ci95"}
     assert first["status"] == "best" and {o["status"] for o in out["options"][1:]} <= {"tied", "worse"}
     assert out["grown"]["growth"] == 0.2 and len(out["grown"]["options"]) == len(out["options"])
-    assert {o["replications"] for o in out["options"]} == {first["replications"]}  # every option on the same ones
+    assert {o["replications"] for o in out["options"]} <= set(range(2, first["replications"] + 1))  # the best has most
 
 
 def test_cli_errors_are_one_line_and_exit_2(drowning, tmp_path, capsys):

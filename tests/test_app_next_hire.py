@@ -69,7 +69,7 @@ def test_the_page_recommends_one_option_and_ranks_them_all(default_scenario):
     assert_agrees(at)
     (chart,) = at.get("vega_lite_chart")
     assert "difference from today" in chart.proto.spec
-    assert any("Kim and Nelson" in c.value and "up to 50" in c.value and "each on the same" in c.value
+    assert any("Kim and Nelson" in c.value and "up to 50" in c.value and "the best on " in c.value
                for c in at.caption)
     assert at.session_state["page.settings"] == {}  # nothing saved until the user ranks
 
@@ -81,10 +81,12 @@ def assert_agrees(at: AppTest, table: int = 0) -> None:
     frame = at.table[table].value
     profit = [money_value(text.split(" ± ")[0]) for text in frame["Profit/year"]]
     assert profit == sorted(profit, reverse=True)
-    verdicts = [text.split(":")[0] for text in frame["Against the best"]]
+    # "Worse (on its 10 replications): -$70k ± $20k" for an option KN dropped early, shown on its own replications
+    verdicts = [text.split(":")[0].split(" (on its ")[0] for text in frame["Against the best"]]
     assert verdicts[0] == BEST and set(verdicts[1:]) <= {TIED, WORSE}
     for text, verdict in zip(frame["Against the best"].iloc[1:], verdicts[1:], strict=True):
         mean, half = (money_value(part) for part in text.split(": ")[1].split(" ± "))
+        assert " (on its " not in text or verdict == WORSE  # shown on fewer replications: worse beyond noise
         assert mean <= 0  # figures are rounded to $1k: the verdict came from the exact ones
         assert abs(mean) <= half + 1_000 if verdict == TIED else abs(mean) >= half - 1_000
     chart = at.get("vega_lite_chart")[table].proto
@@ -262,6 +264,20 @@ def test_ranking_table_speaks_in_days_for_lead_time(tied):
     assert others.str.fullmatch(rf"({TIED}|{WORSE}): [+-]?\d+\.\d ± \d+\.\d").all(), others
     lead_time = [float(text.split(" ± ")[0]) for text in table["Lead time (days)"]]
     assert lead_time == sorted(lead_time)  # shorter is better: the best first
+
+
+@pytest.mark.deep
+def test_an_option_dropped_early_says_on_how_many_replications_it_is_worse(default_scenario):
+    """Deep tier: about 3 s, as it ranks the options. Only the rows shown on fewer replications than the best say
+    how many, and each of them is worse. (Profit at $100k on the short horizon: KN drops options at 10 and 42.)"""
+    advice = advise(apply_overrides(default_scenario, FAST), 100_000, "profit")
+    table = tables.advice_table(advice)
+    shown = advice.options["replications"].iloc[1:]
+    fewer = shown < advice.options["replications"].iloc[0]
+    said = table["Against the best"].iloc[1:].str.extract(r" \(on its (\d+) replications\): ", expand=False)
+    assert fewer.any() and list(said.notna()) == list(fewer)
+    assert list(said.dropna().astype(int)) == list(shown[fewer])
+    assert table["Against the best"].iloc[1:][list(fewer)].str.startswith(f"{WORSE} (").all()
 
 
 @pytest.mark.deep

@@ -111,7 +111,7 @@ def test_the_ranking_estimate_is_the_comparisons_per_run_estimate_times_the_most
 def test_the_ranking_estimate_counts_every_option_at_the_cap_by_hand(default_scenario):
     # $60,000 a year affords standardised work (free), half a salesperson ($55,000) and both; an account manager
     # ($95,000) is beyond it. With today, 4 options; at worst each runs the cap of 50 replications (the first stage
-    # of 10, later stages for those close to the best, and the dropped ones run on to the same replications).
+    # of 10, later stages for those close to the best, and the dropped ones not clearly behind run on to theirs).
     # A run is 25 clients x 0.75 requests a week x (52 + 4) weeks = 1,050 requests.
     assert [m.name for m in affordable_moves(default_scenario, 60_000)] == [
         "standardised work", "+0.5 salesperson", "+0.5 salesperson with standardised work"]

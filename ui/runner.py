@@ -96,7 +96,8 @@ def ranking_requests(scenario: Scenario, budget: float, growths: Sequence[float]
     """Requests the advisor's rankings simulate at most, and the options ranked (today included), from the same
     per-run estimate as a comparison. The worst case of the whole procedure, not its first stage: every option runs
     the first stage, later stages run the options still close to the best up to the cap, and the options dropped
-    on the way then run on to the replications of those left, so at worst every option runs `cap` replications
+    on the way and not clearly behind the best run on to the replications of those left, so at worst every option
+    runs `cap` replications
     (what `advise` counts as its progress's "at most"). The first stage alone is a fifth of that, and a ranking
     whose first stage is cheap can still run minutes: a question asked on the first stage let one run unasked."""
     procedure = procedure or ADVISOR_PROCEDURE
