@@ -83,10 +83,11 @@ class Advice:
 
     `options` columns: rank, name, cost, objective_mean, objective_ci95, vs_today_mean, vs_today_ci95,
     vs_best_mean, vs_best_ci95 (paired with the best), better_than_today (replications in which the option beat
-    today), replications (the same for every option), status (BEST, TIED or WORSE), dropped_after (the replication
-    count at which KN dropped it, 0 if it never did), backlog_growth_mean, backlog_growth_ci95, keeping_up
-    (sim.stats.BacklogTrend), then the hires (`HIRE_KEYS`). `scores` holds every replication's objective value
-    (option, replication, objective) for charts; `trends` each option's backlog trend, in the order of `options`.
+    today), replications (what the row rests on: the best's, or fewer for an option dropped early), status (BEST,
+    TIED or WORSE), dropped_after (the replication count at which KN dropped it, 0 if it never did),
+    backlog_growth_mean, backlog_growth_ci95, keeping_up (sim.stats.BacklogTrend), then the hires (`HIRE_KEYS`).
+    `scores` holds every replication's objective value (option, replication, objective) for charts; `trends` each
+    option's backlog trend, in the order of `options`.
     """
 
     objective: Objective
@@ -99,7 +100,7 @@ class Advice:
     confident: bool
     replications: int
     trends: tuple[BacklogTrend, ...] = ()
-    decided_after: int = 0  # replications KN ran before it stopped; `replications` adds the run up to common ones
+    decided_after: int = 0  # replications KN ran before it stopped; `replications` adds those run on after it
 
     def warnings(self, most: int = 5) -> list[str]:
         """The sentence for each of the `most` best options that are not keeping up with their work, then how many
