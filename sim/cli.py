@@ -368,9 +368,9 @@ def robust_table(result: Robustness, title: str) -> str:
 
     s = result.settings
     lines = [f"{title}: objective {result.objective.label}; {len(result.samples)} samples of {len(result.tornado)} "
-             f"ranges, {s.replications} replications{f' x {s.weeks} weeks' if s.weeks else ''} per run, up to "
-             f"{s.refine_replications} for the few inputs not clear on those; best at the scenario's values: "
-             f"{result.best}"]
+             f"ranges, {s.replications} replications{f' x {s.weeks} weeks' if s.weeks else ''} for the best and "
+             f"the rival at each end (the others 1; each sample 1 of its own), up to {s.refine_replications} for the "
+             f"few inputs not clear on those; best at the scenario's values: {result.best}"]
     width = max(len(d) for d in result.designs) + 2
     lines.append(f"{'design':<{width}}{'P(best)':>9}{'expected regret':>30}")
     for d in result.designs:

@@ -9,14 +9,18 @@ model's default ranges) and asks whether the answer holds:
   margin; negative when another design wins there). The swing is how far the margin moves between the two ends,
   with its 95 % interval paired by replication: a swing within that interval is simulation noise, not the input.
   An input flips the answer only where another design leads beyond noise. The screen runs every input on few
-  replications; the few inputs that could matter but are not yet clear rerun on more (`Settings.refine_replications`).
-- *Monte Carlo*: every input at once, on a Latin hypercube of the ranges (`scipy.stats.qmc`, seeded from the
-  scenario's seed). For each design, the share of samples in which it is best (designs within the objective's
+  replications: at each end the best design all of them, the others the first, and the one nearest the best on it
+  (the rival) the rest; the few inputs that could matter but are not yet clear rerun on more, for the best and the
+  rivals only (`Settings.refine_replications`).
+- *Monte Carlo*: every input at once, on a Latin hypercube of the ranges (`latin_hypercube`, scipy's draws, seeded
+  from the scenario's seed). For each design, the share of samples in which it is best (designs within the objective's
   indifference zone of the sample's best split it evenly) and its expected
   regret: the objective lost against the best design of the same sample, with a Student-t 95 % interval over the
-  samples.
+  samples. Each sample runs one replication of its own (sample n, replication n), the same for every design: the
+  samples are then independent in their inputs and their noise alike, so the interval covers the simulation's noise
+  too, which samples sharing replications would hide.
 
-Every variant runs the same replications 0..R-1, so every design and every variant sees the same clients and
+The values and the tornado's ends run replications 0..R-1, so every design and every end sees the same clients and
 requests (common random numbers): a parameter with no effect has exactly zero swing, and two identical designs
 tie in every sample. The runs go through any concurrent.futures.Executor, as `run_experiment`'s do. To stay fast
 the analysis runs fewer replications and weeks than a full comparison (`Settings`); the scenario's warm-up holds.
@@ -45,10 +49,11 @@ from sim.stats import t_half_width, ties_with_best
 
 @dataclass(frozen=True)
 class Settings:
-    """How much the analysis runs: Monte Carlo samples, and the replications and measured weeks of every run
-    (tornado ends and samples alike); `weeks=None` keeps the scenario's. The defaults keep the default scenario's
-    analysis to about 16 times the simulated weeks of one comparison (bench/README.md): the question is which design
-    wins, which needs less precision than the figures themselves."""
+    """How much the analysis runs: Monte Carlo samples (one replication each), the screen's replications at the
+    values and at the tornado's ends (the best and each end's rival; the others run the first), and the measured
+    weeks of every run; `weeks=None` keeps the scenario's. The defaults keep the default scenario's analysis to
+    about 8 times the simulated weeks of one comparison (bench/README.md): the question is which design wins, which
+    needs less precision than the figures themselves."""
 
     samples: int = 20
     replications: int = 2
@@ -150,15 +155,20 @@ def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
 
 def latin_hypercube(ranges: dict[str, tuple[float, float]], samples: int, seed: int) -> pd.DataFrame:
     """`samples` points spread over the ranges, one column per input: each input's range is cut into `samples`
-    equal strata and each stratum is sampled once (McKay, Beckman & Conover 1979). scipy.stats is imported here, at
-    the first Monte Carlo, so that the app and the CLI, which import this module for its words and settings, do not
-    pay for it at start-up."""
-    from scipy.stats import qmc
-
+    equal strata and each stratum is sampled once (McKay, Beckman & Conover 1979). The draws are those of
+    `scipy.stats.qmc.LatinHypercube(d, seed=np.random.default_rng(seed)).random(samples)`, bit for bit
+    (tests/test_robust.py holds them equal), written out in its five lines: importing scipy.stats cost half a
+    second of every analysis, 5 % of the default one, while the pool waited for its first variants."""
     paths = list(ranges)
     if not paths:
         return pd.DataFrame(index=range(samples))
-    unit = qmc.LatinHypercube(d=len(paths), seed=np.random.default_rng(seed)).random(samples)
+    # the child of default_rng(seed)'s seed sequence that LatinHypercube spawns and owns
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed).spawn(1)[0]))
+    jitter = rng.uniform(size=(samples, len(paths)))
+    strata = np.tile(np.arange(1, samples + 1), (len(paths), 1))
+    for row in strata:
+        rng.shuffle(row)
+    unit = (strata.T - jitter) / samples
     lows = np.array([ranges[p][0] for p in paths])
     highs = np.array([ranges[p][1] for p in paths])
     return pd.DataFrame(lows + unit * (highs - lows), columns=paths)
@@ -254,40 +264,46 @@ def robustness(
     base = dataclasses.replace(scenario, **changes)
     ranges = uncertain_ranges(scenario)
     values = {p: float(value_at(scenario, p)) for p in ranges}
+    variants = _Variants(base, ranges, settings.samples if ranges else 1, scenario.seed)
+    ends_of = [(1 + 2 * k, 2 + 2 * k) for k in range(len(ranges))]
+    samples = range(1 + 2 * len(ranges), len(variants))
 
-    variants: list[Scenario] = [base]
-    for path, (low, high) in ranges.items():
-        variants += [with_values(base, {path: low}), with_values(base, {path: high})]
-    draws = latin_hypercube(ranges, settings.samples if ranges else 1, scenario.seed)
-    variants += [with_values(base, dict(row)) for _, row in draws.iterrows()]
-
-    counter = _Counter(progress, len(variants) * len(designs) * settings.replications)
-    screen = range(settings.replications)
+    screen, first = range(settings.replications), range(1)
+    counter = _Counter(progress, screen_replications(len(ranges), len(samples), len(designs), settings))
     # the scenario's own values first, watched: a tornado end whose input a design's runs there never read would
     # make the same runs (sim.reads), so it takes them rather than simulate them again
-    runs, reads = _run(variants, [(0, d) for d in designs], screen, objective, executor, counter, should_stop,
+    runs, reads = _run(variants, [(0, d, screen) for d in designs], objective, executor, counter, should_stop,
                        watch=True)
-    same = {(1 + 2 * k + j, d): (0, d) for k, path in enumerate(ranges) for j in (0, 1) for d in designs
+    best, runner_up = _best_two({d: float(runs[0, d].mean()) for d in designs})
+    same = {(v, d): (0, d) for k, path in enumerate(ranges) for v in ends_of[k] for d in designs
             if unread(path, reads[0, d])}
-    counter.total -= len(same) * settings.replications
-    rest = [(i, d) for i in range(1, len(variants)) for d in designs if (i, d) not in same]
-    runs.update(_run(variants, rest, screen, objective, executor, counter, should_stop)[0])
+    # at a tornado end the best runs every replication of the screen, the others the first (the nearest of them,
+    # the rival, gets the rest below), and every design every replication at each Monte Carlo sample
+    tasks = [(v, d, screen if d == best or len(designs) == 2 else first)
+             for pair in ends_of for v in pair for d in designs if (v, d) not in same]
+    tasks += [(i, d, range(n, n + 1)) for n, i in enumerate(samples) for d in designs]  # a replication of its own
+    counter.total = counter.done + sum(len(reps) for *_, reps in tasks) + _rival_replications(ends_of, same, designs,
+                                                                                           best, settings)
+    runs.update(_run(variants, tasks, objective, executor, counter, should_stop)[0])
     runs.update({task: runs[at_value] for task, at_value in same.items()})
-    scores = [{d: float(runs[i, d].mean()) for d in designs} for i in range(len(variants))]
-    best, runner_up = _best_two(scores[0])
-    ends = [(_end(0, runs, scores, best), *(_end(1 + 2 * k + j, runs, scores, best) for j in (0, 1)))
-            for k in range(len(ranges))]
+    rivals = {v: _rival(v, runs, designs, best) for pair in ends_of for v in pair}
+    more = [(v, rival, range(runs[v, rival].size, settings.replications)) for v, rival in rivals.items()
+            if runs[v, rival].size < settings.replications]
+    counter.total = counter.done + sum(len(reps) for *_, reps in more)
+    _extend(runs, _run(variants, more, objective, executor, counter, should_stop)[0])
+    ends = [(_end(0, runs, _rival(0, runs, designs, best), best),
+             *(_end(v, runs, rivals[v], best) for v in pair)) for pair in ends_of]
     ends = _refine(ends, designs, best, settings, variants, objective, executor, counter, should_stop)
     tornado = _tornado(ranges, values, ends, best, designs)
-    sample_scores = np.array([[s[d] for d in designs] for s in scores[1 + 2 * len(ranges):]])
+    sample_scores = np.array([[float(runs[i, d].mean()) for d in designs] for i in samples])
     sign = 1.0 if not objective.single else float(OBJECTIVES[objective.single][1])
-    frame = draws.copy()
+    frame = variants.draws.copy()
     for j, d in enumerate(designs):
         frame[d] = sign * sample_scores[:, j]  # back in the objective's own units (days of lead time, not negated)
     lost = regret(sample_scores)
     return Robustness(
         objective=objective, designs=designs, settings=settings, best=best, runner_up=runner_up,
-        margin=_lead(scores[0], best),
+        margin=_lead({d: float(runs[0, d].mean()) for d in designs}, best),
         probability_best=dict(zip(designs, map(float, probability_best(sample_scores, objective.indifference_zone)),
                                   strict=True)),
         expected_regret={d: (float(lost[:, j].mean()), _half_width(lost[:, j])) for j, d in enumerate(designs)},
@@ -303,9 +319,10 @@ def _half_width(values: np.ndarray) -> float:
 
 
 class _Counter:
-    """Replications done of those known so far: the screen's from the start, less the ends taken from the runs
-    at the scenario's values once those have shown what they read, and the refinement's added once it is chosen
-    (so the total changes at most twice, honestly, and `done` reaches it)."""
+    """Replications done of those known so far. The total starts at the most the screen can run
+    (`screen_replications`), and is set again when the runs at the scenario's values have shown what they read (the
+    ends taken from them), when the screen has chosen each end's rival (the rest of its replications) and when the
+    refinement is chosen: honest at each step, and `done` reaches it."""
 
     def __init__(self, progress: Progress | None, total: int):
         self.progress, self.total, self.done = progress, total, 0
@@ -319,14 +336,18 @@ class _Counter:
 Runs = dict[tuple[int, str], np.ndarray]  # (variant, design) -> goodness replication by replication
 
 
-def _run(variants: list[Scenario], tasks: list[tuple[int, str]], replications: range, objective: Objective,
-         executor: Executor | None, counter: _Counter, should_stop: Callable[[], bool] | None,
+Task = tuple[int, str, range]  # (variant, design, replications)
+
+
+def _run(variants: _Variants, tasks: list[Task], objective: Objective, executor: Executor | None,
+         counter: _Counter, should_stop: Callable[[], bool] | None,
          watch: bool = False) -> tuple[Runs, dict[tuple[int, str], frozenset[str]]]:
     """Each task's goodness per replication (`goodness([row])`, as `replication_scores`: goodness is linear in the
-    means, so their mean is the goodness of all the replications), and with `watch` the inputs each task read."""
+    means, so their mean is the goodness of all the replications), and with `watch` the inputs each task read. The
+    variants are built as the tasks are handed out, so the pool runs the first while this process builds the rest."""
     # a task carries only its own design, as the advisor's do
-    alone = [(dataclasses.replace(variants[i], designs={d: variants[i].designs[d]}), d, replications, watch)
-             for i, d in tasks]
+    alone = ((dataclasses.replace(variants[i], designs={d: variants[i].designs[d]}), d, reps, watch)
+             for i, d, reps in tasks)
     if executor is None:
         outputs: Any = (_variant_metrics(*a) for a in alone if not stop_if_asked(should_stop))
     else:
@@ -334,7 +355,7 @@ def _run(variants: list[Scenario], tasks: list[tuple[int, str]], replications: r
     used = [OBJECTIVES[name][0] for name, _ in objective.weights]
     runs: Runs = {}
     reads: dict[tuple[int, str], frozenset[str]] = {}
-    for (i, d), (metrics, read) in zip(tasks, outputs, strict=True):
+    for (i, d, reps), (metrics, read) in zip(tasks, outputs, strict=True):
         if read is not None:
             reads[i, d] = read
         if any(math.isnan(m[k]) for m in metrics for k in used):
@@ -343,14 +364,80 @@ def _run(variants: list[Scenario], tasks: list[tuple[int, str]], replications: r
                 "rate are undefined; measure more weeks or lower the effort per request"
             ])
         runs[i, d] = np.array([goodness([m], objective) for m in metrics])
-        counter.add(len(replications))
+        counter.add(len(reps))
     return runs, reads
+
+
+def _extend(runs: Runs, more: Runs) -> None:
+    """Later replications of the same tasks, appended to the earlier ones."""
+    for task, values in more.items():
+        runs[task] = np.concatenate([runs[task], values])
+
+
+class _Variants:
+    """The scenario's variants by index, each built (and validated like a file) when first asked for: 0 at the
+    scenario's values, 1 + 2k and 2 + 2k at the low and high end of the k-th uncertain input, then the Monte Carlo
+    samples (`draws`, drawn when first needed)."""
+
+    def __init__(self, base: Scenario, ranges: dict[str, tuple[float, float]], samples: int, seed: int):
+        self.base, self.ranges, self.paths, self.samples, self.seed = base, ranges, list(ranges), samples, seed
+        self.built: dict[int, Scenario] = {0: base}
+        self._draws: pd.DataFrame | None = None
+
+    def __len__(self) -> int:
+        return 1 + 2 * len(self.paths) + self.samples
+
+    @property
+    def draws(self) -> pd.DataFrame:
+        if self._draws is None:
+            self._draws = latin_hypercube(self.ranges, self.samples, self.seed)
+        return self._draws
+
+    def __getitem__(self, i: int) -> Scenario:
+        if i not in self.built:
+            k, j = divmod(i - 1, 2)
+            if k < len(self.paths):
+                values = {self.paths[k]: self.ranges[self.paths[k]][j]}
+            else:
+                values = dict(self.draws.iloc[i - 1 - 2 * len(self.paths)])
+            self.built[i] = with_values(self.base, values)
+        return self.built[i]
+
+
+def screen_replications(inputs: int, samples: int, designs: int, settings: Settings) -> int:
+    """The most replications the screen runs, before the runs at the scenario's values show which ends they can
+    stand for (sim.reads): every design all of the screen's replications at the values and at each sample; at each
+    of the two ends of every input, the best all of them and each other design the first, then the rival (the
+    nearest on it) the rest. With two designs the other is the rival, and runs them all at once."""
+    r = settings.replications
+    per_end = 2 * r if designs == 2 else r + (designs - 1) + (r - 1)
+    return designs * r + 2 * inputs * per_end + samples * designs
+
+
+def _rival_replications(ends_of: list[tuple[int, int]], same: dict[tuple[int, str], tuple[int, str]],
+                        designs: list[str], best: str, settings: Settings) -> int:
+    """The most the rivals' rest can add: the screen's other replications at each end where some design other than
+    the best runs only the first."""
+    if len(designs) == 2:
+        return 0
+    ran_first = [v for pair in ends_of for v in pair if any((v, d) not in same for d in designs if d != best)]
+    return len(ran_first) * (settings.replications - 1)
+
+
+def _rival(variant: int, runs: Runs, designs: list[str], best: str) -> str:
+    """The design other than `best` ahead at the variant: at the scenario's values on all of the screen's
+    replications (every design ran them), at a tornado end on the first, which every design ran there or took from
+    its runs at the values (so taking them changes nothing, sim.reads); max keeps the first of equal means."""
+    others = [d for d in designs if d != best]
+    if variant == 0:
+        return max(others, key=lambda d: float(runs[0, d].mean()))
+    return max(others, key=lambda d: float(runs[variant, d][0]))
 
 
 @dataclass(frozen=True)
 class _End:
-    """One end of a tornado input: its variant, the best design other than `best` there (on the screen's means),
-    and the goodness of both replication by replication (the same replications: common random numbers)."""
+    """One end of a tornado input: its variant, the best design other than `best` there (`_rival`), and the goodness
+    of both replication by replication (the same replications: common random numbers)."""
 
     variant: int
     rival: str
@@ -363,9 +450,7 @@ class _End:
         return self.best - self.other
 
 
-def _end(variant: int, runs: Runs, scores: list[dict[str, float]], best: str) -> _End:
-    means = scores[variant]
-    rival = max((d for d in means if d != best), key=lambda d: means[d])  # max keeps the first of equal means
+def _end(variant: int, runs: Runs, rival: str, best: str) -> _End:
     return _End(variant, rival, runs[variant, best], runs[variant, rival])
 
 
@@ -373,7 +458,7 @@ REFINED_INPUTS = 3  # at most this many tornado rows rerun on `Settings.refine_r
 
 
 def _refine(ends: list[tuple[_End, ...]], designs: list[str], best: str, settings: Settings,
-            variants: list[Scenario], objective: Objective, executor: Executor | None, counter: _Counter,
+            variants: _Variants, objective: Objective, executor: Executor | None, counter: _Counter,
             should_stop: Callable[[], bool] | None) -> list[tuple[_End, ...]]:
     """The rows that could matter but are not clear on the screen, rerun on more replications for `best` and the
     rival at each end only: bounded (`REFINED_INPUTS` rows, 4 runs each, and the 2 at the scenario's values that
@@ -387,10 +472,10 @@ def _refine(ends: list[tuple[_End, ...]], designs: list[str], best: str, setting
     if not chosen:
         return ends
     at_value = ends[chosen[0]][0]
-    tasks = [(0, best), (0, at_value.rival)]
-    tasks += [(end.variant, d) for k in chosen for end in ends[k][1:] for d in (best, end.rival)]
+    tasks = [(0, best, extra), (0, at_value.rival, extra)]
+    tasks += [(end.variant, d, extra) for k in chosen for end in ends[k][1:] for d in (best, end.rival)]
     counter.total += len(tasks) * len(extra)
-    more = _run(variants, tasks, extra, objective, executor, counter, should_stop)[0]
+    more = _run(variants, tasks, objective, executor, counter, should_stop)[0]
     refined = list(ends)
     for k in chosen:
         refined[k] = tuple(dataclasses.replace(end, best=np.concatenate([end.best, more[end.variant, best]]),
@@ -605,4 +690,4 @@ def clearly_best(summary: pd.DataFrame, objective: Objective) -> tuple[str, bool
 
 __all__ = ["Robustness", "Settings", "advice_robustness", "clearly_best", "crossing", "deciding_input", "flipping_end",
            "goodness", "latin_hypercube", "probability_best", "regret", "renamed", "replication_scores",
-           "rerun_replications", "robustness", "sentence", "sureness", "with_values"]
+           "rerun_replications", "robustness", "screen_replications", "sentence", "sureness", "with_values"]

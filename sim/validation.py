@@ -9,6 +9,7 @@ upgraded first (sim.upgrades).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -178,13 +179,19 @@ def _check_ranges(value: Any, key: str, problems: list[Problem]) -> dict[str, tu
     return out if ok else None
 
 
+@functools.cache
+def _shape(cls: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
+    """A table's field types and fields, worked out once per table: `get_type_hints` evaluates every annotation
+    anew, and the robustness analysis validates a hundred variants of a scenario."""
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
+
+
 def _build(cls: type, data: Any, path: str, problems: list[Problem]) -> Any:
     where = path or "the scenario"
     if not isinstance(data, dict):
         problems.append(Problem(path, data, "must be a table", subject=where))
         return None
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints, fields = _shape(cls)
     unknown = sorted(set(data) - set(fields), key=str)
     if unknown:
         problems.append(_unknown_keys(path, unknown, fields))

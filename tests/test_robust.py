@@ -127,8 +127,9 @@ def test_progress_counts_every_replication_and_the_total_grows_once_by_the_refin
     s = scenario({"economics.bill_rate": [150, 250]}, {"none": {}, "am": {"account_managers": 1}})
     seen: list[tuple[int, int]] = []
     result = robustness(s, settings=QUICK, progress=lambda done, total: seen.append((done, total)))
-    # the screen: the values, 2 tornado ends and 8 samples, for 2 designs, 2 replications each
-    screen = (1 + 2 + 8) * 2 * 2
+    # the screen: the values and 2 tornado ends for 2 designs, 2 replications each (with two designs the other is the
+    # rival, and runs them all), and 8 samples for 2 designs, one replication each
+    screen = (1 + 2) * 2 * 2 + 8 * 2
     assert seen[0][1] == screen and all(total == screen for done, total in seen if done <= screen)
     # then each refined row: 2 ends, best and rival, replications 2..7; and both at the scenario's values, once
     refined = int((result.tornado["replications"] == QUICK.refine_replications).sum())
@@ -166,6 +167,16 @@ def test_latin_hypercube_puts_one_sample_in_each_stratum_of_each_range():
     assert sorted(np.floor(draws["a"] * 10).astype(int)) == list(range(10))
     assert sorted(np.floor((draws["b"] - 10) / 2).astype(int)) == list(range(10))
     assert draws.equals(latin_hypercube({"a": (0.0, 1.0), "b": (10.0, 30.0)}, 10, seed=3))
+
+
+@pytest.mark.parametrize(("inputs", "samples", "seed"), [(1, 2, 0), (3, 20, 2026), (42, 20, 7), (5, 1, 11)])
+def test_latin_hypercube_draws_what_scipy_draws_bit_for_bit(inputs, samples, seed):
+    from scipy.stats import qmc
+
+    ranges = {f"x{i}": (float(i), 2.0 * i + 1) for i in range(inputs)}
+    unit = qmc.LatinHypercube(d=inputs, seed=np.random.default_rng(seed)).random(samples)
+    lows, highs = np.array([r[0] for r in ranges.values()]), np.array([r[1] for r in ranges.values()])
+    assert np.array_equal(latin_hypercube(ranges, samples, seed).to_numpy(), lows + unit * (highs - lows))
 
 
 def test_probability_and_regret_on_a_table_of_scores():
@@ -222,3 +233,61 @@ def test_the_sentence_without_its_share_starts_with_the_deciding_input():
     full, tail = sentence(result), sentence(result, share=False)
     assert tail.startswith("The answer turns on economics.salary.hybrid")
     assert full.endswith(tail[0].lower() + tail[1:])
+
+
+def test_at_a_tornado_end_only_the_best_and_its_rival_run_every_replication_of_the_screen(monkeypatch):
+    """The others run the first, on which the rival is the one nearest the best; each Monte Carlo sample runs one
+    replication of its own; the progress bar starts at the most the screen can run and ends at what ran. Four
+    designs and three inputs: one every design reads, one only designs with an AM read, one a salary."""
+    import sim.robust as robust
+    from sim.scenario import value_at
+
+    ranges = {"behaviour.interruption_hours": [0.25, 1.0], "behaviour.am_hours_fixed": [0.25, 1.0],
+              "economics.salary.project_manager": [80_000, 120_000]}
+    s = scenario(ranges, {"none": {}, "pm": {"project_managers": 1}, "am": {"account_managers": 1},
+                          "both": {"project_managers": 1, "account_managers": 1}})
+    settings = Settings(samples=4, replications=3, weeks=6, refine_replications=3)  # nothing refined
+    ran: dict[tuple[tuple[float, ...], str], int] = {}
+    first: dict[tuple[tuple[float, ...], str], float] = {}  # the profit of replication 0
+    original = robust._variant_metrics
+
+    which: dict[tuple[tuple[float, ...], str], list[int]] = {}  # the replications each ran
+
+    def counting(variant, design, replications, watch=False):
+        key = (tuple(float(value_at(variant, p)) for p in ranges), design)
+        ran[key] = ran.get(key, 0) + len(replications)
+        which.setdefault(key, []).extend(replications)
+        metrics, read = original(variant, design, replications, watch)
+        if replications.start == 0:
+            first[key] = metrics[0]["profit"]
+        return metrics, read
+
+    monkeypatch.setattr(robust, "_variant_metrics", counting)
+    seen: list[tuple[int, int]] = []
+    result = robustness(s, objective="profit", settings=settings, progress=lambda d, t: seen.append((d, t)))
+    at_value = tuple(float(value_at(s, p)) for p in ranges)
+    assert all(ran[at_value, d] == 3 for d in s.designs)
+    ones = 0
+    for k, path in enumerate(ranges):
+        for end in ranges[path]:
+            point = tuple(float(end) if j == k else v for j, v in enumerate(at_value))
+            # a design that does not read the input there takes its runs at the values (0 here)
+            counts = {d: ran.get((point, d), 0) for d in s.designs}
+            assert counts[result.best] in (0, 3), (path, counts)
+            others = [d for d in s.designs if d != result.best]
+            rival = max(others, key=lambda d: first[point if counts[d] else at_value, d])
+            assert counts[rival] in (0, 3), (path, counts)
+            assert all(counts[d] in (0, 1) for d in others if d != rival), (path, counts)
+            ones += sum(counts[d] == 1 for d in others)
+    assert ones > 0  # the case has ends where a design ran only the first
+    # each Monte Carlo sample: every design one replication, the sample's own (so the samples are independent)
+    tornado = {at_value} | {tuple(float(e) if j == k else v for j, v in enumerate(at_value))
+                            for k, path in enumerate(ranges) for e in ranges[path]}
+    mc = {point for point, _ in which if point not in tornado}
+    assert len(mc) == settings.samples
+    own = [{tuple(which[point, d]) for d in s.designs} for point in mc]
+    assert all(len(reps) == 1 and len(next(iter(reps))) == 1 for reps in own)
+    assert sorted(next(iter(reps))[0] for reps in own) == list(range(settings.samples))
+    assert seen[0][1] == robust.screen_replications(3, 4, 4, settings)
+    assert seen[-1][0] == seen[-1][1] == sum(ran.values())
+    assert (result.tornado["replications"] == 3).all()

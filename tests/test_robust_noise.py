@@ -140,7 +140,8 @@ def test_refinement_is_bounded_and_counted():
     assert 1 <= refined <= REFINED_INPUTS
     # the PM design never reads the AM's two costs nor the clarity an AM brings: their ends take its runs at the
     # scenario's values (sim.reads), 3 inputs x 2 ends not run
-    screen = ((1 + 2 * 4 + SETTINGS.samples) * 2 - 3 * 2) * SETTINGS.replications
+    # the values and the ends for 2 designs, all the screen's replications; each sample one replication of its own
+    screen = ((1 + 2 * 4) * 2 - 3 * 2) * SETTINGS.replications + SETTINGS.samples * 2
     extra = SETTINGS.refine_replications - SETTINGS.replications
     # 2 designs at each of 2 ends per refined row, and the 2 at the scenario's values
     assert seen[-1] == (screen + (refined * 4 + 2) * extra,) * 2

@@ -48,7 +48,7 @@ from sim.advisor import Advice, Objective, Procedure, advise, affordable_moves, 
 from sim.experiment import Results, quick_here, run_experiment, simulated_weeks
 from sim.explain import Explanation, explain
 from sim.parallel import STOP_POLL_SECONDS, ClusterError, Stopped, default_executor, stop_if_asked
-from sim.robust import Robustness, Settings, advice_robustness, robustness
+from sim.robust import Robustness, Settings, advice_robustness, robustness, screen_replications
 from sim.scenario import Scenario, dumps, loads
 from sim.scenario import expected_requests as requests_per_run
 from sim.wording import design_labels, plain
@@ -310,18 +310,18 @@ def _cached_advice(scenario_toml: str, budget: float, objective: str, growth: fl
 
 
 # The robustness analysis in the app: the CLI's defaults (fewer replications and weeks than a comparison); the
-# default scenario's analysis costs a dozen or so comparisons (bench/README.md).
+# default scenario's analysis costs about ten comparisons (bench/README.md).
 ROBUST_SETTINGS = Settings()
 
 
 def robust_replications(scenario: Scenario, designs: int, settings: Settings) -> int:
-    """Replications the analysis's screen runs: every design at the values, at both ends of each range and at each
-    sample. What the progress bar says first; once the screen is done it adds the few reruns (sim.robust
-    refinement, at most `REFINED_INPUTS` inputs), so its total grows once."""
+    """Replications the analysis's screen runs at most (sim.robust.screen_replications): what the progress bar says
+    first. Its total then falls to what the runs at the scenario's values leave to run, and grows once by the few
+    reruns (sim.robust refinement, at most `REFINED_INPUTS` inputs)."""
     from sim.scenario import uncertain_ranges
 
-    variants = 1 + 2 * len(uncertain_ranges(scenario)) + settings.samples
-    return variants * designs * settings.replications
+    ranges = len(uncertain_ranges(scenario))
+    return screen_replications(ranges, settings.samples if ranges else 1, designs, settings)
 
 
 def robust_weeks(scenario: Scenario, designs: int, settings: Settings) -> int:
@@ -331,9 +331,11 @@ def robust_weeks(scenario: Scenario, designs: int, settings: Settings) -> int:
 
 
 def robust_work(scenario: Scenario, settings: Settings = ROBUST_SETTINGS) -> float:
-    """The analysis's work in comparisons of the scenario (the same designs, its replications and weeks): what the
+    """The analysis's work, at most, in comparisons of the scenario (its designs, replications and weeks): what the
     page says it costs before it starts."""
-    return robust_weeks(scenario, 1, settings) / (scenario.replications * (scenario.weeks + scenario.warmup_weeks))
+    designs = max(2, len(scenario.designs))
+    comparison = designs * scenario.replications * (scenario.weeks + scenario.warmup_weeks)
+    return robust_weeks(scenario, designs, settings) / comparison
 
 
 def how_sure(scenario: Scenario, designs: Sequence[str], objective: Objective, label: str = "") -> Robustness:
