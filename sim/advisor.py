@@ -29,7 +29,7 @@ import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,7 @@ from sim.experiment import Progress, run_replication
 from sim.kn import Procedure, Selection, select_best
 from sim.measure import yearly_salaries
 from sim.objective import OBJECTIVES, Objective
-from sim.parallel import bounded_map, stop_if_asked
+from sim.parallel import bounded_map, result_of, stop_if_asked, window_for
 from sim.scenario import OrgDesign, Scenario, ScenarioError, from_dict
 from sim.stats import BacklogTrend, backlog_trend, t_half_width, ties_with_best
 from sim.wording import HIRE_WORDS, SALESPERSON, TODAY_NAME, move_name
@@ -245,7 +245,11 @@ def objective_metrics(scenario: Scenario, design: str, replication: int) -> dict
 
 
 class _Runs:
-    """Metric values per (design, replication), filled a stage at a time on the executor."""
+    """Metric values per (design, replication), filled a stage at a time on the executor. A stage of KN runs the
+    few options left, today among them: three tasks on two workers leave one idle half the time, so a small stage
+    starts the next stage's likely tasks once its own are queued (`then`), and the next stage takes those it asks
+    for and cancels the rest. The values are the same either way, since a replication is the same wherever and
+    whenever it runs; what was started ahead and not asked for is neither counted nor kept."""
 
     def __init__(self, scenario: Scenario, executor: Executor | None, progress: Progress | None, total: int,
                  should_stop: Callable[[], bool] | None = None):
@@ -254,14 +258,45 @@ class _Runs:
         self.values: dict[tuple[str, int], dict[str, float]] = {}
         # a task carries only its own design: a hundred candidates would otherwise be pickled into every task
         self.alone = {name: dataclasses.replace(scenario, designs={name: d}) for name, d in scenario.designs.items()}
+        self.ahead: dict[tuple[str, int], Future] = {}  # tasks started before a stage asked for them
 
-    def run(self, tasks: list[tuple[str, int]]) -> None:
-        arguments = [(self.alone[d], d, r) for d, r in tasks]
-        outputs: Iterable[dict[str, float]]
-        if self.executor is None:
-            outputs = (objective_metrics(*a) for a in arguments if not stop_if_asked(self.should_stop))
-        else:
-            outputs = bounded_map(self.executor, objective_metrics, arguments, should_stop=self.should_stop)
+    def run(self, tasks: list[tuple[str, int]], then: Iterable[tuple[str, int]] = ()) -> None:
+        ahead, self.ahead = self.ahead, {}
+        if self.executor is None or len(tasks) > window_for(self.executor):
+            for future in ahead.values():
+                future.cancel()
+            arguments = [(self.alone[d], d, r) for d, r in tasks]
+            if self.executor is None:
+                outputs: Iterable[dict[str, float]] = (objective_metrics(*a) for a in arguments
+                                                       if not stop_if_asked(self.should_stop))
+            else:
+                outputs = bounded_map(self.executor, objective_metrics, arguments, should_stop=self.should_stop)
+            self._record(tasks, outputs)
+            return
+        futures = [ahead.pop(task) if task in ahead else self._start(task) for task in tasks]
+        for future in ahead.values():
+            future.cancel()
+        self.ahead = {task: self._start(task) for task in then if task not in self.values and task not in tasks}
+        try:
+            self._record(tasks, (result_of(future, self.should_stop) for future in futures))
+        except BaseException:  # stopped, or a bad run: leave nothing queued
+            for future in (*futures, *self.ahead.values()):
+                future.cancel()
+            self.ahead = {}
+            raise
+
+    def settle(self) -> None:
+        """Cancel what was started ahead and not asked for: the procedure has stopped."""
+        for future in self.ahead.values():
+            future.cancel()
+        self.ahead = {}
+
+    def _start(self, task: tuple[str, int]) -> Future:
+        assert self.executor is not None
+        design, replication = task
+        return self.executor.submit(objective_metrics, self.alone[design], design, replication)
+
+    def _record(self, tasks: list[tuple[str, int]], outputs: Iterable[dict[str, float]]) -> None:
         for task, output in zip(tasks, outputs, strict=True):
             if any(math.isnan(output[m]) for m, *_ in OBJECTIVES.values()):
                 raise ScenarioError([
@@ -339,9 +374,13 @@ def advise(
 
     def add(which: list[int], replications: range) -> None:
         # today runs every stage, in contention or not, so that every option's difference to today is paired
-        runs.run([(names[i], rep) for rep in replications for i in sorted({0, *which})])
+        options = sorted({0, *which})
+        likely = range(replications.stop, min(replications.stop + len(replications), procedure.cap))
+        runs.run([(names[i], rep) for rep in replications for i in options],
+                 then=[(names[i], rep) for rep in likely for i in options])
 
     chosen = select_best(k, goodness, add, procedure, delta)
+    runs.settle()
     decided_after = len(runs.values)
     def run_on(which: list[int], start: int) -> None:
         runs.run([(names[i], rep) for rep in range(start, chosen.replications) for i in which])

@@ -239,9 +239,9 @@ def bounded_map(executor: Executor, function: Callable[..., T], arguments: Itera
         for args in queue:
             pending.append(executor.submit(function, *args))
             if len(pending) >= window:
-                yield _result(pending.popleft(), should_stop)
+                yield result_of(pending.popleft(), should_stop)
         while pending:
-            yield _result(pending.popleft(), should_stop)
+            yield result_of(pending.popleft(), should_stop)
     finally:
         for future in pending:
             future.cancel()
@@ -255,7 +255,9 @@ def stop_if_asked(should_stop: Callable[[], bool] | None) -> bool:
     return False
 
 
-def _result(future: Future, should_stop: Callable[[], bool] | None) -> Any:
+def result_of(future: Future, should_stop: Callable[[], bool] | None) -> Any:
+    """The future's result, waited for: Stopped (the future cancelled) when `should_stop()` turns true meanwhile,
+    ClusterError when the pool or the cluster failed."""
     while True:
         if should_stop is not None and should_stop():
             future.cancel()

@@ -277,3 +277,36 @@ def test_hires_are_worded_in_one_place_for_moves_designs_and_the_budget_message(
         advise(drowning, 1_000, "profit")
     monkeypatch.setattr(sim.wording, "SALESPERSON", "seller")
     assert move_name({"sales_share": 1.0}) == "+1 seller"
+
+
+def test_a_small_stage_starts_the_next_ahead_and_the_next_stage_takes_only_what_it_asks_for(monkeypatch, drowning):
+    """No simulation: a stand-in for a replication. What was started ahead and asked for is not started again; what
+    was not asked for is neither kept nor counted; the numbers are what a stage run afresh would give."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim import advisor
+
+    started: list[tuple[str, int]] = []
+    lock = threading.Lock()
+
+    def stand_in(scenario, design, replication):
+        with lock:
+            started.append((design, replication))
+        return dict.fromkeys((*(m for m, *_ in advisor.OBJECTIVES.values()), *advisor.TREND_METRICS),
+                             float(replication))
+
+    monkeypatch.setattr(advisor, "objective_metrics", stand_in)
+    s = drowning.replace(designs={"today": OrgDesign(), "a": OrgDesign(account_managers=1)})
+    counted: list[int] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = advisor._Runs(s, pool, lambda done, total: counted.append(done), total=10)
+        runs.run([("today", 0), ("a", 0)], then=[("today", 1), ("a", 1)])
+        assert set(runs.values) == {("today", 0), ("a", 0)}
+        runs.run([("today", 1)], then=[("today", 2)])  # "a" dropped: its replication 1 is not asked for
+        runs.settle()
+    assert set(runs.values) == {("today", 0), ("a", 0), ("today", 1)}
+    assert runs.values["today", 1]["profit"] == 1.0
+    assert sorted(started).count(("today", 1)) == 1  # started ahead once, then taken, not started again
+    assert counted == [1, 2, 3]  # only what was asked for
+    assert runs.ahead == {}
