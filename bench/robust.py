@@ -21,16 +21,20 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 from sim.experiment import run_experiment, run_replication  # noqa: E402
 from sim.parallel import local_pool  # noqa: E402
 from sim.robust import Settings, rerun_replications, robustness  # noqa: E402
-from sim.scenario import load_scenario, uncertain_ranges  # noqa: E402
+from sim.scenario import load_scenario  # noqa: E402
 
 
-def simulated_weeks(scenario, designs: int, settings: Settings, reruns: int = 0) -> tuple[int, int]:
-    """Weeks simulated by one comparison and by the analysis (every design, replication and variant of the
-    screen, and the `reruns` replications of its refinement)."""
+def simulated_weeks(scenario, designs: int, settings: Settings, replications: int) -> tuple[int, int]:
+    """Weeks simulated by one comparison and by the analysis's `replications` (what its progress counted: the
+    screen, less the ends taken from the runs at the values, and the refinement's reruns)."""
     comparison = designs * scenario.replications * (scenario.weeks + scenario.warmup_weeks)
-    variants = 1 + 2 * len(uncertain_ranges(scenario)) + settings.samples
     weeks = min(settings.weeks or scenario.weeks, scenario.weeks) + scenario.warmup_weeks
-    return comparison, (variants * designs * settings.replications + reruns) * weeks
+    return comparison, replications * weeks
+
+
+def _recorder(counted: list[int]):
+    """A progress callback that notes the replications done."""
+    return lambda done, total: counted.append(done)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -53,14 +57,15 @@ def main(argv: list[str] | None = None) -> dict:
         start = time.perf_counter()
         run_experiment(scenario, executor=executor)
         comparison_s.append(time.perf_counter() - start)
+        counted: list[int] = []
         start = time.perf_counter()
-        result = robustness(scenario, settings=settings, executor=executor)
+        result = robustness(scenario, settings=settings, executor=executor, progress=_recorder(counted))
         analysis_s.append(time.perf_counter() - start)
-    weeks = simulated_weeks(scenario, len(scenario.designs), settings, rerun_replications(result))
+    weeks = simulated_weeks(scenario, len(scenario.designs), settings, counted[-1])
     record = {
         "scenario": scenario.name, "executor": "serial" if args.serial else "local pool",
         "ranges": len(result.tornado), "samples": settings.samples, "replications": settings.replications,
-        "weeks": settings.weeks, "reruns": rerun_replications(result),
+        "weeks": settings.weeks, "reruns": rerun_replications(result), "replications_run": counted[-1],
         "comparison_s": min(comparison_s), "analysis_s": min(analysis_s),
         "multiple": min(analysis_s) / min(comparison_s), "weeks_multiple": weeks[1] / weeks[0],
     }

@@ -382,6 +382,7 @@ def advise(
     chosen = select_best(k, goodness, add, procedure, delta)
     runs.settle()
     decided_after = len(runs.values)
+
     def run_on(which: list[int], start: int) -> None:
         runs.run([(names[i], rep) for rep in range(start, chosen.replications) for i in which])
 
