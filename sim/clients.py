@@ -200,7 +200,7 @@ class ClientClock:
         client.clock = self
         self.unit_gap = client.wallet * book.peak  # candidates per working hour
         s = book.scenario
-        self.horizon = (s.warmup_weeks + s.weeks) * s.firm.hours_per_week
+        self.horizon = s.measured_hours[1]
         self.referral_rng = client.streams["referrals"]
         # Candidates drawn and not yet decided, from `next` on, as one Candidates of growing lists (blocks of BLOCK
         # from the client's stream: the same draws in the same order whenever they are made).

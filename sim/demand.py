@@ -69,7 +69,7 @@ def growth_factor(hours: np.ndarray | float, growth_per_year: float, hours_per_w
 
 def peak_growth(scenario: Scenario) -> float:
     """The largest growth factor over the run: candidate requests are drawn at this rate and thinned."""
-    horizon = (scenario.warmup_weeks + scenario.weeks) * scenario.firm.hours_per_week
+    horizon = scenario.measured_hours[1]
     return max(1.0, float(growth_factor(horizon, scenario.demand.growth_per_year, scenario.firm.hours_per_week)))
 
 

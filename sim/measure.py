@@ -105,7 +105,7 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
     s = run.scenario
     hpw = s.firm.hours_per_week
     hours_per_day = hpw / 5
-    start, end = s.warmup_weeks * hpw, (s.warmup_weeks + s.weeks) * hpw
+    start, end = s.measured_hours
     reqs = run.requests
     arrival = np.array([r.arrival for r in reqs])
     started = np.array([r.started for r in reqs])

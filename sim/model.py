@@ -891,7 +891,7 @@ def simulate(scenario: Scenario, design: str, replication: int,
             env.process(coordinator(env, firm, role))
     if staffing.sales_share > 0 and scenario.behaviour.account_growth_per_hour > 0:
         env.process(salesperson(env, firm, staffing.sales_share))
-    end = (scenario.warmup_weeks + scenario.weeks) * scenario.firm.hours_per_week
+    end = scenario.measured_hours[1]
     # Every request stays alive until the run ends, so the cycle collector would walk them all again and again
     # (a quarter of the run time, bench/README.md) to find almost nothing: pause it for the run.
     collecting = gc.isenabled()

@@ -419,6 +419,13 @@ class Scenario:
         """Engineers per skill, with the one-skill default filled in."""
         return dict(self.firm.skills) if self.firm.skills else {"general": self.firm.engineers}
 
+    @property
+    def measured_hours(self) -> tuple[float, float]:
+        """When the measured weeks start and when the run ends, in simulated hours from its start: the warm-up is
+        left out of every figure, and nothing happens after the end."""
+        hours = self.firm.hours_per_week
+        return self.warmup_weeks * hours, (self.warmup_weeks + self.weeks) * hours
+
     def to_dict(self) -> dict[str, Any]:
         return to_dict(self)
 

@@ -35,12 +35,13 @@ def parameter_words(path: str) -> str:
 def settings_words(scenario: Scenario) -> str:
     s = ROBUST_SETTINGS
     weeks = min(s.weeks or scenario.weeks, scenario.weeks)
+    shorter = ", shorter than the comparison" if weeks < scenario.weeks else ""
     return (f"{len(uncertain_ranges(scenario))} uncertain inputs (their ranges are in the sidebar, under each "
             "assumption and in *Other uncertain inputs*), each at its low and high end, then "
             f"{s.samples} samples of all of them at once, spread evenly over their ranges; every run "
-            f"{weeks_words(weeks)}, fewer than the comparison's; at each end {s.replications} replications of the "
-            "best design and of the one nearest it (the others one, on the same random numbers), each sample one "
-            "replication of its own, "
+            f"{weeks_words(weeks)} long{shorter}; at each end {s.replications} replications of the best design and "
+            "of the one nearest it (the others one, on the same random numbers), each sample one replication of its "
+            "own, "
             f"and up to {s.refine_replications} for the few inputs whose effect is not yet clear of the simulation's "
             "noise. "
             f"That is about {robust_work(scenario):.0f} times the work of the comparison: from seconds to minutes, "

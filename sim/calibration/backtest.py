@@ -427,7 +427,7 @@ def model_samples(scenario: Scenario, design: str, weeks: int, replications: int
 
     s = with_values(scenario, {}, weeks=weeks, replications=max(replications, 2))
     hpw = s.firm.hours_per_week
-    start, end = s.warmup_weeks * hpw, (s.warmup_weeks + s.weeks) * hpw
+    start, end = s.measured_hours
     week_ends = start + hpw * np.arange(1, s.weeks + 1)
     leads = []
     arrivals, delivered, wip = np.zeros(s.weeks), np.zeros(s.weeks), np.zeros(s.weeks)
