@@ -20,7 +20,7 @@ from sim.experiment import Results
 from sim.objective import OBJECTIVES, Objective
 from sim.robust import replication_scores
 from sim.stats import CONFIDENCE, DEPENDS_ON_RUN_LENGTH, t_half_width, ties_with_best
-from sim.wording import KPIS, design_labels, money, plain
+from sim.wording import KPIS, design_labels, gap_size, money, plain
 
 SURE, TIED = "★", "tied"
 
@@ -92,18 +92,6 @@ def _gain(objective: Objective, x: float, baseline: str) -> str:
     return f"{x:+.1f} on the weighted score against **{baseline}**"
 
 
-def _size(objective: Objective, x: float) -> str:
-    """A gap or a 95 % half-width in the objective's unit and the precision of `_gain`, without sign: '$20k',
-    '0.10 days', '1.2 points'."""
-    if objective.single == "profit":
-        return money(abs(x))
-    if objective.single == "lead_time":
-        return f"{abs(x):.2f} days"
-    if objective.single == "on_time":
-        return f"{abs(x) * 100:.1f} points"
-    return f"{abs(x):.1f}"
-
-
 def _objective_words(objective: Objective) -> str:
     if objective.single:
         return OBJECTIVE_WORDS[objective.single]
@@ -158,7 +146,7 @@ def _headline(results: Results, objective: Objective, baseline: str | None) -> A
         diff = scores[best] - scores[baseline][: scores[best].size]
         diff = diff[~np.isnan(diff)]
         half = t_half_width(diff)
-        plus_minus = "" if math.isnan(half) else f" (± {_size(objective, half)})"
+        plus_minus = "" if math.isnan(half) else f" (± {gap_size(objective, half)})"
         over = f": {_gain(objective, float(diff.mean()), labels[baseline])}{plus_minus}"
     if sure:
         rest = ("every other design falls behind its work" if len(candidates) == 1 and len(results.designs) > 1
@@ -169,7 +157,7 @@ def _headline(results: Results, objective: Objective, baseline: str | None) -> A
     verb = "is" if len(tied) == 1 else "are"
     return Answer(best, tied, False, marks,
                   f"For {words}, **{labels[best]}** has the best mean{over}; {_listed([labels[d] for d in tied])} "
-                  f"{verb} within {_size(objective, gap)}, not told apart from it over simulation noise"
+                  f"{verb} within {gap_size(objective, gap)}, not told apart from it over simulation noise"
                   f"{_tie_words(objective, scores, best, tied, _zone(results, objective))}.")
 
 
@@ -198,8 +186,8 @@ def _tie_words(objective: Objective, scores: dict[str, np.ndarray], best: str, t
     reach = _reach(scores, best, tied)
     if reach < zone:  # the advisor's rule (sim.advisor._sentence)
         either = "either will do" if len(tied) == 1 else "any of them will do"
-        return f", and any difference is smaller than {_size(objective, zone)}: {either}"
-    could = f"could be as large as {_size(objective, reach)}" if math.isfinite(reach) else "is not known"
+        return f", and any difference is smaller than {gap_size(objective, zone)}: {either}"
+    could = f"could be as large as {gap_size(objective, reach)}" if math.isfinite(reach) else "is not known"
     return f"; the difference {could}, so more replications would tell them apart"
 
 
@@ -246,7 +234,7 @@ def stopping_words(results: Results) -> str:
     why = {
         CLEAR: f"once the best design was ahead of every other at {100 * stop.confidence:.1f} %, the stricter "
                "level of a test repeated after each batch",
-        WITHIN_ZONE: f"every design not told apart from the best is within {_size(objective, stop.zone)} of it, the "
+        WITHIN_ZONE: f"every design not told apart from the best is within {gap_size(objective, stop.zone)} of it, the "
                      "smallest difference that matters",
         NOT_KEEPING_UP: "no design keeps up with its work, and more replications would not change that",
         ONE_DESIGN: "only one design is compared",

@@ -17,8 +17,10 @@ BAND_OPACITY = 0.2
 BAR_OPACITY, PALE_OPACITY = 0.7, 0.2  # a figure that is not steady (sim.stats.DEPENDS_ON_RUN_LENGTH) is pale
 # In lines: a chart's subtitle never wraps, and must fit a phone's screen.
 PALE_NOTE = ["Pale: not steady, the design's backlog was still growing,", "so the figure depends on the run length."]
-# A tornado row within noise (sim.robust: its swing no larger than its 95 % interval) is pale, as the words say.
-NOISE_NOTE = ["Pale: within simulation noise, the swing is no larger", "than its 95 % interval over the replications."]
+# A tornado row within noise (sim.robust: its swing no larger than its 95 % interval, or than the objective's
+# indifference zone) is pale, as the words say.
+NOISE_NOTE = ["Pale: within noise, the swing is no larger than its",
+              "95 % interval, or than the smallest gap that matters."]
 TORNADO_OPACITY = 0.8
 
 

@@ -455,7 +455,8 @@ def _robust_body(report: Report, result: Robustness, best: str, noise_sure: bool
                   "Latin-hypercube samples of all at once; at each end {} replications of the best design and of "
                   "the one nearest it (the others one), on the same random numbers, each sample one replication of "
                   "its own, and up to {} for the few inputs whose swing or flip was not clear on those. A swing no "
-                  "larger than its 95 % interval is within simulation noise (pale in the chart).</p>").format(
+                  "larger than its 95 % interval, or than the smallest difference that matters, is within noise "
+                  "(pale in the chart).</p>").format(
                  len(result.tornado), len(result.samples), result.settings.replications,
                  result.settings.refine_replications),
              table(["Design", *frame.columns], rows, numeric=(1, 2)), Markup("</div>")]

@@ -45,6 +45,7 @@ from sim.parallel import bounded_map, stop_if_asked
 from sim.reads import WATCHED, reading
 from sim.scenario import Scenario, ScenarioError, from_dict, numeric_field, uncertain_ranges, value_at
 from sim.stats import t_half_width, ties_with_best
+from sim.wording import gap_size
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,9 @@ class Robustness:
     lead of `best` over the best other design, in the objective's units, larger is better for `best`),
     lead_ci95_at_low, lead_ci95_at_high (the 95 % half-width of the winner's lead over `best` where another design
     is ahead on the means, else NaN), swing, swing_ci95 (its 95 % half-width, paired by replication), beyond_noise
-    (|swing| > swing_ci95), flips (beyond noise, and at an end another design leads beyond noise) and replications
-    (what the row's figures rest on: more where it was refined). `samples` has one row per Monte Carlo sample: the
+    (|swing| larger than swing_ci95 and than the objective's indifference zone), flips (beyond noise, and at an end
+    another design leads beyond noise) and replications (what the row's figures rest on: more where it was
+    refined). `samples` has one row per Monte Carlo sample: the
     inputs, then each design's objective."""
 
     objective: Objective
@@ -294,7 +296,7 @@ def robustness(
     ends = [(_end(0, runs, _rival(0, runs, designs, best), best),
              *(_end(v, runs, rivals[v], best) for v in pair)) for pair in ends_of]
     ends = _refine(ends, designs, best, settings, variants, objective, executor, counter, should_stop)
-    tornado = _tornado(ranges, values, ends, best, designs)
+    tornado = _tornado(ranges, values, ends, best, designs, objective.indifference_zone)
     sample_scores = np.array([[float(runs[i, d].mean()) for d in designs] for i in samples])
     sign = 1.0 if not objective.single else float(OBJECTIVES[objective.single][1])
     frame = variants.draws.copy()
@@ -466,8 +468,9 @@ def _refine(ends: list[tuple[_End, ...]], designs: list[str], best: str, setting
     figures, so the same on any executor. Rows not refined keep their screen figures. Each entry of `ends` is
     (at the values, low end, high end)."""
     extra = range(settings.replications, settings.refine_replications)
-    rows = [_row(pair, best, designs) for pair in ends]
-    chosen = sorted((k for k, row in enumerate(rows) if _unsettled(row, best)), key=lambda k: -rows[k]["swing"])
+    zone = objective.indifference_zone
+    rows = [_row(pair, best, designs, zone) for pair in ends]
+    chosen = sorted((k for k, row in enumerate(rows) if _unsettled(row, best, zone)), key=lambda k: -rows[k]["swing"])
     chosen = chosen[:REFINED_INPUTS] if extra else []
     if not chosen:
         return ends
@@ -492,13 +495,15 @@ def rerun_replications(result: Robustness) -> int:
     return (4 * refined + 2) * (s.refine_replications - s.replications) if refined else 0
 
 
-def _unsettled(row: dict[str, Any], best: str) -> bool:
+def _unsettled(row: dict[str, Any], best: str, zone: float) -> bool:
     """Whether more replications could change what the row says: its swing is not beyond noise (and not exactly
     zero in every replication, which under common random numbers it stays), or another design is ahead at an end
-    on the means but not beyond noise."""
+    on the means but not beyond noise; and the swing's interval reaches past the smallest difference that matters
+    (one that stays within it cannot move the answer, however many replications follow)."""
     moved = row["swing"] > 0 or row["swing_ci95"] > 0
     ahead = row["best_at_low"] != best or row["best_at_high"] != best
-    return (moved and not row["beyond_noise"]) or (ahead and not row["flips"])
+    could_matter = not row["swing"] + row["swing_ci95"] <= zone  # NaN (one replication) could
+    return could_matter and ((moved and not row["beyond_noise"]) or (ahead and not row["flips"]))
 
 
 def _winner(best: str, end: _End, designs: list[str]) -> str:
@@ -509,9 +514,12 @@ def _winner(best: str, end: _End, designs: list[str]) -> str:
     return min(best, end.rival, key=designs.index)
 
 
-def _row(ends: tuple[_End, ...], best: str, designs: list[str]) -> dict[str, Any]:
+def _row(ends: tuple[_End, ...], best: str, designs: list[str], zone: float) -> dict[str, Any]:
     """A tornado row's figures from (at the values, low end, high end): margins, who leads, the swing and their
-    95 % intervals, paired by replication."""
+    95 % intervals, paired by replication. The swing is beyond noise when it is larger than its interval and than
+    `zone`, the objective's smallest difference that matters: a swing the replications are sure of but smaller than
+    that cannot move the answer (the comparison and the advisor treat such a gap as a tie), so it is shown with the
+    rows within noise."""
     at_value, *both = ends
     row: dict[str, Any] = {"margin_at_value": float(at_value.margins[:both[0].margins.size].mean())}
     flips = False
@@ -522,7 +530,7 @@ def _row(ends: tuple[_End, ...], best: str, designs: list[str]) -> dict[str, Any
         flips = flips or (winner != best and -margin > lead_ci95)
     swings = both[1].margins - both[0].margins
     swing, half = abs(float(swings.mean())), t_half_width(swings)
-    beyond = swing > half
+    beyond = swing > half and swing > zone
     row.update(swing=swing, swing_ci95=half, beyond_noise=beyond, flips=beyond and flips, replications=swings.size)
     return row
 
@@ -533,10 +541,10 @@ TORNADO_COLUMNS = ["parameter", "value", "low", "high", "best_at_low", "best_at_
 
 
 def _tornado(ranges: dict[str, tuple[float, float]], values: dict[str, float], ends: list[tuple[_End, ...]],
-             best: str, designs: list[str]) -> pd.DataFrame:
+             best: str, designs: list[str], zone: float) -> pd.DataFrame:
     """Rows beyond noise first, then those within it, each largest swing first: no swing that noise could explain
     ranks above one it cannot."""
-    rows = [{"parameter": path, "value": values[path], "low": low, "high": high, **_row(pair, best, designs)}
+    rows = [{"parameter": path, "value": values[path], "low": low, "high": high, **_row(pair, best, designs, zone)}
             for (path, (low, high)), pair in zip(ranges.items(), ends, strict=True)]
     frame = pd.DataFrame(rows, columns=TORNADO_COLUMNS)
     frame["beyond_noise"] = frame["beyond_noise"].astype(bool)
@@ -599,6 +607,10 @@ def sentence(result: Robustness, describe: Callable[[str], str] = str, name: Cal
     row = deciding_input(result)
     if row is None:
         tail = "no input is uncertain, so only simulation noise is left."
+    elif not row.beyond_noise and row.swing > row.swing_ci95:  # sure, but too small to matter
+        zone = result.objective.indifference_zone
+        tail = (f"no input moves the answer beyond noise: the largest swing, of {describe(row.parameter)}, is smaller "
+                f"than {gap_size(result.objective, zone)}, the smallest difference that matters.")
     elif not row.beyond_noise:
         tail = (f"no input moves the answer beyond noise: the largest swing, of {describe(row.parameter)}, is within "
                 f"the simulation's noise on {row.replications} replications.")

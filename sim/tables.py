@@ -299,7 +299,7 @@ def tornado_frame(result: Robustness, top: int = 15) -> pd.DataFrame:
     swing first): the best design's lead over the best other design moves from its value at the scenario's values
     (`start`, on the row's own replications) to its value at that end (`stop`); `flips` marks an input at one of
     whose ends another design wins beyond noise; `beyond_noise` and `swing_ci95` say whether the swing is more than
-    simulation noise (the chart draws the others pale)."""
+    simulation noise and the smallest difference that matters (the chart draws the others pale)."""
     rows = []
     for r in result.tornado.head(top).itertuples(index=False):
         label = f"{r.parameter}{' (flips)' if r.flips else ''}"

@@ -11,8 +11,12 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sim.scenario import PROCESS_KEYS, STANDARD_DESIGNS, OrgDesign
+
+if TYPE_CHECKING:
+    from sim.objective import Objective
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,18 @@ def money(x: float, signed: bool = False) -> str:
     if x >= 1e3:
         return f"{sign}${x / 1e3:.0f}k"
     return f"{sign}${x:.0f}"
+
+
+def gap_size(objective: Objective, x: float) -> str:
+    """A gap or a 95 % half-width in the objective's unit and the precision of the headline's gains (sim.answer),
+    without sign: '$20k', '0.10 days', '1.2 points'."""
+    if objective.single == "profit":
+        return money(abs(x))
+    if objective.single == "lead_time":
+        return f"{abs(x):.2f} days"
+    if objective.single == "on_time":
+        return f"{abs(x) * 100:.1f} points"
+    return f"{abs(x):.1f}"
 
 
 def figure(x: float, unit: str, signed: bool = False) -> str:
@@ -308,8 +324,8 @@ def move_name(hires: Mapping[str, object]) -> str:
 
 __all__ = ["AXIS_FORMAT", "BEST", "HIRE_WORDS", "KPIS", "NOT_STEADY", "OVERLAP_NOTE", "PROCESS_WORDS", "SALESPERSON",
            "STANDARD_LABELS", "TIED", "TIME_USE", "TODAY_NAME", "WORD_JOINER", "WORSE", "MetricLabel",
-           "describe_design", "design_label", "design_labels", "figure", "hires_after_label", "interval", "money",
-           "move_name", "plain"]
+           "describe_design", "design_label", "design_labels", "figure", "gap_size", "hires_after_label", "interval",
+           "money", "move_name", "plain"]
 
 
 

@@ -16,6 +16,7 @@ from sim.robust import (
     Settings,
     _End,
     _row,
+    _unsettled,
     deciding_input,
     probability_best,
     rerun_replications,
@@ -72,7 +73,8 @@ def test_the_deciding_input_is_beyond_noise_and_flips_and_a_tiny_one_ranks_below
         assert row["margin_at_low"] == pytest.approx(low.mean(), rel=1e-9)
         assert row["swing"] == pytest.approx(abs((high - low).mean()), rel=1e-9)
         assert row["swing_ci95"] == pytest.approx(t_half_width(high - low), rel=1e-9)
-        assert row["beyond_noise"] == (abs((high - low).mean()) > t_half_width(high - low))
+        swing = abs((high - low).mean())
+        assert row["beyond_noise"] == (swing > t_half_width(high - low) and swing > 20_000)  # profit's zone
     high = margins(s, DECIDING, 2.0, "am", "pm", SETTINGS.refine_replications)
     assert rows.loc[DECIDING, "lead_ci95_at_high"] == pytest.approx(t_half_width(high), rel=1e-9)
     assert -high.mean() > t_half_width(high)  # the PM's lead at the high end is beyond noise
@@ -88,6 +90,22 @@ def test_an_input_with_no_effect_has_exactly_zero_swing_is_within_noise_and_is_n
     assert inert["swing"] == 0 and inert["swing_ci95"] == 0
     assert not inert["beyond_noise"] and not inert["flips"]
     assert inert["replications"] == SETTINGS.replications  # zero in every replication stays zero: nothing to learn
+
+
+def test_a_tiny_input_the_replications_are_sure_of_is_within_noise_and_the_sentence_says_why():
+    """Deep tier: about 1 s, as it simulates the analysis. A late discount moved by a point either side changes only
+    what late requests bill: the replications agree on that change, but it is far below the $20k a year that
+    matters, so it is within noise, ranks below the deciding input and flips nothing."""
+    late = "economics.late_discount"
+    result = robustness(firm({DECIDING: [0.0, 2.0], late: [0.09, 0.11]}), objective="profit", settings=SETTINGS)
+    rows = result.tornado.set_index("parameter")
+    row = rows.loc[late]
+    assert 0 < row["swing_ci95"] < row["swing"] < 20_000  # sure of it, and too small to matter
+    assert not row["beyond_noise"] and not row["flips"]
+    assert list(result.tornado["parameter"]) == [DECIDING, late] and rows.loc[DECIDING, "beyond_noise"]
+    alone = robustness(firm({late: [0.09, 0.11]}), objective="profit", settings=SETTINGS)
+    assert sentence(alone, share=False) == ("No input moves the answer beyond noise: the largest swing, of "
+                                            f"{late}, is smaller than $20k, the smallest difference that matters.")
 
 
 def test_when_no_input_is_beyond_noise_the_sentence_says_so():
@@ -109,24 +127,35 @@ def test_an_end_flips_only_where_the_other_design_leads_beyond_noise():
     at_value = end(0, [10, 10, 10, 10], [0, 0, 0, 0])
     low = end(1, [10, 11, 9, 10], [0, 0, 0, 0])  # am ahead by about 10 everywhere
     noisy = end(2, [0, 30, -30, 0], [1, 1, 1, 1])  # pm ahead by 1 on the means, by chance
-    row = _row((at_value, low, noisy), "am", ["am", "pm"])
+    row = _row((at_value, low, noisy), "am", ["am", "pm"], zone=0.0)
     assert row["best_at_high"] == "pm"  # ahead on the means, which the table still says
     assert row["lead_ci95_at_high"] == pytest.approx(t_half_width(np.array([1, -29, 31, 1])))
     assert np.isnan(row["lead_ci95_at_low"])
     assert not row["flips"] and not row["beyond_noise"]
 
     clear = end(2, [-20, -21, -19, -20], [0, 0, 0, 0])  # pm ahead by 20 in every replication
-    row = _row((at_value, low, clear), "am", ["am", "pm"])
+    row = _row((at_value, low, clear), "am", ["am", "pm"], zone=0.0)
     assert row["beyond_noise"] and row["flips"]
     assert row["swing"] == pytest.approx(30)
     assert row["swing_ci95"] == pytest.approx(t_half_width(np.array([-30.0, -32.0, -28.0, -30.0])))
+
+
+def test_a_swing_beyond_its_interval_but_within_the_smallest_difference_that_matters_is_within_noise():
+    # the same clear swing of 30 (interval about 2.6): beyond noise against a zone of 29, not against one of 30,
+    # and a row within noise flips nothing, though pm leads at the high end in every replication
+    at_value = end(0, [10, 10, 10, 10], [0, 0, 0, 0])
+    ends = (at_value, end(1, [10, 11, 9, 10], [0] * 4), end(2, [-20, -21, -19, -20], [0] * 4))
+    assert _row(ends, "am", ["am", "pm"], zone=29.0)["beyond_noise"]
+    row = _row(ends, "am", ["am", "pm"], zone=30.0)
+    assert row["swing"] == pytest.approx(30) and row["swing"] > row["swing_ci95"]
+    assert not row["beyond_noise"] and not row["flips"] and row["best_at_high"] == "pm"
 
 
 def test_a_flip_beyond_noise_with_a_swing_within_it_is_not_called_a_flip():
     # pm wins clearly at both ends, by about as much: the input does not move the lead, so it flips nothing
     at_value = end(0, [1, 1, 1, 1], [0, 0, 0, 0])
     row = _row((at_value, end(1, [-20, -22, -18, -20], [0] * 4), end(2, [-21, -19, -20, -20], [0] * 4)), "am",
-               ["am", "pm"])
+               ["am", "pm"], zone=0.0)
     assert row["best_at_low"] == row["best_at_high"] == "pm"
     assert not row["beyond_noise"] and not row["flips"]
 
@@ -188,3 +217,11 @@ def test_the_json_carries_the_interval_and_the_flag_of_every_row(analysed):
     assert rows[TINY]["swing_ci95"] == pytest.approx(result.tornado.set_index("parameter").loc[TINY, "swing_ci95"])
     assert rows[DECIDING]["beyond_noise"] is True and rows[DECIDING]["flips"] is True
     assert rows[INERT]["lead_ci95_at_low"] is None  # the best leads there: no lead of another design to bound
+
+
+def test_a_row_whose_interval_stays_within_the_smallest_difference_that_matters_is_not_rerun():
+    row = {"swing": 4_000.0, "swing_ci95": 3_000.0, "beyond_noise": False, "flips": False, "best_at_low": "am",
+           "best_at_high": "pm"}
+    assert not _unsettled(row, "am", zone=20_000.0)  # at most $7k: more replications cannot make it matter
+    assert _unsettled(row, "am", zone=5_000.0)
+    assert _unsettled({**row, "swing_ci95": float("nan")}, "am", zone=20_000.0)  # one replication: cannot tell
