@@ -53,7 +53,7 @@ class Settings:
     """How much the analysis runs: Monte Carlo samples (one replication each), the screen's replications at the
     values and at the tornado's ends (the best and each end's rival; the others run the first), and the measured
     weeks of every run; `weeks=None` keeps the scenario's. The defaults keep the default scenario's analysis to
-    about 8 times the simulated weeks of one comparison (bench/README.md): the question is which design wins, which
+    about 10 times the simulated weeks of one comparison (bench/README.md): the question is which design wins, which
     needs less precision than the figures themselves."""
 
     samples: int = 20
@@ -280,7 +280,7 @@ def robustness(
     same = {(v, d): (0, d) for k, path in enumerate(ranges) for v in ends_of[k] for d in designs
             if unread(path, reads[0, d])}
     # at a tornado end the best runs every replication of the screen, the others the first (the nearest of them,
-    # the rival, gets the rest below), and every design every replication at each Monte Carlo sample
+    # the rival, gets the rest below); at each Monte Carlo sample every design runs that sample's own replication
     tasks = [(v, d, screen if d == best or len(designs) == 2 else first)
              for pair in ends_of for v in pair for d in designs if (v, d) not in same]
     tasks += [(i, d, range(n, n + 1)) for n, i in enumerate(samples) for d in designs]  # a replication of its own
