@@ -637,8 +637,6 @@ def sureness(design: str, noise_sure: bool, probability: float, name: Callable[[
     return f"**{name(design)}** is {noise}; best in {100 * probability:.0f} % of plausible assumptions."
 
 
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # The advisor's top options
 

@@ -328,7 +328,6 @@ __all__ = ["AXIS_FORMAT", "BEST", "HIRE_WORDS", "KPIS", "NOT_STEADY", "OVERLAP_N
            "money", "move_name", "plain"]
 
 
-
 # An explanation's objective in words: the figure after a gain ("+$40k of profit a year"), its unit, and the axis
 # of the waterfall chart (a positive gain is better).
 EXPLAINED_OBJECTIVES: dict[str, tuple[str, str, str]] = {
