@@ -59,7 +59,7 @@ TARGET_VS_SIMPY = 3.0  # our cost per request at most 3x the textbook SimPy loop
 TARGET_VS_CIW = 1.0  # and below Ciw's
 TARGET_COMPARISON_SECONDS = 2.0  # the default comparison, 5 designs x replications x 52 weeks
 # Goals of issue 13, in the same units.
-GOAL_NONE_VS_SIMPY = 1.0  # design `none` per request, every mechanism on, at most the textbook SimPy loop's
+GOAL_NONE_VS_SIMPY = 1.2  # design `none` per request, every mechanism on, at most 1.2x the textbook loop (issue 21)
 GOAL_COORDINATED_VS_SIMPY = 1.5  # every coordinated design at most 1.5x
 GOAL_SIZE_GROWTH = 1.5  # cost per request from 12 to 400 engineers within 1.5x
 GOAL_CLI_VS_BARE = 1.2  # the whole CLI on the M/M/8 workload at most 1.2x a bare SimPy loop, start-up included
