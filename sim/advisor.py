@@ -420,7 +420,8 @@ def shown_replications(chosen: Selection, goodness: Callable[[int, int], np.ndar
     own.update({i: at for i, at in chosen.dropped_at.items() if i != 0})
     while True:
         best, _ = _best_of([i for i in own if own[i] == n], goodness, n, costs)
-        unclear = [i for i in own if own[i] < n and not clearly_behind(goodness(i, own[i]), goodness(best, n))]
+        leader = goodness(best, n)
+        unclear = [i for i in own if own[i] < n and not clearly_behind(goodness(i, own[i]), leader)]
         if not unclear:
             return own
         for at in sorted({own[i] for i in unclear}):

@@ -79,6 +79,8 @@ class ClientBook:
         self.wallet_per_size = d.requests_per_client_per_week / d.share_of_wallet / s.firm.hours_per_week
         self.peak = peak_growth(s)
         self.draws = CandidateDraws(s)
+        # a client's streams: the waits only where some work type waits on the client
+        self.stream_names = CLIENT_STREAMS if self.draws.waits else tuple(n for n in CLIENT_STREAMS if n != "waits")
         self.base_leaving = d.client_attrition_per_year / hours_per_year
         self.referral_rate = d.referrals_per_client_per_year / hours_per_year
         self.log_growth_per_hour = math.log1p(d.growth_per_year) / hours_per_year
@@ -87,8 +89,7 @@ class ClientBook:
     # -- joining and leaving ---------------------------------------------------------------------------------
 
     def join(self, key: tuple[int, ...], size: float, now: float) -> Client:
-        streams = client_streams(self.scenario.seed, self.replication, key,
-                                 CLIENT_STREAMS if self.draws.waits else CLIENT_STREAMS[:3])
+        streams = client_streams(self.scenario.seed, self.replication, key, self.stream_names)
         client = Client(
             index=len(self.clients), key=key, size=size, wallet=size * self.wallet_per_size,
             share=self.scenario.demand.share_of_wallet, satisfaction=self.b.neutral_satisfaction, joined=now,

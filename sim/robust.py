@@ -276,7 +276,8 @@ def robustness(
     # make the same runs (sim.reads), so it takes them rather than simulate them again
     runs, reads = _run(variants, [(0, d, screen) for d in designs], objective, executor, counter, should_stop,
                        watch=True)
-    best, runner_up = _best_two({d: float(runs[0, d].mean()) for d in designs})
+    at_values = {d: float(runs[0, d].mean()) for d in designs}
+    best, runner_up = _best_two(at_values)
     same = {(v, d): (0, d) for k, path in enumerate(ranges) for v in ends_of[k] for d in designs
             if unread(path, reads[0, d])}
     # at a tornado end the best runs every replication of the screen, the others the first (the nearest of them,
@@ -293,8 +294,8 @@ def robustness(
             if runs[v, rival].size < settings.replications]
     counter.total = counter.done + sum(len(reps) for *_, reps in more)
     _extend(runs, _run(variants, more, objective, executor, counter, should_stop)[0])
-    ends = [(_end(0, runs, _rival(0, runs, designs, best), best),
-             *(_end(v, runs, rivals[v], best) for v in pair)) for pair in ends_of]
+    at_value = _end(0, runs, runner_up, best)  # at the values every design ran all: the rival is the runner-up
+    ends = [(at_value, *(_end(v, runs, rivals[v], best) for v in pair)) for pair in ends_of]
     ends = _refine(ends, designs, best, settings, variants, objective, executor, counter, should_stop)
     tornado = _tornado(ranges, values, ends, best, designs, objective.indifference_zone)
     sample_scores = np.array([[float(runs[i, d].mean()) for d in designs] for i in samples])
@@ -305,7 +306,7 @@ def robustness(
     lost = regret(sample_scores)
     return Robustness(
         objective=objective, designs=designs, settings=settings, best=best, runner_up=runner_up,
-        margin=_lead({d: float(runs[0, d].mean()) for d in designs}, best),
+        margin=_lead(at_values, best),
         probability_best=dict(zip(designs, map(float, probability_best(sample_scores, objective.indifference_zone)),
                                   strict=True)),
         expected_regret={d: (float(lost[:, j].mean()), _half_width(lost[:, j])) for j, d in enumerate(designs)},
@@ -427,13 +428,10 @@ def _rival_replications(ends_of: list[tuple[int, int]], same: dict[tuple[int, st
 
 
 def _rival(variant: int, runs: Runs, designs: list[str], best: str) -> str:
-    """The design other than `best` ahead at the variant: at the scenario's values on all of the screen's
-    replications (every design ran them), at a tornado end on the first, which every design ran there or took from
-    its runs at the values (so taking them changes nothing, sim.reads); max keeps the first of equal means."""
-    others = [d for d in designs if d != best]
-    if variant == 0:
-        return max(others, key=lambda d: float(runs[0, d].mean()))
-    return max(others, key=lambda d: float(runs[variant, d][0]))
+    """The design other than `best` ahead at a tornado end on the first replication, which every design ran there
+    or took from its runs at the values (so taking them changes nothing, sim.reads); max keeps the first of equal
+    ones. (At the scenario's values, where every design ran all of the screen's, the rival is the runner-up.)"""
+    return max((d for d in designs if d != best), key=lambda d: float(runs[variant, d][0]))
 
 
 @dataclass(frozen=True)
