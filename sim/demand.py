@@ -134,11 +134,13 @@ class CandidateDraws:
     def work(self, rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Work type index and effort (before any process lever) of `size` requests."""
         kind = self.cdf.searchsorted(rng.random(size), side="right")
+        # numpy's gamma(shape, scale) is scale x standard_gamma(shape), draw for draw; the array form checks both
+        # arrays' constraints, which costs more than the 32 draws.
         if self.all_varied:
-            return kind, rng.gamma(self.shapes[kind], self.scales[kind])
+            return kind, rng.standard_gamma(self.shapes[kind]) * self.scales[kind]
         effort = self.means[kind]
         varied = self.varied[kind]
-        effort[varied] = rng.gamma(self.shapes[kind][varied], self.scales[kind][varied])
+        effort[varied] = rng.standard_gamma(self.shapes[kind][varied]) * self.scales[kind][varied]
         return kind, effort
 
     def client_waits(self, rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
@@ -157,10 +159,10 @@ class CandidateDraws:
         the client's own `wait_rng`, drawn only when some type waits, so a firm whose clients never keep it waiting
         makes exactly the draws it always made."""
         gaps = rng.exponential(1.0, size=BLOCK)
-        accept = rng.uniform(size=BLOCK)
+        accept = rng.random(BLOCK)  # uniform on [0, 1) is 0 + 1 x random(), the same numbers for less
         kind, effort = self.work(rng, BLOCK)
-        clarity = rng.uniform(size=BLOCK)
-        review = rng.uniform(size=BLOCK)
+        clarity = rng.random(BLOCK)
+        review = rng.random(BLOCK)
         waits = (self.client_waits(wait_rng, kind).tolist() if wait_rng is not None and self.waits
                  else [0.0] * BLOCK)
         return Candidates(gaps.tolist(), accept.tolist(), kind.tolist(), effort.tolist(), clarity.tolist(),

@@ -127,13 +127,8 @@ def measure(run: Run) -> tuple[dict, list[dict], list[dict]]:
 
     engineers = len(run.staffing.engineer_skills)
     available = engineers * s.weeks * hpw
-    if run.work_blocks:
-        b_start = np.array([b[0] for b in run.work_blocks])
-        b_end = np.array([b[1] for b in run.work_blocks])
-        b_hours = np.array([b[2] for b in run.work_blocks])  # (blocks, categories)
-    else:
-        b_start = b_end = np.zeros(0)
-        b_hours = np.zeros((0, len(CATEGORIES)))
+    blocks = run.work_block_table()
+    b_start, b_end, b_hours = blocks[:, 0], blocks[:, 1], blocks[:, 2:]  # b_hours: (blocks, categories)
     week_lo = start + hpw * np.arange(s.weeks)
     week_hi = week_lo + hpw
     weekly_hours = spread_over_weeks(b_start, b_end, b_hours, np.append(week_lo, week_hi[-1]))  # (weeks, categories)

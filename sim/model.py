@@ -17,6 +17,7 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import simpy
 
 from sim.clients import Client, ClientBook, ClientClock, outbound
@@ -29,6 +30,10 @@ CATEGORIES = (
 )
 # A request's work content by category, fixed when an engineer starts it and consumed slice by slice.
 BILLABLE, REWORK, TALK, HANDOFF, OVERHEAD = range(5)
+NOTHING_LEFT = (0.0,) * 5
+# A run's work blocks are kept flat, this many numbers each: start, end, then the hours by category. A tuple per
+# block would be two objects more per slice for the cycle collector to walk once the run is over.
+WORK_BLOCK_WIDTH = 2 + len(CATEGORIES)
 CLIENT_STAGE, PLANNING_STAGE = "client", "planning"
 # Where a request is; every request is in exactly one state, so conservation can be counted, not inferred.
 AT_DESK, QUEUED, HELD, WITH_CLIENT, DELIVERED, DROPPED = ("at_desk", "queued", "held", "with_client", "delivered",
@@ -111,7 +116,7 @@ class Request:
     client_saw_rework: bool = False
     revised: bool = False  # a wrong build caught in review and fixed before delivery: a revision round
     billed: float = 0.0
-    todo: list[float] = field(default_factory=list)  # work content left, by category (BILLABLE ... OVERHEAD)
+    todo: tuple[float, ...] = ()  # work content left, by category (BILLABLE ... OVERHEAD)
     todo_total: float = 0.0
 
     @property
@@ -402,7 +407,7 @@ class Firm:
         self.dealt_load = {eng.index: 0.0 for eng in self.engineers}
         self.usual: dict[tuple[int, str], Engineer] = {}
         self.requests: list[Request] = []
-        self.work_blocks: list[tuple[float, float, tuple[float, ...]]] = []
+        self.work_blocks: list[float] = []  # flat, WORK_BLOCK_WIDTH numbers a block
         self.coordinator_blocks: list[tuple[float, float]] = []
         self.account_blocks: list[tuple[float, float, float]] = []  # (start, end, account hours)
 
@@ -610,26 +615,26 @@ class Firm:
         """The work content of this piece of work, fixed when this engineer starts it (MODEL.md, "Mechanisms,
         formulas and defaults")."""
         b = self.b
-        todo = [0.0] * 5
+        billable = rework = talk = handoff = overhead = 0.0
         if req.fix_hours:
-            todo[REWORK] = req.fix_hours
+            rework = req.fix_hours
         else:
-            todo[BILLABLE] = req.effort
+            billable = req.effort
             talk = b.interruption_hours * (1.0 - req.account_care)
             if req.account_care == 0:  # nobody else owns the client: the engineer does the talking
                 talk += b.client_contact_hours
                 if self.process.status_updates:
                     talk += b.status_update_hours
-            todo[TALK] = talk
             if self.process.standardised_work:
-                todo[OVERHEAD] = b.standardised_overhead_hours
+                overhead = b.standardised_overhead_hours
             if req.built_wrong and req.review_draw < self.catch_chance(req):
-                todo[REWORK] = b.rework_effort_share * req.effort  # caught in review, fixed before delivery
+                rework = b.rework_effort_share * req.effort  # caught in review, fixed before delivery
                 req.built_wrong = False
                 req.revised = True
         if not self.knows(eng, req.client):
-            todo[HANDOFF] = b.handoff_hours
-        req.todo, req.todo_total = todo, sum(todo)
+            handoff = b.handoff_hours
+        req.todo = todo = (billable, rework, talk, handoff, overhead)  # in the order BILLABLE ... OVERHEAD
+        req.todo_total = sum(todo)
         req.state = HELD
         eng.held.append(req)
         if math.isnan(req.started):
@@ -657,13 +662,13 @@ class Firm:
         if covered == total:  # the last slice, most often the only one: all of it (x * 1.0 and x - x, exactly)
             done_billable, done_rework, done_talk, done_handoff, done_overhead = billable, rework, talk, handoff, \
                 overhead
-            req.todo = [0.0] * 5
+            req.todo = NOTHING_LEFT
         else:
             fraction = covered / total
             done_billable, done_rework, done_talk = billable * fraction, rework * fraction, talk * fraction
             done_handoff, done_overhead = handoff * fraction, overhead * fraction
-            req.todo = [billable - done_billable, rework - done_rework, talk - done_talk, handoff - done_handoff,
-                        overhead - done_overhead]
+            req.todo = (billable - done_billable, rework - done_rework, talk - done_talk, handoff - done_handoff,
+                        overhead - done_overhead)
         req.todo_total = total - covered
         productive = done_billable + done_rework
         mismatch = productive * (b.skill_mismatch_factor - 1.0) if eng.skill != req.skill else 0.0
@@ -747,7 +752,9 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
             start, took = env.now, sum(hours)
             offered, pooled_before = eng.offered, pooled[skill]
             yield timeout(took)
-            blocks.append((start, start + took, hours))  # the timeout's own time: SimPy schedules it at now + delay
+            blocks.append(start)  # flat (WORK_BLOCK_WIDTH); the end is the timeout's own: SimPy's now + delay
+            blocks.append(start + took)
+            blocks.extend(hours)
             if req.todo_total <= 1e-9:
                 finish_work(eng, req)
                 break
@@ -841,9 +848,13 @@ class Run:
     staffing: Staffing
     requests: list[Request]
     clients: list[Client]
-    work_blocks: list[tuple[float, float, tuple[float, ...]]]
+    work_blocks: list[float]  # flat: WORK_BLOCK_WIDTH numbers a block (`work_block_table`)
     coordinator_blocks: list[tuple[float, float]]
     account_blocks: list[tuple[float, float, float]]
+
+    def work_block_table(self) -> np.ndarray:
+        """The engineers' blocks of work as rows: start, end, then the hours of each of CATEGORIES."""
+        return np.array(self.work_blocks, dtype=float).reshape(-1, WORK_BLOCK_WIDTH)
 
 
 def run_until(env: simpy.Environment, until: float) -> None:

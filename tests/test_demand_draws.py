@@ -43,3 +43,22 @@ def test_one_size_is_the_array_draw_of_one(cv):
         ours, arrays = np.random.default_rng(seed), np.random.default_rng(seed)
         assert one_gamma_with_cv(ours, 1.0, cv) == float(gamma_with_cv(arrays, 1.0, cv, 1)[0])
         assert ours.random() == arrays.random()
+
+
+@pytest.mark.parametrize("types", TYPES)
+def test_a_block_is_the_draws_of_numpys_uniform_and_gamma(types):
+    """A block's coin flips are `uniform` and its efforts `gamma`, in their order, as the model always drew them."""
+    draws = CandidateDraws(from_dict({"demand": {"work_types": TYPES[types]}}))
+    for seed in range(20):
+        ours, numpys = np.random.default_rng(seed), np.random.default_rng(seed)
+        block = draws.block(ours)
+        assert block.gaps == numpys.exponential(1.0, size=BLOCK).tolist()
+        assert block.accept == numpys.uniform(size=BLOCK).tolist()
+        kind = draws.cdf.searchsorted(numpys.random(BLOCK), side="right")
+        varied = draws.varied[kind]
+        effort = draws.means[kind]
+        effort[varied] = numpys.gamma(draws.shapes[kind][varied], draws.scales[kind][varied])
+        assert block.kind == kind.tolist() and block.effort == effort.tolist()
+        assert block.clarity == numpys.uniform(size=BLOCK).tolist()
+        assert block.review == numpys.uniform(size=BLOCK).tolist()
+        assert ours.random() == numpys.random()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 import sim.model
@@ -41,7 +40,7 @@ def run_one(scenario, design: str, *requests: tuple[float, int, int], clarity: f
 
 
 def hours_by_category(run) -> dict[str, float]:
-    total = np.sum([b[2] for b in run.work_blocks], axis=0)
+    total = run.work_block_table()[:, 2:].sum(axis=0)
     return dict(zip(CATEGORIES, total.tolist(), strict=True))
 
 
@@ -156,7 +155,7 @@ def test_work_in_slices_lets_an_urgent_request_in_and_charges_concurrent_work():
         "work_slice_hours": 4.0, "context_switch_loss": [0.0, 0.2, 0.4], "switch_setup_hours": 0.25})
     run = run_one(s, "none", (0.0, 0, 0), (1.0, 1, 1))
     slow, urgent = run.requests
-    blocks = [(round(a, 6), round(b, 6)) for a, b, _ in run.work_blocks]
+    blocks = [(round(a, 6), round(b, 6)) for a, b in run.work_block_table()[:, :2].tolist()]
     urgent_block = 4.0 / (1 - 0.2) + 0.25  # 4 h of work slowed by 20 %, plus the set-up
     assert blocks[:2] == [(0.0, 4.0), (4.0, round(4.0 + urgent_block, 6))]
     assert urgent.done == pytest.approx(4.0 + urgent_block)
@@ -174,7 +173,7 @@ def test_an_urgent_request_in_the_planners_pool_is_taken_at_the_end_of_the_slice
     run = run_one(s, "pm", (0.0, 0, 0), (1.0, 1, 1), (2.0, 1, 0))
     slow, urgent, later = run.requests
     urgent_block = 4.0 / (1 - 0.2) + 0.25
-    assert [(round(a, 6), round(b, 6)) for a, b, _ in run.work_blocks[:2]] == [(0.0, 4.0),
+    assert [(round(a, 6), round(b, 6)) for a, b in run.work_block_table()[:2, :2].tolist()] == [(0.0, 4.0),
                                                                                (4.0, round(4.0 + urgent_block, 6))]
     assert urgent.done == pytest.approx(4.0 + urgent_block)
     assert slow.done == pytest.approx(4.0 + urgent_block + 0.25 + 6.0)  # alone again, a set-up to come back
