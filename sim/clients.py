@@ -135,11 +135,14 @@ class ClientBook:
         late = late_by > 0
         moderate = late_by <= b.moderate_delay_share * asked_hours
         relief = b.informed_delay_relief if (late and informed and moderate) else 0.0
-        outcome = max(0.0, 1.0 - late * b.late_dissatisfaction * (1.0 - relief)
-                      - saw_rework * b.rework_dissatisfaction)
+        outcome = 1.0 - late * b.late_dissatisfaction * (1.0 - relief) - saw_rework * b.rework_dissatisfaction
+        if outcome < 0.0:  # max(0, ...) and min(..., 1) below, written out: once per delivery
+            outcome = 0.0
         weight = b.satisfaction_memory * (b.bad_experience_weight if outcome < client.satisfaction else 1.0)
+        if weight > 1.0:
+            weight = 1.0
         share, leaving = client.share, client.leaving
-        client.satisfaction += min(weight, 1.0) * (outcome - client.satisfaction)
+        client.satisfaction += weight * (outcome - client.satisfaction)
         client.leaving = self.leaving_rate(client)
         neutral = b.neutral_satisfaction
         gap = client.satisfaction - neutral

@@ -24,6 +24,7 @@ WEEKS_PER_YEAR = 52
 # Candidate requests are drawn this many at a time from a client's stream: fewer calls into numpy, the same
 # sequence whatever happens in the run.
 BLOCK = 32
+POOL_SIZE = 4  # numpy's SeedSequence's default pool, in 32-bit words
 
 
 def random_streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
@@ -38,8 +39,31 @@ def client_streams(seed: int, replication: int, key: tuple[int, ...],
     (1, i) for today's client i, (2, k) for the k-th outbound prospect, a referrer's key plus (j,) for its j-th
     referral. Each is the child SeedSequence(seed, (replication, *key)).spawn() would give for its place in
     CLIENT_STREAMS, built directly, so a stream a run never draws from costs nothing."""
-    return {name: np.random.default_rng(np.random.SeedSequence(
-        entropy=seed, spawn_key=(replication, *key, CLIENT_STREAMS.index(name)))) for name in names}
+    return {name: np.random.Generator(np.random.PCG64(seed_sequence(
+        seed, (replication, *key, CLIENT_STREAMS.index(name))))) for name in names}
+
+
+def seed_sequence(seed: int, spawn_key: tuple[int, ...]) -> np.random.SeedSequence:
+    """The SeedSequence(entropy=seed, spawn_key=spawn_key) of numpy (pinned), handed the 32-bit words it hashes
+    rather than the numbers: it would turn each number into an array of its own, which costs more than the hash.
+    The words are numpy's own assembly: the seed's words padded with zeros to the pool's size, then each key
+    number's. Only the state it generates is the same (its own `spawn_key` is empty): a client's streams are built
+    directly, never spawned from these."""
+    words = _words(seed)
+    key_words = [word for number in spawn_key for word in _words(number)]
+    if key_words and len(words) < POOL_SIZE:
+        words += [0] * (POOL_SIZE - len(words))
+    return np.random.SeedSequence(np.array(words + key_words, dtype=np.uint32))
+
+
+def _words(number: int) -> list[int]:
+    """A non-negative integer as numpy's SeedSequence reads it: 32-bit words, least significant first."""
+    if number < 0:
+        raise ValueError(f"a seed or key must not be negative, not {number}")
+    words = [number & 0xFFFFFFFF]
+    while number := number >> 32:
+        words.append(number & 0xFFFFFFFF)
+    return words
 
 
 def gamma_with_cv(rng: np.random.Generator, mean: np.ndarray | float, cv: np.ndarray | float, size: int) -> np.ndarray:

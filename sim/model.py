@@ -473,10 +473,11 @@ class Firm:
             effort = wt.effort_hours + self.b.standardised_cv_factor * (raw_effort - wt.effort_hours)
         now = self.env.now
         deadline = now + wt.deadline_days * self.hours_per_day
-        return Request(
-            id=len(self.requests), client=client, kind=kind, skill=wt.skill, effort=effort, arrival=now,
-            deadline=deadline, asked_deadline=deadline, clarity_draw=clarity, review_draw=review, client_wait=wait,
-        )
+        # Positional, in the order of Request's fields (id, client, kind, skill, effort, arrival, deadline,
+        # asked_deadline, clarity_draw, review_draw, client_wait): keywords cost twice the construction, matched
+        # one by one against its 27 fields.
+        return Request(len(self.requests), client, kind, wt.skill, effort, now, deadline, deadline, clarity, review,
+                       wait)
 
     def receive(self, req: Request) -> None:
         """A request goes to intake: the client stage with an AM or hybrid, else the engineers take it as it is."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.demand import BLOCK, CandidateDraws, gamma_with_cv, one_gamma_with_cv
+from sim.demand import BLOCK, CandidateDraws, gamma_with_cv, one_gamma_with_cv, seed_sequence
 from sim.scenario import from_dict
 
 TYPES = {
@@ -62,3 +62,13 @@ def test_a_block_is_the_draws_of_numpys_uniform_and_gamma(types):
         assert block.clarity == numpys.uniform(size=BLOCK).tolist()
         assert block.review == numpys.uniform(size=BLOCK).tolist()
         assert ours.random() == numpys.random()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42, 2**32 - 1, 2**32, 2**70 + 3])
+def test_a_seed_sequence_from_its_words_is_numpys(seed):
+    """The client streams' seed sequences, built from the words numpy hashes, generate numpy's own states."""
+    for key in [(), (0,), (3, 1, 7), (0, 2, 0, 0, 3), (1, 2**33, 5, 1)]:
+        expected = np.random.SeedSequence(entropy=seed, spawn_key=key).generate_state(8)
+        assert seed_sequence(seed, key).generate_state(8).tolist() == expected.tolist()
+    with pytest.raises(ValueError, match="negative"):
+        seed_sequence(-1, (0,))

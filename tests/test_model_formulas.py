@@ -84,6 +84,16 @@ def test_a_hybrid_talks_and_plans_on_its_own_hours_and_absorbs_part_of_the_inter
     assert run.requests[0].done == pytest.approx(client_stage + planning + EFFORT + 0.2)
 
 
+def test_a_request_carries_what_its_client_sent():
+    """Each field of a new request is the draw or the time it was made from: none is swapped for another."""
+    s = scenario_for(clients=2, process={"standardised_work": False})
+    script = [ScriptedRequest(3.0, 1, 0, clarity=0.25, review=0.75, wait=2.5)]
+    (req,) = simulate(s, "none", 0, script=script).requests
+    assert (req.id, req.client, req.kind, req.skill, req.effort) == (0, 1, 0, "general", EFFORT)
+    assert (req.arrival, req.clarity_draw, req.review_draw, req.client_wait) == (3.0, 0.25, 0.75, 2.5)
+    assert req.asked_deadline == req.deadline == 3.0 + 5.0 * HOURS_PER_DAY + 2.5  # the wait on the client moves both
+
+
 def test_an_account_manager_negotiates_the_deadline_from_the_backlog_it_sees():
     tight = {"task": {"share": 1.0, "effort_hours": EFFORT, "effort_cv": 0.0, "deadline_days": 1.0}}
     s = scenario_for(work_types=tight, behaviour={"am_hours_fixed": 0.5, "negotiation_buffer": 1.25})
