@@ -194,7 +194,8 @@ class ClientClock:
     comes first) and sets one event there. Only a rise in the share or in the hazard of leaving can bring that
     moment forward, so `ClientBook.judge` and `grow` have the clock look again at the candidates before it; a
     look-ahead it replaces fires as a stale event that does nothing. The requests are the ones a clock with an event
-    per candidate sends, at the same times (up to rounding in the last digit), in every design."""
+    per candidate sends, at the same times (up to rounding in the last digit), in every design. It reads the clock as
+    `env._now`, as the model does (`sim.model`'s docstring says why)."""
 
     __slots__ = ("env", "book", "intake", "client", "unit_gap", "horizon", "referral_rng", "drawn", "next",
                  "next_time", "next_referral", "pending", "pending_candidate", "pending_time")
@@ -210,7 +211,7 @@ class ClientClock:
         # from the client's stream: the same draws in the same order whenever they are made).
         self.drawn = Candidates([], [], [], [], [], [], [])
         self.next = 0  # the next candidate not yet decided, due at `next_time`
-        now = env.now
+        now = env._now
         self.next_time = now + self.gap(0) if client.wallet > 0 else math.inf
         rate = book.referral_rate
         self.next_referral = now + self.referral_rng.exponential(1.0 / rate) if rate > 0 else math.inf
@@ -268,13 +269,13 @@ class ClientClock:
         if at == math.inf:
             self.pending = None
             return
-        self.pending = event = self.env.timeout(at - self.env.now)
+        self.pending = event = self.env.timeout(at - self.env._now)
         event.callbacks.append(self.tick)
 
     def look_again(self) -> None:
         """The share or the hazard moved: the candidates already past were turned down at the share of their time;
         if one before the clock's event now passes, the event moves forward to it."""
-        self.pass_by(self.env.now)
+        self.pass_by(self.env._now)
         if self.next_time < self.pending_time:
             sooner = self.look_ahead(self.next, self.next_time, self.pending_time)
             if sooner[0] < self.pending_time:
@@ -285,7 +286,7 @@ class ClientClock:
             return  # a look-ahead replaced by a sooner one
         self.pending = None
         book, client = self.book, self.client
-        now = self.env.now
+        now = self.env._now
         if not book.settle(client, now):
             return
         k = self.pending_candidate
