@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from sim.clock import Alarm, set_alarm
 from sim.demand import (
     BLOCK,
     CLIENT_STREAMS,
@@ -194,8 +195,8 @@ class ClientClock:
     comes first) and sets one event there. Only a rise in the share or in the hazard of leaving can bring that
     moment forward, so `ClientBook.judge` and `grow` have the clock look again at the candidates before it; a
     look-ahead it replaces fires as a stale event that does nothing. The requests are the ones a clock with an event
-    per candidate sends, at the same times (up to rounding in the last digit), in every design. It reads the clock as
-    `env._now`, as the model does (`sim.model`'s docstring says why)."""
+    per candidate sends, at the same times (up to rounding in the last digit), in every design. Its events are the
+    plain alarms of `sim.clock`."""
 
     __slots__ = ("env", "book", "intake", "client", "unit_gap", "horizon", "referral_rng", "drawn", "next",
                  "next_time", "next_referral", "pending", "pending_candidate", "pending_time")
@@ -215,7 +216,7 @@ class ClientClock:
         self.next_time = now + self.gap(0) if client.wallet > 0 else math.inf
         rate = book.referral_rate
         self.next_referral = now + self.referral_rng.exponential(1.0 / rate) if rate > 0 else math.inf
-        self.pending: simpy.Event | None = None
+        self.pending: Alarm | None = None
         self.pending_candidate = -1  # the candidate the pending event is for; -1 for the referral
         self.pending_time = math.inf
         self.plan(self.look_ahead(self.next, self.next_time, math.inf))
@@ -269,8 +270,7 @@ class ClientClock:
         if at == math.inf:
             self.pending = None
             return
-        self.pending = event = self.env.timeout(at - self.env._now)
-        event.callbacks.append(self.tick)
+        self.pending = set_alarm(self.env, at - self.env._now, self.tick)
 
     def look_again(self) -> None:
         """The share or the hazard moved: the candidates already past were turned down at the share of their time;
@@ -281,7 +281,7 @@ class ClientClock:
             if sooner[0] < self.pending_time:
                 self.plan(sooner)
 
-    def tick(self, event: simpy.Event) -> None:
+    def tick(self, event: Alarm) -> None:
         if event is not self.pending:
             return  # a look-ahead replaced by a sooner one
         self.pending = None

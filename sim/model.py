@@ -6,8 +6,8 @@ them from a shared desk and spend their free hours on accounts, engineers work o
 take, a salesperson grows accounts. Every mechanism applies to every design by the same rule; a design changes only
 who does which step (MODEL.md tells the same story with every source).
 
-The model reads the clock as `env._now`, the attribute behind SimPy's `now` property: it is read about ten times
-a request, and a property call each time cost a fortieth of a run (SimPy is pinned, so the attribute stays).
+Its events are SimPy's, and in the hot paths the plain alarms of `sim.clock`, which is also where the model reads
+SimPy's clock and runs it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import numpy as np
 import simpy
 
 from sim.clients import Client, ClientBook, ClientClock, outbound
+from sim.clock import NORMAL, Alarm, ring, run_until, set_alarm, waiting_alarm
 from sim.demand import random_streams, todays_client_sizes
 from sim.scenario import OrgDesign, Process, Scenario, ScenarioError
 
@@ -142,7 +143,7 @@ class Engineer:
     held: list[Request] = field(default_factory=list)  # started and not finished, the one in hand included
     last_client: int = -1
     last_worked: dict[int, float] = field(default_factory=dict)  # client -> when this engineer last worked for them
-    wake: simpy.Event | None = None  # set while idle; succeeded when work arrives
+    wake: Alarm | None = None  # set while idle; rung when work arrives
     at_desk: deque[Request] = field(default_factory=deque)  # requests of their clients waiting at a busy desk
     offered: int = 0  # requests put in their queue so far: the engineer looks again at a slice's end only after one
 
@@ -613,8 +614,8 @@ class Firm:
     def wake(self, eng: Engineer) -> None:
         self.idle[eng.skill].remove(eng)
         event, eng.wake = eng.wake, None
-        assert event is not None, "an idle engineer waits on its wake-up event"
-        event.succeed()
+        assert event is not None, "an idle engineer waits on its wake-up alarm"
+        ring(self.env, event)
 
     def start_work(self, eng: Engineer, req: Request) -> None:
         """The work content of this piece of work, fixed when this engineer starts it (MODEL.md, "Mechanisms,
@@ -710,7 +711,7 @@ class Firm:
         req.state = WITH_CLIENT
         req.deadline += req.client_wait
         req.asked_deadline += req.client_wait
-        self.env.timeout(req.client_wait).callbacks.append(lambda _event: self.deliver(req))
+        set_alarm(self.env, req.client_wait, lambda _alarm: self.deliver(req))
 
     # -- delivery and the client's judgement ----------------------------------------------------------------
 
@@ -739,14 +740,15 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
     # Bound once: this loop runs once per slice of work, the model's innermost loop.
     next_for, start_work, work_slice, finish_work = (firm.planning.next_for, firm.start_work, firm.work_slice,
                                                      firm.finish_work)
-    idle, new_event, timeout, blocks = firm.idle[eng.skill], env.event, env.timeout, firm.work_blocks
+    idle, blocks = firm.idle[eng.skill], firm.work_blocks
+    queue, push, sequence = env._queue, heapq.heappush, env._eid
     at_desk, take_waiting, pooled, skill = eng.at_desk, firm.take_waiting, firm.planning.pooled, eng.skill
     while True:
         req = next_for(eng)
         if req is None:
             if at_desk and take_waiting(eng):
                 continue
-            eng.wake = wake = new_event()
+            eng.wake = wake = waiting_alarm()
             idle.append(eng)
             yield wake
             continue
@@ -756,8 +758,11 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
             hours = work_slice(eng, req)
             start, took = env._now, sum(hours)
             offered, pooled_before = eng.offered, pooled[skill]
-            yield timeout(took)
-            blocks.append(start)  # flat (WORK_BLOCK_WIDTH); the end is the timeout's own: SimPy's now + delay
+            slice_end = Alarm()  # set_alarm(env, took), written out: once a slice
+            slice_end.callbacks = []
+            push(queue, (start + took, NORMAL, next(sequence), slice_end))  # type: ignore[misc]
+            yield slice_end
+            blocks.append(start)  # flat (WORK_BLOCK_WIDTH); the end is the alarm's own time
             blocks.append(start + took)
             blocks.extend(hours)
             if req.todo_total <= 1e-9:
@@ -804,7 +809,7 @@ def coordinator(env: simpy.Environment, firm: Firm, role: str):
         else:
             stage, req = yield task
         start = env._now
-        yield env.timeout(firm.stage_hours(stage, req, care))
+        yield set_alarm(env, firm.stage_hours(stage, req, care))
         firm.coordinator_blocks.append((start, env._now))
         firm.finish_stage(stage, req, role)
 
@@ -860,23 +865,6 @@ class Run:
     def work_block_table(self) -> np.ndarray:
         """The engineers' blocks of work as rows: start, end, then the hours of each of CATEGORIES."""
         return np.array(self.work_blocks, dtype=float).reshape(-1, WORK_BLOCK_WIDTH)
-
-
-def run_until(env: simpy.Environment, until: float) -> None:
-    """`env.run(until=until)` for this model, with SimPy's `Environment.step` written into the loop (a method call
-    and a stop event less per event; SimPy is pinned, so its private queue and clock are safe to read): every event
-    before `until` is processed, in SimPy's own order (time, priority, then scheduling order), and the clock ends
-    at `until`. SimPy would also process an urgent event of exactly `until`'s time scheduled before the run (a
-    process started then), which this model never has: its processes start at 0."""
-    queue, pop = env._queue, heapq.heappop
-    while queue and queue[0][0] < until:
-        env._now, _, _, event = pop(queue)
-        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
-        for callback in callbacks:
-            callback(event)
-        if not event._ok and not hasattr(event, "_defused"):
-            raise event._value
-    env._now = until
 
 
 def simulate(scenario: Scenario, design: str, replication: int,
