@@ -324,7 +324,7 @@ def outbound(env: simpy.Environment, book: ClientBook, intake: Intake, rng: np.r
     rate = d.prospects_per_year / (WEEKS_PER_YEAR * book.scenario.firm.hours_per_week)
     k = 0
     while True:
-        yield env.timeout(rng.exponential(1.0 / rate))
+        yield set_alarm(env, rng.exponential(1.0 / rate))
         wins = rng.uniform()
         size = one_gamma_with_cv(rng, 1.0, d.client_size_cv)
         if wins < d.win_rate:

@@ -18,8 +18,9 @@ from collections.abc import Callable
 
 import simpy
 from simpy.core import NORMAL
+from simpy.events import PENDING
 
-__all__ = ["NORMAL", "Alarm", "ring", "run_until", "set_alarm", "waiting_alarm"]
+__all__ = ["NORMAL", "Alarm", "Message", "first_of", "ring", "run_until", "send", "set_alarm", "waiting_alarm"]
 
 
 class Alarm:
@@ -50,6 +51,47 @@ def waiting_alarm() -> Alarm:
 def ring(env: simpy.Environment, alarm: Alarm) -> None:
     """Ring a waiting alarm now, as `event.succeed()` schedules a SimPy event."""
     heapq.heappush(env._queue, (env._now, NORMAL, next(env._eid), alarm))  # type: ignore[misc]
+
+
+class Message:
+    """A waiting alarm that carries a value when it rings (a coordinator's next task), as a SimPy event succeeded
+    with one: `triggered` once it is sent, its value what a process that yielded it receives."""
+
+    __slots__ = ("callbacks", "_value")
+    _ok = True
+
+    def __init__(self) -> None:
+        self.callbacks: list[Callable[[Message], None]] | None = []
+        self._value: object = PENDING
+
+    @property
+    def triggered(self) -> bool:
+        return self._value is not PENDING
+
+    @property
+    def value(self) -> object:
+        return self._value
+
+
+def send(env: simpy.Environment, message: Message, value: object) -> None:
+    """Ring a message now with its value, as `event.succeed(value)` schedules a SimPy event."""
+    message._value = value
+    heapq.heappush(env._queue, (env._now, NORMAL, next(env._eid), message))  # type: ignore[misc]
+
+
+def first_of(env: simpy.Environment, first: Alarm | Message, second: Alarm | Message) -> Message:
+    """A message sent (with no value) once the first of two alarms rings, as SimPy's `first | second` succeeds,
+    without the value a condition builds: the waiting coordinator reads its task itself."""
+    either = Message()
+
+    def check(_event: object) -> None:
+        if not either.triggered:
+            send(env, either, None)
+
+    for event in (first, second):
+        assert event.callbacks is not None, "both alarms are still to ring"
+        event.callbacks.append(check)
+    return either
 
 
 def run_until(env: simpy.Environment, until: float) -> None:

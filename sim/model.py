@@ -25,7 +25,7 @@ import numpy as np
 import simpy
 
 from sim.clients import Client, ClientBook, ClientClock, outbound
-from sim.clock import NORMAL, Alarm, ring, run_until, set_alarm, waiting_alarm
+from sim.clock import NORMAL, Alarm, Message, first_of, ring, run_until, send, set_alarm, waiting_alarm
 from sim.demand import random_streams, todays_client_sizes
 from sim.scenario import OrgDesign, Process, Scenario, ScenarioError
 
@@ -184,7 +184,7 @@ class Desk:
         self.env = env
         self.waiting: dict[str, dict[str, deque[Request]]] = {
             stage: {skill: deque() for skill in skills} for stage in (CLIENT_STAGE, PLANNING_STAGE)}
-        self.idle: dict[str, list[simpy.Event]] = {"pm": [], "am": [], "hybrid": []}
+        self.idle: dict[str, list[Message]] = {"pm": [], "am": [], "hybrid": []}
 
     def put(self, stage: str, req: Request) -> bool:
         """Hand the request to an idle coordinator (True), or leave it waiting (False)."""
@@ -192,7 +192,7 @@ class Desk:
         req.desk_stage = stage
         for role in (self.SPECIALIST[stage], "hybrid"):
             if self.idle[role]:
-                self.idle[role].pop().succeed((stage, req))
+                send(self.env, self.idle[role].pop(), (stage, req))
                 return True
         req.desk_since = self.env._now
         req.waiting = True
@@ -200,24 +200,28 @@ class Desk:
         return False
 
     def _oldest(self, stage: str) -> Request | None:
-        heads = [queue for queue in self.waiting[stage].values() if queue]
-        if not heads:
+        oldest: deque[Request] | None = None  # the queue whose head came first (earliest, then lowest id)
+        for queue in self.waiting[stage].values():
+            if queue and (oldest is None or (queue[0].desk_since, queue[0].id) < (oldest[0].desk_since,
+                                                                                 oldest[0].id)):
+                oldest = queue
+        if oldest is None:
             return None
-        queue = min(heads, key=lambda q: (q[0].desk_since, q[0].id))
-        req = queue.popleft()
+        req = oldest.popleft()
         req.waiting = False
         return req
 
-    def take(self, role: str) -> simpy.Event:
-        """The coordinator's next task as an event: at once if one waits, else when one is put."""
-        event = self.env.event()
+    def take(self, role: str) -> Message:
+        """The coordinator's next task as a message: sent at once if one waits, else when one is put."""
+        message = Message()
         for stage in self.ROLE_STAGES[role]:
             if (req := self._oldest(stage)) is not None:
-                return event.succeed((stage, req))
-        self.idle[role].append(event)
-        return event
+                send(self.env, message, (stage, req))
+                return message
+        self.idle[role].append(message)
+        return message
 
-    def stop_waiting(self, role: str, event: simpy.Event) -> None:
+    def stop_waiting(self, role: str, event: Message) -> None:
         """A coordinator that was free for a task goes back to its accounts: it is no longer waiting at the desk."""
         self.idle[role].remove(event)
 
@@ -530,13 +534,12 @@ class Firm:
         self.watched.add((stage, skill))
         now = self.env._now
         delay = self.bypass_after if since == now else since + self.bypass_after - now
-        timer = self.env.timeout(delay, (stage, skill))  # names the queue: a timer left at the end holds nothing
-        timer.callbacks.append(self.waited_too_long)
+        # names the queue, not its head: a timer left at the end holds no request
+        set_alarm(self.env, delay, lambda _alarm: self.waited_too_long(stage, skill))
 
-    def waited_too_long(self, timer: simpy.Event) -> None:
+    def waited_too_long(self, stage: str, skill: str) -> None:
         """The requests at the head of the queue that have waited `desk_bypass_hours` go past the desk; the timer
         is set again for the next."""
-        stage, skill = typing.cast(tuple[str, str], timer.value)
         self.watched.discard((stage, skill))
         queue = self.desk.waiting[stage].get(skill)
         now = self.env._now
@@ -774,21 +777,6 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
                 break
 
 
-class FirstOf(simpy.Event):
-    """Succeeds once the first of two events is processed, as `first | second` does, without the value a condition
-    builds (which events fired): an AM waits on one for each block of account time, and reads the task itself."""
-
-    def __init__(self, env: simpy.Environment, first: simpy.Event, second: simpy.Event) -> None:
-        super().__init__(env)
-        for event in (first, second):
-            assert event.callbacks is not None, "both events are still to be processed"
-            event.callbacks.append(self._check)
-
-    def _check(self, _event: simpy.Event) -> None:
-        if not self.triggered:
-            self.succeed()
-
-
 def coordinator(env: simpy.Environment, firm: Firm, role: str):
     """A PM plans, an AM talks to clients, a hybrid does both; each takes the next task of their stages. An AM or
     hybrid with no task spends the time on the account with the most room to grow, until a task comes."""
@@ -799,13 +787,13 @@ def coordinator(env: simpy.Environment, firm: Firm, role: str):
         task = desk.take(role)
         if not task.triggered and grows and (account := book.best_account(env._now)) is not None:
             start = env._now
-            yield FirstOf(env, task, env.timeout(ACCOUNT_BLOCK_HOURS))
+            yield first_of(env, task, set_alarm(env, ACCOUNT_BLOCK_HOURS))
             firm.account_blocks.append((start, env._now, env._now - start))
             book.grow(account, env._now - start)
             if not task.triggered:
                 desk.stop_waiting(role, task)
                 continue
-            stage, req = task.value
+            stage, req = typing.cast(tuple[str, Request], task.value)
         else:
             stage, req = yield task
         start = env._now
@@ -820,7 +808,7 @@ def salesperson(env: simpy.Environment, firm: Firm, share: float):
     book = firm.book
     while True:
         start = env._now
-        yield env.timeout(ACCOUNT_BLOCK_HOURS)
+        yield set_alarm(env, ACCOUNT_BLOCK_HOURS)
         account = book.best_account(env._now)
         if account is not None:
             firm.account_blocks.append((start, env._now, share * ACCOUNT_BLOCK_HOURS))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import simpy
 
-from sim.clock import ring, run_until, set_alarm, waiting_alarm
+from sim.clock import Message, first_of, ring, run_until, send, set_alarm, waiting_alarm
 
 
 def _order(use_alarms: bool) -> list[tuple[float, str]]:
@@ -62,3 +62,41 @@ def test_an_event_at_the_end_is_left_for_later():
     assert rang == [] and env.now == 5.0
     run_until(env, 6.0)
     assert rang == [5.0]
+
+
+def _coordinator_story(use_alarms: bool) -> list[tuple[float, str, object]]:
+    """A coordinator waits for a task or the end of a 2-hour block, whichever comes first, three times: the block
+    ends first, then a task sent at hour 3 comes first, then a task sent at the block's very end (a tie)."""
+    env = simpy.Environment()
+    seen: list[tuple[float, str, object]] = []
+    tasks: list = []
+
+    def coordinator():
+        for _ in range(3):
+            task = Message() if use_alarms else env.event()
+            tasks.append(task)
+            block = set_alarm(env, 2.0) if use_alarms else env.timeout(2.0)
+            yield first_of(env, task, block) if use_alarms else task | block
+            seen.append((env.now, "woke", task.value if task.triggered else None))
+
+    def sender(_event) -> None:
+        task = tasks[-1]
+        if use_alarms:
+            send(env, task, "plan")
+        else:
+            task.succeed("plan")
+        seen.append((env.now, "sent", None))
+
+    env.process(coordinator())
+    for hour in (3.0, 5.0):
+        env.timeout(hour).callbacks.append(sender)
+    run_until(env, 10.0)
+    return seen
+
+
+def test_first_of_wakes_as_simpys_condition_does():
+    with_simpy = _coordinator_story(use_alarms=False)
+    # at the tie the task, sent by a timeout set before the block, is there when the coordinator wakes
+    assert with_simpy == [(2.0, "woke", None), (3.0, "sent", None), (3.0, "woke", "plan"), (5.0, "sent", None),
+                          (5.0, "woke", "plan")]
+    assert _coordinator_story(use_alarms=True) == with_simpy
