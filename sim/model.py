@@ -169,6 +169,31 @@ class Engineer:
         return min(held, key=lambda r: r.urgency)
 
 
+class IdleEngineers:
+    """The idle engineers of one skill, in the order they went idle: the latest is the one woken first. A dict
+    as an ordered set, so that waking one is O(1) at any size (a list's remove scanned hundreds in a big firm)."""
+
+    __slots__ = ("_order",)
+
+    def __init__(self) -> None:
+        self._order: dict[Engineer, None] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def add(self, eng: Engineer) -> None:
+        self._order[eng] = None
+
+    def remove(self, eng: Engineer) -> None:
+        del self._order[eng]
+
+    def latest(self) -> Engineer:
+        return next(reversed(self._order))
+
+
 class Desk:
     """Coordinators' work waiting, one first-come queue per stage and skill; an idle coordinator is handed a task
     directly. A desk is a service, not a wall: a request that waits too long, or that an idle engineer of its skill
@@ -262,7 +287,7 @@ class OwnQueues:
         if owner.wake is not None:
             firm.wake(owner)
         elif owner.queue_hours >= self.threshold and firm.idle[req.skill]:
-            firm.wake(firm.idle[req.skill][-1])  # a colleague is idle: they will take some of the queue
+            firm.wake(firm.idle[req.skill].latest())  # a colleague is idle: they will take some of the queue
 
     def next_for(self, eng: Engineer) -> Request | None:
         held = eng.most_urgent_held()
@@ -317,7 +342,7 @@ class CentralPlanning:
         chosen: Engineer | None
         if idle:
             usual = firm.usual_engineer(req)
-            chosen = usual if usual.wake is not None else idle[-1]
+            chosen = usual if usual.wake is not None else idle.latest()
         else:
             chosen = self.idle_helper(req)
         if chosen is not None:
@@ -348,7 +373,7 @@ class CentralPlanning:
             return None
         for skill, idle in self.firm.idle.items():
             if skill != req.skill and idle:
-                return idle[-1]
+                return idle.latest()
         return None
 
     def take_from_pool(self, queue: list) -> Request:
@@ -406,7 +431,7 @@ class Firm:
         for eng in self.engineers:
             by_skill.setdefault(eng.skill, []).append(eng)
         self.by_skill = by_skill
-        self.idle: dict[str, list[Engineer]] = {s: [] for s in by_skill}
+        self.idle = {s: IdleEngineers() for s in by_skill}
         self.desk = Desk(env, list(by_skill))
         self.bypass_after = self.b.desk_bypass_hours if self.b.desk_bypass else math.inf
         self.watched: set[tuple[str, str]] = set()  # the desk queues whose timer is set (`watch`)
@@ -414,6 +439,9 @@ class Firm:
         self.book = ClientBook(scenario, replication, on_leave=self.lose)
         # Each client has a usual engineer per skill, dealt by size to the least loaded (no round-robin).
         self.dealt_load = {eng.index: 0.0 for eng in self.engineers}
+        # per skill, (dealt load, index) of every engineer, least first; an entry whose load is no longer the
+        # engineer's is dropped when it comes to the top
+        self.dealing = {skill: [(0.0, eng.index) for eng in team] for skill, team in by_skill.items()}
         self.usual: dict[tuple[int, str], Engineer] = {}
         self.requests: list[Request] = []
         self.work_blocks: list[float] = []  # flat, WORK_BLOCK_WIDTH numbers a block
@@ -443,10 +471,15 @@ class Firm:
     # -- clients ----------------------------------------------------------------------------------------------
 
     def deal(self, client: Client) -> None:
-        for skill, team in self.by_skill.items():
-            eng = min(team, key=lambda e: (self.dealt_load[e.index], e.index))
-            self.usual[(client.index, skill)] = eng
-            self.dealt_load[eng.index] += client.size
+        """To the least loaded engineer of each skill, the lower index first among equals."""
+        load = self.dealt_load
+        for skill, heap in self.dealing.items():
+            while heap[0][0] != load[heap[0][1]]:  # a load since changed
+                heapq.heappop(heap)
+            index = heap[0][1]
+            self.usual[(client.index, skill)] = self.engineers[index]
+            load[index] += client.size
+            heapq.heapreplace(heap, (load[index], index))
 
     def win(self, key: tuple[int, ...], size: float) -> None:
         """A prospect won: a new client from today, with its own streams, dealt to its usual engineers."""
@@ -455,8 +488,10 @@ class Firm:
         ClientClock(self.env, self.book, self, client)
 
     def lose(self, client: Client) -> None:
-        for skill in self.by_skill:
-            self.dealt_load[self.usual[(client.index, skill)].index] -= client.size
+        for skill, heap in self.dealing.items():
+            index = self.usual[(client.index, skill)].index
+            self.dealt_load[index] -= client.size
+            heapq.heappush(heap, (self.dealt_load[index], index))
 
     def usual_engineer(self, req: Request) -> Engineer:
         return self.usual[(req.client, req.skill)]
@@ -752,7 +787,7 @@ def engineer(env: simpy.Environment, firm: Firm, eng: Engineer):
             if at_desk and take_waiting(eng):
                 continue
             eng.wake = wake = waiting_alarm()
-            idle.append(eng)
+            idle.add(eng)
             yield wake
             continue
         if req.state != HELD:

@@ -343,3 +343,34 @@ def test_each_request_at_a_busy_desk_goes_past_it_exactly_when_it_has_waited_the
     run_one(s, "am", (0.0, 0, 0), (0.1, 0, 0), (0.2, 0, 0), (0.3, 0, 0), (0.35, 0, 0), (2.0, 0, 0))
     assert [request for _, request in passed] == [1, 2, 3, 4]
     assert [hour for hour, _ in passed] == pytest.approx([0.1, 1.2, 1.3, 1.35])
+
+
+def test_clients_are_dealt_to_the_least_loaded_engineer_of_each_skill_as_they_come_and_go():
+    """Each new client goes, in each skill, to the engineer with the least size dealt (the lower index among
+    equals), counted with the clients that left taken off: the rule written out here, against the firm's heap."""
+    import random
+
+    import simpy
+
+    types = {"build": {"share": 0.5, "effort_hours": EFFORT, "effort_cv": 0.0, "skill": "dev"},
+             "run": {"share": 0.5, "effort_hours": EFFORT, "effort_cv": 0.0, "skill": "ops"}}
+    s = scenario_for(engineers=7, clients=1, skills={"dev": 4, "ops": 3}, work_types=types)
+    firm = sim.model.Firm(simpy.Environment(), s, sim.model.staff(s, "none"), 0)
+    draw = random.Random(5)
+    expected: dict[int, float] = {eng.index: 0.0 for eng in firm.engineers}
+    book: list = []
+    for step in range(200):
+        if book and draw.random() < 0.4:
+            client = book.pop(draw.randrange(len(book)))
+            firm.lose(client)
+            for skill in firm.by_skill:
+                expected[firm.usual[(client.index, skill)].index] -= client.size
+            continue
+        client = firm.book.join((1, step), draw.choice([0.5, 1.0, 1.5, draw.random()]), 0.0)
+        chosen = {skill: min(team, key=lambda e: (expected[e.index], e.index)) for skill, team in firm.by_skill.items()}
+        firm.deal(client)
+        for skill, eng in chosen.items():
+            assert firm.usual[(client.index, skill)] is eng, (step, skill)
+            expected[eng.index] += client.size
+        book.append(client)
+    assert firm.dealt_load == expected
