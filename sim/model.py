@@ -169,29 +169,19 @@ class Engineer:
         return min(held, key=lambda r: r.urgency)
 
 
-class IdleEngineers:
-    """The idle engineers of one skill, in the order they went idle: the latest is the one woken first. A dict
-    as an ordered set, so that waking one is O(1) at any size (a list's remove scanned hundreds in a big firm)."""
-
-    __slots__ = ("_order",)
-
-    def __init__(self) -> None:
-        self._order: dict[Engineer, None] = {}
-
-    def __bool__(self) -> bool:
-        return bool(self._order)
-
-    def __len__(self) -> int:
-        return len(self._order)
+class IdleEngineers(dict[Engineer, None]):
+    """The idle engineers of one skill, in the order they went idle: the latest is the one woken first. A dict as
+    an ordered set, so that waking one is O(1) at any size (a list's remove scanned hundreds in a big firm), and
+    asking whether any is idle costs no call."""
 
     def add(self, eng: Engineer) -> None:
-        self._order[eng] = None
+        self[eng] = None
 
     def remove(self, eng: Engineer) -> None:
-        del self._order[eng]
+        del self[eng]
 
     def latest(self) -> Engineer:
-        return next(reversed(self._order))
+        return next(reversed(self))
 
 
 class Desk:
