@@ -9,8 +9,10 @@ service has earned it: common random numbers survive demand that answers to serv
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
+from numpy.random.bit_generator import ISeedSequence
 
 from sim.scenario import Scenario
 
@@ -39,8 +41,8 @@ def client_streams(seed: int, replication: int, key: tuple[int, ...],
     (1, i) for today's client i, (2, k) for the k-th outbound prospect, a referrer's key plus (j,) for its j-th
     referral. Each is the child SeedSequence(seed, (replication, *key)).spawn() would give for its place in
     CLIENT_STREAMS, built directly, so a stream a run never draws from costs nothing."""
-    return {name: np.random.Generator(np.random.PCG64(seed_sequence(
-        seed, (replication, *key, CLIENT_STREAMS.index(name))))) for name in names}
+    return {name: np.random.Generator(np.random.PCG64(cast(np.random.SeedSequence, _PCG64Seed(seed_sequence(
+        seed, (replication, *key, CLIENT_STREAMS.index(name))))))) for name in names}  # PCG64 takes any seed sequence
 
 
 def seed_sequence(seed: int, spawn_key: tuple[int, ...]) -> np.random.SeedSequence:
@@ -54,6 +56,32 @@ def seed_sequence(seed: int, spawn_key: tuple[int, ...]) -> np.random.SeedSequen
     if key_words and len(words) < POOL_SIZE:
         words += [0] * (POOL_SIZE - len(words))
     return np.random.SeedSequence(np.array(words + key_words, dtype=np.uint32))
+
+
+class _PCG64Seed(ISeedSequence):
+    """What PCG64 asks of a seed sequence, its four 64-bit words, worked out from the sequence's pool as numpy's
+    `generate_state` does (numpy is pinned), in plain integers: numpy's own runs through numpy scalars under an
+    error-state context, which cost more than the hash. `tests/test_demand_draws.py` holds the two equal."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, sequence: np.random.SeedSequence) -> None:
+        hash_const, words = _INIT_B, []
+        pool = sequence.pool.tolist()
+        for i in range(8):
+            value = pool[i % POOL_SIZE] ^ hash_const
+            hash_const = (hash_const * _MULT_B) & _MASK32
+            value = (value * hash_const) & _MASK32
+            words.append(value ^ (value >> 16))
+        self._state = np.array(words, dtype=np.uint32).view(np.uint64)
+
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
+        if n_words != 4 or np.dtype(dtype) != np.uint64:
+            raise ValueError("only PCG64's seed of four 64-bit words is kept")
+        return self._state
+
+
+_INIT_B, _MULT_B, _MASK32 = 0x8B51F9DD, 0x58F38DED, 0xFFFFFFFF  # numpy's SeedSequence output hash
 
 
 def _words(number: int) -> list[int]:

@@ -7,7 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.demand import BLOCK, CandidateDraws, gamma_with_cv, one_gamma_with_cv, seed_sequence
+from sim.demand import (
+    BLOCK,
+    CLIENT_STREAMS,
+    CandidateDraws,
+    client_streams,
+    gamma_with_cv,
+    one_gamma_with_cv,
+    seed_sequence,
+)
 from sim.scenario import from_dict
 
 TYPES = {
@@ -72,3 +80,15 @@ def test_a_seed_sequence_from_its_words_is_numpys(seed):
         assert seed_sequence(seed, key).generate_state(8).tolist() == expected.tolist()
     with pytest.raises(ValueError, match="negative"):
         seed_sequence(-1, (0,))
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**32 + 1, 2**64 - 1])
+def test_a_client_stream_is_numpys_own_generator(seed):
+    """A client's generators, seeded through the model's own output hash, draw what numpy's default_rng of the
+    same seed sequence draws."""
+    for key in [(0, 1, 0), (3, 1, 12), (1, 2, 5), (0, 1, 4, 2)]:
+        ours = client_streams(seed, key[0], key[1:])
+        for index, name in enumerate(CLIENT_STREAMS):
+            numpys = np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(*key, index)))
+            assert ours[name].random(4).tolist() == numpys.random(4).tolist()
+            assert ours[name].exponential(size=3).tolist() == numpys.exponential(size=3).tolist()
