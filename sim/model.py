@@ -810,7 +810,7 @@ def coordinator(env: simpy.Environment, firm: Firm, role: str):
     care = firm.care_of(role)
     while True:
         task = desk.take(role)
-        if not task.triggered and grows and (account := book.best_account(env._now)) is not None:
+        if grows and not task.triggered and (account := book.best_account(env._now)) is not None:
             start = env._now
             yield first_of(env, task, set_alarm(env, ACCOUNT_BLOCK_HOURS))
             firm.account_blocks.append((start, env._now, env._now - start))
