@@ -48,8 +48,8 @@ def waiting_alarm() -> Alarm:
     return alarm
 
 
-def ring(env: simpy.Environment, alarm: Alarm) -> None:
-    """Ring a waiting alarm now, as `event.succeed()` schedules a SimPy event."""
+def ring(env: simpy.Environment, alarm: Alarm | Message) -> None:
+    """Ring a waiting alarm (or a message given its value) now, as `event.succeed()` schedules a SimPy event."""
     heapq.heappush(env._queue, (env._now, NORMAL, next(env._eid), alarm))  # type: ignore[misc]
 
 
@@ -76,7 +76,7 @@ class Message:
 def send(env: simpy.Environment, message: Message, value: object) -> None:
     """Ring a message now with its value, as `event.succeed(value)` schedules a SimPy event."""
     message._value = value
-    heapq.heappush(env._queue, (env._now, NORMAL, next(env._eid), message))  # type: ignore[misc]
+    ring(env, message)
 
 
 def first_of(env: simpy.Environment, first: Alarm | Message, second: Alarm | Message) -> Message:

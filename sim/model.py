@@ -33,8 +33,8 @@ from sim.scenario import OrgDesign, Process, Scenario, ScenarioError
 CATEGORIES = (
     "billable_work", "rework", "communication", "handoff", "context_switch", "skill_mismatch", "overhead",
 )
-# A request's work content by category, fixed when an engineer starts it and consumed slice by slice.
-BILLABLE, REWORK, TALK, HANDOFF, OVERHEAD = range(5)
+# A request's work content by category, fixed when an engineer starts it and consumed slice by slice: a tuple of
+# (billable, rework, talk, handoff, overhead) hours (`Request.todo`).
 NOTHING_LEFT = (0.0,) * 5
 # A run's work blocks are kept flat, this many numbers each: start, end, then the hours by category. A tuple per
 # block would be two objects more per slice for the cycle collector to walk once the run is over.
@@ -121,7 +121,7 @@ class Request:
     client_saw_rework: bool = False
     revised: bool = False  # a wrong build caught in review and fixed before delivery: a revision round
     billed: float = 0.0
-    todo: tuple[float, ...] = ()  # work content left, by category (BILLABLE ... OVERHEAD)
+    todo: tuple[float, ...] = ()  # work content left: billable, rework, talk, handoff, overhead
     todo_total: float = 0.0
 
     @property
@@ -667,7 +667,7 @@ class Firm:
                 req.revised = True
         if not self.knows(eng, req.client):
             handoff = b.handoff_hours
-        req.todo = todo = (billable, rework, talk, handoff, overhead)  # in the order BILLABLE ... OVERHEAD
+        req.todo = todo = (billable, rework, talk, handoff, overhead)
         req.todo_total = sum(todo)
         req.state = HELD
         eng.held.append(req)
